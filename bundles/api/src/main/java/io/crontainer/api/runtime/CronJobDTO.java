@@ -1,0 +1,73 @@
+package io.crontainer.api.runtime;
+
+import java.util.Map;
+
+import org.osgi.dto.DTO;
+
+/**
+ * A data transfer object for one cron plugin known to the scheduler (a <em>job</em>).
+ *
+ * <p>
+ * Instants are UTC milliseconds since the epoch (1970-01-01T00:00:00Z); {@link #zone} says in which
+ * zone the interval is evaluated, for display. Like every DTO this object is a snapshot, not
+ * thread-safe, and not updated after it is returned.
+ *
+ * @since 1.0
+ */
+public class CronJobDTO extends DTO {
+	/** The plugin's name ({@code cron.name}), unique among the jobs. Never {@code null}. */
+	public String name;
+
+	/** The plugin's state. Never {@code null}. */
+	public JobState state;
+
+	/**
+	 * Why the plugin is not {@link JobState#SCHEDULED}, in one line; {@code null} when it is.
+	 */
+	public String reason;
+
+	/** Whether a run of the plugin is in progress. */
+	public boolean running;
+
+	/** The interval in effect, verbatim; {@code null} if {@code interval()} failed. */
+	public String interval;
+
+	/** A description of the interval in English; {@code null} if the interval is invalid. */
+	public String description;
+
+	/** The IANA id of the zone the interval is evaluated in. Never {@code null}. */
+	public String zone;
+
+	/** The run time limit in seconds ({@code cron.timeout}); {@code null} for none. */
+	public Long timeout;
+
+	/** The misfire policy ({@code cron.misfire}): {@code "skip"} or {@code "run-once"}. */
+	public String misfire;
+
+	/**
+	 * The next fire time in UTC epoch milliseconds; {@code null} if the plugin is not scheduled or
+	 * its interval never fires again (for example {@code @reboot} after its run).
+	 */
+	public Long nextFire;
+
+	/**
+	 * The end of the last successful run, in UTC epoch milliseconds: the start of the next window.
+	 * {@code null} if the plugin has never run successfully (its next window starts at the epoch).
+	 */
+	public Long lastEnd;
+
+	/** The latest run, finished or in progress; {@code null} if none since the scheduler started. */
+	public CronRunDTO lastRun;
+
+	/** The {@code service.id} of the plugin's service. */
+	public long serviceId;
+
+	/** The id of the bundle that registered the plugin's service. */
+	public long bundleId;
+
+	/** The symbolic name of the bundle that registered the plugin's service. */
+	public String bundleSymbolicName;
+
+	/** The service properties of the plugin's service, as registered. Never {@code null}. */
+	public Map<String, Object> properties;
+}

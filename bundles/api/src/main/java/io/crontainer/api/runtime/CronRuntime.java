@@ -1,0 +1,139 @@
+package io.crontainer.api.runtime;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The runtime view of the Crontainer scheduler: the cron plugins it knows, their runs, and the
+ * operations an operator may apply to them.
+ *
+ * <p>
+ * The scheduler registers one service of this type. Management agents (the Gogo shell, a web console,
+ * JMX) read and act through it only; they hold no scheduling logic of their own. Jobs are identified
+ * by their name ({@code cron.name}).
+ *
+ * <p>
+ * The service is thread-safe. The DTOs it returns are snapshots.
+ *
+ * @since 1.0
+ */
+@ProviderType
+public interface CronRuntime {
+
+	/**
+	 * Returns every cron plugin known to the scheduler, whatever its state.
+	 *
+	 * @return The jobs, sorted by name. Never {@code null}; empty if there are none.
+	 */
+	List<CronJobDTO> getJobs();
+
+	/**
+	 * Returns one cron plugin.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @return The job, or {@code null} if no live plugin has that name.
+	 */
+	CronJobDTO getJob(String name);
+
+	/**
+	 * Returns the most recent runs, newest first, including one in progress and skipped fires.
+	 *
+	 * <p>
+	 * The scheduler keeps a bounded number of runs per plugin (its {@code history.size}
+	 * configuration).
+	 *
+	 * @param name The plugin's name, or {@code null} for the runs of every plugin.
+	 * @param limit The greatest number of runs to return; must be greater than zero.
+	 * @return The runs, newest first. Never {@code null}.
+	 * @throws IllegalArgumentException If {@code name} is not {@code null} and no live plugin has
+	 *         that name, or {@code limit} is not positive.
+	 */
+	List<CronRunDTO> getHistory(String name, int limit);
+
+	/**
+	 * Runs a plugin now, with the same window rules as a scheduled run: the window starts at the end
+	 * of its last successful run and ends now, and it is committed only if the run succeeds.
+	 *
+	 * <p>
+	 * Works on a {@link JobState#SCHEDULED}, {@link JobState#PAUSED} or {@link JobState#DISABLED}
+	 * plugin; the run is done on a worker thread.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @return A stage that completes with the finished run ({@link CronRunDTO#outcome} says how it
+	 *         ended; a failed run completes the stage normally).
+	 * @throws IllegalArgumentException If no live plugin has that name.
+	 * @throws IllegalStateException If the plugin is running already, or is {@link JobState#INVALID},
+	 *         {@link JobState#DUPLICATE} or {@link JobState#BLOCKED}; the message says why.
+	 */
+	CompletionStage<CronRunDTO> fire(String name);
+
+	/**
+	 * Pauses a plugin: it is not fired on its interval until {@link #resume(String) resumed}. A run in
+	 * progress is not interrupted. The pause is persisted with the plugin's state and survives
+	 * restarts. Pausing a paused plugin does nothing.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @return The job after the change.
+	 * @throws IllegalArgumentException If no live plugin has that name.
+	 * @throws IllegalStateException If the plugin's state cannot be persisted.
+	 */
+	CronJobDTO pause(String name);
+
+	/**
+	 * Resumes a paused plugin: its next fire time is computed from now. Missed fire times are
+	 * handled by its misfire policy. Resuming a plugin that is not paused does nothing.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @return The job after the change.
+	 * @throws IllegalArgumentException If no live plugin has that name.
+	 * @throws IllegalStateException If the plugin's state cannot be persisted.
+	 */
+	CronJobDTO resume(String name);
+
+	/**
+	 * Resets a plugin's persisted state: replaces its record, clearing a {@link JobState#BLOCKED}
+	 * state, and sets the start of its next window.
+	 *
+	 * @param name The name of the plugin. Must not be {@code null}. The plugin need not be live: the
+	 *        state of a departed plugin can be reset too.
+	 * @param since The start of the next window, a UTC instant; {@code null} for the epoch
+	 *        (1970-01-01T00:00:00Z), as for a plugin that never ran.
+	 * @return The job after the change, or {@code null} if no live plugin has that name.
+	 * @throws IllegalArgumentException If {@code since} is in the future.
+	 * @throws IllegalStateException If the plugin is running, or its state cannot be written.
+	 */
+	CronJobDTO reset(String name, Instant since);
+
+	/**
+	 * Computes the fire times of any interval, with the same rules as for a scheduled plugin.
+	 *
+	 * @param interval A crontab expression, as returned by {@code CronPlugin.interval()}. Must not be
+	 *        {@code null}.
+	 * @param name The plugin name that {@code H} fields are hashed from; {@code null} for the empty
+	 *        name.
+	 * @param zone The zone the interval is evaluated in; {@code null} for the scheduler's default zone.
+	 * @param from The instant after which fire times are computed, exclusive; it is also the creation
+	 *        time that {@code ?} fields take their value from. Must not be {@code null}.
+	 * @param count The greatest number of fire times to return, from 1 to 1000.
+	 * @return The fire times in {@code zone}, ascending; fewer than {@code count} (possibly none) if
+	 *         the interval stops firing, as {@code @reboot} does after its first. Never {@code null}.
+	 * @throws IllegalArgumentException If the interval cannot be parsed or can never fire, or
+	 *         {@code count} is out of range; the message says why.
+	 */
+	List<ZonedDateTime> preview(String interval, String name, ZoneId zone, Instant from, int count);
+
+	/**
+	 * Describes an interval in English, in a way that does not mislead: every day of the week and every
+	 * rule (such as the day-of-month OR day-of-week rule of Vixie cron) is spelled out.
+	 *
+	 * @param interval A crontab expression. Must not be {@code null}.
+	 * @return The description. Never {@code null}.
+	 * @throws IllegalArgumentException If the interval cannot be parsed; the message says why.
+	 */
+	String describe(String interval);
+}

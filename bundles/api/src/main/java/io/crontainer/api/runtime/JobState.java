@@ -1,0 +1,41 @@
+package io.crontainer.api.runtime;
+
+/**
+ * The state of a cron plugin as the scheduler sees it.
+ *
+ * <p>
+ * Whether a plugin is running at the moment is not a state but {@link CronJobDTO#running}: a
+ * {@link #SCHEDULED} plugin may be running, and so may one that was {@link #PAUSED} mid-run.
+ *
+ * @since 1.0
+ */
+public enum JobState {
+	/** Scheduled: waiting for its next fire time ({@link CronJobDTO#nextFire}), or running. */
+	SCHEDULED,
+	/**
+	 * Paused by an operator: not fired on its interval until resumed. The pause is persisted and
+	 * survives restarts. It can still be fired by hand.
+	 */
+	PAUSED,
+	/**
+	 * Disabled: {@code enabled()} returned {@code false}, or the {@code cron.enabled} service property
+	 * is {@code false}. Asked again at each re-check.
+	 */
+	DISABLED,
+	/**
+	 * Invalid: the interval cannot be parsed or never fires, a service property has the wrong type or
+	 * form, or {@code interval()} or {@code enabled()} threw, returned {@code null} or did not return in
+	 * time. {@link CronJobDTO#reason} says which. Never fired.
+	 */
+	INVALID,
+	/**
+	 * Refused because another live plugin already has the same name. Never fired; it takes the name
+	 * over when the other plugin leaves.
+	 */
+	DUPLICATE,
+	/**
+	 * The plugin's persisted state record cannot be read (corrupt or unreadable). Its window is never
+	 * guessed: it is not fired until an operator resets it. {@link CronJobDTO#reason} says why.
+	 */
+	BLOCKED
+}

@@ -1,0 +1,17 @@
+package io.crontainer.api.runtime;
+
+/**
+ * What started a run of a cron plugin.
+ *
+ * @since 1.0
+ */
+public enum Trigger {
+	/** A fire time of the plugin's interval. */
+	SCHEDULE,
+	/** A catch-up run for a missed fire time ({@code cron.misfire=run-once}). */
+	MISFIRE,
+	/** {@code @reboot}: once each time the plugin's schedule starts. */
+	REBOOT,
+	/** An operator or a program, through {@link CronRuntime#fire(String)}. */
+	MANUAL
+}

@@ -1,0 +1,30 @@
+/**
+ * Crontainer Runtime Package Version 1.0.
+ *
+ * <p>
+ * The runtime view of the Crontainer scheduler: the {@link io.crontainer.api.runtime.CronRuntime}
+ * service, through which the Gogo shell (and any other management agent) reads the scheduled cron
+ * plugins as data transfer objects and acts on them. It plays the role that
+ * {@code ServiceComponentRuntime} plays for Declarative Services (OSGi Compendium 112.9).
+ *
+ * <p>
+ * Bundles wishing to use this package must list the package in the Import-Package header of the
+ * bundle's manifest. Only the scheduler implements {@link io.crontainer.api.runtime.CronRuntime}; a
+ * bundle that only calls it (a consumer) must use a consumer range:
+ *
+ * <pre>
+ * Import-Package: io.crontainer.api.runtime; version="[1.0,2.0)"
+ * </pre>
+ *
+ * The provider of the service must use a provider range:
+ *
+ * <pre>
+ * Import-Package: io.crontainer.api.runtime; version="[1.0,1.1)"
+ * </pre>
+ */
+@Export
+@Version("1.0.0")
+package io.crontainer.api.runtime;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

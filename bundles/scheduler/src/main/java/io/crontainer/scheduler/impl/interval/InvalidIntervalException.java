@@ -1,0 +1,17 @@
+package io.crontainer.scheduler.impl.interval;
+
+/**
+ * Thrown when an interval cannot be parsed or can never fire. The message says why, in one line,
+ * quoting the expression.
+ */
+public final class InvalidIntervalException extends Exception {
+	private static final long serialVersionUID = 1L;
+
+	public InvalidIntervalException(String message) {
+		super(message);
+	}
+
+	public InvalidIntervalException(String message, Throwable cause) {
+		super(message, cause);
+	}
+}
