@@ -58,8 +58,9 @@ final class Text {
 
 	/**
 	 * A duration for people, with at most two units: {@code 350 ms}, {@code 1.2 s}, {@code 59.9 s},
-	 * {@code 3 min 4 s}, {@code 3 min}, {@code 2 h 5 min}, {@code 3 d 4 h}. A negative duration prints
-	 * as its absolute value.
+	 * {@code 3 min 4 s}, {@code 3 min}, {@code 2 h 5 min}, {@code 3 d 4 h}. Below a minute it is rounded
+	 * to a tenth of a second; from a minute on, the smaller unit is truncated, as systemd does. A
+	 * negative duration prints as its absolute value.
 	 *
 	 * @param millis The duration in milliseconds.
 	 */
@@ -72,7 +73,7 @@ final class Text {
 		if (tenths < 600) {
 			return String.format(Locale.ROOT, "%d.%d s", tenths / 10, tenths % 10);
 		}
-		long s = ms / 1_000;
+		long s = Math.max(60, ms / 1_000); // 59.95 s and more no longer print as 60.0 s
 		if (s < 3_600) {
 			return units(s / 60, "min", s % 60, "s");
 		}
