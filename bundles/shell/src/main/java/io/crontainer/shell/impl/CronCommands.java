@@ -414,9 +414,9 @@ public class CronCommands {
 
 	@Descriptor("Previews the next fire times of any interval, with the scheduler's own rules: each on a line of"
 			+ " its own in ISO-8601 with offset and zone id (e.g. 2024-10-27T02:30+02:00[Europe/Berlin]); no other"
-			+ " line starts with a digit. Quote an interval that has spaces: cron:next \"0 9 * * MON-FRI\". Gogo"
-			+ " expands an unquoted * or ? to file names and drops what follows an unquoted # at the start of a"
-			+ " word; unquoted words are joined with single spaces.")
+			+ " line starts with a digit. Quote the interval: cron:next \"0 9 * * MON-FRI\". Unquoted, Gogo"
+			+ " takes a word with *, ? or ( for a file-name pattern and a word that starts with # for a comment;"
+			+ " unquoted words are joined with single spaces.")
 	public String next(
 			@Descriptor("how many fire times (1 to 1000, default 5)") @Parameter(names = { "-n", "--count" },
 					absentValue = "5") int count,
@@ -454,7 +454,7 @@ public class CronCommands {
 			String why = Table.oneLine(String.valueOf(e.getMessage()));
 			if (interval.length > 1) {
 				why += " (Quote an interval that has spaces: cron:next \"" + expression
-						+ "\"; Gogo expands an unquoted * or ? to file names.)";
+						+ "\"; Gogo expands an unquoted *, ? or ( to file names.)";
 			}
 			throw new IllegalArgumentException(why, e);
 		}

@@ -452,7 +452,7 @@ class CronCommandsTest {
 		assertThatThrownBy(() -> commands.next(5, "", "", "", "0", "0", "bin", "bundle", "conf"))
 				.isInstanceOf(IllegalArgumentException.class)
 				.hasMessage("interval '0 0 bin bundle conf' is invalid: unknown to the fake (Quote an interval that has"
-						+ " spaces: cron:next \"0 0 bin bundle conf\"; Gogo expands an unquoted * or ? to file names.)");
+						+ " spaces: cron:next \"0 0 bin bundle conf\"; Gogo expands an unquoted *, ? or ( to file names.)");
 	}
 
 	@Test
