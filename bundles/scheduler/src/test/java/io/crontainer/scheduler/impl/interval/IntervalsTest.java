@@ -79,7 +79,7 @@ class IntervalsTest {
 			*/15 9-17 * * *     | every 15 minutes, during hours 9 to 17 (UTC)
 			35 1-23/3 * * *     | at minute 35, past hours 1, 4, 7, ..., 22 (UTC)
 			0 0 1 1 *           | at 00:00, on day-of-month 1, in January (UTC)
-			@hourly             | at minute 0 (UTC)
+			@hourly             | at minute 0 of every hour (UTC)
 			0 0 0 L,15 * ?      | at 00:00, on day 15 and the last day of the month (UTC)
 			0 15 10 ? * 6#3     | at 10:15, on the third Friday of the month (UTC)
 			0 15 10 ? * 6L      | at 10:15, on the last Friday of the month (UTC)
