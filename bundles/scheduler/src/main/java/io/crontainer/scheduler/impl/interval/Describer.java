@@ -69,7 +69,7 @@ final class Describer {
 		} else {
 			parts.add(every(s.minutes, 60, "minute"));
 		}
-		if (s.hours == ALL_HOURS && nm == 1 && s.seconds == 1L) {
+		if (s.hours == ALL_HOURS && s.seconds == 1L && parts.get(parts.size() - 1).startsWith("at minute")) {
 			parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " of every hour");
 		} else if (s.minutes == ALL_SIXTY && ns == 1 && s.seconds != 1L) {
 			parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " of every minute");
