@@ -156,7 +156,7 @@ final class Scheduler implements CronRuntime {
 			Job job = new Job(plugin, Settings.of(plugin.properties(), plugin.service().getClass().getName()),
 					arrivals++, now);
 			jobs.put(plugin.serviceId(), job);
-			LOG.info("Cron plugin {} arrived ({})", job.name(), plugin);
+			LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin);
 			if (job.settings.error() != null) {
 				LOG.warn("Cron plugin {} ({}): {}", job.name(), plugin, job.settings.error());
 			}
@@ -220,6 +220,9 @@ final class Scheduler implements CronRuntime {
 			Job job = jobs.remove(serviceId);
 			if (job == null) {
 				return;
+			}
+			if (stopped) {
+				return; // stop() has interrupted and awaited every run already
 			}
 			Instant now = clock.instant();
 			job.gone = true;
