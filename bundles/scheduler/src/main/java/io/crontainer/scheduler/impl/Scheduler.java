@@ -660,6 +660,10 @@ final class Scheduler implements CronRuntime {
 			end = clock.instant();
 			if (run.interrupted != null) {
 				notRun = finishLocked(run, Outcome.INTERRUPTED, run.interrupted + " before the run started");
+			} else if (run.job.record == null || !run.job.owner) {
+				// Never guess a window: the state record became unreadable while the run waited.
+				notRun = finishLocked(run, Outcome.SKIPPED, "the plugin's state record is not available: "
+						+ (run.job.blocked == null ? "it no longer owns its name" : run.job.blocked));
 			} else if (!end.isAfter(start)) {
 				LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); "
 						+ "it went backwards: skipping the run", run.name, end, start);
