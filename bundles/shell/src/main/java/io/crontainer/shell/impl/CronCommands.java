@@ -224,13 +224,17 @@ public class CronCommands {
 		CronJobDTO job = job(rt, name);
 		ZoneId zone = zoneOf(job);
 		if (job.running) {
-			String since = job.lastRun != null && job.lastRun.outcome == Outcome.RUNNING
+			boolean queued = isQueued(job);
+			String since = job.lastRun != null && !isOver(job.lastRun)
 					? ", for " + Text.duration(clock.millis() - job.lastRun.started) + " now"
 					: "";
-			throw new IllegalStateException("Refused: " + job.name + " is running already" + since
-					+ "; a plugin never runs twice at once.");
+			throw new IllegalStateException("Refused: " + job.name + (queued ? " is queued for a worker already"
+					: " is running already") + since + "; a plugin never runs twice at once.");
 		}
 		switch (job.state) {
+		case PENDING:
+			throw new IllegalStateException("Refused: " + job.name
+					+ " is PENDING: the scheduler is still asking it for its interval. Try again in a moment.");
 		case INVALID:
 		case DUPLICATE:
 			throw new IllegalStateException("Refused: " + job.name + " is " + job.state
@@ -276,7 +280,7 @@ public class CronCommands {
 		f.format("%s: %s", run.name, run.outcome);
 		String took = took(run, now);
 		if (took != null) {
-			f.format(run.outcome == Outcome.RUNNING ? " for %s so far" : " in %s", took);
+			f.format(isOver(run) ? " in %s" : " for %s so far", took);
 		}
 		f.format("%n");
 		Table fields = Table.fields();
@@ -288,7 +292,7 @@ public class CronCommands {
 			fields.row("Finished:", Text.zoned(run.finished, zone));
 		}
 		fields.row("Window committed:", run.outcome == Outcome.SUCCEEDED ? "yes"
-				: run.outcome == Outcome.RUNNING ? "not yet" : "no, the next run covers this window again");
+				: !isOver(run) ? "not yet" : "no, the next run covers this window again");
 		if (run.error != null) {
 			fields.row("Error:", run.error);
 		}
@@ -414,9 +418,9 @@ public class CronCommands {
 
 	@Descriptor("Previews the next fire times of any interval, with the scheduler's own rules: each on a line of"
 			+ " its own in ISO-8601 with offset and zone id (e.g. 2024-10-27T02:30+02:00[Europe/Berlin]); no other"
-			+ " line starts with a digit. Quote an interval that has spaces: cron:next \"0 9 * * MON-FRI\". Gogo"
-			+ " expands an unquoted * or ? to file names and drops what follows an unquoted # at the start of a"
-			+ " word; unquoted words are joined with single spaces.")
+			+ " line starts with a digit. Quote the interval: cron:next \"0 9 * * MON-FRI\". Unquoted, Gogo"
+			+ " takes a word with *, ? or ( for a file-name pattern and a word that starts with # for a comment;"
+			+ " unquoted words are joined with single spaces.")
 	public String next(
 			@Descriptor("how many fire times (1 to 1000, default 5)") @Parameter(names = { "-n", "--count" },
 					absentValue = "5") int count,
@@ -454,7 +458,7 @@ public class CronCommands {
 			String why = Table.oneLine(String.valueOf(e.getMessage()));
 			if (interval.length > 1) {
 				why += " (Quote an interval that has spaces: cron:next \"" + expression
-						+ "\"; Gogo expands an unquoted * or ? to file names.)";
+						+ "\"; Gogo expands an unquoted *, ? or ( to file names.)";
 			}
 			throw new IllegalArgumentException(why, e);
 		}
@@ -468,7 +472,7 @@ public class CronCommands {
 		}
 		f.format("After: %s%n", shownZone == null ? start.toString() : Text.zoned(start.atZone(shownZone)));
 		if (times.isEmpty()) {
-			f.format("No fire time: the interval does not fire after that.");
+			f.format("No fire time after that: the interval never fires again, or fires only when a schedule starts (@reboot).");
 			return trimEnd(out);
 		}
 		f.format("Next %s:%n", count(times.size(), "fire time"));
@@ -525,7 +529,7 @@ public class CronCommands {
 	}
 
 	static IllegalArgumentException unknown(CronRuntime rt, String name) {
-		List<String> names = rt.getJobs().stream().map(j -> j.name).sorted().collect(Collectors.toList());
+		List<String> names = rt.getJobs().stream().map(j -> j.name).distinct().sorted().collect(Collectors.toList());
 		if (names.isEmpty()) {
 			return new IllegalArgumentException("Unknown cron plugin \"" + name + "\": the scheduler knows none.");
 		}
@@ -545,14 +549,27 @@ public class CronCommands {
 	}
 
 	private static String state(CronJobDTO job) {
-		return job.running ? job.state + " (running)" : String.valueOf(job.state);
+		return job.running ? job.state + (isQueued(job) ? " (queued)" : " (running)") : String.valueOf(job.state);
+	}
+
+	/** Whether the plugin's run waits for a free worker. */
+	private static boolean isQueued(CronJobDTO job) {
+		return job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
+	}
+
+	/** Whether a run has ended (neither queued nor running). */
+	private static boolean isOver(CronRunDTO run) {
+		return run.outcome != Outcome.QUEUED && run.outcome != Outcome.RUNNING;
 	}
 
 	private static String bundle(CronJobDTO job) {
 		return job.bundleSymbolicName + " [" + job.bundleId + "]";
 	}
 
-	/** How long a run took, or has taken so far; {@code null} for a skipped fire. */
+	/**
+	 * How long a run took, or has taken so far, or (queued) has waited for a worker so far; {@code null}
+	 * for a skipped fire.
+	 */
 	private static String took(CronRunDTO run, long now) {
 		if (run.outcome == Outcome.SKIPPED) {
 			return null;

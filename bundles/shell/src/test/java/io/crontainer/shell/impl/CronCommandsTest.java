@@ -136,6 +136,16 @@ class CronCommandsTest {
 	}
 
 	@Test
+	void anUnknownNameNamesADuplicateOnce() {
+		rt.add("twin", JobState.SCHEDULED, "@hourly", "UTC");
+		CronJobDTO second = new CronJobDTO();
+		second.name = "twin";
+		second.state = JobState.DUPLICATE;
+		rt.jobs.put("twin#2", second);
+		assertThatThrownBy(() -> commands.info("nope")).hasMessage("Unknown cron plugin \"nope\"; known: twin.");
+	}
+
+	@Test
 	void anUnknownNameWithNoPluginsSaysSo() {
 		assertThatThrownBy(() -> commands.info("nope")).isInstanceOf(IllegalArgumentException.class)
 				.hasMessage("Unknown cron plugin \"nope\": the scheduler knows none.");
@@ -280,6 +290,15 @@ class CronCommandsTest {
 		assertThatThrownBy(() -> commands.fire(false, "reports")).isInstanceOf(IllegalStateException.class)
 				.hasMessage("Refused: reports is running already, for 3 min 4 s now; a plugin never runs twice at once.");
 		assertThat(rt.calls).doesNotContain("fire reports");
+	}
+
+	@Test
+	void fireRefusesAQueuedPlugin() {
+		fourPlugins();
+		rt.jobs.get("reports").lastRun.outcome = Outcome.QUEUED;
+		assertThat(commands.list(false)).contains("reports        SCHEDULED (queued)  ");
+		assertThatThrownBy(() -> commands.fire(false, "reports")).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Refused: reports is queued for a worker already, for 3 min 4 s now; a plugin never runs twice at once.");
 	}
 
 	@Test
@@ -442,7 +461,7 @@ class CronCommandsTest {
 
 	@Test
 	void nextSaysWhenTheIntervalStopsFiring() {
-		assertThat(commands.next(5, "UTC", "", "", "@reboot")).endsWith("No fire time: the interval does not fire after that.");
+		assertThat(commands.next(5, "UTC", "", "", "@reboot")).endsWith("No fire time after that: the interval never fires again, or fires only when a schedule starts (@reboot).");
 	}
 
 	@Test
@@ -452,7 +471,7 @@ class CronCommandsTest {
 		assertThatThrownBy(() -> commands.next(5, "", "", "", "0", "0", "bin", "bundle", "conf"))
 				.isInstanceOf(IllegalArgumentException.class)
 				.hasMessage("interval '0 0 bin bundle conf' is invalid: unknown to the fake (Quote an interval that has"
-						+ " spaces: cron:next \"0 0 bin bundle conf\"; Gogo expands an unquoted * or ? to file names.)");
+						+ " spaces: cron:next \"0 0 bin bundle conf\"; Gogo expands an unquoted *, ? or ( to file names.)");
 	}
 
 	@Test

@@ -77,6 +77,8 @@ class GogoParsingTest {
 		assertThatThrownBy(() -> execute("cron:next 0 9 1,15 1 MON-FRI"))
 				.hasMessageStartingWith("interval '0 9 1,15 1 MON-FRI' is invalid");
 		assertThat(execute("cron:next @hourly")).asString().contains("Interval: @hourly\n");
+		assertThatThrownBy(() -> execute("cron:next @reboot H/15 1 L 6#3"))
+				.hasMessageStartingWith("interval '@reboot H/15 1 L 6#3' is invalid");
 	}
 
 	@Test
@@ -84,11 +86,14 @@ class GogoParsingTest {
 		// In an empty directory, Gogo refuses the line before the command is called.
 		assertThatThrownBy(() -> execute("cron:next */15 * * * *")).hasMessageContaining("no matches found");
 		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
+		// ( is a pattern character too.
+		assertThatThrownBy(() -> execute("cron:next H(0-7) * * * *")).hasMessage("no matches found: H(0-7)");
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
 		// Where there are files, * becomes their names: the command says to quote.
 		Files.createFile(dir.resolve("deploy"));
 		assertThatThrownBy(() -> execute("cron:next 0 9 * * MON-FRI"))
 				.hasMessage("interval '0 9 deploy deploy MON-FRI' is invalid: unknown to the fake (Quote an interval"
-						+ " that has spaces: cron:next \"0 9 deploy deploy MON-FRI\"; Gogo expands an unquoted * or ? to file names.)");
+						+ " that has spaces: cron:next \"0 9 deploy deploy MON-FRI\"; Gogo expands an unquoted *, ? or ( to file names.)");
 	}
 
 	@Test
