@@ -128,7 +128,13 @@ public final class Benchmark {
 		for (String phase : List.of("scale", "timing")) {
 			log("rep " + rep + "/" + reps + " " + subject + " " + phase);
 			Map<String, String> phaseResults = fork(subject, phase, rep);
-			phaseResults.forEach((k, v) -> results.merge(k, v, (a, b) -> k.startsWith("load") || k.equals("boot.ms") || k.equals("error") ? a + " " + b : b));
+			phaseResults.forEach((k, v) -> {
+				if (k.startsWith("load.") || k.equals("boot.ms")) {
+					results.put(phase + "." + k, v);
+				} else {
+					results.merge(k, v, (a, b) -> a + "\n" + b);
+				}
+			});
 		}
 		return results;
 	}

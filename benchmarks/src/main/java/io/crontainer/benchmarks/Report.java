@@ -241,7 +241,7 @@ public final class Report {
 		List<String> loads = new ArrayList<>();
 		runs.forEach((subject, reps) -> {
 			List<String> l = new ArrayList<>();
-			reps.forEach(r -> l.add(r.getOrDefault("load.before", "?") + " → " + r.getOrDefault("load.after", "?")));
+			reps.forEach(r -> l.add(r.getOrDefault("scale.load.before", "?") + " → " + r.getOrDefault("timing.load.after", "?")));
 			loads.add(NAMES.getOrDefault(subject, subject) + " " + String.join(", ", l));
 		});
 		sb.append(String.join("; ", loads)).append('\n');
@@ -253,7 +253,7 @@ public final class Report {
 			}
 			Map<String, String> first = reps.get(0);
 			sb.append("- ").append(NAMES.getOrDefault(subject, subject)).append(": ").append(first.getOrDefault("bundles", "?"))
-					.append(" bundles; boot ").append(first.getOrDefault("boot.ms", "?")).append(" ms; observed by ")
+					.append(" bundles; boot ").append(first.getOrDefault("scale.boot.ms", "?")).append(" ms; observed by ")
 					.append(first.getOrDefault("observation", "?")).append("; one check costs ")
 					.append(first.containsKey("observation.us") ? String.format(Locale.ROOT, "%.1f µs", Double.parseDouble(first.get("observation.us"))) : "?")
 					.append(" at N held; busiest threads when idle: ").append(first.getOrDefault("idle.top.threads", "?")).append('\n');
