@@ -132,7 +132,7 @@ public final class Benchmark {
 				if (k.startsWith("load.") || k.equals("boot.ms")) {
 					results.put(phase + "." + k, v);
 				} else {
-					results.merge(k, v, (a, b) -> a + "\n" + b);
+					results.merge(k, v, (a, b) -> a.equals(b) ? a : a + "\n" + b);
 				}
 			});
 		}
