@@ -142,8 +142,10 @@ public final class Benchmark {
 	private Map<String, String> fork(String subject, String phase, int rep) throws IOException, InterruptedException {
 		Path dir = Files.createDirectories(workDir.resolve(subject + "-" + phase + "-" + rep));
 		Path settingsFile = dir.resolve("settings.properties");
+		Properties forkSettings = settings.toProperties();
+		bundleSets.frameworkProperties(subject).forEach((k, v) -> forkSettings.setProperty(SubjectMain.FRAMEWORK_PREFIX + k, v));
 		try (OutputStream out = Files.newOutputStream(settingsFile)) {
-			settings.toProperties().store(out, "benchmark settings");
+			forkSettings.store(out, "benchmark settings of " + subject);
 		}
 		Path bundles = dir.resolve("bundles.txt");
 		Files.write(bundles, bundleSets.bundles(subject), StandardCharsets.UTF_8);
