@@ -22,6 +22,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
@@ -38,8 +39,9 @@ import org.osgi.framework.launch.FrameworkFactory;
  * a terminal (the Gogo console); default: whether the JVM has a console, i.e. stdin and stdout are a
  * terminal;</li>
  * <li>{@code crontainer.ready.file}: once start-up is done, this file is written with one line per
- * bundle ({@code id state symbolic-name version}); it is deleted when the runtime stops. For service
- * managers and tests;</li>
+ * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
+ * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
+ * managers, health checks and tests;</li>
  * <li>{@code crontainer.stop.timeout}: seconds to wait for the framework to stop (default 30); past
  * it, the JVM exits with status 2.</li>
  * </ul>
@@ -149,7 +151,16 @@ public final class Main {
 			log("WARN", String.format("Crontainer started in %d ms, but %d of %d bundles are not active: %s", elapsed,
 					notActive.size(), bundles.size(), String.join(", ", notActive)));
 		}
-		writeReadyFile(bundles);
+		writeReadyFile();
+		if (readyFile != null) {
+			context.addBundleListener(event -> {
+				try {
+					writeReadyFile();
+				} catch (IOException e) {
+					log("WARN", "Cannot write " + readyFile + ": " + e);
+				}
+			});
+		}
 
 		FrameworkEvent stopped = fw.waitForStop(0);
 		deleteReadyFile();
@@ -215,10 +226,12 @@ public final class Main {
 		}
 	}
 
-	private void writeReadyFile(List<Bundle> bundles) throws IOException {
-		if (readyFile == null) {
+	private synchronized void writeReadyFile() throws IOException {
+		Framework fw = framework;
+		if (readyFile == null || fw.getState() != Bundle.ACTIVE) {
 			return;
 		}
+		Bundle[] bundles = fw.getBundleContext().getBundles();
 		StringBuilder text = new StringBuilder();
 		try (Formatter f = new Formatter(text)) {
 			for (Bundle b : bundles) {
@@ -255,8 +268,37 @@ public final class Main {
 		}
 	}
 
-	/** Console line in the shape of the log pattern: time | level | bundle | logger | message. */
+	/**
+	 * Logs through the framework's OSGi LogService while there is one (so the line also reaches the log
+	 * file and Gogo's {@code log}), else prints a console line in the shape of the log pattern: time |
+	 * level | bundle | logger | message.
+	 */
 	void log(String level, String message) {
+		Framework fw = framework;
+		if (fw != null && fw.getState() == Bundle.ACTIVE) {
+			try {
+				BundleContext context = fw.getBundleContext();
+				ServiceReference<?> ref = context.getServiceReference("org.osgi.service.log.LogService");
+				Object service = ref == null ? null : context.getService(ref);
+				if (service != null) {
+					try {
+						int osgiLevel = switch (level) {
+						case "ERROR" -> 1;
+						case "WARN" -> 2;
+						case "DEBUG" -> 4;
+						default -> 3;
+						};
+						ref.getBundle().loadClass("org.osgi.service.log.LogService").getMethod("log", int.class, String.class)
+								.invoke(service, osgiLevel, message);
+						return;
+					} finally {
+						context.ungetService(ref);
+					}
+				}
+			} catch (ReflectiveOperationException | RuntimeException e) {
+				// fall through to the console
+			}
+		}
 		out.printf("%s | %-5s | %-32s | %s | %s%n", OffsetDateTime.now().format(TIME), level, "io.crontainer.launcher",
 				"Main", message);
 		out.flush();
