@@ -26,7 +26,7 @@ public class CronJobDTO extends DTO {
 	 */
 	public String reason;
 
-	/** Whether a run of the plugin is in progress. */
+	/** Whether a run of this plugin service is in progress or queued for a worker. */
 	public boolean running;
 
 	/** The interval in effect, verbatim; {@code null} if {@code interval()} failed. */

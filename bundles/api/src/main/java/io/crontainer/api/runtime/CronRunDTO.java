@@ -18,7 +18,7 @@ public class CronRunDTO extends DTO {
 	/** What started the run. Never {@code null}. */
 	public Trigger trigger;
 
-	/** How it ended, or {@link Outcome#RUNNING}. Never {@code null}. */
+	/** How it ended, or {@link Outcome#QUEUED} or {@link Outcome#RUNNING} while it is not over. Never {@code null}. */
 	public Outcome outcome;
 
 	/**
@@ -36,7 +36,10 @@ public class CronRunDTO extends DTO {
 	/** The fire time the run was started for, in UTC epoch milliseconds; {@code null} when fired by hand. */
 	public Long scheduledFire;
 
-	/** When the run started (or was skipped), in UTC epoch milliseconds. */
+	/**
+	 * When the run started (or was skipped), in UTC epoch milliseconds; while {@link Outcome#QUEUED},
+	 * when it was fired.
+	 */
 	public long started;
 
 	/** When the run ended, in UTC epoch milliseconds; {@code null} while it runs. */

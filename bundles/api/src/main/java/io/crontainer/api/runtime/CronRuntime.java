@@ -120,8 +120,9 @@ public interface CronRuntime {
 	 * @param from The instant after which fire times are computed, exclusive; it is also the creation
 	 *        time that {@code ?} fields take their value from. Must not be {@code null}.
 	 * @param count The greatest number of fire times to return, from 1 to 1000.
-	 * @return The fire times in {@code zone}, ascending; fewer than {@code count} (possibly none) if
-	 *         the interval stops firing, as {@code @reboot} does after its first. Never {@code null}.
+	 * @return The fire times in {@code zone}, ascending; fewer than {@code count} if the interval stops
+	 *         firing, and none for {@code @reboot}, which fires only when a schedule starts, not at a
+	 *         time of day. Never {@code null}.
 	 * @throws IllegalArgumentException If the interval cannot be parsed or can never fire, or
 	 *         {@code count} is out of range; the message says why.
 	 */

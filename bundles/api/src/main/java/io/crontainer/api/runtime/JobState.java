@@ -13,6 +13,11 @@ public enum JobState {
 	/** Scheduled: waiting for its next fire time ({@link CronJobDTO#nextFire}), or running. */
 	SCHEDULED,
 	/**
+	 * Just arrived, or renamed: the scheduler is asking the plugin's {@code enabled()} and
+	 * {@code interval()}. Within the scheduler's call time limit the plugin moves to another state.
+	 */
+	PENDING,
+	/**
 	 * Paused by an operator: not fired on its interval until resumed. The pause is persisted and
 	 * survives restarts. It can still be fired by hand.
 	 */

@@ -6,6 +6,11 @@ package io.crontainer.api.runtime;
  * @since 1.0
  */
 public enum Outcome {
+	/**
+	 * Fired, and waiting for a free worker: every worker of the scheduler's pool is busy. The run's
+	 * {@link CronRunDTO#started} is the fire time until a worker takes it.
+	 */
+	QUEUED,
 	/** Still running. */
 	RUNNING,
 	/** {@code run()} returned normally: the window is committed. */

@@ -1,0 +1,125 @@
+package io.crontainer.scheduler.impl;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Map;
+
+import io.crontainer.api.CronPlugin;
+
+/**
+ * What the service properties of a cron plugin say, checked: the {@code cron.*} properties of
+ * {@link CronPlugin}. Immutable.
+ *
+ * @param name The plugin's name: {@code cron.name}, else {@code component.name}, else the class name.
+ * @param interval The {@code cron.interval} override; {@code null} to ask {@code interval()}.
+ * @param enabled The {@code cron.enabled} override; {@code null} to ask {@code enabled()}.
+ * @param zone The {@code cron.timezone}; {@code null} for the scheduler's default zone.
+ * @param timeoutSeconds The {@code cron.timeout} in seconds; {@code null} for none.
+ * @param runOnce Whether {@code cron.misfire} is {@code run-once}.
+ * @param error Why a property is refused, in one line; {@code null} if all are fine.
+ */
+record Settings(String name, String interval, Boolean enabled, ZoneId zone, Long timeoutSeconds, boolean runOnce,
+		String error) {
+
+	/** The DS property naming a component. */
+	static final String COMPONENT_NAME = "component.name";
+
+	/**
+	 * Checks the service properties of a plugin. Never throws: a property of the wrong type or form
+	 * is reported in {@link #error()}.
+	 *
+	 * @param properties The service properties.
+	 * @param className The implementation class name, the last resort for the name.
+	 */
+	static Settings of(Map<String, Object> properties, String className) {
+		String error = null;
+		String name = className;
+		Object value = properties.get(CronPlugin.NAME);
+		Object componentName = properties.get(COMPONENT_NAME);
+		if (value instanceof String s && !s.isBlank()) {
+			name = s.trim();
+		} else if (value != null) {
+			error = wrong(CronPlugin.NAME, value, "a non-blank String");
+			if (componentName instanceof String c && !c.isBlank()) {
+				name = c;
+			}
+		} else if (componentName instanceof String c && !c.isBlank()) {
+			name = c;
+		}
+
+		String interval = null;
+		value = properties.get(CronPlugin.INTERVAL);
+		if (value instanceof String s && !s.isBlank()) {
+			interval = s.trim();
+		} else if (value != null && error == null) {
+			error = wrong(CronPlugin.INTERVAL, value, "a non-blank String with a crontab expression");
+		}
+
+		Boolean enabled = null;
+		value = properties.get(CronPlugin.ENABLED);
+		if (value instanceof Boolean b) {
+			enabled = b;
+		} else if (value instanceof String s && (s.trim().equalsIgnoreCase("true") || s.trim().equalsIgnoreCase("false"))) {
+			enabled = Boolean.valueOf(s.trim().toLowerCase(Locale.ROOT));
+		} else if (value != null && error == null) {
+			error = wrong(CronPlugin.ENABLED, value, "a Boolean or \"true\" or \"false\"");
+		}
+
+		ZoneId zone = null;
+		value = properties.get(CronPlugin.TIMEZONE);
+		if (value instanceof String s && !s.isBlank()) {
+			try {
+				zone = ZoneId.of(s.trim());
+			} catch (DateTimeException e) {
+				if (error == null) {
+					error = wrong(CronPlugin.TIMEZONE, value, "a time zone id such as \"Europe/Berlin\" or \"UTC\"");
+				}
+			}
+		} else if (value != null && error == null) {
+			error = wrong(CronPlugin.TIMEZONE, value, "a time zone id such as \"Europe/Berlin\" or \"UTC\"");
+		}
+
+		Long timeout = null;
+		value = properties.get(CronPlugin.TIMEOUT);
+		if (value != null) {
+			timeout = seconds(value);
+			if (timeout == null && error == null) {
+				error = wrong(CronPlugin.TIMEOUT, value, "a whole number of seconds greater than 0");
+			}
+		}
+
+		boolean runOnce = false;
+		value = properties.get(CronPlugin.MISFIRE);
+		if (value instanceof String s && s.trim().equalsIgnoreCase(CronPlugin.MISFIRE_RUN_ONCE)) {
+			runOnce = true;
+		} else if (value != null && !(value instanceof String s && s.trim().equalsIgnoreCase(CronPlugin.MISFIRE_SKIP))
+				&& error == null) {
+			error = wrong(CronPlugin.MISFIRE, value,
+					"\"" + CronPlugin.MISFIRE_SKIP + "\" or \"" + CronPlugin.MISFIRE_RUN_ONCE + "\"");
+		}
+		return new Settings(name, interval, enabled, zone, timeout, runOnce, error);
+	}
+
+	private static Long seconds(Object value) {
+		long seconds;
+		if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+			seconds = ((Number) value).longValue();
+		} else if (value instanceof String s) {
+			try {
+				seconds = Long.parseLong(s.trim());
+			} catch (NumberFormatException e) {
+				return null;
+			}
+		} else {
+			return null;
+		}
+		return seconds > 0 ? seconds : null;
+	}
+
+	private static String wrong(String property, Object value, String expected) {
+		String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+		return "service property " + property + " = " + shown + " (" + value.getClass().getSimpleName()
+				+ ") is not " + expected;
+	}
+}

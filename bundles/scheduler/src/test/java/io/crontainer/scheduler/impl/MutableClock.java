@@ -1,0 +1,39 @@
+package io.crontainer.scheduler.impl;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock that tests set and move, in UTC. Thread-safe. */
+final class MutableClock extends Clock {
+	private volatile Instant now;
+
+	MutableClock(Instant now) {
+		this.now = now;
+	}
+
+	void set(Instant instant) {
+		now = instant;
+	}
+
+	void advance(Duration duration) {
+		now = now.plus(duration);
+	}
+
+	@Override
+	public Instant instant() {
+		return now;
+	}
+
+	@Override
+	public ZoneId getZone() {
+		return ZoneOffset.UTC;
+	}
+
+	@Override
+	public Clock withZone(ZoneId zone) {
+		throw new UnsupportedOperationException();
+	}
+}

@@ -1,0 +1,613 @@
+package io.crontainer.scheduler.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.interval.Intervals;
+import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
+
+/**
+ * The scheduler core, driven by a mutable clock and executors the test controls: no thread waits for
+ * real time, except where a run must really be interrupted.
+ */
+class SchedulerTest {
+	private static final Instant T0 = Instant.parse("2026-03-02T10:00:30Z");
+	private static final ZoneId UTC = ZoneId.of("UTC");
+
+	@TempDir
+	Path dir;
+
+	MutableClock clock;
+	ManualExecutor workers;
+	ManualExecutor calls;
+	StateStore store;
+	Scheduler scheduler;
+	ExecutorService threads;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		clock = new MutableClock(T0);
+		workers = new ManualExecutor();
+		calls = new ManualExecutor();
+		store = new StateStore(dir.resolve("state"));
+		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
+	}
+
+	@AfterEach
+	void tearDown() {
+		scheduler.stop();
+		if (threads != null) {
+			threads.shutdownNow();
+		}
+	}
+
+	private Scheduler newScheduler(java.util.concurrent.Executor runs, Scheduler.Calls pluginCalls) {
+		return new Scheduler(clock, runs, pluginCalls, store,
+				new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10, 2),
+				() -> {
+				});
+	}
+
+	private static Plugin plugin(long id, CronPlugin service, Object... properties) {
+		Map<String, Object> map = new HashMap<>();
+		for (int i = 0; i < properties.length; i += 2) {
+			map.put((String) properties[i], properties[i + 1]);
+		}
+		return new Plugin(id, 7, "test.bundle", map, service);
+	}
+
+	private TestPlugin add(long id, String name, String interval, Object... more) {
+		TestPlugin service = new TestPlugin(interval);
+		Object[] properties = new Object[more.length + 2];
+		properties[0] = CronPlugin.NAME;
+		properties[1] = name;
+		System.arraycopy(more, 0, properties, 2, more.length);
+		scheduler.add(plugin(id, service, properties));
+		return service;
+	}
+
+	/** Moves the clock to an instant, ticks, and runs what was fired. */
+	private void at(String instant) {
+		clock.set(Instant.parse(instant));
+		scheduler.tick();
+		workers.runAll();
+	}
+
+	private static void await(BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("condition not met within 10 s");
+			}
+			Thread.sleep(5); // polling a condition set by another thread, with a deadline
+		}
+	}
+
+	private static boolean parses(String interval) {
+		try {
+			Intervals.parse(interval, UTC, "p", T0);
+			return true;
+		} catch (InvalidIntervalException e) {
+			return false;
+		}
+	}
+
+	private CronJobDTO job(String name) {
+		return scheduler.getJob(name);
+	}
+
+	// ------------------------------------------------------------------ windows
+
+	@Test
+	void firstWindowStartsAtTheEpochAndWindowsTile() throws Exception {
+		TestPlugin p = add(1, "tiles", "* * * * *");
+		assertThat(job("tiles").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(job("tiles").nextFire).isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
+
+		at("2026-03-02T10:00:59.999Z");
+		assertThat(p.windows).isEmpty();
+
+		at("2026-03-02T10:01:00.004Z");
+		at("2026-03-02T10:02:00.010Z");
+		at("2026-03-02T10:03:00.002Z");
+
+		assertThat(p.windows).hasSize(3);
+		assertThat(p.windows.get(0)).containsExactly(Instant.EPOCH, Instant.parse("2026-03-02T10:01:00.004Z"));
+		for (int i = 1; i < p.windows.size(); i++) {
+			assertThat(p.windows.get(i)[0]).isEqualTo(p.windows.get(i - 1)[1]);
+			assertThat(p.windows.get(i)[1]).isAfter(p.windows.get(i)[0]);
+		}
+		assertThat(store.read("tiles").lastEnd()).isEqualTo(Instant.parse("2026-03-02T10:03:00.002Z"));
+		assertThat(job("tiles").lastRun.outcome).isEqualTo(Outcome.SUCCEEDED);
+		assertThat(job("tiles").nextFire).isEqualTo(Instant.parse("2026-03-02T10:04:00Z").toEpochMilli());
+	}
+
+	@Test
+	void aFailedWindowIsRetriedByTheNextRun() throws Exception {
+		TestPlugin p = add(1, "flaky", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		p.failure = new IllegalStateException("database down");
+		at("2026-03-02T10:02:00Z");
+		p.failure = null;
+		at("2026-03-02T10:03:00Z");
+
+		assertThat(p.windows).hasSize(3);
+		assertThat(p.windows.get(1)[0]).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
+		assertThat(p.windows.get(2)).containsExactly(Instant.parse("2026-03-02T10:01:00Z"),
+				Instant.parse("2026-03-02T10:03:00Z"));
+		List<CronRunDTO> history = scheduler.getHistory("flaky", 10);
+		assertThat(history).extracting(r -> r.outcome).containsExactly(Outcome.SUCCEEDED, Outcome.FAILED,
+				Outcome.SUCCEEDED);
+		assertThat(history.get(1).error).isEqualTo("java.lang.IllegalStateException: database down");
+	}
+
+	@Test
+	void aFireWhileRunningIsSkippedAndRecorded() throws Exception {
+		TestPlugin p = add(1, "slow", "* * * * *");
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick(); // queued, not run: the plugin counts as running
+		assertThat(job("slow").running).isTrue();
+		clock.set(Instant.parse("2026-03-02T10:02:00Z"));
+		scheduler.tick();
+		assertThatThrownBy(() -> scheduler.fire("slow")).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("running already");
+		workers.runAll();
+
+		assertThat(p.windows).hasSize(1);
+		List<CronRunDTO> history = scheduler.getHistory("slow", 10);
+		assertThat(history).extracting(r -> r.outcome).containsExactly(Outcome.SKIPPED, Outcome.SUCCEEDED);
+		assertThat(history.get(0).scheduledFire).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		assertThat(history.get(0).error).contains("still going");
+	}
+
+	@Test
+	void aClockThatWentBackwardsSkipsTheRun() throws Exception {
+		store.write("back", new RunState(Instant.parse("2026-03-02T11:00:00Z"), false));
+		TestPlugin p = add(1, "back", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).isEmpty();
+		assertThat(job("back").lastRun.outcome).isEqualTo(Outcome.SKIPPED);
+		assertThat(job("back").lastRun.error).contains("went backwards");
+		assertThat(store.read("back").lastEnd()).isEqualTo(Instant.parse("2026-03-02T11:00:00Z"));
+	}
+
+	@Test
+	void stateSurvivesARestartOfTheScheduler() throws Exception {
+		TestPlugin p = add(1, "durable", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		scheduler.stop();
+
+		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
+		TestPlugin again = add(2, "durable", "* * * * *");
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows).hasSize(1);
+		assertThat(again.windows.get(0)).containsExactly(Instant.parse("2026-03-02T10:01:00Z"),
+				Instant.parse("2026-03-02T10:02:00Z"));
+	}
+
+	@Test
+	void aRunWhoseWindowCannotBeSavedFails() throws Exception {
+		TestPlugin p = add(1, "unsaved", "* * * * *");
+		// Replace the state directory by a file: no record can be written any more.
+		Path stateDir = store.directory();
+		Files.delete(stateDir);
+		Files.writeString(stateDir, "not a directory");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).hasSize(1);
+		assertThat(job("unsaved").lastRun.outcome).isEqualTo(Outcome.FAILED);
+		assertThat(job("unsaved").lastRun.error).contains("could not be saved");
+		assertThat(job("unsaved").lastEnd).isNull();
+		Files.delete(stateDir);
+		Files.createDirectory(stateDir);
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows.get(1)[0]).isEqualTo(Instant.EPOCH);
+	}
+
+	@Test
+	void aNewStateDirectoryIsReadLiveAndAQueuedRunNeverGuessesAWindow() throws Exception {
+		TestPlugin p = add(1, "moved", "* * * * *");
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick(); // queued
+		StateStore other = new StateStore(dir.resolve("other"));
+		Files.writeString(other.fileOf("moved"), "garbage");
+		scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+				Duration.ofSeconds(5), 10, 2), other);
+		assertThat(job("moved").state).isEqualTo(JobState.BLOCKED);
+		workers.runAll();
+		assertThat(p.windows).isEmpty();
+		assertThat(job("moved").lastRun.outcome).isEqualTo(Outcome.SKIPPED);
+		assertThat(job("moved").lastRun.error).contains("state record is not available");
+	}
+
+	// ------------------------------------------------------------------ misfires
+
+	@Test
+	void afterDowntimeSkipWaitsForTheNextFireTime() throws Exception {
+		store.write("skipper", new RunState(Instant.parse("2026-03-02T08:00:00Z"), false));
+		TestPlugin p = add(1, "skipper", "0 * * * *");
+		workers.runAll();
+		assertThat(p.windows).isEmpty();
+		at("2026-03-02T11:00:00Z");
+		assertThat(p.windows.get(0)).containsExactly(Instant.parse("2026-03-02T08:00:00Z"),
+				Instant.parse("2026-03-02T11:00:00Z"));
+	}
+
+	@Test
+	void afterDowntimeRunOnceCatchesUpOnce() throws Exception {
+		store.write("catcher", new RunState(Instant.parse("2026-03-02T08:00:00Z"), false));
+		TestPlugin p = add(1, "catcher", "0 * * * *", CronPlugin.MISFIRE, "run-once");
+		workers.runAll();
+		assertThat(p.windows).hasSize(1);
+		assertThat(p.windows.get(0)).containsExactly(Instant.parse("2026-03-02T08:00:00Z"), T0);
+		assertThat(job("catcher").lastRun.trigger).isEqualTo(Trigger.MISFIRE);
+		assertThat(job("catcher").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
+	}
+
+	@Test
+	void runOnceDoesNotCatchUpWhenNothingWasMissed() throws Exception {
+		store.write("recent", new RunState(Instant.parse("2026-03-02T10:00:00.010Z"), false));
+		TestPlugin p = add(1, "recent", "0 * * * *", CronPlugin.MISFIRE, "run-once");
+		workers.runAll();
+		assertThat(p.windows).isEmpty();
+	}
+
+	@Test
+	void aClockSteppedForwardIsAMisfire() throws Exception {
+		TestPlugin skip = add(1, "skip", "* * * * *");
+		TestPlugin once = add(2, "once", "* * * * *", CronPlugin.MISFIRE, "run-once");
+		at("2026-03-02T10:05:30Z"); // the 10:01 fire time is 4.5 minutes overdue
+		assertThat(skip.windows).isEmpty();
+		assertThat(once.windows).hasSize(1);
+		assertThat(job("skip").lastRun.outcome).isEqualTo(Outcome.SKIPPED);
+		assertThat(job("skip").nextFire).isEqualTo(Instant.parse("2026-03-02T10:06:00Z").toEpochMilli());
+		at("2026-03-02T10:06:00Z");
+		assertThat(skip.windows).hasSize(1);
+		assertThat(once.windows).hasSize(2);
+	}
+
+	@Test
+	void aLateTickFiresOnceAndComputesTheNextFromTheScheduledTime() throws Exception {
+		TestPlugin p = add(1, "seconds", "*/10 * * * * ?");
+		at("2026-03-02T10:01:05Z"); // 10:00:40 .. 10:01:00 were due, within the misfire threshold
+		assertThat(p.windows).hasSize(1);
+		assertThat(job("seconds").nextFire).isEqualTo(Instant.parse("2026-03-02T10:01:10Z").toEpochMilli());
+	}
+
+	// ------------------------------------------------------------------ names and duplicates
+
+	@Test
+	void theNameIsCronNameElseComponentNameElseTheClassName() {
+		scheduler.add(plugin(1, new TestPlugin("* * * * *"), CronPlugin.NAME, "explicit", "component.name", "comp"));
+		scheduler.add(plugin(2, new TestPlugin("* * * * *"), "component.name", "comp"));
+		scheduler.add(plugin(3, new TestPlugin("* * * * *")));
+		assertThat(scheduler.getJobs()).extracting(j -> j.name).containsExactly("comp", "explicit",
+				TestPlugin.class.getName());
+	}
+
+	@Test
+	void aDuplicateNeverRunsUntilTheFirstLeaves() throws Exception {
+		TestPlugin first = add(1, "same", "* * * * *");
+		TestPlugin second = add(2, "same", "* * * * *");
+		List<CronJobDTO> jobs = scheduler.getJobs();
+		assertThat(jobs).extracting(j -> j.state).containsExactly(JobState.SCHEDULED, JobState.DUPLICATE);
+		assertThat(jobs.get(1).reason).contains("service.id=1");
+		at("2026-03-02T10:01:00Z");
+		assertThat(first.windows).hasSize(1);
+		assertThat(second.windows).isEmpty();
+
+		scheduler.remove(1);
+		assertThat(job("same").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(job("same").serviceId).isEqualTo(2);
+		at("2026-03-02T10:02:00Z");
+		assertThat(second.windows.get(0)).containsExactly(Instant.parse("2026-03-02T10:01:00Z"),
+				Instant.parse("2026-03-02T10:02:00Z"));
+	}
+
+	@Test
+	void aRenameReleasesTheOldName() {
+		add(1, "a", "* * * * *");
+		add(2, "a", "* * * * *");
+		scheduler.update(plugin(1, new TestPlugin("* * * * *"), CronPlugin.NAME, "b"));
+		assertThat(job("a").serviceId).isEqualTo(2);
+		assertThat(job("a").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(job("b").state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	// ------------------------------------------------------------------ bad plugins and bad records
+
+	@Test
+	void aCorruptRecordBlocksThatPluginOnly() throws Exception {
+		Files.writeString(store.fileOf("broken"), "format=1\nname=broken\nlastEnd=yesterday\npaused=false\n");
+		TestPlugin broken = add(1, "broken", "* * * * *");
+		TestPlugin fine = add(2, "fine", "* * * * *");
+		assertThat(job("broken").state).isEqualTo(JobState.BLOCKED);
+		assertThat(job("broken").reason).contains("is corrupt").contains("lastEnd 'yesterday'");
+		at("2026-03-02T10:01:00Z");
+		assertThat(broken.windows).isEmpty();
+		assertThat(fine.windows).hasSize(1);
+		assertThatThrownBy(() -> scheduler.fire("broken")).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("BLOCKED");
+
+		CronJobDTO reset = scheduler.reset("broken", Instant.parse("2026-03-02T09:00:00Z"));
+		assertThat(reset.state).isEqualTo(JobState.SCHEDULED);
+		at("2026-03-02T10:02:00Z");
+		assertThat(broken.windows.get(0)).containsExactly(Instant.parse("2026-03-02T09:00:00Z"),
+				Instant.parse("2026-03-02T10:02:00Z"));
+	}
+
+	@Test
+	void badPluginsAreInvalidWithTheReasonAndHarmNoOne() throws Exception {
+		add(1, "unparsable", "61 * * * *");
+		add(2, "never", "0 0 0 30 2 ?");
+		TestPlugin nullInterval = new TestPlugin(null);
+		scheduler.add(plugin(3, nullInterval, CronPlugin.NAME, "null"));
+		TestPlugin throwing = new TestPlugin("* * * * *");
+		throwing.interval = () -> {
+			throw new IllegalStateException("no config");
+		};
+		scheduler.add(plugin(4, throwing, CronPlugin.NAME, "throwing"));
+		TestPlugin badEnabled = new TestPlugin("* * * * *");
+		badEnabled.enabled = () -> {
+			throw new IllegalStateException("boom");
+		};
+		scheduler.add(plugin(5, badEnabled, CronPlugin.NAME, "bad-enabled"));
+		add(6, "bad-timeout", "* * * * *", CronPlugin.TIMEOUT, "soon");
+		add(7, "bad-zone", "* * * * *", CronPlugin.TIMEZONE, "Mars/Olympus");
+		add(8, "bad-misfire", "* * * * *", CronPlugin.MISFIRE, "always");
+		TestPlugin good = add(9, "good", "* * * * *");
+
+		Map<String, String> reasons = new HashMap<>();
+		for (CronJobDTO job : scheduler.getJobs()) {
+			if (!job.name.equals("good")) {
+				assertThat(job.state).as(job.name).isEqualTo(JobState.INVALID);
+				reasons.put(job.name, job.reason);
+			}
+		}
+		assertThat(reasons.get("unparsable")).contains("'61 * * * *'");
+		assertThat(reasons.get("never")).contains("never fires");
+		assertThat(reasons.get("null")).isEqualTo("interval() returned null");
+		assertThat(reasons.get("throwing")).isEqualTo("interval() threw java.lang.IllegalStateException: no config");
+		assertThat(reasons.get("bad-enabled")).isEqualTo("enabled() threw java.lang.IllegalStateException: boom");
+		assertThat(reasons.get("bad-timeout")).contains("cron.timeout").contains("\"soon\"");
+		assertThat(reasons.get("bad-zone")).contains("cron.timezone");
+		assertThat(reasons.get("bad-misfire")).contains("cron.misfire");
+
+		at("2026-03-02T10:01:00Z");
+		assertThat(good.windows).hasSize(1);
+	}
+
+	@Test
+	void aHungEnabledCallMakesThePluginInvalidAndBlocksNoOne() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(workers, Scheduler.Calls.of(threads));
+		CountDownLatch release = new CountDownLatch(1);
+		TestPlugin hung = new TestPlugin("* * * * *");
+		hung.enabled = () -> {
+			try {
+				release.await();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+			return true;
+		};
+		scheduler.add(plugin(1, hung, CronPlugin.NAME, "hung"));
+		TestPlugin good = add(2, "good", "* * * * *");
+		await(() -> job("good").state == JobState.SCHEDULED);
+		assertThat(job("hung").state).isEqualTo(JobState.PENDING);
+
+		clock.advance(Duration.ofSeconds(10));
+		scheduler.tick();
+		assertThat(job("hung").state).isEqualTo(JobState.INVALID);
+		assertThat(job("hung").reason).startsWith("enabled() did not return within 10 s");
+
+		release.countDown();
+		await(() -> job("hung").state == JobState.SCHEDULED);
+		at("2026-03-02T10:01:00Z");
+		assertThat(good.windows).hasSize(1);
+		assertThat(hung.windows).hasSize(1);
+	}
+
+	@Test
+	void aRunLongerThanItsTimeoutIsInterruptedAndItsWindowKept() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		TestPlugin p = add(1, "hangs", "* * * * *", CronPlugin.TIMEOUT, 30L);
+		p.block = new CountDownLatch(1);
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
+		clock.set(Instant.parse("2026-03-02T10:01:29Z"));
+		scheduler.tick();
+		assertThat(job("hangs").running).isTrue();
+		clock.set(Instant.parse("2026-03-02T10:01:30Z"));
+		scheduler.tick();
+		await(() -> !job("hangs").running);
+		assertThat(p.interrupted).isTrue();
+		assertThat(job("hangs").lastRun.outcome).isEqualTo(Outcome.TIMED_OUT);
+		assertThat(job("hangs").lastRun.error).startsWith("did not finish within 30 s");
+		assertThat(job("hangs").lastEnd).isNull();
+	}
+
+	@Test
+	void aDepartingPluginIsInterruptedAwaitedAndNotCommitted() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		TestPlugin p = add(1, "leaving", "* * * * *");
+		p.block = new CountDownLatch(1);
+		CronJobDTO before = job("leaving");
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+		scheduler.remove(1); // returns once the run has ended
+		assertThat(p.interrupted).isTrue();
+		assertThat(scheduler.getJobs()).isEmpty();
+		assertThat(store.read("leaving").lastEnd()).isNull();
+		assertThat(before.state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	// ------------------------------------------------------------------ re-check and changes
+
+	@Test
+	void theRecheckAppliesANewIntervalAndEnabled() throws Exception {
+		TestPlugin p = add(1, "changing", "0 * * * *");
+		assertThat(job("changing").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
+		p.interval = () -> "*/2 * * * *";
+		at("2026-03-02T10:04:00Z");
+		assertThat(job("changing").interval).isEqualTo("0 * * * *"); // not asked yet
+		at("2026-03-02T10:05:30Z"); // re-check due
+		assertThat(job("changing").interval).isEqualTo("*/2 * * * *");
+		assertThat(job("changing").nextFire).isEqualTo(Instant.parse("2026-03-02T10:06:00Z").toEpochMilli());
+
+		p.enabled = () -> false;
+		at("2026-03-02T10:10:31Z");
+		assertThat(job("changing").state).isEqualTo(JobState.DISABLED);
+		assertThat(job("changing").reason).isEqualTo("enabled() returned false");
+		assertThat(job("changing").nextFire).isNull();
+		int runs = p.windows.size();
+		at("2026-03-02T10:12:00Z");
+		assertThat(p.windows).hasSize(runs);
+	}
+
+	@Test
+	void aChangedServicePropertyReschedulesAtOnce() {
+		TestPlugin p = add(1, "configured", "0 * * * *");
+		scheduler.update(plugin(1, p, CronPlugin.NAME, "configured", CronPlugin.INTERVAL, "*/5 * * * *"));
+		assertThat(job("configured").interval).isEqualTo("*/5 * * * *");
+		assertThat(job("configured").nextFire).isEqualTo(Instant.parse("2026-03-02T10:05:00Z").toEpochMilli());
+		scheduler.update(plugin(1, p, CronPlugin.NAME, "configured", CronPlugin.ENABLED, "false"));
+		assertThat(job("configured").state).isEqualTo(JobState.DISABLED);
+		assertThat(job("configured").reason).contains("cron.enabled");
+	}
+
+	@Test
+	void rebootFiresOnceWhenTheScheduleStartsButNotOnRecheck() {
+		TestPlugin p = add(1, "boot", "@reboot");
+		workers.runAll();
+		assertThat(p.windows).hasSize(1);
+		assertThat(job("boot").lastRun.trigger).isEqualTo(Trigger.REBOOT);
+		at("2026-03-02T10:05:30Z");
+		at("2026-03-02T10:11:30Z");
+		scheduler.update(plugin(1, p, CronPlugin.NAME, "boot", "other", "x"));
+		workers.runAll();
+		assertThat(p.windows).hasSize(1);
+	}
+
+	@Test
+	void questionMarkFieldsKeepTheirValueAcrossRechecks() {
+		Assumptions.assumeTrue(parses("? * * * *"), "the interval parser does not support '?' yet");
+		add(1, "start-up", "? * * * *");
+		// '?' takes the minute of the creation time, 10:00: next fire 11:00.
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
+		at("2026-03-02T10:37:30Z"); // several re-checks later
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
+	}
+
+	// ------------------------------------------------------------------ operations
+
+	@Test
+	void pauseIsPersistedAndResumeSchedulesAgain() throws Exception {
+		TestPlugin p = add(1, "pausable", "* * * * *");
+		assertThat(scheduler.pause("pausable").state).isEqualTo(JobState.PAUSED);
+		assertThat(store.read("pausable").paused()).isTrue();
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).isEmpty();
+
+		CompletionStage<CronRunDTO> manual = scheduler.fire("pausable");
+		workers.runAll();
+		CronRunDTO run = manual.toCompletableFuture().get(1, TimeUnit.SECONDS);
+		assertThat(run.outcome).isEqualTo(Outcome.SUCCEEDED);
+		assertThat(run.trigger).isEqualTo(Trigger.MANUAL);
+		assertThat(run.scheduledFire).isNull();
+
+		assertThat(scheduler.resume("pausable").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(store.read("pausable")).isEqualTo(new RunState(Instant.parse("2026-03-02T10:01:00Z"), false));
+	}
+
+	@Test
+	void unknownNamesAreRefusedWithTheKnownOnes() {
+		add(1, "alpha", "* * * * *");
+		add(2, "beta", "* * * * *");
+		assertThatThrownBy(() -> scheduler.fire("gamma")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("no cron plugin is named 'gamma'; known: alpha, beta");
+		assertThatThrownBy(() -> scheduler.getHistory("gamma", 5)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> scheduler.reset("alpha", T0.plusSeconds(1)))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in the future");
+	}
+
+	@Test
+	void resetOfADepartedPluginRewritesItsRecord() throws Exception {
+		assertThat(scheduler.reset("gone", Instant.parse("2026-01-01T00:00:00Z"))).isNull();
+		assertThat(store.read("gone").lastEnd()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+	}
+
+	@Test
+	void previewListsFireTimesAndRefusesBadIntervals() {
+		assertThat(scheduler.preview("0 12 * * *", null, ZoneId.of("Europe/Berlin"), T0, 2))
+				.extracting(Object::toString)
+				.containsExactly("2026-03-02T12:00+01:00[Europe/Berlin]", "2026-03-03T12:00+01:00[Europe/Berlin]");
+		assertThat(scheduler.preview("@reboot", null, null, T0, 3)).isEmpty();
+		assertThatThrownBy(() -> scheduler.preview("* *", null, null, T0, 1))
+				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 fields");
+		assertThatThrownBy(() -> scheduler.preview("* * * * *", null, null, T0, 0))
+				.isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void historyIsBoundedAndNewestFirst() {
+		TestPlugin p = add(1, "busy", "* * * * *");
+		for (int minute = 1; minute <= 12; minute++) {
+			at(String.format("2026-03-02T10:%02d:00Z", minute));
+		}
+		assertThat(p.windows).hasSize(12);
+		List<CronRunDTO> history = scheduler.getHistory(null, 100);
+		assertThat(history).hasSize(10);
+		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:12:00Z").toEpochMilli());
+	}
+
+	@Test
+	void stopInterruptsRunningPlugins() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		TestPlugin p = add(1, "running", "* * * * *");
+		p.block = new CountDownLatch(1);
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
+		scheduler.stop();
+		assertThat(p.interrupted).isTrue();
+		assertThat(scheduler.tick()).isNull();
+		assertThat(store.read("running").lastEnd()).isNull();
+	}
+}

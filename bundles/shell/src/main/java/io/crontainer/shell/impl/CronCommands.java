@@ -1,0 +1,622 @@
+package io.crontainer.shell.impl;
+
+import static java.util.Comparator.comparing;
+import static java.util.Comparator.naturalOrder;
+import static java.util.Comparator.nullsLast;
+
+import java.lang.reflect.Array;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Formatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+
+/**
+ * The Gogo commands of scope {@code cron}: read and act on the scheduler's cron plugins through its
+ * {@link CronRuntime} service, and nothing else. No scheduling logic lives here.
+ *
+ * <p>
+ * Every command returns its output as one {@code String} (no trailing line break; Gogo adds one) and
+ * never prints. A usage error (an unknown plugin, a bad interval, zone or date-time) throws an
+ * {@link IllegalArgumentException}, and an operation the scheduler refuses (firing a running plugin)
+ * an {@link IllegalStateException}, each with a one-line message; Gogo prints it as
+ * {@code gogo: IllegalArgumentException: <message>} and keeps it in {@code $exception}.
+ *
+ * <p>
+ * The {@code CronRuntime} reference is optional and dynamic: the commands stay registered while the
+ * scheduler is away and then say so, rather than vanishing into "command not found".
+ *
+ * <p>
+ * Thread-safe: Gogo may call the commands from several sessions at once.
+ */
+@Component(service = CronCommands.class)
+@GogoCommand(scope = "cron", function = { "list", "info", "fire", "history", "pause", "resume", "reset", "next" })
+public class CronCommands {
+	/** How many fire times {@code cron:info} shows. */
+	static final int INFO_FIRE_TIMES = 5;
+	/** How many runs {@code cron:info} shows. */
+	static final int INFO_RUNS = 10;
+	/** How many known names an unknown-name message lists at most. */
+	static final int KNOWN_NAMES = 20;
+	/** The greatest count {@link CronRuntime#preview} accepts. */
+	static final int MAX_PREVIEW = 1000;
+
+	private static final String EPOCH = "1970-01-01T00:00Z";
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	volatile CronRuntime runtime;
+
+	private final Clock clock;
+
+	/** The constructor Declarative Services calls; the runtime arrives by field injection. */
+	public CronCommands() {
+		this(null, Clock.systemUTC());
+	}
+
+	/** For tests: a fixed runtime and a controllable clock. */
+	CronCommands(CronRuntime runtime, Clock clock) {
+		this.runtime = runtime;
+		this.clock = clock;
+	}
+
+	// ---------------------------------------------------------------------------------------- list
+
+	@Descriptor("Lists the cron plugins, one row each, sorted by next fire time: name, state (with the reason"
+			+ " when a plugin is not scheduled), interval, zone, next fire time and time left, the end of the"
+			+ " last successful run's window, the last run's outcome and duration, and the bundle."
+			+ " Disabled plugins are left out unless -a is given; invalid, duplicate and blocked ones are always"
+			+ " listed, since they need an operator. Instants show the UTC offset of the plugin's zone.")
+	public String list(
+			@Descriptor("also list disabled plugins") @Parameter(names = { "-a", "--all" }, presentValue = "true",
+					absentValue = "false") boolean all) {
+		CronRuntime rt = runtime();
+		List<CronJobDTO> jobs = rt.getJobs();
+		if (jobs.isEmpty()) {
+			return "The scheduler knows no cron plugins: none is deployed, or none has registered its service yet.";
+		}
+		List<CronJobDTO> shown = jobs.stream().filter(j -> all || j.state != JobState.DISABLED)
+				.sorted(byNextFire())
+				.collect(Collectors.toList());
+		int hidden = jobs.size() - shown.size();
+		String hiddenNote = hidden == 0 ? ""
+				: String.format("; %s not shown (cron:list -a lists %s)", count(hidden, "disabled plugin"),
+						hidden == 1 ? "it" : "them");
+		if (shown.isEmpty()) {
+			return "No cron plugin listed" + hiddenNote + ".";
+		}
+		long now = clock.millis();
+		Table table = new Table("NAME", "STATE", "INTERVAL", "ZONE", "NEXT FIRE", "LEFT", "LAST WINDOW END",
+				"LAST RUN", "TOOK", "BUNDLE", "REASON").right(5).right(8).optional(10);
+		for (CronJobDTO job : shown) {
+			ZoneId zone = zoneOf(job);
+			CronRunDTO last = job.lastRun;
+			table.row(job.name, state(job), job.interval, job.zone, Text.offset(job.nextFire, zone),
+					job.nextFire == null ? null : left(job.nextFire - now), Text.offset(job.lastEnd, zone),
+					last == null ? null : last.outcome, last == null ? null : took(last, now), bundle(job),
+					job.reason);
+		}
+		StringBuilder out = new StringBuilder();
+		Formatter f = new Formatter(out);
+		table.render(f);
+		f.format("%s listed%s.", count(shown.size(), "cron plugin"), hiddenNote);
+		return out.toString();
+	}
+
+	// ---------------------------------------------------------------------------------------- info
+
+	@Descriptor("Shows everything about one cron plugin: state, interval and what it means, zone, timeout,"
+			+ " misfire policy, bundle, the persisted window, the next 5 fire times, the service properties"
+			+ " and the last 10 runs.")
+	public String info(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		CronRuntime rt = runtime();
+		CronJobDTO job = job(rt, name);
+		ZoneId zone = zoneOf(job);
+		long now = clock.millis();
+
+		StringBuilder out = new StringBuilder();
+		Formatter f = new Formatter(out);
+		Table fields = Table.fields();
+		fields.row("Name:", job.name);
+		fields.row("State:", state(job));
+		if (job.reason != null) {
+			fields.row("Reason:", job.reason);
+		}
+		fields.row("Interval:", job.interval);
+		fields.row("Means:", job.description);
+		fields.row("Zone:", job.zone);
+		fields.row("Timeout:", job.timeout == null ? "none" : Text.duration(job.timeout * 1000));
+		fields.row("Misfire:", job.misfire);
+		fields.row("Next fire:", job.nextFire == null ? "none" : Text.zoned(job.nextFire, zone) + " (in "
+				+ Text.duration(job.nextFire - now) + ")");
+		fields.row("Last window end:", job.lastEnd == null ? "none: the plugin has never run successfully"
+				: Text.zoned(job.lastEnd, zone));
+		fields.row("Next window:", "[" + (job.lastEnd == null ? EPOCH : Text.zoned(job.lastEnd, zone))
+				+ ", the start of the next run)");
+		fields.row("Bundle:", bundle(job));
+		fields.row("Service id:", job.serviceId);
+		renderFields(f, fields);
+
+		f.format("%n");
+		fireTimes(f, rt, job, zone, now);
+
+		f.format("%nService properties:%n");
+		Map<String, Object> props = new TreeMap<>(job.properties == null ? Map.of() : job.properties);
+		if (props.isEmpty()) {
+			f.format("  none%n");
+		}
+		int width = props.keySet().stream().mapToInt(String::length).max().orElse(0);
+		props.forEach((k, v) -> f.format("  %-" + width + "s = %s%n", k, Table.oneLine(value(v))));
+
+		List<CronRunDTO> runs = rt.getHistory(job.name, INFO_RUNS);
+		f.format("%nLast %d runs:%n", INFO_RUNS);
+		if (runs.isEmpty()) {
+			f.format("  none since the scheduler started%n");
+		} else {
+			StringBuilder table = new StringBuilder();
+			runTable(runs, Map.of(job.name, zone), now, false).render(new Formatter(table));
+			f.format("%s", indent(table.toString()));
+		}
+		return trimEnd(out);
+	}
+
+	private void fireTimes(Formatter f, CronRuntime rt, CronJobDTO job, ZoneId zone, long now) {
+		if (job.interval == null || job.state == JobState.INVALID) {
+			f.format("Next fire times: none, the interval is invalid.%n");
+			return;
+		}
+		String note = job.state == JobState.SCHEDULED ? "" : " of the interval (not fired while " + job.state + ")";
+		// From just before the scheduler's own next fire time, so the list starts with it.
+		Instant from = job.nextFire != null ? Instant.ofEpochMilli(job.nextFire - 1) : Instant.ofEpochMilli(now);
+		try {
+			List<ZonedDateTime> times = rt.preview(job.interval, job.name, zone, from, INFO_FIRE_TIMES);
+			f.format("Next %d fire times%s:%n", INFO_FIRE_TIMES, note);
+			if (times.isEmpty()) {
+				f.format("  none: the interval fires no more%n");
+			}
+			for (ZonedDateTime t : times) {
+				f.format("  %s%n", Text.zoned(t));
+			}
+		} catch (IllegalArgumentException e) {
+			f.format("Next fire times: none, %s%n", Table.oneLine(String.valueOf(e.getMessage())));
+		}
+	}
+
+	// ---------------------------------------------------------------------------------------- fire
+
+	@Descriptor("Runs a cron plugin now, with the same window rules as a scheduled run: its window starts at the"
+			+ " end of its last successful run and ends now, and is committed only if the run succeeds. A plugin"
+			+ " never runs twice at once: firing a running plugin is refused. Waits for the run and prints its"
+			+ " window and outcome, unless --async is given.")
+	public String fire(
+			@Descriptor("return at once; cron:history shows how the run ends") @Parameter(names = { "--async" },
+					presentValue = "true", absentValue = "false") boolean async,
+			@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		CronRuntime rt = runtime();
+		CronJobDTO job = job(rt, name);
+		ZoneId zone = zoneOf(job);
+		if (job.running) {
+			boolean queued = isQueued(job);
+			String since = job.lastRun != null && !isOver(job.lastRun)
+					? ", for " + Text.duration(clock.millis() - job.lastRun.started) + " now"
+					: "";
+			throw new IllegalStateException("Refused: " + job.name + (queued ? " is queued for a worker already"
+					: " is running already") + since + "; a plugin never runs twice at once.");
+		}
+		switch (job.state) {
+		case PENDING:
+			throw new IllegalStateException("Refused: " + job.name
+					+ " is PENDING: the scheduler is still asking it for its interval. Try again in a moment.");
+		case INVALID:
+		case DUPLICATE:
+			throw new IllegalStateException("Refused: " + job.name + " is " + job.state
+					+ (job.reason == null ? "" : " (" + Table.oneLine(job.reason) + ")") + " and is never fired.");
+		case BLOCKED:
+			throw new IllegalStateException("Refused: " + job.name + " is BLOCKED"
+					+ (job.reason == null ? "" : " (" + Table.oneLine(job.reason) + ")")
+					+ "; cron:reset " + job.name + " clears it.");
+		default:
+			break;
+		}
+		CompletionStage<CronRunDTO> stage = rt.fire(job.name);
+		if (async) {
+			return "Fired " + job.name + "; it runs on a worker thread. cron:history " + job.name
+					+ " shows how it ends.";
+		}
+		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
+		stage.whenComplete((run, failure) -> {
+			if (failure != null) {
+				done.completeExceptionally(failure);
+			} else {
+				done.complete(run);
+			}
+		});
+		CronRunDTO run;
+		try {
+			run = done.get();
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return "Stopped waiting; " + job.name + " may still be running. cron:history " + job.name
+					+ " shows how it ends.";
+		} catch (ExecutionException e) {
+			Throwable cause = e.getCause() == null ? e : e.getCause();
+			throw new IllegalStateException("Firing " + job.name + " failed: " + Table.oneLine(String.valueOf(cause)),
+					cause);
+		}
+		return describeRun(run, zone, clock.millis());
+	}
+
+	private static String describeRun(CronRunDTO run, ZoneId zone, long now) {
+		StringBuilder out = new StringBuilder();
+		Formatter f = new Formatter(out);
+		f.format("%s: %s", run.name, run.outcome);
+		String took = took(run, now);
+		if (took != null) {
+			f.format(isOver(run) ? " in %s" : " for %s so far", took);
+		}
+		f.format("%n");
+		Table fields = Table.fields();
+		if (run.windowStart != null && run.windowEnd != null) {
+			fields.row("Window:", "[" + Text.zoned(run.windowStart, zone) + ", " + Text.zoned(run.windowEnd, zone) + ")");
+		}
+		fields.row("Started:", Text.zoned(run.started, zone));
+		if (run.finished != null) {
+			fields.row("Finished:", Text.zoned(run.finished, zone));
+		}
+		fields.row("Window committed:", run.outcome == Outcome.SUCCEEDED ? "yes"
+				: !isOver(run) ? "not yet" : "no, the next run covers this window again");
+		if (run.error != null) {
+			fields.row("Error:", run.error);
+		}
+		renderFields(f, fields);
+		return trimEnd(out);
+	}
+
+	// ------------------------------------------------------------------------------------- history
+
+	@Descriptor("Lists the most recent runs of all cron plugins, newest first: name, trigger, window start and"
+			+ " end, start time, duration, outcome and error. Instants show the UTC offset of each plugin's zone.")
+	public String history(
+			@Descriptor("the greatest number of runs to list (default 20)") @Parameter(names = { "-n", "--count" },
+					absentValue = "20") int count) {
+		return history(count, null);
+	}
+
+	@Descriptor("Lists the most recent runs of one cron plugin, newest first: trigger, window start and end, start"
+			+ " time, duration, outcome and error. Instants show the UTC offset of the plugin's zone.")
+	public String history(
+			@Descriptor("the greatest number of runs to list (default 20)") @Parameter(names = { "-n", "--count" },
+					absentValue = "20") int count,
+			@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		if (count < 1) {
+			throw new IllegalArgumentException("-n must be at least 1, not " + count + ".");
+		}
+		CronRuntime rt = runtime();
+		Map<String, ZoneId> zones = new HashMap<>();
+		for (CronJobDTO job : rt.getJobs()) {
+			zones.put(job.name, zoneOf(job));
+		}
+		if (name != null) {
+			job(rt, name);
+		}
+		List<CronRunDTO> runs = rt.getHistory(name, count);
+		if (runs.isEmpty()) {
+			return name == null ? "No runs since the scheduler started."
+					: name + " has not run since the scheduler started.";
+		}
+		StringBuilder out = new StringBuilder();
+		runTable(runs, zones, clock.millis(), name == null).render(new Formatter(out));
+		return trimEnd(out);
+	}
+
+	private static Table runTable(List<CronRunDTO> runs, Map<String, ZoneId> zones, long now, boolean withName) {
+		Table table = new Table("NAME", "TRIGGER", "WINDOW START", "WINDOW END", "STARTED", "TOOK", "OUTCOME",
+				"ERROR").right(5).optional(7);
+		if (!withName) {
+			table.optional(0);
+		}
+		for (CronRunDTO run : runs) {
+			ZoneId zone = zones.getOrDefault(run.name, ZoneOffset.UTC);
+			table.row(withName ? run.name : null, run.trigger, Text.offset(run.windowStart, zone),
+					Text.offset(run.windowEnd, zone), Text.offset(run.started, zone), took(run, now), run.outcome,
+					run.error);
+		}
+		return table;
+	}
+
+	// ------------------------------------------------------------------------------- pause, resume
+
+	@Descriptor("Pauses a cron plugin: it is not fired on its interval until cron:resume. A run in progress goes"
+			+ " on. The pause is persisted and survives restarts; cron:fire still runs the plugin by hand.")
+	public String pause(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		CronRuntime rt = runtime();
+		CronJobDTO job = job(rt, name);
+		if (job.state == JobState.PAUSED) {
+			return job.name + " is paused already.";
+		}
+		CronJobDTO after = rt.pause(job.name);
+		return "Paused " + after.name + ": it is not fired on its interval until cron:resume " + after.name
+				+ "; the pause survives restarts." + (after.running ? " The run in progress goes on." : "");
+	}
+
+	@Descriptor("Resumes a paused cron plugin: its next fire time is computed from now; fire times missed while"
+			+ " it was paused are handled by its misfire policy (cron.misfire). The change is persisted.")
+	public String resume(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		CronRuntime rt = runtime();
+		CronJobDTO job = job(rt, name);
+		if (job.state != JobState.PAUSED) {
+			return job.name + " is not paused (it is " + job.state + "); nothing to resume.";
+		}
+		CronJobDTO after = rt.resume(job.name);
+		return "Resumed " + after.name + ": " + after.state
+				+ (after.nextFire == null ? "" : ", next fire " + Text.zoned(after.nextFire, zoneOf(after))) + ".";
+	}
+
+	// ---------------------------------------------------------------------------------------- reset
+
+	@Descriptor("Resets the persisted state of a cron plugin: clears a BLOCKED state (an unreadable state record)"
+			+ " and sets the start of its next window, the epoch (1970-01-01T00:00Z) unless --since is given."
+			+ " Refused while the plugin is running.")
+	public String reset(
+			@Descriptor("the start of the next window: an ISO-8601 date-time, not in the future, such as"
+					+ " 2024-10-27T02:30+02:00 or 2024-10-27T00:30Z; without an offset it is read in the plugin's"
+					+ " zone (the system default zone for a plugin that is not deployed)") @Parameter(names = {
+							"-s", "--since" }, absentValue = "") String since,
+			@Descriptor("reset the state of a plugin that is not deployed") @Parameter(names = { "-f",
+					"--force" }, presentValue = "true", absentValue = "false") boolean force,
+			@Descriptor("the plugin's name (cron.name)") String name) {
+		CronRuntime rt = runtime();
+		requireName(name);
+		CronJobDTO job = rt.getJob(name);
+		if (job == null && !force) {
+			throw new IllegalArgumentException(unknown(rt, name).getMessage()
+					+ " To reset the state of a plugin that is not deployed, add --force.");
+		}
+		ZoneId zone = job == null ? ZoneId.systemDefault() : zoneOf(job);
+		boolean wasBlocked = job != null && job.state == JobState.BLOCKED;
+		Instant start = since.isBlank() ? null : Text.dateTime(since, zone).toInstant();
+		CronJobDTO after = rt.reset(name, start);
+		String window = start == null ? EPOCH + " (the epoch)" : Text.zoned(start.atZone(zone));
+		if (after == null) {
+			return "Reset the state of " + name + ", which is not deployed: when it is, its first window starts at "
+					+ window + ".";
+		}
+		String cleared = wasBlocked ? " cleared its BLOCKED state;" : "";
+		return "Reset " + after.name + ":" + cleared + " its next window starts at " + window + ". It is "
+				+ state(after) + ".";
+	}
+
+	// ----------------------------------------------------------------------------------------- next
+
+	@Descriptor("Previews the next fire times of any interval, with the scheduler's own rules: each on a line of"
+			+ " its own in ISO-8601 with offset and zone id (e.g. 2024-10-27T02:30+02:00[Europe/Berlin]); no other"
+			+ " line starts with a digit. Quote the interval: cron:next \"0 9 * * MON-FRI\". Unquoted, Gogo"
+			+ " takes a word with *, ? or ( for a file-name pattern and a word that starts with # for a comment;"
+			+ " unquoted words are joined with single spaces.")
+	public String next(
+			@Descriptor("how many fire times (1 to 1000, default 5)") @Parameter(names = { "-n", "--count" },
+					absentValue = "5") int count,
+			@Descriptor("the IANA zone the interval is evaluated and printed in (default: the scheduler's"
+					+ " default zone)") @Parameter(names = { "-z", "--zone" }, absentValue = "") String zone,
+			@Descriptor("list fire times after this ISO-8601 date-time, e.g. 2024-10-27T00:00 (default: now);"
+					+ " without an offset it is read in the -z zone, else in the scheduler's default zone")
+			@Parameter(names = { "-f", "--from" }, absentValue = "") String from,
+			@Descriptor("the plugin name that H fields are hashed from (default: none)") @Parameter(names = {
+					"--name" }, absentValue = "") String name,
+			@Descriptor("the interval, quoted: \"*/5 * * * *\", \"@daily\", \"0 0 12 ? * 6#3\"") String... interval) {
+		if (interval == null || interval.length == 0) {
+			throw new IllegalArgumentException("Give an interval, quoted if it has spaces: cron:next \"0 9 * * MON-FRI\".");
+		}
+		if (count < 1 || count > MAX_PREVIEW) {
+			throw new IllegalArgumentException("-n must be from 1 to " + MAX_PREVIEW + ", not " + count + ".");
+		}
+		String expression = Arrays.stream(interval).map(String::valueOf).collect(Collectors.joining(" "));
+		CronRuntime rt = runtime();
+		String hashName = name.isEmpty() ? null : name;
+		ZoneId z = zone.isBlank() ? null : Text.zone(zone);
+		Instant start;
+		if (from.isBlank()) {
+			start = clock.instant();
+		} else {
+			ZoneId local = z != null ? z : defaultZone(rt, expression, hashName);
+			start = Text.dateTime(from, local).toInstant();
+		}
+		List<ZonedDateTime> times;
+		String means;
+		try {
+			times = rt.preview(expression, hashName, z, start, count);
+			means = rt.describe(expression);
+		} catch (IllegalArgumentException e) {
+			String why = Table.oneLine(String.valueOf(e.getMessage()));
+			if (interval.length > 1) {
+				why += " (Quote an interval that has spaces: cron:next \"" + expression
+						+ "\"; Gogo expands an unquoted *, ? or ( to file names.)";
+			}
+			throw new IllegalArgumentException(why, e);
+		}
+		ZoneId shownZone = z != null ? z : times.isEmpty() ? null : times.get(0).getZone();
+		StringBuilder out = new StringBuilder();
+		Formatter f = new Formatter(out);
+		f.format("Interval: %s%n", expression);
+		f.format("Means: %s%n", Table.oneLine(means));
+		if (shownZone != null) {
+			f.format("Zone: %s%n", shownZone);
+		}
+		f.format("After: %s%n", shownZone == null ? start.toString() : Text.zoned(start.atZone(shownZone)));
+		if (times.isEmpty()) {
+			f.format("No fire time after that: the interval never fires again, or fires only when a schedule starts (@reboot).");
+			return trimEnd(out);
+		}
+		f.format("Next %s:%n", count(times.size(), "fire time"));
+		for (ZonedDateTime t : times) {
+			f.format("%s%n", Text.zoned(t));
+		}
+		if (times.size() < count) {
+			f.format("No more fire times: the interval stops firing.%n");
+		}
+		return trimEnd(out);
+	}
+
+	/**
+	 * The scheduler's default zone, read from a preview with the zone left to the scheduler; the system
+	 * default zone if the interval never fires. Only used to read a date-time without offset.
+	 */
+	private ZoneId defaultZone(CronRuntime rt, String expression, String hashName) {
+		try {
+			List<ZonedDateTime> probe = rt.preview(expression, hashName, null, clock.instant(), 1);
+			if (!probe.isEmpty()) {
+				return probe.get(0).getZone();
+			}
+		} catch (IllegalArgumentException e) {
+			// the interval is invalid: the real call reports it
+		}
+		return ZoneId.systemDefault();
+	}
+
+	// -------------------------------------------------------------------------------------- helpers
+
+	private CronRuntime runtime() {
+		CronRuntime rt = runtime;
+		if (rt == null) {
+			throw new IllegalStateException(
+					"The Crontainer scheduler is not running (no CronRuntime service): start bundle io.crontainer.scheduler.");
+		}
+		return rt;
+	}
+
+	private static void requireName(String name) {
+		if (name == null || name.isBlank()) {
+			throw new IllegalArgumentException("Give the name of a cron plugin, as cron:list shows it.");
+		}
+	}
+
+	/** The live plugin named {@code name}, or an {@link IllegalArgumentException} naming the known ones. */
+	private static CronJobDTO job(CronRuntime rt, String name) {
+		requireName(name);
+		CronJobDTO job = rt.getJob(name);
+		if (job == null) {
+			throw unknown(rt, name);
+		}
+		return job;
+	}
+
+	static IllegalArgumentException unknown(CronRuntime rt, String name) {
+		List<String> names = rt.getJobs().stream().map(j -> j.name).distinct().sorted().collect(Collectors.toList());
+		if (names.isEmpty()) {
+			return new IllegalArgumentException("Unknown cron plugin \"" + name + "\": the scheduler knows none.");
+		}
+		String known = names.stream().limit(KNOWN_NAMES).collect(Collectors.joining(", "));
+		if (names.size() > KNOWN_NAMES) {
+			known += " and " + (names.size() - KNOWN_NAMES) + " more (cron:list)";
+		}
+		return new IllegalArgumentException("Unknown cron plugin \"" + name + "\"; known: " + known + ".");
+	}
+
+	private static ZoneId zoneOf(CronJobDTO job) {
+		try {
+			return job.zone == null ? ZoneOffset.UTC : ZoneId.of(job.zone);
+		} catch (DateTimeException e) {
+			return ZoneOffset.UTC;
+		}
+	}
+
+	private static String state(CronJobDTO job) {
+		return job.running ? job.state + (isQueued(job) ? " (queued)" : " (running)") : String.valueOf(job.state);
+	}
+
+	/** Whether the plugin's run waits for a free worker. */
+	private static boolean isQueued(CronJobDTO job) {
+		return job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
+	}
+
+	/** Whether a run has ended (neither queued nor running). */
+	private static boolean isOver(CronRunDTO run) {
+		return run.outcome != Outcome.QUEUED && run.outcome != Outcome.RUNNING;
+	}
+
+	private static String bundle(CronJobDTO job) {
+		return job.bundleSymbolicName + " [" + job.bundleId + "]";
+	}
+
+	/**
+	 * How long a run took, or has taken so far, or (queued) has waited for a worker so far; {@code null}
+	 * for a skipped fire.
+	 */
+	private static String took(CronRunDTO run, long now) {
+		if (run.outcome == Outcome.SKIPPED) {
+			return null;
+		}
+		return Text.duration((run.finished != null ? run.finished : now) - run.started);
+	}
+
+	private static String left(long millis) {
+		return millis < 0 ? "due" : Text.duration(millis);
+	}
+
+	private static String count(int n, String noun) {
+		return n + " " + noun + (n == 1 ? "" : "s");
+	}
+
+	private static String value(Object v) {
+		if (v != null && v.getClass().isArray()) {
+			List<Object> items = new ArrayList<>();
+			for (int i = 0; i < Array.getLength(v); i++) {
+				items.add(Array.get(v, i));
+			}
+			return items.toString();
+		}
+		return String.valueOf(v);
+	}
+
+	/** Renders a two-column table of labels and values. */
+	private static void renderFields(Formatter f, Table fields) {
+		fields.render(f);
+	}
+
+	/** Prefixes every line of {@code text} with two spaces. */
+	private static String indent(String text) {
+		return text.lines().map(l -> l.isEmpty() ? l : "  " + l).collect(Collectors.joining(String.format("%n"), "",
+				String.format("%n")));
+	}
+
+	private static String trimEnd(StringBuilder out) {
+		int end = out.length();
+		while (end > 0 && Character.isWhitespace(out.charAt(end - 1))) {
+			end--;
+		}
+		return out.substring(0, end);
+	}
+
+	/** Soonest next fire time first, then plugins that are not scheduled; ties by name. */
+	static Comparator<CronJobDTO> byNextFire() {
+		return comparing((CronJobDTO j) -> j.nextFire, nullsLast(naturalOrder())).thenComparing(j -> j.name);
+	}
+}

@@ -1,0 +1,487 @@
+package io.crontainer.shell.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+
+class CronCommandsTest {
+	/** 2024-10-27T00:00+02:00[Europe/Berlin]: the night Berlin falls back from +02:00 to +01:00. */
+	static final Instant NOW = Instant.parse("2024-10-26T22:00:00Z");
+	static final long NOW_MS = NOW.toEpochMilli();
+	static final long MIN = 60_000;
+
+	FakeRuntime rt;
+	CronCommands commands;
+
+	@BeforeEach
+	void setUp() {
+		rt = new FakeRuntime();
+		commands = new CronCommands(rt, Clock.fixed(NOW, ZoneOffset.UTC));
+	}
+
+	/** Three live plugins in different states, and one disabled. */
+	void fourPlugins() {
+		CronJobDTO cleaner = rt.add("token-cleaner", JobState.SCHEDULED, "*/15 * * * *", "Europe/Berlin");
+		cleaner.nextFire = NOW_MS + 15 * MIN;
+		cleaner.lastEnd = NOW_MS - 15 * MIN + 123;
+		cleaner.lastRun = rt.run("token-cleaner", Outcome.SUCCEEDED, NOW_MS - 30 * MIN, NOW_MS - 15 * MIN + 123,
+				NOW_MS - 15 * MIN + 123, NOW_MS - 15 * MIN + 1_323, null);
+		CronJobDTO reports = rt.add("reports", JobState.SCHEDULED, "@hourly", "UTC");
+		reports.nextFire = NOW_MS + 5 * MIN;
+		reports.running = true;
+		reports.lastRun = rt.run("reports", Outcome.RUNNING, 0, NOW_MS - 184_000, NOW_MS - 184_000, null, null);
+		CronJobDTO broken = rt.add("broken", JobState.INVALID, "nope", "Europe/Berlin");
+		broken.reason = "interval 'nope' is invalid: 5 fields expected";
+		broken.description = null;
+		rt.add("off", JobState.DISABLED, "@hourly", "UTC").reason = "enabled() returned false";
+	}
+
+	// ------------------------------------------------------------------------------------ list
+
+	@Test
+	void listOfNothingIsASentence() {
+		assertThat(commands.list(false))
+				.isEqualTo("The scheduler knows no cron plugins: none is deployed, or none has registered its service yet.");
+	}
+
+	@Test
+	void listSortsByNextFireAndHidesDisabledPlugins() {
+		fourPlugins();
+		assertThat(commands.list(false)).isEqualTo(String.join("\n",
+				"NAME           STATE                INTERVAL      ZONE           NEXT FIRE                    LEFT  LAST WINDOW END            LAST RUN        TOOK  BUNDLE                   REASON",
+				"reports        SCHEDULED (running)  @hourly       UTC            2024-10-26T22:05:00Z        5 min  -                          RUNNING    3 min 4 s  com.example.plugins [7]  -",
+				"token-cleaner  SCHEDULED            */15 * * * *  Europe/Berlin  2024-10-27T00:15:00+02:00  15 min  2024-10-26T23:45:00+02:00  SUCCEEDED      1.2 s  com.example.plugins [7]  -",
+				"broken         INVALID              nope          Europe/Berlin  -                               -  -                          -                  -  com.example.plugins [7]  interval 'nope' is invalid: 5 fields expected",
+				"3 cron plugins listed; 1 disabled plugin not shown (cron:list -a lists it)."));
+	}
+
+	@Test
+	void listAllShowsDisabledPluginsToo() {
+		fourPlugins();
+		List<String> lines = commands.list(true).lines().collect(Collectors.toList());
+		assertThat(lines).hasSize(6);
+		assertThat(lines.get(0)).startsWith("NAME ");
+		assertThat(lines.subList(1, 5)).extracting(l -> l.substring(0, l.indexOf(' ')))
+				.containsExactly("reports", "token-cleaner", "broken", "off");
+		assertThat(lines.get(4)).contains("DISABLED").endsWith("enabled() returned false");
+		assertThat(lines.get(5)).isEqualTo("4 cron plugins listed.");
+	}
+
+	@Test
+	void listColumnsAlignWithTheHeader() {
+		fourPlugins();
+		List<String> lines = commands.list(true).lines().collect(Collectors.toList());
+		String header = lines.get(0);
+		for (String column : List.of("STATE", "INTERVAL", "ZONE", "NEXT FIRE", "LAST WINDOW END", "LAST RUN",
+				"BUNDLE")) {
+			int at = header.indexOf(column);
+			for (String row : lines.subList(1, lines.size() - 1)) {
+				assertThat(row.charAt(at - 1)).as("%s in %s", column, row).isEqualTo(' ');
+				assertThat(row.charAt(at - 2)).as("%s in %s", column, row).isEqualTo(' ');
+				assertThat(row.charAt(at)).as("%s in %s", column, row).isNotEqualTo(' ');
+			}
+		}
+		assertThat(lines).allSatisfy(l -> assertThat(l).doesNotEndWith(" "));
+	}
+
+	@Test
+	void listWithOnlyDisabledPluginsSaysSo() {
+		rt.add("a", JobState.DISABLED, "@hourly", "UTC");
+		rt.add("b", JobState.DISABLED, "@hourly", "UTC");
+		assertThat(commands.list(false))
+				.isEqualTo("No cron plugin listed; 2 disabled plugins not shown (cron:list -a lists them).");
+	}
+
+	@Test
+	void listLeavesOutTheReasonColumnWhenNoPluginHasOne() {
+		fourPlugins();
+		rt.jobs.remove("broken");
+		assertThat(commands.list(false).lines().findFirst().orElseThrow()).endsWith("BUNDLE");
+	}
+
+	@Test
+	void anOverdueFireTimeIsDue() {
+		rt.add("late", JobState.SCHEDULED, "@hourly", "UTC").nextFire = NOW_MS - 1;
+		assertThat(commands.list(false).lines().skip(1).findFirst().orElseThrow()).contains(" due ");
+	}
+
+	// ---------------------------------------------------------------------------- unknown names
+
+	@Test
+	void anUnknownNameNamesTheKnownOnes() {
+		fourPlugins();
+		for (Runnable command : List.<Runnable>of(() -> commands.info("nope"), () -> commands.fire(false, "nope"),
+				() -> commands.history(20, "nope"), () -> commands.pause("nope"), () -> commands.resume("nope"))) {
+			assertThatThrownBy(command::run).isInstanceOf(IllegalArgumentException.class)
+					.hasMessage("Unknown cron plugin \"nope\"; known: broken, off, reports, token-cleaner.");
+		}
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("fire") || c.startsWith("pause") || c.startsWith("resume"));
+	}
+
+	@Test
+	void anUnknownNameNamesADuplicateOnce() {
+		rt.add("twin", JobState.SCHEDULED, "@hourly", "UTC");
+		CronJobDTO second = new CronJobDTO();
+		second.name = "twin";
+		second.state = JobState.DUPLICATE;
+		rt.jobs.put("twin#2", second);
+		assertThatThrownBy(() -> commands.info("nope")).hasMessage("Unknown cron plugin \"nope\"; known: twin.");
+	}
+
+	@Test
+	void anUnknownNameWithNoPluginsSaysSo() {
+		assertThatThrownBy(() -> commands.info("nope")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("Unknown cron plugin \"nope\": the scheduler knows none.");
+	}
+
+	@Test
+	void anUnknownNameListsAtMostTwentyKnownOnes() {
+		for (int i = 0; i < 25; i++) {
+			rt.add(String.format("p%02d", i), JobState.SCHEDULED, "@hourly", "UTC");
+		}
+		assertThatThrownBy(() -> commands.info("nope")).hasMessageEndingWith(", p19 and 5 more (cron:list).")
+				.hasMessageStartingWith("Unknown cron plugin \"nope\"; known: p00, p01, ");
+	}
+
+	@Test
+	void withoutTheSchedulerEveryCommandSaysSo() {
+		CronCommands alone = new CronCommands(null, Clock.fixed(NOW, ZoneOffset.UTC));
+		assertThatThrownBy(() -> alone.list(false)).isInstanceOf(IllegalStateException.class).hasMessage(
+				"The Crontainer scheduler is not running (no CronRuntime service): start bundle io.crontainer.scheduler.");
+		assertThatThrownBy(() -> alone.next(5, "", "", "", "@hourly")).isInstanceOf(IllegalStateException.class);
+	}
+
+	// ------------------------------------------------------------------------------------ info
+
+	@Test
+	void infoShowsEverythingAboutOnePlugin() {
+		fourPlugins();
+		CronJobDTO cleaner = rt.jobs.get("token-cleaner");
+		cleaner.timeout = 90L;
+		for (int i = 0; i < 12; i++) {
+			rt.run("token-cleaner", Outcome.FAILED, 0, i, NOW_MS - (i + 20) * MIN, NOW_MS - (i + 20) * MIN + 10,
+					"java.io.IOException: boom\n\tat somewhere");
+		}
+		String info = commands.info("token-cleaner");
+		assertThat(info).contains("Name:             token-cleaner\n", "State:            SCHEDULED\n",
+				"Interval:         */15 * * * *\n", "Means:            described */15 * * * *\n",
+				"Zone:             Europe/Berlin\n", "Timeout:          1 min 30 s\n", "Misfire:          skip\n",
+				"Next fire:        2024-10-27T00:15+02:00[Europe/Berlin] (in 15 min)\n",
+				"Last window end:  2024-10-26T23:45:00.123+02:00[Europe/Berlin]\n",
+				"Next window:      [2024-10-26T23:45:00.123+02:00[Europe/Berlin], the start of the next run)\n",
+				"Bundle:           com.example.plugins [7]\n", "Service id:       40\n");
+		assertThat(info).contains("Next 5 fire times:\n  2024-10-27T00:15+02:00[Europe/Berlin]\n"
+				+ "  2024-10-27T00:30+02:00[Europe/Berlin]\n");
+		assertThat(rt.lastPreviewFrom).isEqualTo(Instant.ofEpochMilli(cleaner.nextFire - 1));
+		assertThat(rt.lastPreviewZone).isEqualTo(ZoneId.of("Europe/Berlin"));
+		assertThat(rt.lastPreviewName).isEqualTo("token-cleaner");
+		assertThat(info).contains("Service properties:\n  cron.name   = token-cleaner\n"
+				+ "  objectClass = [io.crontainer.api.CronPlugin]\n");
+		assertThat(info).contains("Last 10 runs:\n"
+				+ "  TRIGGER   WINDOW START               WINDOW END");
+		assertThat(rt.calls).contains("getHistory token-cleaner 10");
+		assertThat(info.lines().filter(l -> l.contains("FAILED"))).hasSize(9)
+				.allSatisfy(l -> assertThat(l).endsWith("java.io.IOException: boom at somewhere"));
+		assertThat(info).doesNotEndWith("\n");
+	}
+
+	@Test
+	void infoOfAnInvalidPluginShowsWhyAndNoFireTimes() {
+		fourPlugins();
+		String info = commands.info("broken");
+		assertThat(info).contains("State:            INVALID\n",
+				"Reason:           interval 'nope' is invalid: 5 fields expected\n", "Means:            -\n",
+				"Last window end:  none: the plugin has never run successfully\n",
+				"Next window:      [1970-01-01T00:00Z, the start of the next run)\n",
+				"Next fire times: none, the interval is invalid.\n", "Last 10 runs:\n  none since the scheduler started");
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
+	}
+
+	@Test
+	void infoOfAPausedPluginPreviewsItsIntervalFromNow() {
+		CronJobDTO job = rt.add("p", JobState.PAUSED, "@hourly", "UTC");
+		String info = commands.info("p");
+		assertThat(info).contains("Next fire:        none\n",
+				"Next 5 fire times of the interval (not fired while PAUSED):\n  2024-10-26T23:00Z[UTC]\n");
+		assertThat(rt.lastPreviewFrom).isEqualTo(NOW);
+		assertThat(job.state).isEqualTo(JobState.PAUSED);
+	}
+
+	// ------------------------------------------------------------------------------------ fire
+
+	@Test
+	void fireWaitsAndPrintsTheWindowAndTheOutcome() {
+		fourPlugins();
+		assertThat(commands.fire(false, "token-cleaner")).isEqualTo(String.join("\n",
+				"token-cleaner: SUCCEEDED in 1.2 s",
+				"Window:            [2024-10-26T23:45:00.123+02:00[Europe/Berlin], 2024-10-26T23:46:00.123+02:00[Europe/Berlin])",
+				"Started:           2024-10-26T23:46:00.123+02:00[Europe/Berlin]",
+				"Finished:          2024-10-26T23:46:01.323+02:00[Europe/Berlin]",
+				"Window committed:  yes"));
+		assertThat(rt.calls).contains("fire token-cleaner");
+	}
+
+	@Test
+	void aFailedRunSaysItsWindowIsKept() {
+		fourPlugins();
+		CronRunDTO failed = new CronRunDTO();
+		failed.name = "token-cleaner";
+		failed.trigger = Trigger.MANUAL;
+		failed.outcome = Outcome.FAILED;
+		failed.windowStart = 0L;
+		failed.windowEnd = NOW_MS;
+		failed.started = NOW_MS;
+		failed.finished = NOW_MS + 3 * MIN + 4_000;
+		failed.error = "java.sql.SQLException: connection refused";
+		rt.nextFire = CompletableFuture.completedFuture(failed);
+		assertThat(commands.fire(false, "token-cleaner")).startsWith("token-cleaner: FAILED in 3 min 4 s\n")
+				.contains("Window:            [1970-01-01T01:00+01:00[Europe/Berlin], 2024-10-27T00:00+02:00[Europe/Berlin])\n")
+				.contains("Window committed:  no, the next run covers this window again\n")
+				.endsWith("Error:             java.sql.SQLException: connection refused");
+	}
+
+	@Test
+	void fireWaitsForARunThatEndsLater() throws Exception {
+		fourPlugins();
+		CompletableFuture<CronRunDTO> later = new CompletableFuture<>();
+		rt.nextFire = later;
+		CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> commands.fire(false, "token-cleaner"));
+		CronRunDTO run = new CronRunDTO();
+		run.name = "token-cleaner";
+		run.trigger = Trigger.MANUAL;
+		run.outcome = Outcome.SUCCEEDED;
+		run.windowStart = 0L;
+		run.windowEnd = NOW_MS;
+		run.started = NOW_MS;
+		run.finished = NOW_MS + 400;
+		assertThat(output).isNotDone();
+		later.complete(run);
+		assertThat(output.get(10, java.util.concurrent.TimeUnit.SECONDS)).startsWith("token-cleaner: SUCCEEDED in 400 ms");
+	}
+
+	@Test
+	void fireAsyncReturnsAtOnce() {
+		fourPlugins();
+		rt.nextFire = new CompletableFuture<>();
+		assertThat(commands.fire(true, "token-cleaner")).isEqualTo(
+				"Fired token-cleaner; it runs on a worker thread. cron:history token-cleaner shows how it ends.");
+	}
+
+	@Test
+	void fireRefusesARunningPlugin() {
+		fourPlugins();
+		assertThatThrownBy(() -> commands.fire(false, "reports")).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Refused: reports is running already, for 3 min 4 s now; a plugin never runs twice at once.");
+		assertThat(rt.calls).doesNotContain("fire reports");
+	}
+
+	@Test
+	void fireRefusesAQueuedPlugin() {
+		fourPlugins();
+		rt.jobs.get("reports").lastRun.outcome = Outcome.QUEUED;
+		assertThat(commands.list(false)).contains("reports        SCHEDULED (queued)  ");
+		assertThatThrownBy(() -> commands.fire(false, "reports")).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Refused: reports is queued for a worker already, for 3 min 4 s now; a plugin never runs twice at once.");
+	}
+
+	@Test
+	void fireRefusesInvalidAndBlockedPlugins() {
+		fourPlugins();
+		assertThatThrownBy(() -> commands.fire(false, "broken")).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Refused: broken is INVALID (interval 'nope' is invalid: 5 fields expected) and is never fired.");
+		CronJobDTO blocked = rt.add("stuck", JobState.BLOCKED, "@hourly", "UTC");
+		blocked.reason = "state record is corrupt";
+		assertThatThrownBy(() -> commands.fire(false, "stuck")).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Refused: stuck is BLOCKED (state record is corrupt); cron:reset stuck clears it.");
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("fire"));
+	}
+
+	@Test
+	void aRefusalByTheSchedulerReachesTheOperator() {
+		fourPlugins();
+		rt.nextFire = CompletableFuture.failedFuture(new IllegalStateException("token-cleaner is running already"));
+		assertThatThrownBy(() -> commands.fire(false, "token-cleaner")).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Firing token-cleaner failed: java.lang.IllegalStateException: token-cleaner is running already");
+	}
+
+	// --------------------------------------------------------------------------------- history
+
+	@Test
+	void historyListsRunsNewestFirst() {
+		fourPlugins();
+		rt.run("token-cleaner", Outcome.SKIPPED, 0, 0, NOW_MS - 1, NOW_MS - 1, "still running");
+		String history = commands.history(20);
+		assertThat(history.lines().collect(Collectors.toList())).containsExactly(
+				"NAME           TRIGGER   WINDOW START               WINDOW END                 STARTED                         TOOK  OUTCOME    ERROR",
+				"token-cleaner  SCHEDULE  -                          -                          2024-10-26T23:59:59+02:00          -  SKIPPED    still running",
+				"reports        SCHEDULE  1970-01-01T00:00:00Z       2024-10-26T21:56:56Z       2024-10-26T21:56:56Z       3 min 4 s  RUNNING    -",
+				"token-cleaner  SCHEDULE  2024-10-26T23:30:00+02:00  2024-10-26T23:45:00+02:00  2024-10-26T23:45:00+02:00      1.2 s  SUCCEEDED  -");
+		assertThat(rt.calls).contains("getHistory null 20");
+	}
+
+	@Test
+	void historyOfOnePluginLeavesOutTheNameColumn() {
+		fourPlugins();
+		String history = commands.history(1, "token-cleaner");
+		assertThat(history.lines()).hasSize(2).first().asString().startsWith("TRIGGER ");
+		assertThat(rt.calls).contains("getHistory token-cleaner 1");
+	}
+
+	@Test
+	void historyOfNothingIsASentence() {
+		rt.add("quiet", JobState.SCHEDULED, "@hourly", "UTC");
+		assertThat(commands.history(20)).isEqualTo("No runs since the scheduler started.");
+		assertThat(commands.history(20, "quiet")).isEqualTo("quiet has not run since the scheduler started.");
+	}
+
+	@Test
+	void historyCountMustBePositive() {
+		assertThatThrownBy(() -> commands.history(0)).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("-n must be at least 1, not 0.");
+	}
+
+	// ------------------------------------------------------------------- pause, resume, reset
+
+	@Test
+	void pauseAndResume() {
+		fourPlugins();
+		assertThat(commands.pause("token-cleaner")).isEqualTo("Paused token-cleaner: it is not fired on its interval"
+				+ " until cron:resume token-cleaner; the pause survives restarts.");
+		assertThat(commands.pause("token-cleaner")).isEqualTo("token-cleaner is paused already.");
+		assertThat(commands.resume("token-cleaner"))
+				.isEqualTo("Resumed token-cleaner: SCHEDULED, next fire 2027-01-15T09:00+01:00[Europe/Berlin].");
+		assertThat(commands.resume("token-cleaner"))
+				.isEqualTo("token-cleaner is not paused (it is SCHEDULED); nothing to resume.");
+		assertThat(rt.calls.stream().filter(c -> c.startsWith("pause") || c.startsWith("resume")))
+				.containsExactly("pause token-cleaner", "resume token-cleaner");
+	}
+
+	@Test
+	void pausingARunningPluginLetsTheRunGoOn() {
+		fourPlugins();
+		assertThat(commands.pause("reports")).endsWith(" The run in progress goes on.");
+	}
+
+	@Test
+	void resetClearsABlockedStateAndSetsTheWindowStart() {
+		CronJobDTO job = rt.add("stuck", JobState.BLOCKED, "@hourly", "Europe/Berlin");
+		job.reason = "state record is corrupt";
+		assertThat(commands.reset("2024-10-26T12:00", false, "stuck")).isEqualTo(
+				"Reset stuck: cleared its BLOCKED state; its next window starts at 2024-10-26T12:00+02:00[Europe/Berlin]. It is SCHEDULED.");
+		assertThat(rt.lastResetSince).isEqualTo(Instant.parse("2024-10-26T10:00:00Z"));
+		assertThat(commands.reset("", false, "stuck"))
+				.isEqualTo("Reset stuck: its next window starts at 1970-01-01T00:00Z (the epoch). It is SCHEDULED.");
+		assertThat(rt.lastResetSince).isNull();
+		commands.reset("2024-10-26T09:30:15Z", false, "stuck");
+		assertThat(rt.lastResetSince).isEqualTo(Instant.parse("2024-10-26T09:30:15Z"));
+	}
+
+	@Test
+	void resetOfAPluginThatIsNotDeployedNeedsForce() {
+		rt.add("here", JobState.SCHEDULED, "@hourly", "UTC");
+		assertThatThrownBy(() -> commands.reset("", false, "gone")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("Unknown cron plugin \"gone\"; known: here."
+						+ " To reset the state of a plugin that is not deployed, add --force.");
+		assertThat(rt.calls).doesNotContain("reset gone");
+		assertThat(commands.reset("2024-10-26T09:30Z", true, "gone")).startsWith(
+				"Reset the state of gone, which is not deployed: when it is, its first window starts at 2024-10-26T");
+		assertThat(rt.calls).contains("reset gone");
+	}
+
+	@Test
+	void resetRejectsAnUnreadableDate() {
+		rt.add("here", JobState.SCHEDULED, "@hourly", "UTC");
+		assertThatThrownBy(() -> commands.reset("yesterday", false, "here")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("Cannot read \"yesterday\" as an ISO-8601 date-time: give one such as 2024-10-27T02:30,"
+						+ " 2024-10-27T02:30+02:00 or 2024-10-27T00:30Z.");
+		assertThat(rt.calls).doesNotContain("reset here");
+	}
+
+	// ------------------------------------------------------------------------------------ next
+
+	@Test
+	void nextPrintsOneFireTimePerLineAndNoOtherLineStartsWithADigit() {
+		String out = commands.next(4, "", "", "", "@hourly");
+		List<String> lines = out.lines().collect(Collectors.toList());
+		List<ZonedDateTime> times = lines.stream().filter(l -> Character.isDigit(l.charAt(0)))
+				.map(ZonedDateTime::parse).collect(Collectors.toList());
+		assertThat(times).extracting(ZonedDateTime::toString).containsExactly("2024-10-27T01:00+02:00[Europe/Berlin]",
+				"2024-10-27T02:00+02:00[Europe/Berlin]", "2024-10-27T02:00+01:00[Europe/Berlin]",
+				"2024-10-27T03:00+01:00[Europe/Berlin]");
+		assertThat(lines).filteredOn(l -> !Character.isDigit(l.charAt(0))).containsExactly("Interval: @hourly",
+				"Means: described @hourly", "Zone: Europe/Berlin", "After: 2024-10-27T00:00+02:00[Europe/Berlin]",
+				"Next 4 fire times:");
+		assertThat(rt.lastPreviewZone).isNull();
+		assertThat(rt.lastPreviewFrom).isEqualTo(NOW);
+		assertThat(rt.lastPreviewName).isNull();
+	}
+
+	@Test
+	void nextJoinsUnquotedWordsAndPassesAZoneAndAName() {
+		String out = commands.next(2, "America/New_York", "", "cleaner", "*/15", "*", "*", "*", "*");
+		assertThat(out).contains("Interval: */15 * * * *\n", "Zone: America/New_York\n",
+				"\n2024-10-26T18:15-04:00[America/New_York]\n2024-10-26T18:30-04:00[America/New_York]");
+		assertThat(rt.lastPreviewZone).isEqualTo(ZoneId.of("America/New_York"));
+		assertThat(rt.lastPreviewName).isEqualTo("cleaner");
+	}
+
+	@Test
+	void nextReadsALocalFromInTheGivenZone() {
+		commands.next(1, "Asia/Tokyo", "2024-10-27T09:10", "", "@hourly");
+		assertThat(rt.lastPreviewFrom).isEqualTo(Instant.parse("2024-10-27T00:10:00Z"));
+		commands.next(1, "Asia/Tokyo", "2024-10-27T09:10+01:00", "", "@hourly");
+		assertThat(rt.lastPreviewFrom).isEqualTo(Instant.parse("2024-10-27T08:10:00Z"));
+	}
+
+	@Test
+	void nextReadsALocalFromInTheSchedulersDefaultZone() {
+		String out = commands.next(1, "", "2024-10-27T02:30", "", "@hourly");
+		// Berlin repeats 02:30 that night: the earlier offset, +02:00, as ZonedDateTime.of does.
+		assertThat(rt.lastPreviewFrom).isEqualTo(Instant.parse("2024-10-27T00:30:00Z"));
+		assertThat(rt.lastPreviewZone).isNull();
+		assertThat(out).contains("After: 2024-10-27T02:30+02:00[Europe/Berlin]\n");
+	}
+
+	@Test
+	void nextSaysWhenTheIntervalStopsFiring() {
+		assertThat(commands.next(5, "UTC", "", "", "@reboot")).endsWith("No fire time after that: the interval never fires again, or fires only when a schedule starts (@reboot).");
+	}
+
+	@Test
+	void nextExplainsAnInvalidInterval() {
+		assertThatThrownBy(() -> commands.next(5, "", "", "", "0 0 31 2 *")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("interval '0 0 31 2 *' never fires");
+		assertThatThrownBy(() -> commands.next(5, "", "", "", "0", "0", "bin", "bundle", "conf"))
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("interval '0 0 bin bundle conf' is invalid: unknown to the fake (Quote an interval that has"
+						+ " spaces: cron:next \"0 0 bin bundle conf\"; Gogo expands an unquoted *, ? or ( to file names.)");
+	}
+
+	@Test
+	void nextChecksItsOptions() {
+		assertThatThrownBy(() -> commands.next(0, "", "", "", "@hourly")).hasMessage("-n must be from 1 to 1000, not 0.");
+		assertThatThrownBy(() -> commands.next(1001, "", "", "", "@hourly")).hasMessage("-n must be from 1 to 1000, not 1001.");
+		assertThatThrownBy(() -> commands.next(5, "Mars/Olympus", "", "", "@hourly"))
+				.hasMessage("Unknown time zone \"Mars/Olympus\": give an IANA zone id such as Europe/Berlin, or UTC.");
+		assertThatThrownBy(() -> commands.next(5, "", "", "")).hasMessage(
+				"Give an interval, quoted if it has spaces: cron:next \"0 9 * * MON-FRI\".");
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
+	}
+}

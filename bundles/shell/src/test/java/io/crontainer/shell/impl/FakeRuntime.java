@@ -1,0 +1,198 @@
+package io.crontainer.shell.impl;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+
+/**
+ * A hand-written {@link CronRuntime} for the shell's unit tests: it holds jobs and runs that the test
+ * sets up, records the calls the commands make, and computes previews only for the few intervals the
+ * tests use ({@code "@hourly"}, {@code "@reboot"}, {@code "*\/15 * * * *"} with a fixed step). It holds
+ * no real scheduling logic.
+ */
+class FakeRuntime implements CronRuntime {
+	/** The scheduler's default zone in this fake. */
+	static final ZoneId DEFAULT_ZONE = ZoneId.of("Europe/Berlin");
+
+	final Map<String, CronJobDTO> jobs = new TreeMap<>();
+	final List<CronRunDTO> runs = new ArrayList<>();
+	final List<String> calls = new ArrayList<>();
+	/** What the next {@link #fire} returns; {@code null} for a run that succeeds at once. */
+	CompletionStage<CronRunDTO> nextFire;
+	Instant lastPreviewFrom;
+	ZoneId lastPreviewZone;
+	String lastPreviewName;
+	Instant lastResetSince;
+
+	CronJobDTO add(String name, JobState state, String interval, String zone) {
+		CronJobDTO job = new CronJobDTO();
+		job.name = name;
+		job.state = state;
+		job.interval = interval;
+		job.zone = zone;
+		job.misfire = "skip";
+		job.bundleId = 7;
+		job.bundleSymbolicName = "com.example.plugins";
+		job.serviceId = 40 + jobs.size();
+		job.properties = new TreeMap<>(Map.of("cron.name", name, "objectClass",
+				new String[] { "io.crontainer.api.CronPlugin" }));
+		job.description = interval == null ? null : "described " + interval;
+		jobs.put(name, job);
+		return job;
+	}
+
+	CronRunDTO run(String name, Outcome outcome, long windowStart, long windowEnd, long started, Long finished,
+			String error) {
+		CronRunDTO run = new CronRunDTO();
+		run.name = name;
+		run.trigger = Trigger.SCHEDULE;
+		run.outcome = outcome;
+		run.windowStart = outcome == Outcome.SKIPPED ? null : windowStart;
+		run.windowEnd = outcome == Outcome.SKIPPED ? null : windowEnd;
+		run.started = started;
+		run.finished = finished;
+		run.error = error;
+		runs.add(run);
+		return run;
+	}
+
+	@Override
+	public List<CronJobDTO> getJobs() {
+		calls.add("getJobs");
+		return new ArrayList<>(jobs.values());
+	}
+
+	@Override
+	public CronJobDTO getJob(String name) {
+		calls.add("getJob " + name);
+		return jobs.get(name);
+	}
+
+	@Override
+	public List<CronRunDTO> getHistory(String name, int limit) {
+		calls.add("getHistory " + name + " " + limit);
+		if (name != null && !jobs.containsKey(name)) {
+			throw new IllegalArgumentException("no plugin " + name);
+		}
+		return runs.stream().filter(r -> name == null || r.name.equals(name))
+				.sorted(Comparator.comparingLong((CronRunDTO r) -> r.started).reversed()).limit(limit)
+				.collect(Collectors.toList());
+	}
+
+	@Override
+	public CompletionStage<CronRunDTO> fire(String name) {
+		calls.add("fire " + name);
+		CronJobDTO job = jobs.get(name);
+		if (job == null) {
+			throw new IllegalArgumentException("no plugin " + name);
+		}
+		if (nextFire != null) {
+			return nextFire;
+		}
+		CronRunDTO run = new CronRunDTO();
+		run.name = name;
+		run.trigger = Trigger.MANUAL;
+		run.outcome = Outcome.SUCCEEDED;
+		run.windowStart = job.lastEnd == null ? 0L : job.lastEnd;
+		run.windowEnd = run.windowStart + 60_000;
+		run.started = run.windowEnd;
+		run.finished = run.started + 1_200;
+		return CompletableFuture.completedFuture(run);
+	}
+
+	@Override
+	public CronJobDTO pause(String name) {
+		calls.add("pause " + name);
+		CronJobDTO job = jobs.get(name);
+		job.state = JobState.PAUSED;
+		job.nextFire = null;
+		return job;
+	}
+
+	@Override
+	public CronJobDTO resume(String name) {
+		calls.add("resume " + name);
+		CronJobDTO job = jobs.get(name);
+		job.state = JobState.SCHEDULED;
+		job.nextFire = 1_800_000_000_000L;
+		return job;
+	}
+
+	@Override
+	public CronJobDTO reset(String name, Instant since) {
+		calls.add("reset " + name);
+		lastResetSince = since;
+		CronJobDTO job = jobs.get(name);
+		if (job != null) {
+			job.state = JobState.SCHEDULED;
+			job.reason = null;
+			job.lastEnd = since == null ? null : since.toEpochMilli();
+		}
+		return job;
+	}
+
+	@Override
+	public List<ZonedDateTime> preview(String interval, String name, ZoneId zone, Instant from, int count) {
+		calls.add("preview " + interval);
+		lastPreviewFrom = from;
+		lastPreviewZone = zone;
+		lastPreviewName = name;
+		ZoneId z = zone == null ? DEFAULT_ZONE : zone;
+		List<ZonedDateTime> times = new ArrayList<>();
+		switch (interval) {
+		case "@hourly": {
+			ZonedDateTime t = from.atZone(z).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+			while (times.size() < count) {
+				t = t.plusHours(1);
+				times.add(t);
+			}
+			return times;
+		}
+		case "*/15 * * * *": {
+			ZonedDateTime t = from.atZone(z).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+			while (times.size() < count) {
+				t = t.plusMinutes(15);
+				if (t.toInstant().isAfter(from)) {
+					times.add(t);
+				}
+			}
+			return times;
+		}
+		case "@reboot":
+			return times;
+		case "0 0 31 2 *":
+			throw new IllegalArgumentException("interval '" + interval + "' never fires");
+		default:
+			throw new IllegalArgumentException("interval '" + interval + "' is invalid: unknown to the fake");
+		}
+	}
+
+	@Override
+	public String describe(String interval) {
+		calls.add("describe " + interval);
+		switch (interval) {
+		case "@hourly":
+		case "*/15 * * * *":
+		case "@reboot":
+		case "0 0 31 2 *":
+			return "described " + interval;
+		default:
+			throw new IllegalArgumentException("interval '" + interval + "' is invalid: unknown to the fake");
+		}
+	}
+}

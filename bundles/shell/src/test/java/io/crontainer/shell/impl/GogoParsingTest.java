@@ -1,0 +1,129 @@
+package io.crontainer.shell.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import org.apache.felix.gogo.runtime.CommandProcessorImpl;
+import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.crontainer.api.runtime.JobState;
+
+/**
+ * How Gogo's parser (gogo.runtime, in process, without OSGi) hands command lines to the commands:
+ * quoting, globbing of {@code *} and {@code ?}, comments after {@code #}, and options.
+ */
+class GogoParsingTest {
+	static final String[] FUNCTIONS = { "list", "info", "fire", "history", "pause", "resume", "reset", "next" };
+
+	@TempDir
+	Path dir;
+	ThreadIOImpl threadIO;
+	CommandProcessorImpl processor;
+	CommandSession session;
+	FakeRuntime rt;
+
+	@BeforeEach
+	void setUp() {
+		rt = new FakeRuntime();
+		rt.add("token-cleaner", JobState.SCHEDULED, "*/15 * * * *", "Europe/Berlin").nextFire = Instant
+				.parse("2024-10-26T22:15:00Z").toEpochMilli();
+		threadIO = new ThreadIOImpl();
+		threadIO.start();
+		processor = new CommandProcessorImpl(threadIO);
+		CronCommands commands = new CronCommands(rt, Clock.fixed(Instant.parse("2024-10-26T22:00:00Z"), ZoneOffset.UTC));
+		for (String function : FUNCTIONS) {
+			processor.addCommand("cron", commands, function);
+		}
+		session = processor.createSession(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+				new ByteArrayOutputStream());
+		session.currentDir(dir);
+	}
+
+	@AfterEach
+	void tearDown() {
+		session.close();
+		processor.stop();
+		threadIO.stop();
+	}
+
+	Object execute(String line) throws Exception {
+		return session.execute(line);
+	}
+
+	@Test
+	void aQuotedIntervalArrivesVerbatim() throws Exception {
+		assertThat(execute("cron:next -n 2 \"*/15 * * * *\"")).asString().endsWith(
+				"\n2024-10-27T00:15+02:00[Europe/Berlin]\n2024-10-27T00:30+02:00[Europe/Berlin]");
+		assertThat(execute("cron:next -n 2 '*/15 * * * *'")).asString().endsWith("00:30+02:00[Europe/Berlin]");
+		assertThatThrownBy(() -> execute("cron:next \"0 0 12 ? * 6#3\"")).isInstanceOf(IllegalArgumentException.class);
+		assertThat(rt.calls).contains("preview 0 0 12 ? * 6#3");
+	}
+
+	@Test
+	void unquotedWordsWithoutGlobCharactersAreJoined() throws Exception {
+		assertThatThrownBy(() -> execute("cron:next 0 9 1,15 1 MON-FRI"))
+				.hasMessageStartingWith("interval '0 9 1,15 1 MON-FRI' is invalid");
+		assertThat(execute("cron:next @hourly")).asString().contains("Interval: @hourly\n");
+		assertThatThrownBy(() -> execute("cron:next @reboot H/15 1 L 6#3"))
+				.hasMessageStartingWith("interval '@reboot H/15 1 L 6#3' is invalid");
+	}
+
+	@Test
+	void gogoExpandsAnUnquotedStarToFileNames() throws Exception {
+		// In an empty directory, Gogo refuses the line before the command is called.
+		assertThatThrownBy(() -> execute("cron:next */15 * * * *")).hasMessageContaining("no matches found");
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
+		// ( is a pattern character too.
+		assertThatThrownBy(() -> execute("cron:next H(0-7) * * * *")).hasMessage("no matches found: H(0-7)");
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
+		// Where there are files, * becomes their names: the command says to quote.
+		Files.createFile(dir.resolve("deploy"));
+		assertThatThrownBy(() -> execute("cron:next 0 9 * * MON-FRI"))
+				.hasMessage("interval '0 9 deploy deploy MON-FRI' is invalid: unknown to the fake (Quote an interval"
+						+ " that has spaces: cron:next \"0 9 deploy deploy MON-FRI\"; Gogo expands an unquoted *, ? or ( to file names.)");
+	}
+
+	@Test
+	void anUnquotedHashStartsAComment() throws Exception {
+		assertThat(execute("cron:next @hourly #3")).asString().contains("Interval: @hourly\n");
+		assertThatThrownBy(() -> execute("cron:next 0 0 12 1 1 6#3")).hasMessageStartingWith("interval '0 0 12 1 1 6#3'");
+	}
+
+	@Test
+	void optionsAndArgumentsReachTheCommands() throws Exception {
+		assertThat(execute("cron:list -a")).asString().startsWith("NAME ");
+		assertThat(execute("cron:list --all")).asString().startsWith("NAME ");
+		execute("cron:history -n 3 token-cleaner");
+		assertThat(rt.calls).contains("getHistory token-cleaner 3");
+		execute("cron:history --count 4");
+		assertThat(rt.calls).contains("getHistory null 4");
+		execute("cron:history");
+		assertThat(rt.calls).contains("getHistory null 20");
+		assertThat(execute("cron:fire --async token-cleaner")).asString().startsWith("Fired token-cleaner;");
+		assertThat(execute("cron:reset --since 2024-10-26T12:00 token-cleaner")).asString()
+				.contains("2024-10-26T12:00+02:00[Europe/Berlin]");
+		assertThat(rt.lastResetSince).isEqualTo(Instant.parse("2024-10-26T10:00:00Z"));
+		assertThat(execute("cron:next -z UTC -f 2024-10-26T12:00 -n 1 --name token-cleaner @hourly")).asString()
+				.endsWith("\n2024-10-26T13:00Z[UTC]");
+		assertThat(rt.lastPreviewName).isEqualTo("token-cleaner");
+	}
+
+	@Test
+	void anUnknownNameIsAnIllegalArgument() {
+		assertThatThrownBy(() -> execute("cron:info nope")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("Unknown cron plugin \"nope\"; known: token-cleaner.");
+	}
+}
