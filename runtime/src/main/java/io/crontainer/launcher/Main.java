@@ -299,7 +299,7 @@ public final class Main {
 				// fall through to the console
 			}
 		}
-		out.printf("%s | %-5s | %-32s | %s | %s%n", OffsetDateTime.now().format(TIME), level, "io.crontainer.launcher",
+		out.printf("%s | %-5s | %-36s | %s | %s%n", OffsetDateTime.now().format(TIME), level, "io.crontainer.launcher",
 				"Main", message);
 		out.flush();
 	}

@@ -30,8 +30,9 @@ import io.crontainer.itests.support.CrontainerOptions;
 import io.crontainer.itests.support.Gogo;
 
 /**
- * The {@code core} and {@code shell} features resolve and start in Felix, and provide the services the
- * runtime is built on. (Pax Exam fails the test on any unresolved bundle: see exam.properties.)
+ * The features the runtime ships ({@code core}, {@code shell}, {@code examples}) resolve and start in
+ * Felix, and provide the services the runtime is built on. (Pax Exam fails the test on any unresolved
+ * bundle: see exam.properties.)
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -52,7 +53,7 @@ public class FeaturesIT {
 
 	@Configuration
 	public Option[] config() {
-		return new Option[] { CrontainerOptions.features("core", "shell") };
+		return new Option[] { CrontainerOptions.features("core", "shell", "examples") };
 	}
 
 	@Test
@@ -70,7 +71,7 @@ public class FeaturesIT {
 
 	@Test
 	public void ourBundlesAreTheReactorsFreshJars() {
-		for (String bsn : List.of("io.crontainer.api", "io.crontainer.scheduler")) {
+		for (String bsn : List.of("io.crontainer.api", "io.crontainer.scheduler", "io.crontainer.shell")) {
 			Bundle b = bundle(bsn);
 			assertNotNull(bsn + " installed", b);
 			assertTrue(bsn + " from " + b.getLocation(), b.getLocation().startsWith("file:")

@@ -51,7 +51,7 @@ public class LoggingIT {
 
 		Path file = Path.of(context.getProperty("crontainer.data.dir"), "log", "crontainer.log");
 		String bsn = context.getBundle().getSymbolicName();
-		// time | level | bundle (the column is 32 wide: the probe's long name is cut) | logger | message
+		// time | level | bundle (the column is 36 wide: the probe's long name is cut) | logger | message
 		Await.until("line in " + file,
 				() -> read(file).lines()
 						.anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) \\| INFO  \\| .+")
