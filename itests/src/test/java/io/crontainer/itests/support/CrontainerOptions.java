@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,7 +42,8 @@ import org.ops4j.pax.exam.Option;
  * built in the reactor, third-party ones from the local Maven repository (no network). Bundles marked
  * as needing a terminal (the Gogo console) are left out;</li>
  * <li>a new Crontainer home under {@code itests/target/homes/}: {@code etc/} (a copy of the runtime's
- * {@code src/dist/etc}, watched by FileInstall exactly as in the distribution), {@code deploy/} (hot
+ * {@code src/dist/etc} with {@code ${crontainer.home}} and {@code ${crontainer.data.dir}} resolved,
+ * watched by FileInstall as in the distribution), {@code deploy/} (hot
  * deployment, watched as in the distribution) and {@code data/}; the framework properties
  * {@code crontainer.home} and {@code crontainer.data.dir} point at it, as the launcher sets them;</li>
  * <li>the FileInstall, ConfigAdmin and logging framework properties of the runtime's
@@ -116,7 +116,9 @@ public final class CrontainerOptions {
 			Path etc = Files.createDirectories(home.resolve("etc"));
 			try (Stream<Path> files = Files.list(dir(RUNTIME_DIR).resolve("src/dist/etc"))) {
 				for (Path cfg : (Iterable<Path>) files::iterator) {
-					Files.copy(cfg, etc.resolve(cfg.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+					// Resolved here as FileInstall would: pax-logging also reads its file directly at start
+					// (org.ops4j.pax.logging.property.file), where the launcher's system properties are missing.
+					Files.writeString(etc.resolve(cfg.getFileName()), resolve(Files.readString(cfg), home));
 				}
 			}
 			return home;
@@ -136,10 +138,14 @@ public final class CrontainerOptions {
 		}
 		Properties resolved = new Properties();
 		for (String key : p.stringPropertyNames()) {
-			resolved.setProperty(key, p.getProperty(key).replace("${crontainer.home}", home.toString())
-					.replace("${crontainer.data.dir}", home.resolve("data").toString()));
+			resolved.setProperty(key, resolve(p.getProperty(key), home));
 		}
 		return resolved;
+	}
+
+	private static String resolve(String text, Path home) {
+		return text.replace("${crontainer.home}", home.toString()).replace("${crontainer.data.dir}",
+				home.resolve("data").toString());
 	}
 
 	private static Path dir(String property) {
