@@ -119,12 +119,15 @@ public final class Main {
 		BundleContext context = fw.getBundleContext();
 		context.addFrameworkListener(this::frameworkEvent);
 
+		List<Bundle> consoleBundles = new ArrayList<>();
 		for (BundleEntry entry : BundleEntry.read(home.resolve("conf/bundles.list"))) {
 			if (entry.console() && !console) {
 				continue;
 			}
 			Bundle bundle = context.installBundle(home.resolve(entry.path()).toUri().toString());
-			if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
+			if (entry.console()) {
+				consoleBundles.add(bundle); // started last, so the prompt comes after start-up
+			} else if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
 				bundle.start(); // marks it to be started, in install order, when the framework starts
 			}
 		}
@@ -135,9 +138,15 @@ public final class Main {
 			}
 		}
 
+		if (fw.getState() != Bundle.ACTIVE) {
+			return awaitStop(fw);
+		}
 		List<Bundle> bundles = List.of(context.getBundles());
 		List<String> notActive = new ArrayList<>();
 		for (Bundle b : bundles) {
+			if (consoleBundles.contains(b)) {
+				continue; // not yet started
+			}
 			boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
 			if (b.getState() != Bundle.ACTIVE && !(fragment && b.getState() == Bundle.RESOLVED)) {
 				notActive.add(b.getSymbolicName() + " " + b.getVersion() + " (" + stateName(b.getState()) + ")");
@@ -146,10 +155,13 @@ public final class Main {
 		long elapsed = System.currentTimeMillis() - jvmStart;
 		if (notActive.isEmpty()) {
 			log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s", elapsed,
-					bundles.size(), console ? "console" : "headless", home));
+					bundles.size() - consoleBundles.size(), console ? "console" : "headless", home));
 		} else {
 			log("WARN", String.format("Crontainer started in %d ms, but %d of %d bundles are not active: %s", elapsed,
-					notActive.size(), bundles.size(), String.join(", ", notActive)));
+					notActive.size(), bundles.size() - consoleBundles.size(), String.join(", ", notActive)));
+		}
+		for (Bundle b : consoleBundles) {
+			b.start();
 		}
 		writeReadyFile();
 		if (readyFile != null) {
@@ -162,6 +174,10 @@ public final class Main {
 			});
 		}
 
+		return awaitStop(fw);
+	}
+
+	private int awaitStop(Framework fw) throws InterruptedException, IOException {
 		FrameworkEvent stopped = fw.waitForStop(0);
 		deleteReadyFile();
 		if (stopped.getType() == FrameworkEvent.ERROR) {
