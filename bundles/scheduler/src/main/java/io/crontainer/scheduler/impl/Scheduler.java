@@ -573,7 +573,10 @@ final class Scheduler implements CronRuntime {
 			}
 			wake = nextWakeup();
 		}
-		flush(out);
+		// Not flush(out): the timer calls tick(), and waking it would make it tick again at once.
+		for (Runnable task : out) {
+			task.run();
+		}
 		return wake;
 	}
 
