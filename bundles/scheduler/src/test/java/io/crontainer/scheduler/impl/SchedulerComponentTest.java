@@ -34,6 +34,7 @@ class SchedulerComponentTest {
 		try {
 			component.bindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")), plugin);
 			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
+			awaitTrue(() -> component.getJob("tick").lastEnd != null); // committed after run() returned
 			assertThat(component.getJob("tick").state).isEqualTo(JobState.SCHEDULED);
 			assertThat(component.getJob("tick").zone).isEqualTo("UTC");
 			assertThat(plugin.windows.get(0)[0]).isEqualTo(Instant.EPOCH);
@@ -47,11 +48,15 @@ class SchedulerComponentTest {
 			component.deactivate();
 		}
 		assertThat(data.resolve("state").resolve("tick.state")).exists();
+		awaitTrue(() -> !ourThreadsAlive()); // threads end asynchronously after shutdownNow()
+	}
+
+	private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (ourThreadsAlive() && System.nanoTime() < deadline) {
-			Thread.sleep(10); // threads end asynchronously after shutdownNow(); bounded by the deadline
+		while (!condition.getAsBoolean()) {
+			assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
+			Thread.sleep(10);
 		}
-		assertThat(ourThreadsAlive()).as("no crontainer-* thread left").isFalse();
 	}
 
 	@Test
