@@ -15,7 +15,8 @@ import java.util.Optional;
  * at the first pass of a fall-back overlap; a wildcard interval follows the wall clock.
  *
  * <p>
- * Fire times only move forward: {@link #next(Instant)} is strictly increasing, and the scheduler
+ * Fire times only move forward: {@link #next(Instant) next(after)} is later than {@code after} and
+ * never earlier for a later {@code after}, and the scheduler
  * computes each next fire time from the previous <em>scheduled</em> one, never from "now", so an
  * occurrence is never run twice because the clock moved inside a repeated (DST fall-back) hour.
  * Instances are immutable and thread-safe; created by {@link Intervals#parse}.
