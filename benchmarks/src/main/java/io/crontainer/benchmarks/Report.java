@@ -61,7 +61,8 @@ public final class Report {
 			rows.add(new Row("Lateness, " + due + " jobs due in the same second: max ms", "lateness." + m + ".max.ms", Unit.MS, true));
 		}
 		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (process)", "idle.cpu.ms.per.min", Unit.MS, true));
-		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (Java threads)", "idle.java.cpu.ms.per.min", Unit.MS, true));
+		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (all Java threads)", "idle.java.cpu.ms.per.min", Unit.MS, true));
+		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (the scheduler's own threads)", "idle.scheduler.cpu.ms.per.min", Unit.MS, true));
 		int hung = settings.integer("hung.count");
 		rows.add(new Row("Hung jobs: with " + hung + " that never return, % of the other jobs' due seconds fired on time", "hung.ontime.pct", Unit.PCT, false));
 		rows.add(new Row("Hung jobs: longest gap between two fires of another job (due every 1 s), ms", "hung.maxgap.ms", Unit.MS, true));
@@ -205,10 +206,10 @@ public final class Report {
 		if (late != null) {
 			lines.add(verdict(late <= 5, String.format(Locale.ROOT, "Lateness p99 ≤ 5 ms at M = 1,000: %.0f ms", late)));
 		}
-		Double idle = median("crontainer", "idle.java.cpu.ms.per.min");
+		Double idle = median("crontainer", "idle.scheduler.cpu.ms.per.min");
 		if (idle != null) {
 			lines.add(verdict(idle <= 60, String.format(Locale.ROOT,
-					"Idle CPU ≈ 0 (no polling; taken as ≤ 60 ms per minute, 0.1 %% of a core, on the Java threads): %.1f ms per minute", idle)));
+					"Idle CPU ≈ 0 (no polling; taken as ≤ 60 ms per minute, 0.1 %% of a core, on the scheduler's threads): %.1f ms per minute", idle)));
 		}
 		return lines;
 	}
