@@ -23,7 +23,7 @@ public final class Settings {
 	}
 
 	/**
-	 * @return The full benchmark: N = 100, 1,000, 10,000; 100 arrival and departure samples; lateness at
+	 * @return The full benchmark: N = 100, 1,000, 10,000; 200 arrival and departure samples; lateness at
 	 *         M = 100 and 1,000; 10 hung jobs observed for 10 s; idle CPU over 60 s; 3 repetitions.
 	 */
 	public static Settings full() {
@@ -33,8 +33,8 @@ public final class Settings {
 		s.set("subjects", String.join(",", ALL_SUBJECTS));
 		s.set("sizes", "100,1000,10000");
 		s.set("warmup.size", "1000");
-		s.set("arrival.samples", "100");
-		s.set("arrival.warmup", "10");
+		s.set("arrival.samples", "200");
+		s.set("arrival.warmup", "20");
 		s.set("idle.seconds", "60");
 		s.set("lateness.sizes", "100,1000");
 		s.set("lateness.warmup", "true");
