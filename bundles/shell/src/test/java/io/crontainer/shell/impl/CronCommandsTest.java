@@ -470,8 +470,19 @@ class CronCommandsTest {
 				.hasMessage("interval '0 0 31 2 *' never fires");
 		assertThatThrownBy(() -> commands.next(5, "", "", "", "0", "0", "bin", "bundle", "conf"))
 				.isInstanceOf(IllegalArgumentException.class)
-				.hasMessage("interval '0 0 bin bundle conf' is invalid: unknown to the fake (Quote an interval that has"
-						+ " spaces: cron:next \"0 0 bin bundle conf\"; Gogo expands an unquoted *, ? or ( to file names.)");
+				.hasMessage("interval '0 0 bin bundle conf' is invalid: unknown to the fake (quote the interval, as in"
+						+ " cron:next \"0 9 * * MON-FRI\"; unquoted, Gogo expands *, ? and ( to file names and takes"
+						+ " a word that starts with # for a comment.)");
+	}
+
+	@Test
+	void nextRefusesFileNamesThatGogoPutForAStar() {
+		assertThatThrownBy(() -> commands.next(5, "", "", "", "0", "9", "[\"bin\" \"deploy\"]", "*", "MON-FRI"))
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("Gogo replaced an unquoted * or ? with the file names [\"bin\" \"deploy\"]: quote the interval,"
+						+ " as in cron:next \"0 9 * * MON-FRI\"; unquoted, Gogo expands *, ? and ( to file names and takes"
+						+ " a word that starts with # for a comment.");
+		assertThat(rt.calls).isEmpty();
 	}
 
 	@Test
