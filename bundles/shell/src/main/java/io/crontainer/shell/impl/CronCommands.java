@@ -179,10 +179,10 @@ public class CronCommands {
 		props.forEach((k, v) -> f.format("  %-" + width + "s = %s%n", k, Table.oneLine(value(v))));
 
 		List<CronRunDTO> runs = rt.getHistory(job.name, INFO_RUNS);
-		f.format("%nLast %d runs:%n", INFO_RUNS);
 		if (runs.isEmpty()) {
-			f.format("  none since the scheduler started%n");
+			f.format("%nLast runs: none since the scheduler started%n");
 		} else {
+			f.format("%nLast %s, newest first:%n", count(runs.size(), "run"));
 			StringBuilder table = new StringBuilder();
 			runTable(runs, Map.of(job.name, zone), now, false).render(new Formatter(table));
 			f.format("%s", indent(table.toString()));

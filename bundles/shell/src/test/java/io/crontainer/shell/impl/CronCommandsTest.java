@@ -194,7 +194,7 @@ class CronCommandsTest {
 		assertThat(rt.lastPreviewName).isEqualTo("token-cleaner");
 		assertThat(info).contains("Service properties:\n  cron.name   = token-cleaner\n"
 				+ "  objectClass = [io.crontainer.api.CronPlugin]\n");
-		assertThat(info).contains("Last 10 runs:\n"
+		assertThat(info).contains("Last 10 runs, newest first:\n"
 				+ "  TRIGGER   WINDOW START               WINDOW END");
 		assertThat(rt.calls).contains("getHistory token-cleaner 10");
 		assertThat(info.lines().filter(l -> l.contains("FAILED"))).hasSize(9)
@@ -210,7 +210,7 @@ class CronCommandsTest {
 				"Reason:           interval 'nope' is invalid: 5 fields expected\n", "Means:            -\n",
 				"Last window end:  none: the plugin has never run successfully\n",
 				"Next window:      [1970-01-01T00:00Z, the start of the next run)\n",
-				"Next fire times: none, the interval is invalid.\n", "Last 10 runs:\n  none since the scheduler started");
+				"Next fire times: none, the interval is invalid.\n", "Last runs: none since the scheduler started");
 		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
 	}
 
