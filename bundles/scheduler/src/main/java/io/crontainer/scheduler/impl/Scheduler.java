@@ -156,7 +156,7 @@ final class Scheduler implements CronRuntime {
 			Job job = new Job(plugin, Settings.of(plugin.properties(), plugin.service().getClass().getName()),
 					arrivals++, now);
 			jobs.put(plugin.serviceId(), job);
-			LOG.info("Cron plugin {} arrived ({})", job.name(), plugin);
+			LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin);
 			if (job.settings.error() != null) {
 				LOG.warn("Cron plugin {} ({}): {}", job.name(), plugin, job.settings.error());
 			}
@@ -220,6 +220,9 @@ final class Scheduler implements CronRuntime {
 			Job job = jobs.remove(serviceId);
 			if (job == null) {
 				return;
+			}
+			if (stopped) {
+				return; // stop() has interrupted and awaited every run already
 			}
 			Instant now = clock.instant();
 			job.gone = true;
@@ -657,6 +660,10 @@ final class Scheduler implements CronRuntime {
 			end = clock.instant();
 			if (run.interrupted != null) {
 				notRun = finishLocked(run, Outcome.INTERRUPTED, run.interrupted + " before the run started");
+			} else if (run.job.record == null || !run.job.owner) {
+				// Never guess a window: the state record became unreadable while the run waited.
+				notRun = finishLocked(run, Outcome.SKIPPED, "the plugin's state record is not available: "
+						+ (run.job.blocked == null ? "it no longer owns its name" : run.job.blocked));
 			} else if (!end.isAfter(start)) {
 				LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); "
 						+ "it went backwards: skipping the run", run.name, end, start);

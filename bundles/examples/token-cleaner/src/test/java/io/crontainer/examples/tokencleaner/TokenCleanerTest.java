@@ -75,50 +75,6 @@ class TokenCleanerTest {
 		return dataSource.getConnection();
 	}
 
-	/**
-	 * The seed's tokens: 100 access tokens, token i created i days before {@code end}, expiring 24 h less
-	 * 5 s after its creation, each with one refresh token. Token i expired at
-	 * {@code end - (i - 1) days - 5 s}, which is before {@code end - 7 days} exactly when i >= 8.
-	 */
-	private static void insertSeedTokens(Connection connection) throws SQLException {
-		try (PreparedStatement access = connection.prepareStatement(
-				"INSERT INTO access_tokens (id, user_id, access_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
-				PreparedStatement refresh = connection.prepareStatement(
-						"INSERT INTO refresh_tokens (id, access_token_id, refresh_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")) {
-			for (int i = 0; i < 100; i++) {
-				Instant created = END.minus(DAY.multipliedBy(i));
-				Instant expires = created.plus(Duration.ofHours(24)).minusSeconds(5);
-				access.setLong(1, i);
-				access.setLong(2, 1);
-				access.setString(3, "access-" + i);
-				access.setObject(4, utc(created));
-				access.setObject(5, utc(expires));
-				access.executeUpdate();
-				refresh.setLong(1, 1000 + i);
-				refresh.setLong(2, i);
-				refresh.setString(3, "refresh-" + i);
-				refresh.setObject(4, utc(created));
-				refresh.setObject(5, utc(created.plus(Duration.ofDays(30))));
-				refresh.executeUpdate();
-			}
-		}
-	}
-
-	private static OffsetDateTime utc(Instant instant) {
-		return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-	}
-
-	private static List<Long> ids(Connection connection, String table) throws SQLException {
-		List<Long> ids = new ArrayList<>();
-		try (Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery("SELECT id FROM " + table + " ORDER BY id")) {
-			while (rows.next()) {
-				ids.add(rows.getLong(1));
-			}
-		}
-		return ids;
-	}
-
 	private void seed(String url) throws SQLException {
 		seed(url, "", "");
 	}
@@ -126,7 +82,7 @@ class TokenCleanerTest {
 	private void seed(String url, String user, String password) throws SQLException {
 		try (Connection connection = connect(url, user, password)) {
 			TokenStore.createSchema(connection);
-			insertSeedTokens(connection);
+			SeedTokens.insert(connection, END);
 		}
 	}
 
@@ -138,8 +94,8 @@ class TokenCleanerTest {
 		cleaner.run(CronPlugin.EPOCH, END);
 
 		try (Connection connection = connect(memoryUrl)) {
-			assertThat(ids(connection, "access_tokens")).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
-			assertThat(ids(connection, "refresh_tokens")).containsExactly(1000L, 1001L, 1002L, 1003L, 1004L, 1005L, 1006L, 1007L);
+			assertThat(SeedTokens.ids(connection, "access_tokens")).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+			assertThat(SeedTokens.ids(connection, "refresh_tokens")).containsExactly(1000L, 1001L, 1002L, 1003L, 1004L, 1005L, 1006L, 1007L);
 		}
 		assertThat(log.lines).last().isEqualTo("INFO Deleted 92 access tokens that expired before 2026-11-22T12:00:00Z"
 				+ " and their 92 refresh tokens from " + memoryUrl);
@@ -154,13 +110,13 @@ class TokenCleanerTest {
 				Instant cutoff = END.minus(Duration.ofHours(36));
 				insert.setLong(1, 1);
 				insert.setString(2, "at-cutoff");
-				insert.setObject(3, utc(cutoff.minus(DAY)));
-				insert.setObject(4, utc(cutoff));
+				insert.setObject(3, SeedTokens.utc(cutoff.minus(DAY)));
+				insert.setObject(4, SeedTokens.utc(cutoff));
 				insert.executeUpdate();
 				insert.setLong(1, 2);
 				insert.setString(2, "before-cutoff");
-				insert.setObject(3, utc(cutoff.minus(DAY)));
-				insert.setObject(4, utc(cutoff.minusSeconds(1)));
+				insert.setObject(3, SeedTokens.utc(cutoff.minus(DAY)));
+				insert.setObject(4, SeedTokens.utc(cutoff.minusSeconds(1)));
 				insert.executeUpdate();
 			}
 		}
@@ -168,7 +124,7 @@ class TokenCleanerTest {
 		cleaner(Map.of("jdbc.url", memoryUrl, "max.age", "PT36H")).run(CronPlugin.EPOCH, END);
 
 		try (Connection connection = connect(memoryUrl)) {
-			assertThat(ids(connection, "access_tokens")).containsExactly(1L);
+			assertThat(SeedTokens.ids(connection, "access_tokens")).containsExactly(1L);
 		}
 	}
 
@@ -181,8 +137,8 @@ class TokenCleanerTest {
 
 		assertThat(dataDir.resolve("db/tokens.mv.db")).isRegularFile();
 		try (Connection connection = connect("jdbc:h2:file:" + dataDir.resolve("db/tokens"))) {
-			assertThat(ids(connection, "access_tokens")).isEmpty();
-			assertThat(ids(connection, "refresh_tokens")).isEmpty();
+			assertThat(SeedTokens.ids(connection, "access_tokens")).isEmpty();
+			assertThat(SeedTokens.ids(connection, "refresh_tokens")).isEmpty();
 		}
 		assertThat(log.lines).last().asString().startsWith("INFO Deleted 0 access tokens");
 	}
@@ -211,8 +167,8 @@ class TokenCleanerTest {
 		try {
 			cleaner.run(start, END.plus(Duration.ofHours(1)));
 			try (Connection connection = connect(url, "cleaner", "s3cret")) {
-				assertThat(ids(connection, "access_tokens")).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
-				assertThat(ids(connection, "refresh_tokens")).hasSize(8);
+				assertThat(SeedTokens.ids(connection, "access_tokens")).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
+				assertThat(SeedTokens.ids(connection, "refresh_tokens")).hasSize(8);
 			}
 		} finally {
 			server.stop();
@@ -234,8 +190,8 @@ class TokenCleanerTest {
 				.hasMessageStartingWith("Deleting expired tokens from " + memoryUrl + " failed, nothing was deleted: ");
 
 		try (Connection connection = connect(memoryUrl)) {
-			assertThat(ids(connection, "access_tokens")).hasSize(100);
-			assertThat(ids(connection, "refresh_tokens")).hasSize(100);
+			assertThat(SeedTokens.ids(connection, "access_tokens")).hasSize(100);
+			assertThat(SeedTokens.ids(connection, "refresh_tokens")).hasSize(100);
 		}
 	}
 

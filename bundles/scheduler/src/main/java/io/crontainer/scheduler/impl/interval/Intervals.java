@@ -3,30 +3,33 @@ package io.crontainer.scheduler.impl.interval;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.Month;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.format.TextStyle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import com.cronutils.descriptor.CronDescriptor;
-import com.cronutils.model.Cron;
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
- * Parses crontab intervals. Thread-safe.
+ * Parses intervals: crontab lines (5 fields, Vixie cron/cronie), their macros, and Quartz cron
+ * expressions (6 or 7 fields). See the package documentation for the exact syntax and semantics.
+ * Thread-safe.
  */
 public final class Intervals {
-
-	private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-	private static final CronParser QUARTZ = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
-
-	private static final Map<String, String> MACROS = Map.of("@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *",
-			"@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *",
-			"@hourly", "0 * * * *");
+	/** cronie's macros (case-sensitive, as in cronie) and the crontab lines they stand for. */
+	private static final Map<String, String> MACROS = new TreeMap<>(Map.of("@yearly", "0 0 1 1 *", "@annually",
+			"0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight",
+			"0 0 * * *", "@hourly", "0 * * * *"));
+	private static final String REBOOT = "@reboot";
+	/** What no cron field contains: a character outside the syntax, or a word longer than "FRIL". */
+	private static final Pattern NOT_CRON = Pattern.compile("[^0-9A-Za-z*?/,#\\- ]|[A-Za-z]{5}");
 
 	private Intervals() {
 	}
@@ -34,13 +37,22 @@ public final class Intervals {
 	/**
 	 * Parses an interval.
 	 *
-	 * @param expression The crontab expression, verbatim. Must not be {@code null}.
+	 * <p>
+	 * Five fields are a crontab line with cronie's semantics (plus {@code ?} and Jenkins'
+	 * {@code H}); six or seven are a Quartz cron expression; {@code @yearly}, {@code @annually},
+	 * {@code @monthly}, {@code @weekly}, {@code @daily}, {@code @midnight}, {@code @hourly} and
+	 * {@code @reboot} are cronie's macros. An interval that parses but can never fire is refused.
+	 *
+	 * @param expression The interval, verbatim; surrounding blanks are ignored. Must not be
+	 *        {@code null}.
 	 * @param zone The zone it is evaluated in. Must not be {@code null}.
-	 * @param name The plugin name that {@code H} fields hash. Must not be {@code null}.
-	 * @param createdAt When the schedule is created: {@code ?} fields of a five-field expression take
-	 *        their value from this instant in {@code zone}. Must not be {@code null}.
-	 * @return The interval.
-	 * @throws InvalidIntervalException If the expression cannot be parsed or can never fire.
+	 * @param name The plugin's name ({@code cron.name}), whose hash gives the values of {@code H}.
+	 *        Must not be {@code null}.
+	 * @param createdAt When the schedule is created: a {@code ?} field of a five-field interval takes
+	 *        its value from this instant's local time in {@code zone}. Must not be {@code null}.
+	 * @return The interval; immutable and thread-safe.
+	 * @throws InvalidIntervalException If the expression cannot be parsed or can never fire; the
+	 *         message quotes it and says why, in one line.
 	 */
 	public static Interval parse(String expression, ZoneId zone, String name, Instant createdAt)
 			throws InvalidIntervalException {
@@ -48,34 +60,94 @@ public final class Intervals {
 		requireNonNull(zone, "zone");
 		requireNonNull(name, "name");
 		requireNonNull(createdAt, "createdAt");
-		String trimmed = expression.trim();
-		if ("@reboot".equalsIgnoreCase(trimmed)) {
-			return new Reboot(expression, zone);
+		String trimmed = expression.strip();
+		if (trimmed.isEmpty()) {
+			throw new InvalidIntervalException("interval '" + expression + "' is empty");
 		}
-		String cronText = MACROS.getOrDefault(trimmed.toLowerCase(Locale.ROOT), trimmed);
-		int fields = cronText.isEmpty() ? 0 : cronText.split("\\s+").length;
-		CronParser parser;
-		if (fields == 5) {
-			parser = UNIX;
-		} else if (fields == 6 || fields == 7) {
-			parser = QUARTZ;
-		} else {
-			throw new InvalidIntervalException(
-					"interval '" + expression + "' has " + fields + " fields; expected 5 (crontab), 6 or 7 (Quartz)");
+		String text = trimmed;
+		if (trimmed.startsWith("@")) {
+			if (trimmed.equals(REBOOT)) {
+				return new Reboot(expression, zone);
+			}
+			text = MACROS.get(trimmed);
+			if (text == null) {
+				String lower = trimmed.toLowerCase(Locale.ROOT);
+				throw new InvalidIntervalException("interval '" + expression + "' is not a known macro"
+						+ (MACROS.containsKey(lower) || lower.equals(REBOOT) ? " (macros are lower case: '" + lower + "')"
+								: "; the macros are " + String.join(" ", MACROS.keySet()) + " " + REBOOT));
+			}
 		}
-		Cron cron;
+		String[] fields = text.split("[ \t]+");
+		LocalDateTime created = LocalDateTime.ofInstant(createdAt, zone);
+		Schedule schedule;
 		try {
-			cron = parser.parse(cronText).validate();
+			if (fields.length == 5) {
+				schedule = CrontabParser.parse(fields, created, new JenkinsHash(name));
+			} else if (fields.length == 6 || fields.length == 7) {
+				schedule = QuartzParser.parse(fields);
+			} else {
+				throw new InvalidIntervalException("interval '" + expression + "' has " + fields.length
+						+ (fields.length == 1 ? " field" : " fields") + "; expected 5 (crontab), 6 or 7 (Quartz)"
+						+ commandHint(fields, created));
+			}
 		} catch (IllegalArgumentException e) {
-			throw new InvalidIntervalException("interval '" + expression + "' is invalid: " + e.getMessage(), e);
+			throw new InvalidIntervalException(
+					"interval '" + expression + "' is invalid: " + e.getMessage() + commandHint(fields, created), e);
 		}
-		CronInterval interval = new CronInterval(expression, zone, cron);
+		if (schedule.firstAtOrAfter(created, created.getYear() + Schedule.HORIZON_YEARS) == null) {
+			throw new InvalidIntervalException("interval '" + expression + "' never fires: " + whyNever(schedule, created));
+		}
+		CronInterval interval = new CronInterval(expression, zone, schedule);
 		if (interval.next(createdAt).isEmpty()) {
-			throw new InvalidIntervalException("interval '" + expression + "' never fires");
+			throw new InvalidIntervalException("interval '" + expression + "' never fires again in " + zone.getId());
 		}
 		return interval;
 	}
 
+	/**
+	 * A hint for a crontab line pasted with its command: more than five fields, the first five valid
+	 * crontab, and the rest not cron syntax (a character or a word no cron field has).
+	 */
+	private static String commandHint(String[] fields, LocalDateTime created) {
+		if (fields.length <= 5) {
+			return "";
+		}
+		String rest = String.join(" ", Arrays.copyOfRange(fields, 5, fields.length));
+		if (fields.length <= 7 && !NOT_CRON.matcher(rest).find()) {
+			return "";
+		}
+		String[] five = Arrays.copyOf(fields, 5);
+		try {
+			CrontabParser.parse(five, created, new JenkinsHash(""));
+		} catch (IllegalArgumentException e) {
+			return "";
+		}
+		return "; if this is a crontab line with its command, the interval is only its first five fields: '"
+				+ String.join(" ", five) + "'";
+	}
+
+	private static String whyNever(Schedule schedule, LocalDateTime created) {
+		if (schedule.lastYear() < created.getYear()) {
+			return "its last year, " + schedule.lastYear() + ", has passed";
+		}
+		long days = 0;
+		if (schedule.days instanceof DayRule.Crontab c && (c.domStar() || c.dowStar())) {
+			days = c.daysOfMonth();
+		} else if (schedule.days instanceof DayRule.QuartzDaysOfMonth q && q.lastOffsets() == 0
+				&& q.nearestWeekdays() == 0 && q.lastWeekdayOffsets() == 0) {
+			days = q.days();
+		}
+		if (days != 0) {
+			List<String> months = new ArrayList<>();
+			for (int m = Schedule.nextBit(schedule.months, 1); m >= 0; m = Schedule.nextBit(schedule.months, m + 1)) {
+				months.add(Month.of(m).getDisplayName(TextStyle.FULL, Locale.ENGLISH));
+			}
+			return "day-of-month " + Describer.numbers(days, 1, 31) + " does not occur in " + Describer.join(months);
+		}
+		return "no date in the next " + Schedule.HORIZON_YEARS + " years matches it";
+	}
+
+	/** {@code @reboot}: fires once each time the schedule starts, never at a time. */
 	private record Reboot(String expression, ZoneId zone) implements Interval {
 		@Override
 		public boolean reboot() {
@@ -84,51 +156,13 @@ public final class Intervals {
 
 		@Override
 		public Optional<ZonedDateTime> next(Instant after) {
+			requireNonNull(after, "after");
 			return Optional.empty();
 		}
 
 		@Override
 		public String description() {
 			return "once, each time the schedule starts";
-		}
-	}
-
-	private static final class CronInterval implements Interval {
-		private final String expression;
-		private final ZoneId zone;
-		private final Cron cron;
-		private final ExecutionTime executionTime;
-
-		CronInterval(String expression, ZoneId zone, Cron cron) {
-			this.expression = expression;
-			this.zone = zone;
-			this.cron = cron;
-			this.executionTime = ExecutionTime.forCron(cron);
-		}
-
-		@Override
-		public String expression() {
-			return expression;
-		}
-
-		@Override
-		public ZoneId zone() {
-			return zone;
-		}
-
-		@Override
-		public boolean reboot() {
-			return false;
-		}
-
-		@Override
-		public Optional<ZonedDateTime> next(Instant after) {
-			return executionTime.nextExecution(after.atZone(zone));
-		}
-
-		@Override
-		public String description() {
-			return CronDescriptor.instance(Locale.ENGLISH).describe(cron);
 		}
 	}
 }

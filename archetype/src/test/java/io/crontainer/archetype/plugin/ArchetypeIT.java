@@ -1,0 +1,158 @@
+package io.crontainer.archetype.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plugin author's chain, as the README tells it: {@code mvn archetype:generate} with our archetype,
+ * then {@code mvn package} in the generated project, gives an OSGi bundle with a cron plugin
+ * component.
+ *
+ * <p>
+ * The nested Maven builds never touch the shared local repository: they use a throwaway one under
+ * {@code target/}, into which this test installs the freshly built reactor artifacts (the parent pom,
+ * the API bundle, the archetype), and a mirror that serves every other artifact from the shared local
+ * repository as a {@code file:} repository. So they need no network and see exactly what the reactor
+ * build resolved; an artifact the reactor did not resolve is a clear failure.
+ */
+class ArchetypeIT {
+
+	static final Path TARGET = Path.of(System.getProperty("project.build.directory", "target"));
+	static final Path WORK = TARGET.resolve("it");
+	static final Path REPOSITORY = WORK.resolve("repository");
+	static final Path SETTINGS = WORK.resolve("settings.xml");
+	static final String VERSION = System.getProperty("crontainer.version");
+	static final long TIMEOUT_SECONDS = 120;
+
+	@BeforeAll
+	static void repository() throws IOException {
+		deleteRecursively(WORK);
+		Files.createDirectories(REPOSITORY);
+		Path shared = Path.of(System.getProperty("shared.repository"));
+		Files.writeString(SETTINGS, """
+				<settings>
+				  <mirrors>
+				    <mirror>
+				      <id>reactor-local</id>
+				      <mirrorOf>*</mirrorOf>
+				      <url>%1$s</url>
+				    </mirror>
+				  </mirrors>
+				  <!-- A local repository holds no checksums to verify. -->
+				  <profiles>
+				    <profile>
+				      <id>reactor-local</id>
+				      <repositories>
+				        <repository><id>central</id><url>%1$s</url><releases><checksumPolicy>ignore</checksumPolicy></releases></repository>
+				      </repositories>
+				      <pluginRepositories>
+				        <pluginRepository><id>central</id><url>%1$s</url><releases><checksumPolicy>ignore</checksumPolicy></releases></pluginRepository>
+				      </pluginRepositories>
+				    </profile>
+				  </profiles>
+				  <activeProfiles><activeProfile>reactor-local</activeProfile></activeProfiles>
+				</settings>
+				""".formatted(shared.toUri()));
+		install("crontainer", "pom", Path.of(System.getProperty("parent.pom")), null);
+		install("io.crontainer.api", "jar", Path.of(System.getProperty("api.pom")), Path.of(System.getProperty("api.jar")));
+		install("io.crontainer.archetype.plugin", "jar", Path.of(System.getProperty("archetype.pom")), Path.of(System.getProperty("archetype.jar")));
+	}
+
+	/** Installs an artifact of ours the way {@code mvn install} lays it out. */
+	static void install(String artifactId, String packaging, Path pom, Path file) throws IOException {
+		Path directory = Files.createDirectories(REPOSITORY.resolve("io/crontainer").resolve(artifactId).resolve(VERSION));
+		Files.copy(pom, directory.resolve(artifactId + "-" + VERSION + ".pom"), StandardCopyOption.REPLACE_EXISTING);
+		if (file != null) {
+			Files.copy(file, directory.resolve(artifactId + "-" + VERSION + "." + packaging), StandardCopyOption.REPLACE_EXISTING);
+		}
+	}
+
+	@Test
+	void generatesAProjectWhosePackageIsACronPluginBundle() throws Exception {
+		Path project = generate("com.example", "hello-cron", "com.example.hello", "HelloCron");
+
+		assertThat(project.resolve("src/main/java/com/example/hello/HelloCron.java")).isRegularFile();
+		assertThat(project.resolve("src/test/java/com/example/hello/HelloCronTest.java")).isRegularFile();
+
+		String log = maven(project, "package");
+		assertThat(log).contains("Tests run: 2, Failures: 0, Errors: 0, Skipped: 0");
+
+		Path bundle = project.resolve("target/hello-cron-1.0.0-SNAPSHOT.jar");
+		try (JarFile jar = new JarFile(bundle.toFile())) {
+			Attributes manifest = jar.getManifest().getMainAttributes();
+			assertThat(manifest.getValue("Bundle-SymbolicName")).isEqualTo("com.example.hello-cron");
+			assertThat(manifest.getValue("Bundle-Version")).isEqualTo("1.0.0.SNAPSHOT");
+			assertThat(manifest.getValue("Import-Package")).contains("io.crontainer.api;version=\"[1.0,2)\"");
+			assertThat(manifest.getValue("Service-Component")).isEqualTo("OSGI-INF/com.example.hello.HelloCron.xml");
+			try (InputStream xml = jar.getInputStream(jar.getEntry("OSGI-INF/com.example.hello.HelloCron.xml"))) {
+				assertThat(new String(xml.readAllBytes(), StandardCharsets.UTF_8))
+						.contains("<property name=\"cron.name\" type=\"String\" value=\"hello-cron\"/>")
+						.contains("<provide interface=\"io.crontainer.api.CronPlugin\"/>");
+			}
+		}
+	}
+
+	/** Runs {@code archetype:generate} in batch mode and returns the new project's directory. */
+	static Path generate(String groupId, String artifactId, String packageName, String className) throws Exception {
+		Path projects = Files.createDirectories(WORK.resolve("projects"));
+		maven(projects, "org.apache.maven.plugins:maven-archetype-plugin:" + System.getProperty("archetype.plugin.version") + ":generate",
+				"-DarchetypeGroupId=io.crontainer", "-DarchetypeArtifactId=io.crontainer.archetype.plugin", "-DarchetypeVersion=" + VERSION,
+				"-DgroupId=" + groupId, "-DartifactId=" + artifactId, "-Dversion=1.0.0-SNAPSHOT", "-Dpackage=" + packageName,
+				"-DclassName=" + className, "-DarchetypeCatalog=local");
+		return projects.resolve(artifactId);
+	}
+
+	/**
+	 * Runs Maven in {@code directory} in batch mode with the throwaway repository; returns its output.
+	 *
+	 * @throws AssertionError If Maven fails or does not finish in time, with its output.
+	 */
+	static String maven(Path directory, String... arguments) throws Exception {
+		boolean windows = System.getProperty("os.name").startsWith("Windows");
+		Path mvn = Path.of(System.getProperty("maven.home"), "bin", windows ? "mvn.cmd" : "mvn");
+		List<String> command = new ArrayList<>(List.of(mvn.toString(), "-B", "-ntp", "-Dstyle.color=never",
+				"-s", SETTINGS.toAbsolutePath().toString(), "-Dmaven.repo.local=" + REPOSITORY.toAbsolutePath()));
+		command.addAll(List.of(arguments));
+		Path output = Files.createTempFile(WORK, "maven-", ".log");
+		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+				.redirectOutput(output.toFile());
+		builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+		builder.environment().remove("MAVEN_ARGS");
+		Process process = builder.start();
+		if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+			process.destroyForcibly().waitFor();
+			throw new AssertionError("mvn " + String.join(" ", arguments) + " did not finish in " + TIMEOUT_SECONDS + " s:\n" + Files.readString(output));
+		}
+		String log = Files.readString(output);
+		if (process.exitValue() != 0) {
+			throw new AssertionError("mvn " + String.join(" ", arguments) + " failed:\n" + log);
+		}
+		return log;
+	}
+
+	static void deleteRecursively(Path directory) throws IOException {
+		if (!Files.exists(directory)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(directory)) {
+			for (Path path : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+				Files.delete(path);
+			}
+		}
+	}
+}

@@ -1,0 +1,315 @@
+package io.crontainer.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The report of one benchmark run: a Markdown table (rows: scenario; columns: Crontainer, the two
+ * peers, Crontainer against the best peer) of the medians over the repetitions with their spread
+ * (min-max), the targets, the machine facts and the raw values.
+ *
+ * <p>
+ * Immutable once built; not thread-safe.
+ */
+public final class Report {
+
+	/** Marks the start of the generated section of a README. */
+	public static final String README_START = "<!-- benchmark-results:start -->";
+	/** Marks the end of the generated section of a README. */
+	public static final String README_END = "<!-- benchmark-results:end -->";
+
+	private static final Map<String, String> NAMES = Map.of("crontainer", "Crontainer", "sling", "Sling 2.7.14", "karaf", "Karaf 4.4.10");
+
+	private enum Unit {
+		MS, BYTES, PCT
+	}
+
+	private record Row(String label, String key, Unit unit, boolean lowerIsBetter) {
+	}
+
+	private final Settings settings;
+	private final Map<String, List<Map<String, String>>> runs;
+	private final MachineFacts machine;
+	private final List<Row> rows = new ArrayList<>();
+
+	Report(Settings settings, Map<String, List<Map<String, String>>> runs, MachineFacts machine) {
+		this.settings = settings;
+		this.runs = runs;
+		this.machine = machine;
+		List<Integer> sizes = settings.integers("sizes");
+		String held = String.format(Locale.ROOT, "%,d", Collections.max(sizes));
+		for (int n : sizes) {
+			rows.add(new Row(String.format(Locale.ROOT, "Registration: %,d services at once, ms until all scheduled", n), "registration." + n + ".ms", Unit.MS, true));
+		}
+		rows.add(new Row("Arrival with " + held + " held: p50 ms until scheduled", "arrival.p50.ms", Unit.MS, true));
+		rows.add(new Row("Arrival with " + held + " held: p99 ms until scheduled", "arrival.p99.ms", Unit.MS, true));
+		rows.add(new Row("Departure with " + held + " held: p50 ms until unscheduled", "departure.p50.ms", Unit.MS, true));
+		rows.add(new Row("Departure with " + held + " held: p99 ms until unscheduled", "departure.p99.ms", Unit.MS, true));
+		rows.add(new Row("Retained heap per scheduled job at N = " + held + ", bytes", "memory.bytes.per.job", Unit.BYTES, true));
+		for (int m : settings.integers("lateness.sizes")) {
+			String due = String.format(Locale.ROOT, "%,d", m);
+			rows.add(new Row("Lateness, " + due + " jobs due in the same second: p50 ms", "lateness." + m + ".p50.ms", Unit.MS, true));
+			rows.add(new Row("Lateness, " + due + " jobs due in the same second: p99 ms", "lateness." + m + ".p99.ms", Unit.MS, true));
+			rows.add(new Row("Lateness, " + due + " jobs due in the same second: max ms", "lateness." + m + ".max.ms", Unit.MS, true));
+		}
+		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (process)", "idle.cpu.ms.per.min", Unit.MS, true));
+		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (Java threads)", "idle.java.cpu.ms.per.min", Unit.MS, true));
+		int hung = settings.integer("hung.count");
+		rows.add(new Row("Hung jobs: with " + hung + " that never return, % of the other jobs' due seconds fired on time", "hung.ontime.pct", Unit.PCT, false));
+		rows.add(new Row("Hung jobs: longest gap between two fires of another job (due every 1 s), ms", "hung.maxgap.ms", Unit.MS, true));
+	}
+
+	/** @return The runs: per subject, one map of results per repetition. */
+	public Map<String, List<Map<String, String>>> runs() {
+		return runs;
+	}
+
+	/** @return The errors of the subject JVMs that failed, empty if none did. */
+	public List<String> errors() {
+		List<String> errors = new ArrayList<>();
+		runs.forEach((subject, reps) -> reps.forEach(r -> {
+			if (r.containsKey("error")) {
+				errors.add(subject + ": " + r.get("error"));
+			}
+		}));
+		return errors;
+	}
+
+	/**
+	 * @param subject A subject.
+	 * @param key A result key.
+	 * @return The values over the repetitions that have it, in repetition order.
+	 */
+	public List<Double> values(String subject, String key) {
+		List<Double> values = new ArrayList<>();
+		for (Map<String, String> rep : runs.getOrDefault(subject, List.of())) {
+			String v = rep.get(key);
+			if (v != null) {
+				values.add(Double.valueOf(v));
+			}
+		}
+		return values;
+	}
+
+	private Double median(String subject, String key) {
+		List<Double> v = values(subject, key);
+		return v.isEmpty() ? null : Stats.median(v);
+	}
+
+	/** @return The results table in Markdown. */
+	public String table() {
+		List<String> subjects = new ArrayList<>(runs.keySet());
+		StringBuilder sb = new StringBuilder();
+		sb.append("| Scenario |");
+		for (String s : subjects) {
+			sb.append(' ').append(NAMES.getOrDefault(s, s)).append(" |");
+		}
+		sb.append(" Crontainer vs best peer |\n|---|");
+		sb.append("---:|".repeat(subjects.size())).append("---|\n");
+		for (Row row : rows) {
+			sb.append("| ").append(row.label).append(" |");
+			for (String s : subjects) {
+				sb.append(' ').append(cell(s, row)).append(" |");
+			}
+			sb.append(' ').append(ratio(row)).append(" |\n");
+		}
+		return sb.toString();
+	}
+
+	private String cell(String subject, Row row) {
+		List<Double> v = values(subject, row.key);
+		if (v.isEmpty()) {
+			return "failed";
+		}
+		String median = format(Stats.median(v), row.unit);
+		double min = Collections.min(v);
+		double max = Collections.max(v);
+		if (v.size() == 1 || format(min, row.unit).equals(format(max, row.unit))) {
+			return median;
+		}
+		return median + " (" + format(min, row.unit) + "–" + format(max, row.unit) + ")";
+	}
+
+	private String ratio(Row row) {
+		Double ours = median("crontainer", row.key);
+		Double best = null;
+		for (String peer : runs.keySet()) {
+			if (peer.equals("crontainer")) {
+				continue;
+			}
+			Double v = median(peer, row.key);
+			if (v != null && (best == null || (row.lowerIsBetter ? v < best : v > best))) {
+				best = v;
+			}
+		}
+		if (ours == null || best == null) {
+			return "n/a";
+		}
+		if (format(ours, row.unit).equals(format(best, row.unit))) {
+			return "same";
+		}
+		boolean weWin = row.lowerIsBetter ? ours < best : ours > best;
+		if (ours <= 0 || best <= 0) {
+			return weWin ? "better" : "worse";
+		}
+		double factor = Math.max(ours, best) / Math.min(ours, best);
+		return String.format(Locale.ROOT, "%s× %s", factor >= 10 ? String.format(Locale.ROOT, "%,.0f", factor) : String.format(Locale.ROOT, "%.1f", factor),
+				weWin ? "better" : "worse");
+	}
+
+	private static String format(double v, Unit unit) {
+		return switch (unit) {
+			case BYTES -> String.format(Locale.ROOT, "%,.0f", v);
+			case PCT -> String.format(Locale.ROOT, "%.0f %%", v);
+			case MS -> Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : Math.abs(v) >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
+		};
+	}
+
+	/** @return The targets of issue 7 and whether the medians meet them; empty for a smoke run. */
+	public List<String> targets() {
+		List<String> lines = new ArrayList<>();
+		if (!settings.integers("sizes").contains(10000)) {
+			return lines;
+		}
+		Double reg = median("crontainer", "registration.10000.ms");
+		Double bestPeer = null;
+		for (String peer : List.of("sling", "karaf")) {
+			Double v = median(peer, "registration.10000.ms");
+			if (v != null && (bestPeer == null || v < bestPeer)) {
+				bestPeer = v;
+			}
+		}
+		if (reg != null) {
+			lines.add(verdict(reg <= 2000, String.format(Locale.ROOT, "10,000 registrations scheduled in ≤ 2 s: %,.0f ms", reg)));
+			if (bestPeer != null) {
+				lines.add(verdict(bestPeer / reg >= 5, String.format(Locale.ROOT, "≥ 5× faster than the best peer: %.1f× (best peer %,.0f ms)", bestPeer / reg, bestPeer)));
+			}
+		}
+		Double heap = median("crontainer", "memory.bytes.per.job");
+		if (heap != null) {
+			lines.add(verdict(heap <= 2048, String.format(Locale.ROOT, "Retained heap per job ≤ 2 KB: %,.0f bytes", heap)));
+		}
+		Double arrival = median("crontainer", "arrival.p99.ms");
+		if (arrival != null) {
+			lines.add(verdict(arrival <= 10, String.format(Locale.ROOT, "Arrival p99 ≤ 10 ms: %.2f ms", arrival)));
+		}
+		Double late = median("crontainer", "lateness.1000.p99.ms");
+		if (late != null) {
+			lines.add(verdict(late <= 5, String.format(Locale.ROOT, "Lateness p99 ≤ 5 ms at M = 1,000: %.0f ms", late)));
+		}
+		Double idle = median("crontainer", "idle.java.cpu.ms.per.min");
+		if (idle != null) {
+			lines.add(verdict(idle <= 60, String.format(Locale.ROOT,
+					"Idle CPU ≈ 0 (no polling; taken as ≤ 60 ms per minute, 0.1 %% of a core, on the Java threads): %.1f ms per minute", idle)));
+		}
+		return lines;
+	}
+
+	private static String verdict(boolean met, String text) {
+		return "- " + (met ? "**met**" : "**not met**") + ": " + text;
+	}
+
+	/**
+	 * @param command The command that produced the run.
+	 * @return The whole report in Markdown.
+	 */
+	public String markdown(String command) {
+		StringBuilder sb = new StringBuilder();
+		String date = machine.facts().get("Run started (UTC)");
+		sb.append("# Crontainer benchmark, ").append(date).append("\n\n");
+		sb.append("Command: `").append(command).append("` (").append(settings.get("mode")).append(" run, ")
+				.append(settings.get("reps")).append(" repetitions; each cell is the median of the repetitions, with the spread min–max in brackets ")
+				.append("when they differ). Idle CPU window: ").append(settings.get("idle.seconds")).append(" s. Method: `benchmarks/README.md`.\n\n");
+		sb.append(table()).append('\n');
+		List<String> targets = targets();
+		if (!targets.isEmpty()) {
+			sb.append("## Targets (issue 7)\n\n");
+			targets.forEach(t -> sb.append(t).append('\n'));
+			sb.append('\n');
+		}
+		sb.append("## Machine\n\n");
+		machine.facts().forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
+		sb.append("- Load average (1 min) when each subject JVM started and ended: ");
+		List<String> loads = new ArrayList<>();
+		runs.forEach((subject, reps) -> {
+			List<String> l = new ArrayList<>();
+			reps.forEach(r -> l.add(r.getOrDefault("load.before", "?") + " → " + r.getOrDefault("load.after", "?")));
+			loads.add(NAMES.getOrDefault(subject, subject) + " " + String.join(", ", l));
+		});
+		sb.append(String.join("; ", loads)).append('\n');
+		sb.append("- Subject JVMs: `").append(settings.get("jvm.args")).append(" -Duser.timezone=UTC`, one per subject, phase and repetition\n\n");
+		sb.append("## Per subject\n\n");
+		runs.forEach((subject, reps) -> {
+			if (reps.isEmpty()) {
+				return;
+			}
+			Map<String, String> first = reps.get(0);
+			sb.append("- ").append(NAMES.getOrDefault(subject, subject)).append(": ").append(first.getOrDefault("bundles", "?"))
+					.append(" bundles; boot ").append(first.getOrDefault("boot.ms", "?")).append(" ms; observed by ")
+					.append(first.getOrDefault("observation", "?")).append("; one check costs ")
+					.append(first.containsKey("observation.us") ? String.format(Locale.ROOT, "%.1f µs", Double.parseDouble(first.get("observation.us"))) : "?")
+					.append(" at N held; busiest threads when idle: ").append(first.getOrDefault("idle.top.threads", "?")).append('\n');
+		});
+		List<String> errors = errors();
+		if (!errors.isEmpty()) {
+			sb.append("\n## Failures\n\n");
+			errors.forEach(e -> sb.append("```\n").append(e).append("\n```\n"));
+		}
+		sb.append("\n## Raw values per repetition\n\n<details>\n\n```\n");
+		runs.forEach((subject, reps) -> {
+			for (int i = 0; i < reps.size(); i++) {
+				Map<String, String> sorted = new LinkedHashMap<>();
+				reps.get(i).entrySet().stream().filter(e -> !e.getKey().equals("error") && !e.getKey().equals("observation"))
+						.sorted(Map.Entry.comparingByKey()).forEach(e -> sorted.put(e.getKey(), e.getValue()));
+				sb.append(subject).append(" #").append(i + 1).append(": ").append(sorted).append('\n');
+			}
+		});
+		sb.append("```\n\n</details>\n");
+		return sb.toString();
+	}
+
+	/**
+	 * Writes {@code <date>.md} and {@code latest.md}.
+	 *
+	 * @param dir The results directory; created if missing.
+	 * @param command The command that produced the run.
+	 * @return The dated file.
+	 */
+	public Path write(Path dir, String command) throws IOException {
+		Files.createDirectories(dir);
+		String md = markdown(command);
+		Path dated = dir.resolve(machine.facts().get("Run started (UTC)").substring(0, 10) + ".md");
+		Files.writeString(dated, md, StandardCharsets.UTF_8);
+		Files.writeString(dir.resolve("latest.md"), md, StandardCharsets.UTF_8);
+		return dated;
+	}
+
+	/**
+	 * Replaces the section between {@link #README_START} and {@link #README_END} of a README with the
+	 * table, its date and the command.
+	 *
+	 * @param readme The README. It must hold both markers.
+	 * @param command The command that produced the run.
+	 * @throws IllegalStateException If a marker is missing.
+	 */
+	public void updateReadme(Path readme, String command) throws IOException {
+		String text = Files.readString(readme);
+		int start = text.indexOf(README_START);
+		int end = text.indexOf(README_END);
+		if (start < 0 || end < start) {
+			throw new IllegalStateException(readme + " has no " + README_START + " ... " + README_END + " section");
+		}
+		String section = README_START + "\n\nLatest run: " + machine.facts().get("Run started (UTC)") + ", `" + command + "`, "
+				+ settings.get("reps") + " repetitions, idle window " + settings.get("idle.seconds") + " s (full report: `results/latest.md`).\n\n"
+				+ table() + "\n" + String.join("\n", targets()) + (targets().isEmpty() ? "" : "\n") + "\n";
+		Files.writeString(readme, text.substring(0, start) + section + text.substring(end), StandardCharsets.UTF_8);
+	}
+}

@@ -1,0 +1,80 @@
+package io.crontainer.benchmarks.spi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Where benchmark jobs record when they started. One per subject JVM (static state); the class is
+ * loaded once, from the class path, and exported to the probe bundles by the system bundle.
+ *
+ * <p>
+ * Thread-safe: jobs record from scheduler threads while the harness reads.
+ */
+public final class Recorder {
+
+	private static volatile AtomicLongArray firstStarts = new AtomicLongArray(0);
+	private static final ConcurrentLinkedQueue<long[]> starts = new ConcurrentLinkedQueue<>();
+	private static volatile CountDownLatch hang = new CountDownLatch(1);
+
+	private Recorder() {
+	}
+
+	/**
+	 * Forgets all recorded starts and prepares {@code slots} slots. Hung jobs of an earlier round stay
+	 * hung until {@link #releaseHung()}.
+	 *
+	 * @param slots The number of recording slots, from 0.
+	 */
+	public static void reset(int slots) {
+		firstStarts = new AtomicLongArray(slots);
+		starts.clear();
+	}
+
+	static void fired(JobSpec job) {
+		switch (job.behaviour()) {
+			case NOOP:
+				return;
+			case RECORD:
+				long now = System.currentTimeMillis();
+				AtomicLongArray first = firstStarts;
+				if (job.slot() < first.length()) {
+					first.compareAndSet(job.slot(), 0L, now);
+				}
+				starts.add(new long[] {job.slot(), now});
+				return;
+			case HANG:
+				try {
+					hang.await();
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+				return;
+			default:
+				throw new AssertionError(job.behaviour());
+		}
+	}
+
+	/**
+	 * @param slot A slot.
+	 * @return The first start of the job in that slot since the last {@link #reset(int)}, in UTC epoch
+	 *         milliseconds; 0 if it has not started.
+	 */
+	public static long firstStart(int slot) {
+		return firstStarts.get(slot);
+	}
+
+	/** @return Every recorded start since the last {@link #reset(int)}: pairs {slot, UTC epoch ms}. */
+	public static List<long[]> starts() {
+		return new ArrayList<>(starts);
+	}
+
+	/** Lets every hung job return, and arms a new latch for later hung jobs. */
+	public static void releaseHung() {
+		CountDownLatch old = hang;
+		hang = new CountDownLatch(1);
+		old.countDown();
+	}
+}
