@@ -91,8 +91,12 @@ public final class Intervals {
 						+ commandHint(fields, created));
 			}
 		} catch (IllegalArgumentException e) {
-			throw new InvalidIntervalException(
-					"interval '" + expression + "' is invalid: " + e.getMessage() + commandHint(fields, created), e);
+			String hint = commandHint(fields, created);
+			if (!hint.isEmpty()) {
+				throw new InvalidIntervalException("interval '" + expression + "' is not a Quartz expression: '"
+						+ String.join(" ", Arrays.copyOfRange(fields, 5, fields.length)) + "' is not cron syntax" + hint, e);
+			}
+			throw new InvalidIntervalException("interval '" + expression + "' is invalid: " + e.getMessage(), e);
 		}
 		if (schedule.firstAtOrAfter(created, created.getYear() + Schedule.HORIZON_YEARS) == null) {
 			throw new InvalidIntervalException("interval '" + expression + "' never fires: " + whyNever(schedule, created));
@@ -144,7 +148,8 @@ public final class Intervals {
 			}
 			return "day-of-month " + Describer.numbers(days, 1, 31) + " does not occur in " + Describer.join(months);
 		}
-		return "no date in the next " + Schedule.HORIZON_YEARS + " years matches it";
+		return schedule.years() != null ? "no date in its years matches it"
+				: "no date in the next " + Schedule.HORIZON_YEARS + " years matches it";
 	}
 
 	/** {@code @reboot}: fires once each time the schedule starts, never at a time. */
