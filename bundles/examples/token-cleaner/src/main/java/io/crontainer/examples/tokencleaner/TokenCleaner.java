@@ -220,6 +220,10 @@ public class TokenCleaner extends CronPluginBase {
 				log.debug("Token tables exist in {}", database);
 			}
 			deleted = deleteInOneTransaction(connection, cutoff, database);
+		} catch (SQLException e) {
+			// The database may have been replaced: check the schema again on the next run.
+			schemaCreated.remove(s.url());
+			throw e;
 		}
 		log.info("Deleted {} access tokens that expired before {} and their {} refresh tokens from {}",
 				deleted.accessTokens(), cutoff, deleted.refreshTokens(), database);

@@ -144,6 +144,20 @@ class TokenCleanerTest {
 	}
 
 	@Test
+	void aDatabaseReplacedBetweenRunsGetsItsSchemaAgain() throws Exception {
+		TokenCleaner cleaner = cleaner(Map.of());
+		cleaner.run(CronPlugin.EPOCH, END);
+		Files.delete(dataDir.resolve("db/tokens.mv.db"));
+
+		assertThatThrownBy(() -> cleaner.run(END, END.plus(Duration.ofHours(1))))
+				.isInstanceOf(SQLException.class)
+				.hasMessageContaining("Table \"REFRESH_TOKENS\" not found");
+		cleaner.run(END, END.plus(Duration.ofHours(2)));
+
+		assertThat(log.lines).last().asString().startsWith("INFO Deleted 0 access tokens");
+	}
+
+	@Test
 	void anUnreachableDatabaseFailsTheRunWithAClearErrorAndTheWindowIsRetried() throws Exception {
 		Path baseDir = Files.createDirectories(dataDir.resolve("server"));
 		int port = freePort();
