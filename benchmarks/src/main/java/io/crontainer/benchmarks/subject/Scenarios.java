@@ -1,7 +1,9 @@
 package io.crontainer.benchmarks.subject;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
@@ -375,18 +377,27 @@ final class Scenarios {
 		return t.getSecond() + " " + t.getMinute() + " " + t.getHour() + " * * ?";
 	}
 
-	/** Heap in use after full collections, repeated until it is stable (within 64 KB). */
+	/**
+	 * Heap in use right after a full collection, repeated until it is stable (within 64 KB). Read from
+	 * each heap pool's usage at the end of its last collection, so that what threads allocate after
+	 * the collection does not count.
+	 */
 	static long settledHeap() throws InterruptedException {
-		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 		long previous = -1;
 		for (int i = 0; i < 12; i++) {
 			System.gc();
-			Thread.sleep(100);
-			long used = memory.getHeapMemoryUsage().getUsed();
+			long used = 0;
+			for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+				MemoryUsage afterGc = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+				if (afterGc != null) {
+					used += afterGc.getUsed();
+				}
+			}
 			if (i >= 2 && Math.abs(used - previous) < 64 * 1024) {
 				return used;
 			}
 			previous = used;
+			Thread.sleep(50);
 		}
 		return previous;
 	}

@@ -156,7 +156,7 @@ final class Scheduler implements CronRuntime {
 			Job job = new Job(plugin, Settings.of(plugin.properties(), plugin.service().getClass().getName()),
 					arrivals++, now);
 			jobs.put(plugin.serviceId(), job);
-			LOG.info("Cron plugin {} arrived ({})", job.name(), plugin);
+			LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin);
 			if (job.settings.error() != null) {
 				LOG.warn("Cron plugin {} ({}): {}", job.name(), plugin, job.settings.error());
 			}
@@ -220,6 +220,9 @@ final class Scheduler implements CronRuntime {
 			Job job = jobs.remove(serviceId);
 			if (job == null) {
 				return;
+			}
+			if (stopped) {
+				return; // stop() has interrupted and awaited every run already
 			}
 			Instant now = clock.instant();
 			job.gone = true;
@@ -443,30 +446,20 @@ final class Scheduler implements CronRuntime {
 
 		if (state == JobState.SCHEDULED) {
 			Interval interval = resolution.interval();
-			if (job.scheduled == null || !sameSchedule(job.scheduled, interval)) {
-				job.scheduled = interval;
-				if (interval.reboot()) {
-					job.nextFire = null;
-					start(job, Trigger.REBOOT, now, null, now, out);
-				} else {
-					job.nextFire = interval.next(now).orElse(null);
-					Instant lastEnd = job.record.lastEnd();
-					if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
-						Optional<ZonedDateTime> missed = interval.next(lastEnd);
-						if (missed.isPresent() && !missed.get().toInstant().isAfter(now)) {
-							LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", job.name(),
-									missed.get(), CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE);
-							start(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
-						}
-					}
+			try {
+				schedule(job, interval, now, out);
+				if (job.nextFire == null && !interval.reboot()) {
+					state = JobState.INVALID;
+					reason = "interval '" + interval.expression() + "' never fires after " + now;
+					job.scheduled = null;
 				}
-			} else {
-				// Same interval: the schedule goes on. The Interval is replaced only for its description.
-				job.scheduled = interval;
-			}
-			if (job.nextFire == null && !interval.reboot()) {
+			} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
+				LOG.warn("Cron plugin {}: computing the next fire time of '{}' failed", job.name(),
+						interval.expression(), e);
 				state = JobState.INVALID;
-				reason = "interval '" + interval.expression() + "' never fires after " + now;
+				reason = "computing the next fire time of '" + interval.expression() + "' failed: " + describe(e);
+				job.scheduled = null;
+				job.nextFire = null;
 			}
 		} else {
 			job.scheduled = null;
@@ -479,6 +472,30 @@ final class Scheduler implements CronRuntime {
 			job.state = state;
 			job.reason = reason;
 			logState(job);
+		}
+	}
+
+	/** Starts a schedule, or keeps it if its interval is the same. Requires the lock. */
+	private void schedule(Job job, Interval interval, Instant now, List<Runnable> out) {
+		if (job.scheduled != null && sameSchedule(job.scheduled, interval)) {
+			job.scheduled = interval; // same schedule: it goes on; the new Interval only describes it
+			return;
+		}
+		job.scheduled = interval;
+		if (interval.reboot()) {
+			job.nextFire = null;
+			start(job, Trigger.REBOOT, now, null, now, out);
+			return;
+		}
+		job.nextFire = interval.next(now).orElse(null);
+		Instant lastEnd = job.record.lastEnd();
+		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
+			Optional<ZonedDateTime> missed = interval.next(lastEnd);
+			if (missed.isPresent() && !missed.get().toInstant().isAfter(now)) {
+				LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", job.name(), missed.get(),
+						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE);
+				start(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
+			}
 		}
 	}
 
@@ -546,12 +563,20 @@ final class Scheduler implements CronRuntime {
 			}
 			for (Job job : new ArrayList<>(owners.values())) {
 				if (job.state == JobState.SCHEDULED && job.nextFire != null && !job.nextFire.toInstant().isAfter(now)) {
-					fireDue(job, now, out);
+					try {
+						fireDue(job, now, out);
+					} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
+						job.scheduled = null;
+						refresh(job, now, out);
+					}
 				}
 			}
 			wake = nextWakeup();
 		}
-		flush(out);
+		// Not flush(out): the timer calls tick(), and waking it would make it tick again at once.
+		for (Runnable task : out) {
+			task.run();
+		}
 		return wake;
 	}
 
@@ -657,6 +682,10 @@ final class Scheduler implements CronRuntime {
 			end = clock.instant();
 			if (run.interrupted != null) {
 				notRun = finishLocked(run, Outcome.INTERRUPTED, run.interrupted + " before the run started");
+			} else if (run.job.record == null || !run.job.owner) {
+				// Never guess a window: the state record became unreadable while the run waited.
+				notRun = finishLocked(run, Outcome.SKIPPED, "the plugin's state record is not available: "
+						+ (run.job.blocked == null ? "it no longer owns its name" : run.job.blocked));
 			} else if (!end.isAfter(start)) {
 				LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); "
 						+ "it went backwards: skipping the run", run.name, end, start);
@@ -760,6 +789,8 @@ final class Scheduler implements CronRuntime {
 		if (outcome == Outcome.SUCCEEDED) {
 			LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name, Instant.ofEpochMilli(run.record.windowStart),
 					Instant.ofEpochMilli(run.record.windowEnd));
+		} else if (outcome == Outcome.TIMED_OUT) {
+			LOG.warn("Cron plugin {}: run {}: {}; the window is kept for its next run", run.name, outcome, error);
 		} else if (outcome != Outcome.FAILED) {
 			LOG.info("Cron plugin {}: run {}: {}", run.name, outcome, error);
 		}
@@ -1051,13 +1082,18 @@ final class Scheduler implements CronRuntime {
 		Interval parsed = parsePublic(interval, name, zone, from);
 		List<ZonedDateTime> times = new ArrayList<>(count);
 		Instant after = from;
-		while (times.size() < count) {
-			Optional<ZonedDateTime> next = parsed.next(after);
-			if (next.isEmpty()) {
-				break;
+		try {
+			while (times.size() < count) {
+				Optional<ZonedDateTime> next = parsed.next(after);
+				if (next.isEmpty()) {
+					break;
+				}
+				times.add(next.get());
+				after = next.get().toInstant();
 			}
-			times.add(next.get());
-			after = next.get().toInstant();
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("computing the fire times of '" + interval + "' after " + after
+					+ " failed: " + describe(e), e);
 		}
 		return times;
 	}
@@ -1065,7 +1101,12 @@ final class Scheduler implements CronRuntime {
 	@Override
 	public String describe(String interval) {
 		requireNonNull(interval, "interval");
-		return parsePublic(interval, null, null, clock.instant()).description();
+		Interval parsed = parsePublic(interval, null, null, clock.instant());
+		try {
+			return parsed.description();
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("describing '" + interval + "' failed: " + describe(e), e);
+		}
 	}
 
 	private Interval parsePublic(String interval, String name, ZoneId zone, Instant createdAt) {
@@ -1079,6 +1120,8 @@ final class Scheduler implements CronRuntime {
 			return Intervals.parse(interval, effective, name == null ? "" : name, createdAt);
 		} catch (InvalidIntervalException e) {
 			throw new IllegalArgumentException(e.getMessage(), e);
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("interval '" + interval + "' cannot be parsed: " + describe(e), e);
 		}
 	}
 

@@ -230,6 +230,22 @@ class SchedulerTest {
 		assertThat(p.windows.get(1)[0]).isEqualTo(Instant.EPOCH);
 	}
 
+	@Test
+	void aNewStateDirectoryIsReadLiveAndAQueuedRunNeverGuessesAWindow() throws Exception {
+		TestPlugin p = add(1, "moved", "* * * * *");
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick(); // queued
+		StateStore other = new StateStore(dir.resolve("other"));
+		Files.writeString(other.fileOf("moved"), "garbage");
+		scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+				Duration.ofSeconds(5), 10, 2), other);
+		assertThat(job("moved").state).isEqualTo(JobState.BLOCKED);
+		workers.runAll();
+		assertThat(p.windows).isEmpty();
+		assertThat(job("moved").lastRun.outcome).isEqualTo(Outcome.SKIPPED);
+		assertThat(job("moved").lastRun.error).contains("state record is not available");
+	}
+
 	// ------------------------------------------------------------------ misfires
 
 	@Test

@@ -1,5 +1,6 @@
 package io.crontainer.scheduler.impl.interval;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -8,6 +9,7 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,11 +27,24 @@ import java.util.Optional;
  * fixed-time job fires once at the end of the gap, the instant of the jump, however many of its
  * times the gap swallowed.</li>
  * </ul>
+ * cronie treats a clock change of more than three hours (a zone moving across the date line, such
+ * as Pacific/Apia skipping 2011-12-30) not as daylight saving time but as the clock being set: then
+ * every job simply follows the wall clock, and the local times skipped do not fire.
+ * <p>
+ * cronie may run a fixed-time job once per matching minute a gap swallowed ({@code 0,30 2 * * *}
+ * twice at the jump, as far as its catch-up loop gets); here it runs once, as the design says: two
+ * runs at the same instant would hand the second an empty run window.
+ * <p>
  * {@link #next(Instant)} walks the time line one offset segment at a time (between two zone
  * transitions the local time runs evenly), so fire times strictly increase and an occurrence is
  * never returned twice, whatever instant it is asked from. Immutable and thread-safe.
  */
 final class CronInterval implements Interval {
+	/** cronie: a clock change of up to three hours is a DST change ({@code 3 * MINUTE_COUNT} in cron.c). */
+	static final Duration DST_LIMIT = Duration.ofHours(3);
+	/** Beyond this no fire time is computed: the walk must stay within {@link LocalDateTime}'s range. */
+	private static final Instant LAST = Instant.parse("+999999000-01-01T00:00:00Z");
+
 	private final String expression;
 	private final ZoneId zone;
 	private final Schedule schedule;
@@ -68,6 +83,10 @@ final class CronInterval implements Interval {
 
 	@Override
 	public Optional<ZonedDateTime> next(Instant after) {
+		Objects.requireNonNull(after, "after");
+		if (after.isAfter(LAST)) {
+			return Optional.empty();
+		}
 		ZoneRules rules = zone.getRules();
 		Search search = new Search(LocalDateTime.ofInstant(after, ZoneOffset.UTC).getYear() + Schedule.HORIZON_YEARS);
 		boolean fixed = !schedule.wildcard;
@@ -89,14 +108,15 @@ final class CronInterval implements Interval {
 					break;
 				}
 				ZoneOffsetTransition overlap = rules.getTransition(match);
-				if (fixed && overlap != null && overlap.isOverlap() && offset.equals(overlap.getOffsetAfter())) {
+				if (fixed && overlap != null && overlap.isOverlap() && offset.equals(overlap.getOffsetAfter())
+						&& isDst(overlap)) {
 					// cronie: a fixed-time job does not run again in the repeated hour
 					from = overlap.getDateTimeBefore();
 					continue;
 				}
 				return Optional.of(ZonedDateTime.ofInstant(match.toInstant(offset), zone));
 			}
-			if (transition.isGap() && fixed) {
+			if (transition.isGap() && fixed && isDst(transition)) {
 				LocalDateTime skipped = search.firstAtOrAfter(transition.getDateTimeBefore());
 				if (skipped != null && skipped.isBefore(transition.getDateTimeAfter())) {
 					// cronie: a fixed-time job whose time was skipped runs right after the jump
@@ -106,6 +126,10 @@ final class CronInterval implements Interval {
 			t = transition.getInstant();
 			inclusive = true;
 		}
+	}
+
+	private static boolean isDst(ZoneOffsetTransition transition) {
+		return transition.getDuration().abs().compareTo(DST_LIMIT) <= 0;
 	}
 
 	/** The schedule's walk, remembering its last answer: zone transitions ask the same question often. */

@@ -75,9 +75,10 @@ final class CrontabParser {
 				from = field.value(base.substring(0, dash));
 				to = field.value(base.substring(dash + 1));
 				if (from > to) {
+					String start = base.substring(0, dash);
 					throw field.bad("'" + base + "' is a descending range; crontab ranges do not wrap around (cronie"
-							+ " rejects it): write '" + base.substring(0, dash) + "-" + top(field) + "," + field.low()
-							+ "-" + base.substring(dash + 1) + "'");
+							+ " rejects it): write '" + (field == DAY_OF_WEEK && to == 0 ? start + "-7' (7 is Sunday too)"
+									: start + "-" + top(field) + "," + field.low() + "-" + base.substring(dash + 1) + "'"));
 				}
 			}
 		}

@@ -139,7 +139,7 @@ sealed interface DayRule {
 				items.add((Long.bitCount(days) == 1 ? "day " : "days ") + Describer.numbers(days, 1, 31));
 			}
 			for (int n = Schedule.nextBit(lastOffsets, 0); n >= 0; n = Schedule.nextBit(lastOffsets, n + 1)) {
-				items.add(n == 0 ? "the last day" : n + (n == 1 ? " day" : " days") + " before the last day");
+				items.add(n == 0 ? "the last day" : "the day " + n + (n == 1 ? " day" : " days") + " before the last day");
 			}
 			for (int n = Schedule.nextBit(nearestWeekdays, 1); n >= 0; n = Schedule.nextBit(nearestWeekdays, n + 1)) {
 				items.add("the weekday nearest day " + n);
@@ -147,7 +147,7 @@ sealed interface DayRule {
 			for (int n = Schedule.nextBit(lastWeekdayOffsets, 0); n >= 0; n = Schedule.nextBit(lastWeekdayOffsets,
 					n + 1)) {
 				items.add(n == 0 ? "the last weekday"
-						: "the weekday nearest " + n + (n == 1 ? " day" : " days") + " before the last day");
+						: "the weekday nearest the day " + n + (n == 1 ? " day" : " days") + " before the last day");
 			}
 			return "on " + Describer.join(items) + " of the month";
 		}

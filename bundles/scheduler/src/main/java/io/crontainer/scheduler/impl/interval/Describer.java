@@ -69,6 +69,11 @@ final class Describer {
 		} else {
 			parts.add(every(s.minutes, 60, "minute"));
 		}
+		if (s.hours == ALL_HOURS && s.seconds == 1L && parts.get(parts.size() - 1).startsWith("at minute")) {
+			parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " of every hour");
+		} else if (s.minutes == ALL_SIXTY && ns == 1 && s.seconds != 1L) {
+			parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " of every minute");
+		}
 		if (s.hours != ALL_HOURS) {
 			parts.add((nm == 1 && s.seconds == 1L ? "past " : "during ") + (nh == 1 ? "hour " : "hours ")
 					+ numbers(s.hours, 0, 23));

@@ -9,11 +9,13 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Parses intervals: crontab lines (5 fields, Vixie cron/cronie), their macros, and Quartz cron
@@ -26,6 +28,8 @@ public final class Intervals {
 			"0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight",
 			"0 0 * * *", "@hourly", "0 * * * *"));
 	private static final String REBOOT = "@reboot";
+	/** What no cron field contains: a character outside the syntax, or a word longer than "FRIL". */
+	private static final Pattern NOT_CRON = Pattern.compile("[^0-9A-Za-z*?/,#\\- ]|[A-Za-z]{5}");
 
 	private Intervals() {
 	}
@@ -83,9 +87,15 @@ public final class Intervals {
 				schedule = QuartzParser.parse(fields);
 			} else {
 				throw new InvalidIntervalException("interval '" + expression + "' has " + fields.length
-						+ (fields.length == 1 ? " field" : " fields") + "; expected 5 (crontab), 6 or 7 (Quartz)");
+						+ (fields.length == 1 ? " field" : " fields") + "; expected 5 (crontab), 6 or 7 (Quartz)"
+						+ commandHint(fields, created));
 			}
 		} catch (IllegalArgumentException e) {
+			String hint = commandHint(fields, created);
+			if (!hint.isEmpty()) {
+				throw new InvalidIntervalException("interval '" + expression + "' is not a Quartz expression: '"
+						+ String.join(" ", Arrays.copyOfRange(fields, 5, fields.length)) + "' is not cron syntax" + hint, e);
+			}
 			throw new InvalidIntervalException("interval '" + expression + "' is invalid: " + e.getMessage(), e);
 		}
 		if (schedule.firstAtOrAfter(created, created.getYear() + Schedule.HORIZON_YEARS) == null) {
@@ -96,6 +106,28 @@ public final class Intervals {
 			throw new InvalidIntervalException("interval '" + expression + "' never fires again in " + zone.getId());
 		}
 		return interval;
+	}
+
+	/**
+	 * A hint for a crontab line pasted with its command: more than five fields, the first five valid
+	 * crontab, and the rest not cron syntax (a character or a word no cron field has).
+	 */
+	private static String commandHint(String[] fields, LocalDateTime created) {
+		if (fields.length <= 5) {
+			return "";
+		}
+		String rest = String.join(" ", Arrays.copyOfRange(fields, 5, fields.length));
+		if (fields.length <= 7 && !NOT_CRON.matcher(rest).find()) {
+			return "";
+		}
+		String[] five = Arrays.copyOf(fields, 5);
+		try {
+			CrontabParser.parse(five, created, new JenkinsHash(""));
+		} catch (IllegalArgumentException e) {
+			return "";
+		}
+		return "; if this is a crontab line with its command, the interval is only its first five fields: '"
+				+ String.join(" ", five) + "'";
 	}
 
 	private static String whyNever(Schedule schedule, LocalDateTime created) {
@@ -116,7 +148,8 @@ public final class Intervals {
 			}
 			return "day-of-month " + Describer.numbers(days, 1, 31) + " does not occur in " + Describer.join(months);
 		}
-		return "no date in the next " + Schedule.HORIZON_YEARS + " years matches it";
+		return schedule.years() != null ? "no date in its years matches it"
+				: "no date in the next " + Schedule.HORIZON_YEARS + " years matches it";
 	}
 
 	/** {@code @reboot}: fires once each time the schedule starts, never at a time. */

@@ -49,10 +49,12 @@ final class QuartzParser {
 					? "day-of-month and day-of-week are both '?'; Quartz needs exactly one of them to be '?'"
 							+ " (for every day write " + quote(fields, 3, "*") + ")"
 					: "Quartz cannot combine a day-of-month with a day-of-week: one of them must be '?'"
-							+ (f[3].equals("*") && f[5].equals("*")
-									? " (Spring and NCRONTAB accept '* *' here; in Quartz that is " + quote(fields, 5, "?")
-											+ ")"
-									: ""));
+							+ (f[5].equals("*") ? " (Spring and NCRONTAB accept '*' here; in Quartz that is "
+									+ quote(fields, 5, "?") + ")"
+									: f[3].equals("*") ? " (Spring and NCRONTAB accept '*' here; in Quartz that is "
+											+ quote(fields, 3, "?") + ")"
+											: " (Spring would require both to match, cron either; say which with one"
+													+ " interval per rule)"));
 		}
 		long seconds = values(SECOND, f[0]);
 		long minutes = values(MINUTE, f[1]);

@@ -1,0 +1,132 @@
+package io.crontainer.scheduler.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.JobState;
+
+/**
+ * The DS component, created with {@code new} as SCR would, with a fake bundle context, configuration
+ * and service references: its real timer and pools fire a plugin, and deactivation leaves no thread.
+ */
+class SchedulerComponentTest {
+	@TempDir
+	Path data;
+
+	@Test
+	void firesAPluginWithItsOwnThreadsAndLeavesNoneBehind() throws Exception {
+		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
+				data.toString())), config(Map.of("timezone", "UTC", "pool.size", 2)));
+		TestPlugin plugin = new TestPlugin("*/1 * * * * ?");
+		try {
+			component.bindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")), plugin);
+			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
+			awaitTrue(() -> component.getJob("tick").lastEnd != null); // committed after run() returned
+			assertThat(component.getJob("tick").state).isEqualTo(JobState.SCHEDULED);
+			assertThat(component.getJob("tick").zone).isEqualTo("UTC");
+			assertThat(plugin.windows.get(0)[0]).isEqualTo(Instant.EPOCH);
+
+			component.updatedPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick", CronPlugin.ENABLED, false)),
+					plugin);
+			assertThat(component.getJob("tick").state).isEqualTo(JobState.DISABLED);
+			component.unbindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")));
+			assertThat(component.getJobs()).isEmpty();
+		} finally {
+			component.deactivate();
+		}
+		assertThat(data.resolve("state").resolve("tick.state")).exists();
+		awaitTrue(() -> !ourThreadsAlive()); // threads end asynchronously after shutdownNow()
+	}
+
+	private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!condition.getAsBoolean()) {
+			assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
+			Thread.sleep(10);
+		}
+	}
+
+	@Test
+	void aBadBindNeverThrows() throws Exception {
+		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
+				data.toString())), config(Map.of()));
+		try {
+			component.bindPlugin(reference(12L, Map.of(CronPlugin.NAME, 42)), new TestPlugin(null));
+			assertThat(component.getJobs()).singleElement()
+					.satisfies(job -> assertThat(job.state).isEqualTo(JobState.INVALID))
+					.satisfies(job -> assertThat(job.reason).contains("cron.name"));
+		} finally {
+			component.deactivate();
+		}
+	}
+
+	private static boolean ourThreadsAlive() {
+		return Thread.getAllStackTraces().keySet().stream()
+				.anyMatch(t -> t.isAlive() && t.getName().startsWith("crontainer-"));
+	}
+
+	private static BundleContext context(Map<String, String> properties) {
+		return (BundleContext) Proxy.newProxyInstance(SchedulerComponentTest.class.getClassLoader(),
+				new Class<?>[] { BundleContext.class }, (proxy, method, args) -> {
+					switch (method.getName()) {
+					case "getProperty":
+						return properties.get(args[0]);
+					case "toString":
+						return "fake context";
+					default:
+						throw new UnsupportedOperationException(method.getName());
+					}
+				});
+	}
+
+	private static SchedulerConfiguration config(Map<String, Object> values) {
+		return (SchedulerConfiguration) Proxy.newProxyInstance(SchedulerComponentTest.class.getClassLoader(),
+				new Class<?>[] { SchedulerConfiguration.class }, (proxy, method, args) -> {
+					Object value = values.get(method.getName().replace('_', '.'));
+					return value != null ? value : method.getDefaultValue();
+				});
+	}
+
+	@SuppressWarnings("unchecked")
+	private static ServiceReference<CronPlugin> reference(long id, Map<String, Object> properties) {
+		Bundle bundle = (Bundle) Proxy.newProxyInstance(SchedulerComponentTest.class.getClassLoader(),
+				new Class<?>[] { Bundle.class }, (proxy, method, args) -> {
+					switch (method.getName()) {
+					case "getBundleId":
+						return 5L;
+					case "getSymbolicName":
+						return "plugin.bundle";
+					default:
+						throw new UnsupportedOperationException(method.getName());
+					}
+				});
+		return (ServiceReference<CronPlugin>) Proxy.newProxyInstance(SchedulerComponentTest.class.getClassLoader(),
+				new Class<?>[] { ServiceReference.class }, (proxy, method, args) -> {
+					switch (method.getName()) {
+					case "getProperty":
+						return Constants.SERVICE_ID.equals(args[0]) ? (Object) id : properties.get(args[0]);
+					case "getPropertyKeys":
+						return properties.keySet().toArray(new String[0]);
+					case "getBundle":
+						return bundle;
+					case "toString":
+						return "reference " + id;
+					default:
+						throw new UnsupportedOperationException(method.getName());
+					}
+				});
+	}
+}
