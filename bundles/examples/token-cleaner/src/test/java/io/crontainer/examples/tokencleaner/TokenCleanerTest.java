@@ -249,6 +249,8 @@ class TokenCleanerTest {
 
 	@Test
 	void parsesAnAgeAsAnIsoDurationOrDays() {
+		assertThat(TokenCleaner.iso(Duration.ofDays(7))).isEqualTo("P7D");
+		assertThat(TokenCleaner.iso(Duration.ofHours(36))).isEqualTo("PT36H");
 		assertThat(TokenCleaner.parseAge("P7D")).isEqualTo(Duration.ofDays(7));
 		assertThat(TokenCleaner.parseAge(" PT36H ")).isEqualTo(Duration.ofHours(36));
 		assertThat(TokenCleaner.parseAge("14")).isEqualTo(Duration.ofDays(14));
