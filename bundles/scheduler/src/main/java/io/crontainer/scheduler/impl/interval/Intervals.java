@@ -148,7 +148,8 @@ public final class Intervals {
 			}
 			return "day-of-month " + Describer.numbers(days, 1, 31) + " does not occur in " + Describer.join(months);
 		}
-		return "no date in the next " + Schedule.HORIZON_YEARS + " years matches it";
+		return schedule.years() != null ? "no date in its years matches it"
+				: "no date in the next " + Schedule.HORIZON_YEARS + " years matches it";
 	}
 
 	/** {@code @reboot}: fires once each time the schedule starts, never at a time. */

@@ -1,0 +1,322 @@
+package io.crontainer.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Formatter;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * The Crontainer launcher ({@code bin/crontainer}): starts an OSGi framework with the bundles of
+ * {@code conf/bundles.list} and the framework properties of {@code conf/config.properties}, and runs
+ * until the framework stops, SIGTERM or SIGINT arrives, or the JVM exits.
+ *
+ * <p>
+ * System properties read (all optional):
+ * <ul>
+ * <li>{@code crontainer.home}: the distribution directory (default: the current directory);</li>
+ * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to start the bundles that need
+ * a terminal (the Gogo console); default: whether the JVM has a console, i.e. stdin and stdout are a
+ * terminal;</li>
+ * <li>{@code crontainer.ready.file}: once start-up is done, this file is written with one line per
+ * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
+ * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
+ * managers, health checks and tests;</li>
+ * <li>{@code crontainer.stop.timeout}: seconds to wait for the framework to stop (default 30); past
+ * it, the JVM exits with status 2.</li>
+ * </ul>
+ * It sets the framework properties {@code crontainer.home} and {@code crontainer.data.dir} (the
+ * absolute paths of the distribution and of its {@code data/} directory).
+ *
+ * <p>
+ * Exit status: 0 after a clean stop, 1 if start-up failed, 2 if stopping timed out.
+ */
+public final class Main {
+
+	static final String HOME = "crontainer.home";
+	static final String DATA_DIR = "crontainer.data.dir";
+
+	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+
+	private final Path home;
+	private final boolean console;
+	private final Path readyFile;
+	private final Duration stopTimeout;
+	private final PrintStream out;
+	private final CountDownLatch started = new CountDownLatch(1);
+	private volatile Framework framework;
+
+	Main(Path home, boolean console, Path readyFile, Duration stopTimeout, PrintStream out) {
+		this.home = home;
+		this.console = console;
+		this.readyFile = readyFile;
+		this.stopTimeout = stopTimeout;
+		this.out = out;
+	}
+
+	/**
+	 * Runs the launcher and exits the JVM with its status.
+	 *
+	 * @param args Ignored.
+	 */
+	public static void main(String[] args) {
+		Path home = Path.of(System.getProperty(HOME, ".")).toAbsolutePath().normalize();
+		String consoleProperty = System.getProperty("crontainer.console");
+		boolean console = consoleProperty != null ? Boolean.parseBoolean(consoleProperty) : System.console() != null;
+		String ready = System.getProperty("crontainer.ready.file");
+		Duration stopTimeout = Duration.ofSeconds(Long.getLong("crontainer.stop.timeout", 30));
+		Main launcher = new Main(home, console, ready == null ? null : Path.of(ready).toAbsolutePath(), stopTimeout,
+				System.out);
+		int status;
+		try {
+			status = launcher.run();
+		} catch (Exception | LinkageError e) {
+			launcher.log("ERROR", "Crontainer failed to start: " + e);
+			e.printStackTrace(System.out);
+			launcher.stopFramework();
+			status = 1;
+		}
+		System.exit(status);
+	}
+
+	int run() throws IOException, BundleException, InterruptedException {
+		long jvmStart = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli())
+				.orElse(System.currentTimeMillis());
+		Path data = home.resolve("data");
+		Map<String, String> properties = FrameworkProperties.load(home.resolve("conf/config.properties"),
+				Map.of(HOME, home.toString(), DATA_DIR, data.toString()), System.getProperties());
+		Files.createDirectories(data);
+		// Also as system properties, for libraries that read only those (e.g. Log4j2's ${sys:...}).
+		System.setProperty(HOME, home.toString());
+		System.setProperty(DATA_DIR, data.toString());
+
+		FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+				.orElseThrow(() -> new IllegalStateException("No OSGi framework in lib/"));
+		Framework fw = factory.newFramework(properties);
+		framework = fw;
+		installSignalHandlers();
+		fw.init();
+		BundleContext context = fw.getBundleContext();
+		context.addFrameworkListener(this::frameworkEvent);
+
+		List<Bundle> consoleBundles = new ArrayList<>();
+		for (BundleEntry entry : BundleEntry.read(home.resolve("conf/bundles.list"))) {
+			if (entry.console() && !console) {
+				continue;
+			}
+			Bundle bundle = context.installBundle(home.resolve(entry.path()).toUri().toString());
+			if (entry.console()) {
+				consoleBundles.add(bundle); // started last, so the prompt comes after start-up
+			} else if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
+				bundle.start(); // marks it to be started, in install order, when the framework starts
+			}
+		}
+		fw.start();
+		while (!started.await(1, TimeUnit.SECONDS)) {
+			if ((fw.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) {
+				break; // stopped before it finished starting
+			}
+		}
+
+		if (fw.getState() != Bundle.ACTIVE) {
+			return awaitStop(fw);
+		}
+		List<Bundle> bundles = List.of(context.getBundles());
+		List<String> notActive = new ArrayList<>();
+		for (Bundle b : bundles) {
+			if (consoleBundles.contains(b)) {
+				continue; // not yet started
+			}
+			boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+			if (b.getState() != Bundle.ACTIVE && !(fragment && b.getState() == Bundle.RESOLVED)) {
+				notActive.add(b.getSymbolicName() + " " + b.getVersion() + " (" + stateName(b.getState()) + ")");
+			}
+		}
+		long elapsed = System.currentTimeMillis() - jvmStart;
+		if (notActive.isEmpty()) {
+			log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s", elapsed,
+					bundles.size() - consoleBundles.size(), console ? "console" : "headless", home));
+		} else {
+			log("WARN", String.format("Crontainer started in %d ms, but %d of %d bundles are not active: %s", elapsed,
+					notActive.size(), bundles.size() - consoleBundles.size(), String.join(", ", notActive)));
+		}
+		for (Bundle b : consoleBundles) {
+			b.start();
+		}
+		writeReadyFile();
+		if (readyFile != null) {
+			context.addBundleListener(event -> {
+				try {
+					writeReadyFile();
+				} catch (IOException e) {
+					log("WARN", "Cannot write " + readyFile + ": " + e);
+				}
+			});
+		}
+
+		return awaitStop(fw);
+	}
+
+	private int awaitStop(Framework fw) throws InterruptedException, IOException {
+		FrameworkEvent stopped = fw.waitForStop(0);
+		deleteReadyFile();
+		if (stopped.getType() == FrameworkEvent.ERROR) {
+			log("ERROR", "Crontainer stopped on an error: " + stopped.getThrowable());
+		} else {
+			log("INFO", "Crontainer stopped");
+		}
+		return 0;
+	}
+
+	private void frameworkEvent(FrameworkEvent event) {
+		switch (event.getType()) {
+		case FrameworkEvent.STARTED:
+			started.countDown();
+			break;
+		case FrameworkEvent.ERROR:
+			log("ERROR", event.getBundle().getSymbolicName() + ": " + event.getThrowable());
+			break;
+		case FrameworkEvent.WARNING:
+			log("WARN", event.getBundle().getSymbolicName() + ": " + event.getThrowable());
+			break;
+		default:
+			break;
+		}
+	}
+
+	/**
+	 * SIGTERM and SIGINT stop the framework; the main thread then returns and the JVM exits with 0.
+	 * Other ways the JVM ends (System.exit, SIGHUP) stop it from a shutdown hook.
+	 */
+	@SuppressWarnings("restriction")
+	private void installSignalHandlers() {
+		for (String name : List.of("TERM", "INT")) {
+			try {
+				sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+					log("INFO", "Crontainer stopping on SIG" + signal.getName());
+					Thread stopper = new Thread(this::stopFramework, "crontainer-stop");
+					stopper.start();
+				});
+			} catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+				// no such signal here: the shutdown hook covers it
+			}
+		}
+		Runtime.getRuntime().addShutdownHook(new Thread(this::stopFramework, "crontainer-shutdown"));
+	}
+
+	private void stopFramework() {
+		Framework fw = framework;
+		if (fw == null || (fw.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) {
+			return;
+		}
+		try {
+			fw.stop();
+			if (fw.waitForStop(stopTimeout.toMillis()).getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+				log("ERROR", "Crontainer did not stop within " + stopTimeout.toSeconds() + " s; exiting anyway");
+				Runtime.getRuntime().halt(2);
+			}
+		} catch (BundleException e) {
+			log("ERROR", "Crontainer failed to stop: " + e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private synchronized void writeReadyFile() throws IOException {
+		Framework fw = framework;
+		if (readyFile == null || fw.getState() != Bundle.ACTIVE) {
+			return;
+		}
+		Bundle[] bundles = fw.getBundleContext().getBundles();
+		StringBuilder text = new StringBuilder();
+		try (Formatter f = new Formatter(text)) {
+			for (Bundle b : bundles) {
+				f.format("%d %s %s %s%n", b.getBundleId(), stateName(b.getState()), b.getSymbolicName(), b.getVersion());
+			}
+		}
+		Path tmp = readyFile.resolveSibling(readyFile.getFileName() + ".tmp");
+		Files.writeString(tmp, text, StandardCharsets.UTF_8);
+		Files.move(tmp, readyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	private void deleteReadyFile() throws IOException {
+		if (readyFile != null) {
+			Files.deleteIfExists(readyFile);
+		}
+	}
+
+	static String stateName(int state) {
+		switch (state) {
+		case Bundle.UNINSTALLED:
+			return "UNINSTALLED";
+		case Bundle.INSTALLED:
+			return "INSTALLED";
+		case Bundle.RESOLVED:
+			return "RESOLVED";
+		case Bundle.STARTING:
+			return "STARTING";
+		case Bundle.STOPPING:
+			return "STOPPING";
+		case Bundle.ACTIVE:
+			return "ACTIVE";
+		default:
+			return Integer.toString(state);
+		}
+	}
+
+	/**
+	 * Logs through the framework's OSGi LogService while there is one (so the line also reaches the log
+	 * file and Gogo's {@code log}), else prints a console line in the shape of the log pattern: time |
+	 * level | bundle | logger | message.
+	 */
+	void log(String level, String message) {
+		Framework fw = framework;
+		if (fw != null && fw.getState() == Bundle.ACTIVE) {
+			try {
+				BundleContext context = fw.getBundleContext();
+				ServiceReference<?> ref = context.getServiceReference("org.osgi.service.log.LogService");
+				Object service = ref == null ? null : context.getService(ref);
+				if (service != null) {
+					try {
+						int osgiLevel = switch (level) {
+						case "ERROR" -> 1;
+						case "WARN" -> 2;
+						case "DEBUG" -> 4;
+						default -> 3;
+						};
+						ref.getBundle().loadClass("org.osgi.service.log.LogService").getMethod("log", int.class, String.class)
+								.invoke(service, osgiLevel, message);
+						return;
+					} finally {
+						context.ungetService(ref);
+					}
+				}
+			} catch (ReflectiveOperationException | RuntimeException e) {
+				// fall through to the console
+			}
+		}
+		out.printf("%s | %-5s | %-36s | %s | %s%n", OffsetDateTime.now().format(TIME), level, "io.crontainer.launcher",
+				"Main", message);
+		out.flush();
+	}
+}
