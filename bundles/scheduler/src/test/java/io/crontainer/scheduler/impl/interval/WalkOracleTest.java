@@ -52,7 +52,7 @@ class WalkOracleTest {
 				pick(random, "*", "0", "7", "1-5", "SAT,sun", "*/3", "5"));
 	}
 
-	private static String quartz(Random random) {
+	static String quartz(Random random) {
 		boolean byDom = random.nextBoolean();
 		String dom = byDom ? pick(random, "*", "L", "L-2", "LW", "15W", "1W", "31W", "L,15", "1/10", "28-3", "29")
 				: "?";
