@@ -128,7 +128,13 @@ public final class Benchmark {
 		for (String phase : List.of("scale", "timing")) {
 			log("rep " + rep + "/" + reps + " " + subject + " " + phase);
 			Map<String, String> phaseResults = fork(subject, phase, rep);
-			phaseResults.forEach((k, v) -> results.merge(k, v, (a, b) -> k.startsWith("load") || k.equals("boot.ms") || k.equals("error") ? a + " " + b : b));
+			phaseResults.forEach((k, v) -> {
+				if (k.startsWith("load.") || k.equals("boot.ms")) {
+					results.put(phase + "." + k, v);
+				} else {
+					results.merge(k, v, (a, b) -> a.equals(b) ? a : a + "\n" + b);
+				}
+			});
 		}
 		return results;
 	}
@@ -136,8 +142,10 @@ public final class Benchmark {
 	private Map<String, String> fork(String subject, String phase, int rep) throws IOException, InterruptedException {
 		Path dir = Files.createDirectories(workDir.resolve(subject + "-" + phase + "-" + rep));
 		Path settingsFile = dir.resolve("settings.properties");
+		Properties forkSettings = settings.toProperties();
+		bundleSets.frameworkProperties(subject).forEach((k, v) -> forkSettings.setProperty(SubjectMain.FRAMEWORK_PREFIX + k, v));
 		try (OutputStream out = Files.newOutputStream(settingsFile)) {
-			settings.toProperties().store(out, "benchmark settings");
+			forkSettings.store(out, "benchmark settings of " + subject);
 		}
 		Path bundles = dir.resolve("bundles.txt");
 		Files.write(bundles, bundleSets.bundles(subject), StandardCharsets.UTF_8);

@@ -2,21 +2,38 @@ package io.crontainer.benchmarks;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
- * The bundles each subject boots, from {@code subjects.properties} (written by the build with the
- * paths of the artifacts it resolved): entries {@code level|path}, in installation order, ending with
- * the subject's probe bundle.
+ * The bundles and framework properties each subject boots with, from {@code subjects.properties}
+ * (written by the build with the paths of the artifacts it resolved).
+ *
+ * <p>
+ * A subject's bundles are either listed there ({@code bundles.<subject>}: entries
+ * {@code level|path}) or taken from a feature of the reactor ({@code feature.<subject>}: the
+ * feature's {@code target/feature.txt}, so that the benchmark boots what the runtime ships); the
+ * subject's probe bundle comes last. Framework properties come from a runtime configuration
+ * ({@code config.<subject>}: the runtime's {@code conf/config.properties}, of which the FileInstall,
+ * ConfigAdmin and Pax Logging keys are taken, as the integration tests do).
  *
  * <p>
  * Immutable and thread-safe.
  */
 public final class BundleSets {
+
+	/** The scopes that {@code mvn dependency:list} writes. */
+	private static final Set<String> SCOPES = Set.of("compile", "runtime", "provided", "test", "system");
+	/** The framework properties of the runtime configuration that a subject takes. */
+	private static final List<String> SHARED_PREFIXES = List.of("felix.fileinstall.", "felix.cm.", "org.ops4j.pax.logging.");
 
 	private final Properties properties;
 
@@ -26,7 +43,7 @@ public final class BundleSets {
 
 	/**
 	 * @return The bundle sets the build wrote.
-	 * @throws IllegalStateException If the file is missing or names a file that does not exist.
+	 * @throws IllegalStateException If the file is missing.
 	 */
 	public static BundleSets load() throws IOException {
 		Properties p = new Properties();
@@ -46,30 +63,94 @@ public final class BundleSets {
 
 	/**
 	 * @param subject A subject name.
-	 * @return The subject's bundle list: lines {@code level|path}.
+	 * @return The subject's bundle list: lines {@code level|path}, in installation order.
 	 * @throws IllegalArgumentException If the subject is unknown.
+	 * @throws IllegalStateException If a bundle or the feature file does not exist.
 	 */
 	public List<String> bundles(String subject) {
-		String list = properties.getProperty("bundles." + subject);
-		if (list == null) {
-			throw new IllegalArgumentException("Unknown subject '" + subject + "'; known: " + Settings.ALL_SUBJECTS);
-		}
 		List<String> lines = new ArrayList<>();
-		for (String entry : list.split(",")) {
-			entry = entry.trim();
-			if (entry.isEmpty()) {
-				continue;
+		String feature = properties.getProperty("feature." + subject);
+		String list = properties.getProperty("bundles." + subject);
+		if (feature != null) {
+			for (Path bundle : feature(Path.of(existing(feature)))) {
+				lines.add("2|" + existing(bundle.toString()));
 			}
-			int bar = entry.indexOf('|');
-			lines.add(entry.substring(0, bar) + "|" + existing(entry.substring(bar + 1)));
+		} else if (list != null) {
+			for (String entry : list.split(",")) {
+				entry = entry.trim();
+				if (!entry.isEmpty()) {
+					int bar = entry.indexOf('|');
+					lines.add(entry.substring(0, bar) + "|" + existing(entry.substring(bar + 1)));
+				}
+			}
+		} else {
+			throw new IllegalArgumentException("Unknown subject '" + subject + "'; known: " + Settings.ALL_SUBJECTS);
 		}
 		lines.add("3|" + existing(properties.getProperty("probe." + subject)));
 		return lines;
 	}
 
+	/**
+	 * @param subject A subject name.
+	 * @return The framework properties the subject's runtime configuration sets, unresolved
+	 *         ({@code ${crontainer.home}} and {@code ${crontainer.data.dir}} are left for the subject
+	 *         JVM); empty if it has none.
+	 */
+	public Map<String, String> frameworkProperties(String subject) {
+		Map<String, String> result = new LinkedHashMap<>();
+		String config = properties.getProperty("config." + subject);
+		if (config == null) {
+			return result;
+		}
+		Properties runtime = new Properties();
+		try (InputStream in = Files.newInputStream(Path.of(existing(config)))) {
+			runtime.load(in);
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		for (String key : runtime.stringPropertyNames()) {
+			if (SHARED_PREFIXES.stream().anyMatch(key::startsWith)) {
+				result.put(key, runtime.getProperty(key));
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Reads a feature as the build resolved it ({@code mvn dependency:list} output): the bundles in
+	 * order, leaving out those of scope {@code runtime} (started only with a terminal).
+	 */
+	static List<Path> feature(Path featureFile) {
+		List<Path> bundles = new ArrayList<>();
+		try {
+			for (String line : Files.readAllLines(featureFile, StandardCharsets.UTF_8)) {
+				String s = line.strip();
+				int module = s.indexOf(" -- ");
+				if (module >= 0) {
+					s = s.substring(0, module);
+				}
+				String[] parts = s.split(":");
+				for (int i = 4; i < parts.length - 1; i++) {
+					if (SCOPES.contains(parts[i])) {
+						if (!"runtime".equals(parts[i])) {
+							bundles.add(Path.of(String.join(":", java.util.Arrays.copyOfRange(parts, i + 1, parts.length))));
+						}
+						break;
+					}
+				}
+			}
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+		if (bundles.isEmpty()) {
+			throw new IllegalStateException("Feature " + featureFile + " lists no bundle");
+		}
+		return bundles;
+	}
+
 	private static String existing(String path) {
 		if (path == null || !Files.exists(Path.of(path))) {
-			throw new IllegalStateException("Bundle " + path + " does not exist: build the module with 'mvn verify' (package phase) first");
+			throw new IllegalStateException("File " + path + " does not exist: build the reactor with 'mvn verify' (package phase) first");
 		}
 		return path;
 	}

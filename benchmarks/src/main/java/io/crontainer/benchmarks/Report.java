@@ -61,7 +61,8 @@ public final class Report {
 			rows.add(new Row("Lateness, " + due + " jobs due in the same second: max ms", "lateness." + m + ".max.ms", Unit.MS, true));
 		}
 		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (process)", "idle.cpu.ms.per.min", Unit.MS, true));
-		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (Java threads)", "idle.java.cpu.ms.per.min", Unit.MS, true));
+		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (all Java threads)", "idle.java.cpu.ms.per.min", Unit.MS, true));
+		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (the scheduler's own threads)", "idle.scheduler.cpu.ms.per.min", Unit.MS, true));
 		int hung = settings.integer("hung.count");
 		rows.add(new Row("Hung jobs: with " + hung + " that never return, % of the other jobs' due seconds fired on time", "hung.ontime.pct", Unit.PCT, false));
 		rows.add(new Row("Hung jobs: longest gap between two fires of another job (due every 1 s), ms", "hung.maxgap.ms", Unit.MS, true));
@@ -205,10 +206,10 @@ public final class Report {
 		if (late != null) {
 			lines.add(verdict(late <= 5, String.format(Locale.ROOT, "Lateness p99 ≤ 5 ms at M = 1,000: %.0f ms", late)));
 		}
-		Double idle = median("crontainer", "idle.java.cpu.ms.per.min");
+		Double idle = median("crontainer", "idle.scheduler.cpu.ms.per.min");
 		if (idle != null) {
 			lines.add(verdict(idle <= 60, String.format(Locale.ROOT,
-					"Idle CPU ≈ 0 (no polling; taken as ≤ 60 ms per minute, 0.1 %% of a core, on the Java threads): %.1f ms per minute", idle)));
+					"Idle CPU ≈ 0 (no polling; taken as ≤ 60 ms per minute, 0.1 %% of a core, on the scheduler's threads): %.1f ms per minute", idle)));
 		}
 		return lines;
 	}
@@ -241,7 +242,7 @@ public final class Report {
 		List<String> loads = new ArrayList<>();
 		runs.forEach((subject, reps) -> {
 			List<String> l = new ArrayList<>();
-			reps.forEach(r -> l.add(r.getOrDefault("load.before", "?") + " → " + r.getOrDefault("load.after", "?")));
+			reps.forEach(r -> l.add(r.getOrDefault("scale.load.before", "?") + " → " + r.getOrDefault("timing.load.after", "?")));
 			loads.add(NAMES.getOrDefault(subject, subject) + " " + String.join(", ", l));
 		});
 		sb.append(String.join("; ", loads)).append('\n');
@@ -253,7 +254,7 @@ public final class Report {
 			}
 			Map<String, String> first = reps.get(0);
 			sb.append("- ").append(NAMES.getOrDefault(subject, subject)).append(": ").append(first.getOrDefault("bundles", "?"))
-					.append(" bundles; boot ").append(first.getOrDefault("boot.ms", "?")).append(" ms; observed by ")
+					.append(" bundles; boot ").append(first.getOrDefault("scale.boot.ms", "?")).append(" ms; observed by ")
 					.append(first.getOrDefault("observation", "?")).append("; one check costs ")
 					.append(first.containsKey("observation.us") ? String.format(Locale.ROOT, "%.1f µs", Double.parseDouble(first.get("observation.us"))) : "?")
 					.append(" at N held; busiest threads when idle: ").append(first.getOrDefault("idle.top.threads", "?")).append('\n');

@@ -59,6 +59,12 @@ public interface Probe {
 	String schedulerBundle();
 
 	/**
+	 * @return A regular expression that matches the names of the scheduler's own threads (its timer,
+	 *         workers and helpers), for the idle CPU. Never {@code null}.
+	 */
+	String schedulerThreads();
+
+	/**
 	 * @return How the probe observes "scheduled", in one line, for the report. Never {@code null}.
 	 */
 	String observation();

@@ -169,9 +169,18 @@ final class Scenarios {
 			}
 		}
 		used.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+		long scheduler = 0;
+		for (Map.Entry<Long, Long> e : used) {
+			ThreadInfo info = threads.getThreadInfo(e.getKey());
+			if (info != null && info.getThreadName().matches(probe.schedulerThreads())) {
+				scheduler += e.getValue();
+			}
+		}
+		put("idle.scheduler.cpu.ms.per.min", scheduler / 1e6 * (60e9 / wall));
 		for (Map.Entry<Long, Long> e : used.subList(0, Math.min(3, used.size()))) {
 			ThreadInfo info = threads.getThreadInfo(e.getKey());
-			String name = info == null ? "thread " + e.getKey() : info.getThreadName();
+			// FileInstall names its thread after the watched directory: keep the last segment.
+			String name = info == null ? "thread " + e.getKey() : info.getThreadName().replaceAll("/.*/", "/");
 			top.add(String.format(Locale.ROOT, "%s %.1f ms", name, e.getValue() / 1e6 * (60e9 / wall)));
 		}
 		put("idle.java.cpu.ms.per.min", javaThreads / 1e6 * (60e9 / wall));

@@ -47,19 +47,37 @@ final class SubjectFramework implements AutoCloseable {
 	 *
 	 * @param bundleList Entries {@code level|path}: a bundle jar, or a directory holding an exploded
 	 *        bundle (installed by reference), in installation order.
-	 * @param storage An empty directory for the framework's cache and {@code crontainer.data.dir}.
+	 * @param extra Framework properties of the subject, in which {@code ${crontainer.home}} and
+	 *        {@code ${crontainer.data.dir}} are replaced.
+	 * @param storage An empty directory: {@code crontainer.home} (with an {@code etc/} holding the
+	 *        logging configuration, and {@code data/}), and the framework's cache.
 	 * @return The running framework, every bundle active.
 	 * @throws BundleException If a bundle cannot be installed or started; the message names it.
 	 */
-	static SubjectFramework boot(List<String> bundleList, Path storage) throws BundleException, IOException, InterruptedException {
+	static SubjectFramework boot(List<String> bundleList, Map<String, String> extra, Path storage)
+			throws BundleException, IOException, InterruptedException {
+		Path data = Files.createDirectories(storage.resolve("data"));
+		Path etc = Files.createDirectories(storage.resolve("etc"));
+		// Every subject logs at WARN to the console: the peers through slf4j-simple (a system property
+		// set by the harness), Crontainer through Pax Logging, which reads this file.
+		Files.writeString(etc.resolve("org.ops4j.pax.logging.cfg"), String.join("\n",
+				"log4j2.rootLogger.level = WARN",
+				"log4j2.rootLogger.appenderRef.Console.ref = Console",
+				"log4j2.appender.console.type = Console",
+				"log4j2.appender.console.name = Console",
+				"log4j2.appender.console.layout.type = PatternLayout",
+				"log4j2.appender.console.layout.pattern = %d | %-5level | %c{1} | %msg%n%throwable", ""));
 		Map<String, String> props = new HashMap<>();
+		for (Map.Entry<String, String> e : extra.entrySet()) {
+			props.put(e.getKey(), e.getValue().replace("${crontainer.home}", storage.toString()).replace("${crontainer.data.dir}", data.toString()));
+		}
+		props.put("crontainer.home", storage.toString());
 		props.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix-cache").toString());
 		props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
 		props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SPI_PACKAGE);
 		// Bundles must not see the harness class path (toolchain pitfall 4).
 		props.put("felix.bootdelegation.implicit", "false");
 		props.put("felix.log.level", "1");
-		Path data = Files.createDirectories(storage.resolve("data"));
 		props.put("crontainer.data.dir", data.toString());
 
 		FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).iterator().next();

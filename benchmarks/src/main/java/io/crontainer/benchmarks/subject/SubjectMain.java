@@ -26,6 +26,9 @@ import io.crontainer.benchmarks.spi.Probe;
  */
 public final class SubjectMain {
 
+	/** Settings with this prefix are framework properties of the subject. */
+	public static final String FRAMEWORK_PREFIX = "framework.";
+
 	private SubjectMain() {
 	}
 
@@ -47,7 +50,13 @@ public final class SubjectMain {
 		results.put("load.before", loadAverage());
 		int status = 0;
 		long bootStart = System.nanoTime();
-		try (SubjectFramework framework = SubjectFramework.boot(bundles, storage)) {
+		Map<String, String> frameworkProperties = new LinkedHashMap<>();
+		for (String key : settingsFile.stringPropertyNames()) {
+			if (key.startsWith(FRAMEWORK_PREFIX)) {
+				frameworkProperties.put(key.substring(FRAMEWORK_PREFIX.length()), settingsFile.getProperty(key));
+			}
+		}
+		try (SubjectFramework framework = SubjectFramework.boot(bundles, frameworkProperties, storage)) {
 			Probe probe = framework.probe(settings.longValue("timeout.seconds") * 1000);
 			results.put("boot.ms", String.valueOf((System.nanoTime() - bootStart) / 1_000_000));
 			results.put("bundles", String.valueOf(framework.bundleCount()));

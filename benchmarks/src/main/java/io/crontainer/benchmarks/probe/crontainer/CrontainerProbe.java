@@ -95,6 +95,11 @@ public final class CrontainerProbe implements Probe, BundleActivator {
 	}
 
 	@Override
+	public String schedulerThreads() {
+		return "crontainer-.*";
+	}
+
+	@Override
 	public String observation() {
 		return "CronRuntime.getJob(name): state == SCHEDULED and nextFire != null";
 	}

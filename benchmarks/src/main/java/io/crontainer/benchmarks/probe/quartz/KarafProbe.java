@@ -63,6 +63,11 @@ public final class KarafProbe extends QuartzProbe {
 	}
 
 	@Override
+	public String schedulerThreads() {
+		return "Karaf_.*";
+	}
+
+	@Override
 	public String schedulerBundle() {
 		return "org.apache.karaf.scheduler.core";
 	}

@@ -29,6 +29,11 @@ public final class SlingProbe extends QuartzProbe {
 	}
 
 	@Override
+	public String schedulerThreads() {
+		return "ApacheSling.*|sling-.*";
+	}
+
+	@Override
 	public String schedulerBundle() {
 		return "org.apache.sling.commons.scheduler";
 	}
