@@ -49,8 +49,9 @@ public class ${className} extends CronPluginBase {
 		LOG.info("${pluginName}: {}", describe(start, end));
 	}
 
-	/** Describes a window: {@code [start, end), duration}. */
+	/** Describes a window: {@code [start, end), duration}, or {@code [start, end), the first run}. */
 	static String describe(Instant start, Instant end) {
-		return "[" + start + ", " + end + "), " + Duration.between(start, end);
+		String window = "[" + start + ", " + end + "), ";
+		return start.equals(EPOCH) ? window + "the first run" : window + Duration.between(start, end);
 	}
 }

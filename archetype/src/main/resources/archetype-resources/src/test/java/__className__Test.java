@@ -6,6 +6,8 @@ import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
+import io.crontainer.api.CronPlugin;
+
 /**
  * Tests the plugin as a plain object: create it with {@code new} and call it with fixed instants.
  */
@@ -22,5 +24,6 @@ class ${className}Test {
 		Instant end = Instant.parse("2026-01-01T10:05:00Z");
 
 		assertEquals("[2026-01-01T10:00:00Z, 2026-01-01T10:05:00Z), PT5M", ${className}.describe(start, end));
+		assertEquals("[1970-01-01T00:00:00Z, 2026-01-01T10:05:00Z), the first run", ${className}.describe(CronPlugin.EPOCH, end));
 	}
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The plugin author's chain, as the README tells it: {@code mvn archetype:generate} with our archetype,
  * then {@code mvn package} in the generated project, gives an OSGi bundle with a cron plugin
- * component.
+ * component; copied into the {@code deploy/} directory of the runtime distribution just built, it is
+ * scheduled, shows in {@code cron:list} and runs on {@code cron:fire}.
  *
  * <p>
  * The nested Maven builds never touch the shared local repository: they use a throwaway one under
@@ -105,6 +108,54 @@ class ArchetypeIT {
 						.contains("<provide interface=\"io.crontainer.api.CronPlugin\"/>");
 			}
 		}
+
+		deployAndFire(bundle, "hello-cron");
+	}
+
+	/**
+	 * Starts a copy of the runtime distribution with its Gogo console on a pipe, deploys the bundle as
+	 * the README says (copy under another name, then rename), and drives the shell.
+	 */
+	static void deployAndFire(Path bundle, String name) throws Exception {
+		Path home = WORK.resolve("crontainer");
+		copyRecursively(Path.of(System.getProperty("crontainer.dist")), home);
+		Path output = WORK.resolve("crontainer.log");
+		ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/crontainer").toString()).directory(WORK.toFile())
+				.redirectErrorStream(true).redirectOutput(output.toFile());
+		builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+		builder.environment().put("JAVA_OPTS", "-Dcrontainer.console=true");
+		Process runtime = builder.start();
+		try (Writer console = new OutputStreamWriter(runtime.getOutputStream(), StandardCharsets.UTF_8)) {
+			await(runtime, output, "Crontainer started in");
+
+			Path part = Files.copy(bundle, home.resolve("deploy").resolve(bundle.getFileName() + ".part"));
+			Files.move(part, home.resolve("deploy").resolve(bundle.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+			await(runtime, output, "Cron plugin " + name + " is scheduled: '*/5 * * * *'");
+
+			console.write("cron:list\ncron:fire " + name + "\n");
+			console.flush();
+			await(runtime, output, name + ": SUCCEEDED");
+			String log = Files.readString(output);
+			assertThat(log).containsPattern("(?m)^" + name + " +SCHEDULED +\\*/5 \\* \\* \\* \\* .* com\\.example\\." + name + " \\[\\d+\\]$")
+					.containsPattern("\\| " + name + ": \\[1970-01-01T00:00:00Z, \\S+\\), the first run");
+		} // end of input: the console, and with it the runtime, stops
+		if (!runtime.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+			runtime.destroyForcibly().waitFor();
+			throw new AssertionError("The runtime did not stop:\n" + Files.readString(output));
+		}
+		assertThat(runtime.exitValue()).as("exit status; output:%n%s", Files.readString(output)).isZero();
+	}
+
+	/** Waits until the output contains the text, or fails with the output. */
+	static void await(Process process, Path output, String text) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+		while (!Files.readString(output).contains(text)) {
+			if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+				process.destroyForcibly().waitFor();
+				throw new AssertionError("No '" + text + "' from the runtime; its output:\n" + Files.readString(output));
+			}
+			Thread.sleep(50);
+		}
 	}
 
 	/** Runs {@code archetype:generate} in batch mode and returns the new project's directory. */
@@ -143,6 +194,14 @@ class ArchetypeIT {
 			throw new AssertionError("mvn " + String.join(" ", arguments) + " failed:\n" + log);
 		}
 		return log;
+	}
+
+	static void copyRecursively(Path from, Path to) throws IOException {
+		try (Stream<Path> paths = Files.walk(from)) {
+			for (Path path : paths.toList()) {
+				Files.copy(path, to.resolve(from.relativize(path).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+			}
+		}
 	}
 
 	static void deleteRecursively(Path directory) throws IOException {

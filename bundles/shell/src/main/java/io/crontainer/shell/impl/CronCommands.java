@@ -70,6 +70,8 @@ public class CronCommands {
 	static final int MAX_PREVIEW = 1000;
 
 	private static final String EPOCH = "1970-01-01T00:00Z";
+	private static final String QUOTE_HINT = "quote the interval, as in cron:next \"0 9 * * MON-FRI\";"
+			+ " unquoted, Gogo expands *, ? and ( to file names and takes a word that starts with # for a comment.";
 
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
 			policyOption = ReferencePolicyOption.GREEDY)
@@ -177,10 +179,10 @@ public class CronCommands {
 		props.forEach((k, v) -> f.format("  %-" + width + "s = %s%n", k, Table.oneLine(value(v))));
 
 		List<CronRunDTO> runs = rt.getHistory(job.name, INFO_RUNS);
-		f.format("%nLast %d runs:%n", INFO_RUNS);
 		if (runs.isEmpty()) {
-			f.format("  none since the scheduler started%n");
+			f.format("%nLast runs: none since the scheduler started%n");
 		} else {
+			f.format("%nLast %s, newest first:%n", count(runs.size(), "run"));
 			StringBuilder table = new StringBuilder();
 			runTable(runs, Map.of(job.name, zone), now, false).render(new Formatter(table));
 			f.format("%s", indent(table.toString()));
@@ -438,6 +440,13 @@ public class CronCommands {
 		if (count < 1 || count > MAX_PREVIEW) {
 			throw new IllegalArgumentException("-n must be from 1 to " + MAX_PREVIEW + ", not " + count + ".");
 		}
+		for (String word : interval) {
+			// Gogo hands the file names an unquoted pattern matched as one list, ["bin" "bundle" ...].
+			if (word != null && word.startsWith("[\"") && word.endsWith("]")) {
+				throw new IllegalArgumentException("Gogo replaced an unquoted * or ? with the file names " + word
+						+ ": " + QUOTE_HINT);
+			}
+		}
 		String expression = Arrays.stream(interval).map(String::valueOf).collect(Collectors.joining(" "));
 		CronRuntime rt = runtime();
 		String hashName = name.isEmpty() ? null : name;
@@ -457,8 +466,7 @@ public class CronCommands {
 		} catch (IllegalArgumentException e) {
 			String why = Table.oneLine(String.valueOf(e.getMessage()));
 			if (interval.length > 1) {
-				why += " (Quote an interval that has spaces: cron:next \"" + expression
-						+ "\"; Gogo expands an unquoted *, ? or ( to file names.)";
+				why += " (" + QUOTE_HINT + ")";
 			}
 			throw new IllegalArgumentException(why, e);
 		}

@@ -194,7 +194,7 @@ class CronCommandsTest {
 		assertThat(rt.lastPreviewName).isEqualTo("token-cleaner");
 		assertThat(info).contains("Service properties:\n  cron.name   = token-cleaner\n"
 				+ "  objectClass = [io.crontainer.api.CronPlugin]\n");
-		assertThat(info).contains("Last 10 runs:\n"
+		assertThat(info).contains("Last 10 runs, newest first:\n"
 				+ "  TRIGGER   WINDOW START               WINDOW END");
 		assertThat(rt.calls).contains("getHistory token-cleaner 10");
 		assertThat(info.lines().filter(l -> l.contains("FAILED"))).hasSize(9)
@@ -210,7 +210,7 @@ class CronCommandsTest {
 				"Reason:           interval 'nope' is invalid: 5 fields expected\n", "Means:            -\n",
 				"Last window end:  none: the plugin has never run successfully\n",
 				"Next window:      [1970-01-01T00:00Z, the start of the next run)\n",
-				"Next fire times: none, the interval is invalid.\n", "Last 10 runs:\n  none since the scheduler started");
+				"Next fire times: none, the interval is invalid.\n", "Last runs: none since the scheduler started");
 		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
 	}
 
@@ -470,8 +470,19 @@ class CronCommandsTest {
 				.hasMessage("interval '0 0 31 2 *' never fires");
 		assertThatThrownBy(() -> commands.next(5, "", "", "", "0", "0", "bin", "bundle", "conf"))
 				.isInstanceOf(IllegalArgumentException.class)
-				.hasMessage("interval '0 0 bin bundle conf' is invalid: unknown to the fake (Quote an interval that has"
-						+ " spaces: cron:next \"0 0 bin bundle conf\"; Gogo expands an unquoted *, ? or ( to file names.)");
+				.hasMessage("interval '0 0 bin bundle conf' is invalid: unknown to the fake (quote the interval, as in"
+						+ " cron:next \"0 9 * * MON-FRI\"; unquoted, Gogo expands *, ? and ( to file names and takes"
+						+ " a word that starts with # for a comment.)");
+	}
+
+	@Test
+	void nextRefusesFileNamesThatGogoPutForAStar() {
+		assertThatThrownBy(() -> commands.next(5, "", "", "", "0", "9", "[\"bin\" \"deploy\"]", "*", "MON-FRI"))
+				.isInstanceOf(IllegalArgumentException.class)
+				.hasMessage("Gogo replaced an unquoted * or ? with the file names [\"bin\" \"deploy\"]: quote the interval,"
+						+ " as in cron:next \"0 9 * * MON-FRI\"; unquoted, Gogo expands *, ? and ( to file names and takes"
+						+ " a word that starts with # for a comment.");
+		assertThat(rt.calls).isEmpty();
 	}
 
 	@Test

@@ -89,11 +89,14 @@ class GogoParsingTest {
 		// ( is a pattern character too.
 		assertThatThrownBy(() -> execute("cron:next H(0-7) * * * *")).hasMessage("no matches found: H(0-7)");
 		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
-		// Where there are files, * becomes their names: the command says to quote.
+		// Where there are files, * becomes their names: one name as a word, several as a list.
 		Files.createFile(dir.resolve("deploy"));
 		assertThatThrownBy(() -> execute("cron:next 0 9 * * MON-FRI"))
-				.hasMessage("interval '0 9 deploy deploy MON-FRI' is invalid: unknown to the fake (Quote an interval"
-						+ " that has spaces: cron:next \"0 9 deploy deploy MON-FRI\"; Gogo expands an unquoted *, ? or ( to file names.)");
+				.hasMessageStartingWith("interval '0 9 deploy deploy MON-FRI' is invalid: unknown to the fake (quote the interval");
+		Files.createFile(dir.resolve("bin"));
+		assertThatThrownBy(() -> execute("cron:next 0 9 * * MON-FRI"))
+				.hasMessageStartingWith("Gogo replaced an unquoted * or ? with the file names [\"bin\" \"deploy\"]: quote the interval");
+		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview 0 9 [") || c.startsWith("preview 0 9 bin"));
 	}
 
 	@Test

@@ -271,6 +271,11 @@ public class FileJanitor extends CronPluginBase {
 		return age;
 	}
 
+	/** ISO-8601 text of an age, in days when it is whole days: {@code P7D} rather than {@code PT168H}. */
+	static String iso(Duration age) {
+		return age.toSeconds() % 86_400 == 0 && age.toNanosPart() == 0 ? "P" + age.toDays() + "D" : age.toString();
+	}
+
 	private void logSettings(String what) {
 		Settings s = settings;
 		if (!s.enabled()) {
@@ -278,7 +283,7 @@ public class FileJanitor extends CronPluginBase {
 		} else if (s.problem() != null) {
 			log.error("{} is enabled but not usable ({}): {}", what, PID, s.problem());
 		} else {
-			log.info("{} enabled, interval '{}', deleting files older than {} under {}{}", what, s.interval(), s.maxAge(),
+			log.info("{} enabled, interval '{}', deleting files older than {} under {}{}", what, s.interval(), iso(s.maxAge()),
 					s.directory(), s.dryRun() ? " (dry run)" : "");
 		}
 	}

@@ -187,6 +187,8 @@ class FileJanitorTest {
 
 	@Test
 	void parsesAnAgeAsAnIsoDurationOrDays() {
+		assertThat(FileJanitor.iso(Duration.ofDays(7))).isEqualTo("P7D");
+		assertThat(FileJanitor.iso(Duration.ofHours(36))).isEqualTo("PT36H");
 		assertThat(FileJanitor.parseAge("P7D")).isEqualTo(Duration.ofDays(7));
 		assertThat(FileJanitor.parseAge("PT12H")).isEqualTo(Duration.ofHours(12));
 		assertThat(FileJanitor.parseAge("30")).isEqualTo(Duration.ofDays(30));

@@ -220,6 +220,10 @@ public class TokenCleaner extends CronPluginBase {
 				log.debug("Token tables exist in {}", database);
 			}
 			deleted = deleteInOneTransaction(connection, cutoff, database);
+		} catch (SQLException e) {
+			// The database may have been replaced: check the schema again on the next run.
+			schemaCreated.remove(s.url());
+			throw e;
 		}
 		log.info("Deleted {} access tokens that expired before {} and their {} refresh tokens from {}",
 				deleted.accessTokens(), cutoff, deleted.refreshTokens(), database);
@@ -329,13 +333,18 @@ public class TokenCleaner extends CronPluginBase {
 		return age;
 	}
 
+	/** ISO-8601 text of an age, in days when it is whole days: {@code P7D} rather than {@code PT168H}. */
+	static String iso(Duration age) {
+		return age.toSeconds() % 86_400 == 0 && age.toNanosPart() == 0 ? "P" + age.toDays() + "D" : age.toString();
+	}
+
 	private void logSettings(String what) {
 		Settings s = settings;
 		if (s.problem() != null) {
 			log.error("{} has an invalid configuration ({}): {}", what, PID, s.problem());
 		} else {
 			log.info("{} {}, interval '{}', deleting tokens expired more than {} ago from {}", what, s.enabled() ? "enabled" : "disabled",
-					s.interval(), s.maxAge(), redact(s.url()));
+					s.interval(), iso(s.maxAge()), redact(s.url()));
 		}
 	}
 

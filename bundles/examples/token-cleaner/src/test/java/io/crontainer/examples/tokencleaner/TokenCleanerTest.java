@@ -144,6 +144,20 @@ class TokenCleanerTest {
 	}
 
 	@Test
+	void aDatabaseReplacedBetweenRunsGetsItsSchemaAgain() throws Exception {
+		TokenCleaner cleaner = cleaner(Map.of());
+		cleaner.run(CronPlugin.EPOCH, END);
+		Files.delete(dataDir.resolve("db/tokens.mv.db"));
+
+		assertThatThrownBy(() -> cleaner.run(END, END.plus(Duration.ofHours(1))))
+				.isInstanceOf(SQLException.class)
+				.hasMessageContaining("Table \"REFRESH_TOKENS\" not found");
+		cleaner.run(END, END.plus(Duration.ofHours(2)));
+
+		assertThat(log.lines).last().asString().startsWith("INFO Deleted 0 access tokens");
+	}
+
+	@Test
 	void anUnreachableDatabaseFailsTheRunWithAClearErrorAndTheWindowIsRetried() throws Exception {
 		Path baseDir = Files.createDirectories(dataDir.resolve("server"));
 		int port = freePort();
@@ -235,6 +249,8 @@ class TokenCleanerTest {
 
 	@Test
 	void parsesAnAgeAsAnIsoDurationOrDays() {
+		assertThat(TokenCleaner.iso(Duration.ofDays(7))).isEqualTo("P7D");
+		assertThat(TokenCleaner.iso(Duration.ofHours(36))).isEqualTo("PT36H");
 		assertThat(TokenCleaner.parseAge("P7D")).isEqualTo(Duration.ofDays(7));
 		assertThat(TokenCleaner.parseAge(" PT36H ")).isEqualTo(Duration.ofHours(36));
 		assertThat(TokenCleaner.parseAge("14")).isEqualTo(Duration.ofDays(14));
