@@ -62,7 +62,7 @@ public final class Intervals {
 		requireNonNull(createdAt, "createdAt");
 		String trimmed = expression.strip();
 		if (trimmed.isEmpty()) {
-			throw new InvalidIntervalException("interval '" + expression + "' is empty");
+			throw invalid("interval '" + expression + "' is empty");
 		}
 		String text = trimmed;
 		if (trimmed.startsWith("@")) {
@@ -72,7 +72,7 @@ public final class Intervals {
 			text = MACROS.get(trimmed);
 			if (text == null) {
 				String lower = trimmed.toLowerCase(Locale.ROOT);
-				throw new InvalidIntervalException("interval '" + expression + "' is not a known macro"
+				throw invalid("interval '" + expression + "' is not a known macro"
 						+ (MACROS.containsKey(lower) || lower.equals(REBOOT) ? " (macros are lower case: '" + lower + "')"
 								: "; the macros are " + String.join(" ", MACROS.keySet()) + " " + REBOOT));
 			}
@@ -86,26 +86,43 @@ public final class Intervals {
 			} else if (fields.length == 6 || fields.length == 7) {
 				schedule = QuartzParser.parse(fields);
 			} else {
-				throw new InvalidIntervalException("interval '" + expression + "' has " + fields.length
+				throw invalid("interval '" + expression + "' has " + fields.length
 						+ (fields.length == 1 ? " field" : " fields") + "; expected 5 (crontab), 6 or 7 (Quartz)"
 						+ commandHint(fields, created));
 			}
 		} catch (IllegalArgumentException e) {
 			String hint = commandHint(fields, created);
 			if (!hint.isEmpty()) {
-				throw new InvalidIntervalException("interval '" + expression + "' is not a Quartz expression: '"
+				throw invalid("interval '" + expression + "' is not a Quartz expression: '"
 						+ String.join(" ", Arrays.copyOfRange(fields, 5, fields.length)) + "' is not cron syntax" + hint, e);
 			}
-			throw new InvalidIntervalException("interval '" + expression + "' is invalid: " + e.getMessage(), e);
+			throw invalid("interval '" + expression + "' is invalid: " + e.getMessage(), e);
 		}
 		if (schedule.firstAtOrAfter(created, created.getYear() + Schedule.HORIZON_YEARS) == null) {
-			throw new InvalidIntervalException("interval '" + expression + "' never fires: " + whyNever(schedule, created));
+			throw invalid("interval '" + expression + "' never fires: " + whyNever(schedule, created));
 		}
 		CronInterval interval = new CronInterval(expression, zone, schedule);
 		if (interval.next(createdAt).isEmpty()) {
-			throw new InvalidIntervalException("interval '" + expression + "' never fires again in " + zone.getId());
+			throw invalid("interval '" + expression + "' never fires again in " + zone.getId());
 		}
 		return interval;
+	}
+
+	/** The exception, its message on one line: control characters (a pasted newline) are escaped. */
+	private static InvalidIntervalException invalid(String message) {
+		return invalid(message, null);
+	}
+
+	private static InvalidIntervalException invalid(String message, Throwable cause) {
+		StringBuilder line = new StringBuilder(message.length());
+		message.codePoints().forEach(c -> {
+			if (Character.isISOControl(c) && c != '\t') {
+				line.append(String.format("\\u%04x", c));
+			} else {
+				line.appendCodePoint(c);
+			}
+		});
+		return new InvalidIntervalException(line.toString(), cause);
 	}
 
 	/**

@@ -44,8 +44,13 @@
  * {@code L-n}, {@code LW}, {@code L-nW}, {@code nW} in day-of-month, also in lists
  * ({@code L,15}); {@code nL}, {@code n#k} (k 1-5) and {@code L} (Saturday) in day-of-week;
  * {@code a/n} from a to the end of the range; ranges that end before they start wrap around
- * ({@code 17-0} hours, {@code FRI-MON}). {@code L} or {@code #} combined with other weekdays in a
- * list is refused (Quartz would silently use only the first).
+ * ({@code 17-0} hours, {@code FRI-MON}). Checked against Quartz 2.5 itself
+ * ({@code QuartzOracleTest}), with these deliberate differences: {@code #} combined with other
+ * weekdays in a list, a step of 0, a letter after a number ({@code 15X}) and a year after 2099 are
+ * refused (Quartz silently uses only the first weekday, reads 0 as 1, ignores the letter, takes
+ * years up to the current one + 100); and {@code W} days follow Quartz's documentation where its
+ * {@code getTimeAfter} does not (it keeps the hour it had reached when it moves to the weekday, and
+ * after a weekday moved forward skips the rest of that day and the month's other {@code W} days).
  *
  * <p>
  * Dialects seen in the wild are decided so: Spring's, NCRONTAB's (Azure) and ofelia's six fields,

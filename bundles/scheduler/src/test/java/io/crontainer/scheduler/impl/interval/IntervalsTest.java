@@ -101,6 +101,19 @@ class IntervalsTest {
 	}
 
 	@Test
+	void aPastedNewlineKeepsTheReasonOnOneLine() {
+		assertThatThrownBy(() -> Intervals.parse("0 5\n* * *", UTC, "p", T0))
+				.isInstanceOf(InvalidIntervalException.class)
+				.hasMessage("interval '0 5\\u000a* * *' has 4 fields; expected 5 (crontab), 6 or 7 (Quartz)");
+	}
+
+	@Test
+	void tabsSeparateFields() throws Exception {
+		assertThat(Intervals.parse("30\t2 *  * \t*", UTC, "p", T0).next(T0).orElseThrow().toOffsetDateTime())
+				.isEqualTo(OffsetDateTime.parse("2024-01-02T02:30Z"));
+	}
+
+	@Test
 	void rebootFiresOnlyAtStart() throws Exception {
 		Interval interval = Intervals.parse("@reboot", UTC, "p", T0);
 		assertThat(interval.reboot()).isTrue();
