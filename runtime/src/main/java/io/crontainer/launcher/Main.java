@@ -2,6 +2,7 @@ package io.crontainer.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,8 +101,7 @@ public final class Main {
 	}
 
 	int run() throws IOException, BundleException, InterruptedException {
-		long jvmStart = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli())
-				.orElse(System.currentTimeMillis());
+		long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
 		Path data = home.resolve("data");
 		Map<String, String> properties = FrameworkProperties.load(home.resolve("conf/config.properties"),
 				Map.of(HOME, home.toString(), DATA_DIR, data.toString()), System.getProperties());

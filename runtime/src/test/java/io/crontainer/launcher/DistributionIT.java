@@ -97,6 +97,8 @@ class DistributionIT {
 		assertThat(read(log).lines().filter(l -> l.contains("Crontainer started in")).findFirst().orElseThrow())
 				.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) \\| INFO  \\| \\S+ +\\| .*");
 		assertThat(read(output)).contains("Crontainer started in"); // and the console
+		// SLF4J, from our bundles (the scheduler logs through SLF4J only)
+		await("an SLF4J line of the scheduler in the log file", () -> read(log).contains(" | io.crontainer.scheduler "));
 
 		process.destroy(); // SIGTERM
 		assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM").isTrue();
@@ -116,7 +118,8 @@ class DistributionIT {
 		String out = read(output);
 		assertThat(out).contains("g! ").contains("Apache Felix Gogo Shell") // lb
 				// log: the launcher's line, from the OSGi log, in the command's format
-				.contains("INFO - Bundle: org.apache.felix.framework - Crontainer started in");
+				.contains("INFO - Bundle: org.apache.felix.framework - Crontainer started in")
+				.contains("INFO - Bundle: io.crontainer.scheduler - "); // SLF4J reaches the OSGi log too
 		assertThat(process.exitValue()).isZero();
 	}
 

@@ -26,6 +26,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.log.LogReaderService;
 
+import io.crontainer.itests.support.Await;
 import io.crontainer.itests.support.CrontainerOptions;
 import io.crontainer.itests.support.Gogo;
 
@@ -97,6 +98,19 @@ public class FeaturesIT {
 	public void gogoRunsCommands() throws Exception {
 		String lb = Gogo.execute(context, "lb");
 		assertTrue(lb, lb.contains("Apache Felix Declarative Services"));
+	}
+
+	@Test
+	public void shellSeesTheExamplePlugins() throws Exception {
+		String[] last = { "" };
+		Await.until("heartbeat in cron:list", () -> {
+			try {
+				last[0] = Gogo.execute(context, "cron:list");
+			} catch (Exception e) {
+				last[0] = e.toString(); // the scheduler may not be up yet
+			}
+			return last[0].contains("heartbeat");
+		}, () -> "Last output: " + last[0]);
 	}
 
 	private Bundle bundle(String bsn) {
