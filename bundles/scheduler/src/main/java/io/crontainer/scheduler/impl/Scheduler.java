@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,6 +65,12 @@ final class Scheduler implements CronRuntime {
 	 * machine was suspended or the clock was stepped forward. Quartz's default misfire threshold.
 	 */
 	static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
+
+	/**
+	 * How many names of departed plugins keep their history (for the shell, and across a bundle
+	 * update); beyond it the history of the longest departed is dropped, so that memory stays bounded.
+	 */
+	static final int DEPARTED_HISTORIES = 256;
 
 	/** The executor of plugin calls, told when a call overruns its time limit and when it returns. */
 	interface Calls extends Executor {
@@ -117,6 +125,8 @@ final class Scheduler implements CronRuntime {
 	private final Map<String, Job> owners = new HashMap<>();
 	private final Map<String, Run> running = new HashMap<>();
 	private final Map<String, Deque<RunRecord>> history = new HashMap<>();
+	/** Names with history but no live plugin, oldest first; the oldest are forgotten beyond a bound. */
+	private final Set<String> departed = new LinkedHashSet<>();
 	private Instant nextRecheck;
 	private long arrivals;
 	private int queued;
@@ -260,12 +270,21 @@ final class Scheduler implements CronRuntime {
 						claim(next, now, out);
 					});
 		}
+		if (!owners.containsKey(name) && history.containsKey(name)) {
+			departed.add(name);
+			if (departed.size() > DEPARTED_HISTORIES) {
+				String oldest = departed.iterator().next();
+				departed.remove(oldest);
+				history.remove(oldest);
+			}
+		}
 		return interrupted;
 	}
 
 	/** Makes a job the owner of its name and loads its run state. */
 	private void claim(Job job, Instant now, List<Runnable> out) {
 		owners.put(job.name(), job);
+		departed.remove(job.name());
 		job.owner = true;
 		job.catchUp = true;
 		job.scheduled = null;
