@@ -23,7 +23,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -1209,106 +1208,5 @@ final class Scheduler implements CronRuntime {
 		String text = t.getClass().getName() + (message == null ? "" : ": " + message);
 		int newline = text.indexOf('\n');
 		return newline < 0 ? text : text.substring(0, newline);
-	}
-
-	// ------------------------------------------------------------------ records
-
-	/** One plugin service. Guarded by the scheduler's lock. */
-	private static final class Job {
-		final long seq;
-		Plugin plugin;
-		Settings settings;
-		int generation;
-		boolean gone;
-
-		boolean owner;
-		RunState record; // loaded when it owns its name; null when blocked or not owner
-		String blocked;
-
-		Resolution resolution;
-		boolean resolving;
-		String calling;
-		Instant callStarted;
-		boolean overdue;
-		Instant createdAt;
-		String createdFor;
-
-		JobState state;
-		String reason;
-		Interval scheduled;
-		ZonedDateTime nextFire;
-		boolean catchUp = true;
-
-		Job(Plugin plugin, Settings settings, long seq, Instant createdAt) {
-			this.plugin = plugin;
-			this.settings = settings;
-			this.seq = seq;
-			this.createdAt = createdAt;
-		}
-
-		String name() {
-			return settings.name();
-		}
-	}
-
-	/** A run in progress or queued. Guarded by the scheduler's lock. */
-	private static final class Run {
-		final Job job;
-		final String name;
-		final RunRecord record;
-		final CompletableFuture<CronRunDTO> done;
-		final CountDownLatch finished = new CountDownLatch(1);
-		Thread thread;
-		boolean inRun;
-		Instant deadline;
-		boolean timedOut;
-		String interrupted;
-		volatile Runnable completion;
-
-		Run(Job job, String name, RunRecord record, CompletableFuture<CronRunDTO> done) {
-			this.job = job;
-			this.name = name;
-			this.record = record;
-			this.done = done;
-		}
-	}
-
-	/** A run as the history keeps it. Guarded by the scheduler's lock. */
-	private static final class RunRecord {
-		private static long sequence;
-		final long seq;
-		final String name;
-		final Trigger trigger;
-		final Long scheduledFire;
-		Outcome outcome = Outcome.QUEUED;
-		Long windowStart;
-		Long windowEnd;
-		long started;
-		Long finished;
-		String error;
-
-		RunRecord(String name, Trigger trigger, Instant scheduledFire, Instant now) {
-			synchronized (RunRecord.class) {
-				this.seq = sequence++;
-			}
-			this.name = name;
-			this.trigger = trigger;
-			this.scheduledFire = scheduledFire == null ? null : scheduledFire.toEpochMilli();
-			this.started = now.toEpochMilli();
-		}
-
-		CronRunDTO toDTO() {
-			CronRunDTO dto = new CronRunDTO();
-			dto.name = name;
-			dto.trigger = trigger;
-			dto.outcome = outcome;
-			dto.windowStart = windowStart;
-			dto.windowEnd = windowEnd;
-			dto.scheduledFire = scheduledFire;
-			dto.started = started;
-			dto.finished = finished;
-			dto.error = error;
-			return dto;
-		}
 	}
 }
