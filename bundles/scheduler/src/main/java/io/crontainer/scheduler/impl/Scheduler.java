@@ -127,6 +127,9 @@ final class Scheduler implements CronRuntime {
 	/** Names with history but no live plugin, oldest first; the oldest are forgotten beyond a bound. */
 	private final Set<String> departed = new LinkedHashSet<>();
 	private Instant nextRecheck;
+	/** The instant the timer sleeps until (what tick() returned); something due earlier must wake it. */
+	private Instant timerDue;
+	private boolean wakeNeeded;
 	private long arrivals;
 	private int queued;
 	private int busy;
@@ -373,11 +376,16 @@ final class Scheduler implements CronRuntime {
 	}
 
 	private void calling(Job job, String method) {
+		boolean wake;
 		synchronized (lock) {
 			job.calling = method;
 			job.callStarted = clock.instant();
+			due(job.callStarted.plus(options.callTimeout()));
+			wake = takeWakeup();
 		}
-		wakeup.run();
+		if (wake) {
+			wakeup.run();
+		}
 	}
 
 	private void answered(Job job, int generation, Resolution resolution) {
@@ -489,7 +497,7 @@ final class Scheduler implements CronRuntime {
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
 			job.state = state;
 			job.reason = reason;
-			logState(job);
+			out.add(stateLog(job));
 		}
 	}
 
@@ -506,6 +514,9 @@ final class Scheduler implements CronRuntime {
 			return;
 		}
 		job.nextFire = interval.next(now).orElse(null);
+		if (job.nextFire != null) {
+			due(job.nextFire.toInstant());
+		}
 		Instant lastEnd = job.record.lastEnd();
 		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
 			Optional<ZonedDateTime> missed = interval.next(lastEnd);
@@ -521,21 +532,24 @@ final class Scheduler implements CronRuntime {
 		return a.expression().equals(b.expression()) && a.zone().equals(b.zone()) && a.reboot() == b.reboot();
 	}
 
-	private static void logState(Job job) {
-		switch (job.state) {
+	/** A log line for a job's new state, to be written after the lock is released. Requires the lock. */
+	private static Runnable stateLog(Job job) {
+		String name = job.name();
+		JobState state = job.state;
+		String reason = job.reason;
+		switch (state) {
 		case SCHEDULED:
-			LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", job.name(), job.scheduled.expression(),
-					job.scheduled.zone(), job.nextFire == null ? "-" : job.nextFire);
-			break;
+			String expression = job.scheduled.expression();
+			ZoneId zone = job.scheduled.zone();
+			Object next = job.nextFire == null ? "-" : job.nextFire;
+			return () -> LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone, next);
 		case INVALID:
 		case BLOCKED:
-			LOG.warn("Cron plugin {} is {}: {}", job.name(), job.state, job.reason);
-			break;
+			return () -> LOG.warn("Cron plugin {} is {}: {}", name, state, reason);
 		case PENDING:
-			LOG.debug("Cron plugin {} is {}: {}", job.name(), job.state, job.reason);
-			break;
+			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason);
 		default:
-			LOG.info("Cron plugin {} is {}: {}", job.name(), job.state, job.reason);
+			return () -> LOG.info("Cron plugin {} is {}: {}", name, state, reason);
 		}
 	}
 
@@ -590,6 +604,8 @@ final class Scheduler implements CronRuntime {
 				}
 			}
 			wake = nextWakeup();
+			timerDue = wake;
+			wakeNeeded = false;
 		}
 		// Not flush(out): the timer calls tick(), and waking it would make it tick again at once.
 		for (Runnable task : out) {
@@ -693,6 +709,7 @@ final class Scheduler implements CronRuntime {
 		Instant end;
 		CronPlugin service;
 		CronRunDTO notRun = null;
+		boolean wake;
 		synchronized (lock) {
 			queued--;
 			Instant lastEnd = run.job.record == null ? null : run.job.record.lastEnd();
@@ -720,14 +737,18 @@ final class Scheduler implements CronRuntime {
 				run.inRun = true;
 				Long timeout = run.job.settings.timeoutSeconds();
 				run.deadline = timeout == null ? null : end.plusSeconds(timeout);
+				if (run.deadline != null) {
+					due(run.deadline);
+				}
 			}
+			wake = takeWakeup();
 			service = run.job.plugin.service();
 		}
 		if (notRun != null) {
 			complete(run, notRun);
 			return;
 		}
-		if (run.deadline != null) {
+		if (wake) {
 			wakeup.run();
 		}
 		LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.record.trigger, start, end);
@@ -827,7 +848,6 @@ final class Scheduler implements CronRuntime {
 		if (completion != null) {
 			completion.run();
 		}
-		wakeup.run();
 	}
 
 	private void skipped(String name, Trigger trigger, Instant scheduledFire, Instant now, String why) {
@@ -880,6 +900,7 @@ final class Scheduler implements CronRuntime {
 			Instant now = clock.instant();
 			if (!old.recheck().equals(changed.recheck())) {
 				nextRecheck = now.plus(changed.recheck());
+				due(nextRecheck);
 			}
 			if (changed.historySize() < old.historySize()) {
 				for (Deque<RunRecord> runs : history.values()) {
@@ -1196,11 +1217,33 @@ final class Scheduler implements CronRuntime {
 		return nameLocks.computeIfAbsent(name, n -> new Object());
 	}
 
+	/** Runs what was collected under the lock, then wakes the timer if something is due earlier. */
 	private void flush(List<Runnable> out) {
 		for (Runnable task : out) {
 			task.run();
 		}
-		wakeup.run();
+		boolean wake;
+		synchronized (lock) {
+			wake = takeWakeup();
+		}
+		if (wake) {
+			wakeup.run();
+		}
+	}
+
+	/** Something is due at an instant: the timer must wake if it sleeps beyond it. Requires the lock. */
+	private void due(Instant instant) {
+		if (timerDue == null || instant.isBefore(timerDue)) {
+			timerDue = instant;
+			wakeNeeded = true;
+		}
+	}
+
+	/** Whether the timer must be woken, and resets it. Requires the lock. */
+	private boolean takeWakeup() {
+		boolean wake = wakeNeeded;
+		wakeNeeded = false;
+		return wake;
 	}
 
 	static String describe(Throwable t) {

@@ -246,6 +246,27 @@ class SchedulerTest {
 		assertThat(job("moved").lastRun.error).contains("state record is not available");
 	}
 
+	@Test
+	void theTimerIsWokenOnlyWhenSomethingIsDueBeforeItWakesAnyway() {
+		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
+		scheduler.stop();
+		scheduler = new Scheduler(clock, workers, Scheduler.Calls.of(Runnable::run), store,
+				new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10, 2),
+				wakeups::incrementAndGet);
+		assertThat(scheduler.tick()).isEqualTo(T0.plus(Duration.ofMinutes(5))); // the re-check
+		wakeups.set(0);
+		// Intervals from service properties: no plugin call, whose time limit would be due too.
+		add(1, "daily", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "0 3 * * *");
+		assertThat(wakeups).as("due after the re-check: the timer need not wake").hasValue(0);
+		add(2, "minutely", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * *");
+		assertThat(wakeups).as("due at 10:01, before the re-check: wake it").hasValue(1);
+		add(3, "also-minutely", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * *");
+		assertThat(wakeups).as("due at 10:01 too: it wakes then anyway").hasValue(1);
+		add(4, "asked", "* * * * *");
+		assertThat(wakeups).as("the time limit of its interval() call is due at 10:00:40").hasValue(2);
+		assertThat(scheduler.tick()).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
+	}
+
 	// ------------------------------------------------------------------ misfires
 
 	@Test
