@@ -119,7 +119,9 @@ class DistributionIT {
 		assertThat(out).contains("g! ").contains("Apache Felix Gogo Shell") // lb
 				// log: the launcher's line, from the OSGi log, in the command's format
 				.contains("INFO - Bundle: org.apache.felix.framework - Crontainer started in")
-				.contains("INFO - Bundle: io.crontainer.scheduler - "); // SLF4J reaches the OSGi log too
+				.contains("INFO - Bundle: io.crontainer.scheduler - ") // SLF4J reaches the OSGi log too
+				.contains("Crontainer started in") // the launcher's line, on the console
+				.doesNotContain("| INFO  | io.crontainer.scheduler"); // at the console, INFO only in log/file
 		assertThat(process.exitValue()).isZero();
 	}
 
