@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -31,10 +32,12 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
@@ -62,10 +65,9 @@ public class ShellIT {
 	@Inject
 	BundleContext context;
 
-	@Inject
-	CronRuntime runtime;
-
 	final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+	/** The scheduler's runtime view, looked up afresh: a test restarts the scheduler. */
+	ServiceTracker<CronRuntime, CronRuntime> runtimes;
 
 	@Configuration
 	public Option[] config() {
@@ -78,6 +80,8 @@ public class ShellIT {
 	 */
 	@Before
 	public void berlin() throws Exception {
+		runtimes = new ServiceTracker<>(context, CronRuntime.class, null);
+		runtimes.open();
 		ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
 		org.osgi.service.cm.Configuration config = context.getService(ref).getConfiguration(SCHEDULER_PID, "?");
 		Dictionary<String, Object> props = config.getProperties();
@@ -92,21 +96,26 @@ public class ShellIT {
 	}
 
 	private String defaultZone() {
-		ServiceReference<CronRuntime> ref = context.getServiceReference(CronRuntime.class);
-		if (ref == null) {
-			return null;
-		}
-		try {
-			return context.getService(ref).preview("@daily", null, null, Instant.now(), 1).get(0).getZone().getId();
-		} finally {
-			context.ungetService(ref);
-		}
+		return runtime().preview("@daily", null, null, Instant.now(), 1).get(0).getZone().getId();
 	}
 
 	@After
 	public void unregister() {
 		for (ServiceRegistration<?> r : registrations) {
 			r.unregister();
+		}
+		runtimes.close();
+	}
+
+	/** The scheduler's runtime view; waits for it if it is (re)starting. */
+	CronRuntime runtime() {
+		try {
+			CronRuntime rt = runtimes.waitForService(Await.TIMEOUT.toMillis());
+			assertNotNull("no CronRuntime service", rt);
+			return rt;
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(e);
 		}
 	}
 
@@ -149,9 +158,9 @@ public class ShellIT {
 	/** Waits until the scheduler knows the plugin and it has left PENDING (and is in {@code state}, if given). */
 	void awaitState(String name, JobState state) throws InterruptedException {
 		Await.until(name + " " + (state == null ? "settled" : state), () -> {
-			CronJobDTO job = runtime.getJob(name);
+			CronJobDTO job = runtime().getJob(name);
 			return job != null && job.state != JobState.PENDING && (state == null || job.state == state);
-		}, () -> "Job: " + runtime.getJob(name));
+		}, () -> "Job: " + runtime().getJob(name));
 	}
 
 	static String gogo(BundleContext context, String line) throws Exception {
@@ -263,7 +272,7 @@ public class ShellIT {
 		assertTrue(exec("cron:list"), row(exec("cron:list"), "it-busy").contains("SCHEDULED (running)"));
 		plugin.hold.countDown();
 		Await.until("it-busy succeeded", () -> {
-			CronJobDTO job = runtime.getJob("it-busy");
+			CronJobDTO job = runtime().getJob("it-busy");
 			return !job.running && job.lastRun != null && job.lastRun.outcome == Outcome.SUCCEEDED;
 		});
 		assertEquals(1, plugin.windows.size());
@@ -273,7 +282,7 @@ public class ShellIT {
 	@Test
 	public void historyListsScheduledRunsNewestFirst() throws Exception {
 		register("it-history", EVERY_SECOND);
-		Await.until("two scheduled runs", () -> runtime.getHistory("it-history", 2).stream()
+		Await.until("two scheduled runs", () -> runtime().getHistory("it-history", 2).stream()
 				.filter(r -> r.outcome == Outcome.SUCCEEDED).count() == 2);
 		String history = exec("cron:history -n 2 it-history");
 		List<String> lines = history.lines().collect(Collectors.toList());
@@ -301,7 +310,28 @@ public class ShellIT {
 		assertEquals("it-pause is paused already.\n", exec("cron:pause it-pause"));
 		String resumed = exec("cron:resume it-pause");
 		assertTrue(resumed, resumed.matches("Resumed it-pause: SCHEDULED, next fire 20\\S+\\[Europe/Berlin\\]\\.\n"));
-		assertEquals(JobState.SCHEDULED, runtime.getJob("it-pause").state);
+		assertEquals(JobState.SCHEDULED, runtime().getJob("it-pause").state);
+	}
+
+	@Test
+	public void aPauseSurvivesARestartOfTheScheduler() throws Exception {
+		register("it-restart", EVERY_SECOND);
+		exec("cron:pause it-restart");
+		Bundle scheduler = Arrays.stream(context.getBundles())
+				.filter(b -> "io.crontainer.scheduler".equals(b.getSymbolicName())).findFirst().orElseThrow();
+		scheduler.stop();
+		try {
+			Exception away = refused("cron:list");
+			assertEquals(IllegalStateException.class, away.getClass());
+			assertEquals("The Crontainer scheduler is not running (no CronRuntime service): start bundle io.crontainer.scheduler.",
+					away.getMessage());
+		} finally {
+			scheduler.start();
+		}
+		awaitState("it-restart", JobState.PAUSED);
+		assertTrue(row(exec("cron:list"), "it-restart").contains(" PAUSED "));
+		exec("cron:resume it-restart");
+		awaitState("it-restart", JobState.SCHEDULED);
 	}
 
 	@Test

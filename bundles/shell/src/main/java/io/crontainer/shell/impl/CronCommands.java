@@ -474,7 +474,7 @@ public class CronCommands {
 		StringBuilder out = new StringBuilder();
 		Formatter f = new Formatter(out);
 		f.format("Interval: %s%n", expression);
-		f.format("Means: %s%n", Table.oneLine(means));
+		f.format("Means: %s%n", Table.oneLine(withoutZone(means)));
 		if (shownZone != null) {
 			f.format("Zone: %s%n", shownZone);
 		}
@@ -510,6 +510,24 @@ public class CronCommands {
 	}
 
 	// -------------------------------------------------------------------------------------- helpers
+
+	/**
+	 * A description without a trailing zone id in parentheses, such as {@code " (Etc/UTC)"}:
+	 * {@link CronRuntime#describe(String)} takes no zone, so a zone it names is the scheduler's default,
+	 * not necessarily the one {@code cron:next} was given, which is printed on a line of its own.
+	 */
+	static String withoutZone(String description) {
+		int open = description.lastIndexOf(" (");
+		if (open < 0 || !description.endsWith(")")) {
+			return description;
+		}
+		try {
+			ZoneId.of(description.substring(open + 2, description.length() - 1));
+			return description.substring(0, open);
+		} catch (DateTimeException e) {
+			return description;
+		}
+	}
 
 	private CronRuntime runtime() {
 		CronRuntime rt = runtime;

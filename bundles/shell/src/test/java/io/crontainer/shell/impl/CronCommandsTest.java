@@ -434,6 +434,14 @@ class CronCommandsTest {
 	}
 
 	@Test
+	void nextLeavesTheDefaultZoneOutOfTheDescription() {
+		assertThat(CronCommands.withoutZone("at 02:30, every day (Etc/UTC)")).isEqualTo("at 02:30, every day");
+		assertThat(CronCommands.withoutZone("every 5 minutes (on Monday)")).isEqualTo("every 5 minutes (on Monday)");
+		assertThat(CronCommands.withoutZone("every minute")).isEqualTo("every minute");
+		assertThat(commands.next(1, "Asia/Tokyo", "", "", "@hourly")).contains("\nMeans: described @hourly\nZone: Asia/Tokyo\n");
+	}
+
+	@Test
 	void nextJoinsUnquotedWordsAndPassesAZoneAndAName() {
 		String out = commands.next(2, "America/New_York", "", "cleaner", "*/15", "*", "*", "*", "*");
 		assertThat(out).contains("Interval: */15 * * * *\n", "Zone: America/New_York\n",

@@ -190,7 +190,8 @@ class FakeRuntime implements CronRuntime {
 		case "*/15 * * * *":
 		case "@reboot":
 		case "0 0 31 2 *":
-			return "described " + interval;
+			// As the scheduler does: the zone the interval was parsed in, its default.
+			return "described " + interval + " (" + DEFAULT_ZONE + ")";
 		default:
 			throw new IllegalArgumentException("interval '" + interval + "' is invalid: unknown to the fake");
 		}
