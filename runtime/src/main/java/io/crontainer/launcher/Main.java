@@ -48,9 +48,9 @@ import org.osgi.framework.launch.FrameworkFactory;
  * </ul>
  * It sets the framework properties {@code crontainer.home} and {@code crontainer.data.dir} (the
  * absolute paths of the distribution and of its {@code data/} directory), and
- * {@code crontainer.log.console.level}, the least level logged to the console (a system property of
- * that name wins; default {@code INFO} headless, {@code WARN} with the Gogo console, whose prompt INFO
- * lines would run into).
+ * {@code crontainer.log.console.level}, the least level logged to the console (default {@code INFO};
+ * a system property of that name wins, e.g. {@code WARN} to keep INFO lines off the Gogo prompt; the
+ * launcher's own lines are shown at the console whatever the level).
  *
  * <p>
  * Exit status: 0 after a clean stop, 1 if start-up failed, 2 if stopping timed out.
@@ -107,7 +107,7 @@ public final class Main {
 	int run() throws IOException, BundleException, InterruptedException {
 		long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
 		Path data = home.resolve("data");
-		String consoleLevel = System.getProperty(CONSOLE_LOG_LEVEL, console ? "WARN" : "INFO");
+		String consoleLevel = System.getProperty(CONSOLE_LOG_LEVEL, "INFO");
 		Map<String, String> properties = FrameworkProperties.load(home.resolve("conf/config.properties"),
 				Map.of(HOME, home.toString(), DATA_DIR, data.toString(), CONSOLE_LOG_LEVEL, consoleLevel),
 				System.getProperties());
@@ -324,7 +324,7 @@ public final class Main {
 						};
 						ref.getBundle().loadClass("org.osgi.service.log.LogService").getMethod("log", int.class, String.class)
 								.invoke(service, osgiLevel, message);
-						if (!console || rank(level) <= rank(System.getProperty(CONSOLE_LOG_LEVEL, "WARN"))) {
+						if (!console || rank(level) <= rank(System.getProperty(CONSOLE_LOG_LEVEL, "INFO"))) {
 							return; // the log's console appender shows it
 						}
 						// else below the console's threshold: the operator at the console still sees it
