@@ -65,18 +65,25 @@ final class Describer {
 		if (s.minutes == ALL_SIXTY) {
 			if (parts.isEmpty()) {
 				parts.add("every minute");
+			} else if (ns == 1) {
+				parts.set(0, parts.get(0) + " of every minute");
 			}
 		} else {
-			parts.add(every(s.minutes, 60, "minute"));
-		}
-		if (s.hours == ALL_HOURS && s.seconds == 1L && parts.get(parts.size() - 1).startsWith("at minute")) {
-			parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " of every hour");
-		} else if (s.minutes == ALL_SIXTY && ns == 1 && s.seconds != 1L) {
-			parts.set(parts.size() - 1, parts.get(parts.size() - 1) + " of every minute");
+			String minutes = parts.isEmpty() ? every(s.minutes, 60, "minute")
+					: "during " + (nm == 1 ? "minute " : "minutes ") + numbers(s.minutes, 0, 59);
+			if (s.hours == ALL_HOURS && !minutes.startsWith("every")) {
+				minutes += " of every hour";
+			}
+			parts.add(minutes);
 		}
 		if (s.hours != ALL_HOURS) {
-			parts.add((nm == 1 && s.seconds == 1L ? "past " : "during ") + (nh == 1 ? "hour " : "hours ")
-					+ numbers(s.hours, 0, 23));
+			String hours = (nh == 1 ? "hour " : "hours ") + numbers(s.hours, 0, 23);
+			int last = parts.size() - 1;
+			if (parts.get(last).startsWith("during minute")) {
+				parts.set(last, parts.get(last) + " of " + hours);
+			} else {
+				parts.add((nm == 1 && s.seconds == 1L ? "past " : "during ") + hours);
+			}
 		}
 		return String.join(", ", parts);
 	}
