@@ -67,8 +67,9 @@ public interface CronRuntime {
 	 * @return A stage that completes with the finished run ({@link CronRunDTO#outcome} says how it
 	 *         ended; a failed run completes the stage normally).
 	 * @throws IllegalArgumentException If no live plugin has that name.
-	 * @throws IllegalStateException If the plugin is running already, or is {@link JobState#INVALID},
-	 *         {@link JobState#DUPLICATE} or {@link JobState#BLOCKED}; the message says why.
+	 * @throws IllegalStateException If the plugin is running already, or is {@link JobState#PENDING},
+	 *         {@link JobState#INVALID}, {@link JobState#DUPLICATE} or {@link JobState#BLOCKED}; the
+	 *         message says why.
 	 */
 	CompletionStage<CronRunDTO> fire(String name);
 
@@ -80,7 +81,8 @@ public interface CronRuntime {
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return The job after the change.
 	 * @throws IllegalArgumentException If no live plugin has that name.
-	 * @throws IllegalStateException If the plugin's state cannot be persisted.
+	 * @throws IllegalStateException If the plugin is {@link JobState#BLOCKED}, or its state cannot be
+	 *         persisted.
 	 */
 	CronJobDTO pause(String name);
 
@@ -91,7 +93,8 @@ public interface CronRuntime {
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return The job after the change.
 	 * @throws IllegalArgumentException If no live plugin has that name.
-	 * @throws IllegalStateException If the plugin's state cannot be persisted.
+	 * @throws IllegalStateException If the plugin is {@link JobState#BLOCKED}, or its state cannot be
+	 *         persisted.
 	 */
 	CronJobDTO resume(String name);
 
