@@ -152,7 +152,8 @@ public class FileJanitor extends CronPluginBase {
 	 * Deletes the regular files under the directory last modified before {@code end - max.age}.
 	 *
 	 * @throws IllegalStateException If the configuration is incomplete or invalid.
-	 * @throws IOException If the directory does not exist or is not a directory (nothing is deleted), or
+	 * @throws IOException If the directory does not exist, is not a directory or is the root of a file
+	 *         system (nothing is deleted), or
 	 *         if some entries could not be read or deleted (all others are).
 	 * @throws InterruptedException If the run was interrupted; the files deleted so far stay deleted.
 	 */
@@ -170,6 +171,9 @@ public class FileJanitor extends CronPluginBase {
 		}
 		if (!Files.isDirectory(root)) {
 			throw new IOException(s.directory() + " is not a directory");
+		}
+		if (root.getParent() == null) {
+			throw new IOException("Refusing to clean " + root + ", the root of a file system; configure the directory that holds the files");
 		}
 		Instant cutoff = end.minus(s.maxAge());
 		log.debug("Window [{}, {}): deleting files last modified before {} under {}", start, end, cutoff, root);

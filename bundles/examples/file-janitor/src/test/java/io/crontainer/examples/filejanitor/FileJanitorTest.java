@@ -148,6 +148,15 @@ class FileJanitorTest {
 	}
 
 	@Test
+	void refusesTheRootOfAFileSystem() {
+		Path fileSystemRoot = temp.getRoot();
+
+		assertThatThrownBy(() -> janitor(Map.of("directory", fileSystemRoot.toString()), true).run(CronPlugin.EPOCH, END))
+				.isInstanceOf(IOException.class)
+				.hasMessage("Refusing to clean " + fileSystemRoot + ", the root of a file system; configure the directory that holds the files");
+	}
+
+	@Test
 	void anInterruptedRunStops() {
 		FileJanitor janitor = janitor(Map.of(), true);
 
