@@ -19,8 +19,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +36,13 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.jdbc.DataSourceFactory;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
@@ -65,6 +71,8 @@ public class ExamplesIT {
 	private BundleContext context;
 	@Inject
 	private CronRuntime runtime;
+	@Inject
+	private MetaTypeService metaType;
 
 	@Configuration
 	public Option[] config() {
@@ -154,6 +162,31 @@ public class ExamplesIT {
 		assertFalse(Files.exists(old));
 		assertTrue(Files.exists(recent));
 		assertTrue(Files.isDirectory(directory));
+	}
+
+	@Test
+	public void theirConfigurationIsDescribedByMetatype() throws Exception {
+		Map<String, String> pids = Map.of("io.crontainer.examples.heartbeat", "enabled cron.interval",
+				"io.crontainer.examples.tokencleaner", "enabled cron.interval jdbc.url jdbc.user .jdbc.password jdbc.driver max.age schema.create",
+				"io.crontainer.examples.filejanitor", "enabled cron.interval directory max.age dry.run");
+		for (Map.Entry<String, String> pid : pids.entrySet()) {
+			Bundle bundle = Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals(pid.getKey()))
+					.findFirst().orElseThrow();
+			ObjectClassDefinition ocd = metaType.getMetaTypeInformation(bundle).getObjectClassDefinition(pid.getKey(), null);
+			assertNotNull(pid.getKey(), ocd);
+			List<String> ids = new ArrayList<>();
+			for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+				ids.add(ad.getID());
+				assertFalse(pid.getKey() + " " + ad.getID() + " has a description", ad.getDescription().isBlank());
+			}
+			assertEquals(pid.getKey(), List.of(pid.getValue().split(" ")), ids);
+		}
+		ObjectClassDefinition tokenCleaner = metaType.getMetaTypeInformation(Arrays.stream(context.getBundles())
+				.filter(b -> b.getSymbolicName().equals("io.crontainer.examples.tokencleaner")).findFirst().orElseThrow())
+				.getObjectClassDefinition("io.crontainer.examples.tokencleaner", null);
+		AttributeDefinition password = Arrays.stream(tokenCleaner.getAttributeDefinitions(ObjectClassDefinition.ALL))
+				.filter(ad -> ad.getID().equals(".jdbc.password")).findFirst().orElseThrow();
+		assertEquals(AttributeDefinition.PASSWORD, password.getType());
 	}
 
 	private CronRunDTO fire(String name) throws Exception {
