@@ -152,8 +152,13 @@ public class ExamplesIT {
 		Path recent = Files.writeString(directory.resolve("recent.log"), "recent");
 		awaitState("file-janitor", JobState.DISABLED);
 
-		write(home.resolve("etc").resolve(FILE_JANITOR_CFG),
-				"enabled = true\ndirectory = ${crontainer.data.dir}/janitor\nmax.age = P2D\n");
+		Path cfg = home.resolve("etc").resolve(FILE_JANITOR_CFG);
+		write(cfg, "enabled = true\n");
+		awaitState("file-janitor", JobState.INVALID);
+		assertTrue(runtime.getJob("file-janitor").reason,
+				runtime.getJob("file-janitor").reason.contains("directory is not configured; max.age is not configured"));
+
+		write(cfg, "enabled = true\ndirectory = ${crontainer.data.dir}/janitor\nmax.age = P2D\n");
 		awaitState("file-janitor", JobState.SCHEDULED);
 		assertEquals("30 3 * * *", runtime.getJob("file-janitor").interval);
 		CronRunDTO run = fire("file-janitor");

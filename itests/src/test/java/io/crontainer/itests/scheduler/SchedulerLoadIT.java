@@ -114,6 +114,23 @@ public class SchedulerLoadIT {
 			registration.unregister();
 		}
 
+		// Baseline: the same registrations with no scheduler to bind them (framework cost only).
+		context.ungetService(context.getServiceReference(CronRuntime.class));
+		restarted = null;
+		scheduler.stop();
+		registrations.clear();
+		long baseline = System.nanoTime();
+		for (int i = 0; i < MANY; i++) {
+			registrations.add(register(context, "bare-" + i, new ItPlugin(DAILY)));
+		}
+		long bare = System.nanoTime() - baseline;
+		for (ServiceRegistration<CronPlugin> registration : registrations) {
+			registration.unregister();
+		}
+		scheduler.start();
+		report.append(String.format(Locale.ROOT, "baseline: the same %d registrations with the scheduler stopped: "
+				+ "%d ms%n", MANY, TimeUnit.NANOSECONDS.toMillis(bare)));
+
 		System.out.print(report);
 		Path target = Path.of(System.getProperty("crontainer.itests.homes", "target/homes")).getParent();
 		Files.writeString(target.resolve("scheduler-load.txt"), report, StandardCharsets.UTF_8);

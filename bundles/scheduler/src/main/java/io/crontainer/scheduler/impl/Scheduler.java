@@ -13,15 +13,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,12 @@ final class Scheduler implements CronRuntime {
 	 * machine was suspended or the clock was stepped forward. Quartz's default misfire threshold.
 	 */
 	static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
+
+	/**
+	 * How many names of departed plugins keep their history (for the shell, and across a bundle
+	 * update); beyond it the history of the longest departed is dropped, so that memory stays bounded.
+	 */
+	static final int DEPARTED_HISTORIES = 256;
 
 	/** The executor of plugin calls, told when a call overruns its time limit and when it returns. */
 	interface Calls extends Executor {
@@ -117,7 +124,12 @@ final class Scheduler implements CronRuntime {
 	private final Map<String, Job> owners = new HashMap<>();
 	private final Map<String, Run> running = new HashMap<>();
 	private final Map<String, Deque<RunRecord>> history = new HashMap<>();
+	/** Names with history but no live plugin, oldest first; the oldest are forgotten beyond a bound. */
+	private final Set<String> departed = new LinkedHashSet<>();
 	private Instant nextRecheck;
+	/** The instant the timer sleeps until (what tick() returned); something due earlier must wake it. */
+	private Instant timerDue;
+	private boolean wakeNeeded;
 	private long arrivals;
 	private int queued;
 	private int busy;
@@ -260,12 +272,21 @@ final class Scheduler implements CronRuntime {
 						claim(next, now, out);
 					});
 		}
+		if (!owners.containsKey(name) && history.containsKey(name)) {
+			departed.add(name);
+			if (departed.size() > DEPARTED_HISTORIES) {
+				String oldest = departed.iterator().next();
+				departed.remove(oldest);
+				history.remove(oldest);
+			}
+		}
 		return interrupted;
 	}
 
 	/** Makes a job the owner of its name and loads its run state. */
 	private void claim(Job job, Instant now, List<Runnable> out) {
 		owners.put(job.name(), job);
+		departed.remove(job.name());
 		job.owner = true;
 		job.catchUp = true;
 		job.scheduled = null;
@@ -355,11 +376,16 @@ final class Scheduler implements CronRuntime {
 	}
 
 	private void calling(Job job, String method) {
+		boolean wake;
 		synchronized (lock) {
 			job.calling = method;
 			job.callStarted = clock.instant();
+			due(job.callStarted.plus(options.callTimeout()));
+			wake = takeWakeup();
 		}
-		wakeup.run();
+		if (wake) {
+			wakeup.run();
+		}
 	}
 
 	private void answered(Job job, int generation, Resolution resolution) {
@@ -471,7 +497,7 @@ final class Scheduler implements CronRuntime {
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
 			job.state = state;
 			job.reason = reason;
-			logState(job);
+			out.add(stateLog(job));
 		}
 	}
 
@@ -488,6 +514,9 @@ final class Scheduler implements CronRuntime {
 			return;
 		}
 		job.nextFire = interval.next(now).orElse(null);
+		if (job.nextFire != null) {
+			due(job.nextFire.toInstant());
+		}
 		Instant lastEnd = job.record.lastEnd();
 		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
 			Optional<ZonedDateTime> missed = interval.next(lastEnd);
@@ -503,21 +532,24 @@ final class Scheduler implements CronRuntime {
 		return a.expression().equals(b.expression()) && a.zone().equals(b.zone()) && a.reboot() == b.reboot();
 	}
 
-	private static void logState(Job job) {
-		switch (job.state) {
+	/** A log line for a job's new state, to be written after the lock is released. Requires the lock. */
+	private static Runnable stateLog(Job job) {
+		String name = job.name();
+		JobState state = job.state;
+		String reason = job.reason;
+		switch (state) {
 		case SCHEDULED:
-			LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", job.name(), job.scheduled.expression(),
-					job.scheduled.zone(), job.nextFire == null ? "-" : job.nextFire);
-			break;
+			String expression = job.scheduled.expression();
+			ZoneId zone = job.scheduled.zone();
+			Object next = job.nextFire == null ? "-" : job.nextFire;
+			return () -> LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone, next);
 		case INVALID:
 		case BLOCKED:
-			LOG.warn("Cron plugin {} is {}: {}", job.name(), job.state, job.reason);
-			break;
+			return () -> LOG.warn("Cron plugin {} is {}: {}", name, state, reason);
 		case PENDING:
-			LOG.debug("Cron plugin {} is {}: {}", job.name(), job.state, job.reason);
-			break;
+			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason);
 		default:
-			LOG.info("Cron plugin {} is {}: {}", job.name(), job.state, job.reason);
+			return () -> LOG.info("Cron plugin {} is {}: {}", name, state, reason);
 		}
 	}
 
@@ -572,6 +604,8 @@ final class Scheduler implements CronRuntime {
 				}
 			}
 			wake = nextWakeup();
+			timerDue = wake;
+			wakeNeeded = false;
 		}
 		// Not flush(out): the timer calls tick(), and waking it would make it tick again at once.
 		for (Runnable task : out) {
@@ -675,6 +709,7 @@ final class Scheduler implements CronRuntime {
 		Instant end;
 		CronPlugin service;
 		CronRunDTO notRun = null;
+		boolean wake;
 		synchronized (lock) {
 			queued--;
 			Instant lastEnd = run.job.record == null ? null : run.job.record.lastEnd();
@@ -702,14 +737,18 @@ final class Scheduler implements CronRuntime {
 				run.inRun = true;
 				Long timeout = run.job.settings.timeoutSeconds();
 				run.deadline = timeout == null ? null : end.plusSeconds(timeout);
+				if (run.deadline != null) {
+					due(run.deadline);
+				}
 			}
+			wake = takeWakeup();
 			service = run.job.plugin.service();
 		}
 		if (notRun != null) {
 			complete(run, notRun);
 			return;
 		}
-		if (run.deadline != null) {
+		if (wake) {
 			wakeup.run();
 		}
 		LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.record.trigger, start, end);
@@ -809,7 +848,6 @@ final class Scheduler implements CronRuntime {
 		if (completion != null) {
 			completion.run();
 		}
-		wakeup.run();
 	}
 
 	private void skipped(String name, Trigger trigger, Instant scheduledFire, Instant now, String why) {
@@ -862,6 +900,7 @@ final class Scheduler implements CronRuntime {
 			Instant now = clock.instant();
 			if (!old.recheck().equals(changed.recheck())) {
 				nextRecheck = now.plus(changed.recheck());
+				due(nextRecheck);
 			}
 			if (changed.historySize() < old.historySize()) {
 				for (Deque<RunRecord> runs : history.values()) {
@@ -1178,11 +1217,33 @@ final class Scheduler implements CronRuntime {
 		return nameLocks.computeIfAbsent(name, n -> new Object());
 	}
 
+	/** Runs what was collected under the lock, then wakes the timer if something is due earlier. */
 	private void flush(List<Runnable> out) {
 		for (Runnable task : out) {
 			task.run();
 		}
-		wakeup.run();
+		boolean wake;
+		synchronized (lock) {
+			wake = takeWakeup();
+		}
+		if (wake) {
+			wakeup.run();
+		}
+	}
+
+	/** Something is due at an instant: the timer must wake if it sleeps beyond it. Requires the lock. */
+	private void due(Instant instant) {
+		if (timerDue == null || instant.isBefore(timerDue)) {
+			timerDue = instant;
+			wakeNeeded = true;
+		}
+	}
+
+	/** Whether the timer must be woken, and resets it. Requires the lock. */
+	private boolean takeWakeup() {
+		boolean wake = wakeNeeded;
+		wakeNeeded = false;
+		return wake;
 	}
 
 	static String describe(Throwable t) {
@@ -1190,106 +1251,5 @@ final class Scheduler implements CronRuntime {
 		String text = t.getClass().getName() + (message == null ? "" : ": " + message);
 		int newline = text.indexOf('\n');
 		return newline < 0 ? text : text.substring(0, newline);
-	}
-
-	// ------------------------------------------------------------------ records
-
-	/** One plugin service. Guarded by the scheduler's lock. */
-	private static final class Job {
-		final long seq;
-		Plugin plugin;
-		Settings settings;
-		int generation;
-		boolean gone;
-
-		boolean owner;
-		RunState record; // loaded when it owns its name; null when blocked or not owner
-		String blocked;
-
-		Resolution resolution;
-		boolean resolving;
-		String calling;
-		Instant callStarted;
-		boolean overdue;
-		Instant createdAt;
-		String createdFor;
-
-		JobState state;
-		String reason;
-		Interval scheduled;
-		ZonedDateTime nextFire;
-		boolean catchUp = true;
-
-		Job(Plugin plugin, Settings settings, long seq, Instant createdAt) {
-			this.plugin = plugin;
-			this.settings = settings;
-			this.seq = seq;
-			this.createdAt = createdAt;
-		}
-
-		String name() {
-			return settings.name();
-		}
-	}
-
-	/** A run in progress or queued. Guarded by the scheduler's lock. */
-	private static final class Run {
-		final Job job;
-		final String name;
-		final RunRecord record;
-		final CompletableFuture<CronRunDTO> done;
-		final CountDownLatch finished = new CountDownLatch(1);
-		Thread thread;
-		boolean inRun;
-		Instant deadline;
-		boolean timedOut;
-		String interrupted;
-		volatile Runnable completion;
-
-		Run(Job job, String name, RunRecord record, CompletableFuture<CronRunDTO> done) {
-			this.job = job;
-			this.name = name;
-			this.record = record;
-			this.done = done;
-		}
-	}
-
-	/** A run as the history keeps it. Guarded by the scheduler's lock. */
-	private static final class RunRecord {
-		private static long sequence;
-		final long seq;
-		final String name;
-		final Trigger trigger;
-		final Long scheduledFire;
-		Outcome outcome = Outcome.QUEUED;
-		Long windowStart;
-		Long windowEnd;
-		long started;
-		Long finished;
-		String error;
-
-		RunRecord(String name, Trigger trigger, Instant scheduledFire, Instant now) {
-			synchronized (RunRecord.class) {
-				this.seq = sequence++;
-			}
-			this.name = name;
-			this.trigger = trigger;
-			this.scheduledFire = scheduledFire == null ? null : scheduledFire.toEpochMilli();
-			this.started = now.toEpochMilli();
-		}
-
-		CronRunDTO toDTO() {
-			CronRunDTO dto = new CronRunDTO();
-			dto.name = name;
-			dto.trigger = trigger;
-			dto.outcome = outcome;
-			dto.windowStart = windowStart;
-			dto.windowEnd = windowEnd;
-			dto.scheduledFire = scheduledFire;
-			dto.started = started;
-			dto.finished = finished;
-			dto.error = error;
-			return dto;
-		}
 	}
 }

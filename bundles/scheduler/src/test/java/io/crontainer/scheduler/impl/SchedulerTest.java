@@ -246,6 +246,27 @@ class SchedulerTest {
 		assertThat(job("moved").lastRun.error).contains("state record is not available");
 	}
 
+	@Test
+	void theTimerIsWokenOnlyWhenSomethingIsDueBeforeItWakesAnyway() {
+		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
+		scheduler.stop();
+		scheduler = new Scheduler(clock, workers, Scheduler.Calls.of(Runnable::run), store,
+				new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10, 2),
+				wakeups::incrementAndGet);
+		assertThat(scheduler.tick()).isEqualTo(T0.plus(Duration.ofMinutes(5))); // the re-check
+		wakeups.set(0);
+		// Intervals from service properties: no plugin call, whose time limit would be due too.
+		add(1, "daily", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "0 3 * * *");
+		assertThat(wakeups).as("due after the re-check: the timer need not wake").hasValue(0);
+		add(2, "minutely", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * *");
+		assertThat(wakeups).as("due at 10:01, before the re-check: wake it").hasValue(1);
+		add(3, "also-minutely", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * *");
+		assertThat(wakeups).as("due at 10:01 too: it wakes then anyway").hasValue(1);
+		add(4, "asked", "* * * * *");
+		assertThat(wakeups).as("the time limit of its interval() call is due at 10:00:40").hasValue(2);
+		assertThat(scheduler.tick()).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
+	}
+
 	// ------------------------------------------------------------------ misfires
 
 	@Test
@@ -298,6 +319,30 @@ class SchedulerTest {
 		at("2026-03-02T10:01:05Z"); // 10:00:40 .. 10:01:00 were due, within the misfire threshold
 		assertThat(p.windows).hasSize(1);
 		assertThat(job("seconds").nextFire).isEqualTo(Instant.parse("2026-03-02T10:01:10Z").toEpochMilli());
+	}
+
+	@Test
+	void aFixedTimeJobRunsOnceInADstFallBackAndAClockSteppedBackNeverFiresTwice() throws Exception {
+		// Europe/Berlin falls back at 2024-10-27T03:00+02:00 to 02:00+01:00: 02:30 happens twice.
+		clock.set(Instant.parse("2024-10-26T22:00:00Z"));
+		TestPlugin fixed = add(1, "fixed", "30 2 * * *", CronPlugin.TIMEZONE, "Europe/Berlin");
+		TestPlugin wildcard = add(2, "wildcard", "30 * * * *", CronPlugin.TIMEZONE, "Europe/Berlin");
+		for (Instant t = Instant.parse("2024-10-26T22:00:00Z"); t.isBefore(Instant.parse("2024-10-27T04:00:00Z"));
+				t = t.plusSeconds(300)) {
+			at(t.toString());
+		}
+		assertThat(fixed.windows).as("02:30 runs once, at the first pass").hasSize(1);
+		assertThat(fixed.windows.get(0)[1]).isEqualTo(Instant.parse("2024-10-27T00:30:00Z"));
+		assertThat(wildcard.windows).as("a wildcard job follows the wall clock: both passes")
+				.extracting(w -> w[1].toString()).contains("2024-10-27T00:30:00Z", "2024-10-27T01:30:00Z");
+
+		// The clock is stepped back an hour: nothing fires again until the next fire time comes.
+		int fixedRuns = fixed.windows.size();
+		int wildcardRuns = wildcard.windows.size();
+		at("2024-10-27T03:05:00Z");
+		at("2024-10-27T03:35:00Z");
+		assertThat(fixed.windows).hasSize(fixedRuns);
+		assertThat(wildcard.windows).hasSize(wildcardRuns);
 	}
 
 	// ------------------------------------------------------------------ names and duplicates
@@ -593,6 +638,23 @@ class SchedulerTest {
 		List<CronRunDTO> history = scheduler.getHistory(null, 100);
 		assertThat(history).hasSize(10);
 		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:12:00Z").toEpochMilli());
+	}
+
+	@Test
+	void theHistoryOfDepartedPluginsIsKeptForAWhileThenForgotten() {
+		int names = Scheduler.DEPARTED_HISTORIES + 10;
+		for (int i = 0; i < names; i++) {
+			add(100 + i, "departed-" + i, "* * * * *");
+			scheduler.fire("departed-" + i);
+			workers.runAll();
+			scheduler.remove(100 + i);
+		}
+		List<CronRunDTO> kept = scheduler.getHistory(null, 10_000);
+		assertThat(kept).hasSize(Scheduler.DEPARTED_HISTORIES);
+		assertThat(kept).extracting(r -> r.name).doesNotContain("departed-0").contains("departed-" + (names - 1));
+
+		add(1, "departed-" + (names - 1), "* * * * *"); // back, e.g. after a bundle update
+		assertThat(scheduler.getHistory("departed-" + (names - 1), 10)).hasSize(1);
 	}
 
 	@Test

@@ -285,7 +285,7 @@ public class FileJanitor extends CronPluginBase {
 		if (!s.enabled()) {
 			log.info("{} disabled", what);
 		} else if (s.problem() != null) {
-			log.error("{} is enabled but not usable ({}): {}", what, PID, s.problem());
+			log.error("{} enabled but not usable, configuration {} is incomplete or invalid: {}", what, PID, s.problem());
 		} else {
 			log.info("{} enabled, interval '{}', deleting files older than {} under {}{}", what, s.interval(), iso(s.maxAge()),
 					s.directory(), s.dryRun() ? " (dry run)" : "");

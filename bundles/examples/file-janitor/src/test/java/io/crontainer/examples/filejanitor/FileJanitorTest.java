@@ -186,6 +186,9 @@ class FileJanitorTest {
 				.hasMessage("directory is not configured; max.age is not configured");
 		assertThatThrownBy(() -> janitor.run(CronPlugin.EPOCH, END)).isInstanceOf(IllegalStateException.class);
 
+		assertThat(log.lines).containsExactly("ERROR File janitor enabled but not usable, configuration io.crontainer.examples.filejanitor"
+				+ " is incomplete or invalid: directory is not configured; max.age is not configured");
+
 		janitor.modified(config(Map.of("enabled", true, "directory", root.toString(), "max.age", "a week")));
 		assertThatThrownBy(janitor::enabled).isInstanceOf(IllegalStateException.class)
 				.hasMessage("max.age 'a week' is neither an ISO-8601 duration such as P7D or PT12H nor a number of days");

@@ -1,0 +1,39 @@
+package io.crontainer.scheduler.impl;
+
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+import io.crontainer.api.runtime.CronRunDTO;
+
+/**
+ * A run of a plugin, queued or in progress. Mutable: fields are guarded by the scheduler's lock,
+ * except {@link #finished}, a latch, and {@link #completion}, which is volatile.
+ */
+final class Run {
+	final Job job;
+	final String name;
+	final RunRecord record;
+	/** Completed with the finished run for a manual fire; {@code null} otherwise. */
+	final CompletableFuture<CronRunDTO> done;
+	/** Counted down when the run is over, whatever its outcome: departures and stop await it. */
+	final CountDownLatch finished = new CountDownLatch(1);
+	/** The worker thread while {@link #inRun}. */
+	Thread thread;
+	/** Whether the worker is inside the plugin's run(): only then may it be interrupted. */
+	boolean inRun;
+	/** When the run times out ({@code cron.timeout}); {@code null} for never. */
+	Instant deadline;
+	boolean timedOut;
+	/** Why the run was asked to stop; {@code null} if it was not. */
+	String interrupted;
+	/** Completes {@link #done} outside the lock. */
+	volatile Runnable completion;
+
+	Run(Job job, String name, RunRecord record, CompletableFuture<CronRunDTO> done) {
+		this.job = job;
+		this.name = name;
+		this.record = record;
+		this.done = done;
+	}
+}
