@@ -47,7 +47,10 @@ import org.osgi.framework.launch.FrameworkFactory;
  * it, the JVM exits with status 2.</li>
  * </ul>
  * It sets the framework properties {@code crontainer.home} and {@code crontainer.data.dir} (the
- * absolute paths of the distribution and of its {@code data/} directory).
+ * absolute paths of the distribution and of its {@code data/} directory), and
+ * {@code crontainer.log.console.level}, the least level logged to the console (default {@code INFO};
+ * a system property of that name wins, e.g. {@code WARN} to keep INFO lines off the Gogo prompt; the
+ * launcher's own lines are shown at the console whatever the level).
  *
  * <p>
  * Exit status: 0 after a clean stop, 1 if start-up failed, 2 if stopping timed out.
@@ -56,6 +59,7 @@ public final class Main {
 
 	static final String HOME = "crontainer.home";
 	static final String DATA_DIR = "crontainer.data.dir";
+	static final String CONSOLE_LOG_LEVEL = "crontainer.log.console.level";
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
@@ -103,12 +107,15 @@ public final class Main {
 	int run() throws IOException, BundleException, InterruptedException {
 		long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
 		Path data = home.resolve("data");
+		String consoleLevel = System.getProperty(CONSOLE_LOG_LEVEL, "INFO");
 		Map<String, String> properties = FrameworkProperties.load(home.resolve("conf/config.properties"),
-				Map.of(HOME, home.toString(), DATA_DIR, data.toString()), System.getProperties());
+				Map.of(HOME, home.toString(), DATA_DIR, data.toString(), CONSOLE_LOG_LEVEL, consoleLevel),
+				System.getProperties());
 		Files.createDirectories(data);
-		// Also as system properties, for libraries that read only those (e.g. Log4j2's ${sys:...}).
+		// Also as system properties, for what reads only those (pax-logging's first read of its file).
 		System.setProperty(HOME, home.toString());
 		System.setProperty(DATA_DIR, data.toString());
+		System.setProperty(CONSOLE_LOG_LEVEL, consoleLevel);
 
 		FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
 				.orElseThrow(() -> new IllegalStateException("No OSGi framework in lib/"));
@@ -265,6 +272,17 @@ public final class Main {
 		}
 	}
 
+	private static int rank(String level) {
+		return switch (level.toUpperCase(java.util.Locale.ROOT)) {
+		case "OFF" -> 0;
+		case "FATAL", "ERROR" -> 1;
+		case "WARN" -> 2;
+		case "INFO" -> 3;
+		case "DEBUG" -> 4;
+		default -> 5;
+		};
+	}
+
 	static String stateName(int state) {
 		switch (state) {
 		case Bundle.UNINSTALLED:
@@ -306,7 +324,10 @@ public final class Main {
 						};
 						ref.getBundle().loadClass("org.osgi.service.log.LogService").getMethod("log", int.class, String.class)
 								.invoke(service, osgiLevel, message);
-						return;
+						if (!console || rank(level) <= rank(System.getProperty(CONSOLE_LOG_LEVEL, "INFO"))) {
+							return; // the log's console appender shows it
+						}
+						// else below the console's threshold: the operator at the console still sees it
 					} finally {
 						context.ungetService(ref);
 					}

@@ -109,7 +109,8 @@ class DistributionIT {
 
 	@Test
 	void consoleRunsGogoCommands() throws Exception {
-		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.console=true"), ProcessBuilder.Redirect.PIPE);
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.console=true -Dcrontainer.log.console.level=WARN"),
+				ProcessBuilder.Redirect.PIPE);
 		try (OutputStream in = process.getOutputStream()) {
 			in.write("lb\nlog 100 info\n".getBytes(StandardCharsets.UTF_8));
 		}
@@ -119,7 +120,9 @@ class DistributionIT {
 		assertThat(out).contains("g! ").contains("Apache Felix Gogo Shell") // lb
 				// log: the launcher's line, from the OSGi log, in the command's format
 				.contains("INFO - Bundle: org.apache.felix.framework - Crontainer started in")
-				.contains("INFO - Bundle: io.crontainer.scheduler - "); // SLF4J reaches the OSGi log too
+				.contains("INFO - Bundle: io.crontainer.scheduler - ") // SLF4J reaches the OSGi log too
+				.contains("Crontainer started in") // the launcher's line, on the console
+				.doesNotContain("| INFO  | io.crontainer.scheduler"); // console level WARN: INFO only in log/file
 		assertThat(process.exitValue()).isZero();
 	}
 

@@ -150,10 +150,17 @@ public class ExamplesIT {
 		Path old = Files.writeString(directory.resolve("old.log"), "old");
 		Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofDays(3))));
 		Path recent = Files.writeString(directory.resolve("recent.log"), "recent");
+		Path kept = Files.writeString(directory.resolve("old.keep"), "kept");
+		Files.setLastModifiedTime(kept, FileTime.from(Instant.now().minus(Duration.ofDays(3))));
 		awaitState("file-janitor", JobState.DISABLED);
 
-		write(home.resolve("etc").resolve(FILE_JANITOR_CFG),
-				"enabled = true\ndirectory = ${crontainer.data.dir}/janitor\nmax.age = P2D\n");
+		Path cfg = home.resolve("etc").resolve(FILE_JANITOR_CFG);
+		write(cfg, "enabled = true\n");
+		awaitState("file-janitor", JobState.INVALID);
+		assertTrue(runtime.getJob("file-janitor").reason,
+				runtime.getJob("file-janitor").reason.contains("directory is not configured; max.age is not configured"));
+
+		write(cfg, "enabled = true\ndirectory = ${crontainer.data.dir}/janitor\nmax.age = P2D\nexclude = *.keep, locks/*\n");
 		awaitState("file-janitor", JobState.SCHEDULED);
 		assertEquals("30 3 * * *", runtime.getJob("file-janitor").interval);
 		CronRunDTO run = fire("file-janitor");
@@ -161,6 +168,7 @@ public class ExamplesIT {
 		assertEquals(run.error, Outcome.SUCCEEDED, run.outcome);
 		assertFalse(Files.exists(old));
 		assertTrue(Files.exists(recent));
+		assertTrue("excluded", Files.exists(kept));
 		assertTrue(Files.isDirectory(directory));
 	}
 
@@ -168,7 +176,7 @@ public class ExamplesIT {
 	public void theirConfigurationIsDescribedByMetatype() throws Exception {
 		Map<String, String> pids = Map.of("io.crontainer.examples.heartbeat", "enabled cron.interval",
 				"io.crontainer.examples.tokencleaner", "enabled cron.interval jdbc.url jdbc.user .jdbc.password jdbc.driver max.age schema.create",
-				"io.crontainer.examples.filejanitor", "enabled cron.interval directory max.age dry.run");
+				"io.crontainer.examples.filejanitor", "enabled cron.interval directory max.age dry.run exclude");
 		for (Map.Entry<String, String> pid : pids.entrySet()) {
 			Bundle bundle = Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals(pid.getKey()))
 					.findFirst().orElseThrow();

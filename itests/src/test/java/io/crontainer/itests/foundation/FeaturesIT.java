@@ -76,7 +76,7 @@ public class FeaturesIT {
 			Bundle b = bundle(bsn);
 			assertNotNull(bsn + " installed", b);
 			assertTrue(bsn + " from " + b.getLocation(), b.getLocation().startsWith("file:")
-					&& b.getLocation().endsWith("/target/" + bsn + "-0.1.0-SNAPSHOT.jar"));
+					&& b.getLocation().matches(".*/target/" + java.util.regex.Pattern.quote(bsn) + "-[^/]+\\.jar"));
 		}
 	}
 

@@ -144,8 +144,9 @@ public final class CrontainerOptions {
 	}
 
 	private static String resolve(String text, Path home) {
-		return text.replace("${crontainer.home}", home.toString()).replace("${crontainer.data.dir}",
-				home.resolve("data").toString());
+		return text.replace("${crontainer.home}", home.toString())
+				.replace("${crontainer.data.dir}", home.resolve("data").toString())
+				.replace("${crontainer.log.console.level}", "INFO");
 	}
 
 	private static Path dir(String property) {

@@ -133,11 +133,25 @@ public interface CronRuntime {
 
 	/**
 	 * Describes an interval in English, in a way that does not mislead: every day of the week and every
-	 * rule (such as the day-of-month OR day-of-week rule of Vixie cron) is spelled out.
+	 * rule (such as the day-of-month OR day-of-week rule of Vixie cron) is spelled out, and the zone is
+	 * named.
 	 *
 	 * @param interval A crontab expression. Must not be {@code null}.
+	 * @param name The plugin name that {@code H} fields are hashed from; {@code null} for the empty
+	 *        name, as in {@link #preview(String, String, ZoneId, Instant, int)}.
+	 * @param zone The zone the interval is evaluated in; {@code null} for the scheduler's default zone.
 	 * @return The description. Never {@code null}.
-	 * @throws IllegalArgumentException If the interval cannot be parsed; the message says why.
+	 * @throws IllegalArgumentException If the interval cannot be parsed or can never fire; the message
+	 *         says why.
 	 */
-	String describe(String interval);
+	String describe(String interval, String name, ZoneId zone);
+
+	/**
+	 * Returns the zone in which intervals are evaluated when a plugin names none: the
+	 * {@code timezone} of the scheduler's configuration (PID {@code io.crontainer.scheduler}), by
+	 * default the JVM's default zone.
+	 *
+	 * @return The default zone. Never {@code null}.
+	 */
+	ZoneId getDefaultZone();
 }

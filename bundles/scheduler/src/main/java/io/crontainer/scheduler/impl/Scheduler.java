@@ -1138,9 +1138,9 @@ final class Scheduler implements CronRuntime {
 	}
 
 	@Override
-	public String describe(String interval) {
+	public String describe(String interval, String name, ZoneId zone) {
 		requireNonNull(interval, "interval");
-		Interval parsed = parsePublic(interval, null, null, clock.instant());
+		Interval parsed = parsePublic(interval, name, zone, clock.instant());
 		try {
 			return parsed.description();
 		} catch (RuntimeException e) {
@@ -1148,13 +1148,14 @@ final class Scheduler implements CronRuntime {
 		}
 	}
 
-	private Interval parsePublic(String interval, String name, ZoneId zone, Instant createdAt) {
-		ZoneId effective = zone;
-		if (effective == null) {
-			synchronized (lock) {
-				effective = options.zone();
-			}
+	public ZoneId getDefaultZone() {
+		synchronized (lock) {
+			return options.zone();
 		}
+	}
+
+	private Interval parsePublic(String interval, String name, ZoneId zone, Instant createdAt) {
+		ZoneId effective = zone == null ? getDefaultZone() : zone;
 		try {
 			return Intervals.parse(interval, effective, name == null ? "" : name, createdAt);
 		} catch (InvalidIntervalException e) {

@@ -263,7 +263,12 @@ public final class SchedulerComponent implements CronRuntime {
 	}
 
 	@Override
-	public String describe(String interval) {
-		return scheduler.describe(interval);
+	public String describe(String interval, String name, ZoneId zone) {
+		return scheduler.describe(interval, name, zone);
+	}
+
+	@Override
+	public ZoneId getDefaultZone() {
+		return scheduler.getDefaultZone();
 	}
 }

@@ -453,9 +453,11 @@ class SchedulerTest {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
 		scheduler = newScheduler(workers, Scheduler.Calls.of(threads));
+		CountDownLatch entered = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		TestPlugin hung = new TestPlugin("* * * * *");
 		hung.enabled = () -> {
+			entered.countDown();
 			try {
 				release.await();
 			} catch (InterruptedException e) {
@@ -467,6 +469,8 @@ class SchedulerTest {
 		TestPlugin good = add(2, "good", "* * * * *");
 		await(() -> job("good").state == JobState.SCHEDULED);
 		assertThat(job("hung").state).isEqualTo(JobState.PENDING);
+		// The call's time limit counts from when it started: advance the clock only once it has.
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
 		clock.advance(Duration.ofSeconds(10));
 		scheduler.tick();

@@ -455,14 +455,14 @@ public class CronCommands {
 		if (from.isBlank()) {
 			start = clock.instant();
 		} else {
-			ZoneId local = z != null ? z : defaultZone(rt, expression, hashName);
+			ZoneId local = z != null ? z : rt.getDefaultZone();
 			start = Text.dateTime(from, local).toInstant();
 		}
 		List<ZonedDateTime> times;
 		String means;
 		try {
 			times = rt.preview(expression, hashName, z, start, count);
-			means = rt.describe(expression);
+			means = rt.describe(expression, hashName, z);
 		} catch (IllegalArgumentException e) {
 			String why = Table.oneLine(String.valueOf(e.getMessage()));
 			if (interval.length > 1) {
@@ -493,28 +493,11 @@ public class CronCommands {
 		return trimEnd(out);
 	}
 
-	/**
-	 * The scheduler's default zone, read from a preview with the zone left to the scheduler; the system
-	 * default zone if the interval never fires. Only used to read a date-time without offset.
-	 */
-	private ZoneId defaultZone(CronRuntime rt, String expression, String hashName) {
-		try {
-			List<ZonedDateTime> probe = rt.preview(expression, hashName, null, clock.instant(), 1);
-			if (!probe.isEmpty()) {
-				return probe.get(0).getZone();
-			}
-		} catch (IllegalArgumentException e) {
-			// the interval is invalid: the real call reports it
-		}
-		return ZoneId.systemDefault();
-	}
-
 	// -------------------------------------------------------------------------------------- helpers
 
 	/**
 	 * A description without a trailing zone id in parentheses, such as {@code " (Etc/UTC)"}:
-	 * {@link CronRuntime#describe(String)} takes no zone, so a zone it names is the scheduler's default,
-	 * not necessarily the one {@code cron:next} was given, which is printed on a line of its own.
+	 * {@code cron:next} prints the zone on a line of its own.
 	 */
 	static String withoutZone(String description) {
 		int open = description.lastIndexOf(" (");

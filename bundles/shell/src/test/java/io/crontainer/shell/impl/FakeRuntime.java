@@ -183,17 +183,23 @@ class FakeRuntime implements CronRuntime {
 	}
 
 	@Override
-	public String describe(String interval) {
+	public String describe(String interval, String name, ZoneId zone) {
 		calls.add("describe " + interval);
 		switch (interval) {
 		case "@hourly":
 		case "*/15 * * * *":
 		case "@reboot":
 		case "0 0 31 2 *":
-			// As the scheduler does: the zone the interval was parsed in, its default.
-			return "described " + interval + " (" + DEFAULT_ZONE + ")";
+			// As the scheduler does: the zone the interval is evaluated in.
+			return "described " + interval + " (" + (zone == null ? DEFAULT_ZONE : zone) + ")";
 		default:
 			throw new IllegalArgumentException("interval '" + interval + "' is invalid: unknown to the fake");
 		}
+	}
+
+	@Override
+	public ZoneId getDefaultZone() {
+		calls.add("defaultZone");
+		return DEFAULT_ZONE;
 	}
 }

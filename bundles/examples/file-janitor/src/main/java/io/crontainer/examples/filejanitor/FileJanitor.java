@@ -2,9 +2,11 @@ package io.crontainer.examples.filejanitor;
 
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +36,8 @@ import io.crontainer.api.CronPluginBase;
  * the end of the run window. The janitor descends into subdirectories but never follows a symbolic
  * link: a link is neither followed nor deleted, so nothing outside the directory is ever touched. It
  * deletes regular files only: directories (the configured one above all), links, sockets and pipes
- * are kept. The configured directory itself may be reached through links; it is resolved to its real
+ * are kept, and so is every entry that matches an {@code exclude} pattern (a matching directory is not
+ * entered). The configured directory itself may be reached through links; it is resolved to its real
  * path once per run. On Linux every step is relative to an open directory handle, so a directory
  * replaced by a link during the walk cannot lead the janitor outside either (see {@link Tree}).
  *
@@ -80,10 +83,24 @@ public class FileJanitor extends CronPluginBase {
 		/** @return whether to only log what would be deleted. */
 		@AttributeDefinition(name = "Dry run", description = "Only log the files that would be deleted.")
 		boolean dry_run() default false;
+
+		/** @return glob patterns of entries to keep. */
+		@AttributeDefinition(name = "Exclude", required = false, description = "Glob patterns (java.nio.file syntax) of entries that are kept, "
+				+ "comma-separated: a pattern without '/' matches an entry's name (*.keep, .snapshot), one with '/' its path relative to "
+				+ "the directory (locks/*, cache/**). A matching directory is not entered.")
+		String[] exclude() default {};
 	}
 
 	/** The configuration, checked: {@code problem} is non-null when an enabled janitor cannot run. */
-	private record Settings(boolean enabled, String interval, Path directory, Duration maxAge, boolean dryRun, String problem) {
+	private record Settings(boolean enabled, String interval, Path directory, Duration maxAge, boolean dryRun,
+			List<Exclude> excludes, String problem) {
+	}
+
+	/** An exclude pattern: matched against an entry's name, or against its path relative to the directory. */
+	private record Exclude(String pattern, boolean byPath, PathMatcher matcher) {
+		boolean matches(Path name, Path relative) {
+			return matcher.matches(byPath ? relative : name);
+		}
 	}
 
 	/** What one walk did. */
@@ -180,7 +197,7 @@ public class FileJanitor extends CronPluginBase {
 
 		Tally tally = new Tally();
 		try (Tree tree = Tree.open(root, secure)) {
-			clean(tree, cutoff, s.dryRun(), tally);
+			clean(root, tree, cutoff, s, tally);
 		}
 		log.info("{} {} files ({} bytes) last modified before {} under {}", s.dryRun() ? "Dry run: would delete" : "Deleted",
 				tally.files, tally.bytes, cutoff, root);
@@ -189,21 +206,26 @@ public class FileJanitor extends CronPluginBase {
 		}
 	}
 
-	private void clean(Tree tree, Instant cutoff, boolean dryRun, Tally tally) throws InterruptedException {
+	private void clean(Path root, Tree tree, Instant cutoff, Settings s, Tally tally) throws InterruptedException {
 		try {
 			for (Path name : tree.entries()) {
 				if (Thread.currentThread().isInterrupted()) {
 					throw new InterruptedException("Interrupted after deleting " + tally.files + " files");
 				}
 				Path path = tree.path.resolve(name);
+				Path relative = root.relativize(path);
+				if (s.excludes().stream().anyMatch(exclude -> exclude.matches(name, relative))) {
+					log.debug("Keeping {}: excluded", path);
+					continue;
+				}
 				try {
 					BasicFileAttributes attributes = tree.attributes(name);
 					if (attributes.isDirectory()) {
 						try (Tree subdirectory = tree.directory(name)) {
-							clean(subdirectory, cutoff, dryRun, tally);
+							clean(root, subdirectory, cutoff, s, tally);
 						}
 					} else if (attributes.isRegularFile() && attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
-						if (dryRun) {
+						if (s.dryRun()) {
 							log.info("Dry run: would delete {}, last modified {}", path, attributes.lastModifiedTime());
 						} else {
 							tree.delete(name);
@@ -249,8 +271,45 @@ public class FileJanitor extends CronPluginBase {
 		} catch (IllegalArgumentException e) {
 			problems.add(e.getMessage());
 		}
-		return new Settings(config.enabled(), config.cron_interval(), directory, maxAge, config.dry_run(),
+		List<Exclude> excludes = new ArrayList<>();
+		for (String glob : patterns(config.exclude())) {
+			try {
+				excludes.add(new Exclude(glob, glob.contains("/"), FileSystems.getDefault().getPathMatcher("glob:" + glob)));
+			} catch (IllegalArgumentException e) {
+				problems.add("exclude '" + glob + "' is not a glob pattern: " + e.getMessage().lines().findFirst().orElse(""));
+			}
+		}
+		return new Settings(config.enabled(), config.cron_interval(), directory, maxAge, config.dry_run(), List.copyOf(excludes),
 				problems.isEmpty() ? null : String.join("; ", problems));
+	}
+
+	/**
+	 * Splits exclude values into patterns: a {@code .cfg} file gives one string, so each value is a
+	 * comma-separated list; a comma inside braces ({@code *.{log,tmp}}) belongs to its pattern.
+	 *
+	 * @return The trimmed, non-empty patterns, in order.
+	 */
+	static List<String> patterns(String[] values) {
+		List<String> patterns = new ArrayList<>();
+		for (String value : values) {
+			int depth = 0;
+			int from = 0;
+			for (int i = 0; i <= value.length(); i++) {
+				char c = i < value.length() ? value.charAt(i) : ',';
+				if (c == '{') {
+					depth++;
+				} else if (c == '}' && depth > 0) {
+					depth--;
+				} else if (c == ',' && (depth == 0 || i == value.length())) {
+					String pattern = value.substring(from, i).trim();
+					if (!pattern.isEmpty()) {
+						patterns.add(pattern);
+					}
+					from = i + 1;
+				}
+			}
+		}
+		return patterns;
 	}
 
 	/**
@@ -285,10 +344,11 @@ public class FileJanitor extends CronPluginBase {
 		if (!s.enabled()) {
 			log.info("{} disabled", what);
 		} else if (s.problem() != null) {
-			log.error("{} is enabled but not usable ({}): {}", what, PID, s.problem());
+			log.error("{} enabled but not usable, configuration {} is incomplete or invalid: {}", what, PID, s.problem());
 		} else {
-			log.info("{} enabled, interval '{}', deleting files older than {} under {}{}", what, s.interval(), iso(s.maxAge()),
-					s.directory(), s.dryRun() ? " (dry run)" : "");
+			log.info("{} enabled, interval '{}', deleting files older than {} under {}{}{}", what, s.interval(), iso(s.maxAge()),
+					s.directory(), s.excludes().isEmpty() ? "" : ", except " + s.excludes().stream().map(Exclude::pattern).toList(),
+					s.dryRun() ? " (dry run)" : "");
 		}
 	}
 }

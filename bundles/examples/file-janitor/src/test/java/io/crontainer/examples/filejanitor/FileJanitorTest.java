@@ -95,6 +95,31 @@ class FileJanitorTest {
 	}
 
 	@Test
+	void keepsWhatMatchesAnExcludePatternByNameOrByRelativePath() throws Exception {
+		file(root.resolve("sub/old.keep"), OLD);
+
+		janitor(Map.of("exclude", new String[] { "*.keep", "sub/deeper", " " }), true).run(CronPlugin.EPOCH, END);
+
+		assertThat(remaining(root)).containsExactly("", "dangling", "empty", "link-to-dir", "link-to-file", "new.log", "sub",
+				"sub/deeper", "sub/deeper/new.bin", "sub/deeper/old.bin", "sub/old.keep");
+		assertThat(log.lines).first().asString().endsWith(", except [*.keep, sub/deeper]");
+	}
+
+	@Test
+	void splitsExcludeValuesAtCommasOutsideBraces() {
+		assertThat(FileJanitor.patterns(new String[] { "*.keep, locks/* ,", "*.{log,tmp}", "" }))
+				.containsExactly("*.keep", "locks/*", "*.{log,tmp}");
+	}
+
+	@Test
+	void anInvalidExcludePatternMakesThePluginInvalidWithTheReason() {
+		FileJanitor janitor = janitor(Map.of("exclude", "[a-"), true);
+
+		assertThatThrownBy(janitor::enabled).isInstanceOf(IllegalStateException.class)
+				.hasMessageStartingWith("exclude '[a-' is not a glob pattern: ");
+	}
+
+	@Test
 	void keepsTheDirectoryItselfAndAFileModifiedExactlyAtTheCutoff() throws Exception {
 		Files.delete(root.resolve("new.log"));
 		file(root.resolve("at-cutoff"), END.minus(Duration.ofHours(12)));
@@ -185,6 +210,9 @@ class FileJanitorTest {
 		assertThatThrownBy(janitor::enabled).isInstanceOf(IllegalStateException.class)
 				.hasMessage("directory is not configured; max.age is not configured");
 		assertThatThrownBy(() -> janitor.run(CronPlugin.EPOCH, END)).isInstanceOf(IllegalStateException.class);
+
+		assertThat(log.lines).containsExactly("ERROR File janitor enabled but not usable, configuration io.crontainer.examples.filejanitor"
+				+ " is incomplete or invalid: directory is not configured; max.age is not configured");
 
 		janitor.modified(config(Map.of("enabled", true, "directory", root.toString(), "max.age", "a week")));
 		assertThatThrownBy(janitor::enabled).isInstanceOf(IllegalStateException.class)

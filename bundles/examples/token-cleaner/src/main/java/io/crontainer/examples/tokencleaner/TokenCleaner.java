@@ -341,7 +341,7 @@ public class TokenCleaner extends CronPluginBase {
 	private void logSettings(String what) {
 		Settings s = settings;
 		if (s.problem() != null) {
-			log.error("{} has an invalid configuration ({}): {}", what, PID, s.problem());
+			log.error("{} not usable, configuration {} is invalid: {}", what, PID, s.problem());
 		} else {
 			log.info("{} {}, interval '{}', deleting tokens expired more than {} ago from {}", what, s.enabled() ? "enabled" : "disabled",
 					s.interval(), iso(s.maxAge()), redact(s.url()));

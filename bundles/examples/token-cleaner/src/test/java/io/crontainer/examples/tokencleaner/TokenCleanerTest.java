@@ -244,7 +244,8 @@ class TokenCleanerTest {
 		assertThatThrownBy(cleaner::enabled)
 				.isInstanceOf(IllegalStateException.class)
 				.hasMessage("max.age 'a week' is neither an ISO-8601 duration such as P7D or PT36H nor a number of days");
-		assertThat(log.lines).first().asString().startsWith("ERROR Token cleaner has an invalid configuration");
+		assertThat(log.lines).first().isEqualTo("ERROR Token cleaner not usable, configuration io.crontainer.examples.tokencleaner is invalid: "
+				+ "max.age 'a week' is neither an ISO-8601 duration such as P7D or PT36H nor a number of days");
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -29,6 +30,8 @@ public final class Intervals {
 			"0 0 * * *", "@hourly", "0 * * * *"));
 	private static final String REBOOT = "@reboot";
 	/** What no cron field contains: a character outside the syntax, or a word longer than "FRIL". */
+	/** {@code CRON_TZ=zone} or {@code TZ=zone} before the fields (Kubernetes, Jenkins, cronie's variable). */
+	private static final Pattern ZONE_PREFIX = Pattern.compile("(?:CRON_)?TZ=(\\S+)\\s+(.*)");
 	private static final Pattern NOT_CRON = Pattern.compile("[^0-9A-Za-z*?/,#\\- ]|[A-Za-z]{5}");
 
 	private Intervals() {
@@ -63,6 +66,12 @@ public final class Intervals {
 		String trimmed = expression.strip();
 		if (trimmed.isEmpty()) {
 			throw invalid("interval '" + expression + "' is empty");
+		}
+		Matcher tz = ZONE_PREFIX.matcher(trimmed);
+		if (tz.matches()) {
+			throw invalid("interval '" + expression + "' starts with a time zone, as Kubernetes and Jenkins allow;"
+					+ " here the zone is the service property cron.timezone (set it to '" + tz.group(1)
+					+ "') and the interval is '" + tz.group(2) + "'");
 		}
 		String text = trimmed;
 		if (trimmed.startsWith("@")) {
