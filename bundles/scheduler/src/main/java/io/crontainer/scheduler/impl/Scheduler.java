@@ -884,8 +884,11 @@ final class Scheduler implements CronRuntime {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
-		LOG.warn("Cron plugin {} is still running {} ms after it was interrupted; it is abandoned", run.name,
-				grace.toMillis());
+		if (!run.abandoned) {
+			run.abandoned = true;
+			LOG.warn("Cron plugin {} is still running {} ms after it was interrupted; it is abandoned", run.name,
+					grace.toMillis());
+		}
 		return false;
 	}
 
@@ -941,9 +944,12 @@ final class Scheduler implements CronRuntime {
 		Duration grace;
 		synchronized (lock) {
 			stopped = true;
-			runs = new ArrayList<>(running.values());
-			for (Run run : runs) {
+			runs = new ArrayList<>();
+			for (Run run : running.values()) {
 				interrupt(run, "the scheduler stopped");
+				if (!run.abandoned) { // one that a departure awaited in vain already is not awaited again
+					runs.add(run);
+				}
 			}
 			grace = options.grace();
 		}

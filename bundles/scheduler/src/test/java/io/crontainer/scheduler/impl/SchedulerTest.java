@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.crontainer.api.CronPlugin;
@@ -523,6 +524,40 @@ class SchedulerTest {
 		assertThat(scheduler.getJobs()).isEmpty();
 		assertThat(store.read("leaving").lastEnd()).isNull();
 		assertThat(before.state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	@Test
+	@Timeout(20) // less than the 30 s after which a blocked TestPlugin gives up by itself
+	void aRunAbandonedOnDepartureIsNotAwaitedAgainAtStopAndKeepsItsName() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+				Duration.ofMillis(100), 10, 2), store);
+		TestPlugin deaf = add(1, "deaf", "* * * * *");
+		deaf.deaf = true;
+		deaf.block = new CountDownLatch(1);
+		try {
+			at("2026-03-02T10:01:00Z");
+			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+			scheduler.remove(1); // awaits the 100 ms grace in vain: the run is abandoned
+			assertThat(deaf.interrupted).isTrue();
+
+			// Back under the same name while the abandoned run goes on: it must not run twice at once.
+			TestPlugin back = add(2, "deaf", "* * * * *");
+			at("2026-03-02T10:02:00Z");
+			assertThat(back.windows).isEmpty();
+			assertThat(scheduler.getHistory("deaf", 1).get(0).outcome).isEqualTo(Outcome.SKIPPED);
+
+			// A grace of an hour: were the abandoned run awaited again, stop() would outlast @Timeout.
+			scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+					Duration.ofHours(1), 10, 2), store);
+			scheduler.stop();
+			assertThat(store.read("deaf").lastEnd()).isNull();
+		} finally {
+			deaf.block.countDown();
+		}
 	}
 
 	// ------------------------------------------------------------------ re-check and changes
