@@ -617,6 +617,27 @@ class SchedulerTest {
 		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
 	}
 
+	@Test
+	void questionMarkFieldsKeepTheirValueAcrossARestartUntilTheIntervalChanges() throws Exception {
+		Assumptions.assumeTrue(parses("? * * * *"), "the interval parser does not support '?' yet");
+		clock.set(Instant.parse("2026-03-02T10:17:30Z"));
+		add(1, "start-up", "? * * * *");
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:17:00Z").toEpochMilli());
+		scheduler.stop();
+
+		// Restarted 28 minutes later: the schedule stays at minute 17 instead of moving to minute 45.
+		clock.set(Instant.parse("2026-03-02T10:45:00Z"));
+		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
+		TestPlugin again = add(2, "start-up", "? * * * *");
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:17:00Z").toEpochMilli());
+
+		// Another interval with '?' is a new schedule: it takes its value from now.
+		again.interval = () -> "? 12 * * *";
+		at("2026-03-02T10:50:00Z"); // the re-check asks interval() again
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T12:50:00Z").toEpochMilli());
+		assertThat(store.read("start-up").anchorOf("? 12 * * *")).isEqualTo(Instant.parse("2026-03-02T10:50:00Z"));
+	}
+
 	// ------------------------------------------------------------------ operations
 
 	@Test
