@@ -1141,7 +1141,8 @@ final class Scheduler implements CronRuntime {
 					throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
 				}
 				Job job = owners.get(name);
-				next = new RunState(since, job != null && job.record != null && job.record.paused());
+				// A readable record keeps its pause and its '?' anchor; a blocked one starts afresh.
+				next = job != null && job.record != null ? job.record.withLastEnd(since) : new RunState(since, false);
 				target = store;
 			}
 			try {
