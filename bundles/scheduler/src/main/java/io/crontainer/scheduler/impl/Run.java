@@ -27,6 +27,12 @@ final class Run {
 	boolean timedOut;
 	/** Why the run was asked to stop; {@code null} if it was not. */
 	String interrupted;
+	/**
+	 * Set when a departure or stop awaited the run for the whole grace period in vain: it is not
+	 * awaited again (a stop after a departure takes one grace period, not two), but it keeps its name
+	 * until it returns, so the plugin never runs twice at once.
+	 */
+	volatile boolean abandoned;
 	/** Completes {@link #done} outside the lock. */
 	volatile Runnable completion;
 

@@ -319,7 +319,7 @@ final class Scheduler implements CronRuntime {
 			return;
 		}
 		if (settings.enabled() != null && settings.interval() != null) {
-			apply(job, parse(job, settings.interval(), zone, now), now, out);
+			apply(job, parse(job, settings.interval(), zone, now, out), now, out);
 			return;
 		}
 		if (job.resolving) {
@@ -363,7 +363,9 @@ final class Scheduler implements CronRuntime {
 					synchronized (lock) {
 						job.calling = null;
 					}
-					resolution = parse(job, expression, zone, now);
+					List<Runnable> save = new ArrayList<>(1);
+					resolution = parse(job, expression, zone, now, save);
+					save.forEach(Runnable::run);
 				}
 			}
 		} catch (Throwable t) { // a plugin's failure, whatever it is, stays with that plugin
@@ -410,12 +412,23 @@ final class Scheduler implements CronRuntime {
 		flush(out);
 	}
 
-	/** Parses an interval; {@code ?} fields keep the instant the expression was first seen. */
-	private Resolution parse(Job job, String expression, ZoneId zone, Instant now) {
+	/**
+	 * Parses an interval; {@code ?} fields keep the instant the expression was first seen. For an
+	 * interval with a {@code ?} field that instant is kept in the plugin's state record too, so that
+	 * neither a re-check nor a restart moves the schedule: the write is added to {@code out}, to be run
+	 * once the lock is released.
+	 */
+	private Resolution parse(Job job, String expression, ZoneId zone, Instant now, List<Runnable> out) {
 		Instant createdAt;
 		String name;
+		boolean anchored = Intervals.usesCreationTime(expression);
+		boolean save;
 		synchronized (lock) {
-			if (job.createdFor == null) {
+			Instant recorded = anchored && job.owner && job.record != null ? job.record.anchorOf(expression) : null;
+			if (recorded != null) {
+				job.createdFor = expression;
+				job.createdAt = recorded;
+			} else if (job.createdFor == null) {
 				job.createdFor = expression;
 			} else if (!job.createdFor.equals(expression)) {
 				job.createdFor = expression;
@@ -423,6 +436,11 @@ final class Scheduler implements CronRuntime {
 			}
 			createdAt = job.createdAt;
 			name = job.name();
+			save = anchored && recorded == null && job.owner && job.record != null;
+		}
+		if (save) { // after the lock is released: file I/O never happens under it
+			Instant created = createdAt;
+			out.add(() -> saveAnchor(job, name, expression, created));
 		}
 		try {
 			return Resolution.scheduled(Intervals.parse(expression, zone, name, createdAt));
@@ -430,6 +448,36 @@ final class Scheduler implements CronRuntime {
 			return Resolution.invalid(expression, e.getMessage());
 		} catch (RuntimeException e) {
 			return Resolution.invalid(expression, "interval '" + expression + "' cannot be parsed: " + describe(e));
+		}
+	}
+
+	/**
+	 * Records when the schedule of an interval with {@code ?} fields was created. A failed write is
+	 * logged and costs only that: the schedule holds until the next restart.
+	 */
+	private void saveAnchor(Job job, String name, String expression, Instant createdAt) {
+		synchronized (nameLock(name)) {
+			RunState next;
+			StateStore target;
+			synchronized (lock) {
+				if (!job.owner || job.record == null || createdAt.equals(job.record.anchorOf(expression))) {
+					return;
+				}
+				next = job.record.withAnchor(createdAt, expression);
+				target = store;
+			}
+			try {
+				target.write(name, next);
+			} catch (IOException | RuntimeException e) {
+				LOG.warn("Cron plugin {}: could not record when its schedule '{}' was created; a restart will "
+						+ "take the '?' fields from the time of that restart", name, expression, e);
+				return;
+			}
+			synchronized (lock) {
+				if (job.record != null) {
+					job.record = job.record.withAnchor(createdAt, expression);
+				}
+			}
 		}
 	}
 
@@ -884,8 +932,11 @@ final class Scheduler implements CronRuntime {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
-		LOG.warn("Cron plugin {} is still running {} ms after it was interrupted; it is abandoned", run.name,
-				grace.toMillis());
+		if (!run.abandoned) {
+			run.abandoned = true;
+			LOG.warn("Cron plugin {} is still running {} ms after it was interrupted; it is abandoned", run.name,
+					grace.toMillis());
+		}
 		return false;
 	}
 
@@ -941,9 +992,12 @@ final class Scheduler implements CronRuntime {
 		Duration grace;
 		synchronized (lock) {
 			stopped = true;
-			runs = new ArrayList<>(running.values());
-			for (Run run : runs) {
+			runs = new ArrayList<>();
+			for (Run run : running.values()) {
 				interrupt(run, "the scheduler stopped");
+				if (!run.abandoned) { // one that a departure awaited in vain already is not awaited again
+					runs.add(run);
+				}
 			}
 			grace = options.grace();
 		}
@@ -1087,7 +1141,8 @@ final class Scheduler implements CronRuntime {
 					throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
 				}
 				Job job = owners.get(name);
-				next = new RunState(since, job != null && job.record != null && job.record.paused());
+				// A readable record keeps its pause and its '?' anchor; a blocked one starts afresh.
+				next = job != null && job.record != null ? job.record.withLastEnd(since) : new RunState(since, false);
 				target = store;
 			}
 			try {

@@ -42,9 +42,13 @@ import org.slf4j.LoggerFactory;
  * name=token-cleaner
  * lastEnd=2026-11-29T15:00:00.012Z
  * paused=false
+ * anchor=2026-11-29T14:37:12.480Z
+ * anchorFor=? * * * *
  * </pre>
  *
- * {@code lastEnd} is empty for a plugin that never succeeded. A record with another format, a name
+ * {@code lastEnd} is empty for a plugin that never succeeded. {@code anchor} and {@code anchorFor}
+ * are optional, and written together: the instant the {@code ?} fields of that interval take their
+ * value from, so that a restart does not move the schedule. A record with another format, a name
  * that is not the one asked for, an unknown or missing key, or a value of the wrong form is
  * <em>corrupt</em>: {@link #read(String)} throws and the caller must not guess.
  *
@@ -115,6 +119,10 @@ final class StateStore {
 		text.append("name=").append(escape(name)).append('\n');
 		text.append("lastEnd=").append(state.lastEnd() == null ? "" : state.lastEnd().toString()).append('\n');
 		text.append("paused=").append(state.paused()).append('\n');
+		if (state.anchor() != null) {
+			text.append("anchor=").append(state.anchor()).append('\n');
+			text.append("anchorFor=").append(escape(state.anchorFor())).append('\n');
+		}
 		Path temp = Files.createTempFile(dir, "." + file.getFileName(), TEMP_SUFFIX);
 		try {
 			try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
@@ -222,10 +230,24 @@ final class StateStore {
 		if (!pausedText.equals("true") && !pausedText.equals("false")) {
 			throw new IllegalArgumentException("paused '" + abbreviate(pausedText) + "' is not true or false");
 		}
+		String anchorText = values.remove("anchor");
+		String anchorFor = values.remove("anchorFor");
+		Instant anchor = null;
+		if (anchorText != null || anchorFor != null) {
+			if (anchorText == null || anchorFor == null) {
+				throw new IllegalArgumentException("keys 'anchor' and 'anchorFor' must appear together");
+			}
+			try {
+				anchor = Instant.parse(anchorText);
+			} catch (DateTimeParseException e) {
+				throw new IllegalArgumentException("anchor '" + abbreviate(anchorText) + "' is not an ISO-8601 instant");
+			}
+			anchorFor = unescape(anchorFor);
+		}
 		if (!values.isEmpty()) {
 			throw new IllegalArgumentException("unknown key '" + abbreviate(values.keySet().iterator().next()) + "'");
 		}
-		return new RunState(lastEnd, Boolean.parseBoolean(pausedText));
+		return new RunState(lastEnd, Boolean.parseBoolean(pausedText), anchor, anchorFor);
 	}
 
 	private static String require(Map<String, String> values, String key) {

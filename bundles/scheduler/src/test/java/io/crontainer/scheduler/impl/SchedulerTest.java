@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.crontainer.api.CronPlugin;
@@ -525,6 +526,40 @@ class SchedulerTest {
 		assertThat(before.state).isEqualTo(JobState.SCHEDULED);
 	}
 
+	@Test
+	@Timeout(20) // less than the 30 s after which a blocked TestPlugin gives up by itself
+	void aRunAbandonedOnDepartureIsNotAwaitedAgainAtStopAndKeepsItsName() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+				Duration.ofMillis(100), 10, 2), store);
+		TestPlugin deaf = add(1, "deaf", "* * * * *");
+		deaf.deaf = true;
+		deaf.block = new CountDownLatch(1);
+		try {
+			at("2026-03-02T10:01:00Z");
+			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+			scheduler.remove(1); // awaits the 100 ms grace in vain: the run is abandoned
+			assertThat(deaf.interrupted).isTrue();
+
+			// Back under the same name while the abandoned run goes on: it must not run twice at once.
+			TestPlugin back = add(2, "deaf", "* * * * *");
+			at("2026-03-02T10:02:00Z");
+			assertThat(back.windows).isEmpty();
+			assertThat(scheduler.getHistory("deaf", 1).get(0).outcome).isEqualTo(Outcome.SKIPPED);
+
+			// A grace of an hour: were the abandoned run awaited again, stop() would outlast @Timeout.
+			scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+					Duration.ofHours(1), 10, 2), store);
+			scheduler.stop();
+			assertThat(store.read("deaf").lastEnd()).isNull();
+		} finally {
+			deaf.block.countDown();
+		}
+	}
+
 	// ------------------------------------------------------------------ re-check and changes
 
 	@Test
@@ -580,6 +615,27 @@ class SchedulerTest {
 		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
 		at("2026-03-02T10:37:30Z"); // several re-checks later
 		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
+	}
+
+	@Test
+	void questionMarkFieldsKeepTheirValueAcrossARestartUntilTheIntervalChanges() throws Exception {
+		Assumptions.assumeTrue(parses("? * * * *"), "the interval parser does not support '?' yet");
+		clock.set(Instant.parse("2026-03-02T10:17:30Z"));
+		add(1, "start-up", "? * * * *");
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:17:00Z").toEpochMilli());
+		scheduler.stop();
+
+		// Restarted 28 minutes later: the schedule stays at minute 17 instead of moving to minute 45.
+		clock.set(Instant.parse("2026-03-02T10:45:00Z"));
+		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
+		TestPlugin again = add(2, "start-up", "? * * * *");
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:17:00Z").toEpochMilli());
+
+		// Another interval with '?' is a new schedule: it takes its value from now.
+		again.interval = () -> "? 12 * * *";
+		at("2026-03-02T10:50:00Z"); // the re-check asks interval() again
+		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T12:50:00Z").toEpochMilli());
+		assertThat(store.read("start-up").anchorOf("? 12 * * *")).isEqualTo(Instant.parse("2026-03-02T10:50:00Z"));
 	}
 
 	// ------------------------------------------------------------------ operations

@@ -30,6 +30,19 @@ class StateStoreTest {
 	}
 
 	@Test
+	void theAnchorOfAQuestionMarkIntervalRoundTripsAndIsOptional() throws Exception {
+		StateStore store = new StateStore(dir);
+		RunState anchored = new RunState(null, false).withAnchor(Instant.parse("2026-11-29T14:37:12.480Z"), "? * * * *");
+		store.write("cleaner", anchored);
+		assertThat(store.read("cleaner")).isEqualTo(anchored);
+		assertThat(store.read("cleaner").anchorOf("? * * * *")).isEqualTo(Instant.parse("2026-11-29T14:37:12.480Z"));
+		assertThat(store.read("cleaner").anchorOf("? 3 * * *")).isNull();
+		// A record written before anchors existed reads as one without.
+		Files.writeString(store.fileOf("old"), "format=1\nname=old\nlastEnd=\npaused=true\n");
+		assertThat(store.read("old")).isEqualTo(new RunState(null, true));
+	}
+
+	@Test
 	void namesAreEncodedDistinctlyAndSafely() throws Exception {
 		assertThat(StateStore.fileName("io.crontainer.examples.TokenCleaner"))
 				.isEqualTo("io.crontainer.examples.%54oken%43leaner.state");
@@ -53,6 +66,10 @@ class StateStoreTest {
 		assertCorrupt(store, "format=1\nname=p\nlastEnd=\npaused=maybe\n", "paused 'maybe'");
 		assertCorrupt(store, "format=1\nname=p\nlastEnd=\npaused=false\nextra=1\n", "unknown key 'extra'");
 		assertCorrupt(store, "\u0000\u0001garbage", "is not key=value");
+		assertCorrupt(store, "format=1\nname=p\nlastEnd=\npaused=false\nanchor=2026-11-29T14:37:00Z\n",
+				"'anchor' and 'anchorFor' must appear together");
+		assertCorrupt(store, "format=1\nname=p\nlastEnd=\npaused=false\nanchor=soon\nanchorFor=? * * * *\n",
+				"anchor 'soon'");
 	}
 
 	private void assertCorrupt(StateStore store, String content, String reason) throws Exception {

@@ -38,6 +38,20 @@ public final class Intervals {
 	}
 
 	/**
+	 * Tells whether an interval's fire times depend on when its schedule was created: a five-field
+	 * crontab expression with a {@code ?} field, which takes that field's value from the creation time.
+	 * (In six or seven Quartz fields {@code ?} means "no specific value" and depends on nothing.)
+	 *
+	 * @param expression The crontab expression, verbatim. Must not be {@code null}.
+	 * @return {@code true} if {@link #parse(String, ZoneId, String, Instant)}'s {@code createdAt} changes
+	 *         its fire times.
+	 */
+	public static boolean usesCreationTime(String expression) {
+		String[] fields = expression.strip().split("[ \t]+");
+		return fields.length == 5 && Arrays.asList(fields).contains("?");
+	}
+
+	/**
 	 * Parses an interval.
 	 *
 	 * <p>

@@ -62,6 +62,15 @@ class IntervalsTest {
 	}
 
 	@Test
+	void onlyAFiveFieldQuestionMarkDependsOnTheCreationTime() {
+		assertThat(Intervals.usesCreationTime("? * * * *")).isTrue();
+		assertThat(Intervals.usesCreationTime(" 30 ?  * * 1-5")).isTrue();
+		assertThat(Intervals.usesCreationTime("* * * * *")).isFalse();
+		assertThat(Intervals.usesCreationTime("0 0 12 ? * MON")).isFalse(); // Quartz: no specific value
+		assertThat(Intervals.usesCreationTime("@hourly")).isFalse();
+	}
+
+	@Test
 	void anEmptyIntervalIsRefused() {
 		assertThatThrownBy(() -> Intervals.parse("  ", UTC, "p", T0)).isInstanceOf(InvalidIntervalException.class)
 				.hasMessage("interval '  ' is empty");
