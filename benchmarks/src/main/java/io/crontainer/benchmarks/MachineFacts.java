@@ -1,9 +1,12 @@
 package io.crontainer.benchmarks;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What the report says about the machine a run was measured on. Immutable. */
@@ -18,6 +21,7 @@ public final class MachineFacts {
 	 */
 	public MachineFacts(String started, String loadBefore, String loadAfter) {
 		facts.put("Run started (UTC)", started);
+		facts.put("Commit measured", commit());
 		facts.put("CPU", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores available");
 		facts.put("Memory", memTotal());
 		facts.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " (" + System.getProperty("os.arch") + ")");
@@ -29,6 +33,29 @@ public final class MachineFacts {
 	/** @return The facts, in report order. */
 	public Map<String, String> facts() {
 		return facts;
+	}
+
+	/** @return The short hash of the checked-out commit, "+ changes" if the tree has some; "unknown" outside Git. */
+	private static String commit() {
+		try {
+			String head = git("rev-parse", "--short", "HEAD");
+			String changes = git("status", "--porcelain", "--untracked-files=no");
+			return head.isEmpty() ? "unknown" : head + (changes.isEmpty() ? "" : " + uncommitted changes");
+		} catch (IOException e) {
+			return "unknown";
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return "unknown";
+		}
+	}
+
+	private static String git(String... args) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>();
+		command.add("git");
+		command.addAll(List.of(args));
+		Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+		return p.waitFor() == 0 ? out : "";
 	}
 
 	private static String cpuModel() {
