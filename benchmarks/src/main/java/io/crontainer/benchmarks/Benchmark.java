@@ -73,6 +73,19 @@ public final class Benchmark {
 			report.updateReadme(Path.of(rest.get(1)), command);
 		}
 		System.out.println(report.table());
+		if (report.errors().isEmpty()) {
+			deleteTree(work);
+		} else {
+			System.out.println("Failures; the subject JVMs' logs are kept in " + work);
+		}
+	}
+
+	private static void deleteTree(Path dir) throws IOException {
+		try (var paths = Files.walk(dir)) {
+			for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(p);
+			}
+		}
 	}
 
 	/**
