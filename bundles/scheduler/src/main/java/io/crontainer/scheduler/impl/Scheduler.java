@@ -129,6 +129,8 @@ final class Scheduler implements CronRuntime {
 	private Instant nextRecheck;
 	/** The instant the timer sleeps until (what tick() returned); something due earlier must wake it. */
 	private Instant timerDue;
+	/** Set by {@link #due(Instant)}: the next tick must scan the jobs even before {@link #timerDue}. */
+	private boolean scanNeeded = true;
 	private boolean wakeNeeded;
 	private long arrivals;
 	private int queued;
@@ -617,6 +619,13 @@ final class Scheduler implements CronRuntime {
 				return null;
 			}
 			Instant now = clock.instant();
+			if (!scanNeeded && timerDue != null && now.isBefore(timerDue)) {
+				// Nothing is due before timerDue, which the last scan computed and every change that
+				// makes something due earlier lowers (due()). This is the timer's bounded wake-up, which
+				// only looks for a stepped clock: no scan of the jobs, so an idle scheduler stays idle.
+				return timerDue;
+			}
+			scanNeeded = false;
 			for (Job job : jobs.values()) {
 				if (job.calling != null && !job.overdue
 						&& !now.isBefore(job.callStarted.plus(options.callTimeout()))) {
@@ -1289,6 +1298,7 @@ final class Scheduler implements CronRuntime {
 
 	/** Something is due at an instant: the timer must wake if it sleeps beyond it. Requires the lock. */
 	private void due(Instant instant) {
+		scanNeeded = true;
 		if (timerDue == null || instant.isBefore(timerDue)) {
 			timerDue = instant;
 			wakeNeeded = true;
