@@ -113,6 +113,22 @@ public interface CronRuntime {
 	CronJobDTO reset(String name, Instant since);
 
 	/**
+	 * Computes the next fire times of a plugin's schedule as the scheduler holds it: the same zone, the
+	 * same {@code H} values and the same instant for {@code ?} fields (the creation of the schedule,
+	 * which {@link #preview(String, String, ZoneId, Instant, int)} cannot know), starting with
+	 * {@link CronJobDTO#nextFire}.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param count The greatest number of fire times to return, from 1 to 1000.
+	 * @return The fire times in the plugin's zone, ascending; empty if the plugin has no valid interval
+	 *         (for example {@link JobState#INVALID}, {@link JobState#DISABLED} or {@link JobState#PENDING})
+	 *         or it fires no more. For a {@link JobState#PAUSED} plugin, the times it would fire at if it
+	 *         were resumed. Never {@code null}.
+	 * @throws IllegalArgumentException If no live plugin has that name, or {@code count} is out of range.
+	 */
+	List<ZonedDateTime> getNextFireTimes(String name, int count);
+
+	/**
 	 * Computes the fire times of any interval, with the same rules as for a scheduled plugin.
 	 *
 	 * @param interval A crontab expression, as returned by {@code CronPlugin.interval()}. Must not be

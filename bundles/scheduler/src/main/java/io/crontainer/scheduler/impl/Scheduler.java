@@ -1202,6 +1202,39 @@ final class Scheduler implements CronRuntime {
 	}
 
 	@Override
+	public List<ZonedDateTime> getNextFireTimes(String name, int count) {
+		requireNonNull(name, "name");
+		if (count < 1 || count > 1000) {
+			throw new IllegalArgumentException("count " + count + " is not between 1 and 1000");
+		}
+		Interval interval;
+		ZonedDateTime first;
+		Instant now;
+		synchronized (lock) {
+			Job job = owner(name);
+			Resolution resolution = job.resolution;
+			interval = resolution == null ? null : resolution.interval();
+			first = job.nextFire;
+			now = clock.instant();
+		}
+		List<ZonedDateTime> times = new ArrayList<>(count);
+		if (interval == null) {
+			return times;
+		}
+		try {
+			ZonedDateTime next = first != null ? first : interval.next(now).orElse(null);
+			while (next != null && times.size() < count) {
+				times.add(next);
+				next = interval.next(next.toInstant()).orElse(null);
+			}
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("computing the fire times of cron plugin '" + name + "' failed: "
+					+ describe(e), e);
+		}
+		return times;
+	}
+
+	@Override
 	public String describe(String interval, String name, ZoneId zone) {
 		requireNonNull(interval, "interval");
 		Interval parsed = parsePublic(interval, name, zone, clock.instant());

@@ -268,6 +268,11 @@ public final class SchedulerComponent implements CronRuntime {
 	}
 
 	@Override
+	public List<ZonedDateTime> getNextFireTimes(String name, int count) {
+		return scheduler.getNextFireTimes(name, count);
+	}
+
+	@Override
 	public ZoneId getDefaultZone() {
 		return scheduler.getDefaultZone();
 	}

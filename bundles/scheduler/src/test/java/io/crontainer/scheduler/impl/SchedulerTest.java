@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -630,6 +631,9 @@ class SchedulerTest {
 		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
 		TestPlugin again = add(2, "start-up", "? * * * *");
 		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:17:00Z").toEpochMilli());
+		// The fire times of the schedule held, unlike a preview from now, keep minute 17.
+		assertThat(scheduler.getNextFireTimes("start-up", 2)).extracting(ZonedDateTime::toInstant)
+				.containsExactly(Instant.parse("2026-03-02T11:17:00Z"), Instant.parse("2026-03-02T12:17:00Z"));
 
 		// Another interval with '?' is a new schedule: it takes its value from now.
 		again.interval = () -> "? 12 * * *";

@@ -196,10 +196,12 @@ public class CronCommands {
 			return;
 		}
 		String note = job.state == JobState.SCHEDULED ? "" : " of the interval (not fired while " + job.state + ")";
-		// From just before the scheduler's own next fire time, so the list starts with it.
-		Instant from = job.nextFire != null ? Instant.ofEpochMilli(job.nextFire - 1) : Instant.ofEpochMilli(now);
 		try {
-			List<ZonedDateTime> times = rt.preview(job.interval, job.name, zone, from, INFO_FIRE_TIMES);
+			// The schedule as the scheduler holds it ('?' fields keep the instant it was created).
+			List<ZonedDateTime> times = rt.getNextFireTimes(job.name, INFO_FIRE_TIMES);
+			if (times.isEmpty()) { // no schedule held (e.g. disabled): what the interval would do from now
+				times = rt.preview(job.interval, job.name, zone, Instant.ofEpochMilli(now), INFO_FIRE_TIMES);
+			}
 			f.format("Next %d fire times%s:%n", INFO_FIRE_TIMES, note);
 			if (times.isEmpty()) {
 				f.format("  none: the interval fires no more%n");

@@ -197,6 +197,27 @@ class FakeRuntime implements CronRuntime {
 		}
 	}
 
+	/**
+	 * As the scheduler does: the schedule it holds, from the job's next fire time; nothing for a job with
+	 * no next fire time (here: not SCHEDULED).
+	 */
+	@Override
+	public List<ZonedDateTime> getNextFireTimes(String name, int count) {
+		calls.add("getNextFireTimes " + name + " " + count);
+		CronJobDTO job = jobs.get(name);
+		if (job == null) {
+			throw new IllegalArgumentException("no cron plugin is named '" + name + "'");
+		}
+		if (job.nextFire == null || job.interval == null) {
+			return new ArrayList<>();
+		}
+		Instant before = Instant.ofEpochMilli(job.nextFire - 1);
+		List<ZonedDateTime> times = preview(job.interval, name, ZoneId.of(job.zone), before, count);
+		calls.remove(calls.size() - 1); // not a preview the commands asked for
+		lastPreviewFrom = null;
+		return times;
+	}
+
 	@Override
 	public ZoneId getDefaultZone() {
 		calls.add("defaultZone");
