@@ -29,6 +29,53 @@ public class CronJobDTO extends DTO {
 	/** Whether a run of this plugin service is in progress or queued for a worker. */
 	public boolean running;
 
+	/**
+	 * When the run in progress started, in UTC epoch milliseconds; {@code null} if none is. Its age is
+	 * the current time minus this. A run that ignored its interrupt keeps its start here while its
+	 * plugin is {@link JobState#STUCK}.
+	 *
+	 * @since 1.1
+	 */
+	public Long runningSince;
+
+	/**
+	 * How many runs of this plugin name ended (any outcome but {@link Outcome#SKIPPED}) since the
+	 * scheduler started. Not persisted.
+	 *
+	 * @since 1.1
+	 */
+	public long runCount;
+
+	/**
+	 * How many runs of this plugin name ended {@link Outcome#FAILED} since the scheduler started.
+	 *
+	 * @since 1.1
+	 */
+	public long failureCount;
+
+	/**
+	 * How many runs of this plugin name ended {@link Outcome#TIMED_OUT} since the scheduler started.
+	 *
+	 * @since 1.1
+	 */
+	public long timeoutCount;
+
+	/**
+	 * How many runs in a row, up to the latest finished one, did not succeed ({@link Outcome#FAILED},
+	 * {@link Outcome#TIMED_OUT} or {@link Outcome#INTERRUPTED}); 0 after a success.
+	 *
+	 * @since 1.1
+	 */
+	public long consecutiveFailures;
+
+	/**
+	 * The runtime (cluster node) that holds this plugin's claim now, or else ran it last;
+	 * {@code null} when the scheduler keeps its state locally (no cluster).
+	 *
+	 * @since 1.1
+	 */
+	public String node;
+
 	/** The interval in effect, verbatim; {@code null} if {@code interval()} failed. */
 	public String interval;
 

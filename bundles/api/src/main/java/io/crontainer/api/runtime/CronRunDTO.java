@@ -50,4 +50,12 @@ public class CronRunDTO extends DTO {
 	 * {@code null} when it succeeded or is running.
 	 */
 	public String error;
+
+	/**
+	 * The runtime (cluster node) that ran this window; {@code null} when the scheduler keeps its
+	 * state locally (no cluster).
+	 *
+	 * @since 1.1
+	 */
+	public String node;
 }

@@ -42,5 +42,14 @@ public enum JobState {
 	 * The plugin's persisted state record cannot be read (corrupt or unreadable). Its window is never
 	 * guessed: it is not fired until an operator resets it. {@link CronJobDTO#reason} says why.
 	 */
-	BLOCKED
+	BLOCKED,
+	/**
+	 * A run was interrupted (its {@code cron.timeout} passed, or its plugin left) and its thread has
+	 * not returned: the thread is abandoned, named after the plugin, and the plugin is not fired again
+	 * until it returns, so that a plugin never runs twice at once. {@link CronJobDTO#runningSince} says
+	 * since when; the run's outcome is already {@link Outcome#TIMED_OUT} or {@link Outcome#INTERRUPTED}.
+	 *
+	 * @since 1.1
+	 */
+	STUCK
 }
