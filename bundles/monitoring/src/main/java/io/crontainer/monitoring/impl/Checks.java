@@ -1,0 +1,176 @@
+package io.crontainer.monitoring.impl;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.apache.felix.hc.api.FormattingResultLog;
+import org.apache.felix.hc.api.Result;
+
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+
+/**
+ * What the Crontainer health checks decide, from the scheduler's {@link CronRuntime} view alone: pure
+ * functions of the jobs, the thresholds and the current time, so that they are tested without a
+ * framework. Stateless and thread-safe.
+ */
+final class Checks {
+
+	private Checks() {
+	}
+
+	/**
+	 * The scheduler is up: its {@code CronRuntime} service is there and answers.
+	 *
+	 * @param runtime The service, or {@code null} if it is missing.
+	 * @return CRITICAL if it is missing or throws, else OK with the plugins counted by state.
+	 */
+	static Result scheduler(CronRuntime runtime) {
+		FormattingResultLog log = new FormattingResultLog();
+		if (runtime == null) {
+			log.critical("The Crontainer scheduler is not running: no CronRuntime service (bundle io.crontainer.scheduler"
+					+ " stopped, or its component not active; see 'scr:list' and the log).");
+			return new Result(log);
+		}
+		List<CronJobDTO> jobs;
+		try {
+			jobs = runtime.getJobs();
+		} catch (RuntimeException e) {
+			log.critical("The Crontainer scheduler does not answer: {}", e.toString());
+			return new Result(log);
+		}
+		log.info("The scheduler is running with {}.", describe(byState(jobs), jobs.size()));
+		return new Result(log);
+	}
+
+	/**
+	 * No plugin is {@code BLOCKED} or {@code STUCK} (CRITICAL), {@code INVALID} or {@code DUPLICATE} (WARN),
+	 * and none failed too many runs in a row (WARN or CRITICAL by the thresholds).
+	 *
+	 * @param jobs The jobs, as {@link CronRuntime#getJobs()} returns them. Must not be {@code null}.
+	 * @param limits The thresholds. Must not be {@code null}.
+	 * @return The result, one line per plugin that needs an operator; OK with a count if none does.
+	 */
+	static Result plugins(List<CronJobDTO> jobs, Thresholds limits) {
+		FormattingResultLog log = new FormattingResultLog();
+		int flagged = 0;
+		for (CronJobDTO job : jobs) {
+			String reason = job.reason == null ? "" : ": " + oneLine(job.reason);
+			switch (job.state) {
+			case BLOCKED:
+				log.critical("{} is BLOCKED{}. Reset it (cron:reset {}, or the Cron jobs page) once its state is checked.",
+						job.name, reason, job.name);
+				flagged++;
+				continue;
+			case STUCK:
+				log.critical("{} is STUCK: its run{} was interrupted, ignored it and still holds its thread{}; it is not"
+						+ " fired again until that thread returns.", job.name,
+						job.runningSince == null ? "" : " started at " + Instant.ofEpochMilli(job.runningSince), reason);
+				flagged++;
+				continue;
+			case INVALID:
+			case DUPLICATE:
+				log.warn("{} is {}{}; it is never fired.", job.name, job.state, reason);
+				flagged++;
+				continue;
+			default:
+				break;
+			}
+			long failures = job.consecutiveFailures;
+			String last = job.lastRun != null && job.lastRun.error != null ? " Last error: " + oneLine(job.lastRun.error)
+					: "";
+			if (limits.failuresCritical() > 0 && failures >= limits.failuresCritical()) {
+				log.critical("{} failed its last {} runs in a row (CRITICAL from {}).{}", job.name, failures,
+						limits.failuresCritical(), last);
+				flagged++;
+			} else if (limits.failuresWarn() > 0 && failures >= limits.failuresWarn()) {
+				log.warn("{} failed its last {} runs in a row (WARN from {}).{}", job.name, failures, limits.failuresWarn(),
+						last);
+				flagged++;
+			}
+		}
+		if (flagged == 0) {
+			log.info("{}: none is BLOCKED, STUCK, INVALID or DUPLICATE, none failed {} runs in a row.",
+					count(jobs.size(), "cron plugin"), limits.failuresWarn() > 0 ? limits.failuresWarn()
+							: limits.failuresCritical() > 0 ? limits.failuresCritical() : "several");
+		}
+		return new Result(log);
+	}
+
+	/**
+	 * Saturation of the scheduler's worker pool (its limit, {@code pool.size}): a run that waits for a
+	 * free worker ({@link Outcome#QUEUED}) too long.
+	 *
+	 * @param jobs The jobs. Must not be {@code null}.
+	 * @param limits The thresholds. Must not be {@code null}.
+	 * @param now The current time, UTC epoch milliseconds.
+	 * @return WARN or CRITICAL naming the runs that waited too long, else OK with the running and queued
+	 *         counts.
+	 */
+	static Result saturation(List<CronJobDTO> jobs, Thresholds limits, long now) {
+		FormattingResultLog log = new FormattingResultLog();
+		int running = 0;
+		int queued = 0;
+		long longestWait = 0;
+		String longest = null;
+		for (CronJobDTO job : jobs) {
+			if (job.lastRun == null || !job.running) {
+				continue;
+			}
+			if (job.lastRun.outcome == Outcome.RUNNING) {
+				running++;
+			} else if (job.lastRun.outcome == Outcome.QUEUED) {
+				queued++;
+				long waited = now - job.lastRun.started;
+				if (longest == null || waited > longestWait) {
+					longestWait = waited;
+					longest = job.name;
+				}
+			}
+		}
+		if (queued > 0 && limits.queuedCriticalMillis() > 0 && longestWait >= limits.queuedCriticalMillis()) {
+			log.critical("Saturated: {} waiting for a free worker, {} for {} s (CRITICAL from {} s); {} running."
+					+ " Raise pool.size (PID io.crontainer.scheduler) or spread the intervals (H).",
+					count(queued, "run"), longest, longestWait / 1000, limits.queuedCriticalMillis() / 1000, running);
+		} else if (queued > 0 && limits.queuedWarnMillis() > 0 && longestWait >= limits.queuedWarnMillis()) {
+			log.warn("Saturated: {} waiting for a free worker, {} for {} s (WARN from {} s); {} running."
+					+ " Raise pool.size (PID io.crontainer.scheduler) or spread the intervals (H).",
+					count(queued, "run"), longest, longestWait / 1000, limits.queuedWarnMillis() / 1000, running);
+		} else {
+			log.info("{} in progress, {} waiting for a free worker{}.", count(running, "run"), queued,
+					queued == 0 ? "" : " (the longest for " + longestWait / 1000 + " s)");
+		}
+		return new Result(log);
+	}
+
+	/** The number of jobs in each state, every state present (0 for none), in declaration order. */
+	static Map<JobState, Integer> byState(List<CronJobDTO> jobs) {
+		Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+		for (JobState s : JobState.values()) {
+			counts.put(s, 0);
+		}
+		for (CronJobDTO job : jobs) {
+			counts.merge(job.state, 1, Integer::sum);
+		}
+		return counts;
+	}
+
+	private static String describe(Map<JobState, Integer> counts, int total) {
+		String states = counts.entrySet().stream().filter(e -> e.getValue() > 0)
+				.map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+		return count(total, "cron plugin") + (states.isEmpty() ? "" : " (" + states + ")");
+	}
+
+	static String count(long n, String noun) {
+		return n + " " + noun + (n == 1 ? "" : "s");
+	}
+
+	static String oneLine(String text) {
+		return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+	}
+}

@@ -1,0 +1,64 @@
+package io.crontainer.monitoring.impl;
+
+/**
+ * The JMX view of one cron plugin: {@code io.crontainer:type=CronPlugin,name="NAME"} on the platform MBean
+ * server (the name quoted with {@link javax.management.ObjectName#quote(String)}). Every attribute is read
+ * live from the scheduler's runtime view. Counters count since the scheduler started; durations are in
+ * milliseconds, instants ISO-8601 UTC strings. Read-only.
+ *
+ * <p>
+ * Reading an attribute of a plugin that has just left throws an {@link IllegalStateException}; its MBean
+ * is unregistered at the next refresh.
+ */
+public interface CronPluginMXBean {
+	/** @return The plugin's name ({@code cron.name}). */
+	String getName();
+
+	/** @return Its state: SCHEDULED, PENDING, PAUSED, DISABLED, INVALID, DUPLICATE, BLOCKED or STUCK. */
+	String getState();
+
+	/** @return Why it is not SCHEDULED, or {@code null}. */
+	String getReason();
+
+	/** @return Whether a run is in progress or waiting for a worker. */
+	boolean isRunning();
+
+	/** @return Runs that ended (any outcome but SKIPPED). */
+	long getRunCount();
+
+	/** @return Runs that ended FAILED. */
+	long getFailureCount();
+
+	/** @return Runs that ended TIMED_OUT. */
+	long getTimeoutCount();
+
+	/** @return Runs in a row, up to the latest, that did not succeed; 0 after a success. */
+	long getConsecutiveFailures();
+
+	/** @return The outcome of the latest run (RUNNING or QUEUED while it is not over), or {@code null}. */
+	String getLastOutcome();
+
+	/** @return How long the latest finished run took, in ms; -1 if none finished since the scheduler started. */
+	long getLastDurationMillis();
+
+	/**
+	 * @return How late the latest run started after its scheduled fire time, in ms (0 or more); -1 if no
+	 *         run was started by the schedule since the scheduler started (manual runs have no fire time).
+	 */
+	long getLastLatenessMillis();
+
+	/** @return The next fire time, ISO-8601 UTC; {@code null} if none. */
+	String getNextFire();
+
+	/** @return The end of the last successful run's window, ISO-8601 UTC; {@code null} if none. */
+	String getLastWindowEnd();
+
+	/** @return The interval in effect. */
+	String getInterval();
+
+	/** @return The IANA zone the interval is evaluated in. */
+	String getZone();
+
+	/** @return The symbolic name and id of the plugin's bundle, as {@code name [id]}. */
+	String getBundle();
+}

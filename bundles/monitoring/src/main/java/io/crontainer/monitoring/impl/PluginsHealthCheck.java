@@ -1,0 +1,44 @@
+package io.crontainer.monitoring.impl;
+
+import org.apache.felix.hc.api.HealthCheck;
+import org.apache.felix.hc.api.Result;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+import io.crontainer.api.runtime.CronRuntime;
+
+/**
+ * Health check "Crontainer plugins" (tag {@code crontainer}): CRITICAL for a {@code BLOCKED} or
+ * {@code STUCK} plugin, WARN for an {@code INVALID} or {@code DUPLICATE} one, WARN or CRITICAL for a
+ * plugin whose runs failed several times in a row (thresholds: PID {@value MonitoringConfiguration#PID}).
+ * Registered while the scheduler's {@link CronRuntime} is; "Crontainer scheduler" reports its absence.
+ * Called by the health-check executor's threads; thread-safe.
+ */
+@Component(service = HealthCheck.class, configurationPid = MonitoringConfiguration.PID, property = {
+		HealthCheck.NAME + "=Crontainer plugins", HealthCheck.TAGS + "=crontainer",
+		HealthCheck.TAGS + "=crontainer-plugins" })
+@Designate(ocd = MonitoringConfiguration.class)
+public class PluginsHealthCheck implements HealthCheck {
+
+	private final CronRuntime runtime;
+	private volatile Thresholds limits;
+
+	@Activate
+	public PluginsHealthCheck(@Reference CronRuntime runtime, MonitoringConfiguration config) {
+		this.runtime = runtime;
+		this.limits = Thresholds.of(config);
+	}
+
+	@Modified
+	void modified(MonitoringConfiguration config) {
+		limits = Thresholds.of(config);
+	}
+
+	@Override
+	public Result execute() {
+		return Checks.plugins(runtime.getJobs(), limits);
+	}
+}

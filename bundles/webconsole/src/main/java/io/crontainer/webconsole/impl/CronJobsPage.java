@@ -1,0 +1,588 @@
+package io.crontainer.webconsole.impl;
+
+import static java.util.Comparator.comparing;
+import static java.util.Comparator.naturalOrder;
+import static java.util.Comparator.nullsLast;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.reflect.Array;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+import org.apache.felix.webconsole.servlet.AbstractServlet;
+import org.apache.felix.webconsole.servlet.ServletConstants;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+/**
+ * The "Cron jobs" page of the Apache Felix Web Console ({@code /system/console/cronjobs}): every cron
+ * plugin with the columns of {@code cron:list}; a plugin's detail ({@code ?name=NAME}) with its service
+ * properties, interval and its meaning, next fire times, window and history; and the actions fire, pause,
+ * resume and reset (reset after a confirmation page). It reads and acts only through the scheduler's
+ * {@link CronRuntime} service, like the shell.
+ *
+ * <p>
+ * Actions are POSTs only, each carrying the session's CSRF token and checked for a same-site
+ * {@code Origin} ({@link Csrf}); the answer is a redirect (303) to the page, which shows what happened or
+ * why it was refused. The console's login ({@link LoginSecurityProvider}) guards every request.
+ *
+ * <p>
+ * Called by the HTTP server's threads; thread-safe: the runtime reference is volatile and the rest is
+ * per request.
+ */
+@Component(service = Servlet.class, property = { ServletConstants.PLUGIN_LABEL + "=" + CronJobsPage.LABEL,
+		ServletConstants.PLUGIN_TITLE + "=Cron jobs", ServletConstants.PLUGIN_CATEGORY + "=Crontainer" })
+public class CronJobsPage extends AbstractServlet {
+	private static final long serialVersionUID = 1L;
+
+	/** The page's label: its path under the console. */
+	static final String LABEL = "cronjobs";
+	/** How many fire times and runs the detail view shows. */
+	static final int FIRE_TIMES = 5, RUNS = 20;
+	/** How long a fire from the page waits for the run to end before it answers. */
+	static final long FIRE_WAIT_MS = 2000;
+	/** The session attribute holding the message for the next page view: {kind, text}. */
+	static final String FLASH = "io.crontainer.webconsole.flash";
+
+	private static final Logger LOG = LoggerFactory.getLogger(CronJobsPage.class);
+	private static final String EPOCH = "1970-01-01T00:00:00Z";
+
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	transient volatile CronRuntime runtime;
+
+	private final transient Clock clock = Clock.systemUTC();
+
+	// ------------------------------------------------------------------------------------------ GET
+
+	@Override
+	public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		PrintWriter out = response.getWriter();
+		String root = pluginRoot(request);
+		out.println("<div class=\"crontainer\">");
+		out.println(STYLE);
+		flash(request, out);
+		CronRuntime rt = runtime;
+		if (rt == null) {
+			message(out, "error", "The Crontainer scheduler is not running (no CronRuntime service): start bundle"
+					+ " io.crontainer.scheduler.");
+			out.println("</div>");
+			return;
+		}
+		String name = request.getParameter("name");
+		if (name == null || name.isBlank()) {
+			list(rt, request, out, root);
+		} else {
+			CronJobDTO job = rt.getJob(name);
+			if (job == null) {
+				response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+				message(out, "error", unknown(rt, name));
+				out.println("<p><a href=\"" + Html.escape(root) + "\">All cron jobs</a></p>");
+			} else if ("reset".equals(request.getParameter("confirm"))) {
+				confirmReset(job, request, out, root);
+			} else {
+				detail(rt, job, request, out, root);
+			}
+		}
+		out.println("</div>");
+	}
+
+	private void list(CronRuntime rt, HttpServletRequest request, PrintWriter out, String root) {
+		List<CronJobDTO> jobs = rt.getJobs().stream().sorted(byNextFire()).collect(Collectors.toList());
+		long now = clock.millis();
+		out.println("<p class=\"statline\">" + Html.escape(count(jobs.size(), "cron plugin")) + ". <a href=\""
+				+ Html.escape(root) + "\">Refresh</a></p>");
+		if (jobs.isEmpty()) {
+			out.println("<p id=\"no-jobs\">The scheduler knows no cron plugins: none is deployed, or none has"
+					+ " registered its service yet.</p>");
+			return;
+		}
+		String token = Csrf.token(request);
+		out.println("<table class=\"nicetable\" id=\"cron-jobs\"><thead><tr><th>Name</th><th>State</th><th>Interval</th>"
+				+ "<th>Zone</th><th>Next fire</th><th>Left</th><th>Last window end</th><th>Last run</th><th>Took</th>"
+				+ "<th>Bundle</th><th>Reason</th><th>Actions</th></tr></thead><tbody>");
+		for (CronJobDTO job : jobs) {
+			ZoneId zone = Format.zone(job.zone);
+			CronRunDTO last = job.lastRun;
+			out.println("<tr data-name=\"" + Html.escape(job.name) + "\">");
+			cell(out, "name", "<a href=\"" + Html.escape(detailUrl(root, job.name)) + "\">" + Html.escape(job.name) + "</a>");
+			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(state(job)) + "</span>");
+			cell(out, "interval", "<code>" + Html.escape(job.interval) + "</code>");
+			cell(out, "zone", Html.escape(job.zone));
+			cell(out, "next-fire", Html.escape(Format.instant(job.nextFire, zone)));
+			cell(out, "left", Html.escape(job.nextFire == null ? "-" : left(job.nextFire - now)));
+			cell(out, "last-window-end", Html.escape(Format.instant(job.lastEnd, zone)));
+			cell(out, "last-run", last == null ? "-" : "<span class=\"outcome outcome-" + last.outcome + "\">"
+					+ last.outcome + "</span>");
+			cell(out, "took", Html.escape(last == null ? "-" : took(last, now)));
+			cell(out, "bundle", Html.escape(bundle(job)));
+			cell(out, "reason", Html.escape(job.reason == null ? "" : job.reason));
+			out.print("<td class=\"actions\">");
+			actions(out, root, token, job, true);
+			out.println("</td></tr>");
+		}
+		out.println("</tbody></table>");
+	}
+
+	private void detail(CronRuntime rt, CronJobDTO job, HttpServletRequest request, PrintWriter out, String root) {
+		ZoneId zone = Format.zone(job.zone);
+		long now = clock.millis();
+		out.println("<p><a href=\"" + Html.escape(root) + "\">All cron jobs</a> | <a href=\""
+				+ Html.escape(detailUrl(root, job.name)) + "\">Refresh</a></p>");
+		out.println("<h2 id=\"job-name\">" + Html.escape(job.name) + "</h2>");
+		out.print("<div class=\"actions\">");
+		actions(out, root, Csrf.token(request), job, false);
+		out.println("</div>");
+
+		out.println("<table class=\"nicetable fields\" id=\"job\"><tbody>");
+		field(out, "state", "State", "<span class=\"state state-" + job.state + "\">" + Html.escape(state(job)) + "</span>");
+		if (job.reason != null) {
+			field(out, "reason", "Reason", Html.escape(job.reason));
+		}
+		if (job.runningSince != null) {
+			field(out, "running-since", "Running since", Html.escape(Format.instant(job.runningSince, zone) + " ("
+					+ Format.duration(now - job.runningSince) + ")"));
+		}
+		field(out, "interval", "Interval", "<code>" + Html.escape(job.interval) + "</code>");
+		field(out, "description", "Means", Html.escape(job.description == null ? "-" : job.description));
+		field(out, "zone", "Zone", Html.escape(job.zone));
+		field(out, "timeout", "Timeout", Html.escape(job.timeout == null ? "none" : Format.duration(job.timeout * 1000)));
+		field(out, "misfire", "Misfire", Html.escape(job.misfire));
+		field(out, "next-fire", "Next fire", Html.escape(job.nextFire == null ? "none"
+				: Format.instant(job.nextFire, zone) + " (in " + Format.duration(job.nextFire - now) + ")"));
+		field(out, "last-window-end", "Last window end", Html.escape(job.lastEnd == null
+				? "none: the plugin has never run successfully" : Format.instant(job.lastEnd, zone)));
+		field(out, "next-window", "Next window", Html.escape("[" + (job.lastEnd == null ? EPOCH
+				: Format.instant(job.lastEnd, zone)) + ", the start of the next run)"));
+		field(out, "counts", "Runs", Html.escape(job.runCount + " ended, " + job.failureCount + " failed, "
+				+ job.timeoutCount + " timed out, " + job.consecutiveFailures + " failed in a row (since the scheduler started)"));
+		if (job.node != null) {
+			field(out, "node", "Node", Html.escape(job.node));
+		}
+		field(out, "bundle", "Bundle", Html.escape(bundle(job)));
+		field(out, "service-id", "Service id", Html.escape(job.serviceId));
+		out.println("</tbody></table>");
+
+		fireTimes(rt, job, zone, now, out);
+
+		out.println("<h3>Service properties</h3>");
+		Map<String, Object> props = new TreeMap<>(job.properties == null ? Map.of() : job.properties);
+		out.println("<table class=\"nicetable\" id=\"properties\"><thead><tr><th>Property</th><th>Value</th></tr></thead><tbody>");
+		for (Map.Entry<String, Object> p : props.entrySet()) {
+			out.println("<tr><td>" + Html.escape(p.getKey()) + "</td><td>" + Html.escape(value(p.getValue())) + "</td></tr>");
+		}
+		out.println("</tbody></table>");
+
+		List<CronRunDTO> runs;
+		try {
+			runs = rt.getHistory(job.name, RUNS);
+		} catch (IllegalArgumentException e) { // left meanwhile
+			runs = List.of();
+		}
+		out.println("<h3>History</h3>");
+		if (runs.isEmpty()) {
+			out.println("<p id=\"no-history\">No run since the scheduler started.</p>");
+			return;
+		}
+		out.println("<table class=\"nicetable\" id=\"history\"><thead><tr><th>Trigger</th><th>Window start</th>"
+				+ "<th>Window end</th><th>Fire time</th><th>Started</th><th>Late</th><th>Took</th><th>Outcome</th><th>Error</th>"
+				+ "</tr></thead><tbody>");
+		for (CronRunDTO run : runs) {
+			out.println("<tr data-trigger=\"" + run.trigger + "\" data-outcome=\"" + run.outcome + "\">");
+			cell(out, "trigger", Html.escape(run.trigger));
+			cell(out, "window-start", Html.escape(Format.instant(run.windowStart, zone)));
+			cell(out, "window-end", Html.escape(Format.instant(run.windowEnd, zone)));
+			cell(out, "fire-time", Html.escape(Format.instant(run.scheduledFire, zone)));
+			cell(out, "started", Html.escape(Format.instant(run.started, zone)));
+			cell(out, "late", Html.escape(run.scheduledFire == null || run.outcome == Outcome.QUEUED ? "-"
+					: Format.duration(run.started - run.scheduledFire)));
+			cell(out, "took", Html.escape(took(run, now)));
+			cell(out, "outcome", "<span class=\"outcome outcome-" + run.outcome + "\">" + run.outcome + "</span>");
+			cell(out, "error", Html.escape(run.error == null ? "" : run.error));
+			out.println("</tr>");
+		}
+		out.println("</tbody></table>");
+	}
+
+	private void fireTimes(CronRuntime rt, CronJobDTO job, ZoneId zone, long now, PrintWriter out) {
+		out.println("<h3>Next fire times</h3>");
+		if (job.interval == null || job.state == JobState.INVALID) {
+			out.println("<p id=\"next-fire-times\">None: the interval is invalid.</p>");
+			return;
+		}
+		List<ZonedDateTime> times;
+		try {
+			times = rt.getNextFireTimes(job.name, FIRE_TIMES);
+			if (times.isEmpty()) { // no schedule held (e.g. disabled): what the interval would do from now
+				times = rt.preview(job.interval, job.name, zone, Instant.ofEpochMilli(now), FIRE_TIMES);
+			}
+		} catch (IllegalArgumentException e) {
+			out.println("<p id=\"next-fire-times\">None: " + Html.escape(e.getMessage()) + "</p>");
+			return;
+		}
+		if (job.state != JobState.SCHEDULED) {
+			out.println("<p>Of the interval: not fired while " + job.state + ".</p>");
+		}
+		if (times.isEmpty()) {
+			out.println("<p id=\"next-fire-times\">None: the interval fires no more.</p>");
+			return;
+		}
+		out.println("<ol id=\"next-fire-times\">");
+		for (ZonedDateTime t : times) {
+			out.println("<li>" + Html.escape(Format.zoned(t)) + "</li>");
+		}
+		out.println("</ol>");
+	}
+
+	private void confirmReset(CronJobDTO job, HttpServletRequest request, PrintWriter out, String root) {
+		out.println("<h2 id=\"job-name\">Reset " + Html.escape(job.name) + "?</h2>");
+		out.println("<p>Resetting replaces the persisted state of " + Html.escape(job.name) + ": a BLOCKED state is"
+				+ " cleared and its next window starts at the instant below (the epoch, " + EPOCH + ", if left"
+				+ " empty), so its next run covers everything since then. Its pause is kept. Refused while it runs.</p>");
+		out.println("<form method=\"post\" action=\"" + Html.escape(root) + "\" id=\"reset-form\">");
+		hidden(out, Csrf.PARAM, Csrf.token(request));
+		hidden(out, "name", job.name);
+		hidden(out, "action", "reset");
+		hidden(out, "confirmed", "yes");
+		out.println("<p><label for=\"since\">Start of the next window (ISO-8601, e.g. 2026-12-01T00:00Z; without an"
+				+ " offset in " + Html.escape(job.zone) + "):</label> <input type=\"text\" id=\"since\" name=\"since\""
+				+ " size=\"30\" value=\"" + Html.escape(job.lastEnd == null ? "" : Format.instant(job.lastEnd,
+						Format.zone(job.zone))) + "\"></p>");
+		out.println("<p><button type=\"submit\" id=\"confirm-reset\">Reset " + Html.escape(job.name)
+				+ "</button> <a href=\"" + Html.escape(detailUrl(root, job.name)) + "\" id=\"cancel-reset\">Cancel</a></p>");
+		out.println("</form>");
+	}
+
+	private static void actions(PrintWriter out, String root, String token, CronJobDTO job, boolean fromList) {
+		action(out, root, token, job.name, "fire", "Fire", fromList);
+		if (job.state == JobState.PAUSED) {
+			action(out, root, token, job.name, "resume", "Resume", fromList);
+		} else {
+			action(out, root, token, job.name, "pause", "Pause", fromList);
+		}
+		// Reset asks first: a link to the confirmation page, never a direct POST.
+		out.print(" <a class=\"button reset\" href=\"" + Html.escape(detailUrl(root, job.name) + "&confirm=reset")
+				+ "\">Reset&hellip;</a>");
+	}
+
+	private static void action(PrintWriter out, String root, String token, String name, String action, String label,
+			boolean fromList) {
+		out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\">");
+		out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
+		out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.escape(name) + "\">");
+		if (fromList) {
+			out.print("<input type=\"hidden\" name=\"back\" value=\"list\">");
+		}
+		out.print("<button type=\"submit\" name=\"action\" value=\"" + action + "\">" + label + "</button></form>");
+	}
+
+	// ----------------------------------------------------------------------------------------- POST
+
+	@Override
+	protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		String root = pluginRoot(request);
+		String refused = Csrf.check(request);
+		if (refused != null) {
+			LOG.warn("Web console: a POST to {} from {} was refused: {}", LABEL, request.getRemoteAddr(), refused);
+			response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+			response.setContentType("text/html");
+			response.setCharacterEncoding("UTF-8");
+			PrintWriter out = response.getWriter();
+			out.println("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refused</title></head><body>");
+			out.println("<p class=\"error\" id=\"message\">" + Html.escape(refused) + "</p>");
+			out.println("<p><a href=\"" + Html.escape(root) + "\">Back to the cron jobs</a></p></body></html>");
+			return;
+		}
+		String name = request.getParameter("name");
+		String action = request.getParameter("action");
+		String[] result;
+		CronRuntime rt = runtime;
+		if (rt == null) {
+			result = error("Refused: the Crontainer scheduler is not running (no CronRuntime service).");
+		} else if (name == null || name.isBlank()) {
+			result = error("Refused: no cron plugin named in the request.");
+		} else {
+			try {
+				result = act(rt, action, name, request);
+				LOG.info("Web console: {} {} by {}: {}", action, name, user(request), result[1]);
+			} catch (IllegalArgumentException | IllegalStateException e) {
+				String message = String.valueOf(e.getMessage());
+				result = error(message.startsWith("Refused") ? message : "Refused: " + message);
+			}
+		}
+		HttpSession session = request.getSession(true);
+		session.setAttribute(FLASH, result);
+		boolean toList = "list".equals(request.getParameter("back")) || rt == null || name == null
+				|| rt.getJob(name) == null;
+		response.setStatus(HttpServletResponse.SC_SEE_OTHER);
+		response.setHeader("Location", toList ? root : detailUrl(root, name));
+	}
+
+	/** Performs an action; returns {kind, text}. Throws the runtime's refusals. */
+	private String[] act(CronRuntime rt, String action, String name, HttpServletRequest request) {
+		CronJobDTO job = rt.getJob(name);
+		if (job == null && !"reset".equals(action)) {
+			throw new IllegalArgumentException(unknown(rt, name));
+		}
+		switch (action == null ? "" : action) {
+		case "fire":
+			return fire(rt, job);
+		case "pause":
+			if (job.state == JobState.PAUSED) {
+				return info(job.name + " is paused already.");
+			}
+			rt.pause(job.name);
+			return info("Paused " + job.name + ": it is not fired on its interval until resumed; the pause survives"
+					+ " restarts. Fire still runs it by hand.");
+		case "resume":
+			if (job.state != JobState.PAUSED) {
+				return info(job.name + " is not paused (it is " + job.state + "); nothing to resume.");
+			}
+			CronJobDTO after = rt.resume(job.name);
+			return info("Resumed " + job.name + ": " + after.state + (after.nextFire == null ? ""
+					: ", next fire " + Format.instant(after.nextFire, Format.zone(after.zone))) + ".");
+		case "reset":
+			if (!"yes".equals(request.getParameter("confirmed"))) {
+				return error("Refused: reset asks for confirmation first; use its Reset button.");
+			}
+			if (job == null) {
+				throw new IllegalArgumentException(unknown(rt, name));
+			}
+			ZoneId zone = Format.zone(job.zone);
+			String since = request.getParameter("since");
+			Instant start = since == null || since.isBlank() ? null : dateTime(since.strip(), zone);
+			CronJobDTO reset = rt.reset(job.name, start);
+			return info("Reset " + job.name + (job.state == JobState.BLOCKED ? ": cleared its BLOCKED state;" : ":")
+					+ " its next window starts at " + (start == null ? EPOCH + " (the epoch)"
+							: Format.instant(start.toEpochMilli(), zone))
+					+ "." + (reset == null ? "" : " It is " + reset.state + "."));
+		default:
+			return error("Refused: unknown action \"" + action + "\"; the actions are fire, pause, resume and reset.");
+		}
+	}
+
+	private String[] fire(CronRuntime rt, CronJobDTO job) {
+		if (job.running) {
+			boolean queued = job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
+			return error("Refused: " + job.name + (queued ? " is queued for a worker already" : " is running already")
+					+ "; a plugin never runs twice at once.");
+		}
+		switch (job.state) {
+		case PENDING:
+			return error("Refused: " + job.name + " is PENDING: the scheduler is still asking it for its interval."
+					+ " Try again in a moment.");
+		case INVALID:
+		case DUPLICATE:
+			return error("Refused: " + job.name + " is " + job.state + (job.reason == null ? "" : " (" + job.reason + ")")
+					+ " and is never fired.");
+		case BLOCKED:
+			return error("Refused: " + job.name + " is BLOCKED" + (job.reason == null ? "" : " (" + job.reason + ")")
+					+ "; reset it to clear that.");
+		case STUCK:
+			return error("Refused: " + job.name + " is STUCK: its last run ignored its interrupt and still holds its"
+					+ " thread.");
+		default:
+			break;
+		}
+		CompletionStage<CronRunDTO> stage = rt.fire(job.name);
+		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
+		stage.whenComplete((run, failure) -> {
+			if (failure != null) {
+				done.completeExceptionally(failure);
+			} else {
+				done.complete(run);
+			}
+		});
+		try {
+			CronRunDTO run = done.get(FIRE_WAIT_MS, TimeUnit.MILLISECONDS);
+			String text = "Fired " + job.name + ": " + run.outcome + " in " + took(run, clock.millis())
+					+ (run.error == null ? "." : ": " + run.error);
+			return run.outcome == Outcome.SUCCEEDED ? info(text) : error(text);
+		} catch (TimeoutException e) {
+			return info("Fired " + job.name + "; it is still running on a worker thread. Its run is in the history.");
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return info("Fired " + job.name + "; its run is in the history.");
+		} catch (ExecutionException e) {
+			return error("Firing " + job.name + " failed: " + (e.getCause() == null ? e : e.getCause()));
+		}
+	}
+
+	// -------------------------------------------------------------------------------------- helpers
+
+	/**
+	 * Reads the start of a window: an ISO-8601 date-time with an offset (or zone id), or without one (read
+	 * in {@code zone}), or a date (its start of day in {@code zone}).
+	 */
+	static Instant dateTime(String text, ZoneId zone) {
+		try {
+			return ZonedDateTime.parse(text).toInstant();
+		} catch (DateTimeException e) {
+			// next form
+		}
+		try {
+			return OffsetDateTime.parse(text).toInstant();
+		} catch (DateTimeException e) {
+			// next form
+		}
+		try {
+			return LocalDateTime.parse(text).atZone(zone).toInstant();
+		} catch (DateTimeException e) {
+			// next form
+		}
+		try {
+			return LocalDate.parse(text).atStartOfDay(zone).toInstant();
+		} catch (DateTimeException e) {
+			throw new IllegalArgumentException("\"" + text + "\" is not an ISO-8601 date-time such as"
+					+ " 2026-12-01T00:00Z or 2026-12-01T00:00 (in " + zone + ").", e);
+		}
+	}
+
+	private static String user(HttpServletRequest request) {
+		HttpSession session = request.getSession(false);
+		Object user = session == null ? null : session.getAttribute(LoginSecurityProvider.USER);
+		return user == null ? "an HTTP Basic client" : String.valueOf(user);
+	}
+
+	private static String pluginRoot(HttpServletRequest request) {
+		Object root = request.getAttribute(ServletConstants.ATTR_PLUGIN_ROOT);
+		return root != null ? root.toString() : request.getContextPath() + "/" + LABEL;
+	}
+
+	static String detailUrl(String root, String name) {
+		return root + "?name=" + Html.url(name);
+	}
+
+	private static void flash(HttpServletRequest request, PrintWriter out) {
+		HttpSession session = request.getSession(false);
+		if (session == null) {
+			return;
+		}
+		Object flash = session.getAttribute(FLASH);
+		if (flash instanceof String[] message && message.length == 2) {
+			session.removeAttribute(FLASH);
+			message(out, message[0], message[1]);
+		}
+	}
+
+	private static void message(PrintWriter out, String kind, String text) {
+		out.println("<p class=\"message " + kind + "\" id=\"message\" role=\"status\">" + Html.escape(text) + "</p>");
+	}
+
+	private static String[] info(String text) {
+		return new String[] { "info", text };
+	}
+
+	private static String[] error(String text) {
+		return new String[] { "error", text };
+	}
+
+	static String unknown(CronRuntime rt, String name) {
+		List<String> names = rt.getJobs().stream().map(j -> j.name).sorted().limit(21).collect(Collectors.toList());
+		if (names.isEmpty()) {
+			return "Unknown cron plugin \"" + name + "\": the scheduler knows none.";
+		}
+		String known = String.join(", ", names.subList(0, Math.min(20, names.size())))
+				+ (names.size() > 20 ? " and more" : "");
+		return "Unknown cron plugin \"" + name + "\"; known: " + known + ".";
+	}
+
+	private static void cell(PrintWriter out, String kind, String html) {
+		out.print("<td class=\"" + kind + "\">" + html + "</td>");
+	}
+
+	private static void field(PrintWriter out, String kind, String label, String html) {
+		out.println("<tr class=\"" + kind + "\"><th>" + Html.escape(label) + "</th><td>" + html + "</td></tr>");
+	}
+
+	private static void hidden(PrintWriter out, String name, String value) {
+		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.escape(value) + "\">");
+	}
+
+	private static String state(CronJobDTO job) {
+		if (!job.running) {
+			return String.valueOf(job.state);
+		}
+		boolean queued = job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
+		return job.state + (queued ? " (queued)" : " (running)");
+	}
+
+	private static String bundle(CronJobDTO job) {
+		return job.bundleSymbolicName + " [" + job.bundleId + "]";
+	}
+
+	private static String took(CronRunDTO run, long now) {
+		if (run.outcome == Outcome.SKIPPED) {
+			return "-";
+		}
+		return Format.duration((run.finished != null ? run.finished : now) - run.started);
+	}
+
+	private static String left(long millis) {
+		return millis < 0 ? "due" : Format.duration(millis);
+	}
+
+	private static String count(int n, String noun) {
+		return n + " " + noun + (n == 1 ? "" : "s");
+	}
+
+	private static String value(Object v) {
+		if (v != null && v.getClass().isArray()) {
+			List<Object> items = new ArrayList<>();
+			for (int i = 0; i < Array.getLength(v); i++) {
+				items.add(Array.get(v, i));
+			}
+			return items.toString();
+		}
+		return String.valueOf(v);
+	}
+
+	/** Soonest next fire time first, then plugins that are not scheduled; ties by name (as cron:list). */
+	static java.util.Comparator<CronJobDTO> byNextFire() {
+		return comparing((CronJobDTO j) -> j.nextFire, nullsLast(naturalOrder())).thenComparing(j -> j.name);
+	}
+
+	private static final String STYLE = "<style>"
+			+ ".crontainer form.action{display:inline;margin:0 .2em 0 0}"
+			+ ".crontainer .message{padding:.5em;border:1px solid #4a4;background:#efe}"
+			+ ".crontainer .message.error{border-color:#a44;background:#fee}"
+			+ ".crontainer .state-BLOCKED,.crontainer .state-STUCK,.crontainer .state-INVALID,.crontainer .state-DUPLICATE,"
+			+ ".crontainer .outcome-FAILED,.crontainer .outcome-TIMED_OUT,.crontainer .outcome-INTERRUPTED{color:#a00;font-weight:bold}"
+			+ ".crontainer .state-PAUSED,.crontainer .state-DISABLED{color:#666}"
+			+ ".crontainer .outcome-SUCCEEDED{color:#070}"
+			+ ".crontainer table.fields th{text-align:left;padding-right:1em}"
+			+ ".crontainer a.button{border:1px solid #888;border-radius:3px;padding:1px 6px;text-decoration:none}"
+			+ "</style>";
+}
