@@ -582,7 +582,9 @@ public class CronJobsPage extends AbstractServlet {
 			+ ".crontainer .outcome-FAILED,.crontainer .outcome-TIMED_OUT,.crontainer .outcome-INTERRUPTED{color:#a00;font-weight:bold}"
 			+ ".crontainer .state-PAUSED,.crontainer .state-DISABLED{color:#666}"
 			+ ".crontainer .outcome-SUCCEEDED{color:#070}"
-			+ ".crontainer table.fields th{text-align:left;padding-right:1em}"
+			+ ".crontainer table.fields th{text-align:left;padding-right:1em;width:12em}"
+			+ ".crontainer h2{font-size:1.4em;margin:.6em 0 .3em}.crontainer h3{font-size:1.15em;margin:1em 0 .3em}"
+			+ ".crontainer ol{list-style:decimal;margin:.2em 0 .2em 2.5em}.crontainer div.actions{margin:.4em 0}"
 			+ ".crontainer a.button{border:1px solid #888;border-radius:3px;padding:1px 6px;text-decoration:none}"
 			+ "</style>";
 }

@@ -111,8 +111,9 @@ public class LoginSecurityProvider implements SecurityProvider {
 		Files.createDirectories(webDir);
 		if (!Files.exists(hashFile)) {
 			String password = Passwords.generate();
-			writePrivate(initial, password + System.lineSeparator());
+			// The hash first: once the password file exists, the password works.
 			writePrivate(hashFile, Passwords.hash(password.toCharArray()) + System.lineSeparator());
+			writePrivate(initial, password + System.lineSeparator());
 		}
 		hash = Files.readString(hashFile, StandardCharsets.UTF_8).strip();
 		initialPassword = initial;
