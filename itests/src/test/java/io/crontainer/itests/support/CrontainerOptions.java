@@ -63,7 +63,7 @@ public final class CrontainerOptions {
 
 	/** Framework properties of the runtime's conf/config.properties that tests share. */
 	private static final List<String> SHARED_PREFIXES = List.of("felix.fileinstall.", "felix.cm.",
-			"org.ops4j.pax.logging.");
+			"org.ops4j.pax.logging.", "org.apache.felix.http.", "felix.webconsole.");
 
 	private CrontainerOptions() {
 	}
@@ -90,6 +90,10 @@ public final class CrontainerOptions {
 				options.add(frameworkProperty(key).value(runtime.getProperty(key)));
 			}
 		}
+
+		// The web feature's HTTP server: on loopback (shared above), on a free port, never the runtime's fixed
+		// one, since other builds run tests on this machine at the same time.
+		options.add(frameworkProperty("org.osgi.service.http.port").value("0"));
 
 		Set<Path> bundles = new LinkedHashSet<>();
 		for (String name : names) {

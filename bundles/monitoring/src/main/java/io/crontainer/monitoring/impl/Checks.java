@@ -4,12 +4,14 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.apache.felix.hc.api.FormattingResultLog;
 import org.apache.felix.hc.api.Result;
 
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
@@ -54,9 +56,11 @@ final class Checks {
 	 *
 	 * @param jobs The jobs, as {@link CronRuntime#getJobs()} returns them. Must not be {@code null}.
 	 * @param limits The thresholds. Must not be {@code null}.
+	 * @param history A plugin's recent runs, newest first ({@link CronRuntime#getHistory}); asked only of a
+	 *        scheduler that does not count failures in a row itself.
 	 * @return The result, one line per plugin that needs an operator; OK with a count if none does.
 	 */
-	static Result plugins(List<CronJobDTO> jobs, Thresholds limits) {
+	static Result plugins(List<CronJobDTO> jobs, Thresholds limits, Function<String, List<CronRunDTO>> history) {
 		FormattingResultLog log = new FormattingResultLog();
 		int flagged = 0;
 		for (CronJobDTO job : jobs) {
@@ -81,7 +85,7 @@ final class Checks {
 			default:
 				break;
 			}
-			long failures = job.consecutiveFailures;
+			long failures = consecutiveFailures(job, limits, history);
 			String last = job.lastRun != null && job.lastRun.error != null ? " Last error: " + oneLine(job.lastRun.error)
 					: "";
 			if (limits.failuresCritical() > 0 && failures >= limits.failuresCritical()) {
@@ -100,6 +104,36 @@ final class Checks {
 							: limits.failuresCritical() > 0 ? limits.failuresCritical() : "several");
 		}
 		return new Result(log);
+	}
+
+	/**
+	 * How many runs in a row up to the latest finished one did not succeed: {@link CronJobDTO#consecutiveFailures}
+	 * (runtime view 1.1). A scheduler that does not fill it (0 while the latest run failed) is read from
+	 * the history instead, as far back as the thresholds need.
+	 */
+	static long consecutiveFailures(CronJobDTO job, Thresholds limits, Function<String, List<CronRunDTO>> history) {
+		if (job.consecutiveFailures > 0 || job.lastRun == null || !failed(job.lastRun.outcome)) {
+			return job.consecutiveFailures;
+		}
+		long needed = Math.max(limits.failuresWarn(), limits.failuresCritical());
+		if (needed == 0) {
+			return 0;
+		}
+		long count = 0;
+		for (CronRunDTO run : history.apply(job.name)) {
+			if (run.outcome == Outcome.SKIPPED || run.outcome == Outcome.QUEUED || run.outcome == Outcome.RUNNING) {
+				continue;
+			}
+			if (!failed(run.outcome)) {
+				break;
+			}
+			count++;
+		}
+		return count;
+	}
+
+	private static boolean failed(Outcome outcome) {
+		return outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT || outcome == Outcome.INTERRUPTED;
 	}
 
 	/**

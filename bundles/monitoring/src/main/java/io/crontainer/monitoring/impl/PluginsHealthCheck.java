@@ -1,5 +1,7 @@
 package io.crontainer.monitoring.impl;
 
+import java.util.List;
+
 import org.apache.felix.hc.api.HealthCheck;
 import org.apache.felix.hc.api.Result;
 import org.osgi.service.component.annotations.Activate;
@@ -39,6 +41,14 @@ public class PluginsHealthCheck implements HealthCheck {
 
 	@Override
 	public Result execute() {
-		return Checks.plugins(runtime.getJobs(), limits);
+		Thresholds t = limits;
+		int depth = (int) Math.min(1000, Math.max(t.failuresWarn(), t.failuresCritical()) + 5);
+		return Checks.plugins(runtime.getJobs(), t, name -> {
+			try {
+				return runtime.getHistory(name, depth);
+			} catch (IllegalArgumentException e) { // left meanwhile
+				return List.of();
+			}
+		});
 	}
 }
