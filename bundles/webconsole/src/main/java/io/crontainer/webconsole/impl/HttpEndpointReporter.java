@@ -105,11 +105,11 @@ public class HttpEndpointReporter {
 			reported = endpoints;
 		}
 		if (endpoints.isEmpty()) {
-			LOG.warn("Web console: the HTTP server is not listening: its address {}:{} is in use or cannot be bound"
-					+ " (see the error of org.apache.felix.http.jetty12 above). Crontainer and its cron plugins run on."
-					+ " Choose another port in etc/org.apache.felix.http.cfg (org.osgi.service.http.port); it is"
-					+ " applied live.", value("org.apache.felix.http.host", "0.0.0.0"),
-					value("org.osgi.service.http.port", "8080"));
+			LOG.warn("Web console: the HTTP server is not listening: its address {}:{} is in use or cannot be bound,"
+					+ " or it is switched off (org.apache.felix.http.enable = false); see the log of"
+					+ " org.apache.felix.http.jetty12 above. Crontainer and its cron plugins run on. Another port:"
+					+ " org.osgi.service.http.port in etc/org.apache.felix.http.cfg, applied live.",
+					value("org.apache.felix.http.host", "0.0.0.0"), value("org.osgi.service.http.port", "8080"));
 			return;
 		}
 		for (String endpoint : endpoints) {
