@@ -207,6 +207,13 @@ class WebConsoleIT {
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(health.body()).contains("\"overallResult\":\"OK\"").contains("Crontainer scheduler")
 				.contains("Crontainer plugins").contains("Crontainer saturation");
+		assertThat(health.headers().firstValue("Access-Control-Allow-Origin")).as("no cross-origin reads").isEmpty();
+
+		// Logging out ends the session.
+		browser.get(base + "/system/console/logout");
+		browser.get(page);
+		waitFor(By.id("login"));
+		assertThat(browser.findElements(By.id("cron-jobs"))).isEmpty();
 	}
 
 	// ------------------------------------------------------------------------------------ browser
