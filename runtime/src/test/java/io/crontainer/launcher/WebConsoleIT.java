@@ -209,6 +209,32 @@ class WebConsoleIT {
 				.contains("Crontainer plugins").contains("Crontainer saturation");
 		assertThat(health.headers().firstValue("Access-Control-Allow-Origin")).as("no cross-origin reads").isEmpty();
 
+		// The operator's own account, as the README says: PasswordTool's hash in etc/, applied live; it ends
+		// the sessions of the generated password, which no longer works.
+		Path jar;
+		try (Stream<Path> jars = Files.list(home.resolve("bundle"))) {
+			jar = jars.filter(p -> p.getFileName().toString().startsWith("io.crontainer.webconsole-")).findFirst()
+					.orElseThrow();
+		}
+		Process tool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+				jar.toString(), "io.crontainer.webconsole.impl.PasswordTool").redirectErrorStream(true).start();
+		try (var in = tool.getOutputStream()) {
+			in.write("n3w secret\n".getBytes(StandardCharsets.UTF_8));
+		}
+		String line = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+		assertThat(tool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(line).startsWith("password = {pbkdf2}600000:");
+		Files.writeString(home.resolve("etc/io.crontainer.webconsole.cfg"), "username = ops\n" + line + "\n");
+		await("the old session logged out", () -> {
+			browser.get(page);
+			return !browser.findElements(By.id("login")).isEmpty();
+		});
+		logIn("admin", password);
+		assertThat(text(By.id("login-error"))).isEqualTo("Wrong user name or password.");
+		logIn("ops", "n3w secret");
+		waitFor(By.id("cron-jobs"));
+		assertThat(home.resolve("data/web/password.hash")).doesNotExist();
+
 		// Logging out ends the session.
 		browser.get(base + "/system/console/logout");
 		browser.get(page);

@@ -393,7 +393,8 @@ public class CronJobsPage extends AbstractServlet {
 		}
 	}
 
-	private String[] fire(CronRuntime rt, CronJobDTO job) {
+	/** Fires a plugin unless the page should refuse; returns {kind, text}. */
+	String[] fire(CronRuntime rt, CronJobDTO job) {
 		if (job.running) {
 			boolean queued = job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
 			return error("Refused: " + job.name + (queued ? " is queued for a worker already" : " is running already")

@@ -43,7 +43,8 @@ import jakarta.servlet.http.HttpSession;
  *
  * <p>
  * Called by the HTTP server's threads; thread-safe. The counter of failures is guarded by its own monitor,
- * under which nothing else happens. A modified configuration re-creates the component.
+ * under which nothing else happens. A modified configuration re-creates the component, which ends every
+ * session logged in before.
  */
 @Component(service = SecurityProvider.class, configurationPid = LoginConfiguration.PID,
 		configurationPolicy = ConfigurationPolicy.OPTIONAL, property = SecurityProvider.PROPERTY_ID + "=" + LoginSecurityProvider.ID)
@@ -53,6 +54,8 @@ public class LoginSecurityProvider implements SecurityProvider {
 	public static final String ID = "crontainer";
 	/** The session attribute that holds the logged-in user name. */
 	static final String USER = "io.crontainer.webconsole.user";
+	/** The session attribute that holds the account generation the session logged in with. */
+	static final String GENERATION = "io.crontainer.webconsole.generation";
 	/** The form parameters of the login form. */
 	static final String LOGIN = "crontainer_login", USERNAME = "crontainer_username", PASSWORD = "crontainer_password";
 
@@ -71,6 +74,11 @@ public class LoginSecurityProvider implements SecurityProvider {
 	private final Clock clock;
 	/** Times of recent failed logins, oldest first; guarded by itself. */
 	private final Deque<Long> failures = new ArrayDeque<>();
+	/**
+	 * A random id of this account's configuration, kept in every session it logs in: a session of an
+	 * earlier configuration (another user name or password) is no longer logged in.
+	 */
+	private final String generation = Passwords.generate();
 	/** SHA-256 of the last Basic credentials that verified, so scripts do not pay PBKDF2 each request. */
 	private volatile byte[] verifiedBasic;
 
@@ -152,7 +160,7 @@ public class LoginSecurityProvider implements SecurityProvider {
 		try {
 			HttpSession session = request.getSession(false);
 			Object user = session == null ? null : session.getAttribute(USER);
-			if (user != null) {
+			if (user != null && generation.equals(session.getAttribute(GENERATION))) {
 				return user;
 			}
 			String basic = request.getHeader("Authorization");
@@ -237,6 +245,7 @@ public class LoginSecurityProvider implements SecurityProvider {
 		HttpSession session = request.getSession(true);
 		session.setMaxInactiveInterval(sessionTimeoutSeconds);
 		session.setAttribute(USER, username);
+		session.setAttribute(GENERATION, generation);
 		LOG.info("Web console: {} logged in from {}", username, request.getRemoteAddr());
 		if (initialPassword != null && Files.deleteIfExists(initialPassword)) {
 			LOG.info("Web console: deleted {} after the first login", initialPassword);
