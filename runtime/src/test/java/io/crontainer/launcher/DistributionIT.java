@@ -30,15 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The assembled distribution, as shipped (unpacked from the .tar.gz): {@code bin/crontainer} started
- * from another directory runs headless without a terminal, starts every bundle, listens on no
- * non-loopback address (the web feature's HTTP server: loopback only, here on an ephemeral port), hot-deploys from {@code deploy/}, logs to {@code data/log/}, and stops cleanly on SIGTERM; from a
+ * from another directory runs headless without a terminal, starts every bundle, listens on loopback
+ * addresses only (the web feature's HTTP server, here on a free port), hot-deploys from {@code deploy/}, logs to {@code data/log/}, and stops cleanly on SIGTERM; from a
  * "terminal" it runs the Gogo console.
  */
 class DistributionIT {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
-	/** Other builds run on this machine: the web feature's HTTP server takes a free port, not 8080. */
-	static final String EPHEMERAL_HTTP_PORT = "-Dorg.osgi.service.http.port=0";
 
 	@TempDir
 	Path tmp;
@@ -78,18 +76,15 @@ class DistributionIT {
 			assertThat(home.resolve(dir)).isDirectory();
 		}
 		Path ready = tmp.resolve("ready.txt");
-		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.ready.file=" + ready + " " + EPHEMERAL_HTTP_PORT),
-				ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.ready.file=" + ready), ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
 
 		await("ready file", () -> Files.exists(ready));
 		List<String> bundles = Files.readAllLines(ready);
 		assertThat(bundles).hasSizeGreaterThan(10).allMatch(l -> l.split(" ")[1].equals("ACTIVE"), "ACTIVE");
 		assertThat(bundles).anyMatch(l -> l.contains(" io.crontainer.scheduler "))
 				.noneMatch(l -> l.contains(" org.apache.felix.gogo.shell ")); // headless: no console
-		// The web feature listens, on loopback only; nothing else listens.
-		await("the HTTP server listening", () -> !listening(process.pid()).isEmpty());
-		assertThat(listening(process.pid())).as("listening TCP sockets (table local-address:port)")
-				.allMatch(DistributionIT::isLoopback, "a loopback address");
+		await("the web feature's HTTP server listening", () -> !listening(process.pid()).isEmpty());
+		assertThat(listening(process.pid())).as("listening TCP sockets").allMatch(DistributionIT::isLoopback, "loopback");
 
 		// Hot deployment, as the README says: copy under another name, then rename.
 		Path part = Files.write(home.resolve("deploy/sample.jar.part"), bundleJar("io.crontainer.dist.sample"));
@@ -115,8 +110,7 @@ class DistributionIT {
 
 	@Test
 	void consoleRunsGogoCommands() throws Exception {
-		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.console=true -Dcrontainer.log.console.level=WARN "
-				+ EPHEMERAL_HTTP_PORT),
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.console=true -Dcrontainer.log.console.level=WARN"),
 				ProcessBuilder.Redirect.PIPE);
 		try (OutputStream in = process.getOutputStream()) {
 			in.write("lb\nlog 100 info\n".getBytes(StandardCharsets.UTF_8));
@@ -137,6 +131,8 @@ class DistributionIT {
 		ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/crontainer").toString()).directory(tmp.toFile())
 				.redirectInput(stdin).redirectErrorStream(true).redirectOutput(output.toFile());
 		pb.environment().putAll(env);
+		// Other builds run on this machine: the web feature's HTTP server takes a free port, not 8080.
+		pb.environment().merge("JAVA_OPTS", EPHEMERAL_HTTP_PORT, (given, port) -> given + " " + port);
 		return pb.start();
 	}
 
@@ -154,32 +150,7 @@ class DistributionIT {
 		}
 	}
 
-	private static List<String> listening(long pid) {
-		try {
-			return listeningTcpSockets(pid);
-		} catch (IOException e) {
-			throw new java.io.UncheckedIOException(e);
-		}
-	}
-
-	/**
-	 * Whether a socket of {@link #listeningTcpSockets(long)} is bound to a loopback address: 127.0.0.0/8,
-	 * {@code ::1}, or 127.0.0.0/8 mapped into IPv6.
-	 */
-	static boolean isLoopback(String socket) {
-		String[] parts = socket.split(" ");
-		String address = parts[1].substring(0, parts[1].indexOf(':'));
-		if (parts[0].equals("tcp")) { // little-endian IPv4: the first octet is the last byte
-			return address.endsWith("7F");
-		}
-		return address.equals("00000000000000000000000001000000")
-				|| address.startsWith("0000000000000000FFFF0000") && address.endsWith("7F");
-	}
-
-	/**
-	 * Linux: the TCP sockets in LISTEN state among the process's file descriptors, as {@code tcp|tcp6
-	 * ADDRESS:PORT} in the hexadecimal form of {@code /proc/PID/net/tcp}.
-	 */
+	/** Linux: the TCP sockets in LISTEN state among the process's file descriptors. */
 	static List<String> listeningTcpSockets(long pid) throws IOException {
 		Set<String> inodes = new HashSet<>();
 		try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
@@ -232,5 +203,31 @@ class DistributionIT {
 		} catch (IOException e) {
 			return e.toString();
 		}
+	}
+
+	/** The option that gives the web feature's HTTP server a free port (it names it in its log). */
+	static final String EPHEMERAL_HTTP_PORT = "-Dorg.osgi.service.http.port=0";
+
+	private static List<String> listening(long pid) {
+		try {
+			return listeningTcpSockets(pid);
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		}
+	}
+
+	/**
+	 * Whether a socket of {@link #listeningTcpSockets(long)} ({@code tcp|tcp6 ADDRESS:PORT}, hexadecimal as
+	 * in {@code /proc/PID/net/tcp}) is bound to a loopback address: 127.0.0.0/8, {@code ::1}, or 127.0.0.0/8
+	 * mapped into IPv6.
+	 */
+	static boolean isLoopback(String socket) {
+		String[] parts = socket.split(" ");
+		String address = parts[1].substring(0, parts[1].indexOf(':'));
+		if (parts[0].equals("tcp")) { // little-endian IPv4: the first octet is the last byte
+			return address.endsWith("7F");
+		}
+		return address.equals("00000000000000000000000001000000")
+				|| address.startsWith("0000000000000000FFFF0000") && address.endsWith("7F");
 	}
 }
