@@ -132,13 +132,18 @@ class WebConsoleIT {
 		assertThat(row("file-janitor").findElement(By.className("state")).getText()).isEqualTo("DISABLED");
 		screenshot("cron-jobs-list");
 
-		// Fire it from its detail page: its run appears in the history.
+		// Its detail page. Paused first, so that its every-minute schedule never races the actions below.
 		row("heartbeat").findElement(By.cssSelector("td.name a")).click();
 		waitFor(By.id("job-name"));
 		assertThat(text(By.id("job-name"))).isEqualTo("heartbeat");
 		assertThat(browser.findElements(By.cssSelector("#next-fire-times li"))).hasSize(5);
 		assertThat(text(By.id("properties"))).contains("cron.name").contains("heartbeat");
 		assertThat(text(By.cssSelector("#job tr.description td"))).isNotBlank();
+		click(By.cssSelector("div.actions button[value='pause']"));
+		assertThat(text(By.id("message"))).startsWith("Paused heartbeat");
+		assertThat(text(By.cssSelector("#job tr.state td"))).isEqualTo("PAUSED");
+
+		// Fire it: its run appears in the history.
 		assertThat(browser.findElements(By.cssSelector("#history tr[data-trigger='MANUAL']"))).isEmpty();
 		click(By.cssSelector("div.actions button[value='fire']"));
 		assertThat(text(By.id("message"))).startsWith("Fired heartbeat: SUCCEEDED");
@@ -146,30 +151,34 @@ class WebConsoleIT {
 				.hasSize(1);
 		screenshot("cron-job-detail");
 
-		// Pause and resume it.
-		click(By.cssSelector("div.actions button[value='pause']"));
-		assertThat(text(By.id("message"))).startsWith("Paused heartbeat");
-		assertThat(text(By.cssSelector("#job tr.state td"))).isEqualTo("PAUSED");
-		click(By.cssSelector("div.actions button[value='resume']"));
-		assertThat(text(By.id("message"))).startsWith("Resumed heartbeat: SCHEDULED, next fire ");
-		assertThat(text(By.cssSelector("#job tr.state td"))).isEqualTo("SCHEDULED");
-
-		// Reset asks first; cancel keeps everything, confirming resets.
+		// Reset asks first; cancel keeps everything, confirming resets (and keeps the pause).
 		click(By.cssSelector("div.actions a.reset"));
 		assertThat(text(By.id("job-name"))).isEqualTo("Reset heartbeat?");
 		click(By.id("cancel-reset"));
 		assertThat(text(By.id("job-name"))).isEqualTo("heartbeat");
+		assertThat(text(By.cssSelector("#job tr.last-window-end td"))).doesNotStartWith("none");
 		click(By.cssSelector("div.actions a.reset"));
 		WebElement since = waitFor(By.id("since"));
+		since.clear();
+		since.sendKeys("2999-01-01T00:00Z");
+		click(By.id("confirm-reset"));
+		assertThat(text(By.id("message"))).as("a window start in the future is refused")
+				.startsWith("Refused: ").contains("future");
+		assertThat(text(By.cssSelector("#job tr.last-window-end td"))).doesNotStartWith("none");
+		click(By.cssSelector("div.actions a.reset"));
+		since = waitFor(By.id("since"));
 		since.clear();
 		click(By.id("confirm-reset"));
 		assertThat(text(By.id("message"))).startsWith("Reset heartbeat: its next window starts at 1970-01-01T00:00:00Z");
 		assertThat(text(By.cssSelector("#job tr.last-window-end td"))).startsWith("none");
+		assertThat(text(By.cssSelector("#job tr.state td"))).isEqualTo("PAUSED");
 
-		// Firing a plugin that is never fired is refused with the reason, on the page.
-		browser.get(page);
-		WebElement janitor = row("file-janitor");
-		assertThat(janitor).isNotNull();
+		// Resume it.
+		click(By.cssSelector("div.actions button[value='resume']"));
+		assertThat(text(By.id("message"))).startsWith("Resumed heartbeat: SCHEDULED, next fire ");
+		assertThat(text(By.cssSelector("#job tr.state td"))).isEqualTo("SCHEDULED");
+
+		// An unknown name is answered with the known ones.
 		browser.get(page + "?name=nope");
 		assertThat(text(By.id("message"))).isEqualTo(
 				"Unknown cron plugin \"nope\"; known: file-janitor, heartbeat, token-cleaner.");
