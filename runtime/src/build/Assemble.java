@@ -1,6 +1,7 @@
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
@@ -27,12 +28,21 @@ import java.util.stream.Stream;
  * writes {@code conf/bundles.list}, which the launcher installs in order.
  *
  * <p>
- * {@code bin/}, {@code conf/}, {@code lib/}, {@code bundle/} and {@code etc/} are rebuilt each time;
- * {@code deploy/} and {@code data/} keep what a run of the distribution left there.
+ * A rebuild never destroys an operator's files: {@code bin/}, {@code conf/}, {@code lib/} and
+ * {@code bundle/} belong to the build and are rebuilt each time; in {@code etc/}, {@code deploy/} and
+ * {@code data/} the build adds the template's files that are missing and updates those still as it last
+ * wrote them ({@code conf/template.sha256}), and keeps every other file: one an operator added, or
+ * changed (named in the build log). The release
+ * archive takes those three directories from the template, never from here (see
+ * {@code src/assembly/tar.xml}).
  */
 public class Assemble {
 
 	private static final Set<String> SCOPES = Set.of("compile", "runtime", "provided", "system", "test");
+	/** The directories the build rebuilds; all others hold operators' files too. */
+	static final List<String> BUILD_OWNED = List.of("bin", "conf", "lib", "bundle");
+	/** Where the build records what it wrote outside the build-owned directories. */
+	static final String SUMS = "conf/template.sha256";
 
 	public static void main(String[] args) throws IOException {
 		Map<String, List<String>> opts = new LinkedHashMap<>();
@@ -48,13 +58,23 @@ public class Assemble {
 		Path featuresDir = Path.of(one(opts, "features-dir"));
 		FileTime timestamp = FileTime.from(Instant.parse(one(opts, "timestamp")));
 
-		for (String dir : List.of("bin", "conf", "lib", "bundle", "etc")) {
+		Map<String, String> lastBuilt = readSums(dist.resolve(SUMS));
+		for (String dir : BUILD_OWNED) {
 			delete(dist.resolve(dir));
 		}
-		copyTree(template, dist);
+		Map<String, String> sums = new java.util.TreeMap<>();
+		List<Path> written = new ArrayList<>(copyTree(template, dist, lastBuilt, sums));
+		StringBuilder sumsText = new StringBuilder("# Generated: the SHA-256 of each file of etc/, deploy/ and data/ as the build last wrote it.\n"
+				+ "# A file there that no longer matches was changed by an operator, and a rebuild keeps it.\n");
+		sums.forEach((file, sum) -> sumsText.append(sum).append("  ").append(file).append('\n'));
+		Files.writeString(dist.resolve(SUMS), sumsText);
 		Files.createDirectories(dist.resolve("deploy"));
 		Files.createDirectories(dist.resolve("data"));
-		Files.setPosixFilePermissions(dist.resolve("bin/crontainer"), PosixFilePermissions.fromString("rwxr-xr-x"));
+		try (Stream<Path> scripts = Files.list(dist.resolve("bin"))) {
+			for (Path script : (Iterable<Path>) scripts::iterator) {
+				Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+			}
+		}
 
 		Path lib = Files.createDirectories(dist.resolve("lib"));
 		for (String jar : opts.getOrDefault("lib", List.of())) {
@@ -93,11 +113,13 @@ public class Assemble {
 		}
 		Files.writeString(dist.resolve("conf/bundles.list"), list);
 
-		// Reproducible: every file carries the build timestamp.
-		try (Stream<Path> files = Files.walk(dist)) {
-			files.filter(p -> !p.startsWith(dist.resolve("data")) && !p.startsWith(dist.resolve("deploy")))
-					.forEach(p -> setTime(p, timestamp));
+		// Reproducible: every file of the build carries the build timestamp (an operator's files keep theirs).
+		for (String dir : BUILD_OWNED) {
+			try (Stream<Path> files = Files.walk(dist.resolve(dir))) {
+				files.forEach(p -> setTime(p, timestamp));
+			}
 		}
+		written.forEach(p -> setTime(p, timestamp));
 		System.out.println("Assembled " + dist + " from features " + one(opts, "features"));
 	}
 
@@ -131,16 +153,60 @@ public class Assemble {
 		return values.get(0);
 	}
 
-	private static void copyTree(Path from, Path to) throws IOException {
+	/**
+	 * Copies the template: files of the build-owned directories always; another file only where it is
+	 * missing or still as the last build wrote it (its SHA-256 in {@code lastBuilt}).
+	 *
+	 * @param sums Receives the SHA-256 of every template file outside the build-owned directories.
+	 * @return The files written outside the build-owned directories.
+	 */
+	static List<Path> copyTree(Path from, Path to, Map<String, String> lastBuilt, Map<String, String> sums)
+			throws IOException {
+		List<Path> written = new ArrayList<>();
 		try (Stream<Path> files = Files.walk(from)) {
 			for (Path source : (Iterable<Path>) files::iterator) {
-				Path target = to.resolve(from.relativize(source).toString());
+				Path relative = from.relativize(source);
+				Path target = to.resolve(relative.toString());
 				if (Files.isDirectory(source)) {
 					Files.createDirectories(target);
-				} else {
+				} else if (BUILD_OWNED.contains(relative.getName(0).toString())) {
 					Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+				} else {
+					String key = relative.toString().replace('\\', '/');
+					sums.put(key, sha256(source));
+					boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+					if (!exists || Files.mismatch(source, target) != -1 && sha256(target).equals(lastBuilt.get(key))) {
+						Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+						written.add(target);
+					} else if (Files.mismatch(source, target) != -1) {
+						System.out.println("Kept " + target + ": changed since the build wrote it (by an operator?);"
+								+ " delete it to get the template " + source);
+					}
 				}
 			}
+		}
+		return written;
+	}
+
+	static Map<String, String> readSums(Path file) throws IOException {
+		Map<String, String> sums = new LinkedHashMap<>();
+		if (Files.isRegularFile(file)) {
+			for (String line : Files.readAllLines(file)) {
+				int gap = line.indexOf("  ");
+				if (!line.startsWith("#") && gap > 0) {
+					sums.put(line.substring(gap + 2), line.substring(0, gap));
+				}
+			}
+		}
+		return sums;
+	}
+
+	static String sha256(Path file) throws IOException {
+		try {
+			return java.util.HexFormat.of()
+					.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+		} catch (java.security.NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
 		}
 	}
 

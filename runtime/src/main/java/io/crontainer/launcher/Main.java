@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Formatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -60,6 +61,7 @@ public final class Main {
 	static final String HOME = "crontainer.home";
 	static final String DATA_DIR = "crontainer.data.dir";
 	static final String CONSOLE_LOG_LEVEL = "crontainer.log.console.level";
+	static final String GOSH_ARGS = "gosh.args";
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
@@ -70,6 +72,8 @@ public final class Main {
 	private final PrintStream out;
 	private final CountDownLatch started = new CountDownLatch(1);
 	private volatile Framework framework;
+	/** Held (strongly referenced) for the life of the JVM. */
+	private InstanceLock instanceLock;
 
 	Main(Path home, boolean console, Path readyFile, Duration stopTimeout, PrintStream out) {
 		this.home = home;
@@ -112,6 +116,20 @@ public final class Main {
 				Map.of(HOME, home.toString(), DATA_DIR, data.toString(), CONSOLE_LOG_LEVEL, consoleLevel),
 				System.getProperties());
 		Files.createDirectories(data);
+		try {
+			instanceLock = InstanceLock.acquire(data);
+		} catch (InstanceLock.HeldException e) {
+			log("ERROR", e.getMessage());
+			return 1;
+		}
+		properties = new HashMap<>(properties);
+		if (!console) {
+			// gogo.jline serves bin/client only: it must not read stdin (whose end would stop the runtime)
+			properties.putIfAbsent(GOSH_ARGS, "--nointeractive");
+			setIfAbsent("org.jline.terminal.provider", "dumb"); // no terminal probing, no native library
+		} else if (System.console() == null) {
+			setIfAbsent("org.jline.terminal.dumb", "true"); // console forced on a pipe: no "dumb terminal" warning
+		}
 		// Also as system properties, for what reads only those (pax-logging's first read of its file).
 		System.setProperty(HOME, home.toString());
 		System.setProperty(DATA_DIR, data.toString());
@@ -161,8 +179,9 @@ public final class Main {
 		}
 		long elapsed = System.currentTimeMillis() - jvmStart;
 		if (notActive.isEmpty()) {
-			log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s", elapsed,
-					bundles.size() - consoleBundles.size(), console ? "console" : "headless", home));
+			log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s, process %d", elapsed,
+					bundles.size() - consoleBundles.size(), console ? "console" : "headless", home,
+					ProcessHandle.current().pid()));
 		} else {
 			log("WARN", String.format("Crontainer started in %d ms, but %d of %d bundles are not active: %s", elapsed,
 					notActive.size(), bundles.size() - consoleBundles.size(), String.join(", ", notActive)));
@@ -269,6 +288,12 @@ public final class Main {
 	private void deleteReadyFile() throws IOException {
 		if (readyFile != null) {
 			Files.deleteIfExists(readyFile);
+		}
+	}
+
+	private static void setIfAbsent(String name, String value) {
+		if (System.getProperty(name) == null) {
+			System.setProperty(name, value);
 		}
 	}
 
