@@ -50,11 +50,18 @@ import org.osgi.framework.launch.FrameworkFactory;
  * It sets the framework properties {@code crontainer.home} and {@code crontainer.data.dir} (the
  * absolute paths of the distribution and of its {@code data/} directory), and
  * {@code crontainer.log.console.level}, the least level logged to the console (default {@code INFO};
- * a system property of that name wins, e.g. {@code WARN} to keep INFO lines off the Gogo prompt; the
- * launcher's own lines are shown at the console whatever the level).
+ * a system property of that name wins, e.g. {@code WARN} to keep INFO lines off the Gogo prompt, the
+ * launcher's own included).
  *
  * <p>
- * Exit status: 0 after a clean stop, 1 if start-up failed, 2 if stopping timed out.
+ * One runtime per {@code data/}: the launcher takes {@code data/crontainer.lock} ({@link InstanceLock})
+ * before anything else, and refuses at once (status 1) when another live process holds it. Without a
+ * terminal it sets the framework property {@code gosh.args} to {@code --nointeractive} (unless set), so
+ * the Gogo shell bundle never reads stdin and only serves {@code bin/client}.
+ *
+ * <p>
+ * Exit status: 0 after a clean stop, 1 if start-up failed or another runtime holds {@code data/}, 2 if
+ * stopping timed out.
  */
 public final class Main {
 
@@ -135,7 +142,10 @@ public final class Main {
 		System.setProperty(DATA_DIR, data.toString());
 		System.setProperty(CONSOLE_LOG_LEVEL, consoleLevel);
 
-		FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+		// No context class loader for the framework's threads: libraries that look one up fall back to their
+		// bundle's (JLine finds its terminal providers so, and else runs the console on a dumb terminal).
+		Thread.currentThread().setContextClassLoader(null);
+		FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Main.class.getClassLoader()).findFirst()
 				.orElseThrow(() -> new IllegalStateException("No OSGi framework in lib/"));
 		Framework fw = factory.newFramework(properties);
 		framework = fw;
@@ -330,7 +340,7 @@ public final class Main {
 	/**
 	 * Logs through the framework's OSGi LogService while there is one (so the line also reaches the log
 	 * file and Gogo's {@code log}), else prints a console line in the shape of the log pattern: time |
-	 * level | bundle | logger | message.
+	 * level | bundle | logger | message, if the level is at least {@code crontainer.log.console.level}.
 	 */
 	void log(String level, String message) {
 		Framework fw = framework;
@@ -349,10 +359,7 @@ public final class Main {
 						};
 						ref.getBundle().loadClass("org.osgi.service.log.LogService").getMethod("log", int.class, String.class)
 								.invoke(service, osgiLevel, message);
-						if (!console || rank(level) <= rank(System.getProperty(CONSOLE_LOG_LEVEL, "INFO"))) {
-							return; // the log's console appender shows it
-						}
-						// else below the console's threshold: the operator at the console still sees it
+						return; // the log's console appender shows it, if it is at the console's level
 					} finally {
 						context.ungetService(ref);
 					}
@@ -360,6 +367,9 @@ public final class Main {
 			} catch (ReflectiveOperationException | RuntimeException e) {
 				// fall through to the console
 			}
+		}
+		if (rank(level) > rank(System.getProperty(CONSOLE_LOG_LEVEL, "INFO"))) {
+			return; // below the console's level, as the log's console appender would filter it
 		}
 		out.printf("%s | %-5s | %-36s | %s | %s%n", OffsetDateTime.now().format(TIME), level, "io.crontainer.launcher",
 				"Main", message);

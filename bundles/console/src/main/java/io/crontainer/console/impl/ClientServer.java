@@ -3,7 +3,6 @@ package io.crontainer.console.impl;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -71,6 +70,10 @@ public final class ClientServer {
 	public static final String DATA_DIR = "crontainer.data.dir";
 	/** The socket's path under the data directory. */
 	public static final String SOCKET = "run/client.sock";
+
+	/** What a one-shot client is told when its Ctrl-C interrupted the command. */
+	static final String INTERRUPTED = "Interrupted. The runtime goes on, and so does a run the command started"
+			+ " (cron:list shows it).";
 
 	private static final Logger LOG = LoggerFactory.getLogger(ClientServer.class);
 
@@ -184,21 +187,23 @@ public final class ClientServer {
 	private void serve(SocketChannel channel, int id) {
 		try {
 			DataInputStream in = new DataInputStream(new BufferedInputStream(Frames.input(channel)));
-			DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Frames.output(channel)));
+			Sender out = new Sender(new BufferedOutputStream(Frames.output(channel)), "crontainer-client-" + id + "-output");
 			Frame first = Frames.read(in);
 			if (first == null) {
 				return;
 			}
 			if (first.type() == Frames.EXEC) {
 				LOG.debug("bin/client session {}: {}", id, first.text());
-				Frames.writeExit(out, exec(first.text(), in, out, id));
+				out.finish(exec(first.text(), in, out, id));
 			} else if (first.type() == Frames.TERMINAL) {
 				LOG.info("bin/client session {} opened", id);
 				shell(first.text(), in, out);
 				LOG.info("bin/client session {} closed", id);
 			} else {
-				Frames.write(out, Frames.ERR, "Unknown request: this client does not match the runtime's version\n");
-				Frames.writeExit(out, Frames.FAILED);
+				byte[] text = "Unknown request: this client does not match the runtime's version\n"
+						.getBytes(StandardCharsets.UTF_8);
+				out.write(Frames.ERR, text, 0, text.length);
+				out.finish(Frames.FAILED);
 			}
 		} catch (IOException e) {
 			LOG.debug("bin/client session {} ended: {}", id, e.toString());
@@ -216,7 +221,7 @@ public final class ClientServer {
 	 *
 	 * @return The exit status: {@link Frames#OK}, {@link Frames#FAILED} or {@link Frames#INTERRUPTED}.
 	 */
-	int exec(String script, DataInputStream in, DataOutputStream out, int id) {
+	int exec(String script, DataInputStream in, Frames.Sink out, int id) {
 		PrintStream stdout = new PrintStream(Frames.frameStream(out, Frames.OUT), true, StandardCharsets.UTF_8);
 		PrintStream stderr = new PrintStream(Frames.frameStream(out, Frames.ERR), true, StandardCharsets.UTF_8);
 		CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr);
@@ -253,8 +258,12 @@ public final class ClientServer {
 						stdout.println(session.format(result, Converter.INSPECT));
 					}
 				} catch (Exception e) {
+					if (interrupted.get()) {
+						stderr.println(INTERRUPTED);
+						return Frames.INTERRUPTED;
+					}
 					stderr.println(message(e));
-					return interrupted.get() ? Frames.INTERRUPTED : Frames.FAILED;
+					return Frames.FAILED;
 				}
 				if (interrupted.get()) {
 					return Frames.INTERRUPTED;
@@ -291,7 +300,7 @@ public final class ClientServer {
 	 * discipline (echo, Ctrl-C as SIGINT, newline translation) works as a terminal's, since the client's
 	 * own terminal is raw. Ends with the {@link Frames#EXIT} frame.
 	 */
-	private void shell(String hello, DataInputStream in, DataOutputStream out) throws IOException {
+	private void shell(String hello, DataInputStream in, Sender out) throws IOException {
 		String[] words = hello.split(" ");
 		String type = words.length > 0 && !words[0].isBlank() ? words[0] : "ansi";
 		Terminal[] terminal = new Terminal[1];
@@ -345,7 +354,7 @@ public final class ClientServer {
 				session.close();
 			}
 			// before the terminal closes: that interrupts its input pump, which closes the channel
-			Frames.writeExit(out, Frames.OK);
+			out.finish(Frames.OK);
 		}
 	}
 

@@ -120,8 +120,20 @@ public final class Frames {
 		return ByteBuffer.wrap(frame.payload()).getInt();
 	}
 
+	/** Where frames go. */
+	@FunctionalInterface
+	public interface Sink {
+		/** Sends one frame (or several, for a payload over {@link #MAX_PAYLOAD}). */
+		void write(byte type, byte[] bytes, int offset, int length) throws IOException;
+	}
+
+	/** A sink writing to a stream, at once (thread-safe: {@link #write} locks the stream). */
+	public static Sink sink(DataOutputStream out) {
+		return (type, bytes, offset, length) -> write(out, type, bytes, offset, length);
+	}
+
 	/** An output stream whose every write becomes one frame of the given type. */
-	public static OutputStream frameStream(DataOutputStream out, byte type) {
+	public static OutputStream frameStream(Sink out, byte type) {
 		return new OutputStream() {
 			@Override
 			public void write(int b) throws IOException {
@@ -131,7 +143,7 @@ public final class Frames {
 			@Override
 			public void write(byte[] b, int off, int len) throws IOException {
 				if (len > 0) {
-					Frames.write(out, type, b, off, len);
+					out.write(type, b, off, len);
 				}
 			}
 		};
