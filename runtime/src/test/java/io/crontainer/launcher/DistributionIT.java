@@ -96,6 +96,10 @@ class DistributionIT {
 		assertThat(Files.getPosixFilePermissions(home.resolve("data/run/client.sock")))
 				.isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
+		// A truncated jar: one warning naming it, however many polls see it
+		byte[] whole = bundleJar("io.crontainer.dist.cut");
+		Files.write(home.resolve("deploy/cut.jar"), java.util.Arrays.copyOf(whole, whole.length / 2));
+
 		// Hot deployment, as the README says: copy under another name, then rename.
 		Path part = Files.write(home.resolve("deploy/sample.jar.part"), bundleJar("io.crontainer.dist.sample"));
 		Path jar = Files.move(part, home.resolve("deploy/sample.jar"), StandardCopyOption.ATOMIC_MOVE);
@@ -105,6 +109,8 @@ class DistributionIT {
 
 		Path log = home.resolve("data/log/crontainer.log");
 		await("log file", () -> read(log).contains("Crontainer started in"));
+		String cutWarning = "Ignoring " + home.toRealPath().resolve("deploy/cut.jar") + ": it cannot be read as a jar";
+		assertThat(read(log).lines().filter(l -> l.contains("| WARN  |") && l.contains(cutWarning))).hasSize(1);
 		assertThat(read(log).lines().filter(l -> l.contains("Crontainer started in")).findFirst().orElseThrow())
 				.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) \\| INFO  \\| \\S+ +\\| .*");
 		assertThat(read(output)).contains("Crontainer started in"); // and the console
