@@ -111,6 +111,10 @@ class DistributionIT {
 		await("log file", () -> read(log).contains("Crontainer started in"));
 		String cutWarning = "Ignoring " + home.toRealPath().resolve("deploy/cut.jar") + ": it cannot be read as a jar";
 		assertThat(read(log).lines().filter(l -> l.contains("| WARN  |") && l.contains(cutWarning))).hasSize(1);
+		// copied again, completely: installed
+		Path whole2 = Files.write(home.resolve("deploy/cut.jar.part"), whole);
+		Files.move(whole2, home.resolve("deploy/cut.jar"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		await("the fixed jar ACTIVE", () -> read(ready).contains(" ACTIVE io.crontainer.dist.cut "));
 		assertThat(read(log).lines().filter(l -> l.contains("Crontainer started in")).findFirst().orElseThrow())
 				.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) \\| INFO  \\| \\S+ +\\| .*");
 		assertThat(read(output)).contains("Crontainer started in"); // and the console

@@ -2,6 +2,8 @@ package io.crontainer.deploy.impl;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
@@ -12,50 +14,59 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Says so when a jar in {@code deploy/} cannot be installed: FileInstall itself skips a jar that is
- * truncated, not a zip, or not an OSGi bundle without a word, and retries it at every poll.
+ * truncated, not a zip, or not an OSGi bundle without a word, and tries it again at every poll.
  *
  * <p>
- * An {@link ArtifactInstaller} (FileInstall's whiteboard): FileInstall asks every installer whether it
- * handles a new or changed file ({@link #canHandle}) before its own bundle installer, so this one claims
- * exactly the {@code .jar} files that the bundle installer cannot take, and logs one warning naming the
- * file and the reason when FileInstall "installs" it, and again only when the file changes and is still
- * unusable. When the file is fixed (a complete bundle copied over it), this installer no longer handles
- * it, and FileInstall installs the bundle as usual.
+ * An {@link ArtifactInstaller} (FileInstall's whiteboard) that handles nothing: FileInstall asks every
+ * installer whether it handles a new, changed or so far unhandled file ({@link #canHandle}) before its
+ * own bundle installer; this one answers no, always, and on the way logs one warning for a {@code .jar}
+ * that the bundle installer cannot take, naming the file and the reason. It warns again only when the
+ * file changes (its size or time stamp) and is still unusable. Since it claims nothing, FileInstall
+ * installs the jar as soon as a complete bundle replaces it.
  *
  * <p>
- * Called on FileInstall's watcher threads; stateless and thread-safe.
+ * Called on FileInstall's watcher threads; thread-safe (a concurrent map of the files warned about).
  */
 @Component(service = ArtifactInstaller.class)
 public class UnreadableJars implements ArtifactInstaller {
 
 	private static final Logger LOG = LoggerFactory.getLogger(UnreadableJars.class);
 
+	/** The files warned about: path to "length:lastModified" of the version warned about. */
+	private final Map<String, String> warned = new ConcurrentHashMap<>();
+
 	@Override
 	public boolean canHandle(File artifact) {
-		return artifact.getName().endsWith(".jar") && artifact.isFile() && problem(artifact) != null;
+		if (!artifact.getName().endsWith(".jar") || !artifact.isFile()) {
+			return false;
+		}
+		String problem = problem(artifact);
+		String path = artifact.getAbsolutePath();
+		if (problem == null) {
+			warned.remove(path);
+			return false;
+		}
+		String version = artifact.length() + ":" + artifact.lastModified();
+		if (!version.equals(warned.put(path, version))) {
+			LOG.warn("Ignoring {}: {}. Copy it again (to a name not ending in .jar, then rename it), and it is"
+					+ " installed.", artifact, problem);
+		}
+		return false;
 	}
 
 	@Override
 	public void install(File artifact) {
-		warn(artifact);
+		// never called: this installer handles nothing
 	}
 
 	@Override
 	public void update(File artifact) {
-		warn(artifact);
+		// never called: this installer handles nothing
 	}
 
 	@Override
 	public void uninstall(File artifact) {
-		LOG.debug("{} is gone or fixed", artifact);
-	}
-
-	private static void warn(File artifact) {
-		String problem = problem(artifact);
-		if (problem != null) {
-			LOG.warn("Ignoring {}: {}. Copy it again (to a name not ending in .jar, then rename it), and it is"
-					+ " installed.", artifact, problem);
-		}
+		// never called: this installer handles nothing
 	}
 
 	/**
