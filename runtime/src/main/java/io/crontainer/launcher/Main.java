@@ -37,9 +37,9 @@ import org.osgi.framework.launch.FrameworkFactory;
  * System properties read (all optional):
  * <ul>
  * <li>{@code crontainer.home}: the distribution directory (default: the current directory);</li>
- * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to start the bundles that need
- * a terminal (the Gogo console); default: whether the JVM has a console, i.e. stdin and stdout are a
- * terminal;</li>
+ * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to run the Gogo console on
+ * stdin and stdout (and to start the bundles marked as needing a terminal); default: whether the JVM has
+ * a console, i.e. stdin and stdout are a terminal;</li>
  * <li>{@code crontainer.ready.file}: once start-up is done, this file is written with one line per
  * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
  * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
