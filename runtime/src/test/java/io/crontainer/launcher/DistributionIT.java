@@ -241,18 +241,25 @@ class DistributionIT {
 		Pty pty = new Pty(home.resolve("bin/client") + "");
 		pty.awaitOutput("g! ");
 		pty.type("cron:li\t-a\r");
-		pty.awaitOutput("4 cron plugins listed.");
+		pty.awaitOutput("5 cron plugins listed.");
 		pty.type("cron:fire hu\t--async\r"); // refused: hung is still running from the one-shot fire
 		pty.awaitOutput("Refused: hung is running already");
 		pty.type("cron:info hung\r");
 		pty.awaitOutput("newest first:");
+		pty.type("cron:fire stu\t\r"); // waits, as stuck never returns
+		await("stuck running", () -> client("cron:list").out.lines().anyMatch(l -> l.startsWith("stuck ") && l.contains("(running)")));
+		pty.type("\u0003"); // Ctrl-C: the command ends, the session and the runtime go on
+		pty.awaitOutput("java.lang.InterruptedException");
+		pty.awaitOutput("g! ");
+		pty.type("cron:names\r");
+		pty.awaitOutput("token-cleaner");
 		pty.type("\u0003"); // Ctrl-C at the prompt: a fresh line, nothing more
 		pty.type("\u0004"); // Ctrl-D: the session ends, the runtime stays
 		assertThat(pty.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(pty.process.exitValue()).as(pty.output()).isZero();
 		assertThat(process.isAlive()).isTrue();
 		assertThat(Files.readString(home.resolve("data/shell.history"))).contains(":cron:list -a\n")
-				.contains(":cron:fire hung --async\n");
+				.contains(":cron:fire hung --async\n").contains(":cron:fire stuck\n");
 
 		// history across sessions: the up arrow (in keypad mode) brings back the last line
 		stop();
@@ -261,7 +268,7 @@ class DistributionIT {
 		await("the hung plugin", () -> client("cron:names").out.contains("hung\n"));
 		pty = new Pty(home.resolve("bin/client") + "");
 		pty.awaitOutput("g! ");
-		pty.type("\u001bOA\u001bOA\r"); // up, up: cron:fire hung --async, from the last session
+		pty.type("\u001bOA\u001bOA\u001bOA\u001bOA\r"); // up 4 times: cron:fire hung --async, from the last session
 		pty.awaitOutput("Fired hung; it runs on a worker thread.");
 		pty.type("cron:fire hung\r");
 		pty.awaitOutput("Refused: hung is running already");

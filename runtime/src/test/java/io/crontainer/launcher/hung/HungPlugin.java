@@ -10,7 +10,8 @@ import io.crontainer.api.CronPlugin;
 
 /**
  * A cron plugin whose run never returns until interrupted: packed by {@code DistributionIT} into a bundle
- * ({@code io.crontainer.dist.hung}, registered by this activator as the cron plugin {@code hung}) and
+ * ({@code io.crontainer.dist.hung}, registered by this activator as the cron plugins {@code hung} and
+ * {@code stuck}) and
  * dropped into {@code deploy/}, so that {@code cron:fire hung} waits until the operator interrupts it.
  */
 public class HungPlugin implements CronPlugin, BundleActivator {
@@ -27,9 +28,11 @@ public class HungPlugin implements CronPlugin, BundleActivator {
 
 	@Override
 	public void start(BundleContext context) {
-		Hashtable<String, Object> properties = new Hashtable<>();
-		properties.put(CronPlugin.NAME, "hung");
-		context.registerService(CronPlugin.class, this, properties);
+		for (String name : new String[] { "hung", "stuck" }) {
+			Hashtable<String, Object> properties = new Hashtable<>();
+			properties.put(CronPlugin.NAME, name);
+			context.registerService(CronPlugin.class, new HungPlugin(), properties);
+		}
 	}
 
 	@Override
