@@ -38,8 +38,7 @@ import org.osgi.framework.launch.FrameworkFactory;
  * <ul>
  * <li>{@code crontainer.home}: the distribution directory (default: the current directory);</li>
  * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to run the Gogo console on
- * stdin and stdout (and to start the bundles marked as needing a terminal); default: whether the JVM has
- * a console, i.e. stdin and stdout are a terminal;</li>
+ * stdin and stdout; default: whether the JVM has a console, i.e. stdin and stdout are a terminal;</li>
  * <li>{@code crontainer.ready.file}: once start-up is done, this file is written with one line per
  * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
  * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
@@ -156,12 +155,9 @@ public final class Main {
 
 		List<Bundle> consoleBundles = new ArrayList<>();
 		for (BundleEntry entry : BundleEntry.read(home.resolve("conf/bundles.list"))) {
-			if (entry.console() && !console) {
-				continue;
-			}
 			Bundle bundle = context.installBundle(home.resolve(entry.path()).toUri().toString());
 			if (entry.console()) {
-				consoleBundles.add(bundle); // started last, so the prompt comes after start-up
+				consoleBundles.add(bundle); // started last, so the prompt comes after start-up (headless too)
 			} else if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
 				bundle.start(); // marks it to be started, in install order, when the framework starts
 			}

@@ -89,7 +89,7 @@ class DistributionIT {
 		List<String> bundles = Files.readAllLines(ready);
 		assertThat(bundles).hasSizeGreaterThan(10).allMatch(l -> l.split(" ")[1].equals("ACTIVE"), "ACTIVE");
 		assertThat(bundles).anyMatch(l -> l.contains(" io.crontainer.scheduler "))
-				.noneMatch(l -> l.contains(" org.apache.felix.gogo.shell ")); // headless: no console
+				.anyMatch(l -> l.contains(" org.apache.felix.gogo.jline ")); // headless too: it serves bin/client
 		assertThat(listeningTcpSockets(process.pid())).as("listening TCP sockets").isEmpty();
 		// bin/client's socket: only this user may connect
 		assertThat(Files.getPosixFilePermissions(home.resolve("data/run"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));

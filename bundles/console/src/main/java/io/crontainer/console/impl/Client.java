@@ -57,6 +57,10 @@ public final class Client {
 	}
 
 	static int run(Path home, String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
+		if (args.length == 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+			stdout.print(USAGE);
+			return Frames.OK;
+		}
 		Path socket = home.resolve("data").resolve(ClientServer.SOCKET);
 		SocketChannel channel;
 		try {
@@ -84,13 +88,28 @@ public final class Client {
 
 	/** One line saying why there is no runtime to talk to. */
 	static String notRunning(Path home, Path socket, Exception e) {
+		String reason = String.valueOf(e.getMessage());
+		if (reason.contains("Permission denied")) {
+			return "Cannot connect to " + socket + ": permission denied. Run bin/client as the user Crontainer runs"
+					+ " as (or as root).";
+		}
 		Optional<Long> pid = runningPid(home);
 		if (pid.isPresent()) {
 			return "Crontainer (process " + pid.get() + ") in " + home + " does not accept bin/client (cannot connect to "
-					+ socket + ": " + e.getMessage() + "); is its console feature installed?";
+					+ socket + ": " + reason + "); is it still starting, or is its console feature missing?";
 		}
 		return "Crontainer is not running in " + home + " (nothing listens on " + socket + ")";
 	}
+
+	private static final String USAGE = String.join(System.lineSeparator(),
+			"Usage: bin/client [COMMAND...]",
+			"Runs Gogo commands in the Crontainer runtime of this distribution, through data/run/client.sock.",
+			"  bin/client cron:list                   one command line (the words joined with spaces, as ssh does)",
+			"  bin/client 'cron:next \"@daily\"'        quote for Gogo inside the shell's quotes",
+			"  bin/client < commands.txt              each line in turn, stopping at the first failure",
+			"  bin/client                             on a terminal: an interactive console (Ctrl-D leaves it)",
+			"Exit status: 0 success, 1 the command failed, 2 no runtime answers, 130 interrupted (Ctrl-C).",
+			"help lists the commands; help cron:list explains one.", "");
 
 	/** The process id in data/crontainer.lock, if that process is alive. */
 	private static Optional<Long> runningPid(Path home) {

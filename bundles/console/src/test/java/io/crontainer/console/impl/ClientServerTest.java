@@ -117,6 +117,22 @@ class ClientServerTest {
 	}
 
 	@Test
+	void helpSaysHowToUseIt() {
+		Run run = client("", "--help");
+		assertThat(run.status).isZero();
+		assertThat(run.out).startsWith("Usage: bin/client [COMMAND...]\n").contains("Exit status: 0 success, 1 the");
+	}
+
+	@Test
+	void aRuntimeThatHoldsTheLockButHasNoSocketIsNamed() throws Exception {
+		server.close();
+		server = null;
+		Files.writeString(home.resolve("data/crontainer.lock"), ProcessHandle.current().pid() + "\n");
+		assertThat(client("", "t:hello", "x").err).startsWith("Crontainer (process " + ProcessHandle.current().pid()
+				+ ") in " + home + " does not accept bin/client (cannot connect to ");
+	}
+
+	@Test
 	void aStaleSocketOfAKilledRuntimeIsReplaced() throws Exception {
 		server.close();
 		Files.createFile(server.socket()); // what a kill -9 leaves behind, as far as a path goes
