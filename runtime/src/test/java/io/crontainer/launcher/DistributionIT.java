@@ -281,6 +281,7 @@ class DistributionIT {
 	void consoleCtrlCInterruptsTheCommandNotTheRuntime() throws Exception {
 		Files.write(home.resolve("deploy/hung.jar"), hungPluginJar());
 		Pty console = new Pty(home.resolve("bin/crontainer") + "");
+		process = console.process; // the runtime, under script(1)
 		console.awaitOutput("g! ");
 		await("the hung plugin", () -> client("cron:names").out.contains("hung\n"));
 		console.type("cron:fire hung\r");
@@ -448,7 +449,8 @@ class DistributionIT {
 			if (!Files.exists(file)) {
 				continue;
 			}
-			for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+			List<String> lines = Files.readAllLines(file); // read once: the table changes as other processes run
+			for (String line : lines.subList(1, lines.size())) {
 				String[] f = line.trim().split("\\s+");
 				if (f[3].equals("0A") && inodes.contains(f[9])) { // st 0A = LISTEN
 					listening.add(table + " " + f[1]);
