@@ -31,7 +31,12 @@ public class SessionKeeper implements CommandSessionListener {
 	/** How many sessions are kept. */
 	static final int KEPT = 32;
 
-	private final Map<CommandSession, Boolean> recent = Collections
+	/**
+	 * Static: Gogo's runtime stops after this bundle (bundles stop in reverse start order), and the
+	 * sessions must stay reachable until then; the bundle's classes stay loaded until the framework
+	 * ends. Shared by all instances.
+	 */
+	private static final Map<CommandSession, Boolean> recent = Collections
 			.synchronizedMap(new LinkedHashMap<CommandSession, Boolean>(KEPT, 0.75f, true) {
 				private static final long serialVersionUID = 1L;
 
@@ -57,7 +62,7 @@ public class SessionKeeper implements CommandSessionListener {
 	}
 
 	/** @return How many sessions are kept now. */
-	int kept() {
+	static int kept() {
 		return recent.size();
 	}
 }

@@ -24,7 +24,7 @@ class SessionKeeperTest {
 			for (int i = 0; i < SessionKeeper.KEPT + 5; i++) {
 				processor.createSession(InputStream.nullInputStream(), out, out).execute("x = 1");
 			}
-			assertThat(keeper.kept()).isEqualTo(SessionKeeper.KEPT);
+			assertThat(SessionKeeper.kept()).isEqualTo(SessionKeeper.KEPT);
 			processor.stop();
 		} finally {
 			threadIO.stop();
