@@ -109,12 +109,6 @@ public final class Frames {
 		write(out, type, bytes, 0, bytes.length);
 	}
 
-	/** Writes the {@link #EXIT} frame. */
-	public static void writeExit(DataOutputStream out, int status) throws IOException {
-		byte[] bytes = ByteBuffer.allocate(4).putInt(status).array();
-		write(out, EXIT, bytes, 0, 4);
-	}
-
 	/** @return The status of an {@link #EXIT} frame. */
 	public static int status(Frame frame) {
 		return ByteBuffer.wrap(frame.payload()).getInt();
@@ -125,11 +119,6 @@ public final class Frames {
 	public interface Sink {
 		/** Sends one frame (or several, for a payload over {@link #MAX_PAYLOAD}). */
 		void write(byte type, byte[] bytes, int offset, int length) throws IOException;
-	}
-
-	/** A sink writing to a stream, at once (thread-safe: {@link #write} locks the stream). */
-	public static Sink sink(DataOutputStream out) {
-		return (type, bytes, offset, length) -> write(out, type, bytes, offset, length);
 	}
 
 	/** An output stream whose every write becomes one frame of the given type. */

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +47,7 @@ final class Sender implements Frames.Sink {
 
 	/** Queues the {@link Frames#EXIT} frame and waits (up to 10 s) until everything is written. */
 	void finish(int status) throws IOException {
-		byte[] exit = java.nio.ByteBuffer.allocate(4).putInt(status).array();
+		byte[] exit = ByteBuffer.allocate(4).putInt(status).array();
 		write(Frames.EXIT, exit, 0, 4);
 		put(END);
 		boolean interrupted = false;
