@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
+import org.apache.felix.service.command.CommandSession;
 import org.junit.jupiter.api.Test;
 
 class SessionKeeperTest {
@@ -17,16 +20,19 @@ class SessionKeeperTest {
 		ThreadIOImpl threadIO = new ThreadIOImpl();
 		threadIO.start();
 		CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
-		SessionKeeper keeper = new SessionKeeper();
-		processor.addListener(keeper);
+		processor.addListener(new SessionKeeper());
+		List<CommandSession> sessions = new ArrayList<>();
 		try {
 			PrintStream out = new PrintStream(new ByteArrayOutputStream());
 			for (int i = 0; i < SessionKeeper.KEPT + 5; i++) {
-				processor.createSession(InputStream.nullInputStream(), out, out).execute("x = 1");
+				CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out);
+				session.execute("x = 1");
+				sessions.add(session);
 			}
 			assertThat(SessionKeeper.kept()).isEqualTo(SessionKeeper.KEPT);
-			processor.stop();
 		} finally {
+			sessions.forEach(CommandSession::close);
+			processor.stop();
 			threadIO.stop();
 		}
 	}
