@@ -255,7 +255,8 @@ public final class ClientServer {
 				try {
 					Object result = session.execute(line);
 					if (result != null) {
-						stdout.println(session.format(result, Converter.INSPECT));
+						String text = String.valueOf(session.format(result, Converter.INSPECT));
+						stdout.print(text.endsWith("\n") ? text : text + "\n"); // a list's text ends in one already
 					}
 				} catch (Exception e) {
 					if (interrupted.get()) {

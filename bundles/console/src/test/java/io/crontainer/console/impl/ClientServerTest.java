@@ -36,6 +36,10 @@ class ClientServerTest {
 			return "hello " + name;
 		}
 
+		public java.util.List<String> names() {
+			return java.util.List.of("a", "b");
+		}
+
 		public void fail() {
 			throw new IllegalStateException("it failed");
 		}
@@ -51,7 +55,7 @@ class ClientServerTest {
 		threadIO = new ThreadIOImpl();
 		threadIO.start();
 		processor = new CommandProcessorImpl(threadIO);
-		for (String function : new String[] { "hello", "fail", "shout" }) {
+		for (String function : new String[] { "hello", "fail", "shout", "names" }) {
 			processor.addCommand("t", new Commands(), function);
 		}
 		server = new ClientServer(processor, threadIO, name -> null, home.resolve("data").resolve(ClientServer.SOCKET));
@@ -87,6 +91,11 @@ class ClientServerTest {
 	@Test
 	void aCommandsResultGoesToStdout() {
 		assertThat(client("", "t:hello", "world")).isEqualTo(new Run(0, "hello world\n", ""));
+	}
+
+	@Test
+	void aListIsOneItemALine() {
+		assertThat(client("", "t:names")).isEqualTo(new Run(0, "a\nb\n", ""));
 	}
 
 	@Test
