@@ -13,11 +13,12 @@ import java.util.List;
  *
  * <p>
  * One bundle per line, a path relative to the distribution; blank lines and {@code #} comments are
- * skipped. A line ending in {@code ;console} names a bundle that needs a terminal (the Gogo console):
- * it is left out of headless runs.
+ * skipped. A line ending in {@code ;console} names the console (Gogo's JLine shell): it is started
+ * last, once start-up is done, so that its prompt comes after the start-up lines and commands piped
+ * into it find a started runtime. (Without a terminal it does not read stdin: see {@link Main}.)
  *
  * @param path The bundle's jar, relative to the distribution directory.
- * @param console Whether the bundle is installed only when the runtime has a terminal.
+ * @param console Whether the bundle is the console, started after all others.
  */
 record BundleEntry(String path, boolean console) {
 

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Formatter;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -36,9 +37,8 @@ import org.osgi.framework.launch.FrameworkFactory;
  * System properties read (all optional):
  * <ul>
  * <li>{@code crontainer.home}: the distribution directory (default: the current directory);</li>
- * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to start the bundles that need
- * a terminal (the Gogo console); default: whether the JVM has a console, i.e. stdin and stdout are a
- * terminal;</li>
+ * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to run the Gogo console on
+ * stdin and stdout; default: whether the JVM has a console, i.e. stdin and stdout are a terminal;</li>
  * <li>{@code crontainer.ready.file}: once start-up is done, this file is written with one line per
  * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
  * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
@@ -49,17 +49,25 @@ import org.osgi.framework.launch.FrameworkFactory;
  * It sets the framework properties {@code crontainer.home} and {@code crontainer.data.dir} (the
  * absolute paths of the distribution and of its {@code data/} directory), and
  * {@code crontainer.log.console.level}, the least level logged to the console (default {@code INFO};
- * a system property of that name wins, e.g. {@code WARN} to keep INFO lines off the Gogo prompt; the
- * launcher's own lines are shown at the console whatever the level).
+ * a system property of that name wins, e.g. {@code WARN} to keep INFO lines off the Gogo prompt, the
+ * launcher's own included).
  *
  * <p>
- * Exit status: 0 after a clean stop, 1 if start-up failed, 2 if stopping timed out.
+ * One runtime per {@code data/}: the launcher takes {@code data/crontainer.lock} ({@link InstanceLock})
+ * before anything else, and refuses at once (status 1) when another live process holds it. Without a
+ * terminal it sets the framework property {@code gosh.args} to {@code --nointeractive} (unless set), so
+ * the Gogo shell bundle never reads stdin and only serves {@code bin/client}.
+ *
+ * <p>
+ * Exit status: 0 after a clean stop, 1 if start-up failed or another runtime holds {@code data/}, 2 if
+ * stopping timed out.
  */
 public final class Main {
 
 	static final String HOME = "crontainer.home";
 	static final String DATA_DIR = "crontainer.data.dir";
 	static final String CONSOLE_LOG_LEVEL = "crontainer.log.console.level";
+	static final String GOSH_ARGS = "gosh.args";
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
@@ -70,6 +78,8 @@ public final class Main {
 	private final PrintStream out;
 	private final CountDownLatch started = new CountDownLatch(1);
 	private volatile Framework framework;
+	/** Held (strongly referenced) for the life of the JVM. */
+	private InstanceLock instanceLock;
 
 	Main(Path home, boolean console, Path readyFile, Duration stopTimeout, PrintStream out) {
 		this.home = home;
@@ -112,12 +122,29 @@ public final class Main {
 				Map.of(HOME, home.toString(), DATA_DIR, data.toString(), CONSOLE_LOG_LEVEL, consoleLevel),
 				System.getProperties());
 		Files.createDirectories(data);
+		try {
+			instanceLock = InstanceLock.acquire(data);
+		} catch (InstanceLock.HeldException e) {
+			log("ERROR", e.getMessage());
+			return 1;
+		}
+		properties = new HashMap<>(properties);
+		if (!console) {
+			// gogo.jline serves bin/client only: it must not read stdin (whose end would stop the runtime)
+			properties.putIfAbsent(GOSH_ARGS, "--nointeractive");
+			setIfAbsent("org.jline.terminal.provider", "dumb"); // no terminal probing, no native library
+		} else if (System.console() == null) {
+			setIfAbsent("org.jline.terminal.dumb", "true"); // console forced on a pipe: no "dumb terminal" warning
+		}
 		// Also as system properties, for what reads only those (pax-logging's first read of its file).
 		System.setProperty(HOME, home.toString());
 		System.setProperty(DATA_DIR, data.toString());
 		System.setProperty(CONSOLE_LOG_LEVEL, consoleLevel);
 
-		FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+		// No context class loader for the framework's threads: libraries that look one up fall back to their
+		// bundle's (JLine finds its terminal providers so, and else runs the console on a dumb terminal).
+		Thread.currentThread().setContextClassLoader(null);
+		FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Main.class.getClassLoader()).findFirst()
 				.orElseThrow(() -> new IllegalStateException("No OSGi framework in lib/"));
 		Framework fw = factory.newFramework(properties);
 		framework = fw;
@@ -128,12 +155,9 @@ public final class Main {
 
 		List<Bundle> consoleBundles = new ArrayList<>();
 		for (BundleEntry entry : BundleEntry.read(home.resolve("conf/bundles.list"))) {
-			if (entry.console() && !console) {
-				continue;
-			}
 			Bundle bundle = context.installBundle(home.resolve(entry.path()).toUri().toString());
 			if (entry.console()) {
-				consoleBundles.add(bundle); // started last, so the prompt comes after start-up
+				consoleBundles.add(bundle); // started last, so the prompt comes after start-up (headless too)
 			} else if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
 				bundle.start(); // marks it to be started, in install order, when the framework starts
 			}
@@ -161,8 +185,9 @@ public final class Main {
 		}
 		long elapsed = System.currentTimeMillis() - jvmStart;
 		if (notActive.isEmpty()) {
-			log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s", elapsed,
-					bundles.size() - consoleBundles.size(), console ? "console" : "headless", home));
+			log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s, process %d", elapsed,
+					bundles.size() - consoleBundles.size(), console ? "console" : "headless", home,
+					ProcessHandle.current().pid()));
 		} else {
 			log("WARN", String.format("Crontainer started in %d ms, but %d of %d bundles are not active: %s", elapsed,
 					notActive.size(), bundles.size() - consoleBundles.size(), String.join(", ", notActive)));
@@ -272,6 +297,12 @@ public final class Main {
 		}
 	}
 
+	private static void setIfAbsent(String name, String value) {
+		if (System.getProperty(name) == null) {
+			System.setProperty(name, value);
+		}
+	}
+
 	private static int rank(String level) {
 		return switch (level.toUpperCase(java.util.Locale.ROOT)) {
 		case "OFF" -> 0;
@@ -305,7 +336,7 @@ public final class Main {
 	/**
 	 * Logs through the framework's OSGi LogService while there is one (so the line also reaches the log
 	 * file and Gogo's {@code log}), else prints a console line in the shape of the log pattern: time |
-	 * level | bundle | logger | message.
+	 * level | bundle | logger | message, if the level is at least {@code crontainer.log.console.level}.
 	 */
 	void log(String level, String message) {
 		Framework fw = framework;
@@ -324,10 +355,7 @@ public final class Main {
 						};
 						ref.getBundle().loadClass("org.osgi.service.log.LogService").getMethod("log", int.class, String.class)
 								.invoke(service, osgiLevel, message);
-						if (!console || rank(level) <= rank(System.getProperty(CONSOLE_LOG_LEVEL, "INFO"))) {
-							return; // the log's console appender shows it
-						}
-						// else below the console's threshold: the operator at the console still sees it
+						return; // the log's console appender shows it, if it is at the console's level
 					} finally {
 						context.ungetService(ref);
 					}
@@ -335,6 +363,9 @@ public final class Main {
 			} catch (ReflectiveOperationException | RuntimeException e) {
 				// fall through to the console
 			}
+		}
+		if (rank(level) > rank(System.getProperty(CONSOLE_LOG_LEVEL, "INFO"))) {
+			return; // below the console's level, as the log's console appender would filter it
 		}
 		out.printf("%s | %-5s | %-36s | %s | %s%n", OffsetDateTime.now().format(TIME), level, "io.crontainer.launcher",
 				"Main", message);

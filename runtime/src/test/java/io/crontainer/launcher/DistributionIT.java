@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,15 +29,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.crontainer.launcher.hung.HungPlugin;
+
 /**
  * The assembled distribution, as shipped (unpacked from the .tar.gz): {@code bin/crontainer} started
  * from another directory runs headless without a terminal, starts every bundle, listens on loopback
- * addresses only (the web feature's HTTP server, here on a free port), hot-deploys from {@code deploy/}, logs to {@code data/log/}, and stops cleanly on SIGTERM; from a
- * "terminal" it runs the Gogo console.
+ * addresses only (the web feature's HTTP server, here on a free port), hot-deploys from {@code deploy/},
+ * logs to {@code data/log/}, and stops cleanly on SIGTERM; from a "terminal" it runs the Gogo console.
+ * {@code bin/client} runs commands in a running runtime, one-shot and interactively (through a
+ * pseudo-terminal made by {@code script(1)}); Ctrl-C interrupts the command, never the runtime; a second
+ * runtime on the same {@code data/} is refused, and a killed one's lock never blocks the next start.
  */
 class DistributionIT {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+	private static final ProcessBuilder.Redirect DEV_NULL = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
 
 	@TempDir
 	Path tmp;
@@ -82,9 +89,17 @@ class DistributionIT {
 		List<String> bundles = Files.readAllLines(ready);
 		assertThat(bundles).hasSizeGreaterThan(10).allMatch(l -> l.split(" ")[1].equals("ACTIVE"), "ACTIVE");
 		assertThat(bundles).anyMatch(l -> l.contains(" io.crontainer.scheduler "))
-				.noneMatch(l -> l.contains(" org.apache.felix.gogo.shell ")); // headless: no console
+				.anyMatch(l -> l.contains(" org.apache.felix.gogo.jline ")); // headless too: it serves bin/client
 		await("the web feature's HTTP server listening", () -> !listening(process.pid()).isEmpty());
 		assertThat(listening(process.pid())).as("listening TCP sockets").allMatch(DistributionIT::isLoopback, "loopback");
+		// bin/client's socket: only this user may connect
+		assertThat(Files.getPosixFilePermissions(home.resolve("data/run"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+		assertThat(Files.getPosixFilePermissions(home.resolve("data/run/client.sock")))
+				.isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+		// A truncated jar: one warning naming it, however many polls see it
+		byte[] whole = bundleJar("io.crontainer.dist.cut");
+		Files.write(home.resolve("deploy/cut.jar"), java.util.Arrays.copyOf(whole, whole.length / 2));
 
 		// Hot deployment, as the README says: copy under another name, then rename.
 		Path part = Files.write(home.resolve("deploy/sample.jar.part"), bundleJar("io.crontainer.dist.sample"));
@@ -95,6 +110,12 @@ class DistributionIT {
 
 		Path log = home.resolve("data/log/crontainer.log");
 		await("log file", () -> read(log).contains("Crontainer started in"));
+		String cutWarning = "Ignoring " + home.toRealPath().resolve("deploy/cut.jar") + ": it cannot be read as a jar";
+		assertThat(read(log).lines().filter(l -> l.contains("| WARN  |") && l.contains(cutWarning))).hasSize(1);
+		// copied again, completely: installed
+		Path whole2 = Files.write(home.resolve("deploy/cut.jar.part"), whole);
+		Files.move(whole2, home.resolve("deploy/cut.jar"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		await("the fixed jar ACTIVE", () -> read(ready).contains(" ACTIVE io.crontainer.dist.cut "));
 		assertThat(read(log).lines().filter(l -> l.contains("Crontainer started in")).findFirst().orElseThrow())
 				.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) \\| INFO  \\| \\S+ +\\| .*");
 		assertThat(read(output)).contains("Crontainer started in"); // and the console
@@ -118,13 +139,273 @@ class DistributionIT {
 		// End of input ends the console, and with it the runtime.
 		assertThat(process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		String out = read(output);
-		assertThat(out).contains("g! ").contains("Apache Felix Gogo Shell") // lb
+		assertThat(out).contains("g! ").contains("Apache Felix Gogo JLine Shell") // lb
 				// log: the launcher's line, from the OSGi log, in the command's format
 				.contains("INFO - Bundle: org.apache.felix.framework - Crontainer started in")
 				.contains("INFO - Bundle: io.crontainer.scheduler - ") // SLF4J reaches the OSGi log too
-				.contains("Crontainer started in") // the launcher's line, on the console
-				.doesNotContain("| INFO  | io.crontainer.scheduler"); // console level WARN: INFO only in log/file
+				.doesNotContain("| INFO  |") // console level WARN: INFO only in log/file, the launcher's too
+				.doesNotContain("dumb terminal").doesNotContain("ERROR"); // a pipe: no terminal noise
 		assertThat(process.exitValue()).isZero();
+	}
+
+	@Test
+	void clientRunsCommandsInTheRunningRuntime() throws Exception {
+		assertThat(client("cron:list")).satisfies(r -> {
+			assertThat(r.status).as("no runtime: %s", r).isEqualTo(2);
+			assertThat(r.err).isEqualTo("Crontainer is not running in " + home.toRealPath() + " (nothing listens on "
+					+ home.toRealPath().resolve("data/run/client.sock") + ")\n");
+		});
+		Path ready = tmp.resolve("ready.txt");
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.ready.file=" + ready), DEV_NULL);
+		await("ready file", () -> Files.exists(ready));
+		await("heartbeat scheduled", () -> client("cron:names").out.contains("heartbeat\n"));
+
+		Result list = client("cron:list", "-a");
+		assertThat(list.status).as("%s", list).isZero();
+		assertThat(list.out).startsWith("NAME ").contains("\nheartbeat ").endsWith("3 cron plugins listed.\n");
+		assertThat(list.err).isEmpty();
+
+		Result unknown = client("cron:fire", "nope");
+		assertThat(unknown.status).isEqualTo(1);
+		assertThat(unknown.out).isEmpty();
+		assertThat(unknown.err).isEqualTo("Unknown cron plugin \"nope\"; known: file-janitor, heartbeat, token-cleaner.\n");
+
+		Result wrong = client("cron:history heartbeat 5");
+		assertThat(wrong.status).isEqualTo(1);
+		assertThat(wrong.err).startsWith(
+				"cron:history: wrong arguments \"heartbeat 5\"; usage: cron:history [-n N] [NAME] (help cron:history explains them)\n");
+
+		// The words are one command line, as with ssh: quote for Gogo inside the shell's quotes
+		Result quoted = client("cron:next -n 2 -f 2024-10-27T00:00 -z Europe/Berlin \"30 2 * * *\"");
+		assertThat(quoted.out).contains("\n2024-10-27T02:30+02:00[Europe/Berlin]\n2024-10-28T02:30+01:00[Europe/Berlin]\n");
+
+		// A script on stdin: each line in turn, in one session; the first failure ends it.
+		Result script = client("cron:pause heartbeat\n# a comment\n\ncron:resume heartbeat\ncron:info nope\ncron:list\n");
+		assertThat(script.status).as("%s", script).isEqualTo(1);
+		assertThat(script.out).contains("heartbeat").doesNotContain("NAME ");
+		assertThat(script.err).startsWith("Unknown cron plugin \"nope\"");
+
+		// One runtime per data/: a second one refuses at once, naming the first
+		Process second = new ProcessBuilder(home.resolve("bin/crontainer").toString()).redirectErrorStream(true)
+				.redirectInput(DEV_NULL).start();
+		assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(second.exitValue()).isEqualTo(1);
+		assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+				.contains("Crontainer is already running on " + home.toRealPath().resolve("data") + " (process "
+						+ process.pid() + ")");
+		assertThat(process.isAlive()).isTrue();
+		assertThat(client("cron:list").status).isZero();
+
+		stop();
+		assertThat(client("cron:list").err).startsWith("Crontainer is not running in ");
+	}
+
+	@Test
+	void aKilledRuntimeNeverBlocksTheNextStart() throws Exception {
+		Path ready = tmp.resolve("ready.txt");
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.ready.file=" + ready), DEV_NULL);
+		await("ready file", () -> Files.exists(ready));
+		await("a client session", () -> client("cron:names").status == 0);
+		process.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9: lock file and socket stay behind
+		assertThat(home.resolve("data/crontainer.lock")).exists();
+		assertThat(home.resolve("data/run/client.sock")).exists();
+		assertThat(client("cron:list").err).startsWith("Crontainer is not running in ");
+
+		Files.delete(ready);
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.ready.file=" + ready), DEV_NULL);
+		await("ready file after a kill -9", () -> Files.exists(ready));
+		await("a client session", () -> client("cron:names").out.contains("heartbeat"));
+		assertThat(Files.readString(home.resolve("data/crontainer.lock")).strip()).isEqualTo(Long.toString(process.pid()));
+		stop();
+	}
+
+	@Test
+	void ctrlCInterruptsAWaitingFireNotTheRuntime() throws Exception {
+		Path ready = tmp.resolve("ready.txt");
+		Files.write(home.resolve("deploy/hung.jar"), hungPluginJar());
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.ready.file=" + ready), DEV_NULL);
+		await("the hung plugin", () -> client("cron:names").out.contains("hung\n"));
+
+		// One-shot: SIGINT to bin/client interrupts the command; the status says so
+		Path fireOut = tmp.resolve("fire.txt");
+		Process fire = new ProcessBuilder(home.resolve("bin/client").toString(), "cron:fire", "hung")
+				.redirectErrorStream(true).redirectOutput(fireOut.toFile()).start();
+		await("hung running", () -> client("cron:list").out.lines().anyMatch(l -> l.startsWith("hung ") && l.contains("(running)")));
+		assertThat(new ProcessBuilder("kill", "-INT", Long.toString(fire.pid())).start().waitFor()).isZero();
+		assertThat(fire.waitFor(30, TimeUnit.SECONDS)).as("client ended on SIGINT").isTrue();
+		assertThat(fire.exitValue()).as(read(fireOut)).isEqualTo(130);
+		assertThat(read(fireOut)).isEqualTo("Interrupted. The runtime goes on, and so does a run the command started"
+				+ " (cron:list shows it).\n");
+		assertThat(process.isAlive()).isTrue();
+
+		// Interactive, through a pseudo-terminal: completion, Ctrl-C, history, Ctrl-D
+		Pty pty = new Pty(home.resolve("bin/client") + "");
+		pty.awaitOutput("g! ");
+		pty.type("cron:li\t-a\r");
+		pty.awaitOutput("5 cron plugins listed.");
+		pty.type("cron:fire hu\t--async\r"); // refused: hung is still running from the one-shot fire
+		pty.awaitOutput("Refused: hung is running already");
+		pty.type("cron:info hung\r");
+		pty.awaitOutput("newest first:");
+		pty.type("cron:fire stu\t\r"); // waits, as stuck never returns
+		await("stuck running", () -> client("cron:list").out.lines().anyMatch(l -> l.startsWith("stuck ") && l.contains("(running)")));
+		pty.type("\u0003"); // Ctrl-C: the command ends, the session and the runtime go on
+		pty.awaitOutput("java.lang.InterruptedException");
+		pty.awaitOutput("g! ");
+		pty.type("cron:names\r");
+		pty.awaitOutput("token-cleaner");
+		pty.type("\u0003"); // Ctrl-C at the prompt: a fresh line, nothing more
+		pty.type("\u0004"); // Ctrl-D: the session ends, the runtime stays
+		assertThat(pty.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(pty.process.exitValue()).as(pty.output()).isZero();
+		assertThat(process.isAlive()).isTrue();
+		assertThat(Files.readString(home.resolve("data/shell.history"))).contains(":cron:list -a\n")
+				.contains(":cron:fire hung --async\n").contains(":cron:fire stuck\n");
+
+		// history across sessions: the up arrow (in keypad mode) brings back the last line
+		stop();
+		Files.deleteIfExists(ready);
+		process = start(Map.of("JAVA_OPTS", "-Dcrontainer.ready.file=" + ready), DEV_NULL);
+		await("the hung plugin", () -> client("cron:names").out.contains("hung\n"));
+		pty = new Pty(home.resolve("bin/client") + "");
+		pty.awaitOutput("g! ");
+		pty.type("\u001bOA\u001bOA\u001bOA\u001bOA\r"); // up 4 times: cron:fire hung --async, from the last session
+		pty.awaitOutput("Fired hung; it runs on a worker thread.");
+		pty.type("cron:fire hung\r");
+		pty.awaitOutput("Refused: hung is running already");
+		pty.type("\u0004");
+		assertThat(pty.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		stop();
+	}
+
+	@Test
+	void consoleCtrlCInterruptsTheCommandNotTheRuntime() throws Exception {
+		Files.write(home.resolve("deploy/hung.jar"), hungPluginJar());
+		Pty console = new Pty(home.resolve("bin/crontainer") + "");
+		process = console.process; // the runtime, under script(1)
+		console.awaitOutput("g! ");
+		await("the hung plugin", () -> client("cron:names").out.contains("hung\n"));
+		console.type("cron:fire hung\r");
+		await("hung running", () -> client("cron:list").out.lines().anyMatch(l -> l.startsWith("hung ") && l.contains("(running)")));
+		console.type("\u0003");
+		console.awaitOutput("java.lang.InterruptedException"); // gogo.jline's report of an interrupted command
+		console.awaitOutput("g! "); // and the prompt again
+		console.type("cron:names\r");
+		console.awaitOutput("token-cleaner");
+		assertThat(console.process.isAlive()).isTrue();
+		console.type("\u0004"); // Ctrl-D stops the runtime, as before
+		assertThat(console.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(console.process.exitValue()).as(console.output()).isZero();
+		assertThat(console.output()).contains("Crontainer stopped").doesNotContain("\tat ");
+	}
+
+	@Test
+	void theArchiveHoldsNoOperatorFiles() throws Exception {
+		// etc/, deploy/ and data/ come from the template, whatever target/crontainer holds
+		Path template = Path.of(System.getProperty("crontainer.template"));
+		for (String dir : List.of("etc", "deploy", "data")) {
+			try (Stream<Path> shipped = Files.walk(home.resolve(dir)); Stream<Path> source = Files.walk(template.resolve(dir))) {
+				assertThat(shipped.filter(Files::isRegularFile).map(p -> home.relativize(p).toString()).sorted())
+						.as(dir).containsExactlyElementsOf(source.filter(Files::isRegularFile)
+								.map(p -> template.relativize(p).toString()).sorted().toList());
+			}
+		}
+	}
+
+	/** Stops the runtime with SIGTERM and checks it exits cleanly. */
+	private void stop() throws InterruptedException {
+		process.destroy();
+		assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM").isTrue();
+		assertThat(process.exitValue()).as("exit status; output:%n%s", read(output)).isZero();
+	}
+
+	record Result(int status, String out, String err) {
+	}
+
+	/** bin/client with these arguments, or with this stdin (one argument with a line break). */
+	private Result client(String... args) {
+		try {
+			List<String> command = new ArrayList<>(List.of(home.resolve("bin/client").toString()));
+			boolean script = args.length == 1 && args[0].contains("\n");
+			if (!script) {
+				command.addAll(List.of(args));
+			}
+			Path out = Files.createTempFile(tmp, "client", ".out");
+			Path err = Files.createTempFile(tmp, "client", ".err");
+			Path in = Files.writeString(Files.createTempFile(tmp, "client", ".in"), script ? args[0] : "");
+			Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectInput(in.toFile())
+					.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+			assertThat(p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("bin/client ended").isTrue();
+			return new Result(p.exitValue(), read(out), read(err));
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(e);
+		}
+	}
+
+	/** A command run on a pseudo-terminal (util-linux script(1)), typed at and read from. */
+	private final class Pty {
+		final Process process;
+		final OutputStream keys;
+		final Path out;
+
+		Pty(String command) throws IOException {
+			out = Files.createTempFile(tmp, "pty", ".out");
+			ProcessBuilder pb = new ProcessBuilder("script", "-q", "-e", "-f", "-c",
+					"stty cols 200 rows 50; exec " + command, "/dev/null").directory(tmp.toFile())
+					.redirectErrorStream(true).redirectOutput(out.toFile());
+			pb.environment().put("TERM", "xterm");
+			process = pb.start();
+			keys = process.getOutputStream();
+		}
+
+		void type(String text) throws IOException {
+			keys.write(text.getBytes(StandardCharsets.UTF_8));
+			keys.flush();
+		}
+
+		String output() {
+			return read(out);
+		}
+
+		/** Waits for text in the output after what the last wait saw. */
+		void awaitOutput(String text) throws InterruptedException {
+			long deadline = System.nanoTime() + TIMEOUT.toNanos();
+			while (output().indexOf(text, seen) < 0) {
+				if (System.nanoTime() - deadline > 0 || !process.isAlive()) {
+					throw new AssertionError("No \"" + text + "\" on the terminal; it shows:\n" + output()
+							+ "\nruntime output:\n" + read(output));
+				}
+				Thread.sleep(50);
+			}
+			seen = output().indexOf(text, seen) + text.length();
+		}
+
+		private int seen;
+	}
+
+	/** A bundle with the cron plugin "hung" (HungPlugin), whose runs never return until interrupted. */
+	static byte[] hungPluginJar() throws IOException {
+		Manifest manifest = new Manifest();
+		Attributes main = manifest.getMainAttributes();
+		main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+		main.putValue("Bundle-ManifestVersion", "2");
+		main.putValue("Bundle-SymbolicName", "io.crontainer.dist.hung");
+		main.putValue("Bundle-Version", "1.0.0");
+		main.putValue("Bundle-Activator", HungPlugin.class.getName());
+		main.putValue("Import-Package", "io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework");
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
+			String entry = HungPlugin.class.getName().replace('.', '/') + ".class";
+			jar.putNextEntry(new ZipEntry(entry));
+			try (var in = HungPlugin.class.getClassLoader().getResourceAsStream(entry)) {
+				in.transferTo(jar);
+			}
+			jar.closeEntry();
+		}
+		return bytes.toByteArray();
 	}
 
 	private Process start(Map<String, String> env, ProcessBuilder.Redirect stdin) throws IOException {
@@ -171,7 +452,8 @@ class DistributionIT {
 			if (!Files.exists(file)) {
 				continue;
 			}
-			for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+			List<String> lines = Files.readAllLines(file); // read once: the table changes as other processes run
+			for (String line : lines.subList(1, lines.size())) {
 				String[] f = line.trim().split("\\s+");
 				if (f[3].equals("0A") && inodes.contains(f[9])) { // st 0A = LISTEN
 					listening.add(table + " " + f[1]);

@@ -58,7 +58,7 @@ import io.crontainer.api.runtime.Outcome;
  * Thread-safe: Gogo may call the commands from several sessions at once.
  */
 @Component(service = CronCommands.class)
-@GogoCommand(scope = "cron", function = { "list", "info", "fire", "history", "pause", "resume", "reset", "next" })
+@GogoCommand(scope = "cron", function = { "list", "info", "fire", "history", "pause", "resume", "reset", "next", "names" })
 public class CronCommands {
 	/** How many fire times {@code cron:info} shows. */
 	static final int INFO_FIRE_TIMES = 5;
@@ -94,8 +94,8 @@ public class CronCommands {
 
 	@Descriptor("Lists the cron plugins, one row each, sorted by next fire time: name, state (with the reason"
 			+ " when a plugin is not scheduled), interval, zone, next fire time and time left, the end of the"
-			+ " last successful run's window, the last run's outcome and duration, and the bundle."
-			+ " Disabled plugins are left out unless -a is given; invalid, duplicate and blocked ones are always"
+			+ " last successful run's window, the last run's outcome and duration, the bundle, and a reason:"
+			+ " why a plugin is not scheduled, or the error of its last run when that failed. Disabled plugins are left out unless -a is given; invalid, duplicate and blocked ones are always"
 			+ " listed, since they need an operator. Instants show the UTC offset of the plugin's zone.")
 	public String list(
 			@Descriptor("also list disabled plugins") @Parameter(names = { "-a", "--all" }, presentValue = "true",
@@ -124,13 +124,37 @@ public class CronCommands {
 			table.row(job.name, state(job), job.interval, job.zone, Text.offset(job.nextFire, zone),
 					job.nextFire == null ? null : left(job.nextFire - now), Text.offset(job.lastEnd, zone),
 					last == null ? null : last.outcome, last == null ? null : took(last, now), bundle(job),
-					job.reason);
+					reason(job));
 		}
 		StringBuilder out = new StringBuilder();
 		Formatter f = new Formatter(out);
 		table.render(f);
 		f.format("%s listed%s.", count(shown.size(), "cron plugin"), hiddenNote);
 		return out.toString();
+	}
+
+	/**
+	 * The REASON column: why a plugin is not scheduled, else why its last run did not succeed (the error
+	 * of a failed, timed-out or interrupted run: its first line; cron:info and cron:history give it all).
+	 */
+	static String reason(CronJobDTO job) {
+		if (job.reason != null) {
+			return job.reason;
+		}
+		CronRunDTO last = job.lastRun;
+		if (last != null && last.error != null && (last.outcome == Outcome.FAILED
+				|| last.outcome == Outcome.TIMED_OUT || last.outcome == Outcome.INTERRUPTED)) {
+			return "last run: " + last.error.strip().lines().findFirst().orElse("");
+		}
+		return null;
+	}
+
+	// --------------------------------------------------------------------------------------- names
+
+	@Descriptor("Lists the names of the cron plugins the scheduler knows, sorted, one a line: for scripts,"
+			+ " and for the console's Tab completion of plugin names.")
+	public List<String> names() {
+		return runtime().getJobs().stream().map(j -> j.name).sorted().distinct().collect(Collectors.toList());
 	}
 
 	// ---------------------------------------------------------------------------------------- info

@@ -110,6 +110,20 @@ class CronCommandsTest {
 	}
 
 	@Test
+	void listGivesTheErrorOfAFailedLastRunAsItsReason() {
+		fourPlugins();
+		rt.jobs.remove("broken");
+		CronJobDTO cleaner = rt.jobs.get("token-cleaner");
+		cleaner.lastRun = rt.run("token-cleaner", Outcome.FAILED, NOW_MS - 30 * MIN, NOW_MS - 15 * MIN,
+				NOW_MS - 15 * MIN, NOW_MS - 15 * MIN + 10, "java.net.ConnectException: Connection refused\n\tat x");
+		List<String> lines = commands.list(false).lines().collect(Collectors.toList());
+		assertThat(lines.get(0)).endsWith("BUNDLE                   REASON");
+		assertThat(lines.get(2)).startsWith("token-cleaner ").contains(" FAILED ")
+				.endsWith("com.example.plugins [7]  last run: java.net.ConnectException: Connection refused");
+		assertThat(lines.get(1)).startsWith("reports ").endsWith("com.example.plugins [7]  -");
+	}
+
+	@Test
 	void listLeavesOutTheReasonColumnWhenNoPluginHasOne() {
 		fourPlugins();
 		rt.jobs.remove("broken");

@@ -26,7 +26,7 @@ import io.crontainer.api.runtime.JobState;
  * quoting, globbing of {@code *} and {@code ?}, comments after {@code #}, and options.
  */
 class GogoParsingTest {
-	static final String[] FUNCTIONS = { "list", "info", "fire", "history", "pause", "resume", "reset", "next" };
+	static final String[] FUNCTIONS = { "list", "info", "fire", "history", "pause", "resume", "reset", "next", "names" };
 
 	@TempDir
 	Path dir;
@@ -61,6 +61,31 @@ class GogoParsingTest {
 
 	Object execute(String line) throws Exception {
 		return session.execute(line);
+	}
+
+	@Test
+	void wrongArgumentsGetTheCommandsUsage() throws Exception {
+		processor.addListener(new ArgumentHints());
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		threadIO.setStreams(new ByteArrayInputStream(new byte[0]), System.out, new java.io.PrintStream(err, true));
+		try {
+			assertThatThrownBy(() -> execute("cron:history token-cleaner 5"))
+					.hasMessageStartingWith("Cannot coerce history(");
+			assertThatThrownBy(() -> execute("cron:history -n x")).hasMessageStartingWith("Cannot coerce history(");
+			assertThatThrownBy(() -> execute("cron:pause")).hasMessageStartingWith("Cannot coerce pause(");
+		} finally {
+			threadIO.close();
+		}
+		assertThat(err.toString()).isEqualTo(String.join(System.lineSeparator(),
+				"cron:history: wrong arguments \"token-cleaner 5\"; usage: cron:history [-n N] [NAME] (help cron:history explains them)",
+				"cron:history: wrong arguments \"-n x\"; usage: cron:history [-n N] [NAME] (help cron:history explains them)",
+				"cron:pause: no arguments; usage: cron:pause NAME (help cron:pause explains them)", ""));
+	}
+
+	@Test
+	void namesListsThePluginsForCompletion() throws Exception {
+		rt.add("heartbeat", JobState.SCHEDULED, "* * * * *", "UTC");
+		assertThat(execute("cron:names")).isEqualTo(java.util.List.of("heartbeat", "token-cleaner"));
 	}
 
 	@Test
