@@ -71,6 +71,9 @@ final class Scheduler implements Dispatcher.Engine {
 	 */
 	static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
 
+	/** How many deadlines one hold of the lock handles at most, so that runs start while the rest is dispatched. */
+	static final int TICK_BATCH = 32;
+
 	/** How often a record that could not be loaded (store unavailable) is tried again. */
 	static final Duration LOAD_RETRY = Duration.ofSeconds(10);
 
@@ -666,35 +669,42 @@ final class Scheduler implements Dispatcher.Engine {
 	 * @return The instant at which it wants to be called next; {@code null} once stopped.
 	 */
 	Instant tick() {
-		List<Runnable> out = new ArrayList<>();
-		Instant wake;
-		synchronized (lock) {
-			if (stopped) {
-				return null;
-			}
-			due.awake();
-			Instant now = clock.instant();
-			long nowMillis = now.toEpochMilli();
-			Due d;
-			while ((d = due.poll(nowMillis)) != null) {
-				if (d instanceof Job job) {
-					jobDue(job, now, out);
-				} else if (d instanceof Run run) {
-					dispatcher.due(run, now, out);
-				} else if (d instanceof Dispatcher.Renewal renewal) {
-					dispatcher.due(renewal, now, out);
-				} else if (d instanceof PluginCalls.Call call) {
-					callDue(call, now, out);
-				} else if (d == recheck) {
-					recheck(now, out);
+		while (true) {
+			List<Runnable> out = new ArrayList<>();
+			Instant wake = null;
+			synchronized (lock) {
+				if (stopped) {
+					return null;
+				}
+				due.awake();
+				Instant now = clock.instant();
+				long nowMillis = now.toEpochMilli();
+				Due d = null;
+				// At most a batch under one hold of the lock: runs start while the rest is dispatched.
+				for (int i = 0; i < TICK_BATCH && (d = due.poll(nowMillis)) != null; i++) {
+					if (d instanceof Job job) {
+						jobDue(job, now, out);
+					} else if (d instanceof Run run) {
+						dispatcher.due(run, now, out);
+					} else if (d instanceof Dispatcher.Renewal renewal) {
+						dispatcher.due(renewal, now, out);
+					} else if (d instanceof PluginCalls.Call call) {
+						callDue(call, now, out);
+					} else if (d == recheck) {
+						recheck(now, out);
+					}
+				}
+				if (d == null || due.earliest() > nowMillis) {
+					long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
+					due.sleeping(earliest);
+					wake = Instant.ofEpochMilli(earliest);
 				}
 			}
-			long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
-			due.sleeping(earliest);
-			wake = Instant.ofEpochMilli(earliest);
+			flush(out);
+			if (wake != null) {
+				return wake;
+			}
 		}
-		flush(out);
-		return wake;
 	}
 
 	private void jobDue(Job job, Instant now, List<Runnable> out) {

@@ -13,11 +13,26 @@ import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
 import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 
-/** A store that fails what a test tells it to, and otherwise asks another. Thread-safe. */
+/**
+ * A store that fails what a test tells it to, runs a test's hooks at chosen points (to interleave
+ * an operator's action with a run deterministically), and otherwise asks another. Thread-safe.
+ */
 final class FailingStore implements StateStore {
+	private static final Runnable NOTHING = () -> {
+	};
 	private final StateStore delegate;
 	volatile boolean failCommits;
 	volatile boolean unavailable;
+	/** Run once, before the next claim is granted, on the claiming thread. */
+	volatile Runnable beforeClaim = NOTHING;
+	/** Run once, after the next claim was granted. */
+	volatile Runnable afterClaim = NOTHING;
+	/** Run once, before the next commit reaches the store. */
+	volatile Runnable beforeCommit = NOTHING;
+	/** Run once, before the next reset reaches the store (after the engine checked it may reset). */
+	volatile Runnable beforeReset = NOTHING;
+
+
 
 	FailingStore(StateStore delegate) {
 		this.delegate = delegate;
@@ -49,7 +64,14 @@ final class FailingStore implements StateStore {
 	public ClaimResult claim(String name, Instant windowStart, Instant fireTime)
 			throws CorruptStateException, StoreUnavailableException {
 		check();
-		return delegate.claim(name, windowStart, fireTime);
+		Runnable before = beforeClaim;
+		beforeClaim = NOTHING;
+		before.run();
+		ClaimResult result = delegate.claim(name, windowStart, fireTime);
+		Runnable after = afterClaim;
+		afterClaim = NOTHING;
+		after.run();
+		return result;
 	}
 
 	@Override
@@ -65,6 +87,9 @@ final class FailingStore implements StateStore {
 
 	@Override
 	public CompletionStage<RunState> commit(Claim claim, Instant windowEnd) {
+		Runnable before = beforeCommit;
+		beforeCommit = NOTHING;
+		before.run();
 		if (failCommits) {
 			delegate.release(claim);
 			return CompletableFuture.failedFuture(new IOException("disk full"));
@@ -94,6 +119,9 @@ final class FailingStore implements StateStore {
 	@Override
 	public RunState reset(String name, Instant since) throws StoreUnavailableException, IOException {
 		check();
+		Runnable before = beforeReset;
+		beforeReset = NOTHING;
+		before.run();
 		return delegate.reset(name, since);
 	}
 

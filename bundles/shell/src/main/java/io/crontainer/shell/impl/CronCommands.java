@@ -241,7 +241,7 @@ public class CronCommands {
 			String since = job.lastRun != null && !isOver(job.lastRun)
 					? ", for " + Text.duration(clock.millis() - job.lastRun.started) + " now"
 					: "";
-			throw new IllegalStateException("Refused: " + job.name + (queued ? " is queued for a worker already"
+			throw new IllegalStateException("Refused: " + job.name + (queued ? " is about to start already"
 					: " is running already") + since + "; a plugin never runs twice at once.");
 		}
 		switch (job.state) {
@@ -261,7 +261,7 @@ public class CronCommands {
 		}
 		CompletionStage<CronRunDTO> stage = rt.fire(job.name);
 		if (async) {
-			return "Fired " + job.name + "; it runs on a worker thread. cron:history " + job.name
+			return "Fired " + job.name + "; it runs on a thread of its own. cron:history " + job.name
 					+ " shows how it ends.";
 		}
 		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
@@ -591,7 +591,7 @@ public class CronCommands {
 		return job.running ? job.state + (isQueued(job) ? " (queued)" : " (running)") : String.valueOf(job.state);
 	}
 
-	/** Whether the plugin's run waits for a free worker. */
+	/** Whether the plugin's run was fired and has not started yet. */
 	private static boolean isQueued(CronJobDTO job) {
 		return job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
 	}
@@ -606,7 +606,7 @@ public class CronCommands {
 	}
 
 	/**
-	 * How long a run took, or has taken so far, or (queued) has waited for a worker so far; {@code null}
+	 * How long a run took, or has taken so far, or (queued) has waited to start so far; {@code null}
 	 * for a skipped fire.
 	 */
 	private static String took(CronRunDTO run, long now) {

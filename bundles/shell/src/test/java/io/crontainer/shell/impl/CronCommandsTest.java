@@ -280,7 +280,7 @@ class CronCommandsTest {
 		fourPlugins();
 		rt.nextFire = new CompletableFuture<>();
 		assertThat(commands.fire(true, "token-cleaner")).isEqualTo(
-				"Fired token-cleaner; it runs on a worker thread. cron:history token-cleaner shows how it ends.");
+				"Fired token-cleaner; it runs on a thread of its own. cron:history token-cleaner shows how it ends.");
 	}
 
 	@Test
@@ -297,7 +297,7 @@ class CronCommandsTest {
 		rt.jobs.get("reports").lastRun.outcome = Outcome.QUEUED;
 		assertThat(commands.list(false)).contains("reports        SCHEDULED (queued)  ");
 		assertThatThrownBy(() -> commands.fire(false, "reports")).isInstanceOf(IllegalStateException.class)
-				.hasMessage("Refused: reports is queued for a worker already, for 3 min 4 s now; a plugin never runs twice at once.");
+				.hasMessage("Refused: reports is about to start already, for 3 min 4 s now; a plugin never runs twice at once.");
 	}
 
 	@Test
