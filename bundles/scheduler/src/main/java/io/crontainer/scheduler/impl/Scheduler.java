@@ -917,7 +917,8 @@ final class Scheduler implements Dispatcher.Engine {
 		boolean stuck = job.owner && run != null && run.phase == Run.Phase.STUCK; // maybe a departed job's run
 		Long runningSince = (running || stuck) && run.phase != Run.Phase.QUEUED ? run.record.started : null;
 		History.Runs runs = job.owner ? history.of(job.name()) : null;
-		RunRecord lastRun = runs == null ? null : runs.recent.peekFirst();
+		// A stuck run's outcome stays the last one shown: fires skipped meanwhile do not hide it.
+		RunRecord lastRun = stuck ? run.record : runs == null ? null : runs.last();
 		ZoneId zone = job.resolution != null && job.resolution.interval() != null ? job.resolution.interval().zone()
 				: job.settings.zone() != null ? job.settings.zone() : options.zone();
 		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,

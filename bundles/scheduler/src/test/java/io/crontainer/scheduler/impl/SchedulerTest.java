@@ -632,7 +632,7 @@ class SchedulerTest {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
 		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
-		TestPlugin deaf = add(1, "deaf", "* * * * *", CronPlugin.TIMEOUT, 30L);
+		TestPlugin deaf = add(1, "deaf", "*/2 * * * * ?", CronPlugin.TIMEOUT, 30L);
 		deaf.deaf = true;
 		deaf.block = new CountDownLatch(1);
 		CountDownLatch renamed = new CountDownLatch(1);
@@ -651,6 +651,10 @@ class SchedulerTest {
 		clock.set(Instant.parse("2026-03-02T10:01:30Z"));
 		scheduler.tick(); // interrupted: the grace (5 s) starts
 		assertThat(job("deaf").state).isEqualTo(JobState.SCHEDULED);
+		clock.set(Instant.parse("2026-03-02T10:01:32Z"));
+		scheduler.tick(); // a fire time while it still runs, within the grace: skipped and recorded
+		assertThat(view.getHistory("deaf", 1).get(0).outcome).isEqualTo(Outcome.SKIPPED);
+		assertThat(job("deaf").lastRun.outcome).as("a skipped fire does not hide the run").isEqualTo(Outcome.RUNNING);
 		clock.set(Instant.parse("2026-03-02T10:01:35Z"));
 		scheduler.tick(); // still inside run(): abandoned
 		assertThat(deaf.interrupted).isTrue();
@@ -670,7 +674,7 @@ class SchedulerTest {
 		awaitTrue(() -> job("deaf").state == JobState.SCHEDULED);
 		assertThat(job("deaf").lastRun.outcome).isEqualTo(Outcome.TIMED_OUT);
 		assertThat(job("deaf").lastEnd).isNull();
-		assertThat(job("deaf").nextFire).isEqualTo(Instant.parse("2026-03-02T10:03:00Z").toEpochMilli());
+		assertThat(job("deaf").nextFire).isEqualTo(Instant.parse("2026-03-02T10:02:02Z").toEpochMilli());
 		awaitTrue(() -> !runThread.getName().contains("[deaf]")); // its name is restored
 	}
 
