@@ -60,6 +60,7 @@ final class Dispatcher {
 		/** The store in use; may be read without the lock. */
 		StateStore store();
 
+		/** The grace of runs; takes the lock itself if needed. */
 		Duration grace();
 
 		/** A run of a name changed what its job's state may be (running, stuck, over): recompute it. */

@@ -2,7 +2,6 @@ package io.crontainer.scheduler.impl;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -196,9 +195,5 @@ final class PluginCalls {
 		out.add(() -> executor.stuck(true));
 		return call.method + " did not return within " + timeout.get().toSeconds()
 				+ " s; it is asked again once it returns";
-	}
-
-	static Instant epochMillis(long millis) {
-		return Instant.ofEpochMilli(millis);
 	}
 }

@@ -101,7 +101,7 @@ public final class SchedulerComponent {
 	void modified(SchedulerConfiguration config) {
 		Scheduler.Options options = options(config);
 		StateStore store = null;
-		StateStore current = scheduler.currentStore();
+		StateStore current = scheduler.store();
 		Path dir = stateDir(config);
 		if (!(current instanceof LocalStateStore local) || !dir.toAbsolutePath().equals(local.directory())) {
 			try {
@@ -112,7 +112,7 @@ public final class SchedulerComponent {
 		}
 		scheduler.configure(options, store);
 		LOG.info("Crontainer scheduler reconfigured: zone {}, re-check every {} s, state in {}", options.zone(),
-				options.recheck().toSeconds(), scheduler.currentStore().describe());
+				options.recheck().toSeconds(), scheduler.store().describe());
 	}
 
 	/** Stops everything: no schedule, no run and no thread of ours is left but abandoned ones. */
@@ -128,7 +128,7 @@ public final class SchedulerComponent {
 		scheduler.stop();
 		runs.shutdown();
 		calls.executor().shutdownNow();
-		scheduler.currentStore().close();
+		scheduler.store().close();
 		LOG.info("Crontainer scheduler stopped");
 	}
 
