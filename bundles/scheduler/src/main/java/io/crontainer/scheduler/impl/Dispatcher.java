@@ -229,7 +229,9 @@ final class Dispatcher {
 		CronPlugin service = run.job.plugin.service();
 		String threadName = thread.getName();
 		thread.setName(threadName + " [" + run.name + "]");
-		LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+		if (LOG.isDebugEnabled()) {
+			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+		}
 		Throwable failure = null;
 		try {
 			service.run(start, end);

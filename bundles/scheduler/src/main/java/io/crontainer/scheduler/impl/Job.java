@@ -50,6 +50,11 @@ final class Job extends Due {
 	Interval scheduled;
 	/** The next fire time, UTC epoch ms; {@link #NONE} if none. */
 	long nextFire = NONE;
+	/**
+	 * Whether {@link #nextFire} was just fired and the next one is still to be computed: the timer
+	 * starts a burst of due runs first and computes their next fire times after.
+	 */
+	boolean nextPending;
 	/** Whether the next schedule start may catch a missed fire time up ({@code cron.misfire=run-once}). */
 	boolean catchUp = true;
 

@@ -172,13 +172,15 @@ final class Scheduler implements Dispatcher.Engine {
 	Instant tick() {
 		while (true) {
 			List<Runnable> out = new ArrayList<>();
+			List<Job> fired = new ArrayList<>();
 			Instant wake = null;
+			Instant now;
 			synchronized (lock) {
 				if (stopped) {
 					return null;
 				}
 				due.awake();
-				Instant now = clock.instant();
+				now = clock.instant();
 				long nowMillis = now.toEpochMilli();
 				Due d = null;
 				// At most a batch under one hold of the lock: runs start while the rest is dispatched.
@@ -186,8 +188,8 @@ final class Scheduler implements Dispatcher.Engine {
 					if (d instanceof Job job) {
 						if (job.retryLoad) {
 							table.retryDue(job, out);
-						} else {
-							schedules.due(job, now, out);
+						} else if (schedules.due(job, now, out)) {
+							fired.add(job);
 						}
 					} else if (d instanceof Run run) {
 						dispatcher.due(run, now, out);
@@ -200,14 +202,34 @@ final class Scheduler implements Dispatcher.Engine {
 					}
 				}
 				if (d == null || due.earliest() > nowMillis) {
-					long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
-					due.sleeping(earliest);
-					wake = Instant.ofEpochMilli(earliest);
+					wake = Instant.ofEpochMilli(Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis()));
 				}
 			}
-			flush(out);
+			flush(out); // the runs fired start now; their next fire times are computed meanwhile
+			if (!fired.isEmpty()) {
+				List<Runnable> more = new ArrayList<>();
+				synchronized (lock) {
+					for (Job job : fired) {
+						schedules.computeNext(job, now, more);
+					}
+					if (wake != null) {
+						wake = Instant.ofEpochMilli(Math.min(due.earliest(), wake.toEpochMilli()));
+					}
+				}
+				flush(more);
+			}
 			if (wake != null) {
-				return wake;
+				synchronized (lock) {
+					if (stopped) {
+						return null;
+					}
+					long earliest = Math.min(due.earliest(), wake.toEpochMilli());
+					if (earliest <= clock.millis()) {
+						continue; // something became due meanwhile
+					}
+					due.sleeping(earliest);
+					return Instant.ofEpochMilli(earliest);
+				}
 			}
 		}
 	}

@@ -109,6 +109,7 @@ final class Schedules {
 		} else {
 			job.scheduled = null;
 			job.nextFire = Job.NONE;
+			job.nextPending = false;
 			if (!job.retryLoad) {
 				due.cancel(job);
 			}
@@ -128,6 +129,7 @@ final class Schedules {
 	void unschedule(Job job) {
 		job.scheduled = null;
 		job.nextFire = Job.NONE;
+		job.nextPending = false;
 		due.cancel(job);
 	}
 
@@ -158,6 +160,7 @@ final class Schedules {
 	}
 
 	private void setNextFire(Job job, Optional<ZonedDateTime> next) {
+		job.nextPending = false;
 		if (next.isPresent()) {
 			job.nextFire = next.get().toInstant().toEpochMilli();
 			due.schedule(job, job.nextFire);
@@ -171,44 +174,73 @@ final class Schedules {
 		return a.expression().equals(b.expression()) && a.zone().equals(b.zone()) && a.reboot() == b.reboot();
 	}
 
-	/** A job's next fire time came (timer thread): fires it, or records the misfire. */
-	void due(Job job, Instant now, List<Runnable> out) {
+	/**
+	 * A job's next fire time came (timer thread): fires it, or records the misfire. A fired job's next
+	 * fire time is left to {@link #computeNext}, which the timer calls once the burst it belongs to
+	 * has been started.
+	 *
+	 * @return Whether the job's next fire time is still to be computed.
+	 */
+	boolean due(Job job, Instant now, List<Runnable> out) {
 		if (job.state != JobState.SCHEDULED || job.nextFire == Job.NONE || job.scheduled == null) {
-			return;
+			return false;
 		}
 		try {
-			fireDue(job, now, out);
+			return fireDue(job, now, out);
 		} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
 			job.scheduled = null;
 			refresh(job, now, out);
+			return false;
 		}
 	}
 
-	private void fireDue(Job job, Instant now, List<Runnable> out) {
+	private boolean fireDue(Job job, Instant now, List<Runnable> out) {
 		Interval interval = job.scheduled;
-		ZonedDateTime fireTime = Instant.ofEpochMilli(job.nextFire).atZone(interval.zone());
+		Instant fireTime = Instant.ofEpochMilli(job.nextFire);
 		String name = job.name();
-		if (Duration.between(fireTime.toInstant(), now).compareTo(MISFIRE_THRESHOLD) > 0) {
+		if (Duration.between(fireTime, now).compareTo(MISFIRE_THRESHOLD) > 0) {
+			ZonedDateTime missed = fireTime.atZone(interval.zone());
 			Optional<ZonedDateTime> next = interval.next(now);
 			setNextFire(job, next);
 			if (job.settings.runOnce()) {
-				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name, fireTime,
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name, missed,
 						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
-				engine.dispatcher().fire(job, Trigger.MISFIRE, fireTime.toInstant(), null, now, out);
+				engine.dispatcher().fire(job, Trigger.MISFIRE, fireTime, null, now, out);
 			} else {
-				out.add(() -> LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", name, fireTime,
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", name, missed,
 						next.orElse(null), CronPlugin.MISFIRE, CronPlugin.MISFIRE_SKIP));
-				engine.dispatcher().skipped(job, Trigger.SCHEDULE, fireTime.toInstant(), now,
+				engine.dispatcher().skipped(job, Trigger.SCHEDULE, fireTime, now,
 						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")");
 			}
-		} else {
-			// From the previous scheduled fire time, never from now: fire times only move forward.
-			Optional<ZonedDateTime> next = Optional.of(fireTime);
+			if (job.nextFire == Job.NONE) {
+				refresh(job, now, out);
+			}
+			return false;
+		}
+		job.nextPending = true;
+		engine.dispatcher().fire(job, Trigger.SCHEDULE, fireTime, null, now, out);
+		return true;
+	}
+
+	/**
+	 * Computes the next fire time of a job fired by {@link #due}: from the fire time, never from now,
+	 * so that fire times only move forward. Nothing if its schedule changed meanwhile.
+	 */
+	void computeNext(Job job, Instant now, List<Runnable> out) {
+		if (!job.nextPending || job.scheduled == null || job.state != JobState.SCHEDULED) {
+			return;
+		}
+		Interval interval = job.scheduled;
+		try {
+			Optional<ZonedDateTime> next = Optional.of(Instant.ofEpochMilli(job.nextFire).atZone(interval.zone()));
 			do {
 				next = interval.next(next.get().toInstant());
 			} while (next.isPresent() && !next.get().toInstant().isAfter(now));
 			setNextFire(job, next);
-			engine.dispatcher().fire(job, Trigger.SCHEDULE, fireTime.toInstant(), null, now, out);
+		} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
+			job.nextPending = false;
+			job.scheduled = null;
+			job.nextFire = Job.NONE;
 		}
 		if (job.nextFire == Job.NONE) {
 			refresh(job, now, out);
