@@ -412,7 +412,7 @@ final class Dispatcher {
 		run.phase = Run.Phase.STUCK;
 		end(run, outcome, error, now, new ArrayList<>());
 		out.add(() -> LOG.warn("Cron plugin {} is STUCK: its run since {} {}; it is not fired again until the thread "
-				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error.substring(why.length() + 2)));
+				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error));
 		engine.runChanged(run.name, now, out);
 	}
 

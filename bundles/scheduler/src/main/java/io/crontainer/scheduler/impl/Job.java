@@ -36,9 +36,7 @@ final class Job extends Due {
 
 	/** The last answer to enabled() and interval(); {@code null} until the first. */
 	Resolution resolution;
-	/** Whether a call of enabled()/interval() is queued or in progress. */
-	boolean resolving;
-	/** The plugin call in progress with its time limit; {@code null} if none. */
+	/** The call of enabled()/interval() queued or in progress, with its time limit; {@code null} if none. */
 	PluginCalls.Call call;
 	/** The instant that {@code ?} fields take their value from, and the expression it belongs to. */
 	Instant createdAt;

@@ -56,16 +56,17 @@ final class Resolutions {
 			apply(job, parse(job, settings.interval(), now, out), now, out);
 			return;
 		}
-		if (job.resolving || job.call != null) {
+		if (job.call != null) {
 			return; // the call in flight answers, and asks again if the settings changed meanwhile
 		}
-		job.resolving = true;
 		int generation = job.generation;
-		out.add(() -> engine.calls().ask(job, generation, service, settings));
+		PluginCalls.Call call = engine.calls().prepare(job);
+		out.add(() -> engine.calls().ask(call, generation, service, settings));
 	}
 
 	/** A plugin answered, on a call thread. */
-	void answered(Job job, int generation, PluginCalls.Answer answer) {
+	void answered(PluginCalls.Call call, int generation, PluginCalls.Answer answer) {
+		Job job = call.job;
 		Resolution resolution;
 		List<Runnable> out = new ArrayList<>();
 		if (answer.error() != null) {
@@ -76,27 +77,29 @@ final class Resolutions {
 			resolution = parse(job, answer.expression(), engine.clock().instant(), out);
 		}
 		synchronized (lock) {
-			job.resolving = false;
-			if (job.gone || engine.stopped()) {
-				return;
-			}
-			Instant now = engine.clock().instant();
-			if (generation == job.generation) {
-				apply(job, resolution, now, out);
-			} else {
-				resolve(job, now, out);
+			engine.calls().ended(call, out);
+			if (!job.gone && !engine.stopped()) {
+				Instant now = engine.clock().instant();
+				if (generation == job.generation) {
+					apply(job, resolution, now, out);
+				} else {
+					resolve(job, now, out); // the settings changed meanwhile: ask again
+				}
 			}
 		}
 		engine.flush(out);
 	}
 
-	/** A plugin call overran its time limit (timer thread, lock held): the plugin is invalid meanwhile. */
-	void overdue(PluginCalls.Call call, Instant now, List<Runnable> out) {
+	/** A plugin call's deadline came (timer thread, lock held): overdue, the plugin is invalid meanwhile. */
+	void callDue(PluginCalls.Call call, Instant now, List<Runnable> out) {
 		Job job = call.job;
 		if (job.call != call || job.gone) {
 			return;
 		}
-		apply(job, Resolution.invalid(null, engine.calls().overdue(call, out)), now, out);
+		String overdue = engine.calls().due(call, now.toEpochMilli(), out);
+		if (overdue != null) {
+			apply(job, Resolution.invalid(null, overdue), now, out);
+		}
 	}
 
 	/**

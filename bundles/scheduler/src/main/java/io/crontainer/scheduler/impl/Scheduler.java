@@ -110,7 +110,7 @@ final class Scheduler implements Dispatcher.Engine {
 		this.table = new JobTable(this);
 		this.schedules = new Schedules(this, due);
 		this.resolutions = new Resolutions(this);
-		this.calls = new PluginCalls(lock, due, clock, pluginCalls, this::callTimeout, resolutions::answered);
+		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
 		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this);
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
@@ -196,7 +196,7 @@ final class Scheduler implements Dispatcher.Engine {
 					} else if (d instanceof Dispatcher.Renewal renewal) {
 						dispatcher.due(renewal, now, out);
 					} else if (d instanceof PluginCalls.Call call) {
-						resolutions.overdue(call, now, out);
+						resolutions.callDue(call, now, out);
 					} else if (d == recheck) {
 						recheck(now, out);
 					}
