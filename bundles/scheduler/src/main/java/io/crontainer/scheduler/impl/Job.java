@@ -44,6 +44,8 @@ final class Job {
 	/** The interval of the running schedule; {@code null} when not scheduled. */
 	Interval scheduled;
 	ZonedDateTime nextFire;
+	/** Fire times had since the service arrived or changed, for {@code scheduler.times}. */
+	int fired;
 	/** Whether the next schedule start may catch a missed fire time up ({@code cron.misfire=run-once}). */
 	boolean catchUp = true;
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,11 @@ final class Scheduler implements CronRuntime {
 	private final Map<Long, Job> jobs = new HashMap<>();
 	private final Map<String, Job> owners = new HashMap<>();
 	private final Map<String, Run> running = new HashMap<>();
+	/**
+	 * Runs of a concurrent job ({@code scheduler.concurrent = true}) started while another run of its
+	 * name was going: the one in {@link #running} keeps the name's place, these run alongside.
+	 */
+	private final Set<Run> overlapping = new HashSet<>();
 	private final Map<String, Deque<RunRecord>> history = new HashMap<>();
 	/** Names with history but no live plugin, oldest first; the oldest are forgotten beyond a bound. */
 	private final Set<String> departed = new LinkedHashSet<>();
@@ -167,8 +173,7 @@ final class Scheduler implements CronRuntime {
 				return;
 			}
 			Instant now = clock.instant();
-			Job job = new Job(plugin, Settings.of(plugin.properties(), plugin.service().getClass().getName()),
-					arrivals++, now);
+			Job job = new Job(plugin, plugin.settings(), arrivals++, now);
 			jobs.put(plugin.serviceId(), job);
 			LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin);
 			if (job.settings.error() != null) {
@@ -197,8 +202,11 @@ final class Scheduler implements CronRuntime {
 			Instant now = clock.instant();
 			Settings old = job.settings;
 			job.plugin = plugin;
-			job.settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
+			job.settings = plugin.settings();
 			job.generation++;
+			if (!job.settings.equals(old)) {
+				job.fired = 0; // as Sling and Karaf, which schedule a changed service afresh
+			}
 			if (job.settings.error() != null && !job.settings.error().equals(old.error())) {
 				LOG.warn("Cron plugin {} ({}): {}", job.name(), plugin, job.settings.error());
 			}
@@ -229,6 +237,7 @@ final class Scheduler implements CronRuntime {
 	void remove(long serviceId) {
 		List<Runnable> out = new ArrayList<>();
 		Run departing;
+		List<Run> alongside = new ArrayList<>();
 		Duration grace;
 		synchronized (lock) {
 			Job job = jobs.remove(serviceId);
@@ -242,12 +251,22 @@ final class Scheduler implements CronRuntime {
 			job.gone = true;
 			job.generation++;
 			departing = release(job, job.name(), "the plugin left", now, out);
+			for (Run run : overlapping) {
+				if (run.job == job) {
+					interrupt(run, "the plugin left");
+					alongside.add(run);
+				}
+			}
 			grace = options.grace();
 			LOG.info("Cron plugin {} left ({})", job.name(), job.plugin);
 		}
 		flush(out);
+		long deadline = System.nanoTime() + grace.toNanos();
 		if (departing != null) {
-			await(departing, grace);
+			alongside.add(0, departing);
+		}
+		for (Run run : alongside) {
+			await(run, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		}
 	}
 
@@ -515,6 +534,9 @@ final class Scheduler implements CronRuntime {
 		} else if (job.record.paused()) {
 			state = JobState.PAUSED;
 			reason = "paused by an operator";
+		} else if (exhausted(job)) {
+			state = JobState.DISABLED;
+			reason = exhaustedReason(job);
 		} else {
 			state = JobState.SCHEDULED;
 			reason = null;
@@ -524,7 +546,11 @@ final class Scheduler implements CronRuntime {
 			Interval interval = resolution.interval();
 			try {
 				schedule(job, interval, now, out);
-				if (job.nextFire == null && !interval.reboot()) {
+				if (exhausted(job)) { // scheduler.times = 1 with scheduler.immediate: its one fire was the first
+					state = JobState.DISABLED;
+					reason = exhaustedReason(job);
+					job.scheduled = null;
+				} else if (job.nextFire == null && !interval.reboot()) {
 					state = JobState.INVALID;
 					reason = "interval '" + interval.expression() + "' never fires after " + now;
 					job.scheduled = null;
@@ -551,6 +577,25 @@ final class Scheduler implements CronRuntime {
 		}
 	}
 
+	/** Whether a job has had all its fire times ({@code scheduler.times}). Requires the lock. */
+	private static boolean exhausted(Job job) {
+		Integer times = job.settings.runs().times();
+		return times != null && job.fired >= times;
+	}
+
+	private static String exhaustedReason(Job job) {
+		return "it has had its " + job.settings.runs().times() + " fire times (" + SchedulerProperties.TIMES
+				+ "); registering its service again starts them afresh";
+	}
+
+	/** Counts a fire time of a job with {@code scheduler.times}; ends its schedule after the last. */
+	private static void counted(Job job) {
+		job.fired++;
+		if (exhausted(job)) {
+			job.nextFire = null;
+		}
+	}
+
 	/** Starts a schedule, or keeps it if its interval is the same. Requires the lock. */
 	private void schedule(Job job, Interval interval, Instant now, List<Runnable> out) {
 		if (job.scheduled != null && sameSchedule(job.scheduled, interval)) {
@@ -568,13 +613,20 @@ final class Scheduler implements CronRuntime {
 			due(job.nextFire.toInstant());
 		}
 		Instant lastEnd = job.record.lastEnd();
+		boolean caughtUp = false;
 		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
 			Optional<ZonedDateTime> missed = interval.next(lastEnd);
 			if (missed.isPresent() && !missed.get().toInstant().isAfter(now)) {
 				LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", job.name(), missed.get(),
 						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE);
 				start(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
+				caughtUp = true;
 			}
+		}
+		if (job.settings.runs().immediate() && !caughtUp) {
+			// scheduler.immediate (Sling, Karaf): a first fire when the schedule starts, counted as one
+			counted(job);
+			start(job, Trigger.REBOOT, now, null, now, out);
 		}
 	}
 
@@ -635,7 +687,7 @@ final class Scheduler implements CronRuntime {
 							+ options.callTimeout().toSeconds() + " s; it is asked again once it returns"), now, out);
 				}
 			}
-			for (Run run : running.values()) {
+			for (Run run : runs()) {
 				if (run.deadline != null && !run.timedOut && !now.isBefore(run.deadline)) {
 					run.timedOut = true;
 					LOG.warn("Cron plugin {} has run longer than its {} of {} s: interrupting it", run.name,
@@ -676,6 +728,9 @@ final class Scheduler implements CronRuntime {
 		Interval interval = job.scheduled;
 		if (Duration.between(due.toInstant(), now).compareTo(MISFIRE_THRESHOLD) > 0) {
 			job.nextFire = interval.next(now).orElse(null);
+			if (job.settings.runs().times() != null) {
+				counted(job);
+			}
 			if (job.settings.runOnce()) {
 				LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", job.name(), due,
 						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE);
@@ -693,6 +748,9 @@ final class Scheduler implements CronRuntime {
 				next = interval.next(next.toInstant()).orElse(null);
 			} while (next != null && !next.toInstant().isAfter(now));
 			job.nextFire = next;
+			if (job.settings.runs().times() != null) {
+				counted(job);
+			}
 			start(job, Trigger.SCHEDULE, due.toInstant(), null, now, out);
 		}
 		if (job.nextFire == null) {
@@ -713,12 +771,19 @@ final class Scheduler implements CronRuntime {
 				wake = earliest(wake, job.callStarted.plus(options.callTimeout()));
 			}
 		}
-		for (Run run : running.values()) {
+		for (Run run : runs()) {
 			if (run.deadline != null && !run.timedOut) {
 				wake = earliest(wake, run.deadline);
 			}
 		}
 		return wake;
+	}
+
+	/** Every run queued or in progress, overlapping ones included. Requires the lock. */
+	private List<Run> runs() {
+		List<Run> all = new ArrayList<>(running.values());
+		all.addAll(overlapping);
+		return all;
 	}
 
 	private static Instant earliest(Instant a, Instant b) {
@@ -732,7 +797,8 @@ final class Scheduler implements CronRuntime {
 			Instant now, List<Runnable> out) {
 		String name = job.name();
 		Run current = running.get(name);
-		if (current != null) {
+		boolean alongside = current != null && job.settings.runs().concurrent() && trigger != Trigger.MANUAL;
+		if (current != null && !alongside) {
 			LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name,
 					Instant.ofEpochMilli(current.record.started), scheduledFire);
 			skipped(name, trigger, scheduledFire, now, "the previous run was still going");
@@ -740,7 +806,11 @@ final class Scheduler implements CronRuntime {
 		}
 		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now);
 		Run run = new Run(job, name, record, done);
-		running.put(name, run);
+		if (alongside) {
+			overlapping.add(run); // scheduler.concurrent = true: it runs beside the one going
+		} else {
+			running.put(name, run);
+		}
 		remember(name, record);
 		queued++;
 		if (busy + queued > options.poolSize() && !saturated) {
@@ -854,7 +924,9 @@ final class Scheduler implements CronRuntime {
 				if (run.job.record == null) {
 					throw new IOException("the plugin's state record was not loaded");
 				}
-				next = run.job.record.withLastEnd(end);
+				Instant last = run.job.record.lastEnd();
+				// Overlapping runs of a concurrent job may end out of order: the window end never goes back.
+				next = last != null && last.isAfter(end) ? run.job.record : run.job.record.withLastEnd(end);
 				target = store;
 			}
 			target.write(run.name, next);
@@ -877,7 +949,9 @@ final class Scheduler implements CronRuntime {
 		run.record.outcome = outcome;
 		run.record.error = error;
 		run.record.finished = now.toEpochMilli();
-		running.remove(run.name, run);
+		if (!running.remove(run.name, run)) {
+			overlapping.remove(run);
+		}
 		if (saturated && queued == 0) {
 			saturated = false;
 			LOG.info("Runs no longer wait for workers");
@@ -1002,7 +1076,7 @@ final class Scheduler implements CronRuntime {
 		synchronized (lock) {
 			stopped = true;
 			runs = new ArrayList<>();
-			for (Run run : running.values()) {
+			for (Run run : runs()) {
 				interrupt(run, "the scheduler stopped");
 				if (!run.abandoned) { // one that a departure awaited in vain already is not awaited again
 					runs.add(run);
@@ -1146,7 +1220,7 @@ final class Scheduler implements CronRuntime {
 			RunState next;
 			StateStore target;
 			synchronized (lock) {
-				if (running.containsKey(name)) {
+				if (running.containsKey(name) || overlapping.stream().anyMatch(r -> r.name.equals(name))) {
 					throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
 				}
 				Job job = owners.get(name);
@@ -1287,6 +1361,7 @@ final class Scheduler implements CronRuntime {
 		ZoneId zone = interval != null ? interval.zone() : job.settings.zone() != null ? job.settings.zone() : options.zone();
 		dto.zone = zone.getId();
 		dto.timeout = job.settings.timeoutSeconds();
+		dto.concurrent = job.settings.runs().concurrent();
 		dto.misfire = job.settings.runOnce() ? CronPlugin.MISFIRE_RUN_ONCE : CronPlugin.MISFIRE_SKIP;
 		dto.nextFire = job.nextFire == null ? null : job.nextFire.toInstant().toEpochMilli();
 		dto.lastEnd = job.record == null || job.record.lastEnd() == null ? null : job.record.lastEnd().toEpochMilli();
