@@ -1353,7 +1353,7 @@ final class Scheduler implements CronRuntime {
 		dto.state = job.state;
 		dto.reason = job.reason;
 		Run run = running.get(job.name());
-		dto.running = run != null && run.job == job;
+		dto.running = run != null && run.job == job || overlapping.stream().anyMatch(r -> r.job == job);
 		Resolution resolution = job.resolution;
 		dto.interval = resolution == null ? job.settings.interval() : resolution.expression();
 		Interval interval = resolution == null ? null : resolution.interval();
