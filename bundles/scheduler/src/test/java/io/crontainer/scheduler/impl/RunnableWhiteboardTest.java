@@ -18,6 +18,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.JobState;
@@ -54,11 +55,11 @@ class RunnableWhiteboardTest {
 		component.bindRunnable(reference(21L, Map.of(Constants.OBJECTCLASS, new String[] { Runnable.class.getName() },
 				"scheduler.period", 1L, "scheduler.name", "every-second")), task);
 		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-		assertThat(component.getJob("every-second").bundleSymbolicName).isEqualTo("plugin.bundle");
-		assertThat(component.getJob("every-second").interval).isEqualTo("@every 1s");
+		assertThat(component.runtime().getJob("every-second").bundleSymbolicName).isEqualTo("plugin.bundle");
+		assertThat(component.runtime().getJob("every-second").interval).isEqualTo("@every 1s");
 
 		component.unbindRunnable(reference(21L, Map.of(Constants.OBJECTCLASS, new String[] { Runnable.class.getName() })));
-		assertThat(component.getJobs()).isEmpty();
+		assertThat(component.runtime().getJobs()).isEmpty();
 	}
 
 	/** A cron plugin registered as a Runnable too, with scheduler.* properties: a cron plugin, once. */
@@ -71,18 +72,18 @@ class RunnableWhiteboardTest {
 		component.bindRunnable(reference(22L, properties), both);
 		component.bindPlugin(reference(22L, properties), both);
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (component.getJob("both").state == JobState.PENDING && System.nanoTime() < deadline) {
+		while (component.runtime().getJob("both").state == JobState.PENDING && System.nanoTime() < deadline) {
 			Thread.sleep(5); // interval() is asked on the call pool
 		}
-		assertThat(component.getJobs()).singleElement().satisfies(job -> {
+		assertThat(component.runtime().getJobs()).singleElement().satisfies(job -> {
 			assertThat(job.name).isEqualTo("both");
 			assertThat(job.interval).isEqualTo("@hourly");
 			assertThat(job.state).isEqualTo(JobState.SCHEDULED);
 		});
 		component.unbindRunnable(reference(22L, properties));
-		assertThat(component.getJobs()).hasSize(1);
+		assertThat(component.runtime().getJobs()).hasSize(1);
 		component.unbindPlugin(reference(22L, properties));
-		assertThat(component.getJobs()).isEmpty();
+		assertThat(component.runtime().getJobs()).isEmpty();
 	}
 
 	/** A cron plugin that is also a Runnable. */
@@ -105,11 +106,11 @@ class RunnableWhiteboardTest {
 
 	private static BundleContext context(Map<String, String> properties) {
 		return (BundleContext) Proxy.newProxyInstance(RunnableWhiteboardTest.class.getClassLoader(),
-				new Class<?>[] { BundleContext.class }, (proxy, method, args) -> {
-					if (method.getName().equals("getProperty")) {
-						return properties.get(args[0]);
-					}
-					throw new UnsupportedOperationException(method.getName());
+				new Class<?>[] { BundleContext.class }, (proxy, method, args) -> switch (method.getName()) {
+				case "getProperty" -> properties.get(args[0]);
+				case "registerService" -> Proxy.newProxyInstance(RunnableWhiteboardTest.class.getClassLoader(),
+						new Class<?>[] { ServiceRegistration.class }, (p, m, a) -> null); // unregister, setProperties
+				default -> throw new UnsupportedOperationException(method.getName());
 				});
 	}
 

@@ -1,0 +1,315 @@
+package io.crontainer.scheduler.impl;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.scheduler.impl.store.CorruptStateException;
+import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+
+/**
+ * The job table: the whiteboard's plugin services by {@code service.id}, and which of them owns each
+ * name. It handles arrival, change (of properties and of name) and departure. A second live plugin
+ * with a name is a duplicate; when the owner leaves or is renamed, the earliest duplicate takes the
+ * name over and loads its state record. A record that the store cannot give now (store unavailable)
+ * is tried again every {@link #LOAD_RETRY}.
+ *
+ * <p>
+ * Threads: {@link #add}, {@link #update} and {@link #remove} are called by the whiteboard (DS)
+ * thread without any lock; they read the state store before taking the engine's lock, never under
+ * it. Every other method requires the engine's lock.
+ */
+final class JobTable {
+	/** How often a record that could not be loaded (store unavailable) is tried again. */
+	static final Duration LOAD_RETRY = Duration.ofSeconds(10);
+
+	private static final Logger LOG = LoggerFactory.getLogger(JobTable.class);
+
+	/** A record as loaded: the state, or why it is unreadable or could not be loaded. */
+	private record Loaded(RunState state, String blocked, String unavailable) {
+	}
+
+	private final Scheduler engine;
+	private final Object lock;
+
+	// Guarded by the engine's lock.
+	private final Map<Long, Job> jobs = new HashMap<>();
+	private final Map<String, Job> owners = new HashMap<>();
+	/** Duplicates by name, in arrival order; only names that have some. */
+	private final Map<String, List<Job>> duplicates = new HashMap<>();
+	private long arrivals;
+	/** Why the store is unavailable, while it is; logged once per outage. */
+	private String storeDown;
+
+	JobTable(Scheduler engine) {
+		this.engine = engine;
+		this.lock = engine.lock();
+	}
+
+	// ------------------------------------------------------------------ whiteboard
+
+	/** A plugin service arrived. Never throws for a bad plugin; it gets a state and a reason. */
+	void add(Plugin plugin) {
+		Settings settings = plugin.settings();
+		Loaded loaded = load(settings.name()); // before the lock: no store call under it
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (engine.stopped() || jobs.containsKey(plugin.serviceId())) {
+				return;
+			}
+			Instant now = engine.clock().instant();
+			Job job = new Job(plugin, settings, arrivals++, now);
+			jobs.put(plugin.serviceId(), job);
+			place(job);
+			out.add(() -> LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin));
+			if (job.owner) {
+				took(job, loaded, now, out);
+			} else {
+				engine.schedules().refresh(job, now, out);
+			}
+			engine.resolutions().resolve(job, now, out);
+			engine.changed();
+		}
+		engine.flush(out);
+	}
+
+	/**
+	 * The service properties of a plugin changed.
+	 *
+	 * @return Whether the plugin was known; if not, the caller adds it.
+	 */
+	boolean update(Plugin plugin) {
+		Settings settings = plugin.settings();
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Job job = jobs.get(plugin.serviceId());
+			if (engine.stopped()) {
+				return true;
+			}
+			if (job == null) {
+				return false;
+			}
+			Instant now = engine.clock().instant();
+			Settings old = job.settings;
+			job.plugin = plugin;
+			job.settings = settings;
+			job.generation++;
+			if (!settings.equals(old)) {
+				job.fired = 0; // as Sling and Karaf, which schedule a changed service afresh
+			}
+			if (!old.name().equals(settings.name())) {
+				out.add(() -> LOG.info("Cron plugin {} is renamed {} ({})", old.name(), settings.name(), plugin));
+				release(job, old.name(), now, out);
+				job.createdFor = null;
+				job.createdAt = now;
+				place(job);
+				if (job.owner) {
+					job.record = null;
+					out.add(() -> reload(job));
+				}
+				engine.schedules().refresh(job, now, out);
+			}
+			engine.resolutions().resolve(job, now, out);
+			engine.changed();
+		}
+		engine.flush(out);
+		return true;
+	}
+
+	/**
+	 * A plugin service left: it is unscheduled at once and its name goes to the earliest duplicate.
+	 *
+	 * @return Its runs in progress (the one holding its name, and those beside it when
+	 *         {@code scheduler.concurrent = true}), which the caller lets finish within the grace; empty if
+	 *         none.
+	 */
+	List<Run> remove(long serviceId) {
+		List<Runnable> out = new ArrayList<>();
+		List<Run> departing = new ArrayList<>();
+		synchronized (lock) {
+			Job job = jobs.remove(serviceId);
+			if (job == null || engine.stopped()) {
+				return departing; // after stop(), which interrupted and awaited every run already
+			}
+			Instant now = engine.clock().instant();
+			job.gone = true;
+			job.generation++;
+			Run run = engine.dispatcher().running(job.name());
+			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
+				run.departed = true;
+				departing.add(run);
+			}
+			for (Run beside : engine.dispatcher().alongside(job)) {
+				if (beside.phase != Run.Phase.STUCK) {
+					beside.departed = true;
+					departing.add(beside);
+				}
+			}
+			if (job.call != null) {
+				engine.due().cancel(job.call);
+			}
+			release(job, job.name(), now, out);
+			out.add(() -> LOG.info("Cron plugin {} left ({})", job.name(), job.plugin));
+			engine.changed();
+		}
+		engine.flush(out);
+		return departing;
+	}
+
+	/** Files a job under its (new) name: owner if free, else duplicate. */
+	private void place(Job job) {
+		if (owners.containsKey(job.name())) {
+			job.owner = false;
+			List<Job> list = duplicates.computeIfAbsent(job.name(), n -> new ArrayList<>(1));
+			list.add(job);
+			list.sort((a, b) -> Long.compare(a.seq, b.seq));
+		} else {
+			owners.put(job.name(), job);
+			job.owner = true;
+		}
+	}
+
+	/** Takes a job off a name; the earliest duplicate takes the name over and loads its record. */
+	private void release(Job job, String name, Instant now, List<Runnable> out) {
+		boolean owned = owners.get(name) == job;
+		List<Job> list = duplicates.get(name);
+		Job next = null;
+		if (owned) {
+			owners.remove(name);
+			if (list != null) {
+				next = list.remove(0);
+				owners.put(name, next);
+				next.owner = true;
+			}
+		} else if (list != null) {
+			list.remove(job);
+		}
+		if (list != null && list.isEmpty()) {
+			duplicates.remove(name);
+		}
+		job.owner = false;
+		job.record = null;
+		job.blocked = null;
+		job.unavailable = null;
+		job.retryLoad = false;
+		engine.schedules().unschedule(job);
+		if (next != null) {
+			Job taker = next;
+			out.add(() -> LOG.info("Cron plugin {} ({}) takes the name over", name, taker.plugin));
+			taker.record = null;
+			engine.schedules().refresh(taker, now, out);
+			out.add(() -> reload(taker));
+		} else if (owned) {
+			engine.history().departed(name);
+		}
+	}
+
+	// ------------------------------------------------------------------ state records
+
+	/** Loads a name's record from the store. No lock held. */
+	private Loaded load(String name) {
+		StateStore store = engine.store();
+		try {
+			return new Loaded(store.read(name), null, null);
+		} catch (CorruptStateException e) {
+			return new Loaded(null, e.getMessage(), null);
+		} catch (StoreUnavailableException | RuntimeException e) {
+			return new Loaded(null, null, Scheduler.describe(e));
+		}
+	}
+
+	/** Loads a job's record again (it took a name over, the store changed or was unavailable). No lock held. */
+	void reload(Job job) {
+		String name;
+		synchronized (lock) {
+			if (!job.owner || job.gone || engine.stopped()) {
+				return;
+			}
+			name = job.name();
+		}
+		Loaded loaded = load(name);
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (!job.owner || job.gone || engine.stopped() || !job.name().equals(name)) {
+				return;
+			}
+			took(job, loaded, engine.clock().instant(), out);
+		}
+		engine.flush(out);
+	}
+
+	/** A job owns its name and its record was loaded. Lock held. */
+	private void took(Job job, Loaded loaded, Instant now, List<Runnable> out) {
+		engine.history().arrived(job.name());
+		job.catchUp = true;
+		job.scheduled = null;
+		job.record = loaded.state;
+		job.blocked = loaded.blocked;
+		job.unavailable = loaded.unavailable;
+		if (loaded.unavailable != null) {
+			job.retryLoad = true;
+			engine.due().schedule(job, now.plus(LOAD_RETRY).toEpochMilli());
+			if (storeDown == null) {
+				storeDown = loaded.unavailable;
+				String describe = engine.store().describe();
+				out.add(() -> LOG.warn("The state store ({}) is unavailable: {}; plugins wait, and are retried every {} s",
+						describe, loaded.unavailable, LOAD_RETRY.toSeconds()));
+			}
+		} else if (storeDown != null) {
+			storeDown = null;
+			out.add(() -> LOG.info("The state store is available again"));
+		}
+		engine.schedules().refresh(job, now, out);
+	}
+
+	/** The retry of a record the store could not give came (timer thread, lock held). */
+	void retryDue(Job job, List<Runnable> out) {
+		job.retryLoad = false;
+		out.add(() -> reload(job));
+	}
+
+	// ------------------------------------------------------------------ look-ups (lock held)
+
+	Job owner(String name) {
+		return owners.get(name);
+	}
+
+	Collection<Job> all() {
+		return jobs.values();
+	}
+
+	Collection<Job> owners() {
+		return owners.values();
+	}
+
+	int size() {
+		return jobs.size();
+	}
+
+	/** The owner of a name, or an {@link IllegalArgumentException} naming the known ones. */
+	Job require(String name) {
+		Job job = owners.get(name);
+		if (job == null) {
+			throw unknown(name);
+		}
+		return job;
+	}
+
+	IllegalArgumentException unknown(String name) {
+		TreeSet<String> known = new TreeSet<>(owners.keySet());
+		String list = known.size() <= 50 ? String.join(", ", known)
+				: String.join(", ", new ArrayList<>(known).subList(0, 50)) + ", ... (" + known.size() + " in all)";
+		return new IllegalArgumentException("no cron plugin is named '" + name + "'; "
+				+ (known.isEmpty() ? "there are none" : "known: " + list));
+	}
+}
