@@ -74,9 +74,12 @@ class PeerProbesOnCrontainerIT {
 		}
 	}
 
-	/** Calls a public method of a framework-loaded object; rethrows what it throws. */
+	/**
+	 * Calls a method of a framework-loaded object through its public interfaces (its class may be
+	 * private to its bundle); rethrows what it throws.
+	 */
 	private static Object call(Object target, String method, Object... args) throws Exception {
-		for (Method m : target.getClass().getMethods()) {
+		for (Method m : publicMethods(target.getClass())) {
 			if (m.getName().equals(method) && m.getParameterCount() == args.length) {
 				try {
 					return m.invoke(target, args);
@@ -86,6 +89,16 @@ class PeerProbesOnCrontainerIT {
 			}
 		}
 		throw new NoSuchMethodException(method);
+	}
+
+	private static List<Method> publicMethods(Class<?> type) {
+		List<Method> methods = new ArrayList<>();
+		for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+			for (Class<?> i : c.getInterfaces()) {
+				methods.addAll(List.of(i.getMethods()));
+			}
+		}
+		return methods;
 	}
 
 	private static Object field(Object dto, String name) {
