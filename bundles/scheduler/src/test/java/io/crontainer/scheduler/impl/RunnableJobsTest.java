@@ -188,6 +188,29 @@ class RunnableJobsTest {
 		assertThat(view.getJob("overlapping").lastEnd).isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
 	}
 
+	/**
+	 * On a cluster's store (one with a node) a run beside the one going would have no claim, and so
+	 * could run on every runtime: there a concurrent job's fire time is skipped as any job's.
+	 */
+	@Test
+	void onAClusterStoreConcurrentRunsDoNotOverlap() {
+		FailingStore cluster = new FailingStore(store);
+		cluster.node = "node-1";
+		scheduler.stop();
+		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), cluster,
+				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
+						20));
+		view = new RuntimeView(scheduler);
+		Task task = add(1, "scheduler.period", 60L, "scheduler.name", "clustered", "scheduler.concurrent", true);
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick(); // queued: it counts as running
+		clock.set(Instant.parse("2026-03-02T10:02:00Z"));
+		scheduler.tick();
+		settle();
+		assertThat(task.runs).hasValue(1);
+		assertThat(outcomes("clustered")).containsExactly(Outcome.SKIPPED, Outcome.SUCCEEDED);
+	}
+
 	private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (!condition.getAsBoolean()) {
