@@ -156,6 +156,35 @@ final class SubjectFramework implements AutoCloseable {
 	}
 
 	/**
+	 * Waits for a service of the framework, by class name: one a test reaches by reflection, since
+	 * its class is the framework's, not the class path's.
+	 *
+	 * @param className The service's class name. Must not be {@code null}.
+	 * @param timeoutMs The greatest wait, in milliseconds.
+	 * @return The service object. Never {@code null}.
+	 * @throws IllegalStateException If no such service is registered in time.
+	 */
+	Object service(String className, long timeoutMs) throws InterruptedException {
+		BundleContext ctx = framework.getBundleContext();
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+		while (System.nanoTime() < deadline) {
+			ServiceReference<?>[] refs;
+			try {
+				// All, whatever their class space: the harness's class path may hold another copy of the class.
+				refs = ctx.getAllServiceReferences(className, null);
+			} catch (org.osgi.framework.InvalidSyntaxException e) {
+				throw new AssertionError(e); // no filter given
+			}
+			Object service = refs == null ? null : ctx.getService(refs[0]);
+			if (service != null) {
+				return service;
+			}
+			Thread.sleep(20);
+		}
+		throw new IllegalStateException("No " + className + " service in " + timeoutMs + " ms; bundles: " + states());
+	}
+
+	/**
 	 * Stops or starts a bundle.
 	 *
 	 * @param symbolicName The bundle's symbolic name. Must be one of the installed bundles.

@@ -92,6 +92,16 @@ public class CronJobDTO extends DTO {
 	public String misfire;
 
 	/**
+	 * Whether a fire time starts a run even while another run of this job is going. {@code false} for
+	 * every cron plugin (never two runs at once); {@code true} only for a whiteboard
+	 * {@code java.lang.Runnable} registered with {@code scheduler.concurrent = true} (the Apache Sling
+	 * and Apache Karaf scheduler whiteboard).
+	 *
+	 * @since 1.2
+	 */
+	public boolean concurrent;
+
+	/**
 	 * The next fire time in UTC epoch milliseconds; {@code null} if the plugin is not scheduled or
 	 * its interval never fires again (for example {@code @reboot} after its run).
 	 */

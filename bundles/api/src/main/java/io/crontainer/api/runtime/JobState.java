@@ -24,7 +24,8 @@ public enum JobState {
 	PAUSED,
 	/**
 	 * Disabled: {@code enabled()} returned {@code false}, or the {@code cron.enabled} service property
-	 * is {@code false}. Asked again at each re-check.
+	 * is {@code false}. Asked again at each re-check. Also a whiteboard {@code Runnable} that has had
+	 * the fire times its {@code scheduler.times} allows (since 1.2); {@link CronJobDTO#reason} says which.
 	 */
 	DISABLED,
 	/**

@@ -6,8 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -80,6 +82,12 @@ final class Dispatcher {
 	private final History history;
 	private final Engine engine;
 	private final Map<String, Run> running = new HashMap<>();
+	/**
+	 * Runs of a concurrent job ({@code scheduler.concurrent = true}, a whiteboard {@code Runnable}) fired
+	 * while the run that holds its name was going: they run beside it, without a claim, and commit no
+	 * window (the window end moves with the runs that hold the name).
+	 */
+	private final Set<Run> alongside = new HashSet<>();
 
 	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine) {
 		this.lock = lock;
@@ -96,7 +104,14 @@ final class Dispatcher {
 	}
 
 	Collection<Run> runs() {
-		return running.values();
+		List<Run> all = new ArrayList<>(running.values());
+		all.addAll(alongside);
+		return all;
+	}
+
+	/** The runs of a job going beside the one that holds its name. Lock held. */
+	List<Run> alongside(Job job) {
+		return alongside.stream().filter(r -> r.job == job).toList();
 	}
 
 	/**
@@ -118,17 +133,33 @@ final class Dispatcher {
 			if (current.phase == Run.Phase.STUCK) {
 				return null; // the job is STUCK: its last run stays its last outcome
 			}
+			if (job.settings.runs().concurrent() && done == null && engine.store().node() == null) {
+				// scheduler.concurrent = true: this fire runs beside the one going. Only with a local store:
+				// in a cluster a run without a claim could run on every runtime.
+				return start(job, trigger, scheduledFire, null, now, true, out);
+			}
 			Instant since = Instant.ofEpochMilli(current.record.started);
 			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
 					scheduledFire));
 			skipped(job, trigger, scheduledFire, now, "the previous run was still going");
 			return null;
 		}
+		return start(job, trigger, scheduledFire, done, now, false, out);
+	}
+
+	private Run start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
+			boolean beside, List<Runnable> out) {
+		String name = job.name();
 		StateStore store = engine.store();
 		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now,
 				store.node());
 		Run run = new Run(job, name, trigger, scheduledFire, record, done);
-		running.put(name, run);
+		run.alongside = beside;
+		if (beside) {
+			alongside.add(run);
+		} else {
+			running.put(name, run);
+		}
 		history.add(record);
 		Instant expected = job.record.windowStart();
 		long version = job.record.version();
@@ -160,6 +191,10 @@ final class Dispatcher {
 			finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
 			return;
 		}
+		if (run.alongside) {
+			execute(run, store, null, expected);
+			return;
+		}
 		ClaimResult result;
 		try {
 			result = store.claim(run.name, expected, run.scheduledFire);
@@ -183,10 +218,17 @@ final class Dispatcher {
 		if (result.current().version() != version) {
 			record(run, result.current());
 		}
-		Instant start = claim.windowStart();
+		execute(run, store, claim, claim.windowStart());
+	}
+
+	/**
+	 * Runs the plugin for the window from {@code start} to now, then commits or releases the claim.
+	 * {@code claim} is {@code null} for a run {@linkplain Run#alongside alongside}: nothing to commit.
+	 */
+	private void execute(Run run, StateStore store, Claim claim, Instant start) {
 		Instant end = clock.instant();
 		if (!end.isAfter(start)) {
-			store.release(claim);
+			release(store, claim);
 			LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); it went backwards: "
 					+ "skipping the run", run.name, end, start);
 			finish(run, Outcome.SKIPPED, "the clock went backwards: " + end + " is not after " + start, null);
@@ -202,7 +244,7 @@ final class Dispatcher {
 			}
 		}
 		if (!go) {
-			store.release(claim);
+			release(store, claim);
 			finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
 			return;
 		}
@@ -221,7 +263,7 @@ final class Dispatcher {
 				if (timeout != null) {
 					due.schedule(run, end.plusSeconds(timeout).toEpochMilli());
 				}
-				if (renewEvery != null) {
+				if (renewEvery != null && claim != null) {
 					run.renewal = new Renewal(run, store, renewEvery);
 					due.schedule(run.renewal, clock.millis() + renewEvery.toMillis());
 				}
@@ -260,26 +302,34 @@ final class Dispatcher {
 			}
 		}
 		if (!run.advance(Run.Phase.RUNNING, Run.Phase.COMMITTING)) {
-			store.release(claim); // abandoned as stuck meanwhile: its outcome is recorded already
+			release(store, claim); // abandoned as stuck meanwhile: its outcome is recorded already
 			finish(run, null, null, null);
 			return;
 		}
 		boolean timedOut = run.timedOut;
 		String interrupted = run.interrupted;
 		if (timedOut) {
-			store.release(claim);
+			release(store, claim);
 			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
 					+ (failure == null ? "" : "; then threw " + Scheduler.describe(failure)), null);
 		} else if (interrupted != null) {
-			store.release(claim);
+			release(store, claim);
 			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted, null);
 		} else if (failure != null) {
-			store.release(claim);
+			release(store, claim);
 			LOG.warn("Cron plugin {} failed for [{}, {}); the window is kept for its next run", run.name, start, end,
 					failure);
 			finish(run, Outcome.FAILED, Scheduler.describe(failure), null);
+		} else if (claim == null) {
+			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
 		} else {
 			store.commit(claim, end).whenComplete((state, error) -> committed(run, start, end, state, error));
+		}
+	}
+
+	private static void release(StateStore store, Claim claim) {
+		if (claim != null) {
+			store.release(claim);
 		}
 	}
 
@@ -335,7 +385,9 @@ final class Dispatcher {
 				Instant since = Instant.ofEpochMilli(run.record.started);
 				out.add(() -> LOG.info("Cron plugin {}: its abandoned run (since {}) returned at last", run.name, since));
 			}
-			running.remove(run.name, run);
+			if (!running.remove(run.name, run)) {
+				alongside.remove(run);
+			}
 			run.phase = Run.Phase.DONE;
 			run.finished.countDown();
 			if (run.done != null) {
@@ -508,7 +560,7 @@ final class Dispatcher {
 		List<Run> runs;
 		synchronized (lock) {
 			runs = new ArrayList<>();
-			for (Run run : running.values()) {
+			for (Run run : runs()) {
 				if (run.interrupted == null) {
 					run.interrupted = "the scheduler stopped";
 				}

@@ -53,6 +53,8 @@ final class Job extends Due {
 	 * starts a burst of due runs first and computes their next fire times after.
 	 */
 	boolean nextPending;
+	/** Fire times had since the service arrived or changed, for {@code scheduler.times}. */
+	int fired;
 	/** Whether the next schedule start may catch a missed fire time up ({@code cron.misfire=run-once}). */
 	boolean catchUp = true;
 

@@ -60,7 +60,7 @@ final class JobTable {
 
 	/** A plugin service arrived. Never throws for a bad plugin; it gets a state and a reason. */
 	void add(Plugin plugin) {
-		Settings settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
+		Settings settings = plugin.settings();
 		Loaded loaded = load(settings.name()); // before the lock: no store call under it
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
@@ -89,7 +89,7 @@ final class JobTable {
 	 * @return Whether the plugin was known; if not, the caller adds it.
 	 */
 	boolean update(Plugin plugin) {
-		Settings settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
+		Settings settings = plugin.settings();
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
 			Job job = jobs.get(plugin.serviceId());
@@ -104,6 +104,9 @@ final class JobTable {
 			job.plugin = plugin;
 			job.settings = settings;
 			job.generation++;
+			if (!settings.equals(old)) {
+				job.fired = 0; // as Sling and Karaf, which schedule a changed service afresh
+			}
 			if (!old.name().equals(settings.name())) {
 				out.add(() -> LOG.info("Cron plugin {} is renamed {} ({})", old.name(), settings.name(), plugin));
 				release(job, old.name(), now, out);
@@ -126,15 +129,17 @@ final class JobTable {
 	/**
 	 * A plugin service left: it is unscheduled at once and its name goes to the earliest duplicate.
 	 *
-	 * @return Its run in progress, which the caller lets finish within the grace; {@code null} if none.
+	 * @return Its runs in progress (the one holding its name, and those beside it when
+	 *         {@code scheduler.concurrent = true}), which the caller lets finish within the grace; empty if
+	 *         none.
 	 */
-	Run remove(long serviceId) {
+	List<Run> remove(long serviceId) {
 		List<Runnable> out = new ArrayList<>();
-		Run departing = null;
+		List<Run> departing = new ArrayList<>();
 		synchronized (lock) {
 			Job job = jobs.remove(serviceId);
 			if (job == null || engine.stopped()) {
-				return null; // after stop(), which interrupted and awaited every run already
+				return departing; // after stop(), which interrupted and awaited every run already
 			}
 			Instant now = engine.clock().instant();
 			job.gone = true;
@@ -142,7 +147,13 @@ final class JobTable {
 			Run run = engine.dispatcher().running(job.name());
 			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
 				run.departed = true;
-				departing = run;
+				departing.add(run);
+			}
+			for (Run beside : engine.dispatcher().alongside(job)) {
+				if (beside.phase != Run.Phase.STUCK) {
+					beside.departed = true;
+					departing.add(beside);
+				}
 			}
 			if (job.call != null) {
 				engine.due().cancel(job.call);

@@ -5,7 +5,8 @@ import java.util.Map;
 import io.crontainer.api.CronPlugin;
 
 /**
- * A cron plugin service as the whiteboard sees it: what the scheduler core needs from its
+ * A cron plugin service (or a whiteboard {@code Runnable}, wrapped in a {@link RunnableJob}) as the
+ * whiteboard sees it: what the scheduler core needs from its
  * {@code ServiceReference} and the service object. Immutable.
  *
  * @param serviceId The {@code service.id}.
@@ -19,6 +20,16 @@ record Plugin(long serviceId, long bundleId, String bundleSymbolicName, Map<Stri
 
 	Plugin {
 		properties = Map.copyOf(properties);
+	}
+
+	/**
+	 * Reads the settings from the service properties: the {@code cron.*} properties of a cron plugin,
+	 * or the {@code scheduler.*} properties of a whiteboard {@code Runnable} ({@link RunnableJob}).
+	 */
+	Settings settings() {
+		return service instanceof RunnableJob runnable
+				? SchedulerProperties.settings(properties, runnable.className(), bundleSymbolicName)
+				: Settings.of(properties, service.getClass().getName());
 	}
 
 	/** The plugin's display form for log messages. */

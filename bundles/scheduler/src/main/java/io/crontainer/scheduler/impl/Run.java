@@ -70,6 +70,11 @@ final class Run extends Due {
 	Dispatcher.Renewal renewal;
 	/** Whether its plugin left while it ran (it gets the grace to finish, then is interrupted). */
 	boolean departed;
+	/**
+	 * Whether it runs beside the run that holds its name ({@code scheduler.concurrent = true}): it has
+	 * no claim and commits no window. Written before the run is submitted.
+	 */
+	boolean alongside;
 	/** A fire that came while the run committed: it starts once the commit is over. */
 	Trigger followTrigger;
 	Instant followFire;

@@ -305,7 +305,7 @@ final class RuntimeView implements CronRuntime {
 	/** What is shown of a job. Lock held. */
 	private JobView view(Job job) {
 		Run run = engine.dispatcher().running(job.name());
-		boolean running = run != null && run.job == job;
+		boolean running = run != null && run.job == job || !engine.dispatcher().alongside(job).isEmpty();
 		boolean stuck = job.owner && run != null && run.phase == Run.Phase.STUCK; // maybe a departed job's run
 		Long runningSince = (running || stuck) && run.phase != Run.Phase.QUEUED ? run.record.started : null;
 		History.Runs runs = job.owner ? engine.history().of(job.name()) : null;
@@ -357,6 +357,7 @@ final class RuntimeView implements CronRuntime {
 		dto.zone = view.zone().getId();
 		dto.timeout = view.settings().timeoutSeconds();
 		dto.misfire = view.settings().runOnce() ? CronPlugin.MISFIRE_RUN_ONCE : CronPlugin.MISFIRE_SKIP;
+		dto.concurrent = view.settings().runs().concurrent();
 		dto.nextFire = view.nextFire();
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();

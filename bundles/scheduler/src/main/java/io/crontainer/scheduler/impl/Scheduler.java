@@ -154,9 +154,10 @@ final class Scheduler implements Dispatcher.Engine {
 	 * calling thread, the one stopping the plugin's bundle.
 	 */
 	void remove(long serviceId) {
-		Run departing = table.remove(serviceId);
-		if (departing != null) {
-			dispatcher.departed(departing, grace());
+		List<Run> departing = table.remove(serviceId);
+		long deadline = System.nanoTime() + grace().toNanos();
+		for (Run run : departing) { // one grace for all: those beside it (scheduler.concurrent) go on meanwhile
+			dispatcher.departed(run, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		}
 	}
 

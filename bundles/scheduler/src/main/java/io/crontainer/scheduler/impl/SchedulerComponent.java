@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,8 +34,9 @@ import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.store.StateStore;
 
 /**
- * The scheduler as a Declarative Services component: the whiteboard of {@link CronPlugin} services,
- * and the {@link CronRuntime} service.
+ * The scheduler as a Declarative Services component: the whiteboard of {@link CronPlugin} services
+ * and of Sling/Karaf-style {@code Runnable} services ({@link SchedulerProperties}), and the
+ * {@link CronRuntime} service.
  *
  * <p>
  * Whiteboard callbacks never call plugin code and never throw: they hand the plugin to the engine
@@ -174,7 +176,62 @@ public final class SchedulerComponent {
 		}
 	}
 
-	private static Plugin plugin(ServiceReference<CronPlugin> reference, CronPlugin plugin) {
+	// ------------------------------------------------------------------ the Sling and Karaf whiteboard
+
+	/**
+	 * A {@code java.lang.Runnable} service with {@code scheduler.expression} or {@code scheduler.period}
+	 * (Apache Sling Commons Scheduler's and Apache Karaf Scheduler's whiteboard) is a job like a cron
+	 * plugin, from the bundle that registered it. A service that is also a {@code CronPlugin} is bound
+	 * as a cron plugin only, once.
+	 */
+	@Reference(name = "runnable", service = Runnable.class, target = SchedulerProperties.FILTER,
+			cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY, updated = "updatedRunnable", unbind = "unbindRunnable")
+	void bindRunnable(ServiceReference<Runnable> reference, Runnable task) {
+		if (isCronPlugin(reference)) {
+			return;
+		}
+		try {
+			Plugin plugin = plugin(reference, new RunnableJob(task));
+			String ignored = SchedulerProperties.ignored(plugin.properties());
+			if (ignored != null) {
+				LOG.info("Runnable {} ({}): {}", plugin.settings().name(), plugin, ignored);
+			}
+			scheduler.add(plugin);
+		} catch (RuntimeException | LinkageError e) {
+			LOG.warn("Cannot schedule the Runnable {}", reference, e);
+		}
+	}
+
+	void updatedRunnable(ServiceReference<Runnable> reference, Runnable task) {
+		if (isCronPlugin(reference)) {
+			return;
+		}
+		try {
+			scheduler.update(plugin(reference, new RunnableJob(task)));
+		} catch (RuntimeException | LinkageError e) {
+			LOG.warn("Cannot reschedule the Runnable {}", reference, e);
+		}
+	}
+
+	void unbindRunnable(ServiceReference<Runnable> reference) {
+		if (isCronPlugin(reference)) {
+			return;
+		}
+		try {
+			scheduler.remove((Long) reference.getProperty(Constants.SERVICE_ID));
+		} catch (RuntimeException | LinkageError e) {
+			LOG.warn("Cannot unschedule the Runnable {}", reference, e);
+		}
+	}
+
+	/** Whether the service is registered as a {@code CronPlugin} too: then it is bound as one. */
+	static boolean isCronPlugin(ServiceReference<?> reference) {
+		Object classes = reference.getProperty(Constants.OBJECTCLASS);
+		return classes instanceof String[] names && Arrays.asList(names).contains(CronPlugin.class.getName());
+	}
+
+	private static Plugin plugin(ServiceReference<?> reference, CronPlugin plugin) {
 		Map<String, Object> properties = new HashMap<>();
 		for (String key : reference.getPropertyKeys()) {
 			Object value = reference.getProperty(key);

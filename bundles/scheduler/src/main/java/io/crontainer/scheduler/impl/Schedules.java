@@ -82,6 +82,9 @@ final class Schedules {
 		} else if (job.record.paused()) {
 			state = JobState.PAUSED;
 			reason = "paused by an operator";
+		} else if (exhausted(job)) {
+			state = JobState.DISABLED;
+			reason = exhaustedReason(job);
 		} else {
 			state = JobState.SCHEDULED;
 			reason = null;
@@ -91,7 +94,11 @@ final class Schedules {
 			Interval interval = resolution.interval();
 			try {
 				schedule(job, interval, now, out);
-				if (job.nextFire == Job.NONE && !interval.reboot()) {
+				if (exhausted(job)) { // scheduler.times = 1 with scheduler.immediate: its one fire was the first
+					state = JobState.DISABLED;
+					reason = exhaustedReason(job);
+					job.scheduled = null;
+				} else if (job.nextFire == Job.NONE && !interval.reboot()) {
 					state = JobState.INVALID;
 					reason = "interval '" + interval.expression() + "' never fires after " + now;
 					job.scheduled = null;
@@ -133,6 +140,34 @@ final class Schedules {
 		due.cancel(job);
 	}
 
+	/** Whether a job has had all its fire times ({@code scheduler.times}). */
+	private static boolean exhausted(Job job) {
+		Integer times = job.settings.runs().times();
+		return times != null && job.fired >= times;
+	}
+
+	private static String exhaustedReason(Job job) {
+		return "it has had its " + job.settings.runs().times() + " fire times (" + SchedulerProperties.TIMES
+				+ "); registering its service again starts them afresh";
+	}
+
+	/**
+	 * Counts a fire time of a job with {@code scheduler.times}; after the last, its schedule ends.
+	 *
+	 * @return Whether that was its last.
+	 */
+	private boolean counted(Job job) {
+		if (job.settings.runs().times() == null) {
+			return false;
+		}
+		job.fired++;
+		if (exhausted(job)) {
+			setNextFire(job, Optional.empty());
+			return true;
+		}
+		return false;
+	}
+
 	/** Starts a schedule, or keeps it if its interval is the same. */
 	private void schedule(Job job, Interval interval, Instant now, List<Runnable> out) {
 		if (job.scheduled != null && sameSchedule(job.scheduled, interval)) {
@@ -148,6 +183,7 @@ final class Schedules {
 		}
 		setNextFire(job, interval.next(now));
 		Instant lastEnd = job.record.lastEnd();
+		boolean caughtUp = false;
 		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
 			Optional<ZonedDateTime> missed = interval.next(lastEnd);
 			if (missed.isPresent() && !missed.get().toInstant().isAfter(now)) {
@@ -155,7 +191,13 @@ final class Schedules {
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name,
 						missed.get(), CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
 				engine.dispatcher().fire(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
+				caughtUp = true;
 			}
+		}
+		if (job.settings.runs().immediate() && !caughtUp) {
+			// scheduler.immediate (Sling, Karaf): a first fire when the schedule starts, counted as one
+			counted(job);
+			engine.dispatcher().fire(job, Trigger.REBOOT, now, null, now, out);
 		}
 	}
 
@@ -202,6 +244,7 @@ final class Schedules {
 			ZonedDateTime missed = fireTime.atZone(interval.zone());
 			Optional<ZonedDateTime> next = interval.next(now);
 			setNextFire(job, next);
+			counted(job);
 			if (job.settings.runOnce()) {
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name, missed,
 						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
@@ -215,6 +258,11 @@ final class Schedules {
 			if (job.nextFire == Job.NONE) {
 				refresh(job, now, out);
 			}
+			return false;
+		}
+		if (counted(job)) { // scheduler.times: its last fire time
+			engine.dispatcher().fire(job, Trigger.SCHEDULE, fireTime, null, now, out);
+			refresh(job, now, out);
 			return false;
 		}
 		job.nextPending = true;

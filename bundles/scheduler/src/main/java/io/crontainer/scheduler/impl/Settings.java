@@ -18,12 +18,36 @@ import io.crontainer.api.CronPlugin;
  * @param timeoutSeconds The {@code cron.timeout} in seconds; {@code null} for none.
  * @param runOnce Whether {@code cron.misfire} is {@code run-once}.
  * @param error Why a property is refused, in one line; {@code null} if all are fine.
+ * @param runs How runs are started: {@link Runs#CRON_PLUGIN} for a cron plugin; a whiteboard
+ *        {@code Runnable}'s {@code scheduler.*} properties may change it (see {@link SchedulerProperties}).
  */
 record Settings(String name, String interval, Boolean enabled, ZoneId zone, Long timeoutSeconds, boolean runOnce,
-		String error) {
+		String error, Runs runs) {
 
 	/** The DS property naming a component. */
 	static final String COMPONENT_NAME = "component.name";
+
+	/**
+	 * How the runs of a job are started, beyond its interval. Immutable.
+	 *
+	 * @param concurrent Whether a fire time starts a run while another run of the job is going
+	 *        ({@code scheduler.concurrent = true}); {@code false}: never two runs at once, the rule of
+	 *        every cron plugin.
+	 * @param immediate Whether the job also runs once each time its schedule starts
+	 *        ({@code scheduler.immediate = true}), as {@code @reboot} does.
+	 * @param times How many fire times the job has from the arrival of its service
+	 *        ({@code scheduler.times}); {@code null} for no limit.
+	 */
+	record Runs(boolean concurrent, boolean immediate, Integer times) {
+		/** A cron plugin's: one run at a time, no run at start, no limit. */
+		static final Runs CRON_PLUGIN = new Runs(false, false, null);
+	}
+
+	/** Settings of a cron plugin, whose runs are {@link Runs#CRON_PLUGIN}'s. */
+	Settings(String name, String interval, Boolean enabled, ZoneId zone, Long timeoutSeconds, boolean runOnce,
+			String error) {
+		this(name, interval, enabled, zone, timeoutSeconds, runOnce, error, Runs.CRON_PLUGIN);
+	}
 
 	/**
 	 * Checks the service properties of a plugin. Never throws: a property of the wrong type or form
@@ -101,7 +125,7 @@ record Settings(String name, String interval, Boolean enabled, ZoneId zone, Long
 		return new Settings(name, interval, enabled, zone, timeout, runOnce, error);
 	}
 
-	private static Long seconds(Object value) {
+	static Long seconds(Object value) {
 		long seconds;
 		if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
 			seconds = ((Number) value).longValue();
@@ -117,7 +141,7 @@ record Settings(String name, String interval, Boolean enabled, ZoneId zone, Long
 		return seconds > 0 ? seconds : null;
 	}
 
-	private static String wrong(String property, Object value, String expected) {
+	static String wrong(String property, Object value, String expected) {
 		String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
 		return "service property " + property + " = " + shown + " (" + value.getClass().getSimpleName()
 				+ ") is not " + expected;

@@ -31,6 +31,8 @@ final class FailingStore implements StateStore {
 	volatile Runnable beforeCommit = NOTHING;
 	/** Run once, before the next reset reaches the store (after the engine checked it may reset). */
 	volatile Runnable beforeReset = NOTHING;
+	/** The node it says it is, as a cluster store would; {@code null}: the delegate's. */
+	volatile String node;
 
 
 
@@ -51,7 +53,8 @@ final class FailingStore implements StateStore {
 
 	@Override
 	public String node() {
-		return delegate.node();
+		String n = node;
+		return n != null ? n : delegate.node();
 	}
 
 	@Override

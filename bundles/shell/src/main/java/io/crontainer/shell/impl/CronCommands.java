@@ -160,7 +160,7 @@ public class CronCommands {
 	// ---------------------------------------------------------------------------------------- info
 
 	@Descriptor("Shows everything about one cron plugin: state, interval and what it means, zone, timeout,"
-			+ " misfire policy, bundle, the persisted window, the next 5 fire times, the service properties"
+			+ " misfire policy, whether runs may overlap, bundle, the persisted window, the next 5 fire times, the service properties"
 			+ " and the last 10 runs.")
 	public String info(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
 		CronRuntime rt = runtime();
@@ -181,6 +181,9 @@ public class CronCommands {
 		fields.row("Zone:", job.zone);
 		fields.row("Timeout:", job.timeout == null ? "none" : Text.duration(job.timeout * 1000));
 		fields.row("Misfire:", job.misfire);
+		fields.row("Concurrent:", job.concurrent
+				? "yes (scheduler.concurrent = true): a fire time starts a run even while another is going"
+				: "no: never two runs at once");
 		fields.row("Next fire:", job.nextFire == null ? "none" : Text.zoned(job.nextFire, zone) + " (in "
 				+ Text.duration(job.nextFire - now) + ")");
 		fields.row("Last window end:", job.lastEnd == null ? "none: the plugin has never run successfully"

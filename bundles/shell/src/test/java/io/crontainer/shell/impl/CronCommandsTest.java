@@ -184,6 +184,15 @@ class CronCommandsTest {
 
 	// ------------------------------------------------------------------------------------ info
 
+	/** A Sling/Karaf Runnable with scheduler.concurrent=true: cron:info says its runs may overlap. */
+	@Test
+	void infoSaysWhenRunsMayOverlap() {
+		fourPlugins();
+		rt.jobs.get("token-cleaner").concurrent = true;
+		assertThat(commands.info("token-cleaner")).contains("Concurrent:       yes (scheduler.concurrent = true): a fire"
+				+ " time starts a run even while another is going\n");
+	}
+
 	@Test
 	void infoShowsEverythingAboutOnePlugin() {
 		fourPlugins();
@@ -197,6 +206,7 @@ class CronCommandsTest {
 		assertThat(info).contains("Name:             token-cleaner\n", "State:            SCHEDULED\n",
 				"Interval:         */15 * * * *\n", "Means:            described */15 * * * *\n",
 				"Zone:             Europe/Berlin\n", "Timeout:          1 min 30 s\n", "Misfire:          skip\n",
+				"Concurrent:       no: never two runs at once\n",
 				"Next fire:        2024-10-27T00:15+02:00[Europe/Berlin] (in 15 min)\n",
 				"Last window end:  2024-10-26T23:45:00.123+02:00[Europe/Berlin]\n",
 				"Next window:      [2024-10-26T23:45:00.123+02:00[Europe/Berlin], the start of the next run)\n",

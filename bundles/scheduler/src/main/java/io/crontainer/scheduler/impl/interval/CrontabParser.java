@@ -6,8 +6,10 @@ import java.util.regex.Pattern;
 
 /**
  * Parses the five fields of a crontab line (minute hour day-of-month month day-of-week) with the
- * grammar of cronie's {@code entry.c}, plus two extensions: {@code ?} (the field's value when the
- * schedule is created) and Jenkins' {@code H}.
+ * grammar of cronie's {@code entry.c}, plus three extensions: {@code ?} (the field's value when the
+ * schedule is created), Jenkins' {@code H}, and a step after a single value ({@code 1/3}: from 1 to
+ * the end of the field's range, as Kubernetes (robfig/cron), Quartz, croniter and cron-utils read
+ * it; cronie refuses it). The rules are those of {@code bundles/scheduler/INTERVALS.md}.
  */
 final class CrontabParser {
 	static final Field MINUTE = new Field("minute", 0, 59);
@@ -36,7 +38,7 @@ final class CrontabParser {
 			dow = (dow | 1) & 0x7F; // cronie: 0 and 7 are both Sunday
 		}
 		DayRule days = new DayRule.Crontab(dom, (int) dow, fields[2].startsWith("*"), fields[4].startsWith("*"));
-		boolean wildcard = fields[0].startsWith("*") || fields[1].startsWith("*");
+		boolean wildcard = starLike(fields[0]) || starLike(fields[1]);
 		return new Schedule(1L, minutes, hours, (int) months, null, days, wildcard);
 	}
 
@@ -51,7 +53,10 @@ final class CrontabParser {
 		return mask;
 	}
 
-	/** cronie: {@code *} or number or number-number, then optionally /step (not after a single number). */
+	/**
+	 * cronie: {@code *} or number or number-number, then optionally /step; and, as Kubernetes reads it,
+	 * number/step: from the number to the end of the field's range (day-of-week: to 6, Saturday).
+	 */
 	private static long range(Field field, String element) {
 		int slash = element.indexOf('/');
 		String base = slash < 0 ? element : element.substring(0, slash);
@@ -65,12 +70,14 @@ final class CrontabParser {
 			int dash = base.indexOf('-');
 			if (dash < 0) {
 				from = field.value(base);
-				if (slash >= 0) {
-					throw field.bad("'" + element + "': crontab allows a step only after '*' or a range (cronie rejects '"
-							+ element + "'); write '" + base + "-" + top(field) + "/" + step + "' for every " + step
-							+ " from " + base);
-				}
 				to = from;
+				if (slash >= 0) {
+					to = top(field);
+					if (from > to) { // day-of-week 7/n: 7 is Sunday, the end of the week is 6
+						throw field.bad("'" + element + "' steps from 7 (Sunday), after the end of the week (6, Saturday);"
+								+ " write '0/" + step + "' to step from Sunday");
+					}
+				}
 			} else {
 				from = field.value(base.substring(0, dash));
 				to = field.value(base.substring(dash + 1));
@@ -87,6 +94,14 @@ final class CrontabParser {
 			mask |= 1L << i;
 		}
 		return mask;
+	}
+
+	/**
+	 * Whether a minute or hour field counts as a wildcard for the daylight saving time rule: it starts
+	 * with {@code *} (cronie), or it is {@code 0/n}, which is {@code *}{@code /n} (as in Quartz).
+	 */
+	private static boolean starLike(String field) {
+		return field.startsWith("*") || field.matches("0/\\d+");
 	}
 
 	private static int top(Field field) {

@@ -19,9 +19,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses intervals: crontab lines (5 fields, Vixie cron/cronie), their macros, and Quartz cron
- * expressions (6 or 7 fields). See the package documentation for the exact syntax and semantics.
- * Thread-safe.
+ * Parses intervals: crontab lines (5 fields, Vixie cron/cronie), their macros, {@code @every DURATION}
+ * and Quartz cron expressions (6 or 7 fields). The syntax and its meaning are specified in
+ * {@code bundles/scheduler/INTERVALS.md}. Thread-safe.
  */
 public final class Intervals {
 	/** cronie's macros (case-sensitive, as in cronie) and the crontab lines they stand for. */
@@ -58,7 +58,8 @@ public final class Intervals {
 	 * Five fields are a crontab line with cronie's semantics (plus {@code ?} and Jenkins'
 	 * {@code H}); six or seven are a Quartz cron expression; {@code @yearly}, {@code @annually},
 	 * {@code @monthly}, {@code @weekly}, {@code @daily}, {@code @midnight}, {@code @hourly} and
-	 * {@code @reboot} are cronie's macros. An interval that parses but can never fire is refused.
+	 * {@code @reboot} are cronie's macros; {@code @every DURATION} (robfig/cron's, Go duration syntax)
+	 * is a fixed period anchored to the epoch. An interval that parses but can never fire is refused.
 	 *
 	 * @param expression The interval, verbatim; surrounding blanks are ignored. Must not be
 	 *        {@code null}.
@@ -92,12 +93,22 @@ public final class Intervals {
 			if (trimmed.equals(REBOOT)) {
 				return new Reboot(expression, zone);
 			}
+			if (trimmed.equals(Every.MACRO) || trimmed.startsWith(Every.MACRO + " ")
+					|| trimmed.startsWith(Every.MACRO + "\t")) {
+				try {
+					return new Every(expression, zone, Every.period(trimmed.substring(Every.MACRO.length()).strip()));
+				} catch (IllegalArgumentException e) {
+					throw invalid("interval '" + expression + "' is invalid: " + e.getMessage(), e);
+				}
+			}
 			text = MACROS.get(trimmed);
 			if (text == null) {
 				String lower = trimmed.toLowerCase(Locale.ROOT);
 				throw invalid("interval '" + expression + "' is not a known macro"
 						+ (MACROS.containsKey(lower) || lower.equals(REBOOT) ? " (macros are lower case: '" + lower + "')"
-								: "; the macros are " + String.join(" ", MACROS.keySet()) + " " + REBOOT));
+								: lower.startsWith(Every.MACRO) ? " (macros are lower case: '" + Every.MACRO + " DURATION')"
+										: "; the macros are " + String.join(" ", MACROS.keySet()) + " " + REBOOT + " "
+												+ Every.MACRO + " DURATION"));
 			}
 		}
 		String[] fields = text.split("[ \t]+");

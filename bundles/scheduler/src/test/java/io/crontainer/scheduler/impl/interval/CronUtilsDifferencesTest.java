@@ -63,6 +63,24 @@ class CronUtilsDifferencesTest {
 				.toOffsetDateTime()).isEqualTo(OffsetDateTime.parse(right));
 	}
 
+	/**
+	 * A day-of-week step after a single value: cron-utils steps on to 7 and adds Sunday; Kubernetes
+	 * (robfig/cron, day-of-week 0-6) and Quartz ({@code 2/2}: Monday, Wednesday, Friday) end the week on
+	 * Saturday.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			0 0 * * 1/2 | 2024-01-07T00:00Z | 2024-01-08T00:00Z
+			""")
+	void dayOfWeekStepAfterAValue(String expression, String cronUtils, String right) throws Exception {
+		Instant after = Instant.parse("2024-01-05T12:00:00Z"); // a Friday
+		ZonedDateTime theirs = ExecutionTime.forCron(UNIX.parse(expression)).nextExecution(after.atZone(ZoneId.of("UTC")))
+				.orElseThrow();
+		assertThat(theirs.toOffsetDateTime()).isEqualTo(OffsetDateTime.parse(cronUtils));
+		assertThat(Intervals.parse(expression, ZoneId.of("UTC"), "p", after).next(after).orElseThrow().toOffsetDateTime())
+				.isEqualTo(OffsetDateTime.parse(right));
+	}
+
 	/** cron-utils' English hides weekdays and the day-of-month OR day-of-week rule. */
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', textBlock = """

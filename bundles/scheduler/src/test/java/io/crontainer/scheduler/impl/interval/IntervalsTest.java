@@ -108,6 +108,12 @@ class IntervalsTest {
 			0/5 * * * * ?       | every 5 seconds (UTC)
 			0 0 0 1 1 ? 2030    | at 00:00, on day 1 of the month, in January, in 2030 (UTC)
 			0 0 12 ? * FRI-MON  | at 12:00, on Sunday, Monday, Friday and Saturday (UTC)
+			0 1/3 * * *         | at minute 0, past hours 1, 4, 7, ..., 22 (UTC)
+			5/15 * * * *        | at minutes 5, 20, 35 and 50 of every hour (UTC)
+			@every 90s          | every 1 minute and 30 seconds, at whole multiples of it since 1970-01-01T00:00Z (UTC)
+			@every 1h           | every hour, at whole multiples of it since 1970-01-01T00:00Z (UTC)
+			@every 1h30m        | every 1 hour and 30 minutes, at whole multiples of it since 1970-01-01T00:00Z (UTC)
+			@every 36h0m1s      | every 36 hours and 1 second, at whole multiples of it since 1970-01-01T00:00Z (UTC)
 			""")
 	void descriptionsDoNotMislead(String expression, String description) throws Exception {
 		assertThat(Intervals.parse(expression, UTC, "p", T0).description()).isEqualTo(description);
@@ -141,6 +147,33 @@ class IntervalsTest {
 		assertThat(interval.expression()).isEqualTo(" 0 0 * * * ");
 		assertThat(interval.zone()).isEqualTo(UTC);
 		assertThat(interval.reboot()).isFalse();
+	}
+
+	/**
+	 * The phase of {@code @every} is a function of the period alone: neither the creation time (a
+	 * restart, a redeploy), the plugin's name nor the zone moves it.
+	 */
+	@Test
+	void everyKeepsItsPhaseWhateverTheCreationTime() throws Exception {
+		Interval first = Intervals.parse("@every 1h30m", UTC, "a", T0);
+		Interval restarted = Intervals.parse("@every 1h30m", ZoneId.of("Asia/Kathmandu"), "b", T0.plusSeconds(4_321));
+		for (long s = 0; s < 3 * 86_400; s += 977) {
+			Instant after = T0.plusSeconds(s);
+			Instant next = first.next(after).orElseThrow().toInstant();
+			assertThat(restarted.next(after).orElseThrow().toInstant()).isEqualTo(next);
+			assertThat(next.getEpochSecond() % 5_400).isZero();
+			assertThat(next).isAfter(after).isBeforeOrEqualTo(after.plusSeconds(5_400));
+		}
+		assertThat(Intervals.usesCreationTime("@every 1h30m")).isFalse();
+		assertThat(first.reboot()).isFalse();
+		assertThat(first.expression()).isEqualTo("@every 1h30m");
+	}
+
+	@Test
+	void everyEndsAtTheLastInstant() throws Exception {
+		Interval interval = Intervals.parse("@every 2562047h", UTC, "p", T0);
+		assertThat(interval.next(Instant.MAX)).isEmpty();
+		assertThat(interval.next(Instant.MIN)).isPresent();
 	}
 
 	@Test
