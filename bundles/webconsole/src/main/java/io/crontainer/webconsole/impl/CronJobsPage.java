@@ -532,7 +532,12 @@ public class CronJobsPage extends AbstractServlet {
 		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.escape(value) + "\">");
 	}
 
+	/** The state, with the age of a run in progress, as cron:list shows it: {@code SCHEDULED (running 12 s)}. */
 	private static String state(CronJobDTO job) {
+		if (job.runningSince != null && (job.running || job.state == JobState.STUCK)) {
+			String age = Format.duration(Math.max(0, System.currentTimeMillis() - job.runningSince));
+			return job.state == JobState.STUCK ? job.state + " (" + age + ")" : job.state + " (running " + age + ")";
+		}
 		if (!job.running) {
 			return String.valueOf(job.state);
 		}
