@@ -553,6 +553,23 @@ final class Dispatcher {
 	}
 
 	/**
+	 * A plugin left because the framework is stopping: its run is interrupted at once and not awaited
+	 * here; {@link #stop(Duration)}, which follows when the scheduler itself stops, awaits it with every
+	 * other run within one grace period, so that a stopping runtime never waits a grace per plugin.
+	 * Called on the thread stopping the plugin's bundle, without the lock.
+	 */
+	void departedAtShutdown(Run run) {
+		synchronized (lock) {
+			if (run.phase != Run.Phase.RUNNING || run.interrupted != null) {
+				return;
+			}
+			run.interrupted = "the framework is stopping";
+			due.cancel(run);
+		}
+		run.interruptCall();
+	}
+
+	/**
 	 * Stops: every run is interrupted and awaited up to the grace period in all; those still running
 	 * are abandoned and reported by name and thread. Lock not held.
 	 */

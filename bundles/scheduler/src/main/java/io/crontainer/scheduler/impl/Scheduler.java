@@ -154,7 +154,21 @@ final class Scheduler implements Dispatcher.Engine {
 	 * calling thread, the one stopping the plugin's bundle.
 	 */
 	void remove(long serviceId) {
+		remove(serviceId, false);
+	}
+
+	/**
+	 * A plugin service left, as {@link #remove(long)}; while the framework is stopping its run is
+	 * interrupted at once and awaited only by {@link #stop()}, within one grace period for all runs.
+	 *
+	 * @param frameworkStopping Whether the system bundle is stopping.
+	 */
+	void remove(long serviceId, boolean frameworkStopping) {
 		List<Run> departing = table.remove(serviceId);
+		if (frameworkStopping) {
+			departing.forEach(dispatcher::departedAtShutdown);
+			return;
+		}
 		long deadline = System.nanoTime() + grace().toNanos();
 		for (Run run : departing) { // one grace for all: those beside it (scheduler.concurrent) go on meanwhile
 			dispatcher.departed(run, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));

@@ -591,6 +591,38 @@ class SchedulerTest {
 	}
 
 	@Test
+	@Timeout(20)
+	void whileTheFrameworkStopsADepartingRunIsInterruptedAtOnceAndAwaitedOnlyByStop() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
+		scheduler.configure(options(Duration.ofHours(1)), null); // a grace the departure must not wait for
+		TestPlugin deaf = add(1, "deaf", "* * * * *");
+		deaf.deaf = true;
+		deaf.block = new CountDownLatch(1);
+		TestPlugin polite = add(2, "polite", "* * * * *");
+		polite.block = new CountDownLatch(1);
+		try {
+			at("2026-03-02T10:01:00Z");
+			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(polite.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+			scheduler.remove(1, true); // returns at once, however long the grace
+			scheduler.remove(2, true);
+			assertThat(deaf.interrupted).isTrue();
+			awaitTrue(() -> view.getHistory("polite", 1).get(0).outcome == Outcome.INTERRUPTED);
+			assertThat(view.getHistory("polite", 1).get(0).error).contains("the framework is stopping");
+			assertThat(store.read("polite").lastEnd()).as("an interrupted run commits nothing").isNull();
+
+			scheduler.configure(options(Duration.ofMillis(200)), null);
+			scheduler.stop(); // awaits the deaf run within its grace, then abandons it
+			assertThat(store.read("deaf").lastEnd()).isNull();
+		} finally {
+			deaf.block.countDown();
+		}
+	}
+
+	@Test
 	@Timeout(20) // less than the 30 s after which a blocked TestPlugin gives up by itself
 	void aRunAbandonedOnDepartureIsStuckIsNotAwaitedAgainAtStopAndKeepsItsName() throws Exception {
 		threads = Executors.newCachedThreadPool();
