@@ -108,6 +108,7 @@ class RunnableWhiteboardTest {
 		return (BundleContext) Proxy.newProxyInstance(RunnableWhiteboardTest.class.getClassLoader(),
 				new Class<?>[] { BundleContext.class }, (proxy, method, args) -> switch (method.getName()) {
 				case "getProperty" -> properties.get(args[0]);
+				case "getBundle" -> SchedulerComponentTest.systemBundle(); // is the framework stopping?
 				case "registerService" -> Proxy.newProxyInstance(RunnableWhiteboardTest.class.getClassLoader(),
 						new Class<?>[] { ServiceRegistration.class }, (p, m, a) -> null); // unregister, setProperties
 				default -> throw new UnsupportedOperationException(method.getName());

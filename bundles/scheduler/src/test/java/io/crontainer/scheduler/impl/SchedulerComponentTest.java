@@ -130,6 +130,8 @@ class SchedulerComponentTest {
 					case "registerService":
 						registered.put((String) ((Class<?>) args[0]).getName(), args[1]);
 						return registration();
+					case "getBundle": // the system bundle, asked whether the framework is stopping
+						return systemBundle();
 					case "toString":
 						return "fake context";
 					default:
@@ -173,6 +175,16 @@ class SchedulerComponentTest {
 					default:
 						throw new UnsupportedOperationException(method.getName());
 					}
+				});
+	}
+
+	/** The system bundle of a running framework: ACTIVE. */
+	static Bundle systemBundle() {
+		return (Bundle) Proxy.newProxyInstance(SchedulerComponentTest.class.getClassLoader(), new Class<?>[] { Bundle.class },
+				(proxy, method, args) -> switch (method.getName()) {
+				case "getState" -> Bundle.ACTIVE;
+				case "getBundleId" -> 0L;
+				default -> throw new UnsupportedOperationException(method.getName());
 				});
 	}
 }
