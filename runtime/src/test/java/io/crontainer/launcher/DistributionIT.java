@@ -270,7 +270,7 @@ class DistributionIT {
 		pty = new Pty(home.resolve("bin/client") + "");
 		pty.awaitOutput("g! ");
 		pty.type("\u001bOA\u001bOA\u001bOA\u001bOA\r"); // up 4 times: cron:fire hung --async, from the last session
-		pty.awaitOutput("Fired hung; it runs on a worker thread.");
+		pty.awaitOutput("Fired hung; it runs on a thread of its own.");
 		pty.type("cron:fire hung\r");
 		pty.awaitOutput("Refused: hung is running already");
 		pty.type("\u0004");

@@ -27,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -292,11 +294,30 @@ class WebConsoleIT {
 		click(By.cssSelector("#login button"));
 	}
 
-	/** Clicks and waits for the next page to load. */
+	/** Clicks and waits for the next page to load: until the clicked element has left the document. */
 	private void click(By by) {
 		WebElement element = waitFor(by);
 		element.click();
-		new WebDriverWait(browser, TIMEOUT).until(ExpectedConditions.stalenessOf(element));
+		new WebDriverWait(browser, TIMEOUT).until(d -> isGone(element));
+	}
+
+	/**
+	 * Whether an element has left the document. Selenium's {@code stalenessOf} expects a
+	 * {@link StaleElementReferenceException}, but Chromium may instead answer, while the next page
+	 * replaces the document, "Node with given id does not belong to the document": gone too.
+	 */
+	private static boolean isGone(WebElement element) {
+		try {
+			element.isEnabled();
+			return false;
+		} catch (StaleElementReferenceException e) {
+			return true;
+		} catch (WebDriverException e) {
+			if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+				return true;
+			}
+			throw e;
+		}
 	}
 
 	private WebElement waitFor(By by) {

@@ -432,7 +432,7 @@ public class CronJobsPage extends AbstractServlet {
 					+ (run.error == null ? "." : ": " + run.error);
 			return run.outcome == Outcome.SUCCEEDED ? info(text) : error(text);
 		} catch (TimeoutException e) {
-			return info("Fired " + job.name + "; it is still running on a worker thread. Its run is in the history.");
+			return info("Fired " + job.name + "; it is still running, on a thread of its own. Its run is in the history.");
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			return info("Fired " + job.name + "; its run is in the history.");

@@ -79,7 +79,7 @@ class CronJobsPageTest {
 				"Fired a: FAILED in 42 ms: java.io.IOException: disk full");
 		rt.next = new CompletableFuture<>(); // still running after the page's wait
 		assertThat(page.fire(rt, job("a", JobState.SCHEDULED))[1])
-				.isEqualTo("Fired a; it is still running on a worker thread. Its run is in the history.");
+				.isEqualTo("Fired a; it is still running, on a thread of its own. Its run is in the history.");
 		assertThat(rt.fired).containsExactly("a", "a", "a");
 	}
 
