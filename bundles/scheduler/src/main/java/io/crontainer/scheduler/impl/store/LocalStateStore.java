@@ -1,0 +1,808 @@
+package io.crontainer.scheduler.impl.store;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.zip.CRC32;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local state store: every record in memory, persisted in one append-only journal file in a
+ * directory, with grouped commits.
+ *
+ * <p>
+ * <b>Journal.</b> {@value #JOURNAL} is UTF-8 text: a header line, then one line per change of a
+ * record, the whole record each time, the newest line of a name winning:
+ *
+ * <pre>
+ * # Crontainer run state journal, format 2
+ * token-cleaner	17	2026-11-29T15:00:00.012Z	false			6f1c0a2e
+ * </pre>
+ *
+ * Fields, separated by tabs: name, version, {@code lastEnd} (empty: never succeeded), paused
+ * ({@code true}/{@code false}), anchor and anchorFor (both empty, or both set), and the CRC-32 (hex) of
+ * the line up to its last tab. Backslash, tab, CR and LF in names and intervals are escaped
+ * ({@code \\ \t \r \n}).
+ *
+ * <p>
+ * <b>Grouped commits.</b> Every change is applied in memory at once and queued for the committer
+ * thread ({@code crontainer-state-committer}), which appends all queued lines with one write and one
+ * {@link FileChannel#force(boolean) fdatasync}, then completes their stages: one flush for many runs,
+ * and no caller waits for another's flush beyond sharing it. When the journal has grown past twice the
+ * records (and at least {@value #COMPACT_AT} lines) the committer rewrites it with one line per record
+ * (temporary file, flush, atomic rename, flush of the directory).
+ *
+ * <p>
+ * <b>What survives.</b> A change whose stage completed (a committed window, a pause, a reset) survives
+ * {@code kill -9} and a power loss (the journal was flushed with {@code fdatasync}; a compaction
+ * renames only a flushed file and flushes the directory). A change not yet flushed may survive
+ * {@code kill -9} (it may be in the page cache) but not a power loss; either way its run had not
+ * counted as succeeded. A crash during an append leaves a torn last line, which is dropped (and cut
+ * off) at the next start; a damaged line followed by intact ones is corruption: its name is
+ * {@code BLOCKED} (or, if the line names no one, every name without an intact later line is).
+ *
+ * <p>
+ * <b>Start.</b> The directory is listed once; records are read from the journal, and from the
+ * one-file-per-name records ({@code NAME.state}, format 1) of earlier versions, which are folded into
+ * the journal and deleted (a corrupt one is kept, and blocks its name).
+ *
+ * <p>
+ * Thread-safe: the records are guarded by one lock, held for memory operations only; all file I/O
+ * after the start happens on the committer thread.
+ */
+public final class LocalStateStore implements StateStore {
+
+	/** The journal's file name. */
+	public static final String JOURNAL = "runs.journal";
+	static final String HEADER = "# Crontainer run state journal, format 2";
+	/** The journal is compacted beyond this many lines (and twice the records). */
+	static final int COMPACT_AT = 10_000;
+	private static final String LEGACY_SUFFIX = ".state";
+	private static final String TEMP_SUFFIX = ".tmp";
+	private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
+			.startsWith("windows");
+	private static final Logger LOG = LoggerFactory.getLogger(LocalStateStore.class);
+
+	/** One name's record: guarded by {@link #lock}. */
+	private static final class Entry {
+		RunState current;
+		RunState durable;
+		/** The token of the live claim; 0 if none. */
+		long token;
+		/** The fire time of the last scheduled claim. */
+		Instant lastFire;
+		/** Why the record cannot be read; {@code null} if it can. */
+		String corrupt;
+		/** The stage of the last change queued, until it is flushed. */
+		CompletableFuture<RunState> pending;
+
+		Entry(RunState state) {
+			this.current = state;
+			this.durable = state;
+		}
+	}
+
+	private record Write(String name, Entry entry, RunState state, CompletableFuture<RunState> done,
+			String corruptBefore) {
+	}
+
+	private final Path dir;
+	private final Path journal;
+	private final Object lock = new Object();
+	private final Thread committer;
+
+	// Guarded by lock.
+	private final Map<String, Entry> entries = new HashMap<>();
+	/** Corrupt record files of format 1, by file name, with the reason. */
+	private final Map<String, String> legacyCorrupt = new HashMap<>();
+	/** Why every name without an intact line is blocked: a damaged line that names no one. */
+	private String unattributed;
+	private List<Write> queue = new ArrayList<>();
+	private long tokens;
+	private long versions;
+	private boolean closed;
+
+	// Committer thread only (and the constructor).
+	private FileChannel channel;
+	private long goodSize;
+	private long lines;
+	private boolean compactionRefusedLogged;
+
+	/**
+	 * Opens the store: creates the directory if missing, lists it once, reads every record, folds
+	 * records of format 1 into the journal, and starts the committer thread.
+	 *
+	 * @param dir The directory. Must not be {@code null}.
+	 * @throws IOException If the directory or journal cannot be created, read or written.
+	 */
+	public LocalStateStore(Path dir) throws IOException {
+		this.dir = dir.toAbsolutePath();
+		this.journal = this.dir.resolve(JOURNAL);
+		Files.createDirectories(this.dir);
+		List<Path> legacy = new ArrayList<>();
+		boolean hasJournal = false;
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(this.dir)) {
+			for (Path file : files) {
+				String fileName = file.getFileName().toString();
+				if (fileName.startsWith(".") && fileName.endsWith(TEMP_SUFFIX)) {
+					Files.deleteIfExists(file);
+					LOG.debug("Removed the stale temporary file {}", file);
+				} else if (fileName.equals(JOURNAL)) {
+					hasJournal = true;
+				} else if (fileName.endsWith(LEGACY_SUFFIX)) {
+					legacy.add(file);
+				}
+			}
+		}
+		List<Path> folded = new ArrayList<>();
+		for (Path file : legacy) {
+			if (readLegacy(file)) {
+				folded.add(file);
+			}
+		}
+		if (hasJournal) {
+			readJournal();
+			channel = FileChannel.open(journal, StandardOpenOption.WRITE);
+			channel.truncate(goodSize);
+			channel.position(goodSize);
+		} else {
+			createJournal(journal);
+			channel = FileChannel.open(journal, StandardOpenOption.WRITE);
+			goodSize = channel.size();
+			channel.position(goodSize);
+		}
+		if (!folded.isEmpty()) {
+			if (compact()) {
+				for (Path file : folded) {
+					Files.deleteIfExists(file);
+				}
+				forceDirectory();
+				LOG.info("Folded {} state records of format 1 into {}", folded.size(), journal);
+			}
+		}
+		committer = new Thread(this::commitLoop, "crontainer-state-committer");
+		committer.setDaemon(true);
+		committer.start();
+	}
+
+	/** The directory of the journal. */
+	public Path directory() {
+		return dir;
+	}
+
+	@Override
+	public String describe() {
+		return "local journal " + journal;
+	}
+
+	@Override
+	public String node() {
+		return null;
+	}
+
+	@Override
+	public RunState read(String name) throws CorruptStateException {
+		synchronized (lock) {
+			Entry entry = entries.get(name);
+			checkReadable(name, entry);
+			return entry == null ? RunState.NEW : entry.current;
+		}
+	}
+
+	@Override
+	public ClaimResult claim(String name, Instant windowStart, Instant fireTime) throws CorruptStateException {
+		synchronized (lock) {
+			Entry entry = entries.get(name);
+			checkReadable(name, entry);
+			RunState current = entry == null ? RunState.NEW : entry.current;
+			if (!current.windowStart().equals(windowStart)) {
+				return ClaimResult.refused(current, "its window start is " + current.windowStart() + ", not "
+						+ windowStart, true);
+			}
+			if (entry != null && entry.token != 0) {
+				return ClaimResult.refused(current, "a run of it holds its claim", false);
+			}
+			if (fireTime != null && entry != null && fireTime.equals(entry.lastFire)) {
+				return ClaimResult.refused(current, "its fire time " + fireTime + " was claimed already", false);
+			}
+			if (entry == null) {
+				entry = new Entry(RunState.NEW);
+				entries.put(name, entry);
+			}
+			entry.token = ++tokens;
+			if (fireTime != null) {
+				entry.lastFire = fireTime;
+			}
+			return ClaimResult.granted(new Claim(name, entry.token, windowStart, fireTime, null, null), current);
+		}
+	}
+
+	@Override
+	public Duration renewEvery() {
+		return null;
+	}
+
+	@Override
+	public boolean renew(Claim claim) {
+		synchronized (lock) {
+			Entry entry = entries.get(claim.name());
+			return entry != null && entry.token == claim.token();
+		}
+	}
+
+	@Override
+	public CompletionStage<RunState> commit(Claim claim, Instant windowEnd) {
+		CompletableFuture<RunState> done = new CompletableFuture<>();
+		synchronized (lock) {
+			Entry entry = entries.get(claim.name());
+			if (closed) {
+				done.completeExceptionally(new IOException("the state store " + journal + " is closed"));
+			} else if (entry == null || entry.token != claim.token() || entry.corrupt != null
+					|| !entry.current.windowStart().equals(claim.windowStart())) {
+				done.completeExceptionally(new FencedException("the claim of '" + claim.name()
+						+ "' was fenced: its record was reset while it ran"));
+			} else if (!windowEnd.isAfter(claim.windowStart())) {
+				entry.token = 0;
+				done.completeExceptionally(new IllegalArgumentException("window end " + windowEnd
+						+ " is not after its start " + claim.windowStart()));
+			} else {
+				entry.token = 0;
+				change(claim.name(), entry, entry.current.withLastEnd(windowEnd), done, null);
+			}
+		}
+		return done;
+	}
+
+	@Override
+	public void release(Claim claim) {
+		synchronized (lock) {
+			Entry entry = entries.get(claim.name());
+			if (entry != null && entry.token == claim.token()) {
+				entry.token = 0;
+			}
+		}
+	}
+
+	@Override
+	public RunState setPaused(String name, boolean paused) throws CorruptStateException, IOException {
+		CompletableFuture<RunState> done;
+		synchronized (lock) {
+			Entry entry = entries.get(name);
+			checkReadable(name, entry);
+			entry = entry != null ? entry : newEntry(name);
+			if (entry.current.paused() == paused) {
+				done = entry.pending != null ? entry.pending : CompletableFuture.completedFuture(entry.current);
+			} else {
+				done = new CompletableFuture<>();
+				change(name, entry, entry.current.withPaused(paused), done, null);
+			}
+		}
+		return await(done);
+	}
+
+	@Override
+	public RunState setAnchor(String name, Instant anchor, String anchorFor) throws CorruptStateException, IOException {
+		CompletableFuture<RunState> done;
+		synchronized (lock) {
+			Entry entry = entries.get(name);
+			checkReadable(name, entry);
+			entry = entry != null ? entry : newEntry(name);
+			if (entry.current.anchorOf(anchorFor) != null) {
+				done = entry.pending != null ? entry.pending : CompletableFuture.completedFuture(entry.current);
+			} else {
+				done = new CompletableFuture<>();
+				change(name, entry, entry.current.withAnchor(anchor, anchorFor), done, null);
+			}
+		}
+		return await(done);
+	}
+
+	@Override
+	public RunState reset(String name, Instant since) throws IOException {
+		CompletableFuture<RunState> done = new CompletableFuture<>();
+		String legacyFile = LegacyRecords.fileName(name);
+		boolean legacy;
+		synchronized (lock) {
+			Entry entry = entries.get(name);
+			entry = entry != null ? entry : newEntry(name);
+			String corruptBefore = corruptReason(name, entry);
+			RunState base = corruptBefore == null ? entry.current : RunState.NEW;
+			entry.corrupt = null;
+			entry.token = 0; // fences a run in progress: its commit fails and this reset wins
+			entry.lastFire = null;
+			change(name, entry, new RunState(since, base.paused(), base.anchor(), base.anchorFor(), 0), done,
+					corruptBefore);
+			legacy = legacyCorrupt.containsKey(legacyFile);
+		}
+		RunState state = await(done);
+		if (legacy) {
+			Files.deleteIfExists(dir.resolve(legacyFile));
+			forceDirectory();
+			synchronized (lock) {
+				legacyCorrupt.remove(legacyFile);
+			}
+		}
+		return state;
+	}
+
+	@Override
+	public void close() {
+		synchronized (lock) {
+			if (closed) {
+				return;
+			}
+			closed = true;
+			lock.notifyAll();
+		}
+		try {
+			committer.join(Duration.ofSeconds(30).toMillis());
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		try {
+			channel.close();
+		} catch (IOException e) {
+			LOG.warn("Cannot close {}", journal, e);
+		}
+	}
+
+	// ------------------------------------------------------------------ memory (lock held)
+
+	private Entry newEntry(String name) {
+		Entry entry = new Entry(RunState.NEW);
+		entries.put(name, entry);
+		return entry;
+	}
+
+	private void checkReadable(String name, Entry entry) throws CorruptStateException {
+		String reason = corruptReason(name, entry);
+		if (reason != null) {
+			throw new CorruptStateException(reason);
+		}
+	}
+
+	private String corruptReason(String name, Entry entry) {
+		if (entry != null) {
+			if (entry.corrupt != null) {
+				return entry.corrupt;
+			}
+			if (entry.durable.version() > 0 || entry.current.version() > 0) {
+				return null;
+			}
+		}
+		String legacy = legacyCorrupt.get(LegacyRecords.fileName(name));
+		return legacy != null ? legacy : unattributed;
+	}
+
+	/** Applies a change in memory and queues it for the committer. */
+	private void change(String name, Entry entry, RunState next, CompletableFuture<RunState> done,
+			String corruptBefore) {
+		RunState numbered = next.atVersion(++versions);
+		entry.current = numbered;
+		entry.pending = done;
+		queue.add(new Write(name, entry, numbered, done, corruptBefore));
+		if (queue.size() == 1) {
+			lock.notifyAll();
+		}
+	}
+
+	private static RunState await(CompletableFuture<RunState> done) throws IOException {
+		boolean interrupted = false;
+		try {
+			while (true) {
+				try {
+					return done.get();
+				} catch (InterruptedException e) {
+					interrupted = true; // the change is queued already: wait for its outcome
+				} catch (ExecutionException e) {
+					Throwable cause = e.getCause();
+					if (cause instanceof IOException io) {
+						throw io;
+					}
+					throw new IOException(String.valueOf(cause), cause);
+				}
+			}
+		} finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	// ------------------------------------------------------------------ committer thread
+
+	private void commitLoop() {
+		while (true) {
+			List<Write> batch;
+			synchronized (lock) {
+				while (queue.isEmpty() && !closed) {
+					try {
+						lock.wait();
+					} catch (InterruptedException e) {
+						// only close() ends the committer, once the queue is written
+					}
+				}
+				if (queue.isEmpty()) {
+					return;
+				}
+				batch = queue;
+				queue = new ArrayList<>();
+			}
+			IOException failure = null;
+			try {
+				append(batch);
+			} catch (IOException | RuntimeException e) {
+				failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+				LOG.error("Cannot write {} state changes to {}; they are lost and their runs count as failed",
+						batch.size(), journal, e);
+				recover();
+			}
+			synchronized (lock) {
+				for (Write write : batch) {
+					Entry entry = write.entry;
+					if (failure == null) {
+						entry.durable = write.state;
+					} else if (entry.current.version() <= write.state.version()) {
+						entry.current = entry.durable;
+						if (write.corruptBefore != null) {
+							entry.corrupt = write.corruptBefore;
+						}
+					}
+					if (entry.pending == write.done) {
+						entry.pending = null;
+					}
+				}
+			}
+			for (Write write : batch) {
+				if (failure == null) {
+					write.done.complete(write.state);
+				} else {
+					write.done.completeExceptionally(failure);
+				}
+			}
+			if (failure == null && shouldCompact()) {
+				try {
+					compact();
+				} catch (IOException | RuntimeException e) {
+					LOG.warn("Cannot compact {}; it keeps growing until it can", journal, e);
+					recover();
+				}
+			}
+		}
+	}
+
+	private void append(List<Write> batch) throws IOException {
+		StringBuilder text = new StringBuilder(batch.size() * 96);
+		for (Write write : batch) {
+			line(text, write.name, write.state);
+		}
+		ByteBuffer buffer = ByteBuffer.wrap(text.toString().getBytes(UTF_8));
+		int size = buffer.remaining();
+		while (buffer.hasRemaining()) {
+			channel.write(buffer);
+		}
+		channel.force(false);
+		goodSize += size;
+		lines += batch.size();
+	}
+
+	/** After a failed write: cut the journal back to what was flushed, reopening it if need be. */
+	private void recover() {
+		try {
+			if (!channel.isOpen()) {
+				channel = FileChannel.open(journal, StandardOpenOption.WRITE);
+			}
+			channel.truncate(goodSize);
+			channel.position(goodSize);
+		} catch (IOException | RuntimeException e) {
+			LOG.warn("Cannot cut {} back to {} bytes after a failed write", journal, goodSize, e);
+		}
+	}
+
+	private boolean shouldCompact() {
+		int records;
+		synchronized (lock) {
+			records = entries.size();
+		}
+		return lines > COMPACT_AT && lines > 2L * records;
+	}
+
+	/**
+	 * Rewrites the journal with one line per record. Refused (and logged once) while a record is
+	 * corrupt: the damaged lines are the evidence an operator needs, and dropping them would turn a
+	 * blocked name into a new one.
+	 *
+	 * @return Whether it was compacted.
+	 */
+	private boolean compact() throws IOException {
+		StringBuilder text = new StringBuilder(HEADER).append('\n');
+		int count = 0;
+		synchronized (lock) {
+			boolean corrupt = unattributed != null || entries.values().stream().anyMatch(e -> e.corrupt != null);
+			if (corrupt) {
+				if (!compactionRefusedLogged) {
+					compactionRefusedLogged = true;
+					LOG.warn("{} has damaged lines: it is not compacted until the names they block are reset", journal);
+				}
+				return false;
+			}
+			for (Map.Entry<String, Entry> e : entries.entrySet()) {
+				RunState durable = e.getValue().durable;
+				if (durable.version() > 0) {
+					line(text, e.getKey(), durable);
+					count++;
+				}
+			}
+		}
+		Path temp = dir.resolve("." + JOURNAL + TEMP_SUFFIX);
+		writeDurably(temp, text.toString());
+		try {
+			Files.move(temp, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		} catch (AtomicMoveNotSupportedException e) {
+			Files.deleteIfExists(temp);
+			throw new IOException("the file system of " + dir + " cannot rename atomically", e);
+		}
+		forceDirectory();
+		channel.close();
+		channel = FileChannel.open(journal, StandardOpenOption.WRITE);
+		goodSize = channel.size();
+		channel.position(goodSize);
+		lines = count;
+		LOG.debug("Compacted {} to {} records", journal, count);
+		return true;
+	}
+
+	// ------------------------------------------------------------------ files
+
+	private void createJournal(Path file) throws IOException {
+		Path temp = dir.resolve("." + JOURNAL + TEMP_SUFFIX);
+		writeDurably(temp, HEADER + "\n");
+		Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+		forceDirectory();
+	}
+
+	private static void writeDurably(Path file, String text) throws IOException {
+		try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.TRUNCATE_EXISTING)) {
+			ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(UTF_8));
+			while (buffer.hasRemaining()) {
+				out.write(buffer);
+			}
+			out.force(true);
+		}
+	}
+
+	/** Flushes the directory entry of a rename to disk (POSIX); not possible, and not needed, on Windows. */
+	private void forceDirectory() throws IOException {
+		if (WINDOWS) {
+			return;
+		}
+		try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+			d.force(true);
+		}
+	}
+
+	private boolean readLegacy(Path file) {
+		String fileName = file.getFileName().toString();
+		try {
+			byte[] bytes = Files.readAllBytes(file);
+			String name = LegacyRecords.nameIn(new String(bytes, UTF_8));
+			if (name == null || !LegacyRecords.fileName(name).equals(fileName)) {
+				legacyCorrupt.put(fileName, "state file " + file + " is corrupt: it does not name the plugin whose "
+						+ "file it is");
+				return false;
+			}
+			RunState state = LegacyRecords.parse(name, new String(bytes, UTF_8));
+			synchronized (lock) {
+				Entry entry = new Entry(state.atVersion(++versions));
+				entries.put(name, entry);
+			}
+			return true;
+		} catch (IOException e) {
+			legacyCorrupt.put(fileName, "state file " + file + " cannot be read: " + e);
+		} catch (IllegalArgumentException e) {
+			legacyCorrupt.put(fileName, "state file " + file + " is corrupt: " + e.getMessage());
+		}
+		return false;
+	}
+
+	private void readJournal() throws IOException {
+		byte[] bytes = Files.readAllBytes(journal);
+		int lineNo = 0;
+		int start = 0;
+		long lastGoodEnd = 0;
+		List<String> damaged = new ArrayList<>(); // damaged lines since the last intact one
+		Set<String> damagedNames = new HashSet<>();
+		boolean damagedUnattributed = false;
+		while (start < bytes.length) {
+			int end = start;
+			while (end < bytes.length && bytes[end] != '\n') {
+				end++;
+			}
+			lineNo++;
+			boolean complete = end < bytes.length;
+			String text = new String(bytes, start, end - start, UTF_8);
+			int next = complete ? end + 1 : end;
+			if (lineNo == 1) {
+				if (!complete || !text.equals(HEADER)) {
+					unattributed = "state journal " + journal + " does not start with '" + HEADER + "'";
+					goodSize = bytes.length;
+					LOG.error("{}: every plugin without a record is BLOCKED", unattributed);
+					return;
+				}
+				lastGoodEnd = next;
+				start = next;
+				continue;
+			}
+			Parsed parsed = complete ? parseLine(text) : null;
+			if (parsed != null) {
+				for (String name : damagedNames) {
+					Entry entry = entries.computeIfAbsent(name, n -> new Entry(RunState.NEW));
+					entry.corrupt = "state journal " + journal + " has a damaged line for it before line " + lineNo;
+				}
+				if (damagedUnattributed && unattributed == null) {
+					unattributed = "state journal " + journal + " has a damaged line before line " + lineNo
+							+ " that names no plugin";
+				}
+				if (!damaged.isEmpty()) {
+					LOG.error("State journal {}: damaged lines before line {}: {}", journal, lineNo, damaged);
+				}
+				damaged.clear();
+				damagedNames.clear();
+				damagedUnattributed = false;
+				Entry entry = entries.get(parsed.name);
+				if (entry == null) {
+					entries.put(parsed.name, new Entry(parsed.state));
+				} else {
+					entry.current = parsed.state;
+					entry.durable = parsed.state;
+					entry.corrupt = null;
+				}
+				versions = Math.max(versions, parsed.state.version());
+				lastGoodEnd = next;
+			} else {
+				damaged.add(String.valueOf(lineNo));
+				String name = complete ? nameOf(text) : null;
+				if (name != null) {
+					damagedNames.add(name);
+				} else if (complete) {
+					damagedUnattributed = true;
+				}
+			}
+			lines++;
+			start = next;
+		}
+		if (!damaged.isEmpty()) {
+			// Damaged lines after the last intact one: a crash during an append, never flushed, never acknowledged.
+			LOG.info("State journal {}: dropping a torn tail of {} line(s) left by a crash during a write", journal,
+					damaged.size());
+		}
+		if (unattributed != null) {
+			LOG.error("{}: every plugin without a later record is BLOCKED", unattributed);
+		}
+		for (Map.Entry<String, Entry> e : entries.entrySet()) {
+			if (e.getValue().corrupt != null) {
+				LOG.error("Cron plugin {} is BLOCKED: {}", e.getKey(), e.getValue().corrupt);
+			}
+		}
+		goodSize = lastGoodEnd;
+	}
+
+	private record Parsed(String name, RunState state) {
+	}
+
+	/** Parses a journal line; {@code null} if it is damaged. */
+	static Parsed parseLine(String text) {
+		int crcAt = text.lastIndexOf('\t');
+		if (crcAt < 0) {
+			return null;
+		}
+		CRC32 crc = new CRC32();
+		crc.update(text.substring(0, crcAt).getBytes(UTF_8));
+		if (!String.format("%08x", crc.getValue()).equals(text.substring(crcAt + 1))) {
+			return null;
+		}
+		String[] fields = text.substring(0, crcAt).split("\t", -1);
+		if (fields.length != 6) {
+			return null;
+		}
+		try {
+			String name = unescape(fields[0]);
+			long version = Long.parseLong(fields[1]);
+			Instant lastEnd = fields[2].isEmpty() ? null : Instant.parse(fields[2]);
+			if (!fields[3].equals("true") && !fields[3].equals("false")) {
+				return null;
+			}
+			Instant anchor = fields[4].isEmpty() ? null : Instant.parse(fields[4]);
+			String anchorFor = fields[5].isEmpty() ? null : unescape(fields[5]);
+			return new Parsed(name, new RunState(lastEnd, Boolean.parseBoolean(fields[3]), anchor, anchorFor, version));
+		} catch (DateTimeParseException | IllegalArgumentException e) {
+			return null;
+		}
+	}
+
+	/** The name a damaged line seems to be about, if its first field is plausible; else {@code null}. */
+	private static String nameOf(String text) {
+		int tab = text.indexOf('\t');
+		if (tab <= 0) {
+			return null;
+		}
+		String name = unescape(text.substring(0, tab));
+		return name.chars().allMatch(c -> c >= 0x20 && c != 0xfffd) ? name : null;
+	}
+
+	static void line(StringBuilder out, String name, RunState state) {
+		int from = out.length();
+		escape(out, name);
+		out.append('\t').append(state.version());
+		out.append('\t');
+		if (state.lastEnd() != null) {
+			out.append(state.lastEnd());
+		}
+		out.append('\t').append(state.paused());
+		out.append('\t');
+		if (state.anchor() != null) {
+			out.append(state.anchor());
+		}
+		out.append('\t');
+		if (state.anchorFor() != null) {
+			escape(out, state.anchorFor());
+		}
+		CRC32 crc = new CRC32();
+		crc.update(out.substring(from).getBytes(UTF_8));
+		out.append('\t').append(String.format("%08x", crc.getValue())).append('\n');
+	}
+
+	private static void escape(StringBuilder out, String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			switch (c) {
+			case '\\' -> out.append("\\\\");
+			case '\t' -> out.append("\\t");
+			case '\n' -> out.append("\\n");
+			case '\r' -> out.append("\\r");
+			default -> out.append(c);
+			}
+		}
+	}
+
+	private static String unescape(String text) {
+		if (text.indexOf('\\') < 0) {
+			return text;
+		}
+		StringBuilder out = new StringBuilder(text.length());
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '\\' && i + 1 < text.length()) {
+				char n = text.charAt(++i);
+				out.append(n == 'n' ? '\n' : n == 'r' ? '\r' : n == 't' ? '\t' : n);
+			} else {
+				out.append(c);
+			}
+		}
+		return out.toString();
+	}
+}

@@ -1,0 +1,215 @@
+package io.crontainer.scheduler.impl.store;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import io.crontainer.api.runtime.CronRunDTO;
+
+/**
+ * Keeps, per cron plugin name, the run state ({@link RunState}: the window end, the pause, the
+ * {@code ?} anchor) and the claims of runs in progress: the one protocol by which the scheduler reads
+ * and persists a record.
+ *
+ * <p>
+ * <b>A run's life.</b> Before a run, the scheduler {@link #claim claims} the plugin's window; the
+ * claim names the window start it expects (compare-and-set) and the fire time it runs. A run whose
+ * claim was refused does not start. While it runs, the scheduler {@link #renew renews} the claim every
+ * {@link #renewEvery()} (a store whose claims are leases). When {@code run()} returns normally the
+ * scheduler {@link #commit commits} the window end: the run counts as succeeded only once the
+ * returned stage completes, which is when the new record is durable. A failed run
+ * {@link #release releases} its claim and leaves the window as it was.
+ *
+ * <p>
+ * <b>Operators' changes</b> ({@link #setPaused}, {@link #setAnchor}, {@link #reset}) are atomic
+ * read-modify-writes of the current record: a pause never overwrites a concurrent commit, and a commit
+ * never overwrites a concurrent reset: a reset fences every claim of the name, so the late commit
+ * fails with {@link FencedException} and the reset wins.
+ *
+ * <p>
+ * <b>Errors.</b> {@link CorruptStateException}: the name's record cannot be read; the plugin is
+ * {@code BLOCKED} until {@link #reset} (never guessed). {@link StoreUnavailableException}: the store
+ * cannot be reached now; the caller retries later and meanwhile runs nothing.
+ *
+ * <p>
+ * <b>Threads.</b> Thread-safe. Called by: the whiteboard thread (Declarative Services) on arrival
+ * ({@link #read}); the scheduler's timer thread ({@link #claim}); run threads ({@link #commit},
+ * {@link #release}, {@link #renew}); operators' threads (shell, web console: {@link #setPaused},
+ * {@link #reset}); plugin-call threads ({@link #setAnchor}). Implementations must not call back into
+ * the scheduler while holding a lock of their own, and must complete the stages returned by
+ * {@link #commit} without holding a lock (the scheduler's completion code runs on the completing
+ * thread).
+ *
+ * <p>
+ * Implementations: {@link LocalStateStore} (the default: a journal under {@code data/state}); a
+ * PostgreSQL store for clusters.
+ */
+public interface StateStore extends AutoCloseable {
+
+	/**
+	 * What and where the store is, for log lines and errors: {@code "local journal /opt/x/data/state"}.
+	 *
+	 * @return A short description. Never {@code null}.
+	 */
+	String describe();
+
+	/**
+	 * The id of this runtime in a cluster, as recorded in claims and history; {@code null} for a store
+	 * that is not shared (the local store).
+	 */
+	String node();
+
+	/**
+	 * Reads the record of a name. Called once per plugin arrival (possibly 10,000 times in a burst at
+	 * start): it must not cost a file miss or a database round trip per name when the store loaded its
+	 * records at start; the local store answers from memory.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @return The record; {@link RunState#NEW} (version 0) if the name has none.
+	 * @throws CorruptStateException If the name's record exists but cannot be read.
+	 * @throws StoreUnavailableException If the store cannot be reached now.
+	 */
+	RunState read(String name) throws CorruptStateException, StoreUnavailableException;
+
+	/**
+	 * Claims the window of a name for one run.
+	 *
+	 * <p>
+	 * Granted only if the record's window start ({@link RunState#windowStart()}) equals
+	 * {@code windowStart}, no other live claim of the name exists, and, for a scheduled fire, no claim
+	 * was granted for the same {@code fireTime} already (in a cluster, the first runtime to claim a
+	 * fire time runs it; the others are refused). A local store grants it in memory, at once.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param windowStart The window start the caller expects, a UTC instant (the epoch for a plugin
+	 *        that never succeeded). Must not be {@code null}.
+	 * @param fireTime The scheduled fire time, a UTC instant; {@code null} for a run fired by hand.
+	 * @return The claim, or the refusal with the current record. Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read: nothing may run.
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing may run.
+	 */
+	ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+			throws CorruptStateException, StoreUnavailableException;
+
+	/**
+	 * How often a run's claim must be renewed while it runs; {@code null} if claims hold until they
+	 * are committed or released (the local store).
+	 */
+	Duration renewEvery();
+
+	/**
+	 * Extends a claim's lease.
+	 *
+	 * @param claim A claim of this store. Must not be {@code null}.
+	 * @return Whether the claim is still held. {@code false}: another runtime may run the window now,
+	 *         and the run's commit will be fenced.
+	 * @throws StoreUnavailableException If the store cannot be reached; the claim may still be held.
+	 */
+	boolean renew(Claim claim) throws StoreUnavailableException;
+
+	/**
+	 * Commits a run's window end: sets {@code lastEnd = windowEnd} if the record's window start still
+	 * is {@code claim.windowStart()} and the claim was not fenced meanwhile (compare-and-set), keeping
+	 * the record's other fields as they are now (a pause made during the run stays). The claim ends.
+	 *
+	 * <p>
+	 * Commits are grouped: many runs share one flush, and the caller never waits for another run's
+	 * commit. The stage completes on the store's thread, with no lock held.
+	 *
+	 * @param claim The run's claim. Must not be {@code null}.
+	 * @param windowEnd The end of the run's window, a UTC instant after {@code claim.windowStart()}.
+	 * @return A stage that completes with the new record once it is durable; exceptionally with
+	 *         {@link FencedException} if the claim was fenced (the record is unchanged), or with an
+	 *         {@link IOException} or {@link StoreUnavailableException} if it could not be made durable.
+	 *         Never {@code null}.
+	 */
+	CompletionStage<RunState> commit(Claim claim, Instant windowEnd);
+
+	/**
+	 * Gives a claim up without a commit (a failed, interrupted or skipped run): the window stays. Never
+	 * throws; if the store cannot be reached, the claim's lease expires by itself.
+	 *
+	 * @param claim The claim. Must not be {@code null}.
+	 */
+	void release(Claim claim);
+
+	/**
+	 * Pauses or resumes a name, durably, keeping the record's other fields.
+	 *
+	 * @return The record after the change, durable. Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read (reset it instead).
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 */
+	RunState setPaused(String name, boolean paused)
+			throws CorruptStateException, StoreUnavailableException, IOException;
+
+	/**
+	 * Records the instant that the {@code ?} fields of an interval take their value from, durably,
+	 * keeping the record's other fields. In a cluster the first anchor recorded wins: if the record has
+	 * an anchor for the same interval already, it is kept and returned.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param anchor The creation instant, UTC. Must not be {@code null}.
+	 * @param anchorFor The interval, verbatim. Must not be {@code null}.
+	 * @return The record after the change, durable: read its {@link RunState#anchorOf} for the anchor
+	 *         in force. Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 */
+	RunState setAnchor(String name, Instant anchor, String anchorFor)
+			throws CorruptStateException, StoreUnavailableException, IOException;
+
+	/**
+	 * Sets the start of a name's next window, durably, and fences every claim of the name (a run in
+	 * progress will not commit). A readable record keeps its pause and its anchor; an unreadable
+	 * (corrupt) one is replaced by a fresh record, which ends its {@code BLOCKED} state.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}. It need not belong to a live plugin.
+	 * @param since The new window start, UTC; {@code null} for the epoch.
+	 * @return The record after the change, durable. Never {@code null}.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 */
+	RunState reset(String name, Instant since) throws StoreUnavailableException, IOException;
+
+	/**
+	 * Whether this store keeps the run history ({@link #appendHistory}, {@link #history}) across
+	 * restarts. The scheduler keeps the recent history in memory either way.
+	 */
+	default boolean keepsHistory() {
+		return false;
+	}
+
+	/**
+	 * Appends a finished run to the persisted history, asynchronously and best effort (a lost history
+	 * entry never fails a run). The default keeps nothing.
+	 *
+	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
+	 */
+	default void appendHistory(CronRunDTO run) {
+		// not kept
+	}
+
+	/**
+	 * The persisted history, newest first. The default keeps none.
+	 *
+	 * @param name A plugin name, or {@code null} for every name.
+	 * @param limit The greatest number of runs, greater than 0.
+	 * @return The runs, newest first. Never {@code null}.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 */
+	default List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
+		return List.of();
+	}
+
+	/**
+	 * Closes the store: writes and flushes what was committed, then releases its resources (threads,
+	 * files, connections). Commits made after it fail. Never throws.
+	 */
+	@Override
+	void close();
+}
