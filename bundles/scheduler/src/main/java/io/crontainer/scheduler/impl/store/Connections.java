@@ -1,4 +1,4 @@
-package io.crontainer.scheduler.impl;
+package io.crontainer.scheduler.impl.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.crontainer.scheduler.impl;
+package io.crontainer.scheduler.impl.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

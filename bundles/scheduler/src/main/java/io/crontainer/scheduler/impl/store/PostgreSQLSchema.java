@@ -1,4 +1,4 @@
-package io.crontainer.scheduler.impl;
+package io.crontainer.scheduler.impl.store;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,11 +19,12 @@ import java.sql.Statement;
  *   paused      boolean,
  *   anchor      bigint,          -- instant the '?' fields of anchor_for take their value from, ns
  *   anchor_for  text,
+ *   version     bigint,          -- grows at every change of last_end, paused or the anchor
  *   last_node   text,            -- node that committed last_end
  *   fire_done   bigint,          -- latest scheduled fire time (ns) whose run is over, on any node
- *   claim_token uuid,            -- the claim held now; NULL: none
- *   claim_node  text, claim_start bigint, claim_fire bigint,
+ *   claim_token bigint,          -- the live (or expired) claim; NULL: none
  *   lease_until timestamptz,     -- database clock; the claim is lost after it
+ *   claim_node  text, claim_fire bigint, claimed_at timestamptz,  -- the latest claim
  *   changed_at  timestamptz)     -- database clock of the last write, for the other nodes' polls
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
@@ -57,13 +58,14 @@ final class PostgreSQLSchema {
 			  paused      boolean NOT NULL DEFAULT false,
 			  anchor      bigint,
 			  anchor_for  text,
+			  version     bigint NOT NULL DEFAULT 1,
 			  last_node   text,
 			  fire_done   bigint,
-			  claim_token uuid,
-			  claim_node  text,
-			  claim_start bigint,
-			  claim_fire  bigint,
+			  claim_token bigint,
 			  lease_until timestamptz,
+			  claim_node  text,
+			  claim_fire  bigint,
+			  claimed_at  timestamptz,
 			  changed_at  timestamptz NOT NULL DEFAULT now(),
 			  CHECK ((anchor IS NULL) = (anchor_for IS NULL)),
 			  CHECK ((claim_token IS NULL) = (lease_until IS NULL))
