@@ -193,6 +193,24 @@ public final class LocalStateStore implements StateStore {
 		return dir;
 	}
 
+	/**
+	 * The readable records, by name: what a store that replaces this one imports (a runtime switched
+	 * to PostgreSQL keeps its windows). Names whose record is corrupt are left out.
+	 *
+	 * @return A copy, sorted by name. Never {@code null}.
+	 */
+	public Map<String, RunState> records() {
+		synchronized (lock) {
+			Map<String, RunState> records = new java.util.TreeMap<>();
+			entries.forEach((name, entry) -> {
+				if (entry.corrupt == null && entry.current.version() > 0) {
+					records.put(name, entry.current);
+				}
+			});
+			return records;
+		}
+	}
+
 	@Override
 	public String describe() {
 		return "local journal " + journal;

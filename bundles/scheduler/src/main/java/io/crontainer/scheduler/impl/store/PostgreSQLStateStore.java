@@ -138,6 +138,7 @@ public final class PostgreSQLStateStore implements StateStore {
 	private static final String NOT_CONNECTED = "not connected yet";
 
 	private final Connections connections;
+	private final DataSource dataSource;
 	private final String node;
 	private final Options options;
 	private final String description;
@@ -176,7 +177,8 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * then reads and claims throw {@link StoreUnavailableException}. Never fails because of the
 	 * database.
 	 *
-	 * @param dataSource The database, from the OSGi JDBC service ({@code DataSourceFactory}).
+	 * @param dataSource The database, from the OSGi JDBC service ({@code DataSourceFactory}); closed
+	 *        with the store if it is {@link AutoCloseable}.
 	 * @param what Where the database is, for log lines (a URL without the password).
 	 * @param node This runtime's node id, recorded with each claim and run. Must not be {@code null}.
 	 * @param options The lease timing.
@@ -187,6 +189,7 @@ public final class PostgreSQLStateStore implements StateStore {
 	public PostgreSQLStateStore(DataSource dataSource, String what, String node, Options options,
 			Supplier<Map<String, RunState>> imports) {
 		this.connections = new Connections(dataSource, 4, options.queryTimeout().toMillis());
+		this.dataSource = dataSource;
 		this.node = Objects.requireNonNull(node, "node");
 		this.options = options;
 		this.description = "PostgreSQL " + what + " (node " + node + ")";
@@ -1024,6 +1027,13 @@ public final class PostgreSQLStateStore implements StateStore {
 			write.result.completeExceptionally(new StoreUnavailableException(description + " is closed", null));
 		}
 		connections.close();
+		if (dataSource instanceof AutoCloseable closeable) {
+			try {
+				closeable.close();
+			} catch (Exception e) {
+				LOG.debug("Cannot close the data source of {}", description, e);
+			}
+		}
 	}
 
 	// ------------------------------------------------------------------ JDBC plumbing
