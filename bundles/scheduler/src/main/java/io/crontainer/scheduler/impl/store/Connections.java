@@ -25,6 +25,7 @@ import javax.sql.DataSource;
  */
 final class Connections implements AutoCloseable {
 	private final DataSource dataSource;
+	private final String initSql;
 	private final int max;
 	private final long waitNanos;
 	// Guarded by this.
@@ -34,14 +35,16 @@ final class Connections implements AutoCloseable {
 
 	/**
 	 * @param dataSource Where connections come from.
+	 * @param initSql A statement run on each new connection (a session setting); {@code null} for none.
 	 * @param max The most connections open at once, at least 1.
 	 * @param waitMillis How long {@link #borrow()} waits for a connection when all are lent out, in ms.
 	 */
-	Connections(DataSource dataSource, int max, long waitMillis) {
+	Connections(DataSource dataSource, String initSql, int max, long waitMillis) {
 		if (max < 1) {
 			throw new IllegalArgumentException("max must be at least 1: " + max);
 		}
 		this.dataSource = dataSource;
+		this.initSql = initSql;
 		this.max = max;
 		this.waitNanos = TimeUnit.MILLISECONDS.toNanos(waitMillis);
 	}
@@ -81,7 +84,17 @@ final class Connections implements AutoCloseable {
 		}
 		try {
 			Connection connection = dataSource.getConnection();
-			connection.setAutoCommit(true);
+			try {
+				connection.setAutoCommit(true);
+				if (initSql != null) {
+					try (java.sql.Statement statement = connection.createStatement()) {
+						statement.execute(initSql);
+					}
+				}
+			} catch (SQLException | RuntimeException e) {
+				closeQuietly(connection);
+				throw e;
+			}
 			return connection;
 		} catch (SQLException | RuntimeException e) {
 			synchronized (this) {
