@@ -750,7 +750,7 @@ public final class PostgreSQLStateStore implements StateStore {
 				connection.commit();
 				return next;
 			} catch (SQLException | RuntimeException e) {
-				connection.rollback();
+				rollback(connection, e);
 				throw e;
 			} finally {
 				connection.setAutoCommit(true);
@@ -791,29 +791,57 @@ public final class PostgreSQLStateStore implements StateStore {
 		}
 	}
 
+	/**
+	 * The commit thread: takes what is queued (up to {@value #MAX_GROUP} writes) and writes it in one
+	 * transaction. If the database cannot be reached, the group is tried again every 500 ms (with what
+	 * was queued meanwhile) for up to one lease: a blip of the database (a restart, a fail-over) costs
+	 * no run its window, and a claim whose lease ran out meanwhile is fenced by the compare-and-set
+	 * anyway. After that, or when the store closes, the group fails.
+	 */
 	private void commitLoop() {
 		List<Write> group = new ArrayList<>();
+		long retryUntil = 0;
+		boolean retrying = false;
 		while (true) {
 			try {
-				Write first = writes.poll(200, TimeUnit.MILLISECONDS);
-				if (first == null) {
-					if (closed) {
-						break;
+				if (group.isEmpty()) {
+					Write first = writes.poll(200, TimeUnit.MILLISECONDS);
+					if (first == null) {
+						if (closed) {
+							break;
+						}
+						continue;
 					}
-					continue;
+					group.add(first);
 				}
-				group.add(first);
-				writes.drainTo(group, MAX_GROUP - 1);
-				writeGroup(group);
+				writes.drainTo(group, MAX_GROUP - group.size());
+				try {
+					writeGroup(group);
+					group.clear();
+					retrying = false;
+				} catch (StoreUnavailableException e) {
+					if (!retrying) {
+						retrying = true;
+						retryUntil = System.nanoTime() + options.lease().toNanos();
+					}
+					if (closed || System.nanoTime() - retryUntil > 0) {
+						for (Write write : group) {
+							write.result.completeExceptionally(e);
+						}
+						group.clear();
+						retrying = false;
+					} else {
+						TimeUnit.MILLISECONDS.sleep(500);
+					}
+				}
 			} catch (InterruptedException e) {
-				// closing: drain what is queued, then stop
+				// closing: write what is queued (or fail it), then stop
 			} catch (RuntimeException | Error e) {
 				for (Write write : group) {
 					write.result.completeExceptionally(e);
 				}
-				LOG.error("The commit thread of the PostgreSQL state store failed", e);
-			} finally {
 				group.clear();
+				LOG.error("The commit thread of the PostgreSQL state store failed", e);
 			}
 		}
 	}
@@ -823,30 +851,23 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * history rows), all releases in one, then the other history rows; then completes the stages,
 	 * outside any lock.
 	 */
-	private void writeGroup(List<Write> group) {
+	private void writeGroup(List<Write> group) throws StoreUnavailableException {
 		Map<Long, RunState> committed = new HashMap<>();
-		try {
-			withConnection(connection -> {
-				connection.setAutoCommit(false);
-				try {
-					durable(connection);
-					commitAll(connection, group, committed);
-					historyAll(connection, group);
-					connection.commit();
-					return null;
-				} catch (SQLException | RuntimeException e) {
-					connection.rollback();
-					throw e;
-				} finally {
-					connection.setAutoCommit(true);
-				}
-			}, "cannot commit " + group.size() + " change(s)");
-		} catch (StoreUnavailableException e) {
-			for (Write write : group) {
-				write.result.completeExceptionally(e);
+		withConnection(connection -> {
+			connection.setAutoCommit(false);
+			try {
+				durable(connection);
+				commitAll(connection, group, committed);
+				historyAll(connection, group);
+				connection.commit();
+				return null;
+			} catch (SQLException | RuntimeException e) {
+				rollback(connection, e);
+				throw e;
+			} finally {
+				connection.setAutoCommit(true);
 			}
-			return;
-		}
+		}, "cannot commit " + group.size() + " change(s)");
 		for (Write write : group) {
 			if (write.kind != Write.COMMIT) {
 				write.result.complete(null);
@@ -1040,6 +1061,15 @@ public final class PostgreSQLStateStore implements StateStore {
 	}
 
 	// ------------------------------------------------------------------ JDBC plumbing
+
+	/** Rolls back after a failure; a failure of the rollback itself is added to the first one. */
+	private static void rollback(Connection connection, Exception failure) {
+		try {
+			connection.rollback();
+		} catch (SQLException | RuntimeException e) {
+			failure.addSuppressed(e);
+		}
+	}
 
 	/**
 	 * Makes the current transaction wait for its WAL flush at commit. Connections default to

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -23,12 +25,14 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.postgresql.osgi.PGDataSourceFactory;
 
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * What the PostgreSQL store adds to the contract: several nodes on one database, leases, fencing of a
@@ -247,6 +251,39 @@ class PostgreSQLStateStoreTest {
 		assertThat(c.isAvailable()).isFalse();
 		assertThatThrownBy(() -> c.claim("job", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class)
 				.hasMessageContaining("schema version 99").hasMessageContaining("reads version 1 only");
+	}
+
+	@Test
+	void aDatabaseRestartIsWaitedOutByCommitsAndClaimsWorkAgainWhenItIsBack(@TempDir Path data) throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		EmbeddedPostgres own = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false)
+				.start();
+		try {
+			String ownUrl = "jdbc:postgresql://localhost:" + port + "/postgres";
+			PostgreSQLStateStore store = new PostgreSQLStateStore(TestDatabase.dataSource(ownUrl), ownUrl, "a", OPTIONS,
+					Map::of);
+			stores.add(store);
+			Claim claim = store.claim("job", Instant.EPOCH, T1).claim();
+
+			own.close(); // the database goes away mid-run
+			CompletableFuture<RunState> commit = store.commit(claim, END1).toCompletableFuture();
+			assertThatThrownBy(() -> store.claim("other", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class);
+			assertThat(store.isAvailable()).isFalse();
+			assertThat(commit).isNotDone();
+
+			own = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
+			assertThat(commit.get(30, TimeUnit.SECONDS).lastEnd()).isEqualTo(END1);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (!store.isAvailable() && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(store.claim("job", END1, T2).granted()).isTrue();
+		} finally {
+			own.close();
+		}
 	}
 
 	@Test
