@@ -42,9 +42,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <h2>Threading</h2>
  * The scheduler calls {@link #enabled()} and {@link #interval()} from its own threads with a time
- * limit, and {@link #run(Instant, Instant)} on a worker thread, never concurrently with itself.
- * Implementations must be safe to call from threads other than the one that created them. A plugin
- * that blocks holds one worker only; it cannot stall the scheduler or other plugins.
+ * limit, and {@link #run(Instant, Instant)} on a thread of its own while the run lasts (named after
+ * the plugin, so that a thread dump names it), never concurrently with itself. Implementations must
+ * be safe to call from threads other than the one that created them. A plugin that blocks, even one
+ * that ignores interrupts, holds its own thread only: it cannot stall the scheduler or other plugins.
  *
  * @since 1.0
  */
@@ -169,12 +170,14 @@ public interface CronPlugin {
 	 * Does the plugin's work for the run window {@code [start, end)}.
 	 *
 	 * <p>
-	 * Called on a worker thread of the scheduler, never concurrently with another run of the same
-	 * plugin. A run that returns normally succeeds and the next window starts at {@code end}. A run
-	 * that throws fails and the next window starts at {@code start} again. When the plugin's
-	 * {@link #TIMEOUT} expires, or the plugin or the scheduler is stopping, the running thread is
-	 * interrupted: a well-behaved plugin checks {@link Thread#interrupted()} in long loops and gives
-	 * up.
+	 * Called on a thread of the scheduler, never concurrently with another run of the same plugin. A
+	 * run that returns normally succeeds (once its window end is durable) and the next window starts
+	 * at {@code end}. A run that throws fails and the next window starts at {@code start} again. When the plugin's
+	 * {@link #TIMEOUT} expires, or the scheduler is stopping, or the plugin's service left and the
+	 * run has not ended within the scheduler's grace period, the running thread is interrupted: a
+	 * well-behaved plugin checks {@link Thread#interrupted()} in long loops and gives up. A run that
+	 * ignores its interrupt for the grace period is abandoned and reported: its plugin is
+	 * {@code STUCK} and not run again until the call returns.
 	 *
 	 * @param start The start of the window, inclusive: a UTC instant. Never {@code null}.
 	 * @param end The end of the window, exclusive: a UTC instant after {@code start}, the time this

@@ -60,9 +60,13 @@ public class PersistenceIT {
 
 	@Test
 	public void aCorruptStateRecordBlocksThatPluginOnlyUntilReset() throws Exception {
-		CronRuntime runtime = runtime(context);
+		// A record of the per-name format of earlier versions, read when the scheduler starts.
+		Bundle scheduler = schedulerBundle();
+		scheduler.stop();
 		Files.createDirectories(stateDir());
 		Files.writeString(stateDir().resolve("corrupt.state"), "lastEnd=sometime\n", StandardCharsets.UTF_8);
+		scheduler.start();
+		CronRuntime runtime = runtime(context);
 		ItPlugin corrupt = new ItPlugin(EVERY_SECOND);
 		ItPlugin healthy = new ItPlugin(EVERY_SECOND);
 		ServiceRegistration<CronPlugin> one = register(context, "corrupt", corrupt);
@@ -89,12 +93,11 @@ public class PersistenceIT {
 		ServiceRegistration<CronPlugin> registration = register(context, "durable", plugin);
 		try {
 			Await.until("a successful run", () -> !plugin.succeeded.isEmpty());
-			Bundle scheduler = Arrays.stream(context.getBundles())
-					.filter(b -> "io.crontainer.scheduler".equals(b.getSymbolicName())).findFirst().get();
+			Bundle scheduler = schedulerBundle();
 			scheduler.stop();
 			Await.until("no scheduler thread left", () -> Thread.getAllStackTraces().keySet().stream()
 					.noneMatch(t -> t.isAlive() && t.getName().startsWith("crontainer-")));
-			Instant persisted = lastEnd(stateDir().resolve("durable.state"));
+			Instant persisted = lastEnd(stateDir().resolve("runs.journal"), "durable");
 			assertNotNull(persisted);
 			int runs = plugin.calls.size();
 
@@ -122,7 +125,7 @@ public class PersistenceIT {
 			CronJobDTO job = runtime.getJob("bundled");
 			return job != null && job.running && job.lastRun != null && job.lastRun.outcome == Outcome.RUNNING;
 		});
-		blocking.stop(); // returns once the interrupted run has ended (shutdown.grace = 2 s)
+		blocking.stop(); // returns once the run, interrupted after the grace of 2 s, has ended
 		assertNull(runtime.getJob("bundled"));
 		assertEquals(Outcome.INTERRUPTED, history(runtime, "bundled").get(0).outcome);
 		blocking.uninstall();
@@ -148,12 +151,20 @@ public class PersistenceIT {
 		assertNull("unscheduled as soon as the bundle is uninstalled", runtime.getJob("updated"));
 	}
 
-	private static Instant lastEnd(Path record) throws Exception {
-		for (String line : Files.readAllLines(record, StandardCharsets.UTF_8)) {
-			if (line.startsWith("lastEnd=") && line.length() > "lastEnd=".length()) {
-				return Instant.parse(line.substring("lastEnd=".length()));
+	private Bundle schedulerBundle() {
+		return Arrays.stream(context.getBundles()).filter(b -> "io.crontainer.scheduler".equals(b.getSymbolicName()))
+				.findFirst().get();
+	}
+
+	/** The window end of a name in the journal: its newest line (name, version, lastEnd, ...). */
+	private static Instant lastEnd(Path journal, String name) throws Exception {
+		Instant lastEnd = null;
+		for (String line : Files.readAllLines(journal, StandardCharsets.UTF_8)) {
+			String[] fields = line.split("\t", -1);
+			if (fields.length == 7 && fields[0].equals(name)) {
+				lastEnd = fields[2].isEmpty() ? null : Instant.parse(fields[2]);
 			}
 		}
-		return null;
+		return lastEnd;
 	}
 }

@@ -32,8 +32,8 @@ final class SchedulerSupport {
 	/** The core feature, with a short grace, call time limit and re-check, so tests stay quick. */
 	static Option[] options() {
 		return new Option[] { CrontainerOptions.features("core"),
-				newConfiguration(PID).put("shutdown.grace", 2L).put("call.timeout", 1L).put("recheck.interval", 2L)
-						.put("pool.size", 4).put("timezone", "UTC").asOption() };
+				newConfiguration(PID).put("shutdown.grace", 2L).put("call.timeout", 1L).put("recheck.interval", 2L).put("timezone", "UTC")
+						.asOption() };
 	}
 
 	static ServiceRegistration<CronPlugin> register(BundleContext context, String name, CronPlugin plugin,

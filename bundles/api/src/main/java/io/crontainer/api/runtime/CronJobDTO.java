@@ -26,7 +26,7 @@ public class CronJobDTO extends DTO {
 	 */
 	public String reason;
 
-	/** Whether a run of this plugin service is in progress or queued for a worker. */
+	/** Whether a run of this plugin service is in progress (or fired and about to start). */
 	public boolean running;
 
 	/**

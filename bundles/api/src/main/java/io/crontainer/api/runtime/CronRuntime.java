@@ -45,13 +45,15 @@ public interface CronRuntime {
 	 *
 	 * <p>
 	 * The scheduler keeps a bounded number of runs per plugin (its {@code history.size}
-	 * configuration).
+	 * configuration). The runs of a plugin that has left (its bundle stopped or was updated) are kept
+	 * too, for the most recently departed names, and can be asked for by name.
 	 *
-	 * @param name The plugin's name, or {@code null} for the runs of every plugin.
+	 * @param name The plugin's name, or {@code null} for the runs of every plugin. It need not belong to
+	 *        a live plugin: a name that left and whose runs are still kept is accepted.
 	 * @param limit The greatest number of runs to return; must be greater than zero.
 	 * @return The runs, newest first. Never {@code null}.
-	 * @throws IllegalArgumentException If {@code name} is not {@code null} and no live plugin has
-	 *         that name, or {@code limit} is not positive.
+	 * @throws IllegalArgumentException If {@code name} is not {@code null} and is neither the name of a
+	 *         live plugin nor one whose runs are kept, or {@code limit} is not positive.
 	 */
 	List<CronRunDTO> getHistory(String name, int limit);
 
@@ -61,11 +63,12 @@ public interface CronRuntime {
 	 *
 	 * <p>
 	 * Works on a {@link JobState#SCHEDULED}, {@link JobState#PAUSED} or {@link JobState#DISABLED}
-	 * plugin; the run is done on a worker thread.
+	 * plugin; the run is done on a thread of the scheduler's, never the caller's.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return A stage that completes with the finished run ({@link CronRunDTO#outcome} says how it
-	 *         ended; a failed run completes the stage normally).
+	 *         ended; a failed run completes the stage normally). Callers cannot complete it; its
+	 *         dependent actions do not run on the scheduler's own threads unless asynchronous.
 	 * @throws IllegalArgumentException If no live plugin has that name.
 	 * @throws IllegalStateException If the plugin is running already, or is {@link JobState#PENDING},
 	 *         {@link JobState#INVALID}, {@link JobState#DUPLICATE} or {@link JobState#BLOCKED}; the

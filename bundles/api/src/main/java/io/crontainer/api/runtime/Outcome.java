@@ -7,8 +7,9 @@ package io.crontainer.api.runtime;
  */
 public enum Outcome {
 	/**
-	 * Fired, and waiting for a free worker: every worker of the scheduler's pool is busy. The run's
-	 * {@link CronRunDTO#started} is the fire time until a worker takes it.
+	 * Fired, and not started yet: waiting for its thread and for the claim of its window (a
+	 * transient state, normally far below a millisecond). The run's {@link CronRunDTO#started} is the
+	 * fire time until it starts.
 	 */
 	QUEUED,
 	/** Still running. */

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * plugin again while its previous call is stuck, so the pool grows at most by the number of hung
  * plugins. Thread-safe.
  */
-final class CallPool implements Scheduler.Calls {
+final class CallPool implements PluginCalls.Calls {
 	private final ThreadPoolExecutor executor;
 	private final int size;
 	private int stuck; // guarded by this

@@ -1,16 +1,20 @@
 package io.crontainer.scheduler.impl;
 
 import java.time.Instant;
-import java.time.ZonedDateTime;
 
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.scheduler.impl.interval.Interval;
+import io.crontainer.scheduler.impl.store.RunState;
 
 /**
- * One cron plugin service as the {@link Scheduler} tracks it. A mutable record: every field is
- * guarded by the scheduler's lock.
+ * One cron plugin service as the engine tracks it. As a {@link Due} it holds the job's next fire time
+ * (or, while its state record cannot be loaded because the store is unavailable, the next attempt).
+ * A mutable record: every field is guarded by the engine's lock.
  */
-final class Job {
+final class Job extends Due {
+	/** {@link #nextFire} when there is none. */
+	static final long NONE = Long.MIN_VALUE;
+
 	/** Arrival order: among duplicates, the earliest takes a name over. */
 	final long seq;
 	Plugin plugin;
@@ -21,20 +25,21 @@ final class Job {
 
 	/** Whether it owns its name (else it is a duplicate). */
 	boolean owner;
-	/** The persisted state, loaded when it took its name; {@code null} when blocked or not owner. */
+	/** The persisted state; {@code null} while not loaded, blocked, or not owner. */
 	RunState record;
 	/** Why the state record cannot be read; {@code null} if it can. */
 	String blocked;
+	/** Why the state record cannot be loaded now (store unavailable); {@code null} if it can. */
+	String unavailable;
+	/** Whether its {@link Due} entry is the next attempt to load the record, not a fire time. */
+	boolean retryLoad;
 
 	/** The last answer to enabled() and interval(); {@code null} until the first. */
 	Resolution resolution;
 	/** Whether a call of enabled()/interval() is queued or in progress. */
 	boolean resolving;
-	/** The plugin method being called ({@code "enabled()"}), for its time limit; {@code null} if none. */
-	String calling;
-	Instant callStarted;
-	/** Whether the current call overran its time limit. */
-	boolean overdue;
+	/** The plugin call in progress with its time limit; {@code null} if none. */
+	PluginCalls.Call call;
 	/** The instant that {@code ?} fields take their value from, and the expression it belongs to. */
 	Instant createdAt;
 	String createdFor;
@@ -43,7 +48,8 @@ final class Job {
 	String reason;
 	/** The interval of the running schedule; {@code null} when not scheduled. */
 	Interval scheduled;
-	ZonedDateTime nextFire;
+	/** The next fire time, UTC epoch ms; {@link #NONE} if none. */
+	long nextFire = NONE;
 	/** Whether the next schedule start may catch a missed fire time up ({@code cron.misfire=run-once}). */
 	boolean catchUp = true;
 

@@ -5,41 +5,89 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.store.Claim;
 
 /**
- * A run of a plugin, queued or in progress. Mutable: fields are guarded by the scheduler's lock,
- * except {@link #finished}, a latch, and {@link #completion}, which is volatile.
+ * One run of a plugin, from its fire until it is over. As a {@link Due} it holds the run's next
+ * deadline: its time limit ({@code cron.timeout}), then the end of the grace an interrupted run gets
+ * before it counts as stuck.
+ *
+ * <p>
+ * Guarded by the engine's lock, except: {@link #thread} and {@link #inRun}, guarded by this object's
+ * monitor (the run's thread sets them around the plugin call; interrupting takes the monitor so that
+ * only the plugin call is interrupted); {@link #phase}, volatile; {@link #finished}, a latch.
  */
-final class Run {
+final class Run extends Due {
+	enum Phase {
+		/** Fired; waiting for a thread, then for its claim. */
+		QUEUED,
+		/** Inside the plugin's run(). */
+		RUNNING,
+		/** run() returned normally; waiting for the window end to be durable. */
+		COMMITTING,
+		/** Interrupted and past its grace without returning: abandoned, named, reported. */
+		STUCK,
+		/** Over. */
+		DONE
+	}
+
 	final Job job;
 	final String name;
+	final Trigger trigger;
+	/** The fire time it was started for; {@code null} for a manual fire. */
+	final Instant scheduledFire;
 	final RunRecord record;
 	/** Completed with the finished run for a manual fire; {@code null} otherwise. */
 	final CompletableFuture<CronRunDTO> done;
-	/** Counted down when the run is over, whatever its outcome: departures and stop await it. */
+	/** Counted down when the run is over (its thread left the plugin), whatever its outcome. */
 	final CountDownLatch finished = new CountDownLatch(1);
-	/** The worker thread while {@link #inRun}. */
-	Thread thread;
-	/** Whether the worker is inside the plugin's run(): only then may it be interrupted. */
-	boolean inRun;
-	/** When the run times out ({@code cron.timeout}); {@code null} for never. */
-	Instant deadline;
-	boolean timedOut;
-	/** Why the run was asked to stop; {@code null} if it was not. */
-	String interrupted;
-	/**
-	 * Set when a departure or stop awaited the run for the whole grace period in vain: it is not
-	 * awaited again (a stop after a departure takes one grace period, not two), but it keeps its name
-	 * until it returns, so the plugin never runs twice at once.
-	 */
-	volatile boolean abandoned;
-	/** Completes {@link #done} outside the lock. */
-	volatile Runnable completion;
 
-	Run(Job job, String name, RunRecord record, CompletableFuture<CronRunDTO> done) {
+	volatile Phase phase = Phase.QUEUED;
+	/** The claim, once granted (written by the run's thread before it calls the plugin). */
+	volatile Claim claim;
+	/** The window end: when the run started on its thread. */
+	volatile Instant end;
+
+	// Guarded by this object's monitor.
+	Thread thread;
+	boolean inRun;
+
+	// Guarded by the engine's lock.
+	/** Why the run was asked to stop; {@code null} if it was not. Written under the engine's lock. */
+	volatile String interrupted;
+	/** The renewal of its claim; {@code null} for a store without leases. */
+	Dispatcher.Renewal renewal;
+	boolean timedOut;
+	/** Whether its plugin left while it ran (it gets the grace to finish, then is interrupted). */
+	boolean departed;
+	/** A fire that came while the run committed: it starts once the commit is over. */
+	Trigger followTrigger;
+	Instant followFire;
+
+	Run(Job job, String name, Trigger trigger, Instant scheduledFire, RunRecord record,
+			CompletableFuture<CronRunDTO> done) {
 		this.job = job;
 		this.name = name;
+		this.trigger = trigger;
+		this.scheduledFire = scheduledFire;
 		this.record = record;
 		this.done = done;
+	}
+
+	/** Interrupts the plugin call if the run's thread is inside it. Takes this object's monitor only. */
+	void interruptCall() {
+		synchronized (this) {
+			if (inRun && thread != null) {
+				thread.interrupt();
+			}
+		}
+	}
+
+	/** The run's thread name while it runs, or {@code null}. */
+	String threadName() {
+		synchronized (this) {
+			return inRun && thread != null ? thread.getName() : null;
+		}
 	}
 }

@@ -7,7 +7,12 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 
-/** A run as the history keeps it. Mutable: fields are guarded by the scheduler's lock. */
+/**
+ * A run as the history keeps it. Written by the engine under its lock and, for the start of a run, by
+ * the run's own thread; the fields are volatile so that the runtime view can copy a record into a
+ * DTO outside the lock. {@link #outcome} is written last at each step, so a reader that sees
+ * {@code RUNNING} sees the window too.
+ */
 final class RunRecord {
 	private static final AtomicLong SEQUENCE = new AtomicLong();
 
@@ -16,31 +21,34 @@ final class RunRecord {
 	final String name;
 	final Trigger trigger;
 	final Long scheduledFire;
-	Outcome outcome = Outcome.QUEUED;
-	Long windowStart;
-	Long windowEnd;
-	long started;
-	Long finished;
-	String error;
+	final String node;
+	volatile Outcome outcome = Outcome.QUEUED;
+	volatile Long windowStart;
+	volatile Long windowEnd;
+	volatile long started;
+	volatile Long finished;
+	volatile String error;
 
-	RunRecord(String name, Trigger trigger, Instant scheduledFire, Instant now) {
+	RunRecord(String name, Trigger trigger, Instant scheduledFire, Instant now, String node) {
 		this.name = name;
 		this.trigger = trigger;
 		this.scheduledFire = scheduledFire == null ? null : scheduledFire.toEpochMilli();
 		this.started = now.toEpochMilli();
+		this.node = node;
 	}
 
 	CronRunDTO toDTO() {
 		CronRunDTO dto = new CronRunDTO();
+		dto.outcome = outcome;
 		dto.name = name;
 		dto.trigger = trigger;
-		dto.outcome = outcome;
 		dto.windowStart = windowStart;
 		dto.windowEnd = windowEnd;
 		dto.scheduledFire = scheduledFire;
 		dto.started = started;
 		dto.finished = finished;
 		dto.error = error;
+		dto.node = node;
 		return dto;
 	}
 }

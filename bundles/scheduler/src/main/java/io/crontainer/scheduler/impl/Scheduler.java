@@ -8,56 +8,62 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.CronPlugin;
-import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
-import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
-import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
+import io.crontainer.scheduler.impl.store.CorruptStateException;
+import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 
 /**
- * The scheduler core: the cron plugins, their states, schedules, runs and windows.
+ * The engine: wires the parts and keeps each job's state. The parts, each with its concern:
+ *
+ * <ul>
+ * <li>{@link JobTable}: arrival, change, departure and duplicate names;</li>
+ * <li>{@link PluginCalls}: {@code enabled()} and {@code interval()} on the call pool, with deadlines;</li>
+ * <li>{@link StateStore}: the one protocol that reads and persists a state record (claims, grouped
+ * commits, pause, reset, anchors);</li>
+ * <li>{@link Dispatcher} with {@link History}: runs on their own threads ({@link RunPool}), their
+ * windows, time limits and stuck runs, and their record;</li>
+ * <li>{@link DueQueue} with the {@link Timer}: every deadline, and the thread that sleeps until the
+ * earliest;</li>
+ * <li>{@link RuntimeView}: the {@code CronRuntime} service, DTOs built outside the lock.</li>
+ * </ul>
  *
  * <p>
- * The core owns no thread. Time is read from a {@link Clock}; {@link #tick()} fires what is due at
- * the clock's instant, enforces time limits, runs the periodic re-check, and returns the instant at
- * which it wants to be called again. In production a {@link Timer} thread calls it; tests call it
- * directly after moving a mutable clock. Runs go to the {@code workers} executor, calls of
- * {@code enabled()} and {@code interval()} to the {@code calls} executor; neither is ever done while
- * the core's lock is held, nor on the caller's thread unless the executor itself runs tasks inline.
+ * This class holds the state machine of a job (pending, scheduled, paused, disabled, invalid,
+ * duplicate, blocked, stuck) and its schedule. It owns no thread: {@link #tick()} does what is due at
+ * the clock's instant and returns when it wants to be called again; in production the {@link Timer}
+ * calls it, tests call it after moving a mutable clock.
  *
  * <p>
- * Thread-safe: every field is guarded by {@link #lock}, except the per-name write locks that
- * serialize writes of the {@link StateStore}. Lock order: a name lock, then {@link #lock}.
+ * Thread-safe. One lock, {@link #lock}, guards this class and every part but the store and the run
+ * pool; it is held for memory operations only. No plugin call, store call, file I/O or log line
+ * happens while it is held: work found under the lock is collected as effects ({@code out}) and run
+ * after it is released. Callers: the whiteboard thread ({@link #add}, {@link #update},
+ * {@link #remove}), the timer ({@link #tick}), call threads (answers), run threads and the store's
+ * thread (via the {@link Dispatcher}), operators' threads (the runtime view), the component
+ * ({@link #configure}, {@link #stop}).
  */
-final class Scheduler implements CronRuntime {
+final class Scheduler implements Dispatcher.Engine {
 
 	/**
 	 * A fire time more overdue than this counts as missed (a misfire): the timer was not running, the
@@ -65,34 +71,11 @@ final class Scheduler implements CronRuntime {
 	 */
 	static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
 
-	/**
-	 * How many names of departed plugins keep their history (for the shell, and across a bundle
-	 * update); beyond it the history of the longest departed is dropped, so that memory stays bounded.
-	 */
-	static final int DEPARTED_HISTORIES = 256;
+	/** How many deadlines one hold of the lock handles at most, so that runs start while the rest is dispatched. */
+	static final int TICK_BATCH = 32;
 
-	/** The executor of plugin calls, told when a call overruns its time limit and when it returns. */
-	interface Calls extends Executor {
-		/**
-		 * A call has overrun its time limit ({@code true}) or, having overrun, returned ({@code false}).
-		 * A pool may add a thread for each call stuck so that other plugins are still answered.
-		 */
-		void stuck(boolean stuck);
-
-		static Calls of(Executor executor) {
-			return new Calls() {
-				@Override
-				public void execute(Runnable command) {
-					executor.execute(command);
-				}
-
-				@Override
-				public void stuck(boolean stuck) {
-					// nothing to resize
-				}
-			};
-		}
-	}
+	/** How often a record that could not be loaded (store unavailable) is tried again. */
+	static final Duration LOAD_RETRY = Duration.ofSeconds(10);
 
 	/**
 	 * The scheduler's configuration.
@@ -100,96 +83,118 @@ final class Scheduler implements CronRuntime {
 	 * @param zone The default zone of intervals.
 	 * @param recheck The period of the re-check of {@code enabled()} and {@code interval()}.
 	 * @param callTimeout The time limit of one call of {@code enabled()} or {@code interval()}.
-	 * @param grace How long a departing plugin's or the stopping scheduler's runs are awaited.
+	 * @param grace How long a departing plugin's run may go on before it is interrupted, how long an
+	 *        interrupted run may take to return before it counts as stuck, and how long the stopping
+	 *        scheduler awaits its runs.
 	 * @param historySize How many runs are kept per plugin name.
-	 * @param poolSize The number of workers, for saturation warnings.
 	 */
-	record Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize,
-			int poolSize) {
+	record Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize) {
+	}
+
+	/** A record as loaded: the state, or why it is unreadable or could not be loaded. */
+	private record Loaded(RunState state, String blocked, String unavailable) {
 	}
 
 	private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
 	private final Object lock = new Object();
 	private final Clock clock;
-	private final Executor workers;
-	private final Calls calls;
-	private final Runnable wakeup;
-	private final Map<String, Object> nameLocks = new ConcurrentHashMap<>();
+	private final DueQueue due = new DueQueue();
+	private final JobTable table = new JobTable();
+	private final History history;
+	private final PluginCalls calls;
+	private final Dispatcher dispatcher;
+	private final Due recheck = new Due() {
+	};
+	private final Runnable changed;
 
 	// Guarded by lock.
 	private Options options;
-	private StateStore store;
-	private final Map<Long, Job> jobs = new HashMap<>();
-	private final Map<String, Job> owners = new HashMap<>();
-	private final Map<String, Run> running = new HashMap<>();
-	private final Map<String, Deque<RunRecord>> history = new HashMap<>();
-	/** Names with history but no live plugin, oldest first; the oldest are forgotten beyond a bound. */
-	private final Set<String> departed = new LinkedHashSet<>();
-	private Instant nextRecheck;
-	/** The instant the timer sleeps until (what tick() returned); something due earlier must wake it. */
-	private Instant timerDue;
-	/** Set by {@link #due(Instant)}: the next tick must scan the jobs even before {@link #timerDue}. */
-	private boolean scanNeeded = true;
-	private boolean wakeNeeded;
-	private long arrivals;
-	private int queued;
-	private int busy;
-	private boolean saturated;
+	/** Written under the lock; volatile so that run threads read the store in use without it. */
+	private volatile StateStore store;
 	private boolean stopped;
+	private long changes;
+	private long notified;
+	private String storeDown;
 
 	/**
 	 * @param clock The clock read for every fire time, window and time limit.
-	 * @param workers Executes runs; must not run them on the calling thread in production.
-	 * @param calls Executes calls of {@code enabled()} and {@code interval()}.
+	 * @param runs Executes runs; a {@link RunPool} in production (never the calling thread).
+	 * @param pluginCalls Executes calls of {@code enabled()} and {@code interval()}.
 	 * @param store Keeps the run state.
 	 * @param options The configuration.
-	 * @param wakeup Called (without the lock held) when the next instant to {@link #tick()} may have
-	 *        moved earlier; the timer wakes up and asks again.
+	 * @param changed Told (with no lock held) when the jobs changed, for {@code service.changecount}.
 	 */
-	Scheduler(Clock clock, Executor workers, Calls calls, StateStore store, Options options, Runnable wakeup) {
+	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options,
+			Runnable changed) {
 		this.clock = requireNonNull(clock);
-		this.workers = requireNonNull(workers);
-		this.calls = requireNonNull(calls);
 		this.store = requireNonNull(store);
 		this.options = requireNonNull(options);
-		this.wakeup = requireNonNull(wakeup);
-		this.nextRecheck = clock.instant().plus(options.recheck());
+		this.changed = requireNonNull(changed);
+		this.history = new History(options.historySize());
+		this.calls = new PluginCalls(lock, due, clock, pluginCalls, this::callTimeout, this::answered);
+		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this);
+		synchronized (lock) {
+			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
+		}
 	}
 
-	// ------------------------------------------------------------------ whiteboard
+	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options) {
+		this(clock, runs, pluginCalls, store, options, () -> {
+		});
+	}
+
+	/** The timer thread, which the due queue wakes when a deadline comes before its sleep. */
+	void timer(Thread thread) {
+		waker(() -> LockSupport.unpark(thread));
+	}
+
+	/** How to wake the timer (tests count the wake-ups). */
+	void waker(Runnable waker) {
+		synchronized (lock) {
+			due.waker(waker);
+		}
+	}
+
+	private Duration callTimeout() {
+		synchronized (lock) {
+			return options.callTimeout();
+		}
+	}
+
+	// ------------------------------------------------------------------ whiteboard (job table)
 
 	/** A plugin service arrived. Never throws for a bad plugin; it gets a state and a reason. */
 	void add(Plugin plugin) {
+		Settings settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
+		Loaded loaded = load(settings.name()); // before the lock: no store call under it
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
-			if (stopped || jobs.containsKey(plugin.serviceId())) {
+			if (stopped || table.get(plugin.serviceId()) != null) {
 				return;
 			}
 			Instant now = clock.instant();
-			Job job = new Job(plugin, Settings.of(plugin.properties(), plugin.service().getClass().getName()),
-					arrivals++, now);
-			jobs.put(plugin.serviceId(), job);
-			LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin);
-			if (job.settings.error() != null) {
-				LOG.warn("Cron plugin {} ({}): {}", job.name(), plugin, job.settings.error());
-			}
-			if (owners.containsKey(job.name())) {
-				refresh(job, now, out);
+			Job job = new Job(plugin, settings, table.nextSeq(), now);
+			table.add(plugin.serviceId(), job);
+			out.add(() -> LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin));
+			if (job.owner) {
+				took(job, loaded, now, out);
 			} else {
-				claim(job, now, out);
+				refresh(job, now, out);
 			}
 			resolve(job, now, out);
+			changes++;
 		}
 		flush(out);
 	}
 
 	/** The service properties of a plugin changed. */
 	void update(Plugin plugin) {
+		Settings settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
 		List<Runnable> out = new ArrayList<>();
 		boolean unknown;
 		synchronized (lock) {
-			Job job = jobs.get(plugin.serviceId());
+			Job job = table.get(plugin.serviceId());
 			unknown = job == null && !stopped;
 			if (stopped || job == null) {
 				return;
@@ -197,23 +202,22 @@ final class Scheduler implements CronRuntime {
 			Instant now = clock.instant();
 			Settings old = job.settings;
 			job.plugin = plugin;
-			job.settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
+			job.settings = settings;
 			job.generation++;
-			if (job.settings.error() != null && !job.settings.error().equals(old.error())) {
-				LOG.warn("Cron plugin {} ({}): {}", job.name(), plugin, job.settings.error());
-			}
-			if (!old.name().equals(job.name())) {
-				LOG.info("Cron plugin {} is renamed {} ({})", old.name(), job.name(), plugin);
-				release(job, old.name(), "the plugin was renamed", now, out);
+			if (!old.name().equals(settings.name())) {
+				out.add(() -> LOG.info("Cron plugin {} is renamed {} ({})", old.name(), settings.name(), plugin));
+				releaseName(job, old.name(), now, out);
 				job.createdFor = null;
 				job.createdAt = now;
-				if (owners.containsKey(job.name())) {
-					refresh(job, now, out);
-				} else {
-					claim(job, now, out);
+				table.place(job);
+				if (job.owner) {
+					job.record = null;
+					out.add(() -> reload(job));
 				}
+				refresh(job, now, out);
 			}
 			resolve(job, now, out);
+			changes++;
 		}
 		if (unknown) {
 			add(plugin);
@@ -222,96 +226,126 @@ final class Scheduler implements CronRuntime {
 	}
 
 	/**
-	 * A plugin service left: it is unscheduled at once; a run in progress is interrupted and awaited
-	 * up to the grace period (on the calling thread, which is the thread stopping the plugin's
-	 * bundle), and its window is not committed.
+	 * A plugin service left: it is unscheduled at once. A run in progress gets the grace period to
+	 * finish normally (and is committed if it does), then is interrupted; this waits for that on the
+	 * calling thread, the one stopping the plugin's bundle.
 	 */
 	void remove(long serviceId) {
 		List<Runnable> out = new ArrayList<>();
-		Run departing;
+		Run departing = null;
 		Duration grace;
 		synchronized (lock) {
-			Job job = jobs.remove(serviceId);
-			if (job == null) {
-				return;
-			}
-			if (stopped) {
-				return; // stop() has interrupted and awaited every run already
+			Job job = table.remove(serviceId);
+			if (job == null || stopped) {
+				return; // after stop(), which interrupted and awaited every run already
 			}
 			Instant now = clock.instant();
 			job.gone = true;
 			job.generation++;
-			departing = release(job, job.name(), "the plugin left", now, out);
+			Run run = dispatcher.running(job.name());
+			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
+				run.departed = true;
+				departing = run;
+			}
+			if (job.call != null) {
+				due.cancel(job.call);
+			}
+			releaseName(job, job.name(), now, out);
 			grace = options.grace();
-			LOG.info("Cron plugin {} left ({})", job.name(), job.plugin);
+			out.add(() -> LOG.info("Cron plugin {} left ({})", job.name(), job.plugin));
+			changes++;
 		}
 		flush(out);
 		if (departing != null) {
-			await(departing, grace);
+			dispatcher.departed(departing, grace);
 		}
 	}
 
-	/** Gives up a name: interrupts this job's run of it and hands the name to the next duplicate. */
-	private Run release(Job job, String name, String why, Instant now, List<Runnable> out) {
-		Run run = running.get(name);
-		Run interrupted = null;
-		if (run != null && run.job == job) {
-			interrupt(run, why);
-			interrupted = run;
+	/** Takes a job off a name; the earliest duplicate takes the name over. Lock held. */
+	private void releaseName(Job job, String name, Instant now, List<Runnable> out) {
+		boolean owned = job.owner;
+		Job next = table.release(job, name);
+		job.record = null;
+		job.blocked = null;
+		job.unavailable = null;
+		job.retryLoad = false;
+		job.scheduled = null;
+		job.nextFire = Job.NONE;
+		due.cancel(job);
+		if (next != null) {
+			out.add(() -> LOG.info("Cron plugin {} ({}) takes the name over", name, next.plugin));
+			next.record = null;
+			refresh(next, now, out);
+			out.add(() -> reload(next));
+		} else if (owned) {
+			history.departed(name);
 		}
-		if (owners.get(name) == job) {
-			owners.remove(name);
-			job.owner = false;
-			job.record = null;
-			job.blocked = null;
-			job.scheduled = null;
-			job.nextFire = null;
-			jobs.values().stream()
-					.filter(j -> j != job && !j.owner && j.name().equals(name))
-					.min(Comparator.comparingLong(j -> j.seq))
-					.ifPresent(next -> {
-						LOG.info("Cron plugin {} ({}) takes the name over", name, next.plugin);
-						claim(next, now, out);
-					});
+	}
+
+	/** Loads a name's record from the store. No lock held. */
+	private Loaded load(String name) {
+		StateStore s;
+		synchronized (lock) {
+			s = store;
 		}
-		if (!owners.containsKey(name) && history.containsKey(name)) {
-			departed.add(name);
-			if (departed.size() > DEPARTED_HISTORIES) {
-				String oldest = departed.iterator().next();
-				departed.remove(oldest);
-				history.remove(oldest);
+		try {
+			return new Loaded(s.read(name), null, null);
+		} catch (CorruptStateException e) {
+			return new Loaded(null, e.getMessage(), null);
+		} catch (StoreUnavailableException | RuntimeException e) {
+			return new Loaded(null, null, describe(e));
+		}
+	}
+
+	/** Loads a job's record again (it took a name over, or the store was unavailable). No lock held. */
+	private void reload(Job job) {
+		String name;
+		synchronized (lock) {
+			if (!job.owner || job.gone || stopped) {
+				return;
 			}
+			name = job.name();
 		}
-		return interrupted;
+		Loaded loaded = load(name);
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (!job.owner || job.gone || stopped || !job.name().equals(name)) {
+				return;
+			}
+			took(job, loaded, clock.instant(), out);
+		}
+		flush(out);
 	}
 
-	/** Makes a job the owner of its name and loads its run state. */
-	private void claim(Job job, Instant now, List<Runnable> out) {
-		owners.put(job.name(), job);
-		departed.remove(job.name());
-		job.owner = true;
+	/** A job owns its name and its record was loaded. Lock held. */
+	private void took(Job job, Loaded loaded, Instant now, List<Runnable> out) {
+		history.arrived(job.name());
 		job.catchUp = true;
 		job.scheduled = null;
-		load(job);
+		job.record = loaded.state;
+		job.blocked = loaded.blocked;
+		job.unavailable = loaded.unavailable;
+		if (loaded.unavailable != null) {
+			job.retryLoad = true;
+			due.schedule(job, now.plus(LOAD_RETRY).toEpochMilli());
+			if (storeDown == null) {
+				storeDown = loaded.unavailable;
+				String describe = store.describe();
+				out.add(() -> LOG.warn("The state store ({}) is unavailable: {}; plugins wait, and are retried every {} s",
+						describe, loaded.unavailable, LOAD_RETRY.toSeconds()));
+			}
+		} else if (storeDown != null) {
+			storeDown = null;
+			out.add(() -> LOG.info("The state store is available again"));
+		}
 		refresh(job, now, out);
 	}
 
-	private void load(Job job) {
-		try {
-			job.record = store.read(job.name());
-			job.blocked = null;
-		} catch (CorruptStateException e) {
-			job.record = null;
-			job.blocked = e.getMessage();
-		}
-	}
+	// ------------------------------------------------------------------ resolution (plugin calls)
 
-	// ------------------------------------------------------------------ resolution
-
-	/** Asks the plugin (or its properties) again for enabled() and interval(), off this thread. */
+	/** Asks the plugin (or its properties) again for enabled() and interval(), off this thread. Lock held. */
 	private void resolve(Job job, Instant now, List<Runnable> out) {
 		Settings settings = job.settings;
-		ZoneId zone = settings.zone() != null ? settings.zone() : options.zone();
 		if (settings.error() != null) {
 			apply(job, Resolution.invalid(settings.interval(), settings.error()), now, out);
 			return;
@@ -320,87 +354,32 @@ final class Scheduler implements CronRuntime {
 			apply(job, Resolution.disabled("service property " + CronPlugin.ENABLED + " is false"), now, out);
 			return;
 		}
-		if (settings.enabled() != null && settings.interval() != null) {
-			apply(job, parse(job, settings.interval(), zone, now, out), now, out);
+		CronPlugin service = job.plugin.service();
+		if (settings.interval() != null && PluginCalls.enabledWithoutAsking(settings, service) != null) {
+			apply(job, parse(job, settings.interval(), now, out), now, out);
 			return;
 		}
-		if (job.resolving) {
+		if (job.resolving || job.call != null) {
 			return; // the call in flight answers, and asks again if the settings changed meanwhile
 		}
 		job.resolving = true;
 		int generation = job.generation;
-		CronPlugin service = job.plugin.service();
-		out.add(() -> {
-			try {
-				calls.execute(() -> ask(job, generation, service, settings, zone));
-			} catch (RejectedExecutionException e) {
-				answered(job, generation, Resolution.invalid(null, "the scheduler is stopping"));
-			}
-		});
+		out.add(() -> calls.ask(job, generation, service, settings));
 	}
 
-	/** Runs on a call thread: asks the plugin, with a time limit enforced by {@link #tick()}. */
-	private void ask(Job job, int generation, CronPlugin service, Settings settings, ZoneId zone) {
-		String method = "enabled()";
+	/** A plugin answered, on a call thread. */
+	private void answered(Job job, int generation, PluginCalls.Answer answer) {
 		Resolution resolution;
-		try {
-			Boolean enabled = settings.enabled();
-			if (enabled == null) {
-				calling(job, method);
-				enabled = service.enabled();
-			}
-			if (!enabled) {
-				resolution = Resolution.disabled("enabled() returned false");
-			} else {
-				String expression = settings.interval();
-				if (expression == null) {
-					method = "interval()";
-					calling(job, method);
-					expression = service.interval();
-				}
-				if (expression == null) {
-					resolution = Resolution.invalid(null, "interval() returned null");
-				} else {
-					Instant now = clock.instant();
-					synchronized (lock) {
-						job.calling = null;
-					}
-					List<Runnable> save = new ArrayList<>(1);
-					resolution = parse(job, expression, zone, now, save);
-					save.forEach(Runnable::run);
-				}
-			}
-		} catch (Throwable t) { // a plugin's failure, whatever it is, stays with that plugin
-			resolution = Resolution.invalid(null, method + " threw " + describe(t));
-			if (t instanceof InterruptedException) {
-				Thread.currentThread().interrupt();
-			}
-		}
-		answered(job, generation, resolution);
-	}
-
-	private void calling(Job job, String method) {
-		boolean wake;
-		synchronized (lock) {
-			job.calling = method;
-			job.callStarted = clock.instant();
-			due(job.callStarted.plus(options.callTimeout()));
-			wake = takeWakeup();
-		}
-		if (wake) {
-			wakeup.run();
-		}
-	}
-
-	private void answered(Job job, int generation, Resolution resolution) {
 		List<Runnable> out = new ArrayList<>();
+		if (answer.error() != null) {
+			resolution = Resolution.invalid(answer.expression(), answer.error());
+		} else if (!answer.enabled()) {
+			resolution = Resolution.disabled("enabled() returned false");
+		} else {
+			resolution = parse(job, answer.expression(), clock.instant(), out);
+		}
 		synchronized (lock) {
 			job.resolving = false;
-			job.calling = null;
-			if (job.overdue) {
-				job.overdue = false;
-				calls.stuck(false);
-			}
 			if (job.gone || stopped) {
 				return;
 			}
@@ -415,17 +394,18 @@ final class Scheduler implements CronRuntime {
 	}
 
 	/**
-	 * Parses an interval; {@code ?} fields keep the instant the expression was first seen. For an
-	 * interval with a {@code ?} field that instant is kept in the plugin's state record too, so that
-	 * neither a re-check nor a restart moves the schedule: the write is added to {@code out}, to be run
-	 * once the lock is released.
+	 * Parses an interval; {@code ?} fields keep the instant the expression was first seen, which is
+	 * also kept in the plugin's state record so that neither a re-check nor a restart moves the
+	 * schedule (the write is added to {@code out}). Takes the lock for the job's fields; parses
+	 * without it when called without it.
 	 */
-	private Resolution parse(Job job, String expression, ZoneId zone, Instant now, List<Runnable> out) {
+	private Resolution parse(Job job, String expression, Instant now, List<Runnable> out) {
 		Instant createdAt;
 		String name;
-		boolean anchored = Intervals.usesCreationTime(expression);
+		ZoneId zone;
 		boolean save;
 		synchronized (lock) {
+			boolean anchored = Intervals.usesCreationTime(expression);
 			Instant recorded = anchored && job.owner && job.record != null ? job.record.anchorOf(expression) : null;
 			if (recorded != null) {
 				job.createdFor = expression;
@@ -438,9 +418,10 @@ final class Scheduler implements CronRuntime {
 			}
 			createdAt = job.createdAt;
 			name = job.name();
+			zone = job.settings.zone() != null ? job.settings.zone() : options.zone();
 			save = anchored && recorded == null && job.owner && job.record != null;
 		}
-		if (save) { // after the lock is released: file I/O never happens under it
+		if (save) {
 			Instant created = createdAt;
 			out.add(() -> saveAnchor(job, name, expression, created));
 		}
@@ -455,32 +436,34 @@ final class Scheduler implements CronRuntime {
 
 	/**
 	 * Records when the schedule of an interval with {@code ?} fields was created. A failed write is
-	 * logged and costs only that: the schedule holds until the next restart.
+	 * logged and costs only that: the schedule holds until the next restart. No lock held.
 	 */
 	private void saveAnchor(Job job, String name, String expression, Instant createdAt) {
-		synchronized (nameLock(name)) {
-			RunState next;
-			StateStore target;
-			synchronized (lock) {
-				if (!job.owner || job.record == null || createdAt.equals(job.record.anchorOf(expression))) {
-					return;
-				}
-				next = job.record.withAnchor(createdAt, expression);
-				target = store;
-			}
-			try {
-				target.write(name, next);
-			} catch (IOException | RuntimeException e) {
-				LOG.warn("Cron plugin {}: could not record when its schedule '{}' was created; a restart will "
-						+ "take the '?' fields from the time of that restart", name, expression, e);
-				return;
-			}
-			synchronized (lock) {
-				if (job.record != null) {
-					job.record = job.record.withAnchor(createdAt, expression);
-				}
+		StateStore s;
+		synchronized (lock) {
+			s = store;
+		}
+		RunState state;
+		try {
+			state = s.setAnchor(name, createdAt, expression);
+		} catch (CorruptStateException | StoreUnavailableException | IOException | RuntimeException e) {
+			LOG.warn("Cron plugin {}: could not record when its schedule '{}' was created; a restart will take the "
+					+ "'?' fields from the time of that restart: {}", name, expression, describe(e));
+			return;
+		}
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			record(name, state, now, out);
+			Instant anchor = state.anchorOf(expression);
+			if (job.owner && !job.gone && job.name().equals(name) && anchor != null && !anchor.equals(createdAt)
+					&& expression.equals(job.createdFor)) {
+				job.createdAt = anchor; // another runtime of the cluster anchored it first
+				job.scheduled = null;
+				resolve(job, now, out);
 			}
 		}
+		flush(out);
 	}
 
 	private void apply(Job job, Resolution resolution, Instant now, List<Runnable> out) {
@@ -490,19 +473,30 @@ final class Scheduler implements CronRuntime {
 
 	// ------------------------------------------------------------------ states and schedules
 
-	/** Recomputes a job's state and, if its schedule started or changed, its next fire time. */
+	/** Recomputes a job's state and, if its schedule started or changed, its next fire time. Lock held. */
 	private void refresh(Job job, Instant now, List<Runnable> out) {
 		JobState state;
 		String reason;
 		Resolution resolution = job.resolution;
+		Run run = job.owner ? dispatcher.running(job.name()) : null;
 		if (!job.owner) {
-			Job owner = owners.get(job.name());
+			Job owner = table.owner(job.name());
 			state = JobState.DUPLICATE;
-			reason = "another live plugin has the name '" + job.name() + "'"
-					+ (owner == null ? "" : " (" + owner.plugin + ")");
+			reason = "another live plugin has the name '" + job.name() + "'" + (owner == null ? "" : " (" + owner.plugin + ")");
 		} else if (job.blocked != null) {
 			state = JobState.BLOCKED;
 			reason = job.blocked + "; reset it (cron:reset) to set the start of its next window";
+		} else if (job.unavailable != null) {
+			state = JobState.PENDING;
+			reason = "the state store is unavailable: " + job.unavailable + "; retrying every " + LOAD_RETRY.toSeconds()
+					+ " s";
+		} else if (job.record == null) {
+			state = JobState.PENDING;
+			reason = "reading its state record";
+		} else if (run != null && run.phase == Run.Phase.STUCK) {
+			state = JobState.STUCK;
+			reason = "its run since " + Instant.ofEpochMilli(run.record.started) + " " + run.record.error
+					+ "; it is not fired until that thread returns";
 		} else if (resolution == null) {
 			state = JobState.PENDING;
 			reason = "waiting for enabled() and interval()";
@@ -524,22 +518,26 @@ final class Scheduler implements CronRuntime {
 			Interval interval = resolution.interval();
 			try {
 				schedule(job, interval, now, out);
-				if (job.nextFire == null && !interval.reboot()) {
+				if (job.nextFire == Job.NONE && !interval.reboot()) {
 					state = JobState.INVALID;
 					reason = "interval '" + interval.expression() + "' never fires after " + now;
 					job.scheduled = null;
 				}
 			} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
-				LOG.warn("Cron plugin {}: computing the next fire time of '{}' failed", job.name(),
-						interval.expression(), e);
+				out.add(() -> LOG.warn("Cron plugin {}: computing the next fire time of '{}' failed", job.name(),
+						interval.expression(), e));
 				state = JobState.INVALID;
 				reason = "computing the next fire time of '" + interval.expression() + "' failed: " + describe(e);
 				job.scheduled = null;
-				job.nextFire = null;
+				job.nextFire = Job.NONE;
+				due.cancel(job);
 			}
 		} else {
 			job.scheduled = null;
-			job.nextFire = null;
+			job.nextFire = Job.NONE;
+			if (!job.retryLoad) {
+				due.cancel(job);
+			}
 		}
 		if (state != JobState.PENDING) {
 			job.catchUp = false;
@@ -547,11 +545,12 @@ final class Scheduler implements CronRuntime {
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
 			job.state = state;
 			job.reason = reason;
+			changes++;
 			out.add(stateLog(job));
 		}
 	}
 
-	/** Starts a schedule, or keeps it if its interval is the same. Requires the lock. */
+	/** Starts a schedule, or keeps it if its interval is the same. Lock held. */
 	private void schedule(Job job, Interval interval, Instant now, List<Runnable> out) {
 		if (job.scheduled != null && sameSchedule(job.scheduled, interval)) {
 			job.scheduled = interval; // same schedule: it goes on; the new Interval only describes it
@@ -559,22 +558,31 @@ final class Scheduler implements CronRuntime {
 		}
 		job.scheduled = interval;
 		if (interval.reboot()) {
-			job.nextFire = null;
-			start(job, Trigger.REBOOT, now, null, now, out);
+			job.nextFire = Job.NONE;
+			due.cancel(job);
+			dispatcher.fire(job, Trigger.REBOOT, now, null, now, out);
 			return;
 		}
-		job.nextFire = interval.next(now).orElse(null);
-		if (job.nextFire != null) {
-			due(job.nextFire.toInstant());
-		}
+		setNextFire(job, interval.next(now));
 		Instant lastEnd = job.record.lastEnd();
 		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
 			Optional<ZonedDateTime> missed = interval.next(lastEnd);
 			if (missed.isPresent() && !missed.get().toInstant().isAfter(now)) {
-				LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", job.name(), missed.get(),
-						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE);
-				start(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
+				String name = job.name();
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name,
+						missed.get(), CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
+				dispatcher.fire(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
 			}
+		}
+	}
+
+	private void setNextFire(Job job, Optional<ZonedDateTime> next) {
+		if (next.isPresent()) {
+			job.nextFire = next.get().toInstant().toEpochMilli();
+			due.schedule(job, job.nextFire);
+		} else {
+			job.nextFire = Job.NONE;
+			due.cancel(job);
 		}
 	}
 
@@ -582,7 +590,7 @@ final class Scheduler implements CronRuntime {
 		return a.expression().equals(b.expression()) && a.zone().equals(b.zone()) && a.reboot() == b.reboot();
 	}
 
-	/** A log line for a job's new state, to be written after the lock is released. Requires the lock. */
+	/** A log line for a job's new state, written after the lock is released. Lock held. */
 	private static Runnable stateLog(Job job) {
 		String name = job.name();
 		JobState state = job.state;
@@ -591,11 +599,14 @@ final class Scheduler implements CronRuntime {
 		case SCHEDULED:
 			String expression = job.scheduled.expression();
 			ZoneId zone = job.scheduled.zone();
-			Object next = job.nextFire == null ? "-" : job.nextFire;
+			Object next = job.nextFire == Job.NONE ? "-" : Instant.ofEpochMilli(job.nextFire).atZone(zone);
 			return () -> LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone, next);
 		case INVALID:
 		case BLOCKED:
+		case DUPLICATE:
 			return () -> LOG.warn("Cron plugin {} is {}: {}", name, state, reason);
+		case STUCK:
+			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason); // the dispatcher warned
 		case PENDING:
 			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason);
 		default:
@@ -603,470 +614,173 @@ final class Scheduler implements CronRuntime {
 		}
 	}
 
-	// ------------------------------------------------------------------ timing
+	// ------------------------------------------------------------------ Dispatcher.Engine (lock held)
 
-	/**
-	 * Does what is due at the clock's instant: fires due plugins, enforces the time limits of runs and
-	 * of plugin calls, and re-checks every plugin when the re-check is due.
-	 *
-	 * @return The instant at which it wants to be called next; {@code null} once stopped.
-	 */
-	Instant tick() {
-		List<Runnable> out = new ArrayList<>();
-		Instant wake;
-		synchronized (lock) {
-			if (stopped) {
-				return null;
-			}
-			Instant now = clock.instant();
-			if (!scanNeeded && timerDue != null && now.isBefore(timerDue)) {
-				// Nothing is due before timerDue, which the last scan computed and every change that
-				// makes something due earlier lowers (due()). This is the timer's bounded wake-up, which
-				// only looks for a stepped clock: no scan of the jobs, so an idle scheduler stays idle.
-				return timerDue;
-			}
-			scanNeeded = false;
-			for (Job job : jobs.values()) {
-				if (job.calling != null && !job.overdue
-						&& !now.isBefore(job.callStarted.plus(options.callTimeout()))) {
-					job.overdue = true;
-					out.add(() -> calls.stuck(true));
-					apply(job, Resolution.invalid(null, job.calling + " did not return within "
-							+ options.callTimeout().toSeconds() + " s; it is asked again once it returns"), now, out);
-				}
-			}
-			for (Run run : running.values()) {
-				if (run.deadline != null && !run.timedOut && !now.isBefore(run.deadline)) {
-					run.timedOut = true;
-					LOG.warn("Cron plugin {} has run longer than its {} of {} s: interrupting it", run.name,
-							CronPlugin.TIMEOUT, run.job.settings.timeoutSeconds());
-					interrupt(run, "timed out");
-				}
-			}
-			if (!now.isBefore(nextRecheck)) {
-				nextRecheck = now.plus(options.recheck());
-				LOG.debug("Re-checking {} cron plugins", jobs.size());
-				for (Job job : jobs.values()) {
-					resolve(job, now, out);
-				}
-			}
-			for (Job job : new ArrayList<>(owners.values())) {
-				if (job.state == JobState.SCHEDULED && job.nextFire != null && !job.nextFire.toInstant().isAfter(now)) {
-					try {
-						fireDue(job, now, out);
-					} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
-						job.scheduled = null;
-						refresh(job, now, out);
-					}
-				}
-			}
-			wake = nextWakeup();
-			timerDue = wake;
-			wakeNeeded = false;
-		}
-		// Not flush(out): the timer calls tick(), and waking it would make it tick again at once.
-		for (Runnable task : out) {
-			task.run();
-		}
-		return wake;
+	@Override
+	public StateStore store() {
+		return store;
 	}
 
-	private void fireDue(Job job, Instant now, List<Runnable> out) {
-		ZonedDateTime due = job.nextFire;
-		Interval interval = job.scheduled;
-		if (Duration.between(due.toInstant(), now).compareTo(MISFIRE_THRESHOLD) > 0) {
-			job.nextFire = interval.next(now).orElse(null);
-			if (job.settings.runOnce()) {
-				LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", job.name(), due,
-						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE);
-				start(job, Trigger.MISFIRE, due.toInstant(), null, now, out);
-			} else {
-				LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", job.name(), due,
-						job.nextFire, CronPlugin.MISFIRE, CronPlugin.MISFIRE_SKIP);
-				skipped(job.name(), Trigger.SCHEDULE, due.toInstant(), now,
-						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")");
-			}
-		} else {
-			// From the previous scheduled fire time, never from now: fire times only move forward.
-			ZonedDateTime next = due;
-			do {
-				next = interval.next(next.toInstant()).orElse(null);
-			} while (next != null && !next.toInstant().isAfter(now));
-			job.nextFire = next;
-			start(job, Trigger.SCHEDULE, due.toInstant(), null, now, out);
-		}
-		if (job.nextFire == null) {
+	@Override
+	public Duration grace() {
+		return options.grace();
+	}
+
+	@Override
+	public void runChanged(String name, Instant now, List<Runnable> out) {
+		changes++;
+		Job job = table.owner(name);
+		if (job != null && !stopped) {
 			refresh(job, now, out);
 		}
 	}
 
-	/** The earliest instant at which something may be due. Requires the lock. */
-	private Instant nextWakeup() {
-		Instant wake = nextRecheck;
-		for (Job job : owners.values()) {
-			if (job.state == JobState.SCHEDULED && job.nextFire != null) {
-				wake = earliest(wake, job.nextFire.toInstant());
-			}
+	@Override
+	public void record(String name, RunState state, Instant now, List<Runnable> out) {
+		Job job = table.owner(name);
+		if (job == null || job.record == null || state.version() <= job.record.version()) {
+			return; // older than what the job holds: a later change got there first
 		}
-		for (Job job : jobs.values()) {
-			if (job.calling != null && !job.overdue) {
-				wake = earliest(wake, job.callStarted.plus(options.callTimeout()));
-			}
-		}
-		for (Run run : running.values()) {
-			if (run.deadline != null && !run.timedOut) {
-				wake = earliest(wake, run.deadline);
-			}
-		}
-		return wake;
-	}
-
-	private static Instant earliest(Instant a, Instant b) {
-		return b.isBefore(a) ? b : a;
-	}
-
-	// ------------------------------------------------------------------ runs
-
-	/** Starts a run, or records it as skipped if the plugin's name is running. Requires the lock. */
-	private void start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done,
-			Instant now, List<Runnable> out) {
-		String name = job.name();
-		Run current = running.get(name);
-		if (current != null) {
-			LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name,
-					Instant.ofEpochMilli(current.record.started), scheduledFire);
-			skipped(name, trigger, scheduledFire, now, "the previous run was still going");
-			return;
-		}
-		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now);
-		Run run = new Run(job, name, record, done);
-		running.put(name, run);
-		remember(name, record);
-		queued++;
-		if (busy + queued > options.poolSize() && !saturated) {
-			saturated = true;
-			LOG.warn("All {} workers are busy: runs wait for a free worker ({} waiting); raise pool.size of {}",
-					options.poolSize(), busy + queued - options.poolSize(), SchedulerComponent.PID);
-		}
-		out.add(() -> {
-			try {
-				workers.execute(() -> execute(run));
-			} catch (RejectedExecutionException e) {
-				synchronized (lock) {
-					queued--;
-				}
-				finish(run, Outcome.INTERRUPTED, "the scheduler is stopping");
-			}
-		});
-	}
-
-	/** Runs on a worker: executes one run of a plugin and commits its window if it succeeded. */
-	private void execute(Run run) {
-		Instant start;
-		Instant end;
-		CronPlugin service;
-		CronRunDTO notRun = null;
-		boolean wake;
-		synchronized (lock) {
-			queued--;
-			Instant lastEnd = run.job.record == null ? null : run.job.record.lastEnd();
-			start = lastEnd == null ? CronPlugin.EPOCH : lastEnd;
-			end = clock.instant();
-			if (run.interrupted != null) {
-				notRun = finishLocked(run, Outcome.INTERRUPTED, run.interrupted + " before the run started");
-			} else if (run.job.record == null || !run.job.owner) {
-				// Never guess a window: the state record became unreadable while the run waited.
-				notRun = finishLocked(run, Outcome.SKIPPED, "the plugin's state record is not available: "
-						+ (run.job.blocked == null ? "it no longer owns its name" : run.job.blocked));
-			} else if (!end.isAfter(start)) {
-				LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); "
-						+ "it went backwards: skipping the run", run.name, end, start);
-				notRun = finishLocked(run, Outcome.SKIPPED,
-						"the clock went backwards: " + end + " is not after " + start);
-			}
-			if (notRun == null) {
-				busy++;
-				run.record.outcome = Outcome.RUNNING;
-				run.record.started = end.toEpochMilli();
-				run.record.windowStart = start.toEpochMilli();
-				run.record.windowEnd = end.toEpochMilli();
-				run.thread = Thread.currentThread();
-				run.inRun = true;
-				Long timeout = run.job.settings.timeoutSeconds();
-				run.deadline = timeout == null ? null : end.plusSeconds(timeout);
-				if (run.deadline != null) {
-					due(run.deadline);
-				}
-			}
-			wake = takeWakeup();
-			service = run.job.plugin.service();
-		}
-		if (notRun != null) {
-			complete(run, notRun);
-			return;
-		}
-		if (wake) {
-			wakeup.run();
-		}
-		LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.record.trigger, start, end);
-		Throwable failure = null;
-		try {
-			service.run(start, end);
-		} catch (Throwable t) { // whatever a plugin throws fails its run only
-			failure = t;
-		}
-		String interrupted;
-		boolean timedOut;
-		synchronized (lock) {
-			run.inRun = false;
-			busy--;
-			interrupted = run.interrupted;
-			timedOut = run.timedOut;
-		}
-		Thread.interrupted(); // leave the worker clean; the interrupt was for the plugin
-		if (timedOut) {
-			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
-					+ (failure == null ? "" : "; then threw " + describe(failure)));
-		} else if (interrupted != null) {
-			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted);
-		} else if (failure != null) {
-			LOG.warn("Cron plugin {} failed for [{}, {}); the window is kept for its next run", run.name, start, end,
-					failure);
-			finish(run, Outcome.FAILED, describe(failure));
-		} else {
-			try {
-				commit(run, end);
-				finish(run, Outcome.SUCCEEDED, null);
-			} catch (IOException | RuntimeException e) {
-				LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window could not be saved; "
-						+ "the run counts as failed", run.name, start, end, e);
-				finish(run, Outcome.FAILED, "its window could not be saved: " + describe(e));
-			}
+		boolean pausedChanged = job.record.paused() != state.paused();
+		job.record = state;
+		if (pausedChanged) {
+			job.catchUp = !state.paused();
+			refresh(job, now, out);
 		}
 	}
 
-	/** Writes {@code lastEnd = end} durably, then in memory. */
-	private void commit(Run run, Instant end) throws IOException {
-		synchronized (nameLock(run.name)) {
-			RunState next;
-			StateStore target;
-			synchronized (lock) {
-				if (run.job.record == null) {
-					throw new IOException("the plugin's state record was not loaded");
-				}
-				next = run.job.record.withLastEnd(end);
-				target = store;
-			}
-			target.write(run.name, next);
-			synchronized (lock) {
-				run.job.record = next;
-			}
+	@Override
+	public void blocked(String name, String reason, Instant now, List<Runnable> out) {
+		Job job = table.owner(name);
+		if (job != null) {
+			job.record = null;
+			job.blocked = reason;
+			refresh(job, now, out);
 		}
 	}
 
-	private void finish(Run run, Outcome outcome, String error) {
-		CronRunDTO dto;
-		synchronized (lock) {
-			dto = finishLocked(run, outcome, error);
-		}
-		complete(run, dto);
-	}
-
-	private CronRunDTO finishLocked(Run run, Outcome outcome, String error) {
-		Instant now = clock.instant();
-		run.record.outcome = outcome;
-		run.record.error = error;
-		run.record.finished = now.toEpochMilli();
-		running.remove(run.name, run);
-		if (saturated && queued == 0) {
-			saturated = false;
-			LOG.info("Runs no longer wait for workers");
-		}
-		if (outcome == Outcome.SUCCEEDED) {
-			LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name, Instant.ofEpochMilli(run.record.windowStart),
-					Instant.ofEpochMilli(run.record.windowEnd));
-		} else if (outcome == Outcome.TIMED_OUT) {
-			LOG.warn("Cron plugin {}: run {}: {}; the window is kept for its next run", run.name, outcome, error);
-		} else if (outcome != Outcome.FAILED) {
-			LOG.info("Cron plugin {}: run {}: {}", run.name, outcome, error);
-		}
-		CronRunDTO dto = run.record.toDTO();
-		run.finished.countDown();
-		if (run.done != null) {
-			CompletableFuture<CronRunDTO> done = run.done;
-			// complete outside the lock: dependent stages must not run under it
-			run.completion = () -> done.complete(dto);
-		}
-		return dto;
-	}
-
-	private void complete(Run run, CronRunDTO dto) {
-		Runnable completion = run.completion;
-		if (completion != null) {
-			completion.run();
-		}
-	}
-
-	private void skipped(String name, Trigger trigger, Instant scheduledFire, Instant now, String why) {
-		RunRecord record = new RunRecord(name, trigger, scheduledFire, now);
-		record.outcome = Outcome.SKIPPED;
-		record.error = why;
-		record.finished = now.toEpochMilli();
-		remember(name, record);
-	}
-
-	private void remember(String name, RunRecord record) {
-		Deque<RunRecord> runs = history.computeIfAbsent(name, n -> new ArrayDeque<>());
-		runs.addFirst(record);
-		while (runs.size() > options.historySize()) {
-			runs.removeLast();
-		}
-	}
-
-	/** Asks a run to stop. Requires the lock. */
-	private static void interrupt(Run run, String why) {
-		if (run.interrupted == null) {
-			run.interrupted = why;
-		}
-		if (run.inRun && run.thread != null) {
-			run.thread.interrupt();
-		}
-	}
-
-	private boolean await(Run run, Duration grace) {
-		try {
-			if (run.finished.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-				return true;
-			}
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-		}
-		if (!run.abandoned) {
-			run.abandoned = true;
-			LOG.warn("Cron plugin {} is still running {} ms after it was interrupted; it is abandoned", run.name,
-					grace.toMillis());
-		}
-		return false;
-	}
-
-	// ------------------------------------------------------------------ configuration and stop
-
-	/** Applies a changed configuration. */
-	void configure(Options changed, StateStore newStore) {
-		List<Runnable> out = new ArrayList<>();
-		synchronized (lock) {
-			Options old = options;
-			options = changed;
-			Instant now = clock.instant();
-			if (!old.recheck().equals(changed.recheck())) {
-				nextRecheck = now.plus(changed.recheck());
-				due(nextRecheck);
-			}
-			if (changed.historySize() < old.historySize()) {
-				for (Deque<RunRecord> runs : history.values()) {
-					while (runs.size() > changed.historySize()) {
-						runs.removeLast();
-					}
-				}
-			}
-			if (newStore != null && !newStore.directory().equals(store.directory())) {
-				store = newStore;
-				for (Job job : owners.values()) {
-					load(job);
-					refresh(job, now, out);
-				}
-			}
-			if (!old.zone().equals(changed.zone())) {
-				for (Job job : jobs.values()) {
-					resolve(job, now, out);
-				}
-			}
-		}
-		flush(out);
-	}
-
-	/** The directory of the state store. */
-	StateStore store() {
-		synchronized (lock) {
-			return store;
-		}
-	}
+	// ------------------------------------------------------------------ timing (due queue)
 
 	/**
-	 * Stops: nothing fires any more; running plugins are interrupted and awaited up to the grace
-	 * period. The executors are the caller's to shut down.
+	 * Does what is due at the clock's instant: fires due plugins, enforces the time limits of runs and
+	 * of plugin calls, re-checks every plugin when the re-check is due, and retries records the store
+	 * could not give.
+	 *
+	 * @return The instant at which it wants to be called next; {@code null} once stopped.
 	 */
-	void stop() {
-		List<Run> runs;
-		Duration grace;
-		synchronized (lock) {
-			stopped = true;
-			runs = new ArrayList<>();
-			for (Run run : running.values()) {
-				interrupt(run, "the scheduler stopped");
-				if (!run.abandoned) { // one that a departure awaited in vain already is not awaited again
-					runs.add(run);
+	Instant tick() {
+		while (true) {
+			List<Runnable> out = new ArrayList<>();
+			Instant wake = null;
+			synchronized (lock) {
+				if (stopped) {
+					return null;
+				}
+				due.awake();
+				Instant now = clock.instant();
+				long nowMillis = now.toEpochMilli();
+				Due d = null;
+				// At most a batch under one hold of the lock: runs start while the rest is dispatched.
+				for (int i = 0; i < TICK_BATCH && (d = due.poll(nowMillis)) != null; i++) {
+					if (d instanceof Job job) {
+						jobDue(job, now, out);
+					} else if (d instanceof Run run) {
+						dispatcher.due(run, now, out);
+					} else if (d instanceof Dispatcher.Renewal renewal) {
+						dispatcher.due(renewal, now, out);
+					} else if (d instanceof PluginCalls.Call call) {
+						callDue(call, now, out);
+					} else if (d == recheck) {
+						recheck(now, out);
+					}
+				}
+				if (d == null || due.earliest() > nowMillis) {
+					long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
+					due.sleeping(earliest);
+					wake = Instant.ofEpochMilli(earliest);
 				}
 			}
-			grace = options.grace();
-		}
-		long deadline = System.nanoTime() + grace.toNanos();
-		for (Run run : runs) {
-			long left = Math.max(0, deadline - System.nanoTime());
-			await(run, Duration.ofNanos(left));
-		}
-	}
-
-	// ------------------------------------------------------------------ CronRuntime
-
-	@Override
-	public List<CronJobDTO> getJobs() {
-		synchronized (lock) {
-			return jobs.values().stream()
-					.sorted(Comparator.comparing(Job::name).thenComparingLong(j -> j.seq))
-					.map(this::toDTO)
-					.collect(Collectors.toList());
-		}
-	}
-
-	@Override
-	public CronJobDTO getJob(String name) {
-		requireNonNull(name, "name");
-		synchronized (lock) {
-			Job job = owners.get(name);
-			return job == null ? null : toDTO(job);
-		}
-	}
-
-	@Override
-	public List<CronRunDTO> getHistory(String name, int limit) {
-		if (limit <= 0) {
-			throw new IllegalArgumentException("limit " + limit + " is not greater than 0");
-		}
-		synchronized (lock) {
-			if (name != null) {
-				owner(name);
-				return history.getOrDefault(name, new ArrayDeque<>()).stream()
-						.limit(limit)
-						.map(RunRecord::toDTO)
-						.collect(Collectors.toList());
+			flush(out);
+			if (wake != null) {
+				return wake;
 			}
-			return history.values().stream()
-					.flatMap(Deque::stream)
-					.sorted(Comparator.comparingLong((RunRecord r) -> r.started).thenComparingLong(r -> r.seq).reversed())
-					.limit(limit)
-					.map(RunRecord::toDTO)
-					.collect(Collectors.toList());
 		}
 	}
 
-	@Override
-	public CompletionStage<CronRunDTO> fire(String name) {
+	private void jobDue(Job job, Instant now, List<Runnable> out) {
+		if (job.retryLoad) {
+			job.retryLoad = false;
+			out.add(() -> reload(job));
+			return;
+		}
+		if (job.state != JobState.SCHEDULED || job.nextFire == Job.NONE || job.scheduled == null) {
+			return;
+		}
+		try {
+			fireDue(job, now, out);
+		} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
+			job.scheduled = null;
+			refresh(job, now, out);
+		}
+	}
+
+	private void fireDue(Job job, Instant now, List<Runnable> out) {
+		Interval interval = job.scheduled;
+		ZonedDateTime due = Instant.ofEpochMilli(job.nextFire).atZone(interval.zone());
+		String name = job.name();
+		if (Duration.between(due.toInstant(), now).compareTo(MISFIRE_THRESHOLD) > 0) {
+			Optional<ZonedDateTime> next = interval.next(now);
+			setNextFire(job, next);
+			if (job.settings.runOnce()) {
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name, due,
+						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
+				dispatcher.fire(job, Trigger.MISFIRE, due.toInstant(), null, now, out);
+			} else {
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", name, due,
+						next.orElse(null), CronPlugin.MISFIRE, CronPlugin.MISFIRE_SKIP));
+				dispatcher.skipped(job, Trigger.SCHEDULE, due.toInstant(), now,
+						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")");
+			}
+		} else {
+			// From the previous scheduled fire time, never from now: fire times only move forward.
+			Optional<ZonedDateTime> next = Optional.of(due);
+			do {
+				next = interval.next(next.get().toInstant());
+			} while (next.isPresent() && !next.get().toInstant().isAfter(now));
+			setNextFire(job, next);
+			dispatcher.fire(job, Trigger.SCHEDULE, due.toInstant(), null, now, out);
+		}
+		if (job.nextFire == Job.NONE) {
+			refresh(job, now, out);
+		}
+	}
+
+	private void callDue(PluginCalls.Call call, Instant now, List<Runnable> out) {
+		Job job = call.job;
+		if (job.call != call || job.gone) {
+			return;
+		}
+		apply(job, Resolution.invalid(null, calls.overdue(call, out)), now, out);
+	}
+
+	private void recheck(Instant now, List<Runnable> out) {
+		due.schedule(recheck, now.plus(options.recheck()).toEpochMilli());
+		int size = table.size();
+		out.add(() -> LOG.debug("Re-checking {} cron plugins", size));
+		for (Job job : table.all()) {
+			resolve(job, now, out);
+		}
+	}
+
+	// ------------------------------------------------------------------ operations (runtime view)
+
+	/** Fires a plugin by hand. */
+	CompletionStage<CronRunDTO> fire(String name) {
 		requireNonNull(name, "name");
 		List<Runnable> out = new ArrayList<>();
 		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
 		synchronized (lock) {
-			Job job = owner(name);
+			Job job = table.require(name);
 			switch (job.state) {
 			case SCHEDULED:
 			case PAUSED:
@@ -1075,274 +789,230 @@ final class Scheduler implements CronRuntime {
 			default:
 				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
 			}
-			Run run = running.get(name);
+			Run run = dispatcher.running(name);
 			if (run != null) {
 				throw new IllegalStateException("cron plugin '" + name + "' is running already (since "
 						+ Instant.ofEpochMilli(run.record.started) + ")");
 			}
 			Instant now = clock.instant();
-			start(job, Trigger.MANUAL, now, done, now, out);
+			dispatcher.fire(job, Trigger.MANUAL, now, done, now, out);
 		}
 		flush(out);
-		return done;
+		return done.minimalCompletionStage();
 	}
 
-	@Override
-	public CronJobDTO pause(String name) {
-		return setPaused(name, true);
-	}
-
-	@Override
-	public CronJobDTO resume(String name) {
-		return setPaused(name, false);
-	}
-
-	private CronJobDTO setPaused(String name, boolean paused) {
+	/** Pauses or resumes a plugin, durably. */
+	void setPaused(String name, boolean paused) {
 		requireNonNull(name, "name");
+		StateStore s;
+		synchronized (lock) {
+			Job job = table.require(name);
+			if (job.record == null) {
+				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
+			}
+			if (job.record.paused() == paused) {
+				return;
+			}
+			s = store;
+		}
+		RunState state;
+		try {
+			state = s.setPaused(name, paused);
+		} catch (CorruptStateException e) {
+			throw new IllegalStateException("cron plugin '" + name + "' is BLOCKED: " + e.getMessage(), e);
+		} catch (StoreUnavailableException | IOException e) {
+			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
+		}
 		List<Runnable> out = new ArrayList<>();
-		CronJobDTO result;
-		synchronized (nameLock(name)) {
-			RunState next;
-			StateStore target;
-			synchronized (lock) {
-				Job job = owner(name);
-				if (job.record == null) {
-					throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
-				}
-				if (job.record.paused() == paused) {
-					return toDTO(job);
-				}
-				next = job.record.withPaused(paused);
-				target = store;
-			}
-			try {
-				target.write(name, next);
-			} catch (IOException e) {
-				throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
-			}
-			synchronized (lock) {
-				Job job = owner(name);
-				job.record = next;
-				job.catchUp = !paused;
-				LOG.info("Cron plugin {} is {} by an operator", name, paused ? "paused" : "resumed");
-				refresh(job, clock.instant(), out);
-				result = toDTO(job);
-			}
+		synchronized (lock) {
+			record(name, state, clock.instant(), out); // logs the new state once
 		}
 		flush(out);
-		return result;
 	}
 
-	@Override
-	public CronJobDTO reset(String name, Instant since) {
+	/** Sets the start of a plugin's next window. */
+	void reset(String name, Instant since) {
 		requireNonNull(name, "name");
 		Instant now = clock.instant();
 		if (since != null && since.isAfter(now)) {
 			throw new IllegalArgumentException("the start of the next window, " + since + ", is in the future");
 		}
+		StateStore s;
+		synchronized (lock) {
+			if (dispatcher.running(name) != null) {
+				throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
+			}
+			s = store;
+		}
+		RunState state;
+		try {
+			state = s.reset(name, since); // fences a run that started meanwhile: this reset wins
+		} catch (StoreUnavailableException | IOException e) {
+			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
+		}
 		List<Runnable> out = new ArrayList<>();
-		CronJobDTO result = null;
-		synchronized (nameLock(name)) {
-			RunState next;
-			StateStore target;
-			synchronized (lock) {
-				if (running.containsKey(name)) {
-					throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
-				}
-				Job job = owners.get(name);
-				// A readable record keeps its pause and its '?' anchor; a blocked one starts afresh.
-				next = job != null && job.record != null ? job.record.withLastEnd(since) : new RunState(since, false);
-				target = store;
-			}
-			try {
-				target.write(name, next);
-			} catch (IOException e) {
-				throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
-			}
-			synchronized (lock) {
-				LOG.info("Cron plugin {} is reset: its next window starts at {}", name,
-						since == null ? CronPlugin.EPOCH : since);
-				Job job = owners.get(name);
-				if (job != null) {
-					job.record = next;
+		synchronized (lock) {
+			out.add(() -> LOG.info("Cron plugin {} is reset: its next window starts at {}", name,
+					since == null ? CronPlugin.EPOCH : since));
+			Job job = table.owner(name);
+			if (job != null) {
+				if (job.record == null || job.blocked != null) {
 					job.blocked = null;
+					job.unavailable = null;
+					job.record = state;
+					job.catchUp = true;
 					refresh(job, clock.instant(), out);
-					result = toDTO(job);
+				} else {
+					record(name, state, clock.instant(), out);
 				}
 			}
+			changes++;
 		}
 		flush(out);
-		return result;
 	}
 
-	@Override
-	public List<ZonedDateTime> preview(String interval, String name, ZoneId zone, Instant from, int count) {
-		requireNonNull(interval, "interval");
-		requireNonNull(from, "from");
-		if (count < 1 || count > 1000) {
-			throw new IllegalArgumentException("count " + count + " is not between 1 and 1000");
-		}
-		Interval parsed = parsePublic(interval, name, zone, from);
-		List<ZonedDateTime> times = new ArrayList<>(count);
-		Instant after = from;
-		try {
-			while (times.size() < count) {
-				Optional<ZonedDateTime> next = parsed.next(after);
-				if (next.isEmpty()) {
-					break;
-				}
-				times.add(next.get());
-				after = next.get().toInstant();
-			}
-		} catch (RuntimeException e) {
-			throw new IllegalArgumentException("computing the fire times of '" + interval + "' after " + after
-					+ " failed: " + describe(e), e);
-		}
-		return times;
-	}
-
-	@Override
-	public List<ZonedDateTime> getNextFireTimes(String name, int count) {
-		requireNonNull(name, "name");
-		if (count < 1 || count > 1000) {
-			throw new IllegalArgumentException("count " + count + " is not between 1 and 1000");
-		}
-		Interval interval;
-		ZonedDateTime first;
-		Instant now;
+	/** The history of a live plugin or of one that left and has history; every name's with {@code null}. */
+	List<RunRecord> history(String name, int limit) {
 		synchronized (lock) {
-			Job job = owner(name);
-			Resolution resolution = job.resolution;
-			interval = resolution == null ? null : resolution.interval();
-			first = job.nextFire;
-			now = clock.instant();
-		}
-		List<ZonedDateTime> times = new ArrayList<>(count);
-		if (interval == null) {
-			return times;
-		}
-		try {
-			ZonedDateTime next = first != null ? first : interval.next(now).orElse(null);
-			while (next != null && times.size() < count) {
-				times.add(next);
-				next = interval.next(next.toInstant()).orElse(null);
+			if (name == null) {
+				return history.recent(limit);
 			}
-		} catch (RuntimeException e) {
-			throw new IllegalArgumentException("computing the fire times of cron plugin '" + name + "' failed: "
-					+ describe(e), e);
-		}
-		return times;
-	}
-
-	@Override
-	public String describe(String interval, String name, ZoneId zone) {
-		requireNonNull(interval, "interval");
-		Interval parsed = parsePublic(interval, name, zone, clock.instant());
-		try {
-			return parsed.description();
-		} catch (RuntimeException e) {
-			throw new IllegalArgumentException("describing '" + interval + "' failed: " + describe(e), e);
+			if (table.owner(name) == null && !history.has(name)) {
+				throw table.unknown(name);
+			}
+			return history.recent(name, limit);
 		}
 	}
 
-	public ZoneId getDefaultZone() {
+	/** What the runtime view shows of every job, copied under the lock. */
+	List<JobView> views() {
+		synchronized (lock) {
+			List<JobView> views = new ArrayList<>(table.size());
+			for (Job job : table.all()) {
+				views.add(view(job));
+			}
+			views.sort(Comparator.comparing(JobView::name).thenComparingLong(JobView::seq));
+			return views;
+		}
+	}
+
+	/** What the runtime view shows of the owner of a name; {@code null} if none. */
+	JobView view(String name) {
+		synchronized (lock) {
+			Job job = table.owner(name);
+			return job == null ? null : view(job);
+		}
+	}
+
+	/** The owner's view, or an {@link IllegalArgumentException} naming the known ones. */
+	JobView require(String name) {
+		synchronized (lock) {
+			return view(table.require(name));
+		}
+	}
+
+	private JobView view(Job job) {
+		Run run = dispatcher.running(job.name());
+		boolean running = run != null && run.job == job;
+		boolean stuck = job.owner && run != null && run.phase == Run.Phase.STUCK; // maybe a departed job's run
+		Long runningSince = (running || stuck) && run.phase != Run.Phase.QUEUED ? run.record.started : null;
+		History.Runs runs = job.owner ? history.of(job.name()) : null;
+		RunRecord lastRun = runs == null ? null : runs.recent.peekFirst();
+		ZoneId zone = job.resolution != null && job.resolution.interval() != null ? job.resolution.interval().zone()
+				: job.settings.zone() != null ? job.settings.zone() : options.zone();
+		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,
+				runs == null ? 0 : runs.runs, runs == null ? 0 : runs.failures, runs == null ? 0 : runs.timeouts,
+				runs == null ? 0 : runs.consecutiveFailures, lastRun == null ? null : lastRun.node, job.resolution,
+				job.settings, zone, job.nextFire == Job.NONE ? null : job.nextFire,
+				job.record == null ? null : job.record.lastEnd(), lastRun, job.plugin);
+	}
+
+	ZoneId defaultZone() {
 		synchronized (lock) {
 			return options.zone();
 		}
 	}
 
-	private Interval parsePublic(String interval, String name, ZoneId zone, Instant createdAt) {
-		ZoneId effective = zone == null ? getDefaultZone() : zone;
-		try {
-			return Intervals.parse(interval, effective, name == null ? "" : name, createdAt);
-		} catch (InvalidIntervalException e) {
-			throw new IllegalArgumentException(e.getMessage(), e);
-		} catch (RuntimeException e) {
-			throw new IllegalArgumentException("interval '" + interval + "' cannot be parsed: " + describe(e), e);
+	Instant now() {
+		return clock.instant();
+	}
+
+	// ------------------------------------------------------------------ configuration and stop
+
+	/** Applies a changed configuration; a new store, if given, replaces the old one, which is closed. */
+	void configure(Options changed, StateStore newStore) {
+		List<Runnable> out = new ArrayList<>();
+		StateStore old = null;
+		synchronized (lock) {
+			Options before = options;
+			options = changed;
+			Instant now = clock.instant();
+			if (!before.recheck().equals(changed.recheck())) {
+				due.schedule(recheck, now.plus(changed.recheck()).toEpochMilli());
+			}
+			if (changed.historySize() != before.historySize()) {
+				history.resize(changed.historySize());
+			}
+			if (newStore != null && newStore != store) {
+				old = store;
+				store = newStore;
+				for (Job job : table.owners()) {
+					job.record = null;
+					refresh(job, now, out);
+					out.add(() -> reload(job));
+				}
+			}
+			if (!before.zone().equals(changed.zone())) {
+				for (Job job : table.all()) {
+					resolve(job, now, out);
+				}
+			}
+		}
+		flush(out);
+		if (old != null) {
+			old.close();
 		}
 	}
 
-	/** The owner of a name. Requires the lock. */
-	private Job owner(String name) {
-		Job job = owners.get(name);
-		if (job == null) {
-			TreeSet<String> known = new TreeSet<>(owners.keySet());
-			throw new IllegalArgumentException("no cron plugin is named '" + name + "'; "
-					+ (known.isEmpty() ? "there are none" : "known: " + String.join(", ", known)));
+	/** The state store in use. */
+	StateStore currentStore() {
+		synchronized (lock) {
+			return store;
 		}
-		return job;
 	}
 
-	private CronJobDTO toDTO(Job job) {
-		CronJobDTO dto = new CronJobDTO();
-		dto.name = job.name();
-		dto.state = job.state;
-		dto.reason = job.reason;
-		Run run = running.get(job.name());
-		dto.running = run != null && run.job == job;
-		Resolution resolution = job.resolution;
-		dto.interval = resolution == null ? job.settings.interval() : resolution.expression();
-		Interval interval = resolution == null ? null : resolution.interval();
-		dto.description = interval == null ? null : describeSafely(interval);
-		ZoneId zone = interval != null ? interval.zone() : job.settings.zone() != null ? job.settings.zone() : options.zone();
-		dto.zone = zone.getId();
-		dto.timeout = job.settings.timeoutSeconds();
-		dto.misfire = job.settings.runOnce() ? CronPlugin.MISFIRE_RUN_ONCE : CronPlugin.MISFIRE_SKIP;
-		dto.nextFire = job.nextFire == null ? null : job.nextFire.toInstant().toEpochMilli();
-		dto.lastEnd = job.record == null || job.record.lastEnd() == null ? null : job.record.lastEnd().toEpochMilli();
-		if (job.owner) {
-			Deque<RunRecord> runs = history.get(job.name());
-			dto.lastRun = runs == null || runs.isEmpty() ? null : runs.peekFirst().toDTO();
+	/**
+	 * Stops: nothing fires any more; running plugins are interrupted and awaited up to the grace
+	 * period, and those that ignore it are abandoned and reported. The executors and the store are
+	 * the caller's to shut down.
+	 */
+	void stop() {
+		Duration grace;
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			stopped = true;
+			grace = options.grace();
 		}
-		dto.serviceId = job.plugin.serviceId();
-		dto.bundleId = job.plugin.bundleId();
-		dto.bundleSymbolicName = job.plugin.bundleSymbolicName();
-		dto.properties = new HashMap<>(job.plugin.properties());
-		return dto;
-	}
-
-	private static String describeSafely(Interval interval) {
-		try {
-			return interval.description();
-		} catch (RuntimeException e) {
-			return null;
-		}
+		dispatcher.stop(grace);
 	}
 
 	// ------------------------------------------------------------------ helpers
 
-	private Object nameLock(String name) {
-		return nameLocks.computeIfAbsent(name, n -> new Object());
-	}
-
-	/** Runs what was collected under the lock, then wakes the timer if something is due earlier. */
+	/** Runs what was collected under the lock, then tells of a change, with no lock held. */
 	private void flush(List<Runnable> out) {
 		for (Runnable task : out) {
 			task.run();
 		}
-		boolean wake;
+		boolean tell;
 		synchronized (lock) {
-			wake = takeWakeup();
+			tell = changes != notified;
+			notified = changes;
 		}
-		if (wake) {
-			wakeup.run();
+		if (tell) {
+			changed.run();
 		}
-	}
-
-	/** Something is due at an instant: the timer must wake if it sleeps beyond it. Requires the lock. */
-	private void due(Instant instant) {
-		scanNeeded = true;
-		if (timerDue == null || instant.isBefore(timerDue)) {
-			timerDue = instant;
-			wakeNeeded = true;
-		}
-	}
-
-	/** Whether the timer must be woken, and resets it. Requires the lock. */
-	private boolean takeWakeup() {
-		boolean wake = wakeNeeded;
-		wakeNeeded = false;
-		return wake;
 	}
 
 	static String describe(Throwable t) {

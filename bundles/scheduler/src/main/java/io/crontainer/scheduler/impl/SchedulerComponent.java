@@ -6,21 +6,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -29,30 +23,33 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.component.propertytypes.ServiceDescription;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.CronPlugin;
-import io.crontainer.api.runtime.CronJobDTO;
-import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.scheduler.impl.store.StateStore;
 
 /**
  * The scheduler as a Declarative Services component: the whiteboard of {@link CronPlugin} services,
  * and the {@link CronRuntime} service.
  *
  * <p>
- * Whiteboard callbacks never call plugin code and never throw: they hand the plugin to the
- * {@link Scheduler} core, which asks {@code enabled()} and {@code interval()} on its call pool. Only
- * the unbind callback may wait, up to the shutdown grace, for a run of the departing plugin to end,
- * so that a stopping bundle's plugin is not left running.
+ * Whiteboard callbacks never call plugin code and never throw: they hand the plugin to the engine
+ * ({@link Scheduler}), which asks {@code enabled()} and {@code interval()} on its call pool. Only the
+ * unbind callback may wait, up to the shutdown grace, for a run of the departing plugin to finish, so
+ * that a stopping bundle's plugin is not left running.
+ *
+ * <p>
+ * The {@link CronRuntime} service is registered by this component itself (not declared to DS), so
+ * that it carries {@code service.changecount}, updated when the jobs change, as SCR does on
+ * {@code ServiceComponentRuntime}.
  */
-@Component(service = CronRuntime.class, configurationPid = SchedulerComponent.PID, immediate = true)
+@Component(service = {}, configurationPid = SchedulerComponent.PID, immediate = true)
 @Designate(ocd = SchedulerConfiguration.class)
-@ServiceDescription("Crontainer scheduler: the runtime view of the scheduled cron plugins")
-public final class SchedulerComponent implements CronRuntime {
+public final class SchedulerComponent {
 
 	/** The configuration PID. */
 	public static final String PID = "io.crontainer.scheduler";
@@ -64,38 +61,39 @@ public final class SchedulerComponent implements CronRuntime {
 	private static final int CALL_THREADS = 2;
 
 	private final BundleContext context;
-	private final ThreadPoolExecutor workers;
+	private final RunPool runs;
 	private final CallPool calls;
 	private final Timer timer;
 	private final Scheduler scheduler;
+	private final RuntimeView view;
+	private final ChangeCount changeCount;
+	private final ServiceRegistration<CronRuntime> registration;
 
 	/**
-	 * Activates the scheduler: opens the state store and starts the timer. Plugins are bound after.
+	 * Activates the scheduler: opens the state store, starts the timer and registers the
+	 * {@link CronRuntime} service. Plugins are bound after.
 	 *
-	 * @throws IOException If the state directory cannot be created.
+	 * @throws IOException If the state directory cannot be created or its journal read.
 	 */
 	@Activate
 	public SchedulerComponent(BundleContext context, SchedulerConfiguration config) throws IOException {
 		this.context = context;
 		Scheduler.Options options = options(config);
-		StateStore store = new StateStore(stateDir(config));
+		StateStore store = openStore(config);
 		Clock clock = Clock.systemUTC();
-		this.workers = new ThreadPoolExecutor(options.poolSize(), options.poolSize(), 60, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(), new NamedThreads("crontainer-worker"));
-		this.workers.allowCoreThreadTimeOut(true);
+		this.runs = new RunPool("crontainer-run");
 		this.calls = new CallPool(CALL_THREADS, "crontainer-call");
-		Timer[] holder = new Timer[1];
-		this.scheduler = new Scheduler(clock, workers, calls, store, options, () -> {
-			Timer t = holder[0];
-			if (t != null) {
-				t.wakeup();
-			}
-		});
+		this.changeCount = new ChangeCount(Map.of(Constants.SERVICE_DESCRIPTION,
+				"Crontainer scheduler: the runtime view of the scheduled cron plugins"));
+		this.scheduler = new Scheduler(clock, runs, calls, store, options, changeCount::changed);
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
-		holder[0] = timer;
+		scheduler.timer(timer.thread());
 		timer.start();
-		LOG.info("Crontainer scheduler started: zone {}, {} workers, re-check every {} s, state in {}",
-				options.zone(), options.poolSize(), options.recheck().toSeconds(), store.directory());
+		this.view = new RuntimeView(scheduler);
+		this.registration = context.registerService(CronRuntime.class, view, changeCount.properties());
+		changeCount.registered(registration);
+		LOG.info("Crontainer scheduler started: zone {}, re-check every {} s, state in {}", options.zone(),
+				options.recheck().toSeconds(), store.describe());
 	}
 
 	/** Applies a changed configuration without a restart: no schedule or run is disturbed. */
@@ -103,34 +101,48 @@ public final class SchedulerComponent implements CronRuntime {
 	void modified(SchedulerConfiguration config) {
 		Scheduler.Options options = options(config);
 		StateStore store = null;
+		StateStore current = scheduler.currentStore();
 		Path dir = stateDir(config);
-		if (!dir.toAbsolutePath().equals(scheduler.store().directory())) {
+		if (!(current instanceof LocalStateStore local) || !dir.toAbsolutePath().equals(local.directory())) {
 			try {
-				store = new StateStore(dir);
+				store = openStore(config);
 			} catch (IOException e) {
-				LOG.error("Cannot use the state directory {}; keeping {}", dir, scheduler.store().directory(), e);
+				LOG.error("Cannot use the state directory {}; keeping {}", dir, current.describe(), e);
 			}
 		}
-		if (options.poolSize() > workers.getMaximumPoolSize()) {
-			workers.setMaximumPoolSize(options.poolSize());
-			workers.setCorePoolSize(options.poolSize());
-		} else {
-			workers.setCorePoolSize(options.poolSize());
-			workers.setMaximumPoolSize(options.poolSize());
-		}
 		scheduler.configure(options, store);
-		LOG.info("Crontainer scheduler reconfigured: zone {}, {} workers, re-check every {} s, state in {}",
-				options.zone(), options.poolSize(), options.recheck().toSeconds(), scheduler.store().directory());
+		LOG.info("Crontainer scheduler reconfigured: zone {}, re-check every {} s, state in {}", options.zone(),
+				options.recheck().toSeconds(), scheduler.currentStore().describe());
 	}
 
-	/** Stops everything: no schedule, no run and no thread of ours is left. */
+	/** Stops everything: no schedule, no run and no thread of ours is left but abandoned ones. */
 	@Deactivate
 	void deactivate() {
+		try {
+			registration.unregister();
+		} catch (IllegalStateException e) {
+			// unregistered with the bundle already
+		}
+		changeCount.close();
 		timer.stop();
 		scheduler.stop();
-		workers.shutdownNow();
+		runs.shutdown();
 		calls.executor().shutdownNow();
+		scheduler.currentStore().close();
 		LOG.info("Crontainer scheduler stopped");
+	}
+
+	/** The runtime view, as registered. */
+	CronRuntime runtime() {
+		return view;
+	}
+
+	/**
+	 * Opens the state store the configuration names: today the local store in {@code state.dir}.
+	 * (The selection point for other stores, such as a PostgreSQL one for clusters.)
+	 */
+	private StateStore openStore(SchedulerConfiguration config) throws IOException {
+		return new LocalStateStore(stateDir(config));
 	}
 
 	// ------------------------------------------------------------------ whiteboard
@@ -190,8 +202,7 @@ public final class SchedulerComponent implements CronRuntime {
 		return new Scheduler.Options(zone, Duration.ofSeconds(atLeast(config.recheck_interval(), 1, "recheck.interval")),
 				Duration.ofSeconds(atLeast(config.call_timeout(), 1, "call.timeout")),
 				Duration.ofSeconds(atLeast(config.shutdown_grace(), 0, "shutdown.grace")),
-				(int) atLeast(config.history_size(), 1, "history.size"),
-				(int) atLeast(config.pool_size(), 1, "pool.size"));
+				(int) atLeast(config.history_size(), 1, "history.size"));
 	}
 
 	private static long atLeast(long value, long min, String name) {
@@ -218,62 +229,5 @@ public final class SchedulerComponent implements CronRuntime {
 					+ "state.dir of " + PID);
 		}
 		return area.toPath();
-	}
-
-	// ------------------------------------------------------------------ CronRuntime
-
-	@Override
-	public List<CronJobDTO> getJobs() {
-		return scheduler.getJobs();
-	}
-
-	@Override
-	public CronJobDTO getJob(String name) {
-		return scheduler.getJob(name);
-	}
-
-	@Override
-	public List<CronRunDTO> getHistory(String name, int limit) {
-		return scheduler.getHistory(name, limit);
-	}
-
-	@Override
-	public CompletionStage<CronRunDTO> fire(String name) {
-		return scheduler.fire(name);
-	}
-
-	@Override
-	public CronJobDTO pause(String name) {
-		return scheduler.pause(name);
-	}
-
-	@Override
-	public CronJobDTO resume(String name) {
-		return scheduler.resume(name);
-	}
-
-	@Override
-	public CronJobDTO reset(String name, Instant since) {
-		return scheduler.reset(name, since);
-	}
-
-	@Override
-	public List<ZonedDateTime> preview(String interval, String name, ZoneId zone, Instant from, int count) {
-		return scheduler.preview(interval, name, zone, from, count);
-	}
-
-	@Override
-	public String describe(String interval, String name, ZoneId zone) {
-		return scheduler.describe(interval, name, zone);
-	}
-
-	@Override
-	public List<ZonedDateTime> getNextFireTimes(String name, int count) {
-		return scheduler.getNextFireTimes(name, count);
-	}
-
-	@Override
-	public ZoneId getDefaultZone() {
-		return scheduler.getDefaultZone();
 	}
 }

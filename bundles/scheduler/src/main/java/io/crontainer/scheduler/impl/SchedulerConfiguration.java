@@ -21,14 +21,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 					+ "interval() and changes are applied. Default 300 (5 minutes).", min = "1")
 	long recheck_interval() default 300;
 
-	@AttributeDefinition(name = "Worker pool size",
-			description = "Number of threads on which plugins run; a run waits when all are busy. Default 4.",
-			min = "1")
-	int pool_size() default 4;
-
 	@AttributeDefinition(name = "Shutdown grace",
-			description = "Seconds that a run is awaited after it was interrupted because its plugin left or the "
-					+ "scheduler stopped. Default 10.", min = "0")
+			description = "Seconds that a run may go on after its plugin left before it is interrupted; seconds "
+					+ "that an interrupted run (timed out, plugin left) may take to return before it is reported as "
+					+ "stuck and abandoned; seconds that the stopping scheduler awaits its runs. Default 10.", min = "0")
 	long shutdown_grace() default 10;
 
 	@AttributeDefinition(name = "Plugin call time limit",
@@ -37,7 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 	long call_timeout() default 10;
 
 	@AttributeDefinition(name = "State directory",
-			description = "Directory of the persisted run state (one file per plugin). Empty: "
+			description = "Directory of the persisted run state (one journal file, runs.journal). Empty: "
 					+ "${crontainer.data.dir}/state, else the scheduler bundle's persistent storage area.")
 	String state_dir() default "";
 

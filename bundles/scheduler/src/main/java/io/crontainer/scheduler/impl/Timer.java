@@ -3,22 +3,25 @@ package io.crontainer.scheduler.impl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The timer thread: calls {@link Scheduler#tick()} when it is due and sleeps in between.
+ * The timer thread ({@code crontainer-timer}): calls the engine's tick when the earliest deadline of
+ * the {@link DueQueue} comes, and parks in between. It only dispatches: runs go to the
+ * {@link RunPool}, plugin calls to the call pool, never to this thread.
  *
  * <p>
- * It waits on a monitor until the instant the scheduler asked for, or until {@link #wakeup()} says
- * that instant may have moved earlier. It never polls: the only bounded wake-up is every
- * {@link #MAX_WAIT} so that a system clock stepped forward is noticed in time (waits are measured
- * on the monotonic clock, fire times on the wall clock). Thread-safe.
+ * It never polls: the due queue unparks it when a deadline earlier than its sleep is added. The only
+ * bounded wake-up is every {@link #MAX_WAIT}, so that a system clock stepped forward is noticed in
+ * time (waits are measured on the monotonic clock, deadlines on the wall clock); such a wake-up finds
+ * nothing due and costs a few microseconds. Thread-safe.
  */
 final class Timer implements Runnable {
-	/** The longest wait, so that a stepped wall clock is noticed. */
+	/** The longest sleep, so that a stepped wall clock is noticed. */
 	static final Duration MAX_WAIT = Duration.ofSeconds(10);
 
 	private static final Logger LOG = LoggerFactory.getLogger(Timer.class);
@@ -26,9 +29,13 @@ final class Timer implements Runnable {
 	private final Clock clock;
 	private final Supplier<Instant> tick;
 	private final Thread thread;
-	private boolean signalled; // guarded by this
 	private volatile boolean stopped;
 
+	/**
+	 * @param tick Does what is due and returns the instant it wants to be called next (the earliest
+	 *        deadline), having told the due queue that the timer sleeps until then; {@code null} once
+	 *        the engine stopped.
+	 */
 	Timer(Clock clock, Supplier<Instant> tick, String threadName) {
 		this.clock = clock;
 		this.tick = tick;
@@ -36,22 +43,18 @@ final class Timer implements Runnable {
 		this.thread.setDaemon(true);
 	}
 
-	void start() {
-		thread.start();
+	Thread thread() {
+		return thread;
 	}
 
-	/** The next instant to tick may have moved earlier: look again. */
-	void wakeup() {
-		synchronized (this) {
-			signalled = true;
-			notifyAll();
-		}
+	void start() {
+		thread.start();
 	}
 
 	/** Stops the thread and waits for it to end. */
 	void stop() {
 		stopped = true;
-		thread.interrupt();
+		LockSupport.unpark(thread);
 		try {
 			thread.join(MAX_WAIT.toMillis());
 		} catch (InterruptedException e) {
@@ -72,18 +75,11 @@ final class Timer implements Runnable {
 			if (next == null) {
 				return;
 			}
-			long millis = Math.min(MAX_WAIT.toMillis(), Duration.between(clock.instant(), next).toMillis() + 1);
-			synchronized (this) {
-				try {
-					if (!signalled && millis > 0 && !stopped) {
-						wait(millis);
-					}
-				} catch (InterruptedException e) {
-					if (stopped) {
-						return;
-					}
-				}
-				signalled = false;
+			long nanos = Math.min(MAX_WAIT.toNanos(), Duration.between(clock.instant(), next).toNanos());
+			if (nanos > 0 && !stopped) {
+				// Wakes at the deadline, on unpark (an earlier deadline was added), or spuriously: all
+				// three just tick again.
+				LockSupport.parkNanos(this, nanos);
 			}
 		}
 	}

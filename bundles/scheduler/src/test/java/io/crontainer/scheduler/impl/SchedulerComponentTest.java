@@ -29,25 +29,26 @@ class SchedulerComponentTest {
 	@Test
 	void firesAPluginWithItsOwnThreadsAndLeavesNoneBehind() throws Exception {
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-				data.toString())), config(Map.of("timezone", "UTC", "pool.size", 2)));
+				data.toString())), config(Map.of("timezone", "UTC")));
 		TestPlugin plugin = new TestPlugin("*/1 * * * * ?");
 		try {
 			component.bindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")), plugin);
 			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
-			awaitTrue(() -> component.getJob("tick").lastEnd != null); // committed after run() returned
-			assertThat(component.getJob("tick").state).isEqualTo(JobState.SCHEDULED);
-			assertThat(component.getJob("tick").zone).isEqualTo("UTC");
+			awaitTrue(() -> component.runtime().getJob("tick").lastEnd != null); // committed after run() returned
+			assertThat(component.runtime().getJob("tick").state).isEqualTo(JobState.SCHEDULED);
+			assertThat(component.runtime().getJob("tick").zone).isEqualTo("UTC");
 			assertThat(plugin.windows.get(0)[0]).isEqualTo(Instant.EPOCH);
 
 			component.updatedPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick", CronPlugin.ENABLED, false)),
 					plugin);
-			assertThat(component.getJob("tick").state).isEqualTo(JobState.DISABLED);
+			assertThat(component.runtime().getJob("tick").state).isEqualTo(JobState.DISABLED);
 			component.unbindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")));
-			assertThat(component.getJobs()).isEmpty();
+			assertThat(component.runtime().getJobs()).isEmpty();
 		} finally {
 			component.deactivate();
 		}
-		assertThat(data.resolve("state").resolve("tick.state")).exists();
+		assertThat(data.resolve("state").resolve("runs.journal")).content().contains("tick\t");
+		assertThat(registered.get("io.crontainer.api.runtime.CronRuntime")).isSameAs(component.runtime());
 		awaitTrue(() -> !ourThreadsAlive()); // threads end asynchronously after shutdownNow()
 	}
 
@@ -65,12 +66,28 @@ class SchedulerComponentTest {
 				data.toString())), config(Map.of()));
 		try {
 			component.bindPlugin(reference(12L, Map.of(CronPlugin.NAME, 42)), new TestPlugin(null));
-			assertThat(component.getJobs()).singleElement()
+			assertThat(component.runtime().getJobs()).singleElement()
 					.satisfies(job -> assertThat(job.state).isEqualTo(JobState.INVALID))
 					.satisfies(job -> assertThat(job.reason).contains("cron.name"));
 		} finally {
 			component.deactivate();
 		}
+	}
+
+	private static final Map<String, Object> registered = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private static org.osgi.framework.ServiceRegistration<?> registration() {
+		return (org.osgi.framework.ServiceRegistration<?>) Proxy.newProxyInstance(
+				SchedulerComponentTest.class.getClassLoader(), new Class<?>[] { org.osgi.framework.ServiceRegistration.class },
+				(proxy, method, args) -> {
+					switch (method.getName()) {
+					case "unregister":
+					case "setProperties":
+						return null;
+					default:
+						throw new UnsupportedOperationException(method.getName());
+					}
+				});
 	}
 
 	private static boolean ourThreadsAlive() {
@@ -84,6 +101,9 @@ class SchedulerComponentTest {
 					switch (method.getName()) {
 					case "getProperty":
 						return properties.get(args[0]);
+					case "registerService":
+						registered.put((String) ((Class<?>) args[0]).getName(), args[1]);
+						return registration();
 					case "toString":
 						return "fake context";
 					default:

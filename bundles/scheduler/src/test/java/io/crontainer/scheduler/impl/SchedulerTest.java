@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,8 +31,9 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.interval.Intervals;
-import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.scheduler.impl.store.StateStore;
 
 /**
  * The scheduler core, driven by a mutable clock and executors the test controls: no thread waits for
@@ -48,33 +48,54 @@ class SchedulerTest {
 
 	MutableClock clock;
 	ManualExecutor workers;
-	ManualExecutor calls;
-	StateStore store;
+	LocalStateStore store;
 	Scheduler scheduler;
+	RuntimeView view;
 	ExecutorService threads;
 
 	@BeforeEach
 	void setUp() throws Exception {
 		clock = new MutableClock(T0);
 		workers = new ManualExecutor();
-		calls = new ManualExecutor();
-		store = new StateStore(dir.resolve("state"));
-		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
+		store = new LocalStateStore(dir.resolve("state"));
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run));
 	}
 
 	@AfterEach
 	void tearDown() {
 		scheduler.stop();
+		store.close();
 		if (threads != null) {
 			threads.shutdownNow();
 		}
 	}
 
-	private Scheduler newScheduler(java.util.concurrent.Executor runs, Scheduler.Calls pluginCalls) {
-		return new Scheduler(clock, runs, pluginCalls, store,
-				new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10, 2),
-				() -> {
-				});
+	private static Scheduler.Options options(Duration grace) {
+		return new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), grace, 10);
+	}
+
+	private Scheduler newScheduler(java.util.concurrent.Executor runs, PluginCalls.Calls pluginCalls) {
+		return newScheduler(runs, pluginCalls, store);
+	}
+
+	private Scheduler newScheduler(java.util.concurrent.Executor runs, PluginCalls.Calls pluginCalls, StateStore s) {
+		Scheduler created = new Scheduler(clock, runs, pluginCalls, s, options(Duration.ofSeconds(5)));
+		view = new RuntimeView(created);
+		return created;
+	}
+
+	/** Writes a record as an operator's reset and pause would. */
+	private void write(String name, Instant lastEnd, boolean paused) throws Exception {
+		store.reset(name, lastEnd);
+		store.setPaused(name, paused);
+	}
+
+	/** Runs what the test's executor holds, and what the commits it caused queue, until nothing is left. */
+	private void settle() {
+		do {
+			workers.runAll();
+			store.sync();
+		} while (workers.pending() > 0);
 	}
 
 	private static Plugin plugin(long id, CronPlugin service, Object... properties) {
@@ -95,14 +116,14 @@ class SchedulerTest {
 		return service;
 	}
 
-	/** Moves the clock to an instant, ticks, and runs what was fired. */
+	/** Moves the clock to an instant, ticks, and runs what was fired, commits included. */
 	private void at(String instant) {
 		clock.set(Instant.parse(instant));
 		scheduler.tick();
-		workers.runAll();
+		settle();
 	}
 
-	private static void await(BooleanSupplier condition) throws InterruptedException {
+	private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() > deadline) {
@@ -112,17 +133,8 @@ class SchedulerTest {
 		}
 	}
 
-	private static boolean parses(String interval) {
-		try {
-			Intervals.parse(interval, UTC, "p", T0);
-			return true;
-		} catch (InvalidIntervalException e) {
-			return false;
-		}
-	}
-
 	private CronJobDTO job(String name) {
-		return scheduler.getJob(name);
+		return view.getJob(name);
 	}
 
 	// ------------------------------------------------------------------ windows
@@ -164,7 +176,7 @@ class SchedulerTest {
 		assertThat(p.windows.get(1)[0]).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
 		assertThat(p.windows.get(2)).containsExactly(Instant.parse("2026-03-02T10:01:00Z"),
 				Instant.parse("2026-03-02T10:03:00Z"));
-		List<CronRunDTO> history = scheduler.getHistory("flaky", 10);
+		List<CronRunDTO> history = view.getHistory("flaky", 10);
 		assertThat(history).extracting(r -> r.outcome).containsExactly(Outcome.SUCCEEDED, Outcome.FAILED,
 				Outcome.SUCCEEDED);
 		assertThat(history.get(1).error).isEqualTo("java.lang.IllegalStateException: database down");
@@ -178,12 +190,12 @@ class SchedulerTest {
 		assertThat(job("slow").running).isTrue();
 		clock.set(Instant.parse("2026-03-02T10:02:00Z"));
 		scheduler.tick();
-		assertThatThrownBy(() -> scheduler.fire("slow")).isInstanceOf(IllegalStateException.class)
+		assertThatThrownBy(() -> view.fire("slow")).isInstanceOf(IllegalStateException.class)
 				.hasMessageContaining("running already");
-		workers.runAll();
+		settle();
 
 		assertThat(p.windows).hasSize(1);
-		List<CronRunDTO> history = scheduler.getHistory("slow", 10);
+		List<CronRunDTO> history = view.getHistory("slow", 10);
 		assertThat(history).extracting(r -> r.outcome).containsExactly(Outcome.SKIPPED, Outcome.SUCCEEDED);
 		assertThat(history.get(0).scheduledFire).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
 		assertThat(history.get(0).error).contains("still going");
@@ -191,7 +203,7 @@ class SchedulerTest {
 
 	@Test
 	void aClockThatWentBackwardsSkipsTheRun() throws Exception {
-		store.write("back", new RunState(Instant.parse("2026-03-02T11:00:00Z"), false));
+		write("back", Instant.parse("2026-03-02T11:00:00Z"), false);
 		TestPlugin p = add(1, "back", "* * * * *");
 		at("2026-03-02T10:01:00Z");
 		assertThat(p.windows).isEmpty();
@@ -206,7 +218,7 @@ class SchedulerTest {
 		at("2026-03-02T10:01:00Z");
 		scheduler.stop();
 
-		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run));
 		TestPlugin again = add(2, "durable", "* * * * *");
 		at("2026-03-02T10:02:00Z");
 		assertThat(p.windows).hasSize(1);
@@ -216,20 +228,24 @@ class SchedulerTest {
 
 	@Test
 	void aRunWhoseWindowCannotBeSavedFails() throws Exception {
+		FailingStore failing = new FailingStore(store);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), failing);
 		TestPlugin p = add(1, "unsaved", "* * * * *");
-		// Replace the state directory by a file: no record can be written any more.
-		Path stateDir = store.directory();
-		Files.delete(stateDir);
-		Files.writeString(stateDir, "not a directory");
+		failing.failCommits = true;
 		at("2026-03-02T10:01:00Z");
 		assertThat(p.windows).hasSize(1);
 		assertThat(job("unsaved").lastRun.outcome).isEqualTo(Outcome.FAILED);
-		assertThat(job("unsaved").lastRun.error).contains("could not be saved");
+		assertThat(job("unsaved").lastRun.error).contains("could not be saved").contains("disk full");
 		assertThat(job("unsaved").lastEnd).isNull();
-		Files.delete(stateDir);
-		Files.createDirectory(stateDir);
+		assertThat(job("unsaved").failureCount).isEqualTo(1);
+		assertThat(job("unsaved").consecutiveFailures).isEqualTo(1);
+		failing.failCommits = false;
 		at("2026-03-02T10:02:00Z");
 		assertThat(p.windows.get(1)[0]).isEqualTo(Instant.EPOCH);
+		assertThat(job("unsaved").lastEnd).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		assertThat(job("unsaved").consecutiveFailures).isZero();
+		assertThat(job("unsaved").runCount).isEqualTo(2);
 	}
 
 	@Test
@@ -237,45 +253,63 @@ class SchedulerTest {
 		TestPlugin p = add(1, "moved", "* * * * *");
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick(); // queued
-		StateStore other = new StateStore(dir.resolve("other"));
-		Files.writeString(other.fileOf("moved"), "garbage");
-		scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
-				Duration.ofSeconds(5), 10, 2), other);
-		assertThat(job("moved").state).isEqualTo(JobState.BLOCKED);
-		workers.runAll();
-		assertThat(p.windows).isEmpty();
-		assertThat(job("moved").lastRun.outcome).isEqualTo(Outcome.SKIPPED);
-		assertThat(job("moved").lastRun.error).contains("state record is not available");
+		Path otherDir = Files.createDirectories(dir.resolve("other"));
+		Files.writeString(otherDir.resolve("moved.state"), "garbage");
+		LocalStateStore other = new LocalStateStore(otherDir);
+		try {
+			scheduler.configure(options(Duration.ofSeconds(5)), other);
+			workers.runAll();
+			other.sync();
+			workers.runAll();
+			assertThat(job("moved").state).isEqualTo(JobState.BLOCKED);
+			assertThat(p.windows).isEmpty();
+			assertThat(job("moved").lastRun.outcome).isEqualTo(Outcome.SKIPPED);
+			assertThat(job("moved").lastRun.error).contains("cannot be read");
+		} finally {
+			other.close();
+		}
 	}
 
 	@Test
 	void theTimerIsWokenOnlyWhenSomethingIsDueBeforeItWakesAnyway() {
 		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
-		scheduler.stop();
-		scheduler = new Scheduler(clock, workers, Scheduler.Calls.of(Runnable::run), store,
-				new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10, 2),
-				wakeups::incrementAndGet);
-		assertThat(scheduler.tick()).isEqualTo(T0.plus(Duration.ofMinutes(5))); // the re-check
-		wakeups.set(0);
+		scheduler.waker(wakeups::incrementAndGet);
+		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT)); // sleeps 10 s at most
+		assertThat(wakeups).hasValue(0);
 		// Intervals from service properties: no plugin call, whose time limit would be due too.
 		add(1, "daily", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "0 3 * * *");
-		assertThat(wakeups).as("due after the re-check: the timer need not wake").hasValue(0);
-		add(2, "minutely", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * *");
-		assertThat(wakeups).as("due at 10:01, before the re-check: wake it").hasValue(1);
-		add(3, "also-minutely", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * *");
-		assertThat(wakeups).as("due at 10:01 too: it wakes then anyway").hasValue(1);
-		add(4, "asked", "* * * * *");
-		assertThat(wakeups).as("the time limit of its interval() call is due at 10:00:40").hasValue(2);
-		assertThat(scheduler.tick()).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
+		assertThat(wakeups).as("due after the timer wakes anyway: it need not wake").hasValue(0);
+		add(2, "secondly", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * * ?");
+		assertThat(wakeups).as("due at 10:00:31, before 10:00:40: wake it").hasValue(1);
+		add(3, "also-secondly", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * * ?");
+		assertThat(wakeups).as("the timer is awake: it will see it").hasValue(1);
+		assertThat(scheduler.tick()).isEqualTo(Instant.parse("2026-03-02T10:00:31Z"));
+		add(4, "minutely", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * *");
+		assertThat(wakeups).as("due at 10:01, after 10:00:31").hasValue(1);
+		add(5, "asked", "* * * * *");
+		assertThat(wakeups).as("its call is answered inline: nothing earlier").hasValue(1);
+	}
+
+	@Test
+	void aTickWithNothingDueDoesNotWakeTheTimerNorScanTheJobs() {
+		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
+		scheduler.waker(wakeups::incrementAndGet);
+		for (int i = 0; i < 100; i++) {
+			add(10 + i, "hourly-" + i, "0 * * * *");
+		}
+		wakeups.set(0);
+		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT));
+		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT));
+		assertThat(wakeups).hasValue(0);
 	}
 
 	// ------------------------------------------------------------------ misfires
 
 	@Test
 	void afterDowntimeSkipWaitsForTheNextFireTime() throws Exception {
-		store.write("skipper", new RunState(Instant.parse("2026-03-02T08:00:00Z"), false));
+		write("skipper", Instant.parse("2026-03-02T08:00:00Z"), false);
 		TestPlugin p = add(1, "skipper", "0 * * * *");
-		workers.runAll();
+		settle();
 		assertThat(p.windows).isEmpty();
 		at("2026-03-02T11:00:00Z");
 		assertThat(p.windows.get(0)).containsExactly(Instant.parse("2026-03-02T08:00:00Z"),
@@ -284,9 +318,9 @@ class SchedulerTest {
 
 	@Test
 	void afterDowntimeRunOnceCatchesUpOnce() throws Exception {
-		store.write("catcher", new RunState(Instant.parse("2026-03-02T08:00:00Z"), false));
+		write("catcher", Instant.parse("2026-03-02T08:00:00Z"), false);
 		TestPlugin p = add(1, "catcher", "0 * * * *", CronPlugin.MISFIRE, "run-once");
-		workers.runAll();
+		settle();
 		assertThat(p.windows).hasSize(1);
 		assertThat(p.windows.get(0)).containsExactly(Instant.parse("2026-03-02T08:00:00Z"), T0);
 		assertThat(job("catcher").lastRun.trigger).isEqualTo(Trigger.MISFIRE);
@@ -295,9 +329,9 @@ class SchedulerTest {
 
 	@Test
 	void runOnceDoesNotCatchUpWhenNothingWasMissed() throws Exception {
-		store.write("recent", new RunState(Instant.parse("2026-03-02T10:00:00.010Z"), false));
+		write("recent", Instant.parse("2026-03-02T10:00:00.010Z"), false);
 		TestPlugin p = add(1, "recent", "0 * * * *", CronPlugin.MISFIRE, "run-once");
-		workers.runAll();
+		settle();
 		assertThat(p.windows).isEmpty();
 	}
 
@@ -354,7 +388,7 @@ class SchedulerTest {
 		scheduler.add(plugin(1, new TestPlugin("* * * * *"), CronPlugin.NAME, "explicit", "component.name", "comp"));
 		scheduler.add(plugin(2, new TestPlugin("* * * * *"), "component.name", "comp"));
 		scheduler.add(plugin(3, new TestPlugin("* * * * *")));
-		assertThat(scheduler.getJobs()).extracting(j -> j.name).containsExactly("comp", "explicit",
+		assertThat(view.getJobs()).extracting(j -> j.name).containsExactly("comp", "explicit",
 				TestPlugin.class.getName());
 	}
 
@@ -362,7 +396,7 @@ class SchedulerTest {
 	void aDuplicateNeverRunsUntilTheFirstLeaves() throws Exception {
 		TestPlugin first = add(1, "same", "* * * * *");
 		TestPlugin second = add(2, "same", "* * * * *");
-		List<CronJobDTO> jobs = scheduler.getJobs();
+		List<CronJobDTO> jobs = view.getJobs();
 		assertThat(jobs).extracting(j -> j.state).containsExactly(JobState.SCHEDULED, JobState.DUPLICATE);
 		assertThat(jobs.get(1).reason).contains("service.id=1");
 		at("2026-03-02T10:01:00Z");
@@ -391,7 +425,12 @@ class SchedulerTest {
 
 	@Test
 	void aCorruptRecordBlocksThatPluginOnly() throws Exception {
-		Files.writeString(store.fileOf("broken"), "format=1\nname=broken\nlastEnd=yesterday\npaused=false\n");
+		scheduler.stop();
+		store.close();
+		Files.writeString(dir.resolve("state").resolve("broken.state"),
+				"format=1\nname=broken\nlastEnd=yesterday\npaused=false\n");
+		store = new LocalStateStore(dir.resolve("state"));
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run));
 		TestPlugin broken = add(1, "broken", "* * * * *");
 		TestPlugin fine = add(2, "fine", "* * * * *");
 		assertThat(job("broken").state).isEqualTo(JobState.BLOCKED);
@@ -399,10 +438,10 @@ class SchedulerTest {
 		at("2026-03-02T10:01:00Z");
 		assertThat(broken.windows).isEmpty();
 		assertThat(fine.windows).hasSize(1);
-		assertThatThrownBy(() -> scheduler.fire("broken")).isInstanceOf(IllegalStateException.class)
+		assertThatThrownBy(() -> view.fire("broken")).isInstanceOf(IllegalStateException.class)
 				.hasMessageContaining("BLOCKED");
 
-		CronJobDTO reset = scheduler.reset("broken", Instant.parse("2026-03-02T09:00:00Z"));
+		CronJobDTO reset = view.reset("broken", Instant.parse("2026-03-02T09:00:00Z"));
 		assertThat(reset.state).isEqualTo(JobState.SCHEDULED);
 		at("2026-03-02T10:02:00Z");
 		assertThat(broken.windows.get(0)).containsExactly(Instant.parse("2026-03-02T09:00:00Z"),
@@ -431,7 +470,7 @@ class SchedulerTest {
 		TestPlugin good = add(9, "good", "* * * * *");
 
 		Map<String, String> reasons = new HashMap<>();
-		for (CronJobDTO job : scheduler.getJobs()) {
+		for (CronJobDTO job : view.getJobs()) {
 			if (!job.name.equals("good")) {
 				assertThat(job.state).as(job.name).isEqualTo(JobState.INVALID);
 				reasons.put(job.name, job.reason);
@@ -454,7 +493,7 @@ class SchedulerTest {
 	void aHungEnabledCallMakesThePluginInvalidAndBlocksNoOne() throws Exception {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
-		scheduler = newScheduler(workers, Scheduler.Calls.of(threads));
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(threads));
 		CountDownLatch entered = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		TestPlugin hung = new TestPlugin("* * * * *");
@@ -469,7 +508,7 @@ class SchedulerTest {
 		};
 		scheduler.add(plugin(1, hung, CronPlugin.NAME, "hung"));
 		TestPlugin good = add(2, "good", "* * * * *");
-		await(() -> job("good").state == JobState.SCHEDULED);
+		awaitTrue(() -> job("good").state == JobState.SCHEDULED);
 		assertThat(job("hung").state).isEqualTo(JobState.PENDING);
 		// The call's time limit counts from when it started: advance the clock only once it has.
 		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -480,7 +519,7 @@ class SchedulerTest {
 		assertThat(job("hung").reason).startsWith("enabled() did not return within 10 s");
 
 		release.countDown();
-		await(() -> job("hung").state == JobState.SCHEDULED);
+		awaitTrue(() -> job("hung").state == JobState.SCHEDULED);
 		at("2026-03-02T10:01:00Z");
 		assertThat(good.windows).hasSize(1);
 		assertThat(hung.windows).hasSize(1);
@@ -490,7 +529,7 @@ class SchedulerTest {
 	void aRunLongerThanItsTimeoutIsInterruptedAndItsWindowKept() throws Exception {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
-		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
 		TestPlugin p = add(1, "hangs", "* * * * *", CronPlugin.TIMEOUT, 30L);
 		p.block = new CountDownLatch(1);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
@@ -501,7 +540,7 @@ class SchedulerTest {
 		assertThat(job("hangs").running).isTrue();
 		clock.set(Instant.parse("2026-03-02T10:01:30Z"));
 		scheduler.tick();
-		await(() -> !job("hangs").running);
+		awaitTrue(() -> !job("hangs").running);
 		assertThat(p.interrupted).isTrue();
 		assertThat(job("hangs").lastRun.outcome).isEqualTo(Outcome.TIMED_OUT);
 		assertThat(job("hangs").lastRun.error).startsWith("did not finish within 30 s");
@@ -509,32 +548,55 @@ class SchedulerTest {
 	}
 
 	@Test
-	void aDepartingPluginIsInterruptedAwaitedAndNotCommitted() throws Exception {
+	void aDepartingPluginGetsTheGraceToFinishAndIsCommittedIfItReturns() throws Exception {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
-		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
 		TestPlugin p = add(1, "leaving", "* * * * *");
 		p.block = new CountDownLatch(1);
-		CronJobDTO before = job("leaving");
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+		Thread departure = new Thread(() -> scheduler.remove(1));
+		departure.start(); // waits up to the grace (5 s) for the run to finish on its own
+		p.block.countDown();
+		departure.join(10_000);
+		assertThat(departure.isAlive()).isFalse();
+		store.sync();
+		assertThat(p.interrupted).isFalse();
+		assertThat(store.read("leaving").lastEnd()).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
+		assertThat(view.getHistory("leaving", 1).get(0).outcome).as("the history of a plugin that left")
+				.isEqualTo(Outcome.SUCCEEDED);
+	}
+
+	@Test
+	void aDepartingPluginThatOverstaysTheGraceIsInterruptedAndNotCommitted() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
+		scheduler.configure(options(Duration.ofMillis(100)), null);
+		TestPlugin p = add(1, "leaving", "* * * * *");
+		p.block = new CountDownLatch(1);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick();
 		assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
 
 		scheduler.remove(1); // returns once the run has ended
 		assertThat(p.interrupted).isTrue();
-		assertThat(scheduler.getJobs()).isEmpty();
+		assertThat(view.getJobs()).isEmpty();
 		assertThat(store.read("leaving").lastEnd()).isNull();
-		assertThat(before.state).isEqualTo(JobState.SCHEDULED);
+		assertThat(view.getHistory("leaving", 1).get(0).outcome).isEqualTo(Outcome.INTERRUPTED);
+		assertThat(view.getHistory("leaving", 1).get(0).error).contains("the plugin left");
 	}
 
 	@Test
 	@Timeout(20) // less than the 30 s after which a blocked TestPlugin gives up by itself
-	void aRunAbandonedOnDepartureIsNotAwaitedAgainAtStopAndKeepsItsName() throws Exception {
+	void aRunAbandonedOnDepartureIsStuckIsNotAwaitedAgainAtStopAndKeepsItsName() throws Exception {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
-		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
-		scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
-				Duration.ofMillis(100), 10, 2), store);
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
+		scheduler.configure(options(Duration.ofMillis(100)), null);
 		TestPlugin deaf = add(1, "deaf", "* * * * *");
 		deaf.deaf = true;
 		deaf.block = new CountDownLatch(1);
@@ -542,23 +604,79 @@ class SchedulerTest {
 			at("2026-03-02T10:01:00Z");
 			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
 
-			scheduler.remove(1); // awaits the 100 ms grace in vain: the run is abandoned
+			scheduler.remove(1); // the grace, the interrupt, a second more: abandoned
 			assertThat(deaf.interrupted).isTrue();
 
 			// Back under the same name while the abandoned run goes on: it must not run twice at once.
 			TestPlugin back = add(2, "deaf", "* * * * *");
+			assertThat(job("deaf").state).isEqualTo(JobState.STUCK);
+			assertThat(job("deaf").reason).contains("ignored its interrupt").contains("[deaf]");
+			assertThat(job("deaf").runningSince).isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
 			at("2026-03-02T10:02:00Z");
 			assertThat(back.windows).isEmpty();
-			assertThat(scheduler.getHistory("deaf", 1).get(0).outcome).isEqualTo(Outcome.SKIPPED);
+			assertThat(view.getHistory("deaf", 1).get(0).outcome).as("not hidden behind a SKIPPED")
+					.isEqualTo(Outcome.INTERRUPTED);
 
 			// A grace of an hour: were the abandoned run awaited again, stop() would outlast @Timeout.
-			scheduler.configure(new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
-					Duration.ofHours(1), 10, 2), store);
+			scheduler.configure(options(Duration.ofHours(1)), null);
 			scheduler.stop();
 			assertThat(store.read("deaf").lastEnd()).isNull();
 		} finally {
 			deaf.block.countDown();
 		}
+	}
+
+	@Test
+	@Timeout(20)
+	void aTimedOutRunThatIgnoresItsInterruptIsStuckAndTimedOutUntilItReturns() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
+		TestPlugin deaf = add(1, "deaf", "* * * * *", CronPlugin.TIMEOUT, 30L);
+		deaf.deaf = true;
+		deaf.block = new CountDownLatch(1);
+		CountDownLatch renamed = new CountDownLatch(1);
+		String[] names = new String[1];
+		deaf.onRun = () -> {
+			names[0] = Thread.currentThread().getName();
+			renamed.countDown();
+		};
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(renamed.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(names[0]).endsWith(" [deaf]");
+		assertThat(job("deaf").running).isTrue();
+		assertThat(job("deaf").runningSince).isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
+
+		clock.set(Instant.parse("2026-03-02T10:01:30Z"));
+		scheduler.tick(); // interrupted: the grace (5 s) starts
+		assertThat(job("deaf").state).isEqualTo(JobState.SCHEDULED);
+		clock.set(Instant.parse("2026-03-02T10:01:35Z"));
+		scheduler.tick(); // still inside run(): abandoned
+		assertThat(deaf.interrupted).isTrue();
+		CronJobDTO stuck = job("deaf");
+		assertThat(stuck.state).isEqualTo(JobState.STUCK);
+		assertThat(stuck.reason).contains("did not finish within 30 s").contains("ignored its interrupt");
+		assertThat(stuck.lastRun.outcome).isEqualTo(Outcome.TIMED_OUT);
+		assertThat(stuck.timeoutCount).isEqualTo(1);
+		assertThat(stuck.runCount).isEqualTo(1);
+		clock.set(Instant.parse("2026-03-02T10:02:00Z"));
+		scheduler.tick();
+		assertThat(job("deaf").lastRun.outcome).as("no SKIPPED hides it").isEqualTo(Outcome.TIMED_OUT);
+		assertThatThrownBy(() -> view.fire("deaf")).isInstanceOf(IllegalStateException.class).hasMessageContaining("STUCK");
+
+		Thread runThread = threadNamed(names[0]);
+		deaf.block.countDown();
+		awaitTrue(() -> job("deaf").state == JobState.SCHEDULED);
+		assertThat(job("deaf").lastRun.outcome).isEqualTo(Outcome.TIMED_OUT);
+		assertThat(job("deaf").lastEnd).isNull();
+		assertThat(job("deaf").nextFire).isEqualTo(Instant.parse("2026-03-02T10:03:00Z").toEpochMilli());
+		awaitTrue(() -> !runThread.getName().contains("[deaf]")); // its name is restored
+	}
+
+	private static Thread threadNamed(String name) {
+		return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
+				.orElseThrow();
 	}
 
 	// ------------------------------------------------------------------ re-check and changes
@@ -598,19 +716,18 @@ class SchedulerTest {
 	@Test
 	void rebootFiresOnceWhenTheScheduleStartsButNotOnRecheck() {
 		TestPlugin p = add(1, "boot", "@reboot");
-		workers.runAll();
+		settle();
 		assertThat(p.windows).hasSize(1);
 		assertThat(job("boot").lastRun.trigger).isEqualTo(Trigger.REBOOT);
 		at("2026-03-02T10:05:30Z");
 		at("2026-03-02T10:11:30Z");
 		scheduler.update(plugin(1, p, CronPlugin.NAME, "boot", "other", "x"));
-		workers.runAll();
+		settle();
 		assertThat(p.windows).hasSize(1);
 	}
 
 	@Test
 	void questionMarkFieldsKeepTheirValueAcrossRechecks() {
-		Assumptions.assumeTrue(parses("? * * * *"), "the interval parser does not support '?' yet");
 		add(1, "start-up", "? * * * *");
 		// '?' takes the minute of the creation time, 10:00: next fire 11:00.
 		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:00:00Z").toEpochMilli());
@@ -620,7 +737,6 @@ class SchedulerTest {
 
 	@Test
 	void questionMarkFieldsKeepTheirValueAcrossARestartUntilTheIntervalChanges() throws Exception {
-		Assumptions.assumeTrue(parses("? * * * *"), "the interval parser does not support '?' yet");
 		clock.set(Instant.parse("2026-03-02T10:17:30Z"));
 		add(1, "start-up", "? * * * *");
 		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:17:00Z").toEpochMilli());
@@ -628,11 +744,11 @@ class SchedulerTest {
 
 		// Restarted 28 minutes later: the schedule stays at minute 17 instead of moving to minute 45.
 		clock.set(Instant.parse("2026-03-02T10:45:00Z"));
-		scheduler = newScheduler(workers, Scheduler.Calls.of(Runnable::run));
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run));
 		TestPlugin again = add(2, "start-up", "? * * * *");
 		assertThat(job("start-up").nextFire).isEqualTo(Instant.parse("2026-03-02T11:17:00Z").toEpochMilli());
 		// The fire times of the schedule held, unlike a preview from now, keep minute 17.
-		assertThat(scheduler.getNextFireTimes("start-up", 2)).extracting(ZonedDateTime::toInstant)
+		assertThat(view.getNextFireTimes("start-up", 2)).extracting(ZonedDateTime::toInstant)
 				.containsExactly(Instant.parse("2026-03-02T11:17:00Z"), Instant.parse("2026-03-02T12:17:00Z"));
 
 		// Another interval with '?' is a new schedule: it takes its value from now.
@@ -647,48 +763,48 @@ class SchedulerTest {
 	@Test
 	void pauseIsPersistedAndResumeSchedulesAgain() throws Exception {
 		TestPlugin p = add(1, "pausable", "* * * * *");
-		assertThat(scheduler.pause("pausable").state).isEqualTo(JobState.PAUSED);
+		assertThat(view.pause("pausable").state).isEqualTo(JobState.PAUSED);
 		assertThat(store.read("pausable").paused()).isTrue();
 		at("2026-03-02T10:01:00Z");
 		assertThat(p.windows).isEmpty();
 
-		CompletionStage<CronRunDTO> manual = scheduler.fire("pausable");
-		workers.runAll();
+		CompletionStage<CronRunDTO> manual = view.fire("pausable");
+		settle();
 		CronRunDTO run = manual.toCompletableFuture().get(1, TimeUnit.SECONDS);
 		assertThat(run.outcome).isEqualTo(Outcome.SUCCEEDED);
 		assertThat(run.trigger).isEqualTo(Trigger.MANUAL);
 		assertThat(run.scheduledFire).isNull();
 
-		assertThat(scheduler.resume("pausable").state).isEqualTo(JobState.SCHEDULED);
-		assertThat(store.read("pausable")).isEqualTo(new RunState(Instant.parse("2026-03-02T10:01:00Z"), false));
+		assertThat(view.resume("pausable").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(store.read("pausable").sameAs(new RunState(Instant.parse("2026-03-02T10:01:00Z"), false))).isTrue();
 	}
 
 	@Test
 	void unknownNamesAreRefusedWithTheKnownOnes() {
 		add(1, "alpha", "* * * * *");
 		add(2, "beta", "* * * * *");
-		assertThatThrownBy(() -> scheduler.fire("gamma")).isInstanceOf(IllegalArgumentException.class)
+		assertThatThrownBy(() -> view.fire("gamma")).isInstanceOf(IllegalArgumentException.class)
 				.hasMessage("no cron plugin is named 'gamma'; known: alpha, beta");
-		assertThatThrownBy(() -> scheduler.getHistory("gamma", 5)).isInstanceOf(IllegalArgumentException.class);
-		assertThatThrownBy(() -> scheduler.reset("alpha", T0.plusSeconds(1)))
+		assertThatThrownBy(() -> view.getHistory("gamma", 5)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> view.reset("alpha", T0.plusSeconds(1)))
 				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in the future");
 	}
 
 	@Test
 	void resetOfADepartedPluginRewritesItsRecord() throws Exception {
-		assertThat(scheduler.reset("gone", Instant.parse("2026-01-01T00:00:00Z"))).isNull();
+		assertThat(view.reset("gone", Instant.parse("2026-01-01T00:00:00Z"))).isNull();
 		assertThat(store.read("gone").lastEnd()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
 	}
 
 	@Test
 	void previewListsFireTimesAndRefusesBadIntervals() {
-		assertThat(scheduler.preview("0 12 * * *", null, ZoneId.of("Europe/Berlin"), T0, 2))
+		assertThat(view.preview("0 12 * * *", null, ZoneId.of("Europe/Berlin"), T0, 2))
 				.extracting(Object::toString)
 				.containsExactly("2026-03-02T12:00+01:00[Europe/Berlin]", "2026-03-03T12:00+01:00[Europe/Berlin]");
-		assertThat(scheduler.preview("@reboot", null, null, T0, 3)).isEmpty();
-		assertThatThrownBy(() -> scheduler.preview("* *", null, null, T0, 1))
+		assertThat(view.preview("@reboot", null, null, T0, 3)).isEmpty();
+		assertThatThrownBy(() -> view.preview("* *", null, null, T0, 1))
 				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 fields");
-		assertThatThrownBy(() -> scheduler.preview("* * * * *", null, null, T0, 0))
+		assertThatThrownBy(() -> view.preview("* * * * *", null, null, T0, 0))
 				.isInstanceOf(IllegalArgumentException.class);
 	}
 
@@ -699,33 +815,33 @@ class SchedulerTest {
 			at(String.format("2026-03-02T10:%02d:00Z", minute));
 		}
 		assertThat(p.windows).hasSize(12);
-		List<CronRunDTO> history = scheduler.getHistory(null, 100);
+		List<CronRunDTO> history = view.getHistory(null, 100);
 		assertThat(history).hasSize(10);
 		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:12:00Z").toEpochMilli());
 	}
 
 	@Test
 	void theHistoryOfDepartedPluginsIsKeptForAWhileThenForgotten() {
-		int names = Scheduler.DEPARTED_HISTORIES + 10;
+		int names = History.DEPARTED + 10;
 		for (int i = 0; i < names; i++) {
 			add(100 + i, "departed-" + i, "* * * * *");
-			scheduler.fire("departed-" + i);
-			workers.runAll();
+			view.fire("departed-" + i);
+			settle();
 			scheduler.remove(100 + i);
 		}
-		List<CronRunDTO> kept = scheduler.getHistory(null, 10_000);
-		assertThat(kept).hasSize(Scheduler.DEPARTED_HISTORIES);
+		List<CronRunDTO> kept = view.getHistory(null, 10_000);
+		assertThat(kept).hasSize(History.DEPARTED);
 		assertThat(kept).extracting(r -> r.name).doesNotContain("departed-0").contains("departed-" + (names - 1));
 
 		add(1, "departed-" + (names - 1), "* * * * *"); // back, e.g. after a bundle update
-		assertThat(scheduler.getHistory("departed-" + (names - 1), 10)).hasSize(1);
+		assertThat(view.getHistory("departed-" + (names - 1), 10)).hasSize(1);
 	}
 
 	@Test
 	void stopInterruptsRunningPlugins() throws Exception {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
-		scheduler = newScheduler(threads, Scheduler.Calls.of(Runnable::run));
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
 		TestPlugin p = add(1, "running", "* * * * *");
 		p.block = new CountDownLatch(1);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));

@@ -24,6 +24,9 @@ class TestPlugin implements CronPlugin {
 	volatile boolean interrupted;
 	/** When set, run() notes an interrupt but goes on waiting for {@link #block}, as a badly written plugin does. */
 	volatile boolean deaf;
+	/** Called at the start of each run, on the run's thread. */
+	volatile Runnable onRun = () -> {
+	};
 
 	TestPlugin(String interval) {
 		this.interval = () -> interval;
@@ -42,6 +45,7 @@ class TestPlugin implements CronPlugin {
 	@Override
 	public void run(Instant start, Instant end) throws Exception {
 		windows.add(new Instant[] { start, end });
+		onRun.run();
 		started.countDown();
 		CountDownLatch b = block;
 		if (b != null) {

@@ -163,6 +163,12 @@ public class CronCommands {
 				: Text.zoned(job.lastEnd, zone));
 		fields.row("Next window:", "[" + (job.lastEnd == null ? EPOCH : Text.zoned(job.lastEnd, zone))
 				+ ", the start of the next run)");
+		if (job.runningSince != null) {
+			fields.row("Running since:", Text.zoned(job.runningSince, zone) + " (" + Text.duration(now - job.runningSince)
+					+ ")");
+		}
+		fields.row("Runs:", job.runCount + " since the scheduler started: " + job.failureCount + " failed, "
+				+ job.timeoutCount + " timed out; " + job.consecutiveFailures + " in a row did not succeed");
 		if (job.node != null) {
 			fields.row("Node:", job.node + (job.running ? " (running it now)" : " (ran it last)"));
 		}
@@ -235,7 +241,7 @@ public class CronCommands {
 			String since = job.lastRun != null && !isOver(job.lastRun)
 					? ", for " + Text.duration(clock.millis() - job.lastRun.started) + " now"
 					: "";
-			throw new IllegalStateException("Refused: " + job.name + (queued ? " is queued for a worker already"
+			throw new IllegalStateException("Refused: " + job.name + (queued ? " is about to start already"
 					: " is running already") + since + "; a plugin never runs twice at once.");
 		}
 		switch (job.state) {
@@ -255,7 +261,7 @@ public class CronCommands {
 		}
 		CompletionStage<CronRunDTO> stage = rt.fire(job.name);
 		if (async) {
-			return "Fired " + job.name + "; it runs on a worker thread. cron:history " + job.name
+			return "Fired " + job.name + "; it runs on a thread of its own. cron:history " + job.name
 					+ " shows how it ends.";
 		}
 		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
@@ -332,9 +338,14 @@ public class CronCommands {
 			zones.put(job.name, zoneOf(job));
 		}
 		if (name != null) {
-			job(rt, name);
+			requireName(name);
 		}
-		List<CronRunDTO> runs = rt.getHistory(name, count);
+		List<CronRunDTO> runs;
+		try {
+			runs = rt.getHistory(name, count); // a plugin that left is known as long as its history is kept
+		} catch (IllegalArgumentException e) {
+			throw name == null ? e : unknown(rt, name);
+		}
 		if (runs.isEmpty()) {
 			return name == null ? "No runs since the scheduler started."
 					: name + " has not run since the scheduler started.";
@@ -391,13 +402,15 @@ public class CronCommands {
 
 	@Descriptor("Resets the persisted state of a cron plugin: clears a BLOCKED state (an unreadable state record)"
 			+ " and sets the start of its next window, the epoch (1970-01-01T00:00Z) unless --since is given."
-			+ " Refused while the plugin is running.")
+			+ " A plugin that is not BLOCKED is only reset with --since (the new start) or --force (back to the"
+			+ " epoch: its next run covers everything since 1970). Refused while the plugin is running.")
 	public String reset(
 			@Descriptor("the start of the next window: an ISO-8601 date-time, not in the future, such as"
 					+ " 2024-10-27T02:30+02:00 or 2024-10-27T00:30Z; without an offset it is read in the plugin's"
 					+ " zone (the system default zone for a plugin that is not deployed)") @Parameter(names = {
 							"-s", "--since" }, absentValue = "") String since,
-			@Descriptor("reset the state of a plugin that is not deployed") @Parameter(names = { "-f",
+			@Descriptor("reset the state of a plugin that is not deployed, or rewind one that is not BLOCKED to the"
+					+ " epoch") @Parameter(names = { "-f",
 					"--force" }, presentValue = "true", absentValue = "false") boolean force,
 			@Descriptor("the plugin's name (cron.name)") String name) {
 		CronRuntime rt = runtime();
@@ -409,6 +422,13 @@ public class CronCommands {
 		}
 		ZoneId zone = job == null ? ZoneId.systemDefault() : zoneOf(job);
 		boolean wasBlocked = job != null && job.state == JobState.BLOCKED;
+		if (job != null && !wasBlocked && since.isBlank() && !force) {
+			throw new IllegalArgumentException("Refused: " + job.name + " is " + job.state + ", not BLOCKED: a reset"
+					+ " would move the start of its next window"
+					+ (job.lastEnd == null ? "" : " from " + Text.zoned(job.lastEnd, zone)) + " back to " + EPOCH
+					+ " (the epoch), and its next run would cover everything since. Give --since DATE-TIME for the new"
+					+ " start, or --force to rewind it to the epoch.");
+		}
 		Instant start = since.isBlank() ? null : Text.dateTime(since, zone).toInstant();
 		CronJobDTO after = rt.reset(name, start);
 		String window = start == null ? EPOCH + " (the epoch)" : Text.zoned(start.atZone(zone));
@@ -562,11 +582,16 @@ public class CronCommands {
 		}
 	}
 
-	private static String state(CronJobDTO job) {
+	/** The state, with the age of a run in progress: {@code SCHEDULED (running 12s)}, {@code STUCK (3m 4s)}. */
+	private String state(CronJobDTO job) {
+		if (job.runningSince != null && (job.running || job.state == JobState.STUCK)) {
+			String age = Text.duration(Math.max(0, clock.millis() - job.runningSince));
+			return job.state == JobState.STUCK ? job.state + " (" + age + ")" : job.state + " (running " + age + ")";
+		}
 		return job.running ? job.state + (isQueued(job) ? " (queued)" : " (running)") : String.valueOf(job.state);
 	}
 
-	/** Whether the plugin's run waits for a free worker. */
+	/** Whether the plugin's run was fired and has not started yet. */
 	private static boolean isQueued(CronJobDTO job) {
 		return job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
 	}
@@ -581,7 +606,7 @@ public class CronCommands {
 	}
 
 	/**
-	 * How long a run took, or has taken so far, or (queued) has waited for a worker so far; {@code null}
+	 * How long a run took, or has taken so far, or (queued) has waited to start so far; {@code null}
 	 * for a skipped fire.
 	 */
 	private static String took(CronRunDTO run, long now) {

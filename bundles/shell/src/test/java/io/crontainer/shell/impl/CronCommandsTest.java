@@ -296,7 +296,7 @@ class CronCommandsTest {
 		fourPlugins();
 		rt.nextFire = new CompletableFuture<>();
 		assertThat(commands.fire(true, "token-cleaner")).isEqualTo(
-				"Fired token-cleaner; it runs on a worker thread. cron:history token-cleaner shows how it ends.");
+				"Fired token-cleaner; it runs on a thread of its own. cron:history token-cleaner shows how it ends.");
 	}
 
 	@Test
@@ -313,7 +313,7 @@ class CronCommandsTest {
 		rt.jobs.get("reports").lastRun.outcome = Outcome.QUEUED;
 		assertThat(commands.list(false)).contains("reports        SCHEDULED (queued)  ");
 		assertThatThrownBy(() -> commands.fire(false, "reports")).isInstanceOf(IllegalStateException.class)
-				.hasMessage("Refused: reports is queued for a worker already, for 3 min 4 s now; a plugin never runs twice at once.");
+				.hasMessage("Refused: reports is about to start already, for 3 min 4 s now; a plugin never runs twice at once.");
 	}
 
 	@Test
@@ -401,11 +401,37 @@ class CronCommandsTest {
 		assertThat(commands.reset("2024-10-26T12:00", false, "stuck")).isEqualTo(
 				"Reset stuck: cleared its BLOCKED state; its next window starts at 2024-10-26T12:00+02:00[Europe/Berlin]. It is SCHEDULED.");
 		assertThat(rt.lastResetSince).isEqualTo(Instant.parse("2024-10-26T10:00:00Z"));
-		assertThat(commands.reset("", false, "stuck"))
+		assertThatThrownBy(() -> commands.reset("", false, "stuck")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageStartingWith("Refused: stuck is SCHEDULED, not BLOCKED: a reset would move the start of its"
+						+ " next window")
+				.hasMessageEndingWith("Give --since DATE-TIME for the new start, or --force to rewind it to the epoch.");
+		assertThat(commands.reset("", true, "stuck"))
 				.isEqualTo("Reset stuck: its next window starts at 1970-01-01T00:00Z (the epoch). It is SCHEDULED.");
 		assertThat(rt.lastResetSince).isNull();
 		commands.reset("2024-10-26T09:30:15Z", false, "stuck");
 		assertThat(rt.lastResetSince).isEqualTo(Instant.parse("2024-10-26T09:30:15Z"));
+	}
+
+	@Test
+	void theHistoryOfAPluginThatLeftIsShownWhileTheRuntimeKeepsIt() {
+		fourPlugins();
+		rt.departedWithHistory("gone-now");
+		assertThat(commands.history(20, "gone-now")).contains("SUCCEEDED");
+		assertThatThrownBy(() -> commands.history(20, "never")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageStartingWith("Unknown cron plugin \"never\"");
+	}
+
+	@Test
+	void aRunInProgressShowsItsAgeAndAStuckOneSaysSo() {
+		CronJobDTO running = rt.add("busy", JobState.SCHEDULED, "@hourly", "UTC");
+		running.running = true;
+		running.runningSince = NOW_MS - 75_000;
+		CronJobDTO stuck = rt.add("hung", JobState.STUCK, "@hourly", "UTC");
+		stuck.runningSince = NOW_MS - 3_600_000;
+		stuck.reason = "its run ignored its interrupt";
+		String list = commands.list(false);
+		assertThat(list).contains("SCHEDULED (running 1 min 15 s)").contains("STUCK (1 h)");
+		assertThat(commands.info("busy")).contains("Running since:");
 	}
 
 	@Test

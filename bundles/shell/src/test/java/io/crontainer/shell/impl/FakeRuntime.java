@@ -83,10 +83,21 @@ class FakeRuntime implements CronRuntime {
 		return jobs.get(name);
 	}
 
+	/** A run of a plugin that is not deployed (any more): its history is kept. */
+	void departedWithHistory(String name) {
+		CronRunDTO run = new CronRunDTO();
+		run.name = name;
+		run.trigger = io.crontainer.api.runtime.Trigger.SCHEDULE;
+		run.outcome = io.crontainer.api.runtime.Outcome.SUCCEEDED;
+		run.started = System.currentTimeMillis();
+		run.finished = run.started;
+		runs.add(run);
+	}
+
 	@Override
 	public List<CronRunDTO> getHistory(String name, int limit) {
 		calls.add("getHistory " + name + " " + limit);
-		if (name != null && !jobs.containsKey(name)) {
+		if (name != null && !jobs.containsKey(name) && runs.stream().noneMatch(r -> r.name.equals(name))) {
 			throw new IllegalArgumentException("no plugin " + name);
 		}
 		return runs.stream().filter(r -> name == null || r.name.equals(name))

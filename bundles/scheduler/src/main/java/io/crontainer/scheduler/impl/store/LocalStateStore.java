@@ -366,6 +366,26 @@ public final class LocalStateStore implements StateStore {
 		return state;
 	}
 
+	/**
+	 * Waits until every change queued so far is durable and its stage completed (with whatever the
+	 * stage's dependents did on the committer thread). For tests and orderly shutdowns.
+	 */
+	public void sync() {
+		CompletableFuture<RunState> done = new CompletableFuture<>();
+		synchronized (lock) {
+			if (closed) {
+				return;
+			}
+			queue.add(new Write(null, null, null, done, null));
+			lock.notifyAll();
+		}
+		try {
+			await(done);
+		} catch (IOException e) {
+			// the changes before it failed and said so to their callers
+		}
+	}
+
 	@Override
 	public void close() {
 		synchronized (lock) {
@@ -481,6 +501,9 @@ public final class LocalStateStore implements StateStore {
 			synchronized (lock) {
 				for (Write write : batch) {
 					Entry entry = write.entry;
+					if (entry == null) {
+						continue; // a sync() marker
+					}
 					if (failure == null) {
 						entry.durable = write.state;
 					} else if (entry.current.version() <= write.state.version()) {
@@ -515,14 +538,18 @@ public final class LocalStateStore implements StateStore {
 	private void append(List<Write> batch) throws IOException {
 		StringBuilder text = new StringBuilder(batch.size() * 96);
 		for (Write write : batch) {
-			line(text, write.name, write.state);
+			if (write.entry != null) {
+				line(text, write.name, write.state);
+			}
 		}
 		ByteBuffer buffer = ByteBuffer.wrap(text.toString().getBytes(UTF_8));
 		int size = buffer.remaining();
 		while (buffer.hasRemaining()) {
 			channel.write(buffer);
 		}
-		channel.force(false);
+		if (size > 0) {
+			channel.force(false);
+		}
 		goodSize += size;
 		lines += batch.size();
 	}

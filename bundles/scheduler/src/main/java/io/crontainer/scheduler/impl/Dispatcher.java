@@ -1,0 +1,542 @@
+package io.crontainer.scheduler.impl;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.store.Claim;
+import io.crontainer.scheduler.impl.store.ClaimResult;
+import io.crontainer.scheduler.impl.store.CorruptStateException;
+import io.crontainer.scheduler.impl.store.FencedException;
+import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+
+/**
+ * Run dispatch: starts the runs of plugins, at most one per name at a time, each on a thread of its
+ * own from the {@link RunPool}; claims its window from the {@link StateStore} before it starts and
+ * commits the window end after it returns; enforces {@code cron.timeout}; reports runs that ignore
+ * their interrupt as stuck; and records every run in the {@link History}.
+ *
+ * <p>
+ * A run's life: {@link #fire} (engine lock held; the run is queued and holds its name) → on a run
+ * thread: claim (no lock), window start from the claim, window end = now, the thread renamed
+ * {@code crontainer-run-N [NAME]}, the plugin called (no lock), the name restored → success: commit,
+ * which completes on the store's thread → {@link #finish} (engine lock). A fire that finds the name
+ * running is recorded as skipped; one that finds the previous run committing starts as soon as the
+ * commit is over; one that finds it stuck is not recorded (the job's state says {@code STUCK}).
+ *
+ * <p>
+ * Threads: the timer thread ({@link #fire}, {@link #due}), operators' threads (manual fires), run
+ * threads, the store's thread (commit completions), the whiteboard thread (departures) and the stop.
+ * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
+ * plugin call, store call or log line happens with the lock held: they are collected as effects and
+ * run after it is released.
+ */
+final class Dispatcher {
+	private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+	/** How long a run interrupted on departure is awaited before it is abandoned. */
+	static final Duration INTERRUPT_WAIT = Duration.ofSeconds(1);
+
+	/** What the dispatcher needs of the engine. Called with the engine's lock held. */
+	interface Engine {
+		/** The store in use; may be read without the lock. */
+		StateStore store();
+
+		Duration grace();
+
+		/** A run of a name changed what its job's state may be (running, stuck, over): recompute it. */
+		void runChanged(String name, Instant now, List<Runnable> out);
+
+		/** The store returned a record of a name, maybe newer than the engine's. */
+		void record(String name, RunState state, Instant now, List<Runnable> out);
+
+		/** The record of a name turned out unreadable. */
+		void blocked(String name, String reason, Instant now, List<Runnable> out);
+	}
+
+	private final Object lock;
+	private final Clock clock;
+	private final Executor pool;
+	private final DueQueue due;
+	private final History history;
+	private final Engine engine;
+	private final Map<String, Run> running = new HashMap<>();
+
+	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine) {
+		this.lock = lock;
+		this.clock = clock;
+		this.pool = pool;
+		this.due = due;
+		this.history = history;
+		this.engine = engine;
+	}
+
+	/** The run of a name, queued, running, committing or stuck; {@code null} if none. Lock held. */
+	Run running(String name) {
+		return running.get(name);
+	}
+
+	Collection<Run> runs() {
+		return running.values();
+	}
+
+	/**
+	 * Starts a run of a job, or records the fire as skipped if its name is running. Lock held; the
+	 * run is submitted after the lock is released ({@code out}).
+	 *
+	 * @return The run started; {@code null} if none was.
+	 */
+	Run fire(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
+			List<Runnable> out) {
+		String name = job.name();
+		Run current = running.get(name);
+		if (current != null) {
+			if (current.phase == Run.Phase.COMMITTING && done == null && current.followTrigger == null) {
+				current.followTrigger = trigger;
+				current.followFire = scheduledFire;
+				return null;
+			}
+			if (current.phase == Run.Phase.STUCK) {
+				return null; // the job is STUCK: its last run stays its last outcome
+			}
+			Instant since = Instant.ofEpochMilli(current.record.started);
+			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
+					scheduledFire));
+			skipped(job, trigger, scheduledFire, now, "the previous run was still going");
+			return null;
+		}
+		StateStore store = engine.store();
+		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now,
+				store.node());
+		Run run = new Run(job, name, trigger, scheduledFire, record, done);
+		running.put(name, run);
+		history.add(record);
+		Instant expected = job.record.windowStart();
+		long version = job.record.version();
+		out.add(() -> submit(run, expected, version));
+		return run;
+	}
+
+	/** Records a fire that did not run. Lock held. */
+	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why) {
+		RunRecord record = new RunRecord(job.name(), trigger, scheduledFire, now, null);
+		record.finished = now.toEpochMilli();
+		record.error = why;
+		record.outcome = Outcome.SKIPPED;
+		history.add(record);
+	}
+
+	private void submit(Run run, Instant expected, long version) {
+		try {
+			pool.execute(() -> execute(run, expected, version));
+		} catch (RejectedExecutionException e) {
+			finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
+		}
+	}
+
+	/** Runs on a run thread: claims, runs the plugin, and commits or releases. */
+	private void execute(Run run, Instant expected, long version) {
+		StateStore store = engine.store(); // the store in use now, even if it changed since the fire
+		if (run.interrupted != null) {
+			finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
+			return;
+		}
+		ClaimResult result;
+		try {
+			result = store.claim(run.name, expected, run.scheduledFire);
+			if (!result.granted() && result.windowMoved()) {
+				result = store.claim(run.name, result.current().windowStart(), run.scheduledFire);
+			}
+		} catch (CorruptStateException e) {
+			blocked(run, e.getMessage());
+			return;
+		} catch (StoreUnavailableException | RuntimeException e) {
+			LOG.warn("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Scheduler.describe(e));
+			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
+			return;
+		}
+		if (!result.granted()) {
+			finish(run, Outcome.SKIPPED, "not claimed: " + result.refusal(), result.current());
+			return;
+		}
+		Claim claim = result.claim();
+		run.claim = claim;
+		if (result.current().version() != version) {
+			record(run, result.current());
+		}
+		Instant start = claim.windowStart();
+		Instant end = clock.instant();
+		if (!end.isAfter(start)) {
+			store.release(claim);
+			LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); it went backwards: "
+					+ "skipping the run", run.name, end, start);
+			finish(run, Outcome.SKIPPED, "the clock went backwards: " + end + " is not after " + start, null);
+			return;
+		}
+		Thread thread = Thread.currentThread();
+		boolean go;
+		synchronized (run) {
+			go = run.interrupted == null;
+			if (go) {
+				run.thread = thread;
+				run.inRun = true;
+			}
+		}
+		if (!go) {
+			store.release(claim);
+			finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
+			return;
+		}
+		run.end = end;
+		RunRecord record = run.record;
+		record.windowStart = start.toEpochMilli();
+		record.windowEnd = end.toEpochMilli();
+		record.started = end.toEpochMilli();
+		record.outcome = Outcome.RUNNING;
+		run.phase = Run.Phase.RUNNING;
+		Long timeout = run.job.settings.timeoutSeconds();
+		Duration renewEvery = store.renewEvery();
+		if (timeout != null || renewEvery != null) {
+			synchronized (lock) {
+				if (timeout != null) {
+					due.schedule(run, end.plusSeconds(timeout).toEpochMilli());
+				}
+				if (renewEvery != null) {
+					run.renewal = new Renewal(run, store, renewEvery);
+					due.schedule(run.renewal, clock.millis() + renewEvery.toMillis());
+				}
+			}
+		}
+		CronPlugin service = run.job.plugin.service();
+		String threadName = thread.getName();
+		thread.setName(threadName + " [" + run.name + "]");
+		LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+		Throwable failure = null;
+		try {
+			service.run(start, end);
+		} catch (Throwable t) { // whatever a plugin throws fails its run only
+			failure = t;
+		} finally {
+			synchronized (run) {
+				run.inRun = false;
+			}
+			thread.setName(threadName);
+			Thread.interrupted(); // leave the thread clean: the interrupt was for the plugin
+		}
+		returned(run, store, claim, start, end, failure);
+	}
+
+	private void returned(Run run, StateStore store, Claim claim, Instant start, Instant end, Throwable failure) {
+		boolean stuck;
+		boolean timedOut;
+		String interrupted;
+		synchronized (lock) {
+			due.cancel(run);
+			stuck = run.phase == Run.Phase.STUCK;
+			if (run.renewal != null) {
+				due.cancel(run.renewal);
+			}
+			timedOut = run.timedOut;
+			interrupted = run.interrupted;
+			if (!stuck && !timedOut && interrupted == null && failure == null) {
+				run.phase = Run.Phase.COMMITTING;
+			}
+		}
+		if (stuck) {
+			store.release(claim);
+			finish(run, null, null, null);
+			return;
+		}
+		if (timedOut) {
+			store.release(claim);
+			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+					+ (failure == null ? "" : "; then threw " + Scheduler.describe(failure)), null);
+		} else if (interrupted != null) {
+			store.release(claim);
+			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted, null);
+		} else if (failure != null) {
+			store.release(claim);
+			LOG.warn("Cron plugin {} failed for [{}, {}); the window is kept for its next run", run.name, start, end,
+					failure);
+			finish(run, Outcome.FAILED, Scheduler.describe(failure), null);
+		} else {
+			store.commit(claim, end).whenComplete((state, error) -> committed(run, start, end, state, error));
+		}
+	}
+
+	/** On the store's thread (or the run's thread if the store answered at once): the commit is over. */
+	private void committed(Run run, Instant start, Instant end, RunState state, Throwable error) {
+		Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+		if (cause == null) {
+			finish(run, Outcome.SUCCEEDED, null, state);
+		} else if (cause instanceof FencedException) {
+			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window is not committed: {}", run.name, start, end,
+					cause.getMessage());
+			finish(run, Outcome.FAILED, "its window was not committed: " + cause.getMessage(), null);
+		} else {
+			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window could not be saved; the run counts as "
+					+ "failed", run.name, start, end, cause);
+			finish(run, Outcome.FAILED, "its window could not be saved: " + Scheduler.describe(cause), null);
+		}
+	}
+
+	private void blocked(Run run, String reason) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			engine.blocked(run.name, reason, clock.instant(), out);
+		}
+		out.forEach(Runnable::run);
+		finish(run, Outcome.SKIPPED, "its state record cannot be read: " + reason, null);
+	}
+
+	private void record(Run run, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			engine.record(run.name, state, clock.instant(), out);
+		}
+		out.forEach(Runnable::run);
+	}
+
+	/**
+	 * A run is over. {@code outcome == null}: a stuck run's thread came back at last (its outcome was
+	 * recorded when it was abandoned).
+	 */
+	private void finish(Run run, Outcome outcome, String error, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		CronRunDTO dto = null;
+		synchronized (lock) {
+			Instant now = clock.instant();
+			if (state != null) {
+				engine.record(run.name, state, now, out);
+			}
+			due.cancel(run);
+			if (outcome != null) {
+				end(run, outcome, error, now, out);
+			} else {
+				Instant since = Instant.ofEpochMilli(run.record.started);
+				out.add(() -> LOG.info("Cron plugin {}: its abandoned run (since {}) returned at last", run.name, since));
+			}
+			running.remove(run.name, run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			if (run.done != null) {
+				dto = run.record.toDTO();
+			}
+			engine.runChanged(run.name, now, out);
+			if (run.followTrigger != null && run.job.owner && !run.job.gone && run.job.record != null
+					&& run.job.state == io.crontainer.api.runtime.JobState.SCHEDULED) {
+				fire(run.job, run.followTrigger, run.followFire, null, now, out);
+			}
+		}
+		out.forEach(Runnable::run);
+		if (dto != null) {
+			CronRunDTO result = dto;
+			try {
+				pool.execute(() -> run.done.complete(result)); // dependent stages never run on the store's thread
+			} catch (RejectedExecutionException e) {
+				run.done.complete(result);
+			}
+		}
+	}
+
+	/** Records a run's final outcome and counts it. Lock held. */
+	private void end(Run run, Outcome outcome, String error, Instant now, List<Runnable> out) {
+		RunRecord record = run.record;
+		record.error = error;
+		record.finished = now.toEpochMilli();
+		record.outcome = outcome;
+		history.ended(run.name, outcome);
+		switch (outcome) {
+		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
+				Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));
+		case TIMED_OUT -> out.add(() -> LOG.warn("Cron plugin {}: run {}: {}; the window is kept for its next run",
+				run.name, outcome, error));
+		case FAILED -> {
+			// logged where it failed, with the exception
+		}
+		default -> out.add(() -> LOG.info("Cron plugin {}: run {}: {}", run.name, outcome, error));
+		}
+	}
+
+	/**
+	 * A run's deadline came. Timer thread, lock held. First its {@code cron.timeout}: it is interrupted
+	 * and gets the grace to return. Then the end of that grace: still inside the plugin, it is
+	 * abandoned: its outcome is recorded now, the job is {@code STUCK}, and its thread keeps the name.
+	 */
+	void due(Run run, Instant now, List<Runnable> out) {
+		if (run.phase != Run.Phase.RUNNING) {
+			return;
+		}
+		if (run.interrupted == null) {
+			run.timedOut = true;
+			run.interrupted = "timed out";
+			Long timeout = run.job.settings.timeoutSeconds();
+			out.add(() -> LOG.warn("Cron plugin {} has run longer than its {} of {} s: interrupting it", run.name,
+					CronPlugin.TIMEOUT, timeout));
+			out.add(run::interruptCall);
+			due.schedule(run, now.plus(engine.grace()).toEpochMilli());
+			return;
+		}
+		abandon(run, now, out);
+	}
+
+	/** The run ignored its interrupt for the grace period: abandoned, named, reported. Lock held. */
+	private void abandon(Run run, Instant now, List<Runnable> out) {
+		String thread = run.threadName();
+		Outcome outcome = run.timedOut ? Outcome.TIMED_OUT : Outcome.INTERRUPTED;
+		String why = run.timedOut ? "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+				: "interrupted: " + run.interrupted;
+		String error = why + ", and ignored its interrupt for " + engine.grace().toSeconds() + " s: its thread "
+				+ (thread == null ? "" : "'" + thread + "' ") + "is abandoned";
+		run.phase = Run.Phase.STUCK;
+		end(run, outcome, error, now, new ArrayList<>());
+		out.add(() -> LOG.warn("Cron plugin {} is STUCK: its run since {} {}; it is not fired again until the thread "
+				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error.substring(why.length() + 2)));
+		engine.runChanged(run.name, now, out);
+	}
+
+	/** The renewal of a run's claim, for a store whose claims are leases. Guarded by the engine's lock. */
+	static final class Renewal extends Due {
+		final Run run;
+		final StateStore store;
+		final Duration every;
+		boolean lostLogged;
+
+		Renewal(Run run, StateStore store, Duration every) {
+			this.run = run;
+			this.store = store;
+			this.every = every;
+		}
+	}
+
+	/** A run's claim is due for renewal. Timer thread, lock held; the renewal runs on a run thread. */
+	void due(Renewal renewal, Instant now, List<Runnable> out) {
+		if (run(renewal)) {
+			due.schedule(renewal, now.plus(renewal.every).toEpochMilli());
+			out.add(() -> {
+				try {
+					pool.execute(() -> renew(renewal));
+				} catch (RejectedExecutionException e) {
+					// stopping: the lease expires by itself
+				}
+			});
+		}
+	}
+
+	private static boolean run(Renewal renewal) {
+		Run.Phase phase = renewal.run.phase;
+		return phase == Run.Phase.RUNNING || phase == Run.Phase.STUCK;
+	}
+
+	private void renew(Renewal renewal) {
+		Claim claim = renewal.run.claim;
+		boolean held;
+		try {
+			held = renewal.store.renew(claim);
+		} catch (StoreUnavailableException | RuntimeException e) {
+			LOG.warn("Cron plugin {}: cannot renew the claim of its run: {}", renewal.run.name, Scheduler.describe(e));
+			return;
+		}
+		if (!held) {
+			boolean log;
+			synchronized (lock) {
+				log = !renewal.lostLogged;
+				renewal.lostLogged = true;
+			}
+			if (log) {
+				LOG.warn("Cron plugin {} lost the claim of its run (since {}): its window will not be committed",
+						renewal.run.name, Instant.ofEpochMilli(renewal.run.record.started));
+			}
+		}
+	}
+
+	/**
+	 * A plugin left while its run goes on: the run gets the grace period to finish normally (and is
+	 * committed if it returns normally), then it is interrupted and awaited {@link #INTERRUPT_WAIT}
+	 * more; still running then, it is abandoned. Called on the whiteboard thread, without the lock.
+	 */
+	void departed(Run run, Duration grace) {
+		if (await(run, grace)) {
+			return;
+		}
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (run.phase == Run.Phase.RUNNING && run.interrupted == null) {
+				run.interrupted = "the plugin left";
+				due.cancel(run);
+			}
+		}
+		LOG.info("Cron plugin {} left {} s ago and its run goes on: interrupting it", run.name, grace.toSeconds());
+		run.interruptCall();
+		if (await(run, INTERRUPT_WAIT)) {
+			return;
+		}
+		synchronized (lock) {
+			if (run.phase == Run.Phase.RUNNING) {
+				abandon(run, clock.instant(), out);
+			}
+		}
+		out.forEach(Runnable::run);
+	}
+
+	/**
+	 * Stops: every run is interrupted and awaited up to the grace period in all; those still running
+	 * are abandoned and reported by name and thread. Lock not held.
+	 */
+	void stop(Duration grace) {
+		List<Run> runs;
+		synchronized (lock) {
+			runs = new ArrayList<>();
+			for (Run run : running.values()) {
+				if (run.interrupted == null) {
+					run.interrupted = "the scheduler stopped";
+				}
+				if (run.phase != Run.Phase.STUCK) {
+					runs.add(run);
+				}
+			}
+		}
+		for (Run run : runs) {
+			run.interruptCall();
+		}
+		long deadline = System.nanoTime() + grace.toNanos();
+		List<String> abandoned = new ArrayList<>();
+		for (Run run : runs) {
+			if (!await(run, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+				String thread = run.threadName();
+				abandoned.add(run.name + (thread == null ? "" : " (thread '" + thread + "')"));
+			}
+		}
+		if (!abandoned.isEmpty()) {
+			LOG.warn("Abandoned {} run(s) that ignored their interrupt for {} s: {}", abandoned.size(), grace.toSeconds(),
+					String.join(", ", abandoned));
+		}
+	}
+
+	private static boolean await(Run run, Duration time) {
+		try {
+			return run.finished.await(time.toNanos(), TimeUnit.NANOSECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return run.finished.getCount() == 0;
+		}
+	}
+}
