@@ -120,7 +120,7 @@ final class Dispatcher {
 			Instant since = Instant.ofEpochMilli(current.record.started);
 			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
 					scheduledFire));
-			skipped(job, trigger, scheduledFire, now, "the previous run was still going");
+			skipped(job, trigger, scheduledFire, now, "the previous run was still going", out);
 			return null;
 		}
 		StateStore store = engine.store();
@@ -136,12 +136,15 @@ final class Dispatcher {
 	}
 
 	/** Records a fire that did not run. Lock held. */
-	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why) {
+	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
 		RunRecord record = new RunRecord(job.name(), trigger, scheduledFire, now, null);
 		record.finished = now.toEpochMilli();
 		record.error = why;
 		record.outcome = Outcome.SKIPPED;
 		history.add(record);
+		CronRunDTO kept = record.toDTO();
+		StateStore store = engine.store();
+		out.add(() -> store.appendHistory(kept));
 	}
 
 	private void submit(Run run, Instant expected, long version) {
@@ -168,9 +171,18 @@ final class Dispatcher {
 		} catch (CorruptStateException e) {
 			blocked(run, e.getMessage());
 			return;
-		} catch (StoreUnavailableException | RuntimeException e) {
+		} catch (StoreUnavailableException e) {
+			// The store logs the loss of its database once; a line per fire time would flood the log.
+			LOG.debug("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Scheduler.describe(e));
+			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
+			return;
+		} catch (RuntimeException e) {
 			LOG.warn("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Scheduler.describe(e));
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
+			return;
+		}
+		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
+			yielded(run, result);
 			return;
 		}
 		if (!result.granted()) {
@@ -357,6 +369,54 @@ final class Dispatcher {
 		}
 	}
 
+	/**
+	 * Another runtime of the cluster runs, or ran, the fire time of this run: it was not this
+	 * runtime's run, so it leaves no trace in the history here. If the other runtime may be dead (it
+	 * holds this same fire time), the fire time is claimed again when its lease expires.
+	 */
+	private void yielded(Run run, ClaimResult result) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			engine.record(run.name, result.current(), now, out);
+			due.cancel(run);
+			history.remove(run.record);
+			running.remove(run.name, run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			engine.runChanged(run.name, now, out);
+			if (result.retryAt() != null && !run.job.gone) {
+				due.schedule(new Retry(run.job, run.trigger, run.scheduledFire), result.retryAt().toEpochMilli());
+			}
+		}
+		out.forEach(Runnable::run);
+		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),
+				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
+	}
+
+	/** A fire time held by another runtime, claimed again once that runtime's lease expires. Lock held. */
+	static final class Retry extends Due {
+		final Job job;
+		final Trigger trigger;
+		final Instant fire;
+
+		Retry(Job job, Trigger trigger, Instant fire) {
+			this.job = job;
+			this.trigger = trigger;
+			this.fire = fire;
+		}
+	}
+
+	/** A retry is due: the fire time is claimed again unless the job left, stopped or runs. Lock held. */
+	void due(Retry retry, Instant now, List<Runnable> out) {
+		Job job = retry.job;
+		if (job.gone || !job.owner || job.record == null || job.state != io.crontainer.api.runtime.JobState.SCHEDULED
+				|| running.containsKey(job.name())) {
+			return;
+		}
+		fire(job, retry.trigger, retry.fire, null, now, out);
+	}
+
 	/** Records a run's final outcome and counts it. Lock held. */
 	private void end(Run run, Outcome outcome, String error, Instant now, List<Runnable> out) {
 		RunRecord record = run.record;
@@ -364,6 +424,9 @@ final class Dispatcher {
 		record.finished = now.toEpochMilli();
 		record.outcome = outcome;
 		history.ended(run.name, outcome);
+		CronRunDTO kept = record.toDTO();
+		StateStore store = engine.store();
+		out.add(() -> store.appendHistory(kept));
 		switch (outcome) {
 		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
 				Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));

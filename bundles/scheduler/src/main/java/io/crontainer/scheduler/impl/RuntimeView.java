@@ -18,9 +18,12 @@ import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.Outcome;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
+import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 
 /**
  * The runtime view: the {@link CronRuntime} service through which the shell, the web console and JMX
@@ -68,6 +71,28 @@ final class RuntimeView implements CronRuntime {
 		}
 		List<RunRecord> records = engine.history(name, limit);
 		List<CronRunDTO> dtos = new ArrayList<>(records.size());
+		StateStore store = engine.currentStore();
+		if (store.keepsHistory() && store.node() != null) {
+			// A cluster's history, from the shared store: every runtime's runs, after the runs still
+			// queued or going here. If the store cannot be reached, the runs kept here.
+			try {
+				List<CronRunDTO> kept = store.history(name, limit);
+				for (RunRecord record : records) {
+					if (record.outcome == Outcome.QUEUED || record.outcome == Outcome.RUNNING) {
+						dtos.add(record.toDTO());
+					}
+				}
+				for (CronRunDTO run : kept) {
+					if (dtos.size() == limit) {
+						break;
+					}
+					dtos.add(run);
+				}
+				return dtos;
+			} catch (StoreUnavailableException e) {
+				dtos.clear();
+			}
+		}
 		for (RunRecord record : records) {
 			dtos.add(record.toDTO());
 		}

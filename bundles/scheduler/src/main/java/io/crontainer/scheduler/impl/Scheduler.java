@@ -92,7 +92,11 @@ final class Scheduler implements Dispatcher.Engine {
 	}
 
 	/** A record as loaded: the state, or why it is unreadable or could not be loaded. */
-	private record Loaded(RunState state, String blocked, String unavailable) {
+	/** A name's record as loaded, and, from a local store that keeps it, its runs before a restart. */
+	private record Loaded(RunState state, String blocked, String unavailable, List<CronRunDTO> past) {
+		Loaded(RunState state, String blocked, String unavailable) {
+			this(state, blocked, unavailable, List.of());
+		}
 	}
 
 	private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -137,6 +141,36 @@ final class Scheduler implements Dispatcher.Engine {
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}
+		store.listen(this::changedElsewhere);
+	}
+
+	/**
+	 * The node shown for a plugin: this runtime while it runs it here; else, in a cluster, the runtime
+	 * that holds its claim or committed its last window, as the store last saw; else the node of its
+	 * last run here ({@code null} with the local store). Lock held; the store answers from memory.
+	 */
+	private String node(String name, boolean running, RunRecord lastRun) {
+		if (running && store.node() != null) {
+			return store.node();
+		}
+		String elsewhere = store.nodeOf(name);
+		return elsewhere != null ? elsewhere : lastRun == null ? null : lastRun.node;
+	}
+
+	/**
+	 * A record changed in a shared store, maybe by another runtime (a pause, resume, reset, anchor or
+	 * commit): applied like a record this runtime got back from the store, if it is newer. Called on
+	 * the store's thread, with no lock of the store held.
+	 */
+	void changedElsewhere(String name, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			record(name, state, clock.instant(), out);
+		}
+		flush(out);
 	}
 
 	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options) {
@@ -289,7 +323,10 @@ final class Scheduler implements Dispatcher.Engine {
 			s = store;
 		}
 		try {
-			return new Loaded(s.read(name), null, null);
+			RunState state = s.read(name);
+			// The local store keeps its history in memory: no I/O. A shared store's is read on demand.
+			List<CronRunDTO> past = s.keepsHistory() && s.node() == null ? s.history(name, historySize()) : List.of();
+			return new Loaded(state, null, null, past);
 		} catch (CorruptStateException e) {
 			return new Loaded(null, e.getMessage(), null);
 		} catch (StoreUnavailableException | RuntimeException e) {
@@ -320,6 +357,9 @@ final class Scheduler implements Dispatcher.Engine {
 	/** A job owns its name and its record was loaded. Lock held. */
 	private void took(Job job, Loaded loaded, Instant now, List<Runnable> out) {
 		history.arrived(job.name());
+		if (!history.has(job.name()) && !loaded.past.isEmpty()) {
+			history.restore(job.name(), loaded.past);
+		}
 		job.catchUp = true;
 		job.scheduled = null;
 		job.record = loaded.state;
@@ -688,6 +728,8 @@ final class Scheduler implements Dispatcher.Engine {
 						dispatcher.due(run, now, out);
 					} else if (d instanceof Dispatcher.Renewal renewal) {
 						dispatcher.due(renewal, now, out);
+					} else if (d instanceof Dispatcher.Retry retry) {
+						dispatcher.due(retry, now, out);
 					} else if (d instanceof PluginCalls.Call call) {
 						callDue(call, now, out);
 					} else if (d == recheck) {
@@ -739,7 +781,7 @@ final class Scheduler implements Dispatcher.Engine {
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", name, due,
 						next.orElse(null), CronPlugin.MISFIRE, CronPlugin.MISFIRE_SKIP));
 				dispatcher.skipped(job, Trigger.SCHEDULE, due.toInstant(), now,
-						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")");
+						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")", out);
 			}
 		} else {
 			// From the previous scheduled fire time, never from now: fire times only move forward.
@@ -922,7 +964,7 @@ final class Scheduler implements Dispatcher.Engine {
 				: job.settings.zone() != null ? job.settings.zone() : options.zone();
 		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,
 				runs == null ? 0 : runs.runs, runs == null ? 0 : runs.failures, runs == null ? 0 : runs.timeouts,
-				runs == null ? 0 : runs.consecutiveFailures, lastRun == null ? null : lastRun.node, job.resolution,
+				runs == null ? 0 : runs.consecutiveFailures, node(job.name(), running, lastRun), job.resolution,
 				job.settings, zone, job.nextFire == Job.NONE ? null : job.nextFire,
 				job.record == null ? null : job.record.lastEnd(), lastRun, job.plugin);
 	}
@@ -956,6 +998,7 @@ final class Scheduler implements Dispatcher.Engine {
 			if (newStore != null && newStore != store) {
 				old = store;
 				store = newStore;
+				newStore.listen(this::changedElsewhere);
 				for (Job job : table.owners()) {
 					job.record = null;
 					refresh(job, now, out);
@@ -971,6 +1014,12 @@ final class Scheduler implements Dispatcher.Engine {
 		flush(out);
 		if (old != null) {
 			old.close();
+		}
+	}
+
+	private int historySize() {
+		synchronized (lock) {
+			return options.historySize();
 		}
 	}
 

@@ -421,6 +421,24 @@ class SchedulerTest {
 		assertThat(job("b").state).isEqualTo(JobState.SCHEDULED);
 	}
 
+	@Test
+	void theLocalStoreKeepsTheHistoryAcrossARestart() throws Exception {
+		add(1, "kept", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		at("2026-03-02T10:02:00Z");
+		assertThat(view.getHistory("kept", 10)).hasSize(2);
+		scheduler.stop();
+		store.close();
+
+		store = new LocalStateStore(dir.resolve("state"));
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run));
+		add(1, "kept", "* * * * *");
+		List<CronRunDTO> history = view.getHistory("kept", 10);
+		assertThat(history).extracting(r -> r.outcome).containsExactly(Outcome.SUCCEEDED, Outcome.SUCCEEDED);
+		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		assertThat(job("kept").lastRun.windowEnd).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+	}
+
 	// ------------------------------------------------------------------ bad plugins and bad records
 
 	@Test

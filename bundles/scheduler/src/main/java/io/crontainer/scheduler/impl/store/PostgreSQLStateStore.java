@@ -136,6 +136,8 @@ public final class PostgreSQLStateStore implements StateStore {
 	/** How far back a poll re-reads: longer than any transaction of ours may take. */
 	private static final Duration POLL_OVERLAP = Duration.ofSeconds(30);
 	private static final String NOT_CONNECTED = "not connected yet";
+	/** A retry of a fire time held elsewhere comes this long after the holder's lease ends. */
+	private static final long RETRY_MARGIN_MILLIS = 250;
 
 	private final Connections connections;
 	private final DataSource dataSource;
@@ -224,6 +226,7 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * this one), on the lease thread, with no lock held. Replaces the previous one; {@code null} for
 	 * none.
 	 */
+	@Override
 	public void listen(BiConsumer<String, RunState> changed) {
 		this.listener = changed;
 	}
@@ -403,6 +406,7 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * The node that holds a live claim of the name, or else committed its last window, as of the last
 	 * poll that saw the row change; {@code null} if unknown.
 	 */
+	@Override
 	public String nodeOf(String name) {
 		Row row = nodes.get(name);
 		return row == null ? null : row.node();
@@ -577,17 +581,25 @@ public final class PostgreSQLStateStore implements StateStore {
 					if (leftMillis != null) {
 						String holder = result.getString(7);
 						Instant holderFire = instant(nanosOrNull(result, 8));
-						return ClaimResult.refused(state, "running on node " + holder
+						String refusal = "running on node " + holder
 								+ (holderFire == null ? " (fired by hand)" : " (fire time " + holderFire + ")")
-								+ ", its lease holds " + leftMillis + " ms more", false);
+								+ ", its lease holds " + leftMillis + " ms more";
+						if (fire == null) {
+							return ClaimResult.refused(state, refusal, false);
+						}
+						// The holder of this same fire time may be dead: try again when its lease expires.
+						Instant retryAt = fire.equals(holderFire)
+								? Instant.now().plusMillis(((Number) leftMillis).longValue() + RETRY_MARGIN_MILLIS)
+								: null;
+						return ClaimResult.elsewhere(state, refusal, retryAt);
 					}
 					Instant fireDone = instant(nanosOrNull(result, 10));
 					if (fire != null && state.paused()) {
 						return ClaimResult.refused(state, "paused (cluster-wide)", false);
 					}
 					if (fire != null && fireDone != null && !fireDone.isBefore(fire)) {
-						return ClaimResult.refused(state, "fire time " + fire + " ran already"
-								+ (fireDone.equals(fire) ? "" : " (so did " + fireDone + ")"), false);
+						return ClaimResult.elsewhere(state, "fire time " + fire + " ran already"
+								+ (fireDone.equals(fire) ? "" : " (so did " + fireDone + ")"), null);
 					}
 					return ClaimResult.refused(state, "the window now starts at " + state.windowStart() + ", not at "
 							+ windowStart, true);

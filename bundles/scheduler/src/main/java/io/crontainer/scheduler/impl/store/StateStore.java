@@ -207,6 +207,27 @@ public interface StateStore extends AutoCloseable {
 	}
 
 	/**
+	 * The runtime of a cluster that holds the claim of a name now, or else committed its last window,
+	 * as far as the store knows without a round trip; {@code null} if unknown or not a cluster.
+	 */
+	default String nodeOf(String name) {
+		return null;
+	}
+
+	/**
+	 * Sets who is told of records changed in the store by someone else (another runtime of a cluster
+	 * paused, resumed or reset a plugin, recorded an anchor, or committed a window). The store calls
+	 * it on a thread of its own, with no lock of its own held, with the name and the new record; the
+	 * listener keeps records only if they are newer ({@link RunState#version()}) than its own. The
+	 * default (a store no one else writes to) never calls it.
+	 *
+	 * @param changed The listener; replaces the previous one. {@code null} for none.
+	 */
+	default void listen(java.util.function.BiConsumer<String, RunState> changed) {
+		// no one else writes to this store
+	}
+
+	/**
 	 * Closes the store: writes and flushes what was committed, then releases its resources (threads,
 	 * files, connections). Commits made after it fail. Never throws.
 	 */

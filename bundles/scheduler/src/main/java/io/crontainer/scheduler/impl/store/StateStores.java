@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 import org.osgi.framework.BundleContext;
 import org.slf4j.Logger;
@@ -92,10 +93,13 @@ public final class StateStores {
 	 * @param settings The store settings.
 	 * @param localDir The local store's directory: the local store itself, or, for PostgreSQL, where
 	 *        the records to import come from (if it holds any) and the default node id's hash.
+	 * @param localRecords For PostgreSQL: the records of the local store in use now (switched live),
+	 *        or {@code null} to read them from {@code localDir} at the first connection.
 	 * @return The store. Never {@code null}. A PostgreSQL store opens even when its database is down.
 	 * @throws IOException If the local store cannot be opened.
 	 */
-	public static StateStore open(BundleContext context, Settings settings, Path localDir) throws IOException {
+	public static StateStore open(BundleContext context, Settings settings, Path localDir,
+			Supplier<Map<String, RunState>> localRecords) throws IOException {
 		if (!settings.postgresql()) {
 			return new LocalStateStore(localDir);
 		}
@@ -106,7 +110,15 @@ public final class StateStores {
 		options = new PostgreSQLStateStore.Options(options.lease(), options.renewEvery(), settings.poll(),
 				options.queryTimeout(), options.historyKept());
 		return new PostgreSQLStateStore(dataSource, withoutParameters(settings.url()), node, options,
-				() -> localRecords(localDir));
+				localRecords != null ? localRecords : () -> localRecords(localDir));
+	}
+
+	/**
+	 * A store that refuses every read, claim and change with a reason (a configuration that names no
+	 * usable store): nothing runs, and every plugin shows why.
+	 */
+	public static StateStore refusing(String reason) {
+		return new RefusingStateStore(reason);
 	}
 
 	/**
