@@ -142,6 +142,25 @@ final class Scheduler implements Dispatcher.Engine {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}
 		store.listen(this::changedElsewhere);
+		store.onAvailable(this::storeAvailable);
+	}
+
+	/**
+	 * The store can be reached again (a database came back): the records that could not be loaded
+	 * are loaded now rather than at their next retry. Called on the store's thread, no lock of it held.
+	 */
+	void storeAvailable() {
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			long now = clock.millis();
+			for (Job job : table.owners()) {
+				if (job.retryLoad) {
+					due.schedule(job, now);
+				}
+			}
+		}
 	}
 
 	/**
@@ -999,6 +1018,7 @@ final class Scheduler implements Dispatcher.Engine {
 				old = store;
 				store = newStore;
 				newStore.listen(this::changedElsewhere);
+				newStore.onAvailable(this::storeAvailable);
 				for (Job job : table.owners()) {
 					job.record = null;
 					refresh(job, now, out);

@@ -136,6 +136,8 @@ public final class PostgreSQLStateStore implements StateStore {
 	/** How far back a poll re-reads: longer than any transaction of ours may take. */
 	private static final Duration POLL_OVERLAP = Duration.ofSeconds(30);
 	private static final String NOT_CONNECTED = "not connected yet";
+	/** How long after opening a failure to connect is logged at info only. */
+	private static final Duration STARTUP_GRACE = Duration.ofSeconds(10);
 	/** A retry of a fire time held elsewhere comes this long after the holder's lease ends. */
 	private static final long RETRY_MARGIN_MILLIS = 250;
 
@@ -161,6 +163,12 @@ public final class PostgreSQLStateStore implements StateStore {
 	private volatile boolean ready;
 	private volatile boolean closed;
 	private volatile BiConsumer<String, RunState> listener;
+	private volatile Runnable available;
+	private final long openedAt = System.nanoTime();
+	// Guarded by availability.
+	private boolean everConnected;
+	private boolean warned;
+	private boolean waitingLogged;
 
 	private static final class Held {
 		final Claim claim;
@@ -231,6 +239,11 @@ public final class PostgreSQLStateStore implements StateStore {
 		this.listener = changed;
 	}
 
+	@Override
+	public void onAvailable(Runnable callback) {
+		this.available = callback;
+	}
+
 	// ------------------------------------------------------------------ connecting and polling
 
 	/** Creates or checks the tables, imports local records and loads all; logs a change of availability once. */
@@ -248,23 +261,39 @@ public final class PostgreSQLStateStore implements StateStore {
 				nodes.put(name, row);
 			});
 			tellAll(all);
+			boolean back;
+			boolean announce;
 			synchronized (availability) {
 				lastPoll = all.now();
-				if (down != NOT_CONNECTED) {
-					LOG.info("State store {} is available: {} plugin records{}", description, all.rows().size(),
-							imported > 0 ? ", " + imported + " imported from the local store" : "");
-				}
+				back = down != null;
+				announce = warned || waitingLogged;
 				down = null;
+				everConnected = true;
+				warned = false;
+				waitingLogged = false;
+			}
+			if (announce) {
+				LOG.info("State store {} is available: {} plugin records{}", description, all.rows().size(),
+						imported > 0 ? ", " + imported + " imported from the local store" : "");
+			} else if (imported > 0) {
+				LOG.info("State store {}: {} records imported from the local store", description, imported);
 			}
 			ready = true;
+			Runnable callback = available;
+			if (back && callback != null) {
+				try {
+					callback.run();
+				} catch (RuntimeException e) {
+					LOG.error("The availability callback of the state store failed", e);
+				}
+			}
 			return true;
 		} catch (StoreUnavailableException e) {
 			return false; // logged by lost()
 		}
 	}
 
-	/** Marks the database lost; logs once per loss (not again while it stays down). */
-	/** After a (re)connection: the listener learns every record, whatever changed while the database was away. */
+	/** After a (re)connection: the listener learns every record changed while the database was away. */
 	private void tellAll(Changes all) {
 		BiConsumer<String, RunState> l = listener;
 		all.rows().forEach((name, row) -> {
@@ -279,17 +308,34 @@ public final class PostgreSQLStateStore implements StateStore {
 		});
 	}
 
+	/**
+	 * Marks the database lost; logs once per loss (not again while it stays down). Before the first
+	 * connection, for up to {@link #STARTUP_GRACE}, only at info: the driver's {@code DataSourceFactory}
+	 * may register a moment after the scheduler starts.
+	 */
 	private void lost(String reason) {
 		ready = false;
+		boolean info = false;
+		boolean warn = false;
 		synchronized (availability) {
-			boolean wasUp = down == null || down == NOT_CONNECTED;
 			down = reason;
-			if (!wasUp) {
-				return;
+			if (!warned) {
+				if (!everConnected && System.nanoTime() - openedAt < STARTUP_GRACE.toNanos()) {
+					info = !waitingLogged;
+					waitingLogged = true;
+				} else {
+					warn = true;
+					warned = true;
+				}
 			}
 		}
-		LOG.warn("State store {} is unavailable; no plugin runs until it is back (tried again every {} ms): {}",
-				description, options.poll().toMillis(), reason);
+		if (info) {
+			LOG.info("State store {} is not connected yet; no plugin runs until it is: {}", description, reason);
+		}
+		if (warn) {
+			LOG.warn("State store {} is unavailable; no plugin runs until it is back (tried again every {} ms): {}",
+					description, options.poll().toMillis(), reason);
+		}
 	}
 
 	private StoreUnavailableException notReady() {

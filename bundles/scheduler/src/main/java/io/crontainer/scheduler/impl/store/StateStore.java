@@ -228,6 +228,18 @@ public interface StateStore extends AutoCloseable {
 	}
 
 	/**
+	 * Sets who is told when the store can be reached again after it could not (a database that came
+	 * back), so that what failed with {@link StoreUnavailableException} is tried again at once. Called
+	 * on a thread of the store's, with no lock of its own held. The default (a store that is never
+	 * unavailable for long) never calls it.
+	 *
+	 * @param available The callback; replaces the previous one. {@code null} for none.
+	 */
+	default void onAvailable(Runnable available) {
+		// never unavailable for long
+	}
+
+	/**
 	 * Closes the store: writes and flushes what was committed, then releases its resources (threads,
 	 * files, connections). Commits made after it fail. Never throws.
 	 */
