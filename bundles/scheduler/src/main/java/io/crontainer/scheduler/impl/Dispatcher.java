@@ -174,6 +174,9 @@ final class Dispatcher {
 		} catch (StoreUnavailableException e) {
 			// The store logs the loss of its database once; a line per fire time would flood the log.
 			LOG.debug("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Scheduler.describe(e));
+			synchronized (lock) {
+				run.job.claimUnavailable = e.getMessage();
+			}
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
 			return;
 		} catch (RuntimeException e) {
@@ -181,6 +184,7 @@ final class Dispatcher {
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
 			return;
 		}
+		clearUnavailable(run); // the store answered
 		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
 			yielded(run, result);
 			return;
@@ -367,6 +371,19 @@ final class Dispatcher {
 				run.done.complete(result);
 			}
 		}
+	}
+
+	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
+	private void clearUnavailable(Run run) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (run.job.claimUnavailable == null) {
+				return;
+			}
+			run.job.claimUnavailable = null;
+			engine.runChanged(run.name, clock.instant(), out);
+		}
+		out.forEach(Runnable::run);
 	}
 
 	/**

@@ -150,17 +150,23 @@ final class Scheduler implements Dispatcher.Engine {
 	 * are loaded now rather than at their next retry. Called on the store's thread, no lock of it held.
 	 */
 	void storeAvailable() {
+		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
 			if (stopped) {
 				return;
 			}
-			long now = clock.millis();
+			Instant now = clock.instant();
 			for (Job job : table.owners()) {
 				if (job.retryLoad) {
-					due.schedule(job, now);
+					due.schedule(job, now.toEpochMilli());
+				}
+				if (job.claimUnavailable != null) {
+					job.claimUnavailable = null;
+					refresh(job, now, out);
 				}
 			}
 		}
+		flush(out);
 	}
 
 	/**
@@ -546,7 +552,7 @@ final class Scheduler implements Dispatcher.Engine {
 			state = JobState.BLOCKED;
 			reason = job.blocked + "; reset it (cron:reset) to set the start of its next window";
 		} else if (job.unavailable != null) {
-			state = JobState.PENDING;
+			state = JobState.UNAVAILABLE;
 			reason = "the state store is unavailable: " + job.unavailable + "; retrying every " + LOAD_RETRY.toSeconds()
 					+ " s";
 		} else if (job.record == null) {
@@ -598,14 +604,21 @@ final class Scheduler implements Dispatcher.Engine {
 				due.cancel(job);
 			}
 		}
-		if (state != JobState.PENDING) {
+		if (state == JobState.SCHEDULED && job.claimUnavailable != null) {
+			// Still scheduled (its fire times come, and claim again), but nothing runs until the store is back.
+			state = JobState.UNAVAILABLE;
+			reason = "the state store cannot be reached: " + job.claimUnavailable
+					+ "; its fire times are skipped (no run without a claim) until it can";
+		}
+		if (state != JobState.PENDING && !(state == JobState.UNAVAILABLE && job.record == null)) {
 			job.catchUp = false;
 		}
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
+			JobState before = job.state;
 			job.state = state;
 			job.reason = reason;
 			changes++;
-			out.add(stateLog(job));
+			out.add(stateLog(job, before));
 		}
 	}
 
@@ -650,7 +663,7 @@ final class Scheduler implements Dispatcher.Engine {
 	}
 
 	/** A log line for a job's new state, written after the lock is released. Lock held. */
-	private static Runnable stateLog(Job job) {
+	private static Runnable stateLog(Job job, JobState before) {
 		String name = job.name();
 		JobState state = job.state;
 		String reason = job.reason;
@@ -659,6 +672,10 @@ final class Scheduler implements Dispatcher.Engine {
 			String expression = job.scheduled.expression();
 			ZoneId zone = job.scheduled.zone();
 			Object next = job.nextFire == Job.NONE ? "-" : Instant.ofEpochMilli(job.nextFire).atZone(zone);
+			if (before == JobState.UNAVAILABLE) { // the store logged that it is back, once for all plugins
+				return () -> LOG.debug("Cron plugin {} is scheduled again: '{}' in {}, next fire {}", name, expression,
+						zone, next);
+			}
 			return () -> LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone, next);
 		case INVALID:
 		case BLOCKED:
@@ -667,6 +684,7 @@ final class Scheduler implements Dispatcher.Engine {
 		case STUCK:
 			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason); // the dispatcher warned
 		case PENDING:
+		case UNAVAILABLE: // the store (and the engine, at a load) logged it once for all plugins
 			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason);
 		default:
 			return () -> LOG.info("Cron plugin {} is {}: {}", name, state, reason);
@@ -774,7 +792,8 @@ final class Scheduler implements Dispatcher.Engine {
 			out.add(() -> reload(job));
 			return;
 		}
-		if (job.state != JobState.SCHEDULED || job.nextFire == Job.NONE || job.scheduled == null) {
+		if ((job.state != JobState.SCHEDULED && job.state != JobState.UNAVAILABLE) || job.nextFire == Job.NONE
+				|| job.scheduled == null) {
 			return;
 		}
 		try {

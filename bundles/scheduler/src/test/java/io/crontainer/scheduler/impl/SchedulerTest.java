@@ -31,9 +31,13 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.store.Claim;
+import io.crontainer.scheduler.impl.store.ClaimResult;
+import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 
 /**
  * The scheduler core, driven by a mutable clock and executors the test controls: no thread waits for
@@ -419,6 +423,127 @@ class SchedulerTest {
 		assertThat(job("a").serviceId).isEqualTo(2);
 		assertThat(job("a").state).isEqualTo(JobState.SCHEDULED);
 		assertThat(job("b").state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	/** A store that can be "unreachable", as a cluster's database can be. */
+	static final class FlakyStore implements StateStore {
+		final StateStore delegate;
+		volatile boolean down;
+
+		FlakyStore(StateStore delegate) {
+			this.delegate = delegate;
+		}
+
+		private void check() throws StoreUnavailableException {
+			if (down) {
+				throw new StoreUnavailableException("PostgreSQL db:5432: Connection refused", null);
+			}
+		}
+
+		@Override
+		public String describe() {
+			return "flaky " + delegate.describe();
+		}
+
+		@Override
+		public String node() {
+			return delegate.node();
+		}
+
+		@Override
+		public RunState read(String name) throws CorruptStateException, StoreUnavailableException {
+			check();
+			return delegate.read(name);
+		}
+
+		@Override
+		public ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+				throws CorruptStateException, StoreUnavailableException {
+			check();
+			return delegate.claim(name, windowStart, fireTime);
+		}
+
+		@Override
+		public Duration renewEvery() {
+			return delegate.renewEvery();
+		}
+
+		@Override
+		public boolean renew(Claim claim) throws StoreUnavailableException {
+			return delegate.renew(claim);
+		}
+
+		@Override
+		public java.util.concurrent.CompletionStage<RunState> commit(Claim claim, Instant windowEnd) {
+			return delegate.commit(claim, windowEnd);
+		}
+
+		@Override
+		public void release(Claim claim) {
+			delegate.release(claim);
+		}
+
+		@Override
+		public RunState setPaused(String name, boolean paused)
+				throws CorruptStateException, StoreUnavailableException, java.io.IOException {
+			check();
+			return delegate.setPaused(name, paused);
+		}
+
+		@Override
+		public RunState setAnchor(String name, Instant anchor, String anchorFor)
+				throws CorruptStateException, StoreUnavailableException, java.io.IOException {
+			check();
+			return delegate.setAnchor(name, anchor, anchorFor);
+		}
+
+		@Override
+		public RunState reset(String name, Instant since) throws StoreUnavailableException, java.io.IOException {
+			check();
+			return delegate.reset(name, since);
+		}
+
+		@Override
+		public void close() {
+			// the test closes the delegate
+		}
+	}
+
+	@Test
+	void anUnreachableStoreMakesAPluginUnavailableAndItRunsAgainWhenTheStoreIsBack() throws Exception {
+		FlakyStore flaky = new FlakyStore(store);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), flaky);
+		TestPlugin p = add(1, "db", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).hasSize(1);
+
+		flaky.down = true; // mid-run: the database goes away
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows).as("no run without a claim").hasSize(1);
+		CronJobDTO down = job("db");
+		assertThat(down.state).isEqualTo(JobState.UNAVAILABLE);
+		assertThat(down.reason).startsWith("the state store cannot be reached: PostgreSQL db:5432: Connection refused");
+		assertThat(down.nextFire).isEqualTo(Instant.parse("2026-03-02T10:03:00Z").toEpochMilli());
+		assertThat(down.lastRun.outcome).isEqualTo(Outcome.SKIPPED);
+
+		flaky.down = false;
+		scheduler.storeAvailable(); // what a store calls when its database is back
+		assertThat(job("db").state).isEqualTo(JobState.SCHEDULED);
+		at("2026-03-02T10:03:00Z");
+		assertThat(p.windows).hasSize(2);
+		assertThat(p.windows.get(1)).as("the skipped window is covered by the next run")
+				.containsExactly(Instant.parse("2026-03-02T10:01:00Z"), Instant.parse("2026-03-02T10:03:00Z"));
+
+		flaky.down = true; // at arrival: nothing is read, nothing is guessed
+		add(2, "late", "* * * * *");
+		assertThat(job("late").state).isEqualTo(JobState.UNAVAILABLE);
+		assertThat(job("late").reason).contains("Connection refused").contains("retrying every");
+		flaky.down = false;
+		scheduler.storeAvailable();
+		scheduler.tick();
+		settle();
+		assertThat(job("late").state).isEqualTo(JobState.SCHEDULED);
 	}
 
 	@Test
