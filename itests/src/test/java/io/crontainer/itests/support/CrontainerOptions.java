@@ -31,7 +31,7 @@ import org.ops4j.pax.exam.Option;
  * &#64;Configuration
  * public Option[] config() {
  *     return new Option[] { CrontainerOptions.features("core", "shell"),
- *             ConfigurationAdminOptions.newConfiguration("io.crontainer.scheduler").put("pool.size", 2).asOption() };
+ *             ConfigurationAdminOptions.newConfiguration("io.crontainer.scheduler").put("shutdown.grace", 2L).asOption() };
  * }
  * </pre>
  *

@@ -103,7 +103,12 @@ public class CronJobDTO extends DTO {
 	 */
 	public Long lastEnd;
 
-	/** The latest run, finished or in progress; {@code null} if none since the scheduler started. */
+	/**
+	 * The latest run, finished or in progress; {@code null} if none since the scheduler started. A
+	 * fire that was skipped ({@link Outcome#SKIPPED}) is shown here only if no run was made since
+	 * the scheduler started (among the runs it keeps): a skipped fire never hides how the last run
+	 * ended.
+	 */
 	public CronRunDTO lastRun;
 
 	/** The {@code service.id} of the plugin's service. */

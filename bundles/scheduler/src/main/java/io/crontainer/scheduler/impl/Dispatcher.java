@@ -60,6 +60,7 @@ final class Dispatcher {
 		/** The store in use; may be read without the lock. */
 		StateStore store();
 
+		/** The grace of runs; takes the lock itself if needed. */
 		Duration grace();
 
 		/** A run of a name changed what its job's state may be (running, stuck, over): recompute it. */
@@ -244,7 +245,9 @@ final class Dispatcher {
 		CronPlugin service = run.job.plugin.service();
 		String threadName = thread.getName();
 		thread.setName(threadName + " [" + run.name + "]");
-		LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+		if (LOG.isDebugEnabled()) {
+			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+		}
 		Throwable failure = null;
 		try {
 			service.run(start, end);
@@ -489,7 +492,7 @@ final class Dispatcher {
 		run.phase = Run.Phase.STUCK;
 		end(run, outcome, error, now, new ArrayList<>());
 		out.add(() -> LOG.warn("Cron plugin {} is STUCK: its run since {} {}; it is not fired again until the thread "
-				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error.substring(why.length() + 2)));
+				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error));
 		engine.runChanged(run.name, now, out);
 	}
 

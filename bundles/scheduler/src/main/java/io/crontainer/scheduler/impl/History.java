@@ -33,6 +33,16 @@ final class History {
 		long failures;
 		long timeouts;
 		long consecutiveFailures;
+
+		/** The newest run that ran (or runs); the newest skipped fire only if none did. */
+		RunRecord last() {
+			for (RunRecord record : recent) {
+				if (record.outcome != Outcome.SKIPPED) {
+					return record;
+				}
+			}
+			return recent.peekFirst();
+		}
 	}
 
 	private final Map<String, Runs> byName = new HashMap<>();

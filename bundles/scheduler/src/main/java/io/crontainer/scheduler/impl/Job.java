@@ -42,9 +42,7 @@ final class Job extends Due {
 
 	/** The last answer to enabled() and interval(); {@code null} until the first. */
 	Resolution resolution;
-	/** Whether a call of enabled()/interval() is queued or in progress. */
-	boolean resolving;
-	/** The plugin call in progress with its time limit; {@code null} if none. */
+	/** The call of enabled()/interval() queued or in progress, with its time limit; {@code null} if none. */
 	PluginCalls.Call call;
 	/** The instant that {@code ?} fields take their value from, and the expression it belongs to. */
 	Instant createdAt;
@@ -56,6 +54,11 @@ final class Job extends Due {
 	Interval scheduled;
 	/** The next fire time, UTC epoch ms; {@link #NONE} if none. */
 	long nextFire = NONE;
+	/**
+	 * Whether {@link #nextFire} was just fired and the next one is still to be computed: the timer
+	 * starts a burst of due runs first and computes their next fire times after.
+	 */
+	boolean nextPending;
 	/** Whether the next schedule start may catch a missed fire time up ({@code cron.misfire=run-once}). */
 	boolean catchUp = true;
 

@@ -1,5 +1,7 @@
 package io.crontainer.scheduler.impl;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -7,43 +9,161 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.scheduler.impl.store.CorruptStateException;
+import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+
 /**
- * The job table: every plugin service by {@code service.id}, and which of them owns each name. A
- * second live plugin with a name is a duplicate; when the owner leaves or is renamed, the earliest
- * duplicate takes the name over.
+ * The job table: the whiteboard's plugin services by {@code service.id}, and which of them owns each
+ * name. It handles arrival, change (of properties and of name) and departure. A second live plugin
+ * with a name is a duplicate; when the owner leaves or is renamed, the earliest duplicate takes the
+ * name over and loads its state record. A record that the store cannot give now (store unavailable)
+ * is tried again every {@link #LOAD_RETRY}.
  *
  * <p>
- * Not thread-safe by itself: guarded by the engine's lock, which the callers hold (the whiteboard
- * thread on arrival, change and departure; every other part to look jobs up).
+ * Threads: {@link #add}, {@link #update} and {@link #remove} are called by the whiteboard (DS)
+ * thread without any lock; they read the state store before taking the engine's lock, never under
+ * it. Every other method requires the engine's lock.
  */
 final class JobTable {
+	/** How often a record that could not be loaded (store unavailable) is tried again. */
+	static final Duration LOAD_RETRY = Duration.ofSeconds(10);
+
+	private static final Logger LOG = LoggerFactory.getLogger(JobTable.class);
+
+	/**
+	 * A record as loaded: the state, or why it is unreadable or could not be loaded; and, from a local
+	 * store that keeps it, the name's runs before a restart.
+	 */
+	private record Loaded(RunState state, String blocked, String unavailable, List<CronRunDTO> past) {
+		Loaded(RunState state, String blocked, String unavailable) {
+			this(state, blocked, unavailable, List.of());
+		}
+	}
+
+	private final Scheduler engine;
+	private final Object lock;
+
+	// Guarded by the engine's lock.
 	private final Map<Long, Job> jobs = new HashMap<>();
 	private final Map<String, Job> owners = new HashMap<>();
 	/** Duplicates by name, in arrival order; only names that have some. */
 	private final Map<String, List<Job>> duplicates = new HashMap<>();
 	private long arrivals;
+	/** Why the store is unavailable, while it is; logged once per outage. */
+	private String storeDown;
 
-	long nextSeq() {
-		return arrivals++;
+	JobTable(Scheduler engine) {
+		this.engine = engine;
+		this.lock = engine.lock();
 	}
 
-	Job get(long serviceId) {
-		return jobs.get(serviceId);
+	// ------------------------------------------------------------------ whiteboard
+
+	/** A plugin service arrived. Never throws for a bad plugin; it gets a state and a reason. */
+	void add(Plugin plugin) {
+		Settings settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
+		Loaded loaded = load(settings.name()); // before the lock: no store call under it
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (engine.stopped() || jobs.containsKey(plugin.serviceId())) {
+				return;
+			}
+			Instant now = engine.clock().instant();
+			Job job = new Job(plugin, settings, arrivals++, now);
+			jobs.put(plugin.serviceId(), job);
+			place(job);
+			out.add(() -> LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin));
+			if (job.owner) {
+				took(job, loaded, now, out);
+			} else {
+				engine.schedules().refresh(job, now, out);
+			}
+			engine.resolutions().resolve(job, now, out);
+			engine.changed();
+		}
+		engine.flush(out);
 	}
 
-	/** Adds a job: it owns its name if no one does, else it is a duplicate. */
-	void add(long serviceId, Job job) {
-		jobs.put(serviceId, job);
-		place(job);
+	/**
+	 * The service properties of a plugin changed.
+	 *
+	 * @return Whether the plugin was known; if not, the caller adds it.
+	 */
+	boolean update(Plugin plugin) {
+		Settings settings = Settings.of(plugin.properties(), plugin.service().getClass().getName());
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Job job = jobs.get(plugin.serviceId());
+			if (engine.stopped()) {
+				return true;
+			}
+			if (job == null) {
+				return false;
+			}
+			Instant now = engine.clock().instant();
+			Settings old = job.settings;
+			job.plugin = plugin;
+			job.settings = settings;
+			job.generation++;
+			if (!old.name().equals(settings.name())) {
+				out.add(() -> LOG.info("Cron plugin {} is renamed {} ({})", old.name(), settings.name(), plugin));
+				release(job, old.name(), now, out);
+				job.createdFor = null;
+				job.createdAt = now;
+				place(job);
+				if (job.owner) {
+					job.record = null;
+					out.add(() -> reload(job));
+				}
+				engine.schedules().refresh(job, now, out);
+			}
+			engine.resolutions().resolve(job, now, out);
+			engine.changed();
+		}
+		engine.flush(out);
+		return true;
 	}
 
-	/** Removes a job; {@code null} if unknown. Its name is not released: see {@link #release}. */
-	Job remove(long serviceId) {
-		return jobs.remove(serviceId);
+	/**
+	 * A plugin service left: it is unscheduled at once and its name goes to the earliest duplicate.
+	 *
+	 * @return Its run in progress, which the caller lets finish within the grace; {@code null} if none.
+	 */
+	Run remove(long serviceId) {
+		List<Runnable> out = new ArrayList<>();
+		Run departing = null;
+		synchronized (lock) {
+			Job job = jobs.remove(serviceId);
+			if (job == null || engine.stopped()) {
+				return null; // after stop(), which interrupted and awaited every run already
+			}
+			Instant now = engine.clock().instant();
+			job.gone = true;
+			job.generation++;
+			Run run = engine.dispatcher().running(job.name());
+			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
+				run.departed = true;
+				departing = run;
+			}
+			if (job.call != null) {
+				engine.due().cancel(job.call);
+			}
+			release(job, job.name(), now, out);
+			out.add(() -> LOG.info("Cron plugin {} left ({})", job.name(), job.plugin));
+			engine.changed();
+		}
+		engine.flush(out);
+		return departing;
 	}
 
 	/** Files a job under its (new) name: owner if free, else duplicate. */
-	void place(Job job) {
+	private void place(Job job) {
 		if (owners.containsKey(job.name())) {
 			job.owner = false;
 			List<Job> list = duplicates.computeIfAbsent(job.name(), n -> new ArrayList<>(1));
@@ -55,34 +175,114 @@ final class JobTable {
 		}
 	}
 
-	/**
-	 * Takes a job off a name (it left or was renamed). If it owned the name, the earliest duplicate
-	 * becomes the owner and is returned; else {@code null}.
-	 */
-	Job release(Job job, String name) {
+	/** Takes a job off a name; the earliest duplicate takes the name over and loads its record. */
+	private void release(Job job, String name, Instant now, List<Runnable> out) {
+		boolean owned = owners.get(name) == job;
 		List<Job> list = duplicates.get(name);
-		if (owners.get(name) != job) {
+		Job next = null;
+		if (owned) {
+			owners.remove(name);
 			if (list != null) {
-				list.remove(job);
-				if (list.isEmpty()) {
-					duplicates.remove(name);
-				}
+				next = list.remove(0);
+				owners.put(name, next);
+				next.owner = true;
 			}
-			return null;
+		} else if (list != null) {
+			list.remove(job);
 		}
-		owners.remove(name);
-		job.owner = false;
-		if (list == null) {
-			return null;
-		}
-		Job next = list.remove(0);
-		if (list.isEmpty()) {
+		if (list != null && list.isEmpty()) {
 			duplicates.remove(name);
 		}
-		owners.put(name, next);
-		next.owner = true;
-		return next;
+		job.owner = false;
+		job.record = null;
+		job.blocked = null;
+		job.unavailable = null;
+		job.retryLoad = false;
+		engine.schedules().unschedule(job);
+		if (next != null) {
+			Job taker = next;
+			out.add(() -> LOG.info("Cron plugin {} ({}) takes the name over", name, taker.plugin));
+			taker.record = null;
+			engine.schedules().refresh(taker, now, out);
+			out.add(() -> reload(taker));
+		} else if (owned) {
+			engine.history().departed(name);
+		}
 	}
+
+	// ------------------------------------------------------------------ state records
+
+	/** Loads a name's record from the store. No lock held. */
+	private Loaded load(String name) {
+		StateStore store = engine.store();
+		try {
+			RunState state = store.read(name);
+			// The local store keeps its history in memory (no I/O); a shared store's is read on demand.
+			List<CronRunDTO> past = store.keepsHistory() && store.node() == null
+					? store.history(name, engine.historySize())
+					: List.of();
+			return new Loaded(state, null, null, past);
+		} catch (CorruptStateException e) {
+			return new Loaded(null, e.getMessage(), null);
+		} catch (StoreUnavailableException | RuntimeException e) {
+			return new Loaded(null, null, Scheduler.describe(e));
+		}
+	}
+
+	/** Loads a job's record again (it took a name over, the store changed or was unavailable). No lock held. */
+	void reload(Job job) {
+		String name;
+		synchronized (lock) {
+			if (!job.owner || job.gone || engine.stopped()) {
+				return;
+			}
+			name = job.name();
+		}
+		Loaded loaded = load(name);
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (!job.owner || job.gone || engine.stopped() || !job.name().equals(name)) {
+				return;
+			}
+			took(job, loaded, engine.clock().instant(), out);
+		}
+		engine.flush(out);
+	}
+
+	/** A job owns its name and its record was loaded. Lock held. */
+	private void took(Job job, Loaded loaded, Instant now, List<Runnable> out) {
+		engine.history().arrived(job.name());
+		if (!engine.history().has(job.name()) && !loaded.past.isEmpty()) {
+			engine.history().restore(job.name(), loaded.past);
+		}
+		job.catchUp = true;
+		job.scheduled = null;
+		job.record = loaded.state;
+		job.blocked = loaded.blocked;
+		job.unavailable = loaded.unavailable;
+		if (loaded.unavailable != null) {
+			job.retryLoad = true;
+			engine.due().schedule(job, now.plus(LOAD_RETRY).toEpochMilli());
+			if (storeDown == null) {
+				storeDown = loaded.unavailable;
+				String describe = engine.store().describe();
+				out.add(() -> LOG.warn("The state store ({}) is unavailable: {}; plugins wait, and are retried every {} s",
+						describe, loaded.unavailable, LOAD_RETRY.toSeconds()));
+			}
+		} else if (storeDown != null) {
+			storeDown = null;
+			out.add(() -> LOG.info("The state store is available again"));
+		}
+		engine.schedules().refresh(job, now, out);
+	}
+
+	/** The retry of a record the store could not give came (timer thread, lock held). */
+	void retryDue(Job job, List<Runnable> out) {
+		job.retryLoad = false;
+		out.add(() -> reload(job));
+	}
+
+	// ------------------------------------------------------------------ look-ups (lock held)
 
 	Job owner(String name) {
 		return owners.get(name);

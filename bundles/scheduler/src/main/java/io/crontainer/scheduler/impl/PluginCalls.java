@@ -2,7 +2,7 @@ package io.crontainer.scheduler.impl;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -12,7 +12,7 @@ import io.crontainer.api.CronPluginBase;
 
 /**
  * Plugin calls with deadlines: asks a plugin's {@code enabled()} and {@code interval()} on the call
- * pool, never on the caller's thread, and puts each call's time limit ({@code call.timeout}) in the
+ * pool, never on the caller's thread, each call with a time limit ({@code call.timeout}) kept in the
  * {@link DueQueue}, where the timer finds a call that overran it.
  *
  * <p>
@@ -21,9 +21,11 @@ import io.crontainer.api.CronPluginBase;
  * whiteboard thread with no hand-off at all.
  *
  * <p>
- * Threads: {@link #ask} is called by the engine with its lock held and only submits; the call thread
- * takes the engine's lock briefly to start and end a call's deadline, never while calling the plugin.
- * {@link #overdue} is called by the timer thread with the lock held.
+ * Threads: {@link #prepare} is called with the engine's lock held (it queues the call's deadline,
+ * counted from the submission); {@link #ask} only submits. The call thread takes no lock: it
+ * publishes when each plugin method starts in the {@link Call}'s volatile fields, and the timer, when
+ * the deadline comes, re-arms it from the actual start ({@link #due}) or declares the call overdue.
+ * The answer goes to {@link Answers} on the call thread.
  */
 final class PluginCalls {
 
@@ -50,15 +52,24 @@ final class PluginCalls {
 		}
 	}
 
-	/** A call of a plugin method in progress, with its time limit. Guarded by the engine's lock. */
+	/**
+	 * A call of a plugin's methods, with its time limit. {@link #method}, {@link #started} and
+	 * {@link #done} are written by the call thread without a lock; the rest is guarded by the engine's
+	 * lock.
+	 */
 	static final class Call extends Due {
 		final Job job;
-		final String method;
+		/** The method being called, {@code null} before the first. */
+		volatile String method;
+		/** When the current method was called, epoch ms; 0 before. */
+		volatile long started;
+		/** Whether the call is over. */
+		volatile boolean done;
+		/** Whether it overran its time limit. */
 		boolean overdue;
 
-		Call(Job job, String method) {
+		Call(Job job) {
 			this.job = job;
-			this.method = method;
 		}
 	}
 
@@ -75,7 +86,7 @@ final class PluginCalls {
 
 	/** Receives an answer, on the call thread, with no lock held. */
 	interface Answers {
-		void answered(Job job, int generation, Answer answer);
+		void answered(Call call, int generation, Answer answer);
 	}
 
 	private static final ClassValue<Boolean> ALWAYS_ENABLED = new ClassValue<>() {
@@ -90,15 +101,13 @@ final class PluginCalls {
 		}
 	};
 
-	private final Object lock;
 	private final DueQueue due;
 	private final Clock clock;
 	private final Calls executor;
 	private final Supplier<Duration> timeout;
 	private final Answers answers;
 
-	PluginCalls(Object lock, DueQueue due, Clock clock, Calls executor, Supplier<Duration> timeout, Answers answers) {
-		this.lock = lock;
+	PluginCalls(DueQueue due, Clock clock, Calls executor, Supplier<Duration> timeout, Answers answers) {
 		this.due = due;
 		this.clock = clock;
 		this.executor = executor;
@@ -114,27 +123,34 @@ final class PluginCalls {
 		return ALWAYS_ENABLED.get(service.getClass()) ? Boolean.TRUE : null;
 	}
 
+	/** A new call of a job's plugin, its deadline queued. Lock held. */
+	Call prepare(Job job) {
+		Call call = new Call(job);
+		job.call = call;
+		due.schedule(call, clock.millis() + timeout.get().toMillis());
+		return call;
+	}
+
 	/** Asks a plugin on the call pool; the answer goes to {@link Answers}. Only submits: no lock needed. */
-	void ask(Job job, int generation, CronPlugin service, Settings settings) {
+	void ask(Call call, int generation, CronPlugin service, Settings settings) {
 		try {
-			executor.execute(() -> call(job, generation, service, settings));
+			executor.execute(() -> call(call, generation, service, settings));
 		} catch (RejectedExecutionException e) {
-			answers.answered(job, generation, new Answer(null, null, "the scheduler is stopping"));
+			call.done = true;
+			answers.answered(call, generation, new Answer(null, null, "the scheduler is stopping"));
 		}
 	}
 
-	/** Runs on a call thread. */
-	private void call(Job job, int generation, CronPlugin service, Settings settings) {
+	/** Runs on a call thread, without any lock. */
+	private void call(Call call, int generation, CronPlugin service, Settings settings) {
 		String method = "enabled()";
 		Answer answer;
-		Call call = null;
 		try {
 			Boolean enabled = enabledWithoutAsking(settings, service);
 			if (enabled == null) {
-				call = start(job, method);
+				call.method = method;
+				call.started = clock.millis();
 				enabled = service.enabled();
-				end(call);
-				call = null;
 			}
 			if (!enabled) {
 				answer = new Answer(false, null, null);
@@ -142,63 +158,54 @@ final class PluginCalls {
 				String expression = settings.interval();
 				if (expression == null) {
 					method = "interval()";
-					call = start(job, method);
+					call.method = method;
+					call.started = clock.millis();
 					expression = service.interval();
-					end(call);
-					call = null;
 				}
 				answer = expression == null ? new Answer(true, null, "interval() returned null")
 						: new Answer(true, expression, null);
 			}
 		} catch (Throwable t) { // a plugin's failure, whatever it is, stays with that plugin
-			if (call != null) {
-				end(call);
-			}
 			answer = new Answer(null, null, method + " threw " + Scheduler.describe(t));
 			if (t instanceof InterruptedException) {
 				Thread.currentThread().interrupt();
 			}
 		}
-		answers.answered(job, generation, answer);
-	}
-
-	private Call start(Job job, String method) {
-		Call call = new Call(job, method);
-		synchronized (lock) {
-			job.call = call;
-			due.schedule(call, clock.millis() + timeout.get().toMillis());
-		}
-		return call;
-	}
-
-	private void end(Call call) {
-		boolean overdue;
-		synchronized (lock) {
-			due.cancel(call);
-			if (call.job.call == call) {
-				call.job.call = null;
-			}
-			overdue = call.overdue;
-		}
-		if (overdue) {
-			executor.stuck(false);
-		}
+		call.done = true;
+		answers.answered(call, generation, answer);
 	}
 
 	/**
-	 * A call overran its time limit: the pool gets a thread more while it is stuck. Timer thread, lock
-	 * held; the pool is resized after the lock is released.
+	 * A call's deadline came (timer thread, lock held). A call still queued, or whose current method
+	 * started less than the time limit ago, has its deadline moved; one past it is overdue: the pool
+	 * gets a thread more while it is stuck (after the lock is released).
 	 *
-	 * @return Why the plugin is invalid now.
+	 * @return Why the plugin is invalid now; {@code null} if the call is not overdue.
 	 */
-	String overdue(Call call, java.util.List<Runnable> out) {
+	String due(Call call, long now, List<Runnable> out) {
+		if (call.done || call.overdue) {
+			return null;
+		}
+		long limit = timeout.get().toMillis();
+		long started = call.started;
+		if (started == 0 || now < started + limit) {
+			due.schedule(call, (started == 0 ? now : started) + limit);
+			return null;
+		}
 		call.overdue = true;
 		out.add(() -> executor.stuck(true));
 		return call.method + " did not return within " + timeout.get().toSeconds()
 				+ " s; it is asked again once it returns";
 	}
 
-	static Instant epochMillis(long millis) {
-		return Instant.ofEpochMilli(millis);
+	/** A call is over and answered (lock held): its deadline goes, and a stuck pool thread is given back. */
+	void ended(Call call, List<Runnable> out) {
+		due.cancel(call);
+		if (call.job.call == call) {
+			call.job.call = null;
+		}
+		if (call.overdue) {
+			out.add(() -> executor.stuck(false));
+		}
 	}
 }

@@ -4,7 +4,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,19 +17,28 @@ import org.slf4j.LoggerFactory;
  *
  * <p>
  * Runs wait in one queue; threads take them in turn, so a burst of short runs (a thousand plugins due
- * in the same second) is drained by a few threads without a hand-off per run. A thread counts as
- * <em>free</em> except while it is inside a task. Whenever a task is queued and no thread is free, or
- * a thread enters a task while tasks wait and no other thread is free, a thread is added. Hence a
- * queued run always has a free thread coming, however many plugins hang; and since the engine never
- * runs a plugin twice at once, there are never more threads than running plugins, plus one. A thread
- * idle for {@link #KEEP_ALIVE_SECONDS} ends.
+ * in the same second) is drained by the {@link #CORE} threads without a hand-off per run. A thread
+ * counts as <em>free</em> except while it is inside a task. When tasks wait, no thread is free and no
+ * task was taken for {@link #STALL_NANOS} (every thread is inside a run that lasts), the pool's
+ * spawner thread ({@code crontainer-run-spawner}) adds one: starting a thread costs up to a
+ * millisecond here, which neither the timer thread that submits nor a run thread ever pays, and a
+ * burst of short runs adds none. Hence a queued run always has a thread within about a millisecond,
+ * however many plugins hang; and since a thread is added only when every thread is inside a run that
+ * lasts, and the engine never runs a plugin twice at once, there are never more threads than
+ * running plugins, plus one. Beyond {@link #CORE} threads, a thread idle for
+ * {@link #KEEP_ALIVE_SECONDS} ends.
  *
  * <p>
- * Thread-safe, lock-free (atomic counters and a concurrent queue). Called by the timer thread, the
- * committer thread and operators' threads ({@link #execute}), and by its own threads.
+ * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). Called by the
+ * timer thread, the store's committer thread and operators' threads ({@link #execute}), and by its
+ * own threads.
  */
 final class RunPool implements Executor {
 	static final long KEEP_ALIVE_SECONDS = 60;
+	/** Threads started at once and kept when idle, so that a burst never starts cold. */
+	static final int CORE = 2;
+	/** How long waiting tasks see no progress before a thread is added. */
+	static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 	private static final Logger LOG = LoggerFactory.getLogger(RunPool.class);
 
 	private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
@@ -35,10 +46,20 @@ final class RunPool implements Executor {
 	private final AtomicInteger threads = new AtomicInteger();
 	private final AtomicInteger free = new AtomicInteger();
 	private final AtomicInteger numbers = new AtomicInteger();
+	/** Tasks taken so far: the spawner's measure of progress. */
+	private final AtomicInteger taken = new AtomicInteger();
+	private final AtomicBoolean spawnWanted = new AtomicBoolean();
+	private final Thread spawner;
 	private volatile boolean shutdown;
 
 	RunPool(String prefix) {
 		this.prefix = prefix;
+		this.spawner = new Thread(this::spawnLoop, prefix + "-spawner");
+		this.spawner.setDaemon(true);
+		this.spawner.start();
+		for (int i = 0; i < CORE; i++) {
+			spawn();
+		}
 	}
 
 	@Override
@@ -48,23 +69,47 @@ final class RunPool implements Executor {
 		}
 		queue.add(task);
 		if (free.get() == 0) {
-			spawn();
+			wantThread();
 		}
 	}
 
-	/** Threads of the pool now, for tests and the closing report. */
+	/** Threads of the pool now (the spawner not counted), for tests and reports. */
 	int threads() {
 		return threads.get();
 	}
 
-	/** Refuses new tasks; threads end once idle. Queued tasks are dropped and returned to no one. */
+	/** Refuses new tasks; threads end once idle. Queued tasks are dropped. */
 	void shutdown() {
 		shutdown = true;
 		queue.clear();
+		LockSupport.unpark(spawner);
 		for (int i = threads.get(); i > 0; i--) {
 			queue.add(() -> {
 				// wakes an idle thread so that it sees the shutdown and ends
 			});
+		}
+	}
+
+	private void wantThread() {
+		if (spawnWanted.compareAndSet(false, true)) {
+			LockSupport.unpark(spawner);
+		}
+	}
+
+	/** The spawner: adds a thread while tasks wait, no thread is free and none makes progress. */
+	private void spawnLoop() {
+		while (!shutdown) {
+			if (!spawnWanted.getAndSet(false)) {
+				LockSupport.park(this);
+				continue;
+			}
+			while (!shutdown && free.get() == 0 && !queue.isEmpty()) {
+				int before = taken.get();
+				LockSupport.parkNanos(this, STALL_NANOS);
+				if (!shutdown && free.get() == 0 && !queue.isEmpty() && taken.get() == before) {
+					spawn();
+				}
+			}
 		}
 	}
 
@@ -79,6 +124,8 @@ final class RunPool implements Executor {
 			threads.decrementAndGet();
 			free.decrementAndGet();
 			LOG.error("Cannot start a thread for runs ({} exist); queued runs wait for a free one", threads.get(), e);
+			LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+			wantThread();
 		}
 	}
 
@@ -86,15 +133,16 @@ final class RunPool implements Executor {
 		while (!shutdown) {
 			Runnable task;
 			try {
-				task = queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+				task = threads.get() <= CORE ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
 			} catch (InterruptedException e) {
 				continue; // a late interrupt meant for a plugin: ignored here
 			}
 			if (task == null) {
-				break; // idle for the keep-alive: end
+				break; // idle for the keep-alive, and more than the core threads: end
 			}
+			taken.incrementAndGet();
 			if (free.decrementAndGet() == 0 && !queue.isEmpty()) {
-				spawn(); // everyone is busy and runs wait: someone must take them
+				wantThread(); // everyone is busy and runs wait: someone must take them
 			}
 			try {
 				task.run();
@@ -107,7 +155,7 @@ final class RunPool implements Executor {
 		}
 		threads.decrementAndGet();
 		if (free.decrementAndGet() == 0 && !queue.isEmpty() && !shutdown) {
-			spawn(); // a task was queued while this thread still counted as free
+			wantThread(); // a task was queued while this thread still counted as free
 		}
 	}
 }

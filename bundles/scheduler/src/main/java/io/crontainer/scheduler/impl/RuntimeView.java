@@ -2,26 +2,35 @@ package io.crontainer.scheduler.impl;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.lang.reflect.Array;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
+import io.crontainer.scheduler.impl.store.CorruptStateException;
+import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
 import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 
@@ -29,21 +38,27 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  * The runtime view: the {@link CronRuntime} service through which the shell, the web console and JMX
  * read and act. It copies what it needs from the engine under the engine's lock ({@link JobView}) and
  * builds the DTOs after releasing it: intervals are described and service properties deep-copied
- * outside the lock. The stage returned by {@link #fire} cannot be completed by its callers.
+ * outside the lock. Operators' changes (fire, pause, resume, reset) check the job under the lock,
+ * call the state store without it, and apply the durable result under it again; the stage returned
+ * by {@link #fire} cannot be completed by its callers.
  *
  * <p>
- * Thread-safe; called by operators' threads. Holds no state of its own.
+ * Thread-safe; called by operators' threads (shell, web console, JMX). Holds no state of its own.
  */
 final class RuntimeView implements CronRuntime {
+	private static final Logger LOG = LoggerFactory.getLogger(RuntimeView.class);
+
 	private final Scheduler engine;
+	private final Object lock;
 
 	RuntimeView(Scheduler engine) {
 		this.engine = engine;
+		this.lock = engine.lock();
 	}
 
 	@Override
 	public List<CronJobDTO> getJobs() {
-		List<JobView> views = engine.views();
+		List<JobView> views = views();
 		List<CronJobDTO> dtos = new ArrayList<>(views.size());
 		for (JobView view : views) {
 			dtos.add(dto(view));
@@ -54,7 +69,7 @@ final class RuntimeView implements CronRuntime {
 	@Override
 	public CronJobDTO getJob(String name) {
 		requireNonNull(name, "name");
-		JobView view = engine.view(name);
+		JobView view = view(name);
 		return view == null ? null : dto(view);
 	}
 
@@ -69,9 +84,18 @@ final class RuntimeView implements CronRuntime {
 		if (limit <= 0) {
 			throw new IllegalArgumentException("limit " + limit + " is not greater than 0");
 		}
-		List<RunRecord> records = engine.history(name, limit);
+		List<RunRecord> records;
+		synchronized (lock) {
+			if (name == null) {
+				records = engine.history().recent(limit);
+			} else if (engine.table().owner(name) == null && !engine.history().has(name)) {
+				throw engine.table().unknown(name);
+			} else {
+				records = engine.history().recent(name, limit);
+			}
+		}
 		List<CronRunDTO> dtos = new ArrayList<>(records.size());
-		StateStore store = engine.currentStore();
+		StateStore store = engine.store();
 		if (store.keepsHistory() && store.node() != null) {
 			// A cluster's history, from the shared store: every runtime's runs, after the runs still
 			// queued or going here. If the store cannot be reached, the runs kept here.
@@ -101,25 +125,108 @@ final class RuntimeView implements CronRuntime {
 
 	@Override
 	public CompletionStage<CronRunDTO> fire(String name) {
-		return engine.fire(name);
+		requireNonNull(name, "name");
+		List<Runnable> out = new ArrayList<>();
+		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
+		synchronized (lock) {
+			Job job = engine.table().require(name);
+			switch (job.state) {
+			case SCHEDULED:
+			case PAUSED:
+			case DISABLED:
+				break;
+			default:
+				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
+			}
+			Run run = engine.dispatcher().running(name);
+			if (run != null) {
+				throw new IllegalStateException("cron plugin '" + name + "' is running already (since "
+						+ Instant.ofEpochMilli(run.record.started) + ")");
+			}
+			Instant now = engine.clock().instant();
+			engine.dispatcher().fire(job, Trigger.MANUAL, now, done, now, out);
+		}
+		engine.flush(out);
+		return done.minimalCompletionStage();
 	}
 
 	@Override
 	public CronJobDTO pause(String name) {
-		engine.setPaused(name, true);
-		return dto(engine.require(name));
+		setPaused(name, true);
+		return dto(require(name));
 	}
 
 	@Override
 	public CronJobDTO resume(String name) {
-		engine.setPaused(name, false);
-		return dto(engine.require(name));
+		setPaused(name, false);
+		return dto(require(name));
+	}
+
+	/** Pauses or resumes a plugin, durably; the state change is logged once, by the schedules. */
+	private void setPaused(String name, boolean paused) {
+		requireNonNull(name, "name");
+		synchronized (lock) {
+			Job job = engine.table().require(name);
+			if (job.record == null) {
+				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
+			}
+			if (job.record.paused() == paused) {
+				return;
+			}
+		}
+		RunState state;
+		try {
+			state = engine.store().setPaused(name, paused);
+		} catch (CorruptStateException e) {
+			throw new IllegalStateException("cron plugin '" + name + "' is BLOCKED: " + e.getMessage(), e);
+		} catch (StoreUnavailableException | IOException e) {
+			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
+		}
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			engine.record(name, state, engine.clock().instant(), out);
+		}
+		engine.flush(out);
 	}
 
 	@Override
 	public CronJobDTO reset(String name, Instant since) {
-		engine.reset(name, since);
-		JobView view = engine.view(name);
+		requireNonNull(name, "name");
+		Instant now = engine.clock().instant();
+		if (since != null && since.isAfter(now)) {
+			throw new IllegalArgumentException("the start of the next window, " + since + ", is in the future");
+		}
+		synchronized (lock) {
+			if (engine.dispatcher().running(name) != null) {
+				throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
+			}
+		}
+		RunState state;
+		try {
+			state = engine.store().reset(name, since); // fences a run that started meanwhile: this reset wins
+		} catch (StoreUnavailableException | IOException e) {
+			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
+		}
+		List<Runnable> out = new ArrayList<>();
+		out.add(() -> LOG.info("Cron plugin {} is reset: its next window starts at {}", name,
+				since == null ? CronPlugin.EPOCH : since));
+		synchronized (lock) {
+			Job job = engine.table().owner(name);
+			if (job != null) {
+				if (job.record == null || job.blocked != null) {
+					job.blocked = null;
+					job.unavailable = null;
+					job.record = state;
+					job.catchUp = true;
+					engine.schedules().refresh(job, engine.clock().instant(), out);
+				} else {
+					engine.record(name, state, engine.clock().instant(), out);
+				}
+			}
+			engine.changed();
+		}
+		engine.flush(out);
+		JobView view = view(name);
 		return view == null ? null : dto(view);
 	}
 
@@ -151,7 +258,7 @@ final class RuntimeView implements CronRuntime {
 	public List<ZonedDateTime> getNextFireTimes(String name, int count) {
 		requireNonNull(name, "name");
 		checkCount(count);
-		JobView view = engine.require(name);
+		JobView view = require(name);
 		Interval interval = view.resolution() == null ? null : view.resolution().interval();
 		List<ZonedDateTime> times = new ArrayList<>(count);
 		if (interval == null) {
@@ -159,7 +266,7 @@ final class RuntimeView implements CronRuntime {
 		}
 		try {
 			ZonedDateTime next = view.nextFire() != null ? Instant.ofEpochMilli(view.nextFire()).atZone(interval.zone())
-					: interval.next(engine.now()).orElse(null);
+					: interval.next(engine.clock().instant()).orElse(null);
 			while (next != null && times.size() < count) {
 				times.add(next);
 				next = interval.next(next.toInstant()).orElse(null);
@@ -174,7 +281,7 @@ final class RuntimeView implements CronRuntime {
 	@Override
 	public String describe(String interval, String name, ZoneId zone) {
 		requireNonNull(interval, "interval");
-		Interval parsed = parse(interval, name, zone, engine.now());
+		Interval parsed = parse(interval, name, zone, engine.clock().instant());
 		try {
 			return parsed.description();
 		} catch (RuntimeException e) {
@@ -184,7 +291,71 @@ final class RuntimeView implements CronRuntime {
 
 	@Override
 	public ZoneId getDefaultZone() {
-		return engine.defaultZone();
+		return defaultZone();
+	}
+
+	private ZoneId defaultZone() {
+		synchronized (lock) {
+			return engine.options().zone();
+		}
+	}
+
+	// ------------------------------------------------------------------ views, copied under the lock
+
+	private List<JobView> views() {
+		synchronized (lock) {
+			List<JobView> views = new ArrayList<>(engine.table().size());
+			for (Job job : engine.table().all()) {
+				views.add(view(job));
+			}
+			views.sort(Comparator.comparing(JobView::name).thenComparingLong(JobView::seq));
+			return views;
+		}
+	}
+
+	private JobView view(String name) {
+		synchronized (lock) {
+			Job job = engine.table().owner(name);
+			return job == null ? null : view(job);
+		}
+	}
+
+	private JobView require(String name) {
+		synchronized (lock) {
+			return view(engine.table().require(name));
+		}
+	}
+
+	/** What is shown of a job. Lock held. */
+	private JobView view(Job job) {
+		Run run = engine.dispatcher().running(job.name());
+		boolean running = run != null && run.job == job;
+		boolean stuck = job.owner && run != null && run.phase == Run.Phase.STUCK; // maybe a departed job's run
+		Long runningSince = (running || stuck) && run.phase != Run.Phase.QUEUED ? run.record.started : null;
+		History.Runs runs = job.owner ? engine.history().of(job.name()) : null;
+		// A stuck run's outcome stays the last one shown: fires skipped meanwhile do not hide it.
+		RunRecord lastRun = stuck ? run.record : runs == null ? null : runs.last();
+		ZoneId zone = job.resolution != null && job.resolution.interval() != null ? job.resolution.interval().zone()
+				: job.settings.zone() != null ? job.settings.zone() : engine.options().zone();
+		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,
+				runs == null ? 0 : runs.runs, runs == null ? 0 : runs.failures, runs == null ? 0 : runs.timeouts,
+				runs == null ? 0 : runs.consecutiveFailures, node(job.name(), running, lastRun), job.resolution,
+				job.settings, zone, job.nextFire == Job.NONE ? null : job.nextFire,
+				job.record == null ? null : job.record.lastEnd(), lastRun, job.plugin);
+	}
+
+	/**
+	 * The node shown for a plugin: this runtime while it runs it here; else, in a cluster, the runtime
+	 * that holds its claim or committed its last window, as the store last saw; else the node of its
+	 * last run here ({@code null} with the local store). Lock held; the store answers from memory.
+	 */
+	private String node(String name, boolean running, RunRecord lastRun) {
+		StateStore store = engine.store();
+		if (running && store.node() != null) {
+			return store.node();
+		}
+		String elsewhere = store.nodeOf(name);
+		return elsewhere != null ? elsewhere : lastRun == null ? null : lastRun.node;
 	}
 
 	private static void checkCount(int count) {
@@ -194,7 +365,7 @@ final class RuntimeView implements CronRuntime {
 	}
 
 	private Interval parse(String interval, String name, ZoneId zone, Instant createdAt) {
-		ZoneId effective = zone == null ? engine.defaultZone() : zone;
+		ZoneId effective = zone == null ? defaultZone() : zone;
 		try {
 			return Intervals.parse(interval, effective, name == null ? "" : name, createdAt);
 		} catch (InvalidIntervalException e) {

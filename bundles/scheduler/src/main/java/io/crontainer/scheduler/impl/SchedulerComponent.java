@@ -104,7 +104,7 @@ public final class SchedulerComponent {
 	void modified(SchedulerConfiguration config) {
 		Scheduler.Options options = options(config);
 		StateStore store = null;
-		StateStore current = scheduler.currentStore();
+		StateStore current = scheduler.store();
 		if (!storeKey(config).equals(storeKey)) {
 			try {
 				store = openStore(config, current);
@@ -114,7 +114,7 @@ public final class SchedulerComponent {
 		}
 		scheduler.configure(options, store);
 		LOG.info("Crontainer scheduler reconfigured: zone {}, re-check every {} s, state in {}", options.zone(),
-				options.recheck().toSeconds(), scheduler.currentStore().describe());
+				options.recheck().toSeconds(), scheduler.store().describe());
 	}
 
 	/** Stops everything: no schedule, no run and no thread of ours is left but abandoned ones. */
@@ -130,7 +130,7 @@ public final class SchedulerComponent {
 		scheduler.stop();
 		runs.shutdown();
 		calls.executor().shutdownNow();
-		scheduler.currentStore().close();
+		scheduler.store().close();
 		LOG.info("Crontainer scheduler stopped");
 	}
 

@@ -1,0 +1,292 @@
+package io.crontainer.scheduler.impl;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.interval.Interval;
+
+/**
+ * Each job's state and schedule: computes its state (pending, scheduled, paused, disabled, invalid,
+ * duplicate, blocked, stuck) with the reason, logs a change once, keeps its next fire time in the
+ * {@link DueQueue}, and fires it when it is due, with the misfire policy.
+ *
+ * <p>
+ * Fire times are computed from the previous <em>scheduled</em> one, never from "now", so that a DST
+ * fall-back or a clock stepped back never fires an occurrence twice.
+ *
+ * <p>
+ * Not thread-safe by itself: every method requires the engine's lock (whiteboard, call, run, store,
+ * operator and timer threads hold it when they call). Log lines are added to {@code out}.
+ */
+final class Schedules {
+	/**
+	 * A fire time more overdue than this counts as missed (a misfire): the timer was not running, the
+	 * machine was suspended or the clock was stepped forward. Quartz's default misfire threshold.
+	 */
+	static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
+
+	private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
+
+	private final Scheduler engine;
+	private final DueQueue due;
+
+	Schedules(Scheduler engine, DueQueue due) {
+		this.engine = engine;
+		this.due = due;
+	}
+
+	/** Recomputes a job's state and, if its schedule started or changed, its next fire time. */
+	void refresh(Job job, Instant now, List<Runnable> out) {
+		JobState state;
+		String reason;
+		Resolution resolution = job.resolution;
+		Run run = job.owner ? engine.dispatcher().running(job.name()) : null;
+		if (!job.owner) {
+			Job owner = engine.table().owner(job.name());
+			state = JobState.DUPLICATE;
+			reason = "another live plugin has the name '" + job.name() + "'" + (owner == null ? "" : " (" + owner.plugin + ")");
+		} else if (job.blocked != null) {
+			state = JobState.BLOCKED;
+			reason = job.blocked + "; reset it (cron:reset) to set the start of its next window";
+		} else if (job.unavailable != null) {
+			state = JobState.UNAVAILABLE;
+			reason = "the state store is unavailable: " + job.unavailable + "; retrying every "
+					+ JobTable.LOAD_RETRY.toSeconds() + " s";
+		} else if (job.record == null) {
+			state = JobState.PENDING;
+			reason = "reading its state record";
+		} else if (run != null && run.phase == Run.Phase.STUCK) {
+			state = JobState.STUCK;
+			reason = "its run since " + Instant.ofEpochMilli(run.record.started) + " " + run.record.error
+					+ "; it is not fired until that thread returns";
+		} else if (resolution == null) {
+			state = JobState.PENDING;
+			reason = "waiting for enabled() and interval()";
+		} else if (resolution.error() != null) {
+			state = JobState.INVALID;
+			reason = resolution.error();
+		} else if (!resolution.enabled()) {
+			state = JobState.DISABLED;
+			reason = resolution.disabledBy();
+		} else if (job.record.paused()) {
+			state = JobState.PAUSED;
+			reason = "paused by an operator";
+		} else {
+			state = JobState.SCHEDULED;
+			reason = null;
+		}
+
+		if (state == JobState.SCHEDULED) {
+			Interval interval = resolution.interval();
+			try {
+				schedule(job, interval, now, out);
+				if (job.nextFire == Job.NONE && !interval.reboot()) {
+					state = JobState.INVALID;
+					reason = "interval '" + interval.expression() + "' never fires after " + now;
+					job.scheduled = null;
+				}
+			} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
+				out.add(() -> LOG.warn("Cron plugin {}: computing the next fire time of '{}' failed", job.name(),
+						interval.expression(), e));
+				state = JobState.INVALID;
+				reason = "computing the next fire time of '" + interval.expression() + "' failed: "
+						+ Scheduler.describe(e);
+				job.scheduled = null;
+				job.nextFire = Job.NONE;
+				due.cancel(job);
+			}
+		} else {
+			job.scheduled = null;
+			job.nextFire = Job.NONE;
+			job.nextPending = false;
+			if (!job.retryLoad) {
+				due.cancel(job);
+			}
+		}
+		if (state == JobState.SCHEDULED && job.claimUnavailable != null) {
+			// Still scheduled (its fire times come, and claim again), but nothing runs until the store is back.
+			state = JobState.UNAVAILABLE;
+			reason = "the state store cannot be reached: " + job.claimUnavailable
+					+ "; its fire times are skipped (no run without a claim) until it can";
+		}
+		if (state != JobState.PENDING && !(state == JobState.UNAVAILABLE && job.record == null)) {
+			job.catchUp = false;
+		}
+		if (state != job.state || !Objects.equals(reason, job.reason)) {
+			JobState before = job.state;
+			job.state = state;
+			job.reason = reason;
+			engine.changed();
+			out.add(stateLog(job, before));
+		}
+	}
+
+	/** Stops a job's schedule (it left or gave its name up). */
+	void unschedule(Job job) {
+		job.scheduled = null;
+		job.nextFire = Job.NONE;
+		job.nextPending = false;
+		due.cancel(job);
+	}
+
+	/** Starts a schedule, or keeps it if its interval is the same. */
+	private void schedule(Job job, Interval interval, Instant now, List<Runnable> out) {
+		if (job.scheduled != null && sameSchedule(job.scheduled, interval)) {
+			job.scheduled = interval; // same schedule: it goes on; the new Interval only describes it
+			return;
+		}
+		job.scheduled = interval;
+		if (interval.reboot()) {
+			job.nextFire = Job.NONE;
+			due.cancel(job);
+			engine.dispatcher().fire(job, Trigger.REBOOT, now, null, now, out);
+			return;
+		}
+		setNextFire(job, interval.next(now));
+		Instant lastEnd = job.record.lastEnd();
+		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
+			Optional<ZonedDateTime> missed = interval.next(lastEnd);
+			if (missed.isPresent() && !missed.get().toInstant().isAfter(now)) {
+				String name = job.name();
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name,
+						missed.get(), CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
+				engine.dispatcher().fire(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
+			}
+		}
+	}
+
+	private void setNextFire(Job job, Optional<ZonedDateTime> next) {
+		job.nextPending = false;
+		if (next.isPresent()) {
+			job.nextFire = next.get().toInstant().toEpochMilli();
+			due.schedule(job, job.nextFire);
+		} else {
+			job.nextFire = Job.NONE;
+			due.cancel(job);
+		}
+	}
+
+	private static boolean sameSchedule(Interval a, Interval b) {
+		return a.expression().equals(b.expression()) && a.zone().equals(b.zone()) && a.reboot() == b.reboot();
+	}
+
+	/**
+	 * A job's next fire time came (timer thread): fires it, or records the misfire. A fired job's next
+	 * fire time is left to {@link #computeNext}, which the timer calls once the burst it belongs to
+	 * has been started.
+	 *
+	 * @return Whether the job's next fire time is still to be computed.
+	 */
+	boolean due(Job job, Instant now, List<Runnable> out) {
+		if (!scheduled(job) || job.nextFire == Job.NONE || job.scheduled == null) {
+			return false;
+		}
+		try {
+			return fireDue(job, now, out);
+		} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
+			job.scheduled = null;
+			refresh(job, now, out);
+			return false;
+		}
+	}
+
+	private boolean fireDue(Job job, Instant now, List<Runnable> out) {
+		Interval interval = job.scheduled;
+		Instant fireTime = Instant.ofEpochMilli(job.nextFire);
+		String name = job.name();
+		if (Duration.between(fireTime, now).compareTo(MISFIRE_THRESHOLD) > 0) {
+			ZonedDateTime missed = fireTime.atZone(interval.zone());
+			Optional<ZonedDateTime> next = interval.next(now);
+			setNextFire(job, next);
+			if (job.settings.runOnce()) {
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name, missed,
+						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
+				engine.dispatcher().fire(job, Trigger.MISFIRE, fireTime, null, now, out);
+			} else {
+				out.add(() -> LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", name, missed,
+						next.orElse(null), CronPlugin.MISFIRE, CronPlugin.MISFIRE_SKIP));
+				engine.dispatcher().skipped(job, Trigger.SCHEDULE, fireTime, now,
+						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")", out);
+			}
+			if (job.nextFire == Job.NONE) {
+				refresh(job, now, out);
+			}
+			return false;
+		}
+		job.nextPending = true;
+		engine.dispatcher().fire(job, Trigger.SCHEDULE, fireTime, null, now, out);
+		return true;
+	}
+
+	/**
+	 * Computes the next fire time of a job fired by {@link #due}: from the fire time, never from now,
+	 * so that fire times only move forward. Nothing if its schedule changed meanwhile.
+	 */
+	void computeNext(Job job, Instant now, List<Runnable> out) {
+		if (!job.nextPending || job.scheduled == null || !scheduled(job)) {
+			return;
+		}
+		Interval interval = job.scheduled;
+		try {
+			Optional<ZonedDateTime> next = Optional.of(Instant.ofEpochMilli(job.nextFire).atZone(interval.zone()));
+			do {
+				next = interval.next(next.get().toInstant());
+			} while (next.isPresent() && !next.get().toInstant().isAfter(now));
+			setNextFire(job, next);
+		} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
+			job.nextPending = false;
+			job.scheduled = null;
+			job.nextFire = Job.NONE;
+		}
+		if (job.nextFire == Job.NONE) {
+			refresh(job, now, out);
+		}
+	}
+
+	/**
+	 * Whether a job keeps its schedule: {@code SCHEDULED}, or {@code UNAVAILABLE} because its last
+	 * claim failed (its fire times still come, and claim again).
+	 */
+	private static boolean scheduled(Job job) {
+		return job.state == JobState.SCHEDULED || (job.state == JobState.UNAVAILABLE && job.record != null);
+	}
+
+	/** A log line for a job's new state, written after the lock is released. */
+	private static Runnable stateLog(Job job, JobState before) {
+		String name = job.name();
+		JobState state = job.state;
+		String reason = job.reason;
+		switch (state) {
+		case SCHEDULED:
+			String expression = job.scheduled.expression();
+			ZoneId zone = job.scheduled.zone();
+			Object next = job.nextFire == Job.NONE ? "-" : Instant.ofEpochMilli(job.nextFire).atZone(zone);
+			if (before == JobState.UNAVAILABLE) { // the store logged that it is back, once for all plugins
+				return () -> LOG.debug("Cron plugin {} is scheduled again: '{}' in {}, next fire {}", name, expression,
+						zone, next);
+			}
+			return () -> LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone, next);
+		case INVALID:
+		case BLOCKED:
+		case DUPLICATE:
+			return () -> LOG.warn("Cron plugin {} is {}: {}", name, state, reason);
+		case STUCK: // the dispatcher warned, with the thread's name
+		case PENDING:
+		case UNAVAILABLE: // the store (and the job table, at a load) logged it once for all plugins
+			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason);
+		default:
+			return () -> LOG.info("Cron plugin {} is {}: {}", name, state, reason);
+		}
+	}
+}
