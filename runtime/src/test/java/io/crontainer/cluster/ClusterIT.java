@@ -33,8 +33,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * Three real distributions (copies of {@code target/crontainer}, each its own JVM) share one
  * PostgreSQL database, with {@code state.store = postgresql}, while a plugin fires every second and
- * works up to 1.2 s. For about 30 s a random node is killed with {@code kill -9} at a random moment and
- * restarted a moment later. Then the committed windows in the database must tile time: from the epoch
+ * works up to 1.2 s. For about 30 s a node is killed with {@code kill -9} at a random moment every 1-4
+ * s and restarted a moment later: alternately any node, and the node that holds the claim (or committed
+ * last), kept down past its lease so that another node must take its work over. Then the committed windows in the database must tile time: from the epoch
  * to the last window end, each window starting where the previous one ended, none committed twice, no
  * fire time run to success twice, and runs committed by more than one node.
  *
@@ -110,12 +111,15 @@ class ClusterIT {
 		int kills = 0;
 		while (System.nanoTime() < end) {
 			Thread.sleep(1000 + random.nextInt(3000));
-			String victim = NODES.get(random.nextInt(NODES.size()));
+			// Every other kill hits the node that holds the claim or committed last, and keeps it down past
+			// the lease, so that another node must take its work over; the others hit any node.
+			boolean takeOver = kills % 2 == 1;
 			String holder = holder();
+			String victim = takeOver ? (holder != null ? holder : lastCommitter()) : NODES.get(random.nextInt(NODES.size()));
 			processes.get(victim).destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
 			kills++;
 			log.add("killed " + victim + (victim.equals(holder) ? " while it held the claim" : ""));
-			Thread.sleep(500 + random.nextInt(2500));
+			Thread.sleep(takeOver ? 4000 + random.nextInt(1000) : 500 + random.nextInt(2500));
 			start(victim);
 		}
 		long before = commits();
@@ -206,6 +210,17 @@ class ClusterIT {
 			try (ResultSet result = statement.executeQuery()) {
 				assertThat(result.next()).isTrue();
 				return result.getLong(1);
+			}
+		}
+	}
+
+	/** The node that committed the probe's last window. */
+	private String lastCommitter() throws SQLException {
+		try (Connection connection = connect();
+				PreparedStatement statement = connection.prepareStatement("SELECT last_node FROM crontainer_job WHERE name = ?")) {
+			statement.setString(1, PROBE);
+			try (ResultSet result = statement.executeQuery()) {
+				return result.next() && result.getString(1) != null ? result.getString(1) : NODES.get(0);
 			}
 		}
 	}
