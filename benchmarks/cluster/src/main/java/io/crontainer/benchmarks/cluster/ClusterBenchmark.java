@@ -282,7 +282,7 @@ public final class ClusterBenchmark {
 			Instant rerun = null;
 			while (rerun == null && System.nanoTime() < deadline + TimeUnit.MINUTES.toNanos(1)) {
 				try (Connection connection = connect(url);
-						PreparedStatement statement = connection.prepareStatement("SELECT claimed_at, claim_node "
+						PreparedStatement statement = connection.prepareStatement("SELECT claimed_at, claim_node, claim_fire "
 								+ "FROM crontainer_job WHERE name = 'slow' AND COALESCE(last_end, 0) = ? "
 								+ "AND lease_until > now() AND claim_node <> ?")) {
 					statement.setLong(1, windowStart);

@@ -426,7 +426,7 @@ class SchedulerTest {
 	}
 
 	/** A store that can be "unreachable", as a cluster's database can be. */
-	static final class FlakyStore implements StateStore {
+	static class FlakyStore implements StateStore {
 		final StateStore delegate;
 		volatile boolean down;
 
@@ -507,6 +507,44 @@ class SchedulerTest {
 		public void close() {
 			// the test closes the delegate
 		}
+	}
+
+	@Test
+	void aFireTimeHeldByAnotherRuntimeIsClaimedAgainWhenItsLeaseEnds() throws Exception {
+		// Node b holds 10:01 until 10:01:20; then node c takes it over (its retry came first) until 10:01:45.
+		Instant leaseEnd = Instant.parse("2026-03-02T10:01:20Z");
+		Instant secondLeaseEnd = Instant.parse("2026-03-02T10:01:45Z");
+		java.util.List<String> claims = new java.util.concurrent.CopyOnWriteArrayList<>();
+		FlakyStore cluster = new FlakyStore(store) {
+			@Override
+			public ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+					throws CorruptStateException, StoreUnavailableException {
+				claims.add(fireTime + " at " + clock.instant());
+				boolean first = fireTime.equals(Instant.parse("2026-03-02T10:01:00Z"));
+				if (clock.instant().isBefore(leaseEnd)) { // another runtime runs this fire time; it may be dead
+					return ClaimResult.elsewhere(RunState.NEW, "running on node b", first ? leaseEnd : null);
+				}
+				if (clock.instant().isBefore(secondLeaseEnd)) {
+					return ClaimResult.elsewhere(RunState.NEW, "running on node c", first ? secondLeaseEnd : null);
+				}
+				return super.claim(name, windowStart, fireTime);
+			}
+		};
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), cluster);
+		TestPlugin p = add(1, "shared", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).isEmpty();
+		assertThat(view.getHistory("shared", 10)).as("not this runtime's run: no trace here").isEmpty();
+		at("2026-03-02T10:01:20Z"); // the lease of the runtime that held 10:01 ended; another took it first
+		at("2026-03-02T10:01:45Z"); // and that one died too
+		assertThat(claims).containsExactly("2026-03-02T10:01:00Z at 2026-03-02T10:01:00Z",
+				"2026-03-02T10:01:00Z at 2026-03-02T10:01:20Z", "2026-03-02T10:01:00Z at 2026-03-02T10:01:45Z");
+		assertThat(p.windows).hasSize(1);
+		assertThat(view.getHistory("shared", 1).get(0).scheduledFire)
+				.isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows).hasSize(2);
 	}
 
 	@Test

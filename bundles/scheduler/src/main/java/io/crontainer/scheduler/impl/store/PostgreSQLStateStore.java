@@ -530,9 +530,9 @@ public final class PostgreSQLStateStore implements StateStore {
 			if (renewed.contains(claim.claim.token())) {
 				claim.confirmedUntilNanos = until;
 			} else if (!claim.lost && held.containsKey(claim.claim.token())) {
-				claim.lost = true;
-				LOG.warn("Cron plugin {} lost its claim on node {}: its lease expired and another node took the window "
-						+ "over, or an operator reset it; this run's window will not be committed", claim.claim.name(), node);
+				claim.lost = true; // the scheduler logs it, when it next renews the claim
+				LOG.debug("Cron plugin {} lost its claim on node {}: its lease expired and another node took the window "
+						+ "over, or an operator reset it", claim.claim.name(), node);
 			}
 		}
 	}
@@ -557,6 +557,12 @@ public final class PostgreSQLStateStore implements StateStore {
 			token = ThreadLocalRandom.current().nextLong();
 		} while (token == 0);
 		ClaimResult result = tryClaim(name, windowStart, fireTime, token);
+		for (int again = 0; again < 3 && result != null && result.windowMoved()
+				&& result.current().windowStart().equals(windowStart); again++) {
+			// A concurrent claim won the row while this statement waited for its lock: the statement's
+			// snapshot still shows the row before it. A new statement sees who holds it, and why.
+			result = tryClaim(name, windowStart, fireTime, token);
+		}
 		if (result == null) {
 			withConnection(connection -> {
 				try (PreparedStatement insert = connection.prepareStatement(

@@ -18,6 +18,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -132,6 +136,39 @@ class PostgreSQLStateStoreTest {
 				.hasMessageContaining("the claim of job on node a was lost");
 		assertThat(b.claim("job", END1, null).current().lastEnd()).isEqualTo(END1);
 		assertThat(a.history("job", 10)).hasSize(1).first().extracting(r -> r.node).isEqualTo("b");
+	}
+
+	@Test
+	void twoNodesRetryingADeadNodesFireTimeAtOnceOneWinsTheOtherIsToldWhenToRetry() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		PostgreSQLStateStore c = node("c");
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		try {
+			for (int i = 0; i < 10; i++) {
+				String name = "job-" + i;
+				a.claim(name, Instant.EPOCH, T1);
+				expireLeases(); // a died
+				CountDownLatch go = new CountDownLatch(1);
+				Future<ClaimResult> fromB = pool.submit(() -> {
+					go.await();
+					return b.claim(name, Instant.EPOCH, T1);
+				});
+				Future<ClaimResult> fromC = pool.submit(() -> {
+					go.await();
+					return c.claim(name, Instant.EPOCH, T1);
+				});
+				go.countDown();
+				ClaimResult byB = fromB.get(10, TimeUnit.SECONDS);
+				ClaimResult byC = fromC.get(10, TimeUnit.SECONDS);
+				assertThat(byB.granted()).as("exactly one of them").isNotEqualTo(byC.granted());
+				ClaimResult loser = byB.granted() ? byC : byB;
+				assertThat(loser.elsewhere()).as(loser.refusal()).isTrue();
+				assertThat(loser.retryAt()).as("the winner may die too").isAfter(Instant.now().plusSeconds(15));
+			}
+		} finally {
+			pool.shutdownNow();
+		}
 	}
 
 	@Test
