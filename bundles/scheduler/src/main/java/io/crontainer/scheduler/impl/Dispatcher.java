@@ -231,7 +231,8 @@ final class Dispatcher {
 		run.phase = Run.Phase.RUNNING;
 		Long timeout = run.job.settings.timeoutSeconds();
 		Duration renewEvery = store.renewEvery();
-		if (timeout != null || renewEvery != null) {
+		boolean deadlines = timeout != null || renewEvery != null;
+		if (deadlines) {
 			synchronized (lock) {
 				if (timeout != null) {
 					due.schedule(run, end.plusSeconds(timeout).toEpochMilli());
@@ -260,30 +261,27 @@ final class Dispatcher {
 			thread.setName(threadName);
 			Thread.interrupted(); // leave the thread clean: the interrupt was for the plugin
 		}
-		returned(run, store, claim, start, end, failure);
+		returned(run, store, claim, start, end, failure, deadlines);
 	}
 
-	private void returned(Run run, StateStore store, Claim claim, Instant start, Instant end, Throwable failure) {
-		boolean stuck;
-		boolean timedOut;
-		String interrupted;
-		synchronized (lock) {
-			due.cancel(run);
-			stuck = run.phase == Run.Phase.STUCK;
-			if (run.renewal != null) {
-				due.cancel(run.renewal);
-			}
-			timedOut = run.timedOut;
-			interrupted = run.interrupted;
-			if (!stuck && !timedOut && interrupted == null && failure == null) {
-				run.phase = Run.Phase.COMMITTING;
+	/** The plugin returned (run thread). Takes the engine's lock only if the run had deadlines. */
+	private void returned(Run run, StateStore store, Claim claim, Instant start, Instant end, Throwable failure,
+			boolean deadlines) {
+		if (deadlines) {
+			synchronized (lock) {
+				due.cancel(run);
+				if (run.renewal != null) {
+					due.cancel(run.renewal);
+				}
 			}
 		}
-		if (stuck) {
-			store.release(claim);
+		if (!run.advance(Run.Phase.RUNNING, Run.Phase.COMMITTING)) {
+			store.release(claim); // abandoned as stuck meanwhile: its outcome is recorded already
 			finish(run, null, null, null);
 			return;
 		}
+		boolean timedOut = run.timedOut;
+		String interrupted = run.interrupted;
 		if (timedOut) {
 			store.release(claim);
 			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
@@ -483,13 +481,15 @@ final class Dispatcher {
 
 	/** The run ignored its interrupt for the grace period: abandoned, named, reported. Lock held. */
 	private void abandon(Run run, Instant now, List<Runnable> out) {
+		if (!run.advance(Run.Phase.RUNNING, Run.Phase.STUCK)) {
+			return; // it returned meanwhile
+		}
 		String thread = run.threadName();
 		Outcome outcome = run.timedOut ? Outcome.TIMED_OUT : Outcome.INTERRUPTED;
 		String why = run.timedOut ? "did not finish within " + run.job.settings.timeoutSeconds() + " s"
 				: "interrupted: " + run.interrupted;
 		String error = why + ", and ignored its interrupt for " + engine.grace().toSeconds() + " s: its thread "
 				+ (thread == null ? "" : "'" + thread + "' ") + "is abandoned";
-		run.phase = Run.Phase.STUCK;
 		end(run, outcome, error, now, new ArrayList<>());
 		out.add(() -> LOG.warn("Cron plugin {} is STUCK: its run since {} {}; it is not fired again until the thread "
 				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error));

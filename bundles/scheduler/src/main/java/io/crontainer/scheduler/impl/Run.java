@@ -3,6 +3,7 @@ package io.crontainer.scheduler.impl;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Trigger;
@@ -16,7 +17,8 @@ import io.crontainer.scheduler.impl.store.Claim;
  * <p>
  * Guarded by the engine's lock, except: {@link #thread} and {@link #inRun}, guarded by this object's
  * monitor (the run's thread sets them around the plugin call; interrupting takes the monitor so that
- * only the plugin call is interrupted); {@link #phase}, volatile; {@link #finished}, a latch.
+ * only the plugin call is interrupted); {@link #phase}, changed by compare-and-set where the run's
+ * thread and the timer race; {@link #finished}, a latch.
  */
 final class Run extends Due {
 	enum Phase {
@@ -24,7 +26,10 @@ final class Run extends Due {
 		QUEUED,
 		/** Inside the plugin's run(). */
 		RUNNING,
-		/** run() returned normally; waiting for the window end to be durable. */
+		/**
+		 * run() returned: its outcome is being recorded, and, if it succeeded, its window end made
+		 * durable. A fire that comes meanwhile starts once it is over.
+		 */
 		COMMITTING,
 		/** Interrupted and past its grace without returning: abandoned, named, reported. */
 		STUCK,
@@ -44,6 +49,8 @@ final class Run extends Due {
 	final CountDownLatch finished = new CountDownLatch(1);
 
 	volatile Phase phase = Phase.QUEUED;
+	private static final AtomicReferenceFieldUpdater<Run, Phase> PHASE = AtomicReferenceFieldUpdater
+			.newUpdater(Run.class, Phase.class, "phase");
 	/** The claim, once granted (written by the run's thread before it calls the plugin). */
 	volatile Claim claim;
 	/** The window end: when the run started on its thread. */
@@ -53,12 +60,14 @@ final class Run extends Due {
 	Thread thread;
 	boolean inRun;
 
-	// Guarded by the engine's lock.
 	/** Why the run was asked to stop; {@code null} if it was not. Written under the engine's lock. */
 	volatile String interrupted;
+	/** Whether its {@code cron.timeout} passed. Written under the engine's lock. */
+	volatile boolean timedOut;
+
+	// Guarded by the engine's lock.
 	/** The renewal of its claim; {@code null} for a store without leases. */
 	Dispatcher.Renewal renewal;
-	boolean timedOut;
 	/** Whether its plugin left while it ran (it gets the grace to finish, then is interrupted). */
 	boolean departed;
 	/** A fire that came while the run committed: it starts once the commit is over. */
@@ -73,6 +82,14 @@ final class Run extends Due {
 		this.scheduledFire = scheduledFire;
 		this.record = record;
 		this.done = done;
+	}
+
+	/**
+	 * Moves the run from one phase to another if it is in the first: the run's thread (returning) and
+	 * the timer (abandoning) race for a run past its grace, and exactly one of them wins.
+	 */
+	boolean advance(Phase from, Phase to) {
+		return PHASE.compareAndSet(this, from, to);
 	}
 
 	/** Interrupts the plugin call if the run's thread is inside it. Takes this object's monitor only. */

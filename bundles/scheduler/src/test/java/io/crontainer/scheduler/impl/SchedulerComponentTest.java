@@ -75,14 +75,40 @@ class SchedulerComponentTest {
 	}
 
 	private static final Map<String, Object> registered = new java.util.concurrent.ConcurrentHashMap<>();
+	private static final java.util.concurrent.BlockingQueue<java.util.Dictionary<String, ?>> published =
+			new java.util.concurrent.LinkedBlockingQueue<>();
 
+	@Test
+	void theRuntimeServiceCarriesAChangeCountThatGrowsWhenTheJobsChange() throws Exception {
+		published.clear();
+		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
+				data.toString())), config(Map.of("timezone", "UTC")));
+		try {
+			component.bindPlugin(reference(13L, Map.of(CronPlugin.NAME, "counted")), new TestPlugin("0 0 1 1 *"));
+			java.util.Dictionary<String, ?> first = published.poll(10, TimeUnit.SECONDS);
+			assertThat(first).as("published within the debounce of 1 s").isNotNull();
+			long count = (Long) first.get(Constants.SERVICE_CHANGECOUNT);
+			assertThat(count).isPositive();
+			component.runtime().pause("counted");
+			java.util.Dictionary<String, ?> second = published.poll(10, TimeUnit.SECONDS);
+			assertThat(second).isNotNull();
+			assertThat((Long) second.get(Constants.SERVICE_CHANGECOUNT)).isGreaterThan(count);
+			assertThat(second.get(Constants.SERVICE_DESCRIPTION)).isNotNull();
+		} finally {
+			component.deactivate();
+		}
+	}
+
+	@SuppressWarnings("unchecked")
 	private static org.osgi.framework.ServiceRegistration<?> registration() {
 		return (org.osgi.framework.ServiceRegistration<?>) Proxy.newProxyInstance(
 				SchedulerComponentTest.class.getClassLoader(), new Class<?>[] { org.osgi.framework.ServiceRegistration.class },
 				(proxy, method, args) -> {
 					switch (method.getName()) {
 					case "unregister":
+						return null;
 					case "setProperties":
+						published.add((java.util.Dictionary<String, ?>) args[0]);
 						return null;
 					default:
 						throw new UnsupportedOperationException(method.getName());
