@@ -165,7 +165,8 @@ final class Dispatcher {
 		}
 		ClaimResult result;
 		try {
-			result = store.claim(run.name, expected, run.scheduledFire);
+			result = run.takeOver ? store.claimOver(run.name, expected, run.scheduledFire)
+					: store.claim(run.name, expected, run.scheduledFire);
 			if (!result.granted() && result.windowMoved()) {
 				result = store.claim(run.name, result.current().windowStart(), run.scheduledFire);
 			}
@@ -412,7 +413,11 @@ final class Dispatcher {
 				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
 	}
 
-	/** A fire time held by another runtime, claimed again once that runtime's lease expires. Lock held. */
+	/**
+	 * A fire time that found the name held by another runtime, claimed again once that runtime's lease
+	 * expires, as a take-over ({@link StateStore#claimOver}): only if that runtime did not finish, so a
+	 * fire time that merely overlapped a run elsewhere does not run after it. Lock held.
+	 */
 	static final class Retry extends Due {
 		final Job job;
 		final Trigger trigger;
@@ -432,7 +437,10 @@ final class Dispatcher {
 				|| running.containsKey(job.name())) {
 			return;
 		}
-		fire(job, retry.trigger, retry.fire, null, now, out);
+		Run run = fire(job, retry.trigger, retry.fire, null, now, out);
+		if (run != null) {
+			run.takeOver = true; // submitted after the lock is released: it reads this
+		}
 	}
 
 	/** Records a run's final outcome and counts it. Lock held. */

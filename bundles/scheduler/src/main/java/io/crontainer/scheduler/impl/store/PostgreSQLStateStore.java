@@ -549,6 +549,23 @@ public final class PostgreSQLStateStore implements StateStore {
 
 	@Override
 	public ClaimResult claim(String name, Instant windowStart, Instant fireTime) throws StoreUnavailableException {
+		return claim(name, windowStart, fireTime, false);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * The claim statement with one more condition: {@code claim_token IS NOT NULL}, an expired claim
+	 * that was neither committed nor released.
+	 */
+	@Override
+	public ClaimResult claimOver(String name, Instant windowStart, Instant fireTime) throws StoreUnavailableException {
+		return claim(name, windowStart, fireTime, true);
+	}
+
+	private ClaimResult claim(String name, Instant windowStart, Instant fireTime, boolean takeOver)
+			throws StoreUnavailableException {
 		if (!ready) {
 			throw notReady();
 		}
@@ -556,12 +573,12 @@ public final class PostgreSQLStateStore implements StateStore {
 		do {
 			token = ThreadLocalRandom.current().nextLong();
 		} while (token == 0);
-		ClaimResult result = tryClaim(name, windowStart, fireTime, token);
+		ClaimResult result = tryClaim(name, windowStart, fireTime, token, takeOver);
 		for (int again = 0; again < 3 && result != null && result.windowMoved()
 				&& result.current().windowStart().equals(windowStart); again++) {
 			// A concurrent claim won the row while this statement waited for its lock: the statement's
 			// snapshot still shows the row before it. A new statement sees who holds it, and why.
-			result = tryClaim(name, windowStart, fireTime, token);
+			result = tryClaim(name, windowStart, fireTime, token, takeOver);
 		}
 		if (result == null) {
 			withConnection(connection -> {
@@ -572,7 +589,7 @@ public final class PostgreSQLStateStore implements StateStore {
 					return insert.executeUpdate();
 				}
 			}, "cannot create the record of " + name);
-			result = tryClaim(name, windowStart, fireTime, token);
+			result = tryClaim(name, windowStart, fireTime, token, takeOver);
 			if (result == null) {
 				throw new StoreUnavailableException("the record of " + name + " vanished while it was claimed", null);
 			}
@@ -596,16 +613,17 @@ public final class PostgreSQLStateStore implements StateStore {
 			    AND (claim_token IS NULL OR lease_until <= now())
 			    AND COALESCE(last_end, 0) = ?
 			    AND (?::bigint IS NULL OR (NOT paused AND (fire_done IS NULL OR fire_done < ?)))
+			    AND (NOT ? OR claim_token IS NOT NULL)
 			  RETURNING lease_until)
 			SELECT (SELECT lease_until FROM c), j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
 			       j.claim_node, j.claim_fire,
 			       CASE WHEN j.lease_until > now()
 			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
-			       j.fire_done, j.last_node
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL
 			FROM crontainer_job j WHERE j.name = ?""";
 
 	/** @return The answer; {@code null} if the name has no row. */
-	private ClaimResult tryClaim(String name, Instant windowStart, Instant fire, long token)
+	private ClaimResult tryClaim(String name, Instant windowStart, Instant fire, long token, boolean takeOver)
 			throws StoreUnavailableException {
 		return withConnection(connection -> {
 			try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
@@ -618,7 +636,8 @@ public final class PostgreSQLStateStore implements StateStore {
 				statement.setLong(6, nanos(windowStart));
 				setNanos(statement, 7, fire);
 				setNanos(statement, 8, fire);
-				statement.setString(9, name);
+				statement.setBoolean(9, takeOver);
+				statement.setString(10, name);
 				try (ResultSet result = statement.executeQuery()) {
 					if (!result.next()) {
 						return null;
@@ -639,13 +658,15 @@ public final class PostgreSQLStateStore implements StateStore {
 						if (fire == null) {
 							return ClaimResult.refused(state, refusal, false);
 						}
-						// The holder of this same fire time may be dead: try again when its lease expires.
-						Instant retryAt = fire.equals(holderFire)
-								? Instant.now().plusMillis(((Number) leftMillis).longValue() + RETRY_MARGIN_MILLIS)
-								: null;
+						// The holder may be dead: try to take over when its lease expires (granted only if it
+						// did not finish by then, see claimOver).
+						Instant retryAt = Instant.now().plusMillis(((Number) leftMillis).longValue() + RETRY_MARGIN_MILLIS);
 						return ClaimResult.elsewhere(state, refusal, retryAt);
 					}
 					Instant fireDone = instant(nanosOrNull(result, 10));
+					if (takeOver && !result.getBoolean(12)) {
+						return ClaimResult.elsewhere(state, "the runtime that held it finished; nothing to take over", null);
+					}
 					if (fire != null && state.paused()) {
 						return ClaimResult.refused(state, "paused (cluster-wide)", false);
 					}

@@ -94,6 +94,22 @@ public interface StateStore extends AutoCloseable {
 			throws CorruptStateException, StoreUnavailableException;
 
 	/**
+	 * Claims the window of a name to take it over from a runtime whose claim's lease expired (it may
+	 * be dead): granted like {@link #claim}, but only while an expired claim that was neither committed
+	 * nor released holds the name. A claim that ended normally meanwhile (the other runtime finished)
+	 * refuses it, with {@link ClaimResult#elsewhere()} and no retry. Called for the retries that
+	 * {@link ClaimResult#retryAt()} asks for. The default is {@link #claim} (a store no one else
+	 * shares).
+	 *
+	 * @throws CorruptStateException If the name's record cannot be read: nothing may run.
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing may run.
+	 */
+	default ClaimResult claimOver(String name, Instant windowStart, Instant fireTime)
+			throws CorruptStateException, StoreUnavailableException {
+		return claim(name, windowStart, fireTime);
+	}
+
+	/**
 	 * How often a run's claim must be renewed while it runs; {@code null} if claims hold until they
 	 * are committed or released (the local store).
 	 */

@@ -172,6 +172,29 @@ class PostgreSQLStateStoreTest {
 	}
 
 	@Test
+	void aTakeOverRunsOnlyWhenTheHolderDidNotFinish() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		Claim held = a.claim("job", Instant.EPOCH, T1).claim();
+		ClaimResult overlapped = b.claim("job", Instant.EPOCH, T2); // a's run of T1 still goes at T2
+		assertThat(overlapped.elsewhere()).isTrue();
+		assertThat(overlapped.retryAt()).as("a may be dead").isNotNull();
+
+		done(a.commit(held, END1)); // a was alive and finished: nothing to take over
+		ClaimResult finished = b.claimOver("job", END1, T2);
+		assertThat(finished.granted()).isFalse();
+		assertThat(finished.elsewhere()).isTrue();
+		assertThat(finished.retryAt()).isNull();
+
+		Claim dead = a.claim("job", END1, T2.plusSeconds(60)).claim();
+		expireLeases(); // a died with it
+		ClaimResult takeOver = b.claimOver("job", END1, T2.plusSeconds(120));
+		assertThat(takeOver.granted()).isTrue();
+		assertThat(takeOver.claim().windowStart()).isEqualTo(END1);
+		assertThatThrownBy(() -> done(a.commit(dead, T2))).hasCauseInstanceOf(FencedException.class);
+	}
+
+	@Test
 	void aLateCommitIsAcceptedWhenNoOtherNodeTookTheWindow() throws Exception {
 		PostgreSQLStateStore a = node("a");
 		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
