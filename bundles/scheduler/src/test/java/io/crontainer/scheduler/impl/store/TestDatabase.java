@@ -21,14 +21,14 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * exits. Each caller gets a fresh database of its own, reached through the driver's OSGi
  * {@link DataSourceFactory} as in the runtime.
  */
-final class TestDatabase {
+public final class TestDatabase {
 	private static final AtomicInteger DATABASES = new AtomicInteger();
 	private static EmbeddedPostgres server;
 
 	private TestDatabase() {
 	}
 
-	static synchronized EmbeddedPostgres server() {
+	public static synchronized EmbeddedPostgres server() {
 		if (server == null) {
 			try {
 				server = EmbeddedPostgres.builder().start();
@@ -48,7 +48,7 @@ final class TestDatabase {
 	}
 
 	/** Creates a new, empty database and returns its JDBC URL. */
-	static String createDatabase() {
+	public static String createDatabase() {
 		String name = "t" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
 		try (Connection connection = server().getPostgresDatabase().getConnection();
 				Statement statement = connection.createStatement()) {
@@ -60,7 +60,7 @@ final class TestDatabase {
 	}
 
 	/** A data source for a URL, from the driver's OSGi {@link DataSourceFactory}. */
-	static DataSource dataSource(String url) {
+	public static DataSource dataSource(String url) {
 		Properties properties = new Properties();
 		properties.setProperty(DataSourceFactory.JDBC_URL, url);
 		properties.setProperty(DataSourceFactory.JDBC_USER, "postgres");
