@@ -105,7 +105,15 @@ public final class StateStores {
 		}
 		String node = settings.node().isEmpty() ? defaultNode(localDir) : settings.node();
 		Properties properties = dataSourceProperties(settings, node);
-		OsgiDataSource dataSource = new OsgiDataSource(context, POSTGRESQL_DRIVER, properties);
+		OsgiDataSource dataSource;
+		try {
+			dataSource = new OsgiDataSource(context, POSTGRESQL_DRIVER, properties);
+		} catch (NoClassDefFoundError e) { // the optional import of org.osgi.service.jdbc is not wired
+			String reason = "state.store = postgresql needs the OSGi JDBC service (package org.osgi.service.jdbc) and "
+					+ "the PostgreSQL driver: install the postgresql feature and restart (" + e.getMessage() + ")";
+			LOG.error("{}; no plugin runs until then", reason);
+			return refusing(reason);
+		}
 		PostgreSQLStateStore.Options options = PostgreSQLStateStore.Options.DEFAULT.withLease(settings.lease());
 		options = new PostgreSQLStateStore.Options(options.lease(), options.renewEvery(), settings.poll(),
 				options.queryTimeout(), options.historyKept());
