@@ -52,5 +52,15 @@ public enum JobState {
 	 *
 	 * @since 1.1
 	 */
-	STUCK
+	STUCK,
+	/**
+	 * The state store cannot be reached (in a cluster: the shared database is down or unreachable), so
+	 * the plugin's window cannot be read or claimed: it is not run, since no window is ever guessed and
+	 * no run starts without a claim. Its fire times still come and are recorded as skipped;
+	 * {@link CronJobDTO#reason} says why. It leaves this state by itself as soon as the store can be
+	 * reached again.
+	 *
+	 * @since 1.1
+	 */
+	UNAVAILABLE
 }

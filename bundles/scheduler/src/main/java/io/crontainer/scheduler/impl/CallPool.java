@@ -23,7 +23,7 @@ final class CallPool implements PluginCalls.Calls {
 		this.size = size;
 		this.executor = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
 				new NamedThreads(threadPrefix));
-		this.executor.allowCoreThreadTimeOut(true);
+		this.executor.prestartAllCoreThreads(); // kept, parked: an arrival never pays for starting one
 	}
 
 	@Override

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@code CronRuntime} registration up to date, as SCR does on {@code ServiceComponentRuntime}: a
  * management agent watching the service's properties learns that the jobs changed without polling
  * the DTOs. Changes are published at most once per {@link #DELAY_MS}, on a thread of its own
- * ({@code crontainer-changecount}, which ends when idle), so that the engine never calls the framework's
+ * ({@code crontainer-changecount}), so that the engine never calls the framework's
  * service listeners.
  *
  * <p>
@@ -36,9 +36,10 @@ final class ChangeCount {
 
 	ChangeCount(Map<String, Object> properties) {
 		this.properties = Map.copyOf(properties);
+		// One thread, started at once and kept (parked, it costs nothing): a change never pays for
+		// starting it on the thread that made the change.
 		this.executor = new ScheduledThreadPoolExecutor(1, new NamedThreads("crontainer-changecount"));
-		this.executor.setKeepAliveTime(10, TimeUnit.SECONDS);
-		this.executor.allowCoreThreadTimeOut(true);
+		this.executor.prestartCoreThread();
 	}
 
 	/** The service properties to register with, {@code service.changecount} included. */

@@ -141,7 +141,7 @@ final class Dispatcher {
 			Instant since = Instant.ofEpochMilli(current.record.started);
 			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
 					scheduledFire));
-			skipped(job, trigger, scheduledFire, now, "the previous run was still going");
+			skipped(job, trigger, scheduledFire, now, "the previous run was still going", out);
 			return null;
 		}
 		return start(job, trigger, scheduledFire, done, now, false, out);
@@ -168,12 +168,15 @@ final class Dispatcher {
 	}
 
 	/** Records a fire that did not run. Lock held. */
-	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why) {
+	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
 		RunRecord record = new RunRecord(job.name(), trigger, scheduledFire, now, null);
 		record.finished = now.toEpochMilli();
 		record.error = why;
 		record.outcome = Outcome.SKIPPED;
 		history.add(record);
+		CronRunDTO kept = record.toDTO();
+		StateStore store = engine.store();
+		out.add(() -> store.appendHistory(kept));
 	}
 
 	private void submit(Run run, Instant expected, long version) {
@@ -197,16 +200,30 @@ final class Dispatcher {
 		}
 		ClaimResult result;
 		try {
-			result = store.claim(run.name, expected, run.scheduledFire);
+			result = run.takeOver ? store.claimOver(run.name, expected, run.scheduledFire)
+					: store.claim(run.name, expected, run.scheduledFire);
 			if (!result.granted() && result.windowMoved()) {
 				result = store.claim(run.name, result.current().windowStart(), run.scheduledFire);
 			}
 		} catch (CorruptStateException e) {
 			blocked(run, e.getMessage());
 			return;
-		} catch (StoreUnavailableException | RuntimeException e) {
+		} catch (StoreUnavailableException e) {
+			// The store logs the loss of its database once; a line per fire time would flood the log.
+			LOG.debug("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Scheduler.describe(e));
+			synchronized (lock) {
+				run.job.claimUnavailable = e.getMessage();
+			}
+			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
+			return;
+		} catch (RuntimeException e) {
 			LOG.warn("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Scheduler.describe(e));
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
+			return;
+		}
+		clearUnavailable(run); // the store answered
+		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
+			yielded(run, result);
 			return;
 		}
 		if (!result.granted()) {
@@ -410,6 +427,74 @@ final class Dispatcher {
 		}
 	}
 
+	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
+	private void clearUnavailable(Run run) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (run.job.claimUnavailable == null) {
+				return;
+			}
+			run.job.claimUnavailable = null;
+			engine.runChanged(run.name, clock.instant(), out);
+		}
+		out.forEach(Runnable::run);
+	}
+
+	/**
+	 * Another runtime of the cluster runs, or ran, the fire time of this run: it was not this
+	 * runtime's run, so it leaves no trace in the history here. If the other runtime may be dead (it
+	 * holds this same fire time), the fire time is claimed again when its lease expires.
+	 */
+	private void yielded(Run run, ClaimResult result) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			engine.record(run.name, result.current(), now, out);
+			due.cancel(run);
+			history.remove(run.record);
+			running.remove(run.name, run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			engine.runChanged(run.name, now, out);
+			if (result.retryAt() != null && !run.job.gone) {
+				due.schedule(new Retry(run.job, run.trigger, run.scheduledFire), result.retryAt().toEpochMilli());
+			}
+		}
+		out.forEach(Runnable::run);
+		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),
+				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
+	}
+
+	/**
+	 * A fire time that found the name held by another runtime, claimed again once that runtime's lease
+	 * expires, as a take-over ({@link StateStore#claimOver}): only if that runtime did not finish, so a
+	 * fire time that merely overlapped a run elsewhere does not run after it. Lock held.
+	 */
+	static final class Retry extends Due {
+		final Job job;
+		final Trigger trigger;
+		final Instant fire;
+
+		Retry(Job job, Trigger trigger, Instant fire) {
+			this.job = job;
+			this.trigger = trigger;
+			this.fire = fire;
+		}
+	}
+
+	/** A retry is due: the fire time is claimed again unless the job left, stopped or runs. Lock held. */
+	void due(Retry retry, Instant now, List<Runnable> out) {
+		Job job = retry.job;
+		if (job.gone || !job.owner || job.record == null || job.state != io.crontainer.api.runtime.JobState.SCHEDULED
+				|| running.containsKey(job.name())) {
+			return;
+		}
+		Run run = fire(job, retry.trigger, retry.fire, null, now, out);
+		if (run != null) {
+			run.takeOver = true; // submitted after the lock is released: it reads this
+		}
+	}
+
 	/** Records a run's final outcome and counts it. Lock held. */
 	private void end(Run run, Outcome outcome, String error, Instant now, List<Runnable> out) {
 		RunRecord record = run.record;
@@ -417,6 +502,9 @@ final class Dispatcher {
 		record.finished = now.toEpochMilli();
 		record.outcome = outcome;
 		history.ended(run.name, outcome);
+		CronRunDTO kept = record.toDTO();
+		StateStore store = engine.store();
+		out.add(() -> store.appendHistory(kept));
 		switch (outcome) {
 		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
 				Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));

@@ -63,6 +63,28 @@ final class History {
 		}
 	}
 
+	/**
+	 * Puts back the runs of a name kept across a restart (by the local store), newest first, as they
+	 * were: for a name that has no runs here yet.
+	 */
+	void restore(String name, List<io.crontainer.api.runtime.CronRunDTO> newestFirst) {
+		Runs runs = byName.computeIfAbsent(name, n -> new Runs());
+		for (io.crontainer.api.runtime.CronRunDTO dto : newestFirst) {
+			if (runs.recent.size() == size) {
+				break;
+			}
+			runs.recent.addLast(RunRecord.of(dto));
+		}
+	}
+
+	/** Forgets a run that turned out not to be this runtime's (another runtime of a cluster ran it). */
+	void remove(RunRecord record) {
+		Runs runs = byName.get(record.name);
+		if (runs != null) {
+			runs.recent.removeFirstOccurrence(record);
+		}
+	}
+
 	/** Counts a run that is over, with its final outcome. */
 	void ended(String name, Outcome outcome) {
 		Runs runs = byName.computeIfAbsent(name, n -> new Runs());

@@ -31,6 +31,12 @@ final class Job extends Due {
 	String blocked;
 	/** Why the state record cannot be loaded now (store unavailable); {@code null} if it can. */
 	String unavailable;
+	/**
+	 * Why its last claim failed because the store could not be reached (the job is
+	 * {@code UNAVAILABLE} but keeps its schedule); {@code null} once a claim succeeds or the store is
+	 * back.
+	 */
+	String claimUnavailable;
 	/** Whether its {@link Due} entry is the next attempt to load the record, not a fire time. */
 	boolean retryLoad;
 

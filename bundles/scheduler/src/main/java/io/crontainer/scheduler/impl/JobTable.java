@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
@@ -35,8 +36,14 @@ final class JobTable {
 
 	private static final Logger LOG = LoggerFactory.getLogger(JobTable.class);
 
-	/** A record as loaded: the state, or why it is unreadable or could not be loaded. */
-	private record Loaded(RunState state, String blocked, String unavailable) {
+	/**
+	 * A record as loaded: the state, or why it is unreadable or could not be loaded; and, from a local
+	 * store that keeps it, the name's runs before a restart.
+	 */
+	private record Loaded(RunState state, String blocked, String unavailable, List<CronRunDTO> past) {
+		Loaded(RunState state, String blocked, String unavailable) {
+			this(state, blocked, unavailable, List.of());
+		}
 	}
 
 	private final Scheduler engine;
@@ -220,7 +227,12 @@ final class JobTable {
 	private Loaded load(String name) {
 		StateStore store = engine.store();
 		try {
-			return new Loaded(store.read(name), null, null);
+			RunState state = store.read(name);
+			// The local store keeps its history in memory (no I/O); a shared store's is read on demand.
+			List<CronRunDTO> past = store.keepsHistory() && store.node() == null
+					? store.history(name, engine.historySize())
+					: List.of();
+			return new Loaded(state, null, null, past);
 		} catch (CorruptStateException e) {
 			return new Loaded(null, e.getMessage(), null);
 		} catch (StoreUnavailableException | RuntimeException e) {
@@ -251,6 +263,9 @@ final class JobTable {
 	/** A job owns its name and its record was loaded. Lock held. */
 	private void took(Job job, Loaded loaded, Instant now, List<Runnable> out) {
 		engine.history().arrived(job.name());
+		if (!engine.history().has(job.name()) && !loaded.past.isEmpty()) {
+			engine.history().restore(job.name(), loaded.past);
+		}
 		job.catchUp = true;
 		job.scheduled = null;
 		job.record = loaded.state;

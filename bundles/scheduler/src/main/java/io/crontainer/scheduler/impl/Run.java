@@ -42,6 +42,12 @@ final class Run extends Due {
 	final Trigger trigger;
 	/** The fire time it was started for; {@code null} for a manual fire. */
 	final Instant scheduledFire;
+	/**
+	 * Whether this run takes over a fire time from a runtime whose lease expired
+	 * ({@link io.crontainer.scheduler.impl.store.StateStore#claimOver}); set under the engine's lock
+	 * before the run is submitted.
+	 */
+	boolean takeOver;
 	final RunRecord record;
 	/** Completed with the finished run for a manual fire; {@code null} otherwise. */
 	final CompletableFuture<CronRunDTO> done;

@@ -37,6 +37,19 @@ final class RunRecord {
 		this.node = node;
 	}
 
+	/** A run kept across a restart, as the store gave it back. */
+	static RunRecord of(CronRunDTO dto) {
+		RunRecord record = new RunRecord(dto.name, dto.trigger,
+				dto.scheduledFire == null ? null : Instant.ofEpochMilli(dto.scheduledFire), Instant.ofEpochMilli(dto.started),
+				dto.node);
+		record.outcome = dto.outcome;
+		record.windowStart = dto.windowStart;
+		record.windowEnd = dto.windowEnd;
+		record.finished = dto.finished;
+		record.error = dto.error;
+		return record;
+	}
+
 	CronRunDTO toDTO() {
 		CronRunDTO dto = new CronRunDTO();
 		dto.outcome = outcome;

@@ -24,12 +24,14 @@ import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
 import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.scheduler.impl.store.StateStore;
 import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 
 /**
@@ -93,6 +95,28 @@ final class RuntimeView implements CronRuntime {
 			}
 		}
 		List<CronRunDTO> dtos = new ArrayList<>(records.size());
+		StateStore store = engine.store();
+		if (store.keepsHistory() && store.node() != null) {
+			// A cluster's history, from the shared store: every runtime's runs, after the runs still
+			// queued or going here. If the store cannot be reached, the runs kept here.
+			try {
+				List<CronRunDTO> kept = store.history(name, limit);
+				for (RunRecord record : records) {
+					if (record.outcome == Outcome.QUEUED || record.outcome == Outcome.RUNNING) {
+						dtos.add(record.toDTO());
+					}
+				}
+				for (CronRunDTO run : kept) {
+					if (dtos.size() == limit) {
+						break;
+					}
+					dtos.add(run);
+				}
+				return dtos;
+			} catch (StoreUnavailableException e) {
+				dtos.clear();
+			}
+		}
 		for (RunRecord record : records) {
 			dtos.add(record.toDTO());
 		}
@@ -315,9 +339,23 @@ final class RuntimeView implements CronRuntime {
 				: job.settings.zone() != null ? job.settings.zone() : engine.options().zone();
 		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,
 				runs == null ? 0 : runs.runs, runs == null ? 0 : runs.failures, runs == null ? 0 : runs.timeouts,
-				runs == null ? 0 : runs.consecutiveFailures, lastRun == null ? null : lastRun.node, job.resolution,
+				runs == null ? 0 : runs.consecutiveFailures, node(job.name(), running, lastRun), job.resolution,
 				job.settings, zone, job.nextFire == Job.NONE ? null : job.nextFire,
 				job.record == null ? null : job.record.lastEnd(), lastRun, job.plugin);
+	}
+
+	/**
+	 * The node shown for a plugin: this runtime while it runs it here; else, in a cluster, the runtime
+	 * that holds its claim or committed its last window, as the store last saw; else the node of its
+	 * last run here ({@code null} with the local store). Lock held; the store answers from memory.
+	 */
+	private String node(String name, boolean running, RunRecord lastRun) {
+		StateStore store = engine.store();
+		if (running && store.node() != null) {
+			return store.node();
+		}
+		String elsewhere = store.nodeOf(name);
+		return elsewhere != null ? elsewhere : lastRun == null ? null : lastRun.node;
 	}
 
 	private static void checkCount(int count) {

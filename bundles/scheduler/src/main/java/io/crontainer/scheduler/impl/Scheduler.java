@@ -115,6 +115,49 @@ final class Scheduler implements Dispatcher.Engine {
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}
+		store.listen(this::changedElsewhere);
+		store.onAvailable(this::storeAvailable);
+	}
+
+	/**
+	 * A record changed in a shared store, maybe by another runtime (a pause, resume, reset, anchor or
+	 * commit): applied like a record this runtime got back from the store, if it is newer. Called on
+	 * the store's thread, with no lock of the store held.
+	 */
+	void changedElsewhere(String name, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			record(name, state, clock.instant(), out);
+		}
+		flush(out);
+	}
+
+	/**
+	 * The store can be reached again (a database came back): the records that could not be loaded
+	 * are loaded now rather than at their next retry, and jobs whose claim failed are scheduled again.
+	 * Called on the store's thread, no lock of it held.
+	 */
+	void storeAvailable() {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			Instant now = clock.instant();
+			for (Job job : table.owners()) {
+				if (job.retryLoad) {
+					due.schedule(job, now.toEpochMilli());
+				}
+				if (job.claimUnavailable != null) {
+					job.claimUnavailable = null;
+					schedules.refresh(job, now, out);
+				}
+			}
+		}
+		flush(out);
 	}
 
 	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options) {
@@ -210,6 +253,8 @@ final class Scheduler implements Dispatcher.Engine {
 						dispatcher.due(run, now, out);
 					} else if (d instanceof Dispatcher.Renewal renewal) {
 						dispatcher.due(renewal, now, out);
+					} else if (d instanceof Dispatcher.Retry retry) {
+						dispatcher.due(retry, now, out);
 					} else if (d instanceof PluginCalls.Call call) {
 						resolutions.callDue(call, now, out);
 					} else if (d == recheck) {
@@ -352,6 +397,13 @@ final class Scheduler implements Dispatcher.Engine {
 		return options;
 	}
 
+	/** How many runs are kept per name. Takes the lock: called without it (loading a record). */
+	int historySize() {
+		synchronized (lock) {
+			return options.historySize();
+		}
+	}
+
 	/** Whether the engine stopped. Lock held. */
 	boolean stopped() {
 		return stopped;
@@ -387,6 +439,8 @@ final class Scheduler implements Dispatcher.Engine {
 			if (newStore != null && newStore != store) {
 				old = store;
 				store = newStore;
+				newStore.listen(this::changedElsewhere);
+				newStore.onAvailable(this::storeAvailable);
 				for (Job job : table.owners()) {
 					job.record = null;
 					schedules.refresh(job, now, out);

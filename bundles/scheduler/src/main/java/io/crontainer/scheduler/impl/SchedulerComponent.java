@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StateStores;
 
 /**
  * The scheduler as a Declarative Services component: the whiteboard of {@link CronPlugin} services
@@ -82,7 +85,7 @@ public final class SchedulerComponent {
 	public SchedulerComponent(BundleContext context, SchedulerConfiguration config) throws IOException {
 		this.context = context;
 		Scheduler.Options options = options(config);
-		StateStore store = openStore(config);
+		StateStore store = openStore(config, null);
 		Clock clock = Clock.systemUTC();
 		this.runs = new RunPool("crontainer-run");
 		this.calls = new CallPool(CALL_THREADS, "crontainer-call");
@@ -105,12 +108,11 @@ public final class SchedulerComponent {
 		Scheduler.Options options = options(config);
 		StateStore store = null;
 		StateStore current = scheduler.store();
-		Path dir = stateDir(config);
-		if (!(current instanceof LocalStateStore local) || !dir.toAbsolutePath().equals(local.directory())) {
+		if (!storeKey(config).equals(storeKey)) {
 			try {
-				store = openStore(config);
-			} catch (IOException e) {
-				LOG.error("Cannot use the state directory {}; keeping {}", dir, current.describe(), e);
+				store = openStore(config, current);
+			} catch (IOException | RuntimeException e) {
+				LOG.error("Cannot open the state store that configuration {} names; keeping {}", PID, current.describe(), e);
 			}
 		}
 		scheduler.configure(options, store);
@@ -140,12 +142,42 @@ public final class SchedulerComponent {
 		return view;
 	}
 
+	/** What the store in use was opened from; another value at a modification opens another store. */
+	private volatile String storeKey;
+
 	/**
-	 * Opens the state store the configuration names: today the local store in {@code state.dir}.
-	 * (The selection point for other stores, such as a PostgreSQL one for clusters.)
+	 * Opens the state store the configuration names: the local journal in {@code state.dir}, or the
+	 * PostgreSQL store of a cluster (which imports the local records where the database has none). A
+	 * configuration that names no usable store gives a store that refuses everything with the reason,
+	 * so that nothing runs on a guess (falling back to the local store would run every plugin on every
+	 * runtime of a cluster).
+	 *
+	 * @param current The store in use, or {@code null} at activation.
 	 */
-	private StateStore openStore(SchedulerConfiguration config) throws IOException {
-		return new LocalStateStore(stateDir(config));
+	private StateStore openStore(SchedulerConfiguration config, StateStore current) throws IOException {
+		Path dir = stateDir(config);
+		String key = storeKey(config);
+		StateStores.Settings settings;
+		try {
+			settings = new StateStores.Settings(config.state_store(), config.postgresql_url(), config.postgresql_user(),
+					config._postgresql_password(), config.cluster_node(), Duration.ofSeconds(config.cluster_lease()),
+					Duration.ofSeconds(config.cluster_poll()));
+		} catch (IllegalArgumentException e) {
+			LOG.error("Configuration {}: {}; no plugin runs until it is corrected", PID, e.getMessage());
+			storeKey = key;
+			return StateStores.refusing("configuration " + PID + ": " + e.getMessage());
+		}
+		Supplier<Map<String, RunState>> local = current instanceof LocalStateStore open
+				&& open.directory().equals(dir.toAbsolutePath()) ? open::records : null;
+		StateStore store = StateStores.open(context, settings, dir, local);
+		storeKey = key;
+		return store;
+	}
+
+	private String storeKey(SchedulerConfiguration config) {
+		return String.join("\n", String.valueOf(stateDir(config).toAbsolutePath()), config.state_store(),
+				config.postgresql_url(), config.postgresql_user(), config._postgresql_password(), config.cluster_node(),
+				Long.toString(config.cluster_lease()), Long.toString(config.cluster_poll()));
 	}
 
 	// ------------------------------------------------------------------ whiteboard

@@ -60,7 +60,7 @@ final class Schedules {
 			state = JobState.BLOCKED;
 			reason = job.blocked + "; reset it (cron:reset) to set the start of its next window";
 		} else if (job.unavailable != null) {
-			state = JobState.PENDING;
+			state = JobState.UNAVAILABLE;
 			reason = "the state store is unavailable: " + job.unavailable + "; retrying every "
 					+ JobTable.LOAD_RETRY.toSeconds() + " s";
 		} else if (job.record == null) {
@@ -121,14 +121,21 @@ final class Schedules {
 				due.cancel(job);
 			}
 		}
-		if (state != JobState.PENDING) {
+		if (state == JobState.SCHEDULED && job.claimUnavailable != null) {
+			// Still scheduled (its fire times come, and claim again), but nothing runs until the store is back.
+			state = JobState.UNAVAILABLE;
+			reason = "the state store cannot be reached: " + job.claimUnavailable
+					+ "; its fire times are skipped (no run without a claim) until it can";
+		}
+		if (state != JobState.PENDING && !(state == JobState.UNAVAILABLE && job.record == null)) {
 			job.catchUp = false;
 		}
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
+			JobState before = job.state;
 			job.state = state;
 			job.reason = reason;
 			engine.changed();
-			out.add(stateLog(job));
+			out.add(stateLog(job, before));
 		}
 	}
 
@@ -224,7 +231,7 @@ final class Schedules {
 	 * @return Whether the job's next fire time is still to be computed.
 	 */
 	boolean due(Job job, Instant now, List<Runnable> out) {
-		if (job.state != JobState.SCHEDULED || job.nextFire == Job.NONE || job.scheduled == null) {
+		if (!scheduled(job) || job.nextFire == Job.NONE || job.scheduled == null) {
 			return false;
 		}
 		try {
@@ -253,7 +260,7 @@ final class Schedules {
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", name, missed,
 						next.orElse(null), CronPlugin.MISFIRE, CronPlugin.MISFIRE_SKIP));
 				engine.dispatcher().skipped(job, Trigger.SCHEDULE, fireTime, now,
-						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")");
+						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")", out);
 			}
 			if (job.nextFire == Job.NONE) {
 				refresh(job, now, out);
@@ -275,7 +282,7 @@ final class Schedules {
 	 * so that fire times only move forward. Nothing if its schedule changed meanwhile.
 	 */
 	void computeNext(Job job, Instant now, List<Runnable> out) {
-		if (!job.nextPending || job.scheduled == null || job.state != JobState.SCHEDULED) {
+		if (!job.nextPending || job.scheduled == null || !scheduled(job)) {
 			return;
 		}
 		Interval interval = job.scheduled;
@@ -295,8 +302,16 @@ final class Schedules {
 		}
 	}
 
+	/**
+	 * Whether a job keeps its schedule: {@code SCHEDULED}, or {@code UNAVAILABLE} because its last
+	 * claim failed (its fire times still come, and claim again).
+	 */
+	private static boolean scheduled(Job job) {
+		return job.state == JobState.SCHEDULED || (job.state == JobState.UNAVAILABLE && job.record != null);
+	}
+
 	/** A log line for a job's new state, written after the lock is released. */
-	private static Runnable stateLog(Job job) {
+	private static Runnable stateLog(Job job, JobState before) {
 		String name = job.name();
 		JobState state = job.state;
 		String reason = job.reason;
@@ -305,6 +320,10 @@ final class Schedules {
 			String expression = job.scheduled.expression();
 			ZoneId zone = job.scheduled.zone();
 			Object next = job.nextFire == Job.NONE ? "-" : Instant.ofEpochMilli(job.nextFire).atZone(zone);
+			if (before == JobState.UNAVAILABLE) { // the store logged that it is back, once for all plugins
+				return () -> LOG.debug("Cron plugin {} is scheduled again: '{}' in {}, next fire {}", name, expression,
+						zone, next);
+			}
 			return () -> LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone, next);
 		case INVALID:
 		case BLOCKED:
@@ -312,6 +331,7 @@ final class Schedules {
 			return () -> LOG.warn("Cron plugin {} is {}: {}", name, state, reason);
 		case STUCK: // the dispatcher warned, with the thread's name
 		case PENDING:
+		case UNAVAILABLE: // the store (and the job table, at a load) logged it once for all plugins
 			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason);
 		default:
 			return () -> LOG.info("Cron plugin {} is {}: {}", name, state, reason);

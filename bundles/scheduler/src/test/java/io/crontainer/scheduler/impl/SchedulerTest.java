@@ -31,9 +31,13 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.store.Claim;
+import io.crontainer.scheduler.impl.store.ClaimResult;
+import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 
 /**
  * The scheduler core, driven by a mutable clock and executors the test controls: no thread waits for
@@ -274,13 +278,13 @@ class SchedulerTest {
 	void theTimerIsWokenOnlyWhenSomethingIsDueBeforeItWakesAnyway() {
 		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
 		scheduler.waker(wakeups::incrementAndGet);
-		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT)); // sleeps 10 s at most
+		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT)); // sleeps 30 s at most
 		assertThat(wakeups).hasValue(0);
 		// Intervals from service properties: no plugin call, whose time limit would be due too.
 		add(1, "daily", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "0 3 * * *");
 		assertThat(wakeups).as("due after the timer wakes anyway: it need not wake").hasValue(0);
 		add(2, "secondly", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * * ?");
-		assertThat(wakeups).as("due at 10:00:31, before 10:00:40: wake it").hasValue(1);
+		assertThat(wakeups).as("due at 10:00:31, before 10:01:00: wake it").hasValue(1);
 		add(3, "also-secondly", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * * ?");
 		assertThat(wakeups).as("the timer is awake: it will see it").hasValue(1);
 		assertThat(scheduler.tick()).isEqualTo(Instant.parse("2026-03-02T10:00:31Z"));
@@ -419,6 +423,185 @@ class SchedulerTest {
 		assertThat(job("a").serviceId).isEqualTo(2);
 		assertThat(job("a").state).isEqualTo(JobState.SCHEDULED);
 		assertThat(job("b").state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	/** A store that can be "unreachable", as a cluster's database can be. */
+	static class FlakyStore implements StateStore {
+		final StateStore delegate;
+		volatile boolean down;
+
+		FlakyStore(StateStore delegate) {
+			this.delegate = delegate;
+		}
+
+		private void check() throws StoreUnavailableException {
+			if (down) {
+				throw new StoreUnavailableException("PostgreSQL db:5432: Connection refused", null);
+			}
+		}
+
+		@Override
+		public String describe() {
+			return "flaky " + delegate.describe();
+		}
+
+		@Override
+		public String node() {
+			return delegate.node();
+		}
+
+		@Override
+		public RunState read(String name) throws CorruptStateException, StoreUnavailableException {
+			check();
+			return delegate.read(name);
+		}
+
+		@Override
+		public ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+				throws CorruptStateException, StoreUnavailableException {
+			check();
+			return delegate.claim(name, windowStart, fireTime);
+		}
+
+		@Override
+		public Duration renewEvery() {
+			return delegate.renewEvery();
+		}
+
+		@Override
+		public boolean renew(Claim claim) throws StoreUnavailableException {
+			return delegate.renew(claim);
+		}
+
+		@Override
+		public java.util.concurrent.CompletionStage<RunState> commit(Claim claim, Instant windowEnd) {
+			return delegate.commit(claim, windowEnd);
+		}
+
+		@Override
+		public void release(Claim claim) {
+			delegate.release(claim);
+		}
+
+		@Override
+		public RunState setPaused(String name, boolean paused)
+				throws CorruptStateException, StoreUnavailableException, java.io.IOException {
+			check();
+			return delegate.setPaused(name, paused);
+		}
+
+		@Override
+		public RunState setAnchor(String name, Instant anchor, String anchorFor)
+				throws CorruptStateException, StoreUnavailableException, java.io.IOException {
+			check();
+			return delegate.setAnchor(name, anchor, anchorFor);
+		}
+
+		@Override
+		public RunState reset(String name, Instant since) throws StoreUnavailableException, java.io.IOException {
+			check();
+			return delegate.reset(name, since);
+		}
+
+		@Override
+		public void close() {
+			// the test closes the delegate
+		}
+	}
+
+	@Test
+	void aFireTimeHeldByAnotherRuntimeIsClaimedAgainWhenItsLeaseEnds() throws Exception {
+		// Node b holds 10:01 until 10:01:20; then node c takes it over (its retry came first) until 10:01:45.
+		Instant leaseEnd = Instant.parse("2026-03-02T10:01:20Z");
+		Instant secondLeaseEnd = Instant.parse("2026-03-02T10:01:45Z");
+		java.util.List<String> claims = new java.util.concurrent.CopyOnWriteArrayList<>();
+		FlakyStore cluster = new FlakyStore(store) {
+			@Override
+			public ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+					throws CorruptStateException, StoreUnavailableException {
+				claims.add(fireTime + " at " + clock.instant());
+				boolean first = fireTime.equals(Instant.parse("2026-03-02T10:01:00Z"));
+				if (clock.instant().isBefore(leaseEnd)) { // another runtime runs this fire time; it may be dead
+					return ClaimResult.elsewhere(RunState.NEW, "running on node b", first ? leaseEnd : null);
+				}
+				if (clock.instant().isBefore(secondLeaseEnd)) {
+					return ClaimResult.elsewhere(RunState.NEW, "running on node c", first ? secondLeaseEnd : null);
+				}
+				return super.claim(name, windowStart, fireTime);
+			}
+		};
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), cluster);
+		TestPlugin p = add(1, "shared", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).isEmpty();
+		assertThat(view.getHistory("shared", 10)).as("not this runtime's run: no trace here").isEmpty();
+		at("2026-03-02T10:01:20Z"); // the lease of the runtime that held 10:01 ended; another took it first
+		at("2026-03-02T10:01:45Z"); // and that one died too
+		assertThat(claims).containsExactly("2026-03-02T10:01:00Z at 2026-03-02T10:01:00Z",
+				"2026-03-02T10:01:00Z at 2026-03-02T10:01:20Z", "2026-03-02T10:01:00Z at 2026-03-02T10:01:45Z");
+		assertThat(p.windows).hasSize(1);
+		assertThat(view.getHistory("shared", 1).get(0).scheduledFire)
+				.isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows).hasSize(2);
+	}
+
+	@Test
+	void anUnreachableStoreMakesAPluginUnavailableAndItRunsAgainWhenTheStoreIsBack() throws Exception {
+		FlakyStore flaky = new FlakyStore(store);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), flaky);
+		TestPlugin p = add(1, "db", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).hasSize(1);
+
+		flaky.down = true; // mid-run: the database goes away
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows).as("no run without a claim").hasSize(1);
+		CronJobDTO down = job("db");
+		assertThat(down.state).isEqualTo(JobState.UNAVAILABLE);
+		assertThat(down.reason).startsWith("the state store cannot be reached: PostgreSQL db:5432: Connection refused");
+		assertThat(down.nextFire).isEqualTo(Instant.parse("2026-03-02T10:03:00Z").toEpochMilli());
+		CronRunDTO skipped = view.getHistory("db", 1).get(0);
+		assertThat(skipped.outcome).isEqualTo(Outcome.SKIPPED);
+		assertThat(skipped.error).startsWith("its window could not be claimed");
+
+		flaky.down = false;
+		scheduler.storeAvailable(); // what a store calls when its database is back
+		assertThat(job("db").state).isEqualTo(JobState.SCHEDULED);
+		at("2026-03-02T10:03:00Z");
+		assertThat(p.windows).hasSize(2);
+		assertThat(p.windows.get(1)).as("the skipped window is covered by the next run")
+				.containsExactly(Instant.parse("2026-03-02T10:01:00Z"), Instant.parse("2026-03-02T10:03:00Z"));
+
+		flaky.down = true; // at arrival: nothing is read, nothing is guessed
+		add(2, "late", "* * * * *");
+		assertThat(job("late").state).isEqualTo(JobState.UNAVAILABLE);
+		assertThat(job("late").reason).contains("Connection refused").contains("retrying every");
+		flaky.down = false;
+		scheduler.storeAvailable();
+		scheduler.tick();
+		settle();
+		assertThat(job("late").state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	@Test
+	void theLocalStoreKeepsTheHistoryAcrossARestart() throws Exception {
+		add(1, "kept", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		at("2026-03-02T10:02:00Z");
+		assertThat(view.getHistory("kept", 10)).hasSize(2);
+		scheduler.stop();
+		store.close();
+
+		store = new LocalStateStore(dir.resolve("state"));
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run));
+		add(1, "kept", "* * * * *");
+		List<CronRunDTO> history = view.getHistory("kept", 10);
+		assertThat(history).extracting(r -> r.outcome).containsExactly(Outcome.SUCCEEDED, Outcome.SUCCEEDED);
+		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		assertThat(job("kept").lastRun.windowEnd).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
 	}
 
 	// ------------------------------------------------------------------ bad plugins and bad records

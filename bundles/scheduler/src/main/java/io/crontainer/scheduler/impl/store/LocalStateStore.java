@@ -29,6 +29,8 @@ import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronRunDTO;
+
 /**
  * The local state store: every record in memory, persisted in one append-only journal file in a
  * directory, with grouped commits.
@@ -77,6 +79,8 @@ public final class LocalStateStore implements StateStore {
 
 	/** The journal's file name. */
 	public static final String JOURNAL = "runs.journal";
+	/** Runs kept on disk per plugin name ({@link LocalHistory}). */
+	static final int HISTORY_KEPT = 100;
 	static final String HEADER = "# Crontainer run state journal, format 2";
 	/** The journal is compacted beyond this many lines (and twice the records). */
 	static final int COMPACT_AT = 10_000;
@@ -111,6 +115,8 @@ public final class LocalStateStore implements StateStore {
 
 	private final Path dir;
 	private final Path journal;
+	/** The run history on disk ({@value LocalHistory#FILE}): the newest runs of each name. */
+	private final LocalHistory history;
 	private final Object lock = new Object();
 	private final Thread committer;
 
@@ -183,6 +189,7 @@ public final class LocalStateStore implements StateStore {
 				LOG.info("Folded {} state records of format 1 into {}", folded.size(), journal);
 			}
 		}
+		history = new LocalHistory(this.dir, HISTORY_KEPT);
 		committer = new Thread(this::commitLoop, "crontainer-state-committer");
 		committer.setDaemon(true);
 		committer.start();
@@ -191,6 +198,40 @@ public final class LocalStateStore implements StateStore {
 	/** The directory of the journal. */
 	public Path directory() {
 		return dir;
+	}
+
+	/** Keeps the history on disk, in {@value LocalHistory#FILE} next to the journal. */
+	@Override
+	public boolean keepsHistory() {
+		return true;
+	}
+
+	@Override
+	public void appendHistory(CronRunDTO run) {
+		history.append(run);
+	}
+
+	@Override
+	public List<CronRunDTO> history(String name, int limit) {
+		return history.history(name, limit);
+	}
+
+	/**
+	 * The readable records, by name: what a store that replaces this one imports (a runtime switched
+	 * to PostgreSQL keeps its windows). Names whose record is corrupt are left out.
+	 *
+	 * @return A copy, sorted by name. Never {@code null}.
+	 */
+	public Map<String, RunState> records() {
+		synchronized (lock) {
+			Map<String, RunState> records = new java.util.TreeMap<>();
+			entries.forEach((name, entry) -> {
+				if (entry.corrupt == null && entry.current.version() > 0) {
+					records.put(name, entry.current);
+				}
+			});
+			return records;
+		}
 	}
 
 	@Override
@@ -387,6 +428,7 @@ public final class LocalStateStore implements StateStore {
 		} catch (IOException e) {
 			LOG.warn("Cannot close {}", journal, e);
 		}
+		history.close();
 	}
 
 	// ------------------------------------------------------------------ memory (lock held)

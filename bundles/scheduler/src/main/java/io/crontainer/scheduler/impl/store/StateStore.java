@@ -94,6 +94,22 @@ public interface StateStore extends AutoCloseable {
 			throws CorruptStateException, StoreUnavailableException;
 
 	/**
+	 * Claims the window of a name to take it over from a runtime whose claim's lease expired (it may
+	 * be dead): granted like {@link #claim}, but only while an expired claim that was neither committed
+	 * nor released holds the name. A claim that ended normally meanwhile (the other runtime finished)
+	 * refuses it, with {@link ClaimResult#elsewhere()} and no retry. Called for the retries that
+	 * {@link ClaimResult#retryAt()} asks for. The default is {@link #claim} (a store no one else
+	 * shares).
+	 *
+	 * @throws CorruptStateException If the name's record cannot be read: nothing may run.
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing may run.
+	 */
+	default ClaimResult claimOver(String name, Instant windowStart, Instant fireTime)
+			throws CorruptStateException, StoreUnavailableException {
+		return claim(name, windowStart, fireTime);
+	}
+
+	/**
 	 * How often a run's claim must be renewed while it runs; {@code null} if claims hold until they
 	 * are committed or released (the local store).
 	 */
@@ -204,6 +220,39 @@ public interface StateStore extends AutoCloseable {
 	 */
 	default List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
 		return List.of();
+	}
+
+	/**
+	 * The runtime of a cluster that holds the claim of a name now, or else committed its last window,
+	 * as far as the store knows without a round trip; {@code null} if unknown or not a cluster.
+	 */
+	default String nodeOf(String name) {
+		return null;
+	}
+
+	/**
+	 * Sets who is told of records changed in the store by someone else (another runtime of a cluster
+	 * paused, resumed or reset a plugin, recorded an anchor, or committed a window). The store calls
+	 * it on a thread of its own, with no lock of its own held, with the name and the new record; the
+	 * listener keeps records only if they are newer ({@link RunState#version()}) than its own. The
+	 * default (a store no one else writes to) never calls it.
+	 *
+	 * @param changed The listener; replaces the previous one. {@code null} for none.
+	 */
+	default void listen(java.util.function.BiConsumer<String, RunState> changed) {
+		// no one else writes to this store
+	}
+
+	/**
+	 * Sets who is told when the store can be reached again after it could not (a database that came
+	 * back), so that what failed with {@link StoreUnavailableException} is tried again at once. Called
+	 * on a thread of the store's, with no lock of its own held. The default (a store that is never
+	 * unavailable for long) never calls it.
+	 *
+	 * @param available The callback; replaces the previous one. {@code null} for none.
+	 */
+	default void onAvailable(Runnable available) {
+		// never unavailable for long
 	}
 
 	/**

@@ -1,0 +1,87 @@
+package io.crontainer.benchmarks.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+
+import io.crontainer.api.CronPlugin;
+
+/**
+ * The plugins of the cluster benchmark, packed into a bundle at run time ({@link #write}): the bundle
+ * registers {@code Probe-Count} cron plugins named {@code Probe-Name-0}, {@code -1}, ..., each on the
+ * interval {@code Probe-Interval}, each run working {@code Probe-Work-Millis}. They record nothing
+ * themselves: the database's history is the record.
+ */
+public final class ProbePlugins implements BundleActivator {
+
+	@Override
+	public void start(BundleContext context) {
+		Dictionary<String, String> headers = context.getBundle().getHeaders();
+		String name = headers.get("Probe-Name");
+		String interval = headers.get("Probe-Interval");
+		long work = Long.parseLong(headers.get("Probe-Work-Millis"));
+		int count = Integer.parseInt(headers.get("Probe-Count"));
+		for (int i = 0; i < count; i++) {
+			Dictionary<String, Object> properties = new Hashtable<>();
+			properties.put(CronPlugin.NAME, count == 1 ? name : name + "-" + i);
+			context.registerService(CronPlugin.class, new CronPlugin() {
+				@Override
+				public String interval() {
+					return interval;
+				}
+
+				@Override
+				public void run(Instant start, Instant end) throws InterruptedException {
+					if (work > 0) {
+						Thread.sleep(work);
+					}
+				}
+			}, properties);
+		}
+	}
+
+	@Override
+	public void stop(BundleContext context) {
+		// the framework unregisters the services
+	}
+
+	/** Writes the bundle, atomically (FileInstall never sees half of it). */
+	static void write(Path jar, String name, int count, String interval, long workMillis) throws IOException {
+		Manifest manifest = new Manifest();
+		Attributes main = manifest.getMainAttributes();
+		main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+		main.putValue("Bundle-ManifestVersion", "2");
+		main.putValue("Bundle-SymbolicName", "io.crontainer.benchmarks.cluster.probe");
+		main.putValue("Bundle-Version", "1.0.0");
+		main.putValue("Bundle-Activator", ProbePlugins.class.getName());
+		main.putValue("Import-Package", "io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework");
+		main.putValue("Probe-Name", name);
+		main.putValue("Probe-Count", Integer.toString(count));
+		main.putValue("Probe-Interval", interval);
+		main.putValue("Probe-Work-Millis", Long.toString(workMillis));
+		Path temp = jar.resolveSibling(jar.getFileName() + ".part");
+		try (OutputStream file = Files.newOutputStream(temp); JarOutputStream out = new JarOutputStream(file, manifest)) {
+			for (String type : new String[] { ProbePlugins.class.getName(), ProbePlugins.class.getName() + "$1" }) {
+				String entry = type.replace('.', '/') + ".class";
+				out.putNextEntry(new JarEntry(entry));
+				try (InputStream in = ProbePlugins.class.getClassLoader().getResourceAsStream(entry)) {
+					in.transferTo(out);
+				}
+				out.closeEntry();
+			}
+		}
+		Files.move(temp, jar);
+	}
+}
