@@ -158,7 +158,7 @@ class ClusterIT {
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("output.txt").toFile()))
 				.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-		builder.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -Dcrontainer.console=false");
+		builder.environment().put("JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1 -Dcrontainer.console=false -Dorg.osgi.service.http.port=0");
 		processes.put(node, builder.start());
 	}
 
