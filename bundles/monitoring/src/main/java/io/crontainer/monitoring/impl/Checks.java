@@ -51,7 +51,8 @@ final class Checks {
 	}
 
 	/**
-	 * No plugin is {@code BLOCKED} or {@code STUCK} (CRITICAL), {@code INVALID} or {@code DUPLICATE} (WARN),
+	 * No plugin is {@code BLOCKED}, {@code STUCK} or {@code UNAVAILABLE} (CRITICAL), {@code INVALID} or
+	 * {@code DUPLICATE} (WARN),
 	 * and none failed too many runs in a row (WARN or CRITICAL by the thresholds).
 	 *
 	 * @param jobs The jobs, as {@link CronRuntime#getJobs()} returns them. Must not be {@code null}.
@@ -77,6 +78,11 @@ final class Checks {
 						job.runningSince == null ? "" : " started at " + Instant.ofEpochMilli(job.runningSince), reason);
 				flagged++;
 				continue;
+			case UNAVAILABLE:
+				log.critical("{} is UNAVAILABLE{}: the scheduler cannot reach its state store, so it is not run; it"
+						+ " resumes by itself when the store is back.", job.name, reason);
+				flagged++;
+				continue;
 			case INVALID:
 			case DUPLICATE:
 				log.warn("{} is {}{}; it is never fired.", job.name, job.state, reason);
@@ -99,7 +105,7 @@ final class Checks {
 			}
 		}
 		if (flagged == 0) {
-			log.info("{}: none is BLOCKED, STUCK, INVALID or DUPLICATE, none failed {} runs in a row.",
+			log.info("{}: none is BLOCKED, STUCK, UNAVAILABLE, INVALID or DUPLICATE, none failed {} runs in a row.",
 					count(jobs.size(), "cron plugin"), limits.failuresWarn() > 0 ? limits.failuresWarn()
 							: limits.failuresCritical() > 0 ? limits.failuresCritical() : "several");
 		}

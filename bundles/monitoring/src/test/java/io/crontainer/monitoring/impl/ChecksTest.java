@@ -92,6 +92,16 @@ class ChecksTest {
 	}
 
 	@Test
+	void aPluginWhoseStateStoreIsUnreachableIsCritical() {
+		CronJobDTO unavailable = job("report", JobState.UNAVAILABLE);
+		unavailable.reason = "state store postgresql is unavailable: connection refused";
+		Result result = plugins(List.of(unavailable, job("ok", JobState.SCHEDULED)));
+		assertThat(result.getStatus()).isEqualTo(Result.Status.CRITICAL);
+		assertThat(result.toString()).contains("report is UNAVAILABLE: state store postgresql is unavailable")
+				.doesNotContain("ok is");
+	}
+
+	@Test
 	void failuresInARowWarnThenCritical() {
 		CronJobDTO job = job("flaky", JobState.SCHEDULED);
 		job.consecutiveFailures = 2;
