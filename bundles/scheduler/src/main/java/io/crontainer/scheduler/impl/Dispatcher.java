@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,8 @@ final class Dispatcher {
 	private final History history;
 	private final Engine engine;
 	private final Map<String, Run> running = new HashMap<>();
+	/** Whether claims fail (store unavailable): logged once when it starts and once when it ends. */
+	private final AtomicBoolean claimsFailing = new AtomicBoolean();
 
 	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine) {
 		this.lock = lock;
@@ -170,9 +173,15 @@ final class Dispatcher {
 			blocked(run, e.getMessage());
 			return;
 		} catch (StoreUnavailableException | RuntimeException e) {
-			LOG.warn("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Scheduler.describe(e));
+			if (claimsFailing.compareAndSet(false, true)) { // once per outage, not once per fire
+				LOG.warn("Cannot claim windows from the state store ({}): {}; no plugin runs until it answers again",
+						store.describe(), Scheduler.describe(e));
+			}
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
 			return;
+		}
+		if (claimsFailing.compareAndSet(true, false)) {
+			LOG.info("The state store ({}) answers claims again", store.describe());
 		}
 		if (!result.granted()) {
 			finish(run, Outcome.SKIPPED, "not claimed: " + result.refusal(), result.current());
