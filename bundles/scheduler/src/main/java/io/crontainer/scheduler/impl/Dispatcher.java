@@ -72,6 +72,9 @@ final class Dispatcher {
 
 		/** The record of a name turned out unreadable. */
 		void blocked(String name, String reason, Instant now, List<Runnable> out);
+
+		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
+		void flush(List<Runnable> out);
 	}
 
 	private final Object lock;
@@ -313,7 +316,7 @@ final class Dispatcher {
 		synchronized (lock) {
 			engine.blocked(run.name, reason, clock.instant(), out);
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 		finish(run, Outcome.SKIPPED, "its state record cannot be read: " + reason, null);
 	}
 
@@ -322,7 +325,7 @@ final class Dispatcher {
 		synchronized (lock) {
 			engine.record(run.name, state, clock.instant(), out);
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 	}
 
 	/**
@@ -356,7 +359,7 @@ final class Dispatcher {
 				fire(run.job, run.followTrigger, run.followFire, null, now, out);
 			}
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 		if (dto != null) {
 			CronRunDTO result = dto;
 			try {
@@ -506,7 +509,7 @@ final class Dispatcher {
 				abandon(run, clock.instant(), out);
 			}
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 	}
 
 	/**

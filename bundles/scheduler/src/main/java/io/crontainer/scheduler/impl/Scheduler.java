@@ -410,7 +410,8 @@ final class Scheduler implements Dispatcher.Engine {
 	// ------------------------------------------------------------------ helpers
 
 	/** Runs what was collected under the lock, then tells of a change; no lock held. */
-	void flush(List<Runnable> out) {
+	@Override
+	public void flush(List<Runnable> out) {
 		for (Runnable task : out) {
 			task.run();
 		}
