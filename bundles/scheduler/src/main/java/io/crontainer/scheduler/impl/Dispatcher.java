@@ -73,6 +73,9 @@ final class Dispatcher {
 
 		/** The record of a name turned out unreadable. */
 		void blocked(String name, String reason, Instant now, List<Runnable> out);
+
+		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
+		void flush(List<Runnable> out);
 	}
 
 	private final Object lock;
@@ -371,7 +374,7 @@ final class Dispatcher {
 		synchronized (lock) {
 			engine.blocked(run.name, reason, clock.instant(), out);
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 		finish(run, Outcome.SKIPPED, "its state record cannot be read: " + reason, null);
 	}
 
@@ -380,7 +383,7 @@ final class Dispatcher {
 		synchronized (lock) {
 			engine.record(run.name, state, clock.instant(), out);
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 	}
 
 	/**
@@ -416,7 +419,7 @@ final class Dispatcher {
 				fire(run.job, run.followTrigger, run.followFire, null, now, out);
 			}
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 		if (dto != null) {
 			CronRunDTO result = dto;
 			try {
@@ -637,7 +640,7 @@ final class Dispatcher {
 				abandon(run, clock.instant(), out);
 			}
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 	}
 
 	/**

@@ -228,17 +228,16 @@ final class Scheduler implements Dispatcher.Engine {
 	 * @return The instant at which it wants to be called next; {@code null} once stopped.
 	 */
 	Instant tick() {
+		List<Job> fired = new ArrayList<>(); // their next fire times are computed once the burst has started
 		while (true) {
 			List<Runnable> out = new ArrayList<>();
-			List<Job> fired = new ArrayList<>();
-			Instant wake = null;
-			Instant now;
+			boolean more;
 			synchronized (lock) {
 				if (stopped) {
 					return null;
 				}
 				due.awake();
-				now = clock.instant();
+				Instant now = clock.instant();
 				long nowMillis = now.toEpochMilli();
 				Due d = null;
 				// At most a batch under one hold of the lock: runs start while the rest is dispatched.
@@ -261,36 +260,30 @@ final class Scheduler implements Dispatcher.Engine {
 						recheck(now, out);
 					}
 				}
-				if (d == null || due.earliest() > nowMillis) {
-					wake = Instant.ofEpochMilli(Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis()));
-				}
+				more = d != null && due.earliest() <= nowMillis;
 			}
-			flush(out); // the runs fired start now; their next fire times are computed meanwhile
-			if (!fired.isEmpty()) {
-				List<Runnable> more = new ArrayList<>();
-				synchronized (lock) {
-					for (Job job : fired) {
-						schedules.computeNext(job, now, more);
-					}
-					if (wake != null) {
-						wake = Instant.ofEpochMilli(Math.min(due.earliest(), wake.toEpochMilli()));
-					}
-				}
-				flush(more);
+			flush(out); // the runs fired start now
+			if (more) {
+				continue;
 			}
-			if (wake != null) {
-				synchronized (lock) {
-					if (stopped) {
-						return null;
-					}
-					long earliest = Math.min(due.earliest(), wake.toEpochMilli());
-					if (earliest <= clock.millis()) {
-						continue; // something became due meanwhile
-					}
+			List<Runnable> after = new ArrayList<>();
+			synchronized (lock) {
+				if (stopped) {
+					return null;
+				}
+				Instant now = clock.instant();
+				for (Job job : fired) {
+					schedules.computeNext(job, now, after);
+				}
+				fired.clear();
+				long nowMillis = now.toEpochMilli();
+				long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
+				if (earliest > nowMillis && after.isEmpty()) {
 					due.sleeping(earliest);
 					return Instant.ofEpochMilli(earliest);
 				}
 			}
+			flush(after); // then look again: something may be due already
 		}
 	}
 
@@ -479,7 +472,8 @@ final class Scheduler implements Dispatcher.Engine {
 	// ------------------------------------------------------------------ helpers
 
 	/** Runs what was collected under the lock, then tells of a change; no lock held. */
-	void flush(List<Runnable> out) {
+	@Override
+	public void flush(List<Runnable> out) {
 		for (Runnable task : out) {
 			task.run();
 		}

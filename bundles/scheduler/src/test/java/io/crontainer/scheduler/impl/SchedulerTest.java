@@ -231,6 +231,32 @@ class SchedulerTest {
 	}
 
 	@Test
+	void anUnavailableStoreRunsNothingWithoutAClaimAndIsRetried() throws Exception {
+		FailingStore failing = new FailingStore(store);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), failing);
+		TestPlugin known = add(1, "known", "* * * * *"); // its record was read while the store answered
+		failing.unavailable = true;
+		TestPlugin late = add(2, "late", "* * * * *");
+		assertThat(job("late").state).isEqualTo(JobState.UNAVAILABLE);
+		assertThat(job("late").reason).contains("state store is unavailable").contains("connection refused")
+				.contains("retrying every 10 s");
+
+		at("2026-03-02T10:01:00Z");
+		assertThat(known.windows).as("no run without a claim").isEmpty();
+		assertThat(job("known").lastRun.outcome).isEqualTo(Outcome.SKIPPED);
+		assertThat(job("known").lastRun.error).contains("could not be claimed").contains("connection refused");
+
+		failing.unavailable = false;
+		at("2026-03-02T10:01:10Z"); // the next attempt to load the record
+		assertThat(job("late").state).isEqualTo(JobState.SCHEDULED);
+		at("2026-03-02T10:02:00Z");
+		assertThat(known.windows).hasSize(1);
+		assertThat(known.windows.get(0)[0]).as("the skipped fire cost no window").isEqualTo(Instant.EPOCH);
+		assertThat(late.windows).hasSize(1);
+	}
+
+	@Test
 	void aRunWhoseWindowCannotBeSavedFails() throws Exception {
 		FailingStore failing = new FailingStore(store);
 		scheduler.stop();

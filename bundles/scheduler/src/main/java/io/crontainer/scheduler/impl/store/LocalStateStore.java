@@ -791,7 +791,7 @@ public final class LocalStateStore implements StateStore {
 		}
 		CRC32 crc = new CRC32();
 		crc.update(text.substring(0, crcAt).getBytes(UTF_8));
-		if (!String.format("%08x", crc.getValue()).equals(text.substring(crcAt + 1))) {
+		if (!hex(crc.getValue()).equals(text.substring(crcAt + 1))) {
 			return null;
 		}
 		String[] fields = text.substring(0, crcAt).split("\t", -1);
@@ -842,7 +842,13 @@ public final class LocalStateStore implements StateStore {
 		}
 		CRC32 crc = new CRC32();
 		crc.update(out.substring(from).getBytes(UTF_8));
-		out.append('\t').append(String.format("%08x", crc.getValue())).append('\n');
+		out.append('\t').append(hex(crc.getValue())).append('\n');
+	}
+
+	/** A CRC-32 as 8 lower-case hex digits. */
+	private static String hex(long crc) {
+		String digits = Long.toHexString(crc);
+		return "00000000".substring(digits.length()) + digits;
 	}
 
 	private static void escape(StringBuilder out, String text) {
