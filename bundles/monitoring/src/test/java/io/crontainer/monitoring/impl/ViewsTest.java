@@ -92,7 +92,8 @@ class ViewsTest {
 		assertThat(view.getQueuedRuns()).isEqualTo(1);
 		assertThat(view.getRunCount()).isEqualTo(7);
 		assertThat(view.getFailureCount()).isEqualTo(1);
-		assertThat(view.getPluginsByState()).containsEntry("BLOCKED", 1).containsEntry("DISABLED", 0).hasSize(8);
+		assertThat(view.getPluginsByState()).containsEntry("BLOCKED", 1).containsEntry("DISABLED", 0)
+				.hasSize(JobState.values().length);
 		SchedulerView down = new SchedulerView(() -> null);
 		assertThat(down.isAvailable()).isFalse();
 		assertThat(down.getPlugins()).isZero();
