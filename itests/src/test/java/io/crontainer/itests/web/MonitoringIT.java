@@ -75,9 +75,9 @@ public class MonitoringIT {
 	@Configuration
 	public Option[] config() {
 		return new Option[] { CrontainerOptions.features("core", "shell", "web"),
-				newConfiguration("io.crontainer.scheduler").put("pool.size", 1).put("timezone", "UTC").asOption(),
+				newConfiguration("io.crontainer.scheduler").put("timezone", "UTC").asOption(),
 				newConfiguration("io.crontainer.monitoring").put("consecutive.failures.warn", 2)
-						.put("consecutive.failures.critical", 4).put("queued.warn.seconds", 1L)
+						.put("consecutive.failures.critical", 4).put("running.warn", 2).put("queued.warn.seconds", 1L)
 						.put("queued.critical.seconds", 3600L).put("jmx.refresh.seconds", 1L).asOption() };
 	}
 
@@ -170,34 +170,38 @@ public class MonitoringIT {
 		assertEquals(1, byState.get(new Object[] { "PAUSED" }).get("value"));
 		Await.until("it-ticking's run over", () -> !rt.getJob("it-ticking").running);
 
-		// Saturation: one worker (pool.size 1), held by a run; a second fired run waits for it.
+		// Saturation: two runs held at once, each on a thread of its own, reach running.warn = 2.
 		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch started = new CountDownLatch(1);
-		register("it-holding", YEARLY, plugin(YEARLY, started, release));
-		register("it-waiting", YEARLY, plugin(YEARLY, null, null));
-		awaitState(rt, "it-holding", JobState.SCHEDULED);
-		awaitState(rt, "it-waiting", JobState.SCHEDULED);
+		CountDownLatch started = new CountDownLatch(2);
+		register("it-holding-1", YEARLY, plugin(YEARLY, started, release));
+		register("it-holding-2", YEARLY, plugin(YEARLY, started, release));
+		awaitState(rt, "it-holding-1", JobState.SCHEDULED);
+		awaitState(rt, "it-holding-2", JobState.SCHEDULED);
+		assertEquals(Result.Status.OK, status("Crontainer saturation"));
 		try {
-			rt.fire("it-holding");
-			assertTrue(started.await(10, TimeUnit.SECONDS));
-			rt.fire("it-waiting");
-			Await.until("it-waiting QUEUED", () -> {
-				CronJobDTO j = rt.getJob("it-waiting");
-				return j.lastRun != null && j.lastRun.outcome == Outcome.QUEUED;
-			});
-			assertEquals(1, server.getAttribute(scheduler, "RunningRuns"));
-			assertEquals(1, server.getAttribute(scheduler, "QueuedRuns"));
+			rt.fire("it-holding-1");
+			rt.fire("it-holding-2");
+			assertTrue(started.await(10, TimeUnit.SECONDS)); // both inside their plugin: no run waits for a thread
+			assertEquals(2, server.getAttribute(scheduler, "RunningRuns"));
+			assertEquals(0, server.getAttribute(scheduler, "QueuedRuns"));
 			Await.until("the saturation check WARN", () -> status("Crontainer saturation") == Result.Status.WARN);
-			assertTrue(message("Crontainer saturation"), message("Crontainer saturation")
-					.contains("1 run waiting for a free worker, it-waiting for"));
+			String message = message("Crontainer saturation");
+			assertTrue(message, message.contains("2 runs in progress at once, each on a thread of its own (WARN from 2)")
+					&& message.contains("it-holding-1 for ") && message.contains("it-holding-2 for ")
+					&& !message.contains("waiting for a thread,"));
 		} finally {
 			release.countDown();
 		}
-		Await.until("it-waiting ran", () -> {
-			CronJobDTO j = rt.getJob("it-waiting");
-			return j.lastRun != null && j.lastRun.outcome == Outcome.SUCCEEDED;
-		});
-		assertEquals(Result.Status.OK, status("Crontainer saturation"));
+		for (String name : List.of("it-holding-1", "it-holding-2")) {
+			Await.until(name + " ran", () -> {
+				CronJobDTO j = rt.getJob(name);
+				return !j.running && j.lastRun != null && j.lastRun.outcome == Outcome.SUCCEEDED;
+			});
+		}
+		Await.until("the saturation check OK", () -> status("Crontainer saturation") == Result.Status.OK);
+		assertTrue(message("Crontainer saturation"), message("Crontainer saturation")
+				.contains("0 runs in progress (WARN from 2), 0 waiting for a thread."));
+		assertEquals(0, server.getAttribute(scheduler, "RunningRuns"));
 		assertEquals(0, server.getAttribute(scheduler, "QueuedRuns"));
 	}
 

@@ -1,6 +1,8 @@
 package io.crontainer.monitoring.impl;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ import io.crontainer.api.runtime.Outcome;
  * framework. Stateless and thread-safe.
  */
 final class Checks {
+	/** How many runs a saturation message names. */
+	static final int NAMED = 5;
 
 	private Checks() {
 	}
@@ -143,18 +147,31 @@ final class Checks {
 	}
 
 	/**
-	 * Saturation of the scheduler's worker pool (its limit, {@code pool.size}): a run that waits for a
-	 * free worker ({@link Outcome#QUEUED}) too long.
+	 * Saturation of the scheduler's run threads. The scheduler has no fixed pool: every run in progress has
+	 * a thread of its own, started when a run is due and every thread is inside a plugin, so two things
+	 * are worth an operator's attention:
+	 * <ul>
+	 * <li>too many runs in progress at once ({@link Outcome#RUNNING}; one thread each): WARN from
+	 * {@link Thresholds#runningWarn()}, CRITICAL from {@link Thresholds#runningCritical()}. Usually plugins
+	 * that hang or run longer than their interval;</li>
+	 * <li>a run that waits ({@link Outcome#QUEUED}) for its thread to be started: normally an instant, so a
+	 * wait of {@link Thresholds#queuedWarnMillis()} / {@link Thresholds#queuedCriticalMillis()} means
+	 * that the JVM cannot start threads (process or container thread limit, or memory).</li>
+	 * </ul>
+	 * Runs are counted as the runtime view shows them: one per plugin, its latest
+	 * ({@link CronJobDTO#lastRun}) while {@link CronJobDTO#running}; a second run of a
+	 * {@code scheduler.concurrent} job is not counted.
 	 *
 	 * @param jobs The jobs. Must not be {@code null}.
 	 * @param limits The thresholds. Must not be {@code null}.
 	 * @param now The current time, UTC epoch milliseconds.
-	 * @return WARN or CRITICAL naming the runs that waited too long, else OK with the running and queued
+	 * @return The worse of both: WARN or CRITICAL with the count and the names of the longest running runs,
+	 *         or naming the run that waited longest for a thread; else OK with the running and waiting
 	 *         counts.
 	 */
 	static Result saturation(List<CronJobDTO> jobs, Thresholds limits, long now) {
 		FormattingResultLog log = new FormattingResultLog();
-		int running = 0;
+		List<CronJobDTO> running = new ArrayList<>();
 		int queued = 0;
 		long longestWait = 0;
 		String longest = null;
@@ -163,7 +180,7 @@ final class Checks {
 				continue;
 			}
 			if (job.lastRun.outcome == Outcome.RUNNING) {
-				running++;
+				running.add(job);
 			} else if (job.lastRun.outcome == Outcome.QUEUED) {
 				queued++;
 				long waited = now - job.lastRun.started;
@@ -173,19 +190,53 @@ final class Checks {
 				}
 			}
 		}
-		if (queued > 0 && limits.queuedCriticalMillis() > 0 && longestWait >= limits.queuedCriticalMillis()) {
-			log.critical("Saturated: {} waiting for a free worker, {} for {} s (CRITICAL from {} s); {} running."
-					+ " Raise pool.size (PID io.crontainer.scheduler) or spread the intervals (H).",
-					count(queued, "run"), longest, longestWait / 1000, limits.queuedCriticalMillis() / 1000, running);
-		} else if (queued > 0 && limits.queuedWarnMillis() > 0 && longestWait >= limits.queuedWarnMillis()) {
-			log.warn("Saturated: {} waiting for a free worker, {} for {} s (WARN from {} s); {} running."
-					+ " Raise pool.size (PID io.crontainer.scheduler) or spread the intervals (H).",
-					count(queued, "run"), longest, longestWait / 1000, limits.queuedWarnMillis() / 1000, running);
-		} else {
-			log.info("{} in progress, {} waiting for a free worker{}.", count(running, "run"), queued,
+		boolean flagged = false;
+		int n = running.size();
+		boolean runningCritical = limits.runningCritical() > 0 && n >= limits.runningCritical();
+		if (runningCritical || limits.runningWarn() > 0 && n >= limits.runningWarn()) {
+			String text = "{} in progress at once, each on a thread of its own ({} from {}): {}. Look for plugins that"
+					+ " hang or outlast their interval (cron:list, cron:history NAME): give them a cron.timeout, spread"
+					+ " their intervals (H), or raise running.warn (PID " + MonitoringConfiguration.PID
+					+ ") if this many is normal here.";
+			String names = longestRunning(running, now);
+			if (runningCritical) {
+				log.critical(text, count(n, "run"), "CRITICAL", limits.runningCritical(), names);
+			} else {
+				log.warn(text, count(n, "run"), "WARN", limits.runningWarn(), names);
+			}
+			flagged = true;
+		}
+		boolean queuedCritical = queued > 0 && limits.queuedCriticalMillis() > 0
+				&& longestWait >= limits.queuedCriticalMillis();
+		if (queuedCritical || queued > 0 && limits.queuedWarnMillis() > 0 && longestWait >= limits.queuedWarnMillis()) {
+			String text = "{} waiting for a thread, {} for {} s ({} from {} s); {} in progress. The scheduler starts a"
+					+ " thread for each run at once, so the JVM cannot start threads: see the log ('Cannot start a"
+					+ " thread for runs'), and raise the process's or container's thread limit (ulimit -u, pids limit)"
+					+ " or its memory, or stop plugins that hold threads.";
+			if (queuedCritical) {
+				log.critical(text, count(queued, "run"), longest, longestWait / 1000, "CRITICAL",
+						limits.queuedCriticalMillis() / 1000, n);
+			} else {
+				log.warn(text, count(queued, "run"), longest, longestWait / 1000, "WARN", limits.queuedWarnMillis() / 1000,
+						n);
+			}
+			flagged = true;
+		}
+		if (!flagged) {
+			log.info("{} in progress{}, {} waiting for a thread{}.", count(n, "run"),
+					limits.runningWarn() > 0 ? " (WARN from " + limits.runningWarn() + ")" : "", queued,
 					queued == 0 ? "" : " (the longest for " + longestWait / 1000 + " s)");
 		}
 		return new Result(log);
+	}
+
+	/** The names of the runs, longest running first, with their age; at most {@value #NAMED}, then "and N more". */
+	private static String longestRunning(List<CronJobDTO> running, long now) {
+		List<CronJobDTO> sorted = running.stream().sorted(Comparator.comparingLong((CronJobDTO j) -> j.lastRun.started)
+				.thenComparing(j -> j.name)).toList();
+		String names = sorted.stream().limit(NAMED).map(j -> j.name + " for " + (now - j.lastRun.started) / 1000 + " s")
+				.collect(Collectors.joining(", "));
+		return sorted.size() > NAMED ? names + " and " + (sorted.size() - NAMED) + " more" : names;
 	}
 
 	/** The number of jobs in each state, every state present (0 for none), in declaration order. */

@@ -14,13 +14,16 @@ public interface CronPluginMXBean {
 	/** @return The plugin's name ({@code cron.name}). */
 	String getName();
 
-	/** @return Its state: SCHEDULED, PENDING, PAUSED, DISABLED, INVALID, DUPLICATE, BLOCKED or STUCK. */
+	/**
+	 * @return Its state (a {@code JobState}): SCHEDULED, PENDING, PAUSED, DISABLED, INVALID, DUPLICATE,
+	 *         BLOCKED, STUCK or UNAVAILABLE.
+	 */
 	String getState();
 
 	/** @return Why it is not SCHEDULED, or {@code null}. */
 	String getReason();
 
-	/** @return Whether a run is in progress or waiting for a worker. */
+	/** @return Whether a run is in progress or waiting for its thread to be started. */
 	boolean isRunning();
 
 	/** @return Runs that ended (any outcome but SKIPPED). */

@@ -24,14 +24,26 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 					+ " CRITICAL. 0 turns it off. Default 10.", min = "0")
 	int consecutive_failures_critical() default 10;
 
-	@AttributeDefinition(name = "Queued run: WARN after (s)",
-			description = "A run that has waited this many seconds for a free worker (the scheduler's pool.size"
-					+ " workers are all busy) makes the saturation check WARN. 0 turns it off. Default 60.",
+	@AttributeDefinition(name = "Runs at once: WARN",
+			description = "This many runs in progress at once makes the saturation check WARN. The scheduler has"
+					+ " no pool to fill: each run has a thread of its own, so many at once usually means plugins that"
+					+ " hang or outlast their interval. 0 turns the warning off. Default 100.", min = "0")
+	int running_warn() default 100;
+
+	@AttributeDefinition(name = "Runs at once: CRITICAL",
+			description = "This many runs in progress at once makes the saturation check CRITICAL. 0 turns it off."
+					+ " Default 0 (off).", min = "0")
+	int running_critical() default 0;
+
+	@AttributeDefinition(name = "Run waiting for a thread: WARN after (s)",
+			description = "A run that has waited this many seconds for its thread makes the saturation check WARN."
+					+ " The scheduler starts a thread for a run at once, so such a wait means the JVM cannot start"
+					+ " threads (process or container thread limit, or memory). 0 turns it off. Default 60.",
 			min = "0")
 	long queued_warn_seconds() default 60;
 
-	@AttributeDefinition(name = "Queued run: CRITICAL after (s)",
-			description = "A run that has waited this many seconds for a free worker makes the saturation check"
+	@AttributeDefinition(name = "Run waiting for a thread: CRITICAL after (s)",
+			description = "A run that has waited this many seconds for its thread makes the saturation check"
 					+ " CRITICAL. 0 turns it off. Default 600.", min = "0")
 	long queued_critical_seconds() default 600;
 

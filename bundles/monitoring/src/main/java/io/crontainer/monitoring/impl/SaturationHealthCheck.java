@@ -12,10 +12,11 @@ import org.osgi.service.component.annotations.Reference;
 import io.crontainer.api.runtime.CronRuntime;
 
 /**
- * Health check "Crontainer saturation" (tag {@code crontainer}): the scheduler runs plugins on at most
- * {@code pool.size} workers (PID {@code io.crontainer.scheduler}); a run that waits for a free worker
- * longer than the thresholds (PID {@value MonitoringConfiguration#PID}) makes it WARN or CRITICAL.
- * Called by the health-check executor's threads; thread-safe.
+ * Health check "Crontainer saturation" (tag {@code crontainer}): the scheduler runs each plugin's run on
+ * a thread of its own (no fixed pool); too many runs in progress at once ({@code running.warn},
+ * {@code running.critical}), or a run that waits for its thread to be started longer than
+ * {@code queued.warn.seconds} / {@code queued.critical.seconds} (the JVM cannot start threads), make it
+ * WARN or CRITICAL (PID {@value MonitoringConfiguration#PID}; {@link Checks#saturation}). Called by the health-check executor's threads; thread-safe.
  */
 @Component(service = HealthCheck.class, configurationPid = MonitoringConfiguration.PID, property = {
 		HealthCheck.NAME + "=Crontainer saturation", HealthCheck.TAGS + "=crontainer",

@@ -41,10 +41,13 @@ public interface SchedulerMXBean {
 	/** @return Plugins STUCK. */
 	int getStuckPlugins();
 
-	/** @return Runs in progress on a worker. */
+	/** @return Runs in progress, each on a thread of its own (one per plugin: its latest run). */
 	int getRunningRuns();
 
-	/** @return Runs fired and waiting for a free worker. */
+	/**
+	 * @return Runs fired and waiting for their thread to be started: 0 but for an instant, unless the JVM
+	 *         cannot start threads.
+	 */
 	int getQueuedRuns();
 
 	/** @return Runs ended, all plugins, since the scheduler started. */

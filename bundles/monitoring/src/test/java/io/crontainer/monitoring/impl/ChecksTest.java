@@ -2,6 +2,7 @@ package io.crontainer.monitoring.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import io.crontainer.api.runtime.Trigger;
 
 class ChecksTest {
 	static final long NOW = 1_800_000_000_000L;
-	static final Thresholds LIMITS = new Thresholds(3, 10, 60_000, 600_000);
+	static final Thresholds LIMITS = new Thresholds(3, 10, 100, 0, 60_000, 600_000);
 
 	static CronJobDTO job(String name, JobState state) {
 		CronJobDTO job = new CronJobDTO();
@@ -116,7 +117,7 @@ class ChecksTest {
 		job.consecutiveFailures = 10;
 		assertThat(plugins(List.of(job)).getStatus()).isEqualTo(Result.Status.CRITICAL);
 		// 0 turns a threshold off
-		Result off = Checks.plugins(List.of(job), new Thresholds(0, 0, 0, 0), n -> List.of());
+		Result off = Checks.plugins(List.of(job), new Thresholds(0, 0, 0, 0, 0, 0), n -> List.of());
 		assertThat(off.getStatus()).isEqualTo(Result.Status.OK);
 	}
 
@@ -139,23 +140,99 @@ class ChecksTest {
 	}
 
 	@Test
-	void saturationByTheLongestWaitForAWorker() {
-		CronJobDTO running = job("busy", JobState.SCHEDULED);
-		running.running = true;
-		running.lastRun = run("busy", Outcome.RUNNING, NOW - 500_000, null, null);
+	void defaultsAreTheConfigurationsDefaults() {
+		// the annotation's own defaults, as SCR hands them over without a configuration
+		MonitoringConfiguration defaults = (MonitoringConfiguration) Proxy.newProxyInstance(
+				MonitoringConfiguration.class.getClassLoader(), new Class<?>[] { MonitoringConfiguration.class },
+				(proxy, method, args) -> method.getDefaultValue());
+		assertThat(Thresholds.of(defaults)).isEqualTo(Thresholds.DEFAULTS).isEqualTo(LIMITS);
+	}
+
+	@Test
+	void saturationByTheLongestWaitForAThread() {
+		CronJobDTO running = running("busy", NOW - 500_000);
 		CronJobDTO queued = job("waiting", JobState.SCHEDULED);
 		queued.running = true;
 		queued.lastRun = run("waiting", Outcome.QUEUED, NOW - 59_000, null, NOW - 59_000);
 		Result ok = Checks.saturation(List.of(running, queued), LIMITS, NOW);
 		assertThat(ok.getStatus()).isEqualTo(Result.Status.OK);
-		assertThat(ok.toString()).contains("1 run in progress, 1 waiting for a free worker (the longest for 59 s)");
+		assertThat(ok.toString()).contains("1 run in progress (WARN from 100), 1 waiting for a thread (the longest for 59 s)");
 
 		Result warn = Checks.saturation(List.of(running, queued), LIMITS, NOW + 1_000);
 		assertThat(warn.getStatus()).isEqualTo(Result.Status.WARN);
-		assertThat(warn.toString()).contains("Saturated: 1 run waiting for a free worker, waiting for 60 s (WARN from 60 s); 1 running.");
-		assertThat(Checks.saturation(List.of(running, queued), LIMITS, NOW + 541_000).getStatus())
-				.isEqualTo(Result.Status.CRITICAL);
+		assertThat(warn.toString()).contains("1 run waiting for a thread, waiting for 60 s (WARN from 60 s); 1 in progress."
+				+ " The scheduler starts a thread for each run at once, so the JVM cannot start threads")
+				.contains("ulimit -u").doesNotContain("pool.size");
+		assertThat(Checks.saturation(List.of(running, queued), LIMITS, NOW + 540_999).getStatus())
+				.isEqualTo(Result.Status.WARN);
+		Result critical = Checks.saturation(List.of(running, queued), LIMITS, NOW + 541_000);
+		assertThat(critical.getStatus()).isEqualTo(Result.Status.CRITICAL);
+		assertThat(critical.toString()).contains("waiting for 600 s (CRITICAL from 600 s)");
 		assertThat(Checks.saturation(List.of(running), LIMITS, NOW + 541_000).getStatus()).isEqualTo(Result.Status.OK);
+		// both off: a run may wait for ever
+		assertThat(Checks.saturation(List.of(running, queued), new Thresholds(3, 10, 100, 0, 0, 0), NOW + 3_600_000)
+				.getStatus()).isEqualTo(Result.Status.OK);
+	}
+
+	@Test
+	void saturationByRunsInProgressAtOnce() {
+		Thresholds limits = new Thresholds(3, 10, 3, 5, 60_000, 600_000);
+		List<CronJobDTO> jobs = new ArrayList<>();
+		jobs.add(running("a", NOW - 1_000));
+		jobs.add(running("b", NOW - 90_000));
+		CronJobDTO idle = job("idle", JobState.SCHEDULED); // not running: not counted
+		idle.lastRun = run("idle", Outcome.RUNNING, NOW - 5_000, null, null);
+		jobs.add(idle);
+		CronJobDTO paused = job("paused", JobState.PAUSED); // never ran
+		jobs.add(paused);
+		Result ok = Checks.saturation(jobs, limits, NOW);
+		assertThat(ok.getStatus()).isEqualTo(Result.Status.OK);
+		assertThat(ok.toString()).contains("2 runs in progress (WARN from 3), 0 waiting for a thread.");
+
+		jobs.add(running("c", NOW - 30_000)); // 3: WARN
+		Result warn = Checks.saturation(jobs, limits, NOW);
+		assertThat(warn.getStatus()).isEqualTo(Result.Status.WARN);
+		assertThat(warn.toString()).contains("3 runs in progress at once, each on a thread of its own (WARN from 3):"
+				+ " b for 90 s, c for 30 s, a for 1 s. Look for plugins that hang").contains("raise running.warn");
+
+		jobs.add(running("d", NOW - 2_000)); // 4: still WARN
+		assertThat(Checks.saturation(jobs, limits, NOW).getStatus()).isEqualTo(Result.Status.WARN);
+		jobs.add(running("e", NOW - 2_000)); // 5: CRITICAL
+		Result critical = Checks.saturation(jobs, limits, NOW);
+		assertThat(critical.getStatus()).isEqualTo(Result.Status.CRITICAL);
+		assertThat(critical.toString()).contains("5 runs in progress at once, each on a thread of its own (CRITICAL from 5):"
+				+ " b for 90 s, c for 30 s, d for 2 s, e for 2 s, a for 1 s.");
+		jobs.add(running("f", NOW - 200_000)); // more than are named
+		assertThat(Checks.saturation(jobs, limits, NOW).toString()).contains(": f for 200 s, b for 90 s, c for 30 s,"
+				+ " d for 2 s, e for 2 s and 1 more.");
+
+		// off: 0 is never, however many run
+		assertThat(Checks.saturation(jobs, new Thresholds(3, 10, 0, 0, 60_000, 600_000), NOW).getStatus())
+				.isEqualTo(Result.Status.OK);
+		// CRITICAL alone, without a WARN threshold
+		assertThat(Checks.saturation(jobs, new Thresholds(3, 10, 0, 6, 60_000, 600_000), NOW).getStatus())
+				.isEqualTo(Result.Status.CRITICAL);
+		assertThat(Checks.saturation(jobs, new Thresholds(3, 10, 0, 7, 60_000, 600_000), NOW).getStatus())
+				.isEqualTo(Result.Status.OK);
+	}
+
+	@Test
+	void saturationReportsBothCausesAtOnce() {
+		Thresholds limits = new Thresholds(3, 10, 1, 0, 60_000, 600_000);
+		CronJobDTO queued = job("waiting", JobState.SCHEDULED);
+		queued.running = true;
+		queued.lastRun = run("waiting", Outcome.QUEUED, NOW - 61_000, null, NOW - 61_000);
+		Result both = Checks.saturation(List.of(running("busy", NOW - 10_000), queued), limits, NOW);
+		assertThat(both.getStatus()).isEqualTo(Result.Status.WARN);
+		assertThat(both.toString()).contains("1 run in progress at once").contains("busy for 10 s")
+				.contains("1 run waiting for a thread, waiting for 61 s (WARN from 60 s); 1 in progress.");
+	}
+
+	private static CronJobDTO running(String name, long started) {
+		CronJobDTO job = job(name, JobState.SCHEDULED);
+		job.running = true;
+		job.lastRun = run(name, Outcome.RUNNING, started, null, null);
+		return job;
 	}
 
 	@Test

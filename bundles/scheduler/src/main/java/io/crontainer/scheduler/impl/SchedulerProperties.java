@@ -51,7 +51,7 @@ final class SchedulerProperties {
 	static final String TIMES = "scheduler.times";
 	/** String or String[]: Sling's {@code LEADER}, {@code SINGLE} or Sling instance ids. */
 	static final String RUN_ON = "scheduler.runOn";
-	/** String: Sling's thread pool name. No effect here: one worker pool runs every job. */
+	/** String: Sling's thread pool name. No effect here: every run has a thread of its own. */
 	static final String THREAD_POOL = "scheduler.threadPool";
 	/** Sling's {@code Scheduler.VALUE_RUN_ON_LEADER}. */
 	static final String RUN_ON_LEADER = "LEADER";
@@ -168,8 +168,7 @@ final class SchedulerProperties {
 			}
 		}
 		if (properties.containsKey(THREAD_POOL)) {
-			notes.add(THREAD_POOL + " (one worker pool runs every job; its size is pool.size of "
-					+ SchedulerComponent.PID + ")");
+			notes.add(THREAD_POOL + " (every run has a thread of its own; there is no pool to choose)");
 		}
 		if (properties.containsKey(CronPlugin.INTERVAL)) {
 			notes.add(CronPlugin.INTERVAL + " (the schedule of a Runnable is " + EXPRESSION + " or " + PERIOD + ")");

@@ -397,7 +397,7 @@ public class CronJobsPage extends AbstractServlet {
 	String[] fire(CronRuntime rt, CronJobDTO job) {
 		if (job.running) {
 			boolean queued = job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
-			return error("Refused: " + job.name + (queued ? " is queued for a worker already" : " is running already")
+			return error("Refused: " + job.name + (queued ? " is queued to run already" : " is running already")
 					+ "; a plugin never runs twice at once.");
 		}
 		switch (job.state) {

@@ -54,7 +54,7 @@ class CronJobsPageTest {
 				"Refused: heartbeat is running already; a plugin never runs twice at once.");
 		job.lastRun.outcome = Outcome.QUEUED;
 		assertThat(page.fire(rt, job)[1]).isEqualTo(
-				"Refused: heartbeat is queued for a worker already; a plugin never runs twice at once.");
+				"Refused: heartbeat is queued to run already; a plugin never runs twice at once.");
 		assertThat(rt.fired).isEmpty();
 	}
 
