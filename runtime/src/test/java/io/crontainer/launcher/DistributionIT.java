@@ -220,6 +220,24 @@ class DistributionIT {
 	}
 
 	@Test
+	void aCfgFileDeletedWhileStoppedIsNoLongerInForce() throws Exception {
+		Path cfg = Files.writeString(home.resolve("etc/io.crontainer.scheduler.cfg"), "timezone = Europe/Berlin\n");
+		process = start(Map.of(), DEV_NULL);
+		await("heartbeat in Europe/Berlin", () -> client("cron:list").out.lines()
+				.anyMatch(l -> l.startsWith("heartbeat ") && l.contains("Europe/Berlin")));
+		stop();
+
+		Files.delete(cfg); // while the runtime is stopped: etc/ stays the source of truth
+		process = start(Map.of(), DEV_NULL);
+		await("the configuration deleted", () -> read(output).lines()
+				.anyMatch(l -> l.contains("Deleted configuration io.crontainer.scheduler: its file ")
+						&& l.contains("/etc/io.crontainer.scheduler.cfg was removed while the runtime was stopped")));
+		await("heartbeat in the default zone again", () -> client("cron:list").out.lines()
+				.anyMatch(l -> l.startsWith("heartbeat ") && !l.contains("Europe/Berlin")));
+		stop();
+	}
+
+	@Test
 	void ctrlCInterruptsAWaitingFireNotTheRuntime() throws Exception {
 		Path ready = tmp.resolve("ready.txt");
 		Files.write(home.resolve("deploy/hung.jar"), hungPluginJar());

@@ -113,17 +113,18 @@ class ArchetypeIT {
 	}
 
 	/**
-	 * Starts a copy of the runtime distribution with its Gogo console on a pipe, deploys the bundle as
-	 * the README says (copy under another name, then rename), and drives the shell.
+	 * Starts the runtime distribution as released (unpacked from its {@code .tar.gz}, so that nothing an
+	 * operator put into {@code runtime/target/crontainer} takes part) with its Gogo console on a pipe and
+	 * the web console's HTTP server on a free port, deploys the bundle as the README says (copy under
+	 * another name, then rename), and drives the shell.
 	 */
 	static void deployAndFire(Path bundle, String name) throws Exception {
-		Path home = WORK.resolve("crontainer");
-		copyRecursively(Path.of(System.getProperty("crontainer.dist")), home);
+		Path home = unpackDistribution();
 		Path output = WORK.resolve("crontainer.log");
 		ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/crontainer").toString()).directory(WORK.toFile())
 				.redirectErrorStream(true).redirectOutput(output.toFile());
 		builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-		builder.environment().put("JAVA_OPTS", "-Dcrontainer.console=true");
+		builder.environment().put("JAVA_OPTS", "-Dcrontainer.console=true -Dorg.osgi.service.http.port=0");
 		Process runtime = builder.start();
 		try (Writer console = new OutputStreamWriter(runtime.getOutputStream(), StandardCharsets.UTF_8)) {
 			await(runtime, output, "Crontainer started in");
@@ -196,11 +197,20 @@ class ArchetypeIT {
 		return log;
 	}
 
-	static void copyRecursively(Path from, Path to) throws IOException {
-		try (Stream<Path> paths = Files.walk(from)) {
-			for (Path path : paths.toList()) {
-				Files.copy(path, to.resolve(from.relativize(path).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-			}
+	/** Unpacks the distribution's {@code .tar.gz} (next to {@code crontainer.dist}) into the work directory. */
+	static Path unpackDistribution() throws Exception {
+		Path dist = Path.of(System.getProperty("crontainer.dist"));
+		Path tar;
+		try (Stream<Path> files = Files.list(dist.getParent())) {
+			tar = files.filter(p -> p.getFileName().toString().matches("crontainer-.*\\.tar\\.gz")).findFirst()
+					.orElseThrow(() -> new AssertionError("No crontainer-*.tar.gz next to " + dist));
+		}
+		Path into = Files.createDirectories(WORK.resolve("dist"));
+		Process untar = new ProcessBuilder("tar", "xzf", tar.toString(), "-C", into.toString()).inheritIO().start();
+		assertThat(untar.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("tar finished").isTrue();
+		assertThat(untar.exitValue()).as("tar's exit status").isZero();
+		try (Stream<Path> dirs = Files.list(into)) {
+			return dirs.filter(Files::isDirectory).findFirst().orElseThrow(() -> new AssertionError("Empty " + tar));
 		}
 	}
 
