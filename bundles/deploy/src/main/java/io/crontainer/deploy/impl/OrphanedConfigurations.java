@@ -70,10 +70,10 @@ public class OrphanedConfigurations {
 			Object name = properties == null ? null : properties.get(FILENAME);
 			File file = name == null ? null : file(name.toString());
 			if (file != null && !file.exists()) {
+				String pid = configuration.getPid(); // ConfigAdmin refuses getPid() once deleted
 				configuration.delete();
-				deleted.add(configuration.getPid());
-				LOG.info("Deleted configuration {}: its file {} was removed while the runtime was stopped",
-						configuration.getPid(), file);
+				deleted.add(pid);
+				LOG.info("Deleted configuration {}: its file {} was removed while the runtime was stopped", pid, file);
 			}
 		}
 		return deleted;

@@ -50,14 +50,19 @@ class OrphanedConfigurationsTest {
 			properties.put(OrphanedConfigurations.FILENAME, filename);
 		}
 		return (Configuration) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Configuration.class },
-				(proxy, method, args) -> switch (method.getName()) {
-				case "getPid" -> pid;
-				case "getProperties" -> properties;
-				case "delete" -> {
-					deleted.add(pid);
-					yield null;
-				}
-				default -> throw new UnsupportedOperationException(method.getName());
+				(proxy, method, args) -> {
+					if (deleted.contains(pid)) { // as Felix ConfigAdmin: a deleted configuration answers nothing
+						throw new IllegalStateException("Configuration " + pid + " deleted");
+					}
+					return switch (method.getName()) {
+					case "getPid" -> pid;
+					case "getProperties" -> properties;
+					case "delete" -> {
+						deleted.add(pid);
+						yield null;
+					}
+					default -> throw new UnsupportedOperationException(method.getName());
+					};
 				});
 	}
 
