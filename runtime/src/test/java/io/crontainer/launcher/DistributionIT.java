@@ -375,6 +375,8 @@ class DistributionIT {
 					"stty cols 200 rows 50; exec " + command, "/dev/null").directory(tmp.toFile())
 					.redirectErrorStream(true).redirectOutput(out.toFile());
 			pb.environment().put("TERM", "xterm");
+			// Other builds run on this machine: a runtime started here takes a free HTTP port, not 8080.
+			pb.environment().merge("JAVA_OPTS", EPHEMERAL_HTTP_PORT, (given, port) -> given + " " + port);
 			process = pb.start();
 			keys = process.getOutputStream();
 		}

@@ -123,20 +123,31 @@ public final class Client {
 
 	private static int exec(String script, DataInputStream in, DataOutputStream out, PrintStream stdout,
 			PrintStream stderr) throws IOException {
-		Frames.write(out, Frames.EXEC, script);
 		AtomicInteger interrupts = new AtomicInteger();
+		boolean[] sent = new boolean[1]; // guarded by out
 		Object handler = null;
 		try {
+			// The handler comes first: a Ctrl-C that arrives once the command may run must reach the
+			// runtime, never end this JVM by the default SIGINT action and leave the command running.
 			handler = Signals.register("INT", () -> {
 				if (interrupts.incrementAndGet() > 1) {
 					Runtime.getRuntime().halt(Frames.INTERRUPTED); // a second Ctrl-C: leave now
 				}
-				try {
-					Frames.write(out, Frames.INTERRUPT, new byte[0], 0, 0);
-				} catch (IOException e) {
-					Runtime.getRuntime().halt(Frames.INTERRUPTED);
+				synchronized (out) {
+					if (!sent[0]) {
+						Runtime.getRuntime().halt(Frames.INTERRUPTED); // before the command was sent: nothing ran
+					}
+					try {
+						Frames.write(out, Frames.INTERRUPT, new byte[0], 0, 0);
+					} catch (IOException e) {
+						Runtime.getRuntime().halt(Frames.INTERRUPTED);
+					}
 				}
 			});
+			synchronized (out) {
+				Frames.write(out, Frames.EXEC, script);
+				sent[0] = true;
+			}
 			return copyUntilExit(in, stdout, stderr);
 		} finally {
 			Signals.unregister("INT", handler);
