@@ -150,6 +150,11 @@ class LocalStateStoreTest extends StateStoreContract {
 		assertThatThrownBy(() -> store.read("never-seen")).isInstanceOf(CorruptStateException.class);
 		reopen();
 		assertThat(Files.readAllBytes(journal())).isEqualTo(before);
+
+		store.reset("q", T1); // an intact line after the damage: q is readable again after a restart
+		reopen();
+		assertThat(store.read("q").lastEnd()).isEqualTo(T1);
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class);
 	}
 
 	@Test
