@@ -58,7 +58,9 @@ final class Schedules {
 			reason = "another live plugin has the name '" + job.name() + "'" + (owner == null ? "" : " (" + owner.plugin + ")");
 		} else if (job.blocked != null) {
 			state = JobState.BLOCKED;
-			reason = job.blocked + "; reset it (cron:reset) to set the start of its next window";
+			reason = job.blocked.contains("cron:reset") ? job.blocked
+					: job.blocked + "; reset it (cron:reset " + job.name() + " --since DATE-TIME) to set the start"
+							+ " of its next window, which is the epoch without --since";
 		} else if (job.unavailable != null) {
 			state = JobState.UNAVAILABLE;
 			reason = "the state store is unavailable: " + job.unavailable + "; retrying every "

@@ -16,11 +16,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -62,9 +60,12 @@ import io.crontainer.api.runtime.CronRunDTO;
  * {@code kill -9} and a power loss (the journal was flushed with {@code fdatasync}; a compaction
  * renames only a flushed file and flushes the directory). A change not yet flushed may survive
  * {@code kill -9} (it may be in the page cache) but not a power loss; either way its run had not
- * counted as succeeded. A crash during an append leaves a torn last line, which is dropped (and cut
- * off) at the next start; a damaged line followed by intact ones is corruption: its name is
- * {@code BLOCKED} (or, if the line names no one, every name without an intact later line is).
+ * counted as succeeded. The committer writes whole lines, so a crash during an append leaves a prefix
+ * of its write: only the final segment after the last newline can be torn, and it is dropped (and cut
+ * off, logged at WARN with its byte count) at the next start. A complete line that fails its CRC-32 or
+ * does not parse is damage, wherever it is, even last: it is kept, and its name is {@code BLOCKED}
+ * until reset, with the window end of its last intact record in the reason (or, if the line names no
+ * one, every name without an intact later line is).
  *
  * <p>
  * <b>Start.</b> The directory is listed once; records are read from the journal, and from the
@@ -698,50 +699,57 @@ public final class LocalStateStore implements StateStore {
 		return false;
 	}
 
+	/**
+	 * Reads the journal at start (constructor only, before the committer runs).
+	 *
+	 * <p>
+	 * What a crash can leave: the committer appends a batch of complete lines with one write, then
+	 * {@code fdatasync}. A crash (or power loss) during that write can leave any prefix of it, so only the
+	 * final segment after the last {@code '\n'} can be torn: it was never flushed and never acknowledged,
+	 * and is dropped and cut off. A complete, newline-terminated line that fails its CRC-32 or does not
+	 * parse was not left by a crash of ours: it is damage, wherever it is, and is never dropped, truncated
+	 * or compacted away. The name it names is {@code BLOCKED} unless an intact later line of that name
+	 * supersedes it; if it names no one, every name without an intact line after it is.
+	 */
 	private void readJournal() throws IOException {
 		byte[] bytes = Files.readAllBytes(journal);
 		int lineNo = 0;
 		int start = 0;
-		long lastGoodEnd = 0;
-		List<String> damaged = new ArrayList<>(); // damaged lines since the last intact one
-		Set<String> damagedNames = new HashSet<>();
-		boolean damagedUnattributed = false;
+		long completeEnd = 0;
+		// the line of each name's last intact record
+		Map<String, Integer> intactAt = new HashMap<>();
+		// damaged lines of each name since its last intact record, in order
+		Map<String, List<Integer>> damagedOf = new HashMap<>();
+		// the last damaged line that names no one; 0 if none
+		int lastUnattributed = 0;
+		List<Integer> damaged = new ArrayList<>();
 		while (start < bytes.length) {
 			int end = start;
 			while (end < bytes.length && bytes[end] != '\n') {
 				end++;
 			}
+			if (end == bytes.length && lineNo > 0) {
+				// An unterminated final segment: a prefix of a write cut off by a crash, never acknowledged.
+				LOG.warn("State journal {}: dropping a torn tail of {} byte(s) after line {}, left by a crash during a"
+						+ " write that was never acknowledged", journal, end - start, lineNo);
+				break;
+			}
 			lineNo++;
-			boolean complete = end < bytes.length;
 			String text = new String(bytes, start, end - start, UTF_8);
-			int next = complete ? end + 1 : end;
+			start = end + 1;
+			completeEnd = start;
 			if (lineNo == 1) {
-				if (!complete || !text.equals(HEADER)) {
+				if (end == bytes.length || !text.equals(HEADER)) {
 					unattributed = "state journal " + journal + " does not start with '" + HEADER + "'";
 					goodSize = bytes.length;
 					LOG.error("{}: every plugin without a record is BLOCKED", unattributed);
 					return;
 				}
-				lastGoodEnd = next;
-				start = next;
 				continue;
 			}
-			Parsed parsed = complete ? parseLine(text) : null;
+			lines++;
+			Parsed parsed = parseLine(text);
 			if (parsed != null) {
-				for (String name : damagedNames) {
-					Entry entry = entries.computeIfAbsent(name, n -> new Entry(RunState.NEW));
-					entry.corrupt = "state journal " + journal + " has a damaged line for it before line " + lineNo;
-				}
-				if (damagedUnattributed && unattributed == null) {
-					unattributed = "state journal " + journal + " has a damaged line before line " + lineNo
-							+ " that names no plugin";
-				}
-				if (!damaged.isEmpty()) {
-					LOG.error("State journal {}: damaged lines before line {}: {}", journal, lineNo, damaged);
-				}
-				damaged.clear();
-				damagedNames.clear();
-				damagedUnattributed = false;
 				Entry entry = entries.get(parsed.name);
 				if (entry == null) {
 					entries.put(parsed.name, new Entry(parsed.state));
@@ -750,34 +758,80 @@ public final class LocalStateStore implements StateStore {
 					entry.durable = parsed.state;
 					entry.corrupt = null;
 				}
+				intactAt.put(parsed.name, lineNo);
+				damagedOf.remove(parsed.name); // a whole newer record supersedes the damaged one
 				versions = Math.max(versions, parsed.state.version());
-				lastGoodEnd = next;
+				continue;
+			}
+			damaged.add(lineNo);
+			String name = nameOf(text);
+			if (name != null) {
+				damagedOf.computeIfAbsent(name, n -> new ArrayList<>()).add(lineNo);
 			} else {
-				damaged.add(String.valueOf(lineNo));
-				String name = complete ? nameOf(text) : null;
-				if (name != null) {
-					damagedNames.add(name);
-				} else if (complete) {
-					damagedUnattributed = true;
+				lastUnattributed = lineNo;
+			}
+		}
+		for (Map.Entry<String, List<Integer>> e : damagedOf.entrySet()) {
+			String name = e.getKey();
+			Entry entry = entries.computeIfAbsent(name, n -> new Entry(RunState.NEW));
+			List<Integer> at = e.getValue();
+			entry.corrupt = "state journal " + journal + " has a damaged line for it (line " + at.get(0)
+					+ (at.size() > 1 ? ", and " + (at.size() - 1) + " later" : "") + "), which fails its checksum or"
+					+ " does not parse; " + resumeHint(name, intactAt.containsKey(name) ? entry.durable : null);
+		}
+		if (lastUnattributed > 0) {
+			unattributed = "state journal " + journal + " has a damaged line " + lastUnattributed
+					+ " that names no plugin; no intact record of this plugin follows it";
+			for (Map.Entry<String, Entry> e : entries.entrySet()) {
+				Integer at = intactAt.get(e.getKey());
+				if (e.getValue().corrupt == null && at != null && at < lastUnattributed) {
+					e.getValue().corrupt = unattributed + ", so it may have been this plugin's newer record; "
+							+ resumeHint(e.getKey(), e.getValue().durable);
 				}
 			}
-			lines++;
-			start = next;
+			LOG.error("{}: every plugin without a later record is BLOCKED", unattributed);
 		}
 		if (!damaged.isEmpty()) {
-			// Damaged lines after the last intact one: a crash during an append, never flushed, never acknowledged.
-			LOG.info("State journal {}: dropping a torn tail of {} line(s) left by a crash during a write", journal,
-					damaged.size());
-		}
-		if (unattributed != null) {
-			LOG.error("{}: every plugin without a later record is BLOCKED", unattributed);
+			LOG.error("State journal {}: damaged lines {}; they are kept as evidence, and the journal is not compacted"
+					+ " until the plugins they block are reset", journal, damaged);
 		}
 		for (Map.Entry<String, Entry> e : entries.entrySet()) {
 			if (e.getValue().corrupt != null) {
 				LOG.error("Cron plugin {} is BLOCKED: {}", e.getKey(), e.getValue().corrupt);
 			}
 		}
-		goodSize = lastGoodEnd;
+		goodSize = completeEnd;
+	}
+
+	/**
+	 * How an operator resumes a name blocked by a damaged line without losing a committed window: from
+	 * the window end of its last intact record before the damage, with the shell's {@code cron:reset}.
+	 *
+	 * @param name The name.
+	 * @param lastIntact Its last intact record before the damage; {@code null} if there is none.
+	 */
+	private static String resumeHint(String name, RunState lastIntact) {
+		String command = "cron:reset " + shellWord(name);
+		if (lastIntact == null) {
+			return "no intact record of it precedes that line: `" + command + "` starts its next window at the epoch"
+					+ " (1970-01-01T00:00:00Z), or `" + command + " --since DATE-TIME` at the end of its last window"
+					+ " if known from its history";
+		}
+		if (lastIntact.lastEnd() == null) {
+			return "its last intact record before that line has no window end (it had never succeeded): `" + command
+					+ "` starts its next window at the epoch (1970-01-01T00:00:00Z)";
+		}
+		return "the last intact record before it ends the window at " + lastIntact.lastEnd() + ": `" + command
+				+ " --since " + lastIntact.lastEnd() + "` resumes from there (a later window may have been committed:"
+				+ " check cron:history)";
+	}
+
+	/** A name as one Gogo shell argument: quoted unless it is plain. */
+	private static String shellWord(String name) {
+		if (!name.isEmpty() && name.chars().allMatch(c -> Character.isLetterOrDigit(c) || "._-:/@+".indexOf(c) >= 0)) {
+			return name;
+		}
+		return '"' + name.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
 	}
 
 	private record Parsed(String name, RunState state) {

@@ -62,6 +62,102 @@ class LocalStateStoreTest extends StateStoreContract {
 	}
 
 	@Test
+	void aTornTailOfCompleteLinesAndAPartialOneKeepsTheCompleteOnes() throws Exception {
+		commit("p", Instant.EPOCH, T1);
+		store.close();
+		StringBuilder batch = new StringBuilder();
+		LocalStateStore.line(batch, "q", new RunState(T1, false, null, null, 7));
+		LocalStateStore.line(batch, "p", new RunState(T2, false, null, null, 8));
+		String torn = batch.substring(0, batch.length() - 5); // a crash in the middle of the second line
+		Files.writeString(journal(), torn, StandardOpenOption.APPEND);
+		long complete = Files.size(journal()) - torn.substring(torn.indexOf('\n') + 1).getBytes(UTF_8).length;
+		store = open();
+		assertThat(store.read("q").lastEnd()).isEqualTo(T1);
+		assertThat(store.read("p").lastEnd()).isEqualTo(T1);
+		assertThat(Files.size(journal())).isEqualTo(complete);
+	}
+
+	@Test
+	void aDamagedLastCompleteLineBlocksItsNameAndIsKept() throws Exception {
+		commit("p", Instant.EPOCH, T1);
+		commit("q", Instant.EPOCH, T1);
+		commit("p", T1, T2);
+		store.close();
+		List<String> lines = Files.readAllLines(journal(), UTF_8);
+		String last = lines.get(3);
+		assertThat(last).startsWith("p\t").contains("2026-03-02T10:02");
+		lines.set(3, last.replace("2026-03-02T10:02", "2026-03-02T10:03")); // checksum fails
+		Files.write(journal(), lines, UTF_8);
+		byte[] before = Files.readAllBytes(journal());
+		store = open();
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class)
+				.hasMessageContaining("damaged line for it (line 4)");
+		assertThatThrownBy(() -> store.claim("p", T1, null)).isInstanceOf(CorruptStateException.class);
+		assertThat(store.read("q").lastEnd()).isEqualTo(T1);
+		reopen();
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class);
+		assertThat(Files.readAllBytes(journal())).isEqualTo(before);
+	}
+
+	@Test
+	void theReasonOfADamagedLineNamesTheLastIntactWindowEnd() throws Exception {
+		commit("p", Instant.EPOCH, T1);
+		commit("p", T1, T2);
+		store.close();
+		List<String> lines = Files.readAllLines(journal(), UTF_8);
+		lines.set(2, lines.get(2).replace("\tfalse\t", "\tfalsy\t")); // the newest line of p: does not parse
+		Files.write(journal(), lines, UTF_8);
+		store = open();
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class)
+				.hasMessageContaining("the last intact record before it ends the window at " + T1)
+				.hasMessageContaining("`cron:reset p --since " + T1 + "` resumes from there");
+
+		store.reset("p", T1);
+		commit("p", T1, T3);
+		reopen();
+		assertThat(store.read("p").lastEnd()).isEqualTo(T3);
+	}
+
+	@Test
+	void theReasonOfADamagedFirstRecordSaysNoIntactOnePrecedesIt() throws Exception {
+		commit("p", Instant.EPOCH, T1);
+		store.close();
+		List<String> lines = Files.readAllLines(journal(), UTF_8);
+		lines.set(1, lines.get(1).replace("2026-03-02T10:01", "2026-03-02T10:09"));
+		Files.write(journal(), lines, UTF_8);
+		store = open();
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class)
+				.hasMessageContaining("no intact record of it precedes that line");
+	}
+
+	@Test
+	void aDamagedLineFollowedByGarbageBlocksItsName() throws Exception {
+		commit("p", Instant.EPOCH, T1);
+		commit("q", Instant.EPOCH, T1);
+		commit("p", T1, T2);
+		store.close();
+		List<String> lines = Files.readAllLines(journal(), UTF_8);
+		lines.set(3, lines.get(3).replace("2026-03-02T10:02", "2026-03-02T10:03"));
+		lines.add("x");
+		Files.write(journal(), lines, UTF_8);
+		byte[] before = Files.readAllBytes(journal());
+		store = open();
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class)
+				.hasMessageContaining("line 4").hasMessageContaining("--since " + T1);
+		// "x" names no one: q's newest record may be lost with it, so q is blocked too, with its own window end
+		assertThatThrownBy(() -> store.read("q")).isInstanceOf(CorruptStateException.class)
+				.hasMessageContaining("line 5").hasMessageContaining("`cron:reset q --since " + T1 + "`");
+		assertThatThrownBy(() -> store.read("never-seen")).isInstanceOf(CorruptStateException.class);
+		reopen();
+		assertThat(Files.readAllBytes(journal())).isEqualTo(before);
+
+		store.reset("q", T1); // an intact line after the damage: q is readable again after a restart
+		reopen();
+		assertThat(store.read("q").lastEnd()).isEqualTo(T1);
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class);
+	}
+
+	@Test
 	void aTailOfZerosLeftByACrashIsDropped() throws Exception {
 		commit("p", Instant.EPOCH, T1);
 		store.close();
@@ -102,6 +198,8 @@ class LocalStateStoreTest extends StateStoreContract {
 		Files.write(journal(), lines, UTF_8);
 		store = open();
 		assertThat(store.read("q").lastEnd()).isEqualTo(T1);
+		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class)
+				.hasMessageContaining("names no plugin").hasMessageContaining("--since " + T1);
 		assertThatThrownBy(() -> store.read("never-seen")).isInstanceOf(CorruptStateException.class)
 				.hasMessageContaining("names no plugin");
 		store.reset("never-seen", null);
