@@ -219,7 +219,19 @@ public class LoginSecurityProvider implements SecurityProvider {
 			return null;
 		}
 		verifiedBasic = digest;
+		forgetInitialPassword();
 		return username;
+	}
+
+	/** After a successful login (form or HTTP Basic), the generated password's file has served. */
+	private void forgetInitialPassword() {
+		try {
+			if (initialPassword != null && Files.deleteIfExists(initialPassword)) {
+				LOG.info("Web console: deleted {} after the first login", initialPassword);
+			}
+		} catch (IOException e) {
+			LOG.warn("Web console: cannot delete {} after the first login; delete it by hand", initialPassword, e);
+		}
 	}
 
 	private void formLogin(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -247,9 +259,7 @@ public class LoginSecurityProvider implements SecurityProvider {
 		session.setAttribute(USER, username);
 		session.setAttribute(GENERATION, generation);
 		LOG.info("Web console: {} logged in from {}", username, request.getRemoteAddr());
-		if (initialPassword != null && Files.deleteIfExists(initialPassword)) {
-			LOG.info("Web console: deleted {} after the first login", initialPassword);
-		}
+		forgetInitialPassword();
 		response.setStatus(HttpServletResponse.SC_SEE_OTHER);
 		response.setHeader("Location", request.getRequestURI());
 	}

@@ -90,6 +90,25 @@ class LoginSecurityProviderTest {
 	}
 
 	@Test
+	void aBasicLoginWithTheGeneratedPasswordDeletesItsFileToo() throws Exception {
+		LoginSecurityProvider login = new LoginSecurityProvider(config("admin", "", 10), web, new TestClock());
+		Path initial = web.resolve("initial-password");
+		String password = Files.readString(initial).strip();
+		String credentials = java.util.Base64.getEncoder()
+				.encodeToString(("admin:" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		jakarta.servlet.http.HttpServletRequest request = (jakarta.servlet.http.HttpServletRequest) java.lang.reflect.Proxy
+				.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { jakarta.servlet.http.HttpServletRequest.class },
+						(proxy, method, args) -> switch (method.getName()) {
+						case "getSession" -> null;
+						case "getHeader" -> "Authorization".equals(args[0]) ? "Basic " + credentials : null;
+						case "getRemoteAddr" -> "127.0.0.1";
+						default -> throw new UnsupportedOperationException(method.getName());
+						});
+		assertThat(login.authenticate(request, null)).isEqualTo("admin");
+		assertThat(initial).as("deleted after the first login, by HTTP Basic as by the form").doesNotExist();
+	}
+
+	@Test
 	void aConfiguredPasswordVoidsTheGeneratedOne() throws Exception {
 		new LoginSecurityProvider(config("admin", "", 10), web, new TestClock());
 		String generated = Files.readString(web.resolve("initial-password")).strip();
