@@ -291,7 +291,18 @@ class RunnableJobsTest {
 		assertThat(task.started.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(view.getJob("slow").running).isTrue();
 
-		scheduler.remove(1);
+		scheduler.remove(1); // returns at once: the grace (1 s) is the timer's deadline
+		assertThat(task.interrupts).hasValue(0);
+		clock.set(Instant.parse("2026-03-02T10:02:00.999Z"));
+		scheduler.tick();
+		assertThat(task.interrupts).as("within the grace").hasValue(0);
+		clock.set(Instant.parse("2026-03-02T10:02:01Z"));
+		scheduler.tick(); // the grace is over: both runs are interrupted at once
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (view.getHistory(null, 10).stream().filter(r -> r.outcome == Outcome.INTERRUPTED).count() < 2
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(5); // polling what the run threads record, with a deadline
+		}
 		assertThat(task.interrupts).hasValue(2);
 		assertThat(view.getHistory(null, 10)).extracting(r -> r.outcome)
 				.containsExactly(Outcome.INTERRUPTED, Outcome.INTERRUPTED);
