@@ -803,6 +803,64 @@ class SchedulerTest {
 	}
 
 	@Test
+	void aCallThreadCarriesThePluginsNameWhileItCallsIt() {
+		ManualExecutor calls = new ManualExecutor();
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(calls));
+		String[] during = new String[2];
+		TestPlugin p = new TestPlugin("* * * * *");
+		p.enabled = () -> {
+			during[0] = Thread.currentThread().getName();
+			return true;
+		};
+		p.interval = () -> {
+			during[1] = Thread.currentThread().getName();
+			return "* * * * *";
+		};
+		scheduler.add(plugin(1, p, CronPlugin.NAME, "named"));
+		String before = Thread.currentThread().getName();
+		calls.runAll();
+		assertThat(during).containsExactly(before + " [named]", before + " [named]");
+		assertThat(Thread.currentThread().getName()).as("restored after the call").isEqualTo(before);
+		assertThat(job("named").state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	@Test
+	@Timeout(20)
+	void twoHungEnabledCallsDoNotDelayAThirdPluginsAnswer() throws Exception {
+		CallPool pool = new CallPool(2, "test-call");
+		CountDownLatch hang = new CountDownLatch(1);
+		CountDownLatch inside = new CountDownLatch(2);
+		try {
+			scheduler.stop();
+			scheduler = newScheduler(workers, pool);
+			for (int i = 1; i <= 2; i++) {
+				TestPlugin hung = new TestPlugin("* * * * *");
+				hung.enabled = () -> {
+					inside.countDown();
+					try {
+						hang.await();
+					} catch (InterruptedException e) {
+						Thread.currentThread().interrupt();
+					}
+					return true;
+				};
+				scheduler.add(plugin(i, hung, CronPlugin.NAME, "hung-" + i));
+			}
+			assertThat(inside.await(10, TimeUnit.SECONDS)).as("both call threads are inside a plugin").isTrue();
+
+			add(3, "healthy", "* * * * *"); // no clock moves: the calls' 10 s time limit never passes
+			awaitTrue(() -> job("healthy").state == JobState.SCHEDULED);
+			assertThat(job("hung-1").state).as("its call is in flight, within its time limit")
+					.isNotEqualTo(JobState.INVALID);
+			assertThat(pool.executor().getPoolSize()).as("a thread added for the waiting call").isEqualTo(3);
+		} finally {
+			hang.countDown();
+			pool.executor().shutdownNow();
+		}
+	}
+
+	@Test
 	@Timeout(20)
 	void removeReturnsAtOnceWithHungPluginsAndEachIsInterruptedAtItsGraceEnd() throws Exception {
 		threads = Executors.newCachedThreadPool();
