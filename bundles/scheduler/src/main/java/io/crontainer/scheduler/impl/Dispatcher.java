@@ -61,6 +61,17 @@ final class Dispatcher {
 	 */
 	static final Duration INTERRUPT_WAIT = Duration.ofSeconds(1);
 
+	/**
+	 * The most runs of one job going at once when it says {@code scheduler.concurrent = true}: the one
+	 * holding its name and those beside it. A fire beyond it is recorded as skipped. Without a cap, a
+	 * hung {@code Runnable} fired every second would start a thread every second for ever. Eight lets a
+	 * job whose runs sometimes last several periods overlap as it asked (in Sling and Karaf the bound
+	 * is their scheduler's fixed thread pool, shared by all jobs, which a hung job exhausts for every
+	 * other), while one job pins no more than eight threads: a job that needs more runs at once is
+	 * hung or overloaded, and more threads would not help it.
+	 */
+	static final int MAX_CONCURRENT_RUNS = 8;
+
 	/** What the dispatcher needs of the engine. Called with the engine's lock held. */
 	interface Engine {
 		/** The store in use; may be read without the lock. */
@@ -143,7 +154,18 @@ final class Dispatcher {
 			if (job.settings.runs().concurrent() && done == null && engine.store().node() == null) {
 				// scheduler.concurrent = true: this fire runs beside the one going. Only with a local store:
 				// in a cluster a run without a claim could run on every runtime.
-				return start(job, trigger, scheduledFire, null, now, true, out);
+				int going = 1 + (int) alongside.stream().filter(r -> r.name.equals(name)).count();
+				if (going < MAX_CONCURRENT_RUNS) {
+					return start(job, trigger, scheduledFire, null, now, true, out);
+				}
+				if (!job.capLogged) {
+					job.capLogged = true;
+					out.add(() -> LOG.warn("Cron plugin {} has {} runs going at once, the most for {} = true: its fire "
+							+ "times are skipped until one of them ends", name, going, SchedulerProperties.CONCURRENT));
+				}
+				skipped(job, trigger, scheduledFire, now, going + " runs were going already, the most at once for "
+						+ SchedulerProperties.CONCURRENT + " = true", out);
+				return null;
 			}
 			Instant since = Instant.ofEpochMilli(current.record.started);
 			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
@@ -413,6 +435,7 @@ final class Dispatcher {
 			if (!running.remove(run.name, run)) {
 				alongside.remove(run);
 			}
+			run.job.capLogged = false; // a run ended: a fire skipped for the cap is worth a line again
 			run.phase = Run.Phase.DONE;
 			run.finished.countDown();
 			if (run.done != null) {
