@@ -181,16 +181,18 @@ public class WhiteboardIT {
 	}
 
 	@Test
-	public void aPluginLeavingMidRunIsInterruptedAwaitedAndNotCommitted() throws Exception {
+	public void aPluginLeavingMidRunIsInterruptedAfterItsGraceAndNotCommitted() throws Exception {
 		ItPlugin plugin = new ItPlugin(EVERY_SECOND);
 		plugin.blockMillis = 60_000;
 		ServiceRegistration<CronPlugin> registration = register(context, "leaver", plugin);
 		assertTrue(plugin.started.await(10, TimeUnit.SECONDS));
 		assertTrue(runtime.getJob("leaver").running);
 
-		registration.unregister();
-		assertTrue("interrupted and awaited before unregister() returned", plugin.interrupted);
+		registration.unregister(); // returns at once: the run gets the grace (10 s) to finish, on the timer
+		assertFalse("unregister() does not wait for the run's grace", plugin.interrupted);
 		assertNull(runtime.getJob("leaver"));
+		Await.until("the run interrupted once its grace ended", () -> plugin.interrupted);
+		Await.until("the interrupted run recorded", () -> history(runtime, "leaver").get(0).outcome != Outcome.RUNNING);
 		CronRunDTO run = history(runtime, "leaver").get(0);
 		assertEquals(Outcome.INTERRUPTED, run.outcome);
 		assertNotNull(run.finished);

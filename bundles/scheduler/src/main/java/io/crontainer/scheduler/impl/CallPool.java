@@ -1,47 +1,46 @@
 package io.crontainer.scheduler.impl;
 
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The small pool on which {@code enabled()} and {@code interval()} of plugins are called.
+ * The pool on which {@code enabled()} and {@code interval()} of plugins are called: an elastic pool
+ * that never lets a call wait behind a plugin that does not return.
  *
  * <p>
- * A call that overruns its time limit keeps its thread (Java cannot take a thread back from a
- * blocked method), so the pool grows by one thread for each such call while it is stuck and shrinks
- * when it returns: a hung plugin never delays the answers of the others. The scheduler never asks a
- * plugin again while its previous call is stuck, so the pool grows at most by the number of hung
- * plugins. Thread-safe.
+ * A call is handed to an idle call thread; when every call thread is inside a plugin, a thread is
+ * added at once (a direct hand-off, no queue), not when a call's time limit has passed: two plugins
+ * whose {@code enabled()} never returns do not delay a third plugin's {@code interval()}. The engine
+ * asks a plugin again only once its previous call returned, so there are never more call threads than
+ * plugins with a call in flight (at most one per plugin), and never fewer than {@code core}. A thread
+ * beyond those idle for {@link #KEEP_ALIVE_SECONDS} ends. While a call runs, its thread's name carries
+ * the plugin's name ({@code crontainer-call-2 [NAME]}, see {@link PluginCalls}).
+ *
+ * <p>
+ * Thread-safe (a {@link ThreadPoolExecutor}). Called by the whiteboard thread, the timer thread and
+ * operators' threads, after the engine's lock is released.
  */
 final class CallPool implements PluginCalls.Calls {
-	private final ThreadPoolExecutor executor;
-	private final int size;
-	private int stuck; // guarded by this
+	/** How long a call thread beyond the core ones may stay idle before it ends. */
+	static final long KEEP_ALIVE_SECONDS = 30;
 
-	CallPool(int size, String threadPrefix) {
-		this.size = size;
-		this.executor = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-				new NamedThreads(threadPrefix));
-		this.executor.prestartAllCoreThreads(); // kept, parked: an arrival never pays for starting one
+	private final ThreadPoolExecutor executor;
+
+	/**
+	 * @param core The threads started at once and kept when idle, so that an arrival never pays for
+	 *        starting one.
+	 * @param threadPrefix The prefix of the threads' names ({@code prefix-N}).
+	 */
+	CallPool(int core, String threadPrefix) {
+		this.executor = new ThreadPoolExecutor(core, Integer.MAX_VALUE, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+				new SynchronousQueue<>(), new NamedThreads(threadPrefix));
+		this.executor.prestartAllCoreThreads();
 	}
 
 	@Override
 	public void execute(Runnable command) {
 		executor.execute(command);
-	}
-
-	@Override
-	public synchronized void stuck(boolean isStuck) {
-		if (isStuck) {
-			stuck++;
-			executor.setMaximumPoolSize(size + stuck);
-			executor.setCorePoolSize(size + stuck);
-		} else if (stuck > 0) {
-			stuck--;
-			executor.setCorePoolSize(size + stuck);
-			executor.setMaximumPoolSize(size + stuck);
-		}
 	}
 
 	ThreadPoolExecutor executor() {

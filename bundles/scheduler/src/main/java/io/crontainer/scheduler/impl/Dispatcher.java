@@ -47,15 +47,30 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  *
  * <p>
  * Threads: the timer thread ({@link #fire}, {@link #due}), operators' threads (manual fires), run
- * threads, the store's thread (commit completions), the whiteboard thread (departures) and the stop.
+ * threads, the store's thread (commit completions), the whiteboard thread (departures, which
+ * only queue deadlines) and the stop.
  * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
  * plugin call, store call or log line happens with the lock held: they are collected as effects and
  * run after it is released.
  */
 final class Dispatcher {
 	private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
-	/** How long a run interrupted on departure is awaited before it is abandoned. */
+	/**
+	 * How long a run interrupted at the end of its departed plugin's grace may take to return before
+	 * it is abandoned.
+	 */
 	static final Duration INTERRUPT_WAIT = Duration.ofSeconds(1);
+
+	/**
+	 * The most runs of one job going at once when it says {@code scheduler.concurrent = true}: the one
+	 * holding its name and those beside it. A fire beyond it is recorded as skipped. Without a cap, a
+	 * hung {@code Runnable} fired every second would start a thread every second for ever. Eight lets a
+	 * job whose runs sometimes last several periods overlap as it asked (in Sling and Karaf the bound
+	 * is their scheduler's fixed thread pool, shared by all jobs, which a hung job exhausts for every
+	 * other), while one job pins no more than eight threads: a job that needs more runs at once is
+	 * hung or overloaded, and more threads would not help it.
+	 */
+	static final int MAX_CONCURRENT_RUNS = 8;
 
 	/** What the dispatcher needs of the engine. Called with the engine's lock held. */
 	interface Engine {
@@ -139,7 +154,18 @@ final class Dispatcher {
 			if (job.settings.runs().concurrent() && done == null && engine.store().node() == null) {
 				// scheduler.concurrent = true: this fire runs beside the one going. Only with a local store:
 				// in a cluster a run without a claim could run on every runtime.
-				return start(job, trigger, scheduledFire, null, now, true, out);
+				int going = 1 + (int) alongside.stream().filter(r -> r.name.equals(name)).count();
+				if (going < MAX_CONCURRENT_RUNS) {
+					return start(job, trigger, scheduledFire, null, now, true, out);
+				}
+				if (!job.capLogged) {
+					job.capLogged = true;
+					out.add(() -> LOG.warn("Cron plugin {} has {} runs going at once, the most for {} = true: its fire "
+							+ "times are skipped until one of them ends", name, going, SchedulerProperties.CONCURRENT));
+				}
+				skipped(job, trigger, scheduledFire, now, going + " runs were going already, the most at once for "
+						+ SchedulerProperties.CONCURRENT + " = true", out);
+				return null;
 			}
 			Instant since = Instant.ofEpochMilli(current.record.started);
 			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
@@ -274,15 +300,16 @@ final class Dispatcher {
 		record.windowEnd = end.toEpochMilli();
 		record.started = end.toEpochMilli();
 		record.outcome = Outcome.RUNNING;
-		run.phase = Run.Phase.RUNNING;
+		run.phase = Run.Phase.RUNNING; // before departAt is read: see departed()
 		Long timeout = run.job.settings.timeoutSeconds();
 		Duration renewEvery = store.renewEvery();
-		boolean deadlines = timeout != null || renewEvery != null;
+		boolean deadlines = timeout != null || renewEvery != null || run.departAt != 0;
 		if (deadlines) {
 			synchronized (lock) {
 				if (timeout != null) {
-					due.schedule(run, end.plusSeconds(timeout).toEpochMilli());
+					run.timeoutAt = end.plusSeconds(timeout).toEpochMilli();
 				}
+				scheduleDeadline(run);
 				if (renewEvery != null && claim != null) {
 					run.renewal = new Renewal(run, store, renewEvery);
 					due.schedule(run.renewal, clock.millis() + renewEvery.toMillis());
@@ -408,6 +435,7 @@ final class Dispatcher {
 			if (!running.remove(run.name, run)) {
 				alongside.remove(run);
 			}
+			run.job.capLogged = false; // a run ended: a fire skipped for the cap is worth a line again
 			run.phase = Run.Phase.DONE;
 			run.finished.countDown();
 			if (run.done != null) {
@@ -521,28 +549,70 @@ final class Dispatcher {
 	}
 
 	/**
-	 * A run's deadline came. Timer thread, lock held. First its {@code cron.timeout}: it is interrupted
-	 * and gets the grace to return. Then the end of that grace: still inside the plugin, it is
-	 * abandoned: its outcome is recorded now, the job is {@code STUCK}, and its thread keeps the name.
+	 * Queues the earlier of a running run's deadlines not yet passed: its {@code cron.timeout} and the
+	 * end of the grace its departed plugin gives it. Lock held.
+	 */
+	private void scheduleDeadline(Run run) {
+		if (run.phase != Run.Phase.RUNNING || run.interrupted != null) {
+			return; // not started (it queues its deadlines as it starts), over, or awaiting its abandonment
+		}
+		long at = earlier(run.timeoutAt, run.departAt);
+		if (at != 0) {
+			due.schedule(run, at);
+		}
+	}
+
+	/** The earlier of two epoch ms instants, 0 meaning "none". */
+	private static long earlier(long a, long b) {
+		return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+	}
+
+	/**
+	 * A run's deadline came. Timer thread, lock held. First the earlier of its {@code cron.timeout} and
+	 * the end of the grace its departed plugin gives it: it is interrupted and gets the grace (after a
+	 * timeout) or {@link #INTERRUPT_WAIT} (after a departure) to return, whichever ends first. Then that
+	 * wait ends: still inside the plugin, it is abandoned: its outcome is recorded now, the job is
+	 * {@code STUCK}, and its thread keeps the name.
 	 */
 	void due(Run run, Instant now, List<Runnable> out) {
 		if (run.phase != Run.Phase.RUNNING) {
 			return;
 		}
 		if (run.interrupted == null) {
-			run.timedOut = true;
-			run.interrupted = "timed out";
-			Long timeout = run.job.settings.timeoutSeconds();
-			out.add(() -> LOG.warn("Cron plugin {} has run longer than its {} of {} s: interrupting it", run.name,
-					CronPlugin.TIMEOUT, timeout));
+			long nowMillis = now.toEpochMilli();
+			run.interruptedAt = nowMillis;
+			long abandonAt;
+			if (run.departAt != 0 && run.departAt <= nowMillis) {
+				run.interrupted = "the plugin left";
+				Duration grace = engine.grace();
+				out.add(() -> LOG.info("Cron plugin {} left {} ago and its run goes on: interrupting it", run.name,
+						text(grace)));
+				abandonAt = nowMillis + INTERRUPT_WAIT.toMillis();
+			} else {
+				run.timedOut = true;
+				run.interrupted = "timed out";
+				Long timeout = run.job.settings.timeoutSeconds();
+				out.add(() -> LOG.warn("Cron plugin {} has run longer than its {} of {} s: interrupting it", run.name,
+						CronPlugin.TIMEOUT, timeout));
+				abandonAt = now.plus(engine.grace()).toEpochMilli();
+				if (run.departAt != 0) { // its plugin left too: abandoned no later than the departure says
+					abandonAt = Math.min(abandonAt, run.departAt + INTERRUPT_WAIT.toMillis());
+				}
+			}
 			out.add(run::interruptCall);
-			due.schedule(run, now.plus(engine.grace()).toEpochMilli());
+			due.schedule(run, abandonAt);
 			return;
 		}
 		abandon(run, now, out);
 	}
 
-	/** The run ignored its interrupt for the grace period: abandoned, named, reported. Lock held. */
+	/** A duration in words: whole seconds as {@code "10 s"}, anything else in milliseconds. */
+	static String text(Duration duration) {
+		long millis = duration.toMillis();
+		return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+	}
+
+	/** The run ignored its interrupt for its wait: abandoned, named, reported. Lock held. */
 	private void abandon(Run run, Instant now, List<Runnable> out) {
 		if (!run.advance(Run.Phase.RUNNING, Run.Phase.STUCK)) {
 			return; // it returned meanwhile
@@ -551,7 +621,8 @@ final class Dispatcher {
 		Outcome outcome = run.timedOut ? Outcome.TIMED_OUT : Outcome.INTERRUPTED;
 		String why = run.timedOut ? "did not finish within " + run.job.settings.timeoutSeconds() + " s"
 				: "interrupted: " + run.interrupted;
-		String error = why + ", and ignored its interrupt for " + engine.grace().toSeconds() + " s: its thread "
+		Duration ignored = Duration.ofMillis(Math.max(0, now.toEpochMilli() - run.interruptedAt));
+		String error = why + ", and ignored its interrupt for " + text(ignored) + ": its thread "
 				+ (thread == null ? "" : "'" + thread + "' ") + "is abandoned";
 		end(run, outcome, error, now, new ArrayList<>());
 		out.add(() -> LOG.warn("Cron plugin {} is STUCK: its run since {} {}; it is not fired again until the thread "
@@ -616,31 +687,20 @@ final class Dispatcher {
 
 	/**
 	 * A plugin left while its run goes on: the run gets the grace period to finish normally (and is
-	 * committed if it returns normally), then it is interrupted and awaited {@link #INTERRUPT_WAIT}
-	 * more; still running then, it is abandoned. Called on the whiteboard thread, without the lock.
+	 * committed if it returns normally), then it is interrupted and gets {@link #INTERRUPT_WAIT} more;
+	 * still running then, it is abandoned. Nothing is awaited here: the end of the grace is a deadline of
+	 * the {@link DueQueue}, which the timer handles like a {@code cron.timeout} (the earlier of the two
+	 * counts). A run not started yet queues the deadline as it starts. Lock held; called on the
+	 * whiteboard thread, which returns at once.
+	 *
+	 * @param graceEnd The end of the grace, UTC epoch ms.
 	 */
-	void departed(Run run, Duration grace) {
-		if (await(run, grace)) {
-			return;
+	void departed(Run run, long graceEnd) {
+		if (run.departAt != 0 || run.interrupted != null) {
+			return; // departed already, or interrupted (timed out, stopping): its abandonment is queued
 		}
-		List<Runnable> out = new ArrayList<>();
-		synchronized (lock) {
-			if (run.phase == Run.Phase.RUNNING && run.interrupted == null) {
-				run.interrupted = "the plugin left";
-				due.cancel(run);
-			}
-		}
-		LOG.info("Cron plugin {} left {} s ago and its run goes on: interrupting it", run.name, grace.toSeconds());
-		run.interruptCall();
-		if (await(run, INTERRUPT_WAIT)) {
-			return;
-		}
-		synchronized (lock) {
-			if (run.phase == Run.Phase.RUNNING) {
-				abandon(run, clock.instant(), out);
-			}
-		}
-		engine.flush(out);
+		run.departAt = graceEnd; // before the phase is read: a run starting meanwhile sees one or the other
+		scheduleDeadline(run);
 	}
 
 	/**
@@ -662,7 +722,9 @@ final class Dispatcher {
 
 	/**
 	 * Stops: every run is interrupted and awaited up to the grace period in all; those still running
-	 * are abandoned and reported by name and thread. Lock not held.
+	 * are abandoned and reported by name and thread. The runs of departed plugins are among them (still
+	 * in their grace, or interrupted and not yet abandoned), awaited once with the rest; runs abandoned
+	 * already ({@code STUCK}) are not awaited again. Lock not held.
 	 */
 	void stop(Duration grace) {
 		List<Run> runs;

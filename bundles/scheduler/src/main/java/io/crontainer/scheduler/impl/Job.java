@@ -39,6 +39,11 @@ final class Job extends Due {
 	String claimUnavailable;
 	/** Whether its {@link Due} entry is the next attempt to load the record, not a fire time. */
 	boolean retryLoad;
+	/**
+	 * Whether a fire was skipped for {@link Dispatcher#MAX_CONCURRENT_RUNS} and logged: logged once
+	 * until one of its runs ends.
+	 */
+	boolean capLogged;
 
 	/** The last answer to enabled() and interval(); {@code null} until the first. */
 	Resolution resolution;

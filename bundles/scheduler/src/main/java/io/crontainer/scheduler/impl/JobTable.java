@@ -137,7 +137,7 @@ final class JobTable {
 	 * A plugin service left: it is unscheduled at once and its name goes to the earliest duplicate.
 	 *
 	 * @return Its runs in progress (the one holding its name, and those beside it when
-	 *         {@code scheduler.concurrent = true}), which the caller lets finish within the grace; empty if
+	 *         {@code scheduler.concurrent = true}), whose grace the caller queues; empty if
 	 *         none.
 	 */
 	List<Run> remove(long serviceId) {

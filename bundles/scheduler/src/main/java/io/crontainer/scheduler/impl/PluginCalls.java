@@ -29,26 +29,13 @@ import io.crontainer.api.CronPluginBase;
  */
 final class PluginCalls {
 
-	/** The executor of plugin calls, told when a call overruns its time limit and when it returns. */
+	/**
+	 * The executor of plugin calls. It must never let a call wait behind a call that hangs: the
+	 * {@link CallPool} adds a thread whenever every call thread is inside a plugin.
+	 */
 	interface Calls extends Executor {
-		/**
-		 * A call has overrun its time limit ({@code true}) or, having overrun, returned ({@code false}).
-		 * A pool adds a thread for each call stuck so that other plugins are still answered.
-		 */
-		void stuck(boolean stuck);
-
 		static Calls of(Executor executor) {
-			return new Calls() {
-				@Override
-				public void execute(Runnable command) {
-					executor.execute(command);
-				}
-
-				@Override
-				public void stuck(boolean stuck) {
-					// nothing to resize
-				}
-			};
+			return executor::execute;
 		}
 	}
 
@@ -141,8 +128,27 @@ final class PluginCalls {
 		}
 	}
 
-	/** Runs on a call thread, without any lock. */
+	/**
+	 * Runs on a call thread, without any lock. While the plugin is called the thread's name carries the
+	 * plugin's name ({@code crontainer-call-2 [NAME]}, as run threads do), so that a thread dump shows
+	 * which plugin a hung call belongs to; it is restored after.
+	 */
 	private void call(Call call, int generation, CronPlugin service, Settings settings) {
+		Thread thread = Thread.currentThread();
+		String threadName = thread.getName();
+		thread.setName(threadName + " [" + call.job.name() + "]");
+		Answer answer;
+		try {
+			answer = answer(call, service, settings);
+		} finally {
+			thread.setName(threadName);
+		}
+		call.done = true;
+		answers.answered(call, generation, answer);
+	}
+
+	/** Calls the plugin's methods and says what they answered; never throws. */
+	private Answer answer(Call call, CronPlugin service, Settings settings) {
 		String method = "enabled()";
 		Answer answer;
 		try {
@@ -171,14 +177,13 @@ final class PluginCalls {
 				Thread.currentThread().interrupt();
 			}
 		}
-		call.done = true;
-		answers.answered(call, generation, answer);
+		return answer;
 	}
 
 	/**
 	 * A call's deadline came (timer thread, lock held). A call still queued, or whose current method
-	 * started less than the time limit ago, has its deadline moved; one past it is overdue: the pool
-	 * gets a thread more while it is stuck (after the lock is released).
+	 * started less than the time limit ago, has its deadline moved; one past it is overdue (its thread
+	 * stays inside the plugin; the pool has given other calls threads of their own all along).
 	 *
 	 * @return Why the plugin is invalid now; {@code null} if the call is not overdue.
 	 */
@@ -193,19 +198,15 @@ final class PluginCalls {
 			return null;
 		}
 		call.overdue = true;
-		out.add(() -> executor.stuck(true));
 		return call.method + " did not return within " + timeout.get().toSeconds()
 				+ " s; it is asked again once it returns";
 	}
 
-	/** A call is over and answered (lock held): its deadline goes, and a stuck pool thread is given back. */
+	/** A call is over and answered (lock held): its deadline goes. */
 	void ended(Call call, List<Runnable> out) {
 		due.cancel(call);
 		if (call.job.call == call) {
 			call.job.call = null;
-		}
-		if (call.overdue) {
-			out.add(() -> executor.stuck(false));
 		}
 	}
 }

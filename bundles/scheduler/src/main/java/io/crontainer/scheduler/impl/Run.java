@@ -76,6 +76,15 @@ final class Run extends Due {
 	Dispatcher.Renewal renewal;
 	/** Whether its plugin left while it ran (it gets the grace to finish, then is interrupted). */
 	boolean departed;
+	/** When its {@code cron.timeout} passes, UTC epoch ms; 0 if it has none or has not started. */
+	long timeoutAt;
+	/**
+	 * When the grace its departed plugin gives it ends, UTC epoch ms; 0 if its plugin did not leave.
+	 * Volatile: the run's thread reads it, without the lock, as it starts the plugin.
+	 */
+	volatile long departAt;
+	/** When it was interrupted (time limit or departure), UTC epoch ms; 0 if it was not. */
+	long interruptedAt;
 	/**
 	 * Whether it runs beside the run that holds its name ({@code scheduler.concurrent = true}): it has
 	 * no claim and commits no window. Written before the run is submitted.

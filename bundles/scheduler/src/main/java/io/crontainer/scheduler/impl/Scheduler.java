@@ -193,8 +193,9 @@ final class Scheduler implements Dispatcher.Engine {
 
 	/**
 	 * A plugin service left: it is unscheduled at once. A run in progress gets the grace period to
-	 * finish normally (and is committed if it does), then is interrupted; this waits for that on the
-	 * calling thread, the one stopping the plugin's bundle.
+	 * finish normally (and is committed if it does), then is interrupted, and abandoned if it ignores
+	 * the interrupt; the timer does that when those deadlines come. Returns at once: the whiteboard
+	 * thread (the one stopping the plugin's bundle, FileInstall's) never waits for a run.
 	 */
 	void remove(long serviceId) {
 		remove(serviceId, false);
@@ -212,9 +213,15 @@ final class Scheduler implements Dispatcher.Engine {
 			departing.forEach(dispatcher::departedAtShutdown);
 			return;
 		}
-		long deadline = System.nanoTime() + grace().toNanos();
-		for (Run run : departing) { // one grace for all: those beside it (scheduler.concurrent) go on meanwhile
-			dispatcher.departed(run, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+		if (departing.isEmpty()) {
+			return;
+		}
+		synchronized (lock) {
+			// One grace for all, from now: the runs beside it (scheduler.concurrent) go on meanwhile.
+			long graceEnd = clock.millis() + options.grace().toMillis();
+			for (Run run : departing) {
+				dispatcher.departed(run, graceEnd);
+			}
 		}
 	}
 

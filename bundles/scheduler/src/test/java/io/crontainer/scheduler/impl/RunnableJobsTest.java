@@ -188,6 +188,30 @@ class RunnableJobsTest {
 		assertThat(view.getJob("overlapping").lastEnd).isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
 	}
 
+	@Test
+	void aConcurrentJobHasAtMostEightRunsAtOnceAndSkipsTheFireTimesBeyond() {
+		Task task = add(1, "scheduler.period", 1L, "scheduler.name", "hung", "scheduler.concurrent", true);
+		Instant t = Instant.parse("2026-03-02T10:00:31Z");
+		for (int i = 0; i < Dispatcher.MAX_CONCURRENT_RUNS + 3; i++) { // queued runs count as going: none ends
+			clock.set(t.plusSeconds(i));
+			scheduler.tick();
+		}
+		List<CronRunDTO> history = view.getHistory("hung", 20);
+		assertThat(history).hasSize(Dispatcher.MAX_CONCURRENT_RUNS + 3);
+		assertThat(history.subList(0, 3)).allSatisfy(r -> {
+			assertThat(r.outcome).isEqualTo(Outcome.SKIPPED);
+			assertThat(r.error).isEqualTo("8 runs were going already, the most at once for scheduler.concurrent = true");
+		});
+		assertThat(history.subList(3, history.size())).extracting(r -> r.outcome).doesNotContain(Outcome.SKIPPED);
+		assertThat(workers.pending()).as("threads asked for").isEqualTo(Dispatcher.MAX_CONCURRENT_RUNS);
+
+		settle(); // the runs end
+		assertThat(task.runs).hasValue(Dispatcher.MAX_CONCURRENT_RUNS);
+		at("2026-03-02T10:00:45Z");
+		assertThat(task.runs).as("runs again once runs ended").hasValue(Dispatcher.MAX_CONCURRENT_RUNS + 1);
+		assertThat(outcomes("hung").get(0)).isEqualTo(Outcome.SUCCEEDED);
+	}
+
 	/**
 	 * On a cluster's store (one with a node) a run beside the one going would have no claim, and so
 	 * could run on every runtime: there a concurrent job's fire time is skipped as any job's.
@@ -291,7 +315,14 @@ class RunnableJobsTest {
 		assertThat(task.started.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(view.getJob("slow").running).isTrue();
 
-		scheduler.remove(1);
+		scheduler.remove(1); // returns at once: the grace (1 s) is the timer's deadline
+		assertThat(task.interrupts).hasValue(0);
+		clock.set(Instant.parse("2026-03-02T10:02:00.999Z"));
+		scheduler.tick();
+		assertThat(task.interrupts).as("within the grace").hasValue(0);
+		clock.set(Instant.parse("2026-03-02T10:02:01Z"));
+		scheduler.tick(); // the grace is over: both runs are interrupted at once
+		await(() -> view.getHistory(null, 10).stream().filter(r -> r.outcome == Outcome.INTERRUPTED).count() == 2);
 		assertThat(task.interrupts).hasValue(2);
 		assertThat(view.getHistory(null, 10)).extracting(r -> r.outcome)
 				.containsExactly(Outcome.INTERRUPTED, Outcome.INTERRUPTED);

@@ -767,11 +767,11 @@ class SchedulerTest {
 		scheduler.tick();
 		assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
 
-		Thread departure = new Thread(() -> scheduler.remove(1));
-		departure.start(); // waits up to the grace (5 s) for the run to finish on its own
+		scheduler.remove(1); // returns at once; the grace (5 s) is the timer's deadline
+		clock.set(Instant.parse("2026-03-02T10:01:04.999Z"));
+		scheduler.tick(); // still within the grace: nothing happens
 		p.block.countDown();
-		departure.join(10_000);
-		assertThat(departure.isAlive()).isFalse();
+		awaitTrue(() -> view.getHistory("leaving", 1).get(0).outcome != Outcome.RUNNING);
 		store.sync();
 		assertThat(p.interrupted).isFalse();
 		assertThat(store.read("leaving").lastEnd()).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
@@ -784,19 +784,132 @@ class SchedulerTest {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
 		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
-		scheduler.configure(options(Duration.ofMillis(100)), null);
 		TestPlugin p = add(1, "leaving", "* * * * *");
 		p.block = new CountDownLatch(1);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick();
 		assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
 
-		scheduler.remove(1); // returns once the run has ended
+		scheduler.remove(1);
+		assertThat(p.interrupted).as("the grace has not begun to pass").isFalse();
+		clock.set(Instant.parse("2026-03-02T10:01:05Z"));
+		scheduler.tick(); // the grace (5 s) is over
+		awaitTrue(() -> view.getHistory("leaving", 1).get(0).outcome == Outcome.INTERRUPTED);
 		assertThat(p.interrupted).isTrue();
 		assertThat(view.getJobs()).isEmpty();
 		assertThat(store.read("leaving").lastEnd()).isNull();
 		assertThat(view.getHistory("leaving", 1).get(0).outcome).isEqualTo(Outcome.INTERRUPTED);
 		assertThat(view.getHistory("leaving", 1).get(0).error).contains("the plugin left");
+	}
+
+	@Test
+	void aCallThreadCarriesThePluginsNameWhileItCallsIt() {
+		ManualExecutor calls = new ManualExecutor();
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(calls));
+		String[] during = new String[2];
+		TestPlugin p = new TestPlugin("* * * * *");
+		p.enabled = () -> {
+			during[0] = Thread.currentThread().getName();
+			return true;
+		};
+		p.interval = () -> {
+			during[1] = Thread.currentThread().getName();
+			return "* * * * *";
+		};
+		scheduler.add(plugin(1, p, CronPlugin.NAME, "named"));
+		String before = Thread.currentThread().getName();
+		calls.runAll();
+		assertThat(during).containsExactly(before + " [named]", before + " [named]");
+		assertThat(Thread.currentThread().getName()).as("restored after the call").isEqualTo(before);
+		assertThat(job("named").state).isEqualTo(JobState.SCHEDULED);
+	}
+
+	@Test
+	@Timeout(20)
+	void twoHungEnabledCallsDoNotDelayAThirdPluginsAnswer() throws Exception {
+		CallPool pool = new CallPool(2, "test-call");
+		CountDownLatch hang = new CountDownLatch(1);
+		CountDownLatch inside = new CountDownLatch(2);
+		try {
+			scheduler.stop();
+			scheduler = newScheduler(workers, pool);
+			for (int i = 1; i <= 2; i++) {
+				TestPlugin hung = new TestPlugin("* * * * *");
+				hung.enabled = () -> {
+					inside.countDown();
+					try {
+						hang.await();
+					} catch (InterruptedException e) {
+						Thread.currentThread().interrupt();
+					}
+					return true;
+				};
+				scheduler.add(plugin(i, hung, CronPlugin.NAME, "hung-" + i));
+			}
+			assertThat(inside.await(10, TimeUnit.SECONDS)).as("both call threads are inside a plugin").isTrue();
+
+			add(3, "healthy", "* * * * *"); // no clock moves: the calls' 10 s time limit never passes
+			awaitTrue(() -> job("healthy").state == JobState.SCHEDULED);
+			assertThat(job("hung-1").state).as("its call is in flight, within its time limit")
+					.isNotEqualTo(JobState.INVALID);
+			assertThat(pool.executor().getPoolSize()).as("a thread added for the waiting call").isEqualTo(3);
+		} finally {
+			hang.countDown();
+			pool.executor().shutdownNow();
+		}
+	}
+
+	@Test
+	@Timeout(20)
+	void removeReturnsAtOnceWithHungPluginsAndEachIsInterruptedAtItsGraceEnd() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
+		scheduler.configure(options(Duration.ofHours(1)), null); // were remove() to wait, @Timeout fails it
+		TestPlugin[] hung = new TestPlugin[4];
+		for (int i = 0; i < hung.length; i++) {
+			hung[i] = add(i + 1, "hung-" + i, "* * * * *");
+			hung[i].deaf = true;
+			hung[i].block = new CountDownLatch(1);
+		}
+		try {
+			at("2026-03-02T10:01:00Z");
+			for (TestPlugin p : hung) {
+				assertThat(p.started.await(10, TimeUnit.SECONDS)).isTrue();
+			}
+			for (int i = 0; i < hung.length; i++) { // one leaves every minute, as FileInstall would
+				clock.set(Instant.parse("2026-03-02T10:01:00Z").plus(Duration.ofMinutes(i)));
+				scheduler.remove(i + 1);
+			}
+			for (TestPlugin p : hung) {
+				assertThat(p.interrupted).as("remove() returned without waiting for any grace").isFalse();
+			}
+			for (int i = 0; i < hung.length; i++) {
+				Instant graceEnd = Instant.parse("2026-03-02T11:01:00Z").plus(Duration.ofMinutes(i));
+				clock.set(graceEnd.minusMillis(1));
+				scheduler.tick();
+				assertThat(hung[i].interrupted).as("hung-" + i + " within its grace").isFalse();
+				clock.set(graceEnd);
+				scheduler.tick();
+				TestPlugin p = hung[i];
+				awaitTrue(() -> p.interrupted);
+				for (int j = i + 1; j < hung.length; j++) {
+					assertThat(hung[j].interrupted).as("hung-" + j + " at the grace end of hung-" + i).isFalse();
+				}
+				clock.set(graceEnd.plus(Dispatcher.INTERRUPT_WAIT));
+				scheduler.tick(); // it ignored the interrupt: abandoned
+				assertThat(view.getHistory("hung-" + i, 1).get(0).error)
+						.startsWith("interrupted: the plugin left, and ignored its interrupt for 1 s: its thread '")
+						.endsWith(" [hung-" + i + "]' is abandoned");
+			}
+			scheduler.configure(options(Duration.ofMillis(100)), null);
+			scheduler.stop(); // abandoned runs are not awaited again
+		} finally {
+			for (TestPlugin p : hung) {
+				p.block.countDown();
+			}
+		}
 	}
 
 	@Test
@@ -837,7 +950,6 @@ class SchedulerTest {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
 		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
-		scheduler.configure(options(Duration.ofMillis(100)), null);
 		TestPlugin deaf = add(1, "deaf", "* * * * *");
 		deaf.deaf = true;
 		deaf.block = new CountDownLatch(1);
@@ -845,8 +957,16 @@ class SchedulerTest {
 			at("2026-03-02T10:01:00Z");
 			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
 
-			scheduler.remove(1); // the grace, the interrupt, a second more: abandoned
-			assertThat(deaf.interrupted).isTrue();
+			scheduler.remove(1); // returns at once: the grace, the interrupt, a second more: abandoned
+			clock.set(Instant.parse("2026-03-02T10:01:05Z"));
+			scheduler.tick();
+			awaitTrue(() -> deaf.interrupted);
+			clock.set(Instant.parse("2026-03-02T10:01:05.999Z"));
+			scheduler.tick();
+			assertThat(view.getHistory("deaf", 1).get(0).outcome).as("awaited a second").isEqualTo(Outcome.RUNNING);
+			clock.set(Instant.parse("2026-03-02T10:01:06Z"));
+			scheduler.tick();
+			assertThat(view.getHistory("deaf", 1).get(0).error).contains("ignored its interrupt for 1 s:");
 
 			// Back under the same name while the abandoned run goes on: it must not run twice at once.
 			TestPlugin back = add(2, "deaf", "* * * * *");
