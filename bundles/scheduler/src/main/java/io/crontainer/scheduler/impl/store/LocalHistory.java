@@ -173,7 +173,7 @@ final class LocalHistory implements AutoCloseable {
 
 	static String line(CronRunDTO run) {
 		StringBuilder out = new StringBuilder(128);
-		escape(out, run.name);
+		LocalStateStore.escape(out, run.name);
 		out.append('\t').append(run.trigger == null ? "" : run.trigger.name());
 		out.append('\t').append(run.outcome == null ? "" : run.outcome.name());
 		for (Long value : new Long[] { run.scheduledFire, run.windowStart, run.windowEnd, run.started, run.finished }) {
@@ -181,7 +181,7 @@ final class LocalHistory implements AutoCloseable {
 		}
 		out.append('\t');
 		if (run.error != null) {
-			escape(out, run.error);
+			LocalStateStore.escape(out, run.error);
 		}
 		return out.append('\n').toString();
 	}
@@ -193,7 +193,7 @@ final class LocalHistory implements AutoCloseable {
 		}
 		try {
 			CronRunDTO run = new CronRunDTO();
-			run.name = unescape(fields[0]);
+			run.name = LocalStateStore.unescape(fields[0]);
 			run.trigger = Trigger.valueOf(fields[1]);
 			run.outcome = Outcome.valueOf(fields[2]);
 			run.scheduledFire = number(fields[3]);
@@ -202,7 +202,7 @@ final class LocalHistory implements AutoCloseable {
 			Long started = number(fields[6]);
 			run.started = started == null ? 0 : started;
 			run.finished = number(fields[7]);
-			run.error = fields[8].isEmpty() ? null : unescape(fields[8]);
+			run.error = fields[8].isEmpty() ? null : LocalStateStore.unescape(fields[8]);
 			return run;
 		} catch (IllegalArgumentException e) {
 			return null;
@@ -226,32 +226,5 @@ final class LocalHistory implements AutoCloseable {
 		copy.error = run.error;
 		copy.node = run.node;
 		return copy;
-	}
-
-	private static void escape(StringBuilder out, String text) {
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			switch (c) {
-			case '\\' -> out.append("\\\\");
-			case '\t' -> out.append("\\t");
-			case '\n' -> out.append("\\n");
-			case '\r' -> out.append("\\r");
-			default -> out.append(c);
-			}
-		}
-	}
-
-	private static String unescape(String text) {
-		StringBuilder out = new StringBuilder(text.length());
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c == '\\' && i + 1 < text.length()) {
-				char n = text.charAt(++i);
-				out.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
-			} else {
-				out.append(c);
-			}
-		}
-		return out.toString();
 	}
 }

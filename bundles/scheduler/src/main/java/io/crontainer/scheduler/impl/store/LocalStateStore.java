@@ -905,7 +905,11 @@ public final class LocalStateStore implements StateStore {
 		return "00000000".substring(digits.length()) + digits;
 	}
 
-	private static void escape(StringBuilder out, String text) {
+	/**
+	 * Appends text with backslash, tab, newline and carriage return escaped, so that it fits one field of
+	 * a tab-separated line; {@link #unescape(String)} reverses it. Shared with {@link LocalHistory}.
+	 */
+	static void escape(StringBuilder out, String text) {
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
 			switch (c) {
@@ -918,7 +922,8 @@ public final class LocalStateStore implements StateStore {
 		}
 	}
 
-	private static String unescape(String text) {
+	/** Reverses {@link #escape(StringBuilder, String)}. */
+	static String unescape(String text) {
 		if (text.indexOf('\\') < 0) {
 			return text;
 		}
