@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
@@ -57,13 +56,7 @@ class ClusterSchedulerTest {
 	}
 
 	private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError(what + ": not within 10 s");
-			}
-			Thread.sleep(20);
-		}
+		Await.until(what, condition);
 	}
 
 	@Test

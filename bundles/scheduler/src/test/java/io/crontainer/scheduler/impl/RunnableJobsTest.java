@@ -236,13 +236,7 @@ class RunnableJobsTest {
 	}
 
 	private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("condition not met within 10 s");
-			}
-			Thread.sleep(5); // polling a state set by worker threads, with a deadline
-		}
+		Await.until("the condition", condition);
 	}
 
 	@Test

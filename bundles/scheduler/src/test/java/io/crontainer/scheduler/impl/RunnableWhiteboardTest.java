@@ -71,10 +71,7 @@ class RunnableWhiteboardTest {
 		Both both = new Both();
 		component.bindRunnable(reference(22L, properties), both);
 		component.bindPlugin(reference(22L, properties), both);
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (component.runtime().getJob("both").state == JobState.PENDING && System.nanoTime() < deadline) {
-			Thread.sleep(5); // interval() is asked on the call pool
-		}
+		Await.until("both answered on the call pool", () -> component.runtime().getJob("both").state != JobState.PENDING);
 		assertThat(component.runtime().getJobs()).singleElement().satisfies(job -> {
 			assertThat(job.name).isEqualTo("both");
 			assertThat(job.interval).isEqualTo("@hourly");

@@ -128,13 +128,7 @@ class SchedulerTest {
 	}
 
 	private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("condition not met within 10 s");
-			}
-			Thread.sleep(5); // polling a condition set by another thread, with a deadline
-		}
+		Await.until("the condition", condition);
 	}
 
 	private CronJobDTO job(String name) {

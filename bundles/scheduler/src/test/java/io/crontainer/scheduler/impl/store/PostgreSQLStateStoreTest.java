@@ -36,6 +36,7 @@ import org.postgresql.osgi.PGDataSourceFactory;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.Await;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -237,10 +238,7 @@ class PostgreSQLStateStoreTest {
 		a.setPaused("job", true);
 		assertThat(b.claim("job", Instant.EPOCH, T1).refusal()).isEqualTo("paused (cluster-wide)");
 		assertThat(b.claim("job", Instant.EPOCH, null).granted()).isTrue();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!seen.contains("job paused=true") && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
+		Await.until("the pause seen by b's poll", () -> seen.contains("job paused=true"));
 		assertThat(seen).contains("job paused=true");
 		assertThat(b.read("job").paused()).isTrue();
 	}
@@ -253,10 +251,13 @@ class PostgreSQLStateStoreTest {
 		CronRunDTO succeeded = run("job", Trigger.MISFIRE, Outcome.SUCCEEDED, Instant.EPOCH, END1);
 		a.appendHistory(succeeded);
 		a.appendHistory(run("job", Trigger.SCHEDULE, Outcome.FAILED, END1, END1.plusSeconds(60)));
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (a.history("job", 10).size() < 2 && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
+		Await.until("both history rows", () -> {
+			try {
+				return a.history("job", 10).size() >= 2;
+			} catch (StoreUnavailableException e) {
+				throw new AssertionError(e);
+			}
+		});
 		assertThat(a.history("job", 10)).extracting(r -> r.trigger, r -> r.outcome, r -> r.started, r -> r.node)
 				.containsExactly(tuple(Trigger.SCHEDULE, Outcome.FAILED, END1.plusSeconds(60).toEpochMilli(), "a"),
 						tuple(Trigger.MISFIRE, Outcome.SUCCEEDED, END1.toEpochMilli(), "a"));
@@ -336,10 +337,7 @@ class PostgreSQLStateStoreTest {
 
 			own = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
 			assertThat(commit.get(30, TimeUnit.SECONDS).lastEnd()).isEqualTo(END1);
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-			while (!store.isAvailable() && System.nanoTime() < deadline) {
-				Thread.sleep(50);
-			}
+			Await.until("the store available again", Duration.ofSeconds(30), store::isAvailable);
 			assertThat(store.claim("job", END1, T2).granted()).isTrue();
 		} finally {
 			own.close();
