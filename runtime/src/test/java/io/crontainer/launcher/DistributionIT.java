@@ -54,18 +54,7 @@ class DistributionIT {
 
 	@BeforeEach
 	void unpack() throws Exception {
-		Path dist = Path.of(System.getProperty("crontainer.dist"));
-		Path tar;
-		try (Stream<Path> files = Files.list(dist.getParent())) {
-			tar = files.filter(p -> p.getFileName().toString().matches("crontainer-.*\\.tar\\.gz")).findFirst()
-					.orElseThrow();
-		}
-		Process untar = new ProcessBuilder("tar", "xzf", tar.toString(), "-C", tmp.toString()).inheritIO().start();
-		assertThat(untar.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(untar.exitValue()).isZero();
-		try (Stream<Path> dirs = Files.list(tmp)) {
-			home = dirs.filter(p -> p.getFileName().toString().startsWith("crontainer-")).findFirst().orElseThrow();
-		}
+		home = Distributions.unpack(tmp);
 		output = tmp.resolve("output.txt");
 	}
 

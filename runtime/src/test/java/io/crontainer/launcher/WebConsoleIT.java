@@ -66,17 +66,7 @@ class WebConsoleIT {
 
 	@BeforeEach
 	void start() throws Exception {
-		Path dist = Path.of(System.getProperty("crontainer.dist"));
-		Path tar;
-		try (Stream<Path> files = Files.list(dist.getParent())) {
-			tar = files.filter(p -> p.getFileName().toString().matches("crontainer-.*\\.tar\\.gz")).findFirst()
-					.orElseThrow();
-		}
-		Process untar = new ProcessBuilder("tar", "xzf", tar.toString(), "-C", tmp.toString()).inheritIO().start();
-		assertThat(untar.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		try (Stream<Path> dirs = Files.list(tmp)) {
-			home = dirs.filter(p -> p.getFileName().toString().startsWith("crontainer-")).findFirst().orElseThrow();
-		}
+		home = Distributions.unpack(tmp);
 		output = tmp.resolve("output.txt");
 		ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/crontainer").toString()).directory(tmp.toFile())
 				.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).redirectErrorStream(true)
