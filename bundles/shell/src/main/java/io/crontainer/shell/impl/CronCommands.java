@@ -22,6 +22,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
@@ -38,6 +40,7 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
 
 /**
  * The Gogo commands of scope {@code cron}: read and act on the scheduler's cron plugins through its
@@ -66,6 +69,8 @@ public class CronCommands {
 	static final int INFO_RUNS = 10;
 	/** How many known names an unknown-name message lists at most. */
 	static final int KNOWN_NAMES = 20;
+	/** How often {@code cron:fire} looks in the history for the end of the run it waits for, in ms. */
+	static final long FIRE_CHECK_MILLIS = 1000;
 	/** The greatest count {@link CronRuntime#preview} accepts. */
 	static final int MAX_PREVIEW = 1000;
 
@@ -154,7 +159,8 @@ public class CronCommands {
 	@Descriptor("Lists the names of the cron plugins the scheduler knows, sorted, one a line: for scripts,"
 			+ " and for the console's Tab completion of plugin names.")
 	public List<String> names() {
-		return runtime().getJobs().stream().map(j -> j.name).sorted().distinct().collect(Collectors.toList());
+		return runtime().getJobs().stream().map(j -> Text.escaped(j.name)).sorted().distinct()
+				.collect(Collectors.toList());
 	}
 
 	// ---------------------------------------------------------------------------------------- info
@@ -211,8 +217,8 @@ public class CronCommands {
 		if (props.isEmpty()) {
 			f.format("  none%n");
 		}
-		int width = props.keySet().stream().mapToInt(String::length).max().orElse(0);
-		props.forEach((k, v) -> f.format("  %-" + width + "s = %s%n", k, Table.oneLine(value(v))));
+		int width = props.keySet().stream().mapToInt(k -> Text.escaped(k).length()).max().orElse(0);
+		props.forEach((k, v) -> f.format("  %-" + width + "s = %s%n", Text.escaped(k), Table.oneLine(value(v))));
 
 		List<CronRunDTO> runs = rt.getHistory(job.name, INFO_RUNS);
 		if (runs.isEmpty()) {
@@ -268,27 +274,28 @@ public class CronCommands {
 			String since = job.lastRun != null && !isOver(job.lastRun)
 					? ", for " + Text.duration(clock.millis() - job.lastRun.started) + " now"
 					: "";
-			throw new IllegalStateException("Refused: " + job.name + (queued ? " is about to start already"
+			throw new IllegalStateException("Refused: " + name(job) + (queued ? " is about to start already"
 					: " is running already") + since + "; a plugin never runs twice at once.");
 		}
 		switch (job.state) {
 		case PENDING:
-			throw new IllegalStateException("Refused: " + job.name
+			throw new IllegalStateException("Refused: " + name(job)
 					+ " is PENDING: the scheduler is still asking it for its interval. Try again in a moment.");
 		case INVALID:
 		case DUPLICATE:
-			throw new IllegalStateException("Refused: " + job.name + " is " + job.state
+			throw new IllegalStateException("Refused: " + name(job) + " is " + job.state
 					+ (job.reason == null ? "" : " (" + Table.oneLine(job.reason) + ")") + " and is never fired.");
 		case BLOCKED:
-			throw new IllegalStateException("Refused: " + job.name + " is BLOCKED"
+			throw new IllegalStateException("Refused: " + name(job) + " is BLOCKED"
 					+ (job.reason == null ? "" : " (" + Table.oneLine(job.reason) + ")")
-					+ "; cron:reset " + job.name + " clears it.");
+					+ "; cron:reset " + name(job) + " clears it.");
 		default:
 			break;
 		}
+		long firedAt = clock.millis();
 		CompletionStage<CronRunDTO> stage = rt.fire(job.name);
 		if (async) {
-			return "Fired " + job.name + "; it runs on a thread of its own. cron:history " + job.name
+			return "Fired " + name(job) + "; it runs on a thread of its own. cron:history " + name(job)
 					+ " shows how it ends.";
 		}
 		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
@@ -301,23 +308,65 @@ public class CronCommands {
 		});
 		CronRunDTO run;
 		try {
-			run = done.get();
+			run = await(rt, job.name, done, firedAt);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
-			return "Stopped waiting; " + job.name + " may still be running. cron:history " + job.name
-					+ " shows how it ends.";
+			return FireInterrupts.note(job.name);
 		} catch (ExecutionException e) {
 			Throwable cause = e.getCause() == null ? e : e.getCause();
-			throw new IllegalStateException("Firing " + job.name + " failed: " + Table.oneLine(String.valueOf(cause)),
+			throw new IllegalStateException("Firing " + name(job) + " failed: " + Table.oneLine(String.valueOf(cause)),
 					cause);
 		}
-		return describeRun(run, zone, clock.millis());
+		String description = describeRun(run, zone, clock.millis());
+		if (run.outcome != Outcome.SUCCEEDED) {
+			throw new RunNotSucceededException(run.outcome, description);
+		}
+		return description;
+	}
+
+	/**
+	 * Waits until the fired run ends: until its stage completes, or, checked every
+	 * {@value #FIRE_CHECK_MILLIS} ms, until the history holds it as ended (a run abandoned because it
+	 * ignored its interrupt is recorded as ended while its thread goes on), whichever comes first.
+	 *
+	 * @throws IllegalStateException If the scheduler went away meanwhile.
+	 */
+	private CronRunDTO await(CronRuntime rt, String name, CompletableFuture<CronRunDTO> done, long firedAt)
+			throws InterruptedException, ExecutionException {
+		while (true) {
+			try {
+				return done.get(FIRE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+			} catch (TimeoutException e) {
+				// not completed yet: see whether the history says it is over
+			}
+			if (runtime != rt) {
+				throw new IllegalStateException("Stopped waiting for " + Text.escaped(name)
+						+ ": the scheduler stopped meanwhile. cron:history " + Text.escaped(name)
+						+ " shows how the run ended once it is back.");
+			}
+			CronRunDTO ended = endedRun(rt, name, firedAt);
+			if (ended != null) {
+				return ended;
+			}
+		}
+	}
+
+	/** The first run fired by hand at or after {@code firedAt} that has ended, per the history; or {@code null}. */
+	private static CronRunDTO endedRun(CronRuntime rt, String name, long firedAt) {
+		List<CronRunDTO> runs;
+		try {
+			runs = rt.getHistory(name, INFO_RUNS);
+		} catch (IllegalArgumentException e) {
+			return null; // the plugin left meanwhile and its history is no longer kept
+		}
+		return runs.stream().filter(r -> r.trigger == Trigger.MANUAL && r.started >= firedAt && isOver(r))
+				.min(comparing((CronRunDTO r) -> r.started)).orElse(null);
 	}
 
 	private static String describeRun(CronRunDTO run, ZoneId zone, long now) {
 		StringBuilder out = new StringBuilder();
 		Formatter f = new Formatter(out);
-		f.format("%s: %s", run.name, run.outcome);
+		f.format("%s: %s", Text.escaped(run.name), run.outcome);
 		String took = took(run, now);
 		if (took != null) {
 			f.format(isOver(run) ? " in %s" : " for %s so far", took);
@@ -375,7 +424,7 @@ public class CronCommands {
 		}
 		if (runs.isEmpty()) {
 			return name == null ? "No runs since the scheduler started."
-					: name + " has not run since the scheduler started.";
+					: Text.escaped(name) + " has not run since the scheduler started.";
 		}
 		StringBuilder out = new StringBuilder();
 		runTable(runs, zones, clock.millis(), name == null).render(new Formatter(out));
@@ -405,10 +454,10 @@ public class CronCommands {
 		CronRuntime rt = runtime();
 		CronJobDTO job = job(rt, name);
 		if (job.state == JobState.PAUSED) {
-			return job.name + " is paused already.";
+			return name(job) + " is paused already.";
 		}
 		CronJobDTO after = rt.pause(job.name);
-		return "Paused " + after.name + ": it is not fired on its interval until cron:resume " + after.name
+		return "Paused " + name(after) + ": it is not fired on its interval until cron:resume " + name(after)
 				+ "; the pause survives restarts." + (after.running ? " The run in progress goes on." : "");
 	}
 
@@ -418,10 +467,10 @@ public class CronCommands {
 		CronRuntime rt = runtime();
 		CronJobDTO job = job(rt, name);
 		if (job.state != JobState.PAUSED) {
-			return job.name + " is not paused (it is " + job.state + "); nothing to resume.";
+			return name(job) + " is not paused (it is " + job.state + "); nothing to resume.";
 		}
 		CronJobDTO after = rt.resume(job.name);
-		return "Resumed " + after.name + ": " + after.state
+		return "Resumed " + name(after) + ": " + after.state
 				+ (after.nextFire == null ? "" : ", next fire " + Text.zoned(after.nextFire, zoneOf(after))) + ".";
 	}
 
@@ -450,7 +499,7 @@ public class CronCommands {
 		ZoneId zone = job == null ? ZoneId.systemDefault() : zoneOf(job);
 		boolean wasBlocked = job != null && job.state == JobState.BLOCKED;
 		if (job != null && !wasBlocked && since.isBlank() && !force) {
-			throw new IllegalArgumentException("Refused: " + job.name + " is " + job.state + ", not BLOCKED: a reset"
+			throw new IllegalArgumentException("Refused: " + name(job) + " is " + job.state + ", not BLOCKED: a reset"
 					+ " would move the start of its next window"
 					+ (job.lastEnd == null ? "" : " from " + Text.zoned(job.lastEnd, zone)) + " back to " + EPOCH
 					+ " (the epoch), and its next run would cover everything since. Give --since DATE-TIME for the new"
@@ -460,11 +509,11 @@ public class CronCommands {
 		CronJobDTO after = rt.reset(name, start);
 		String window = start == null ? EPOCH + " (the epoch)" : Text.zoned(start.atZone(zone));
 		if (after == null) {
-			return "Reset the state of " + name + ", which is not deployed: when it is, its first window starts at "
+			return "Reset the state of " + Text.escaped(name) + ", which is not deployed: when it is, its first window starts at "
 					+ window + ".";
 		}
 		String cleared = wasBlocked ? " cleared its BLOCKED state;" : "";
-		return "Reset " + after.name + ":" + cleared + " its next window starts at " + window + ". It is "
+		return "Reset " + name(after) + ":" + cleared + " its next window starts at " + window + ". It is "
 				+ state(after) + ".";
 	}
 
@@ -592,13 +641,13 @@ public class CronCommands {
 	static IllegalArgumentException unknown(CronRuntime rt, String name) {
 		List<String> names = rt.getJobs().stream().map(j -> j.name).distinct().sorted().collect(Collectors.toList());
 		if (names.isEmpty()) {
-			return new IllegalArgumentException("Unknown cron plugin \"" + name + "\": the scheduler knows none.");
+			return new IllegalArgumentException("Unknown cron plugin \"" + Text.escaped(name) + "\": the scheduler knows none.");
 		}
-		String known = names.stream().limit(KNOWN_NAMES).collect(Collectors.joining(", "));
+		String known = names.stream().limit(KNOWN_NAMES).map(Text::escaped).collect(Collectors.joining(", "));
 		if (names.size() > KNOWN_NAMES) {
 			known += " and " + (names.size() - KNOWN_NAMES) + " more (cron:list)";
 		}
-		return new IllegalArgumentException("Unknown cron plugin \"" + name + "\"; known: " + known + ".");
+		return new IllegalArgumentException("Unknown cron plugin \"" + Text.escaped(name) + "\"; known: " + known + ".");
 	}
 
 	private static ZoneId zoneOf(CronJobDTO job) {
@@ -626,6 +675,11 @@ public class CronCommands {
 	/** Whether a run has ended (neither queued nor running). */
 	private static boolean isOver(CronRunDTO run) {
 		return run.outcome != Outcome.QUEUED && run.outcome != Outcome.RUNNING;
+	}
+
+	/** A plugin's name for a message: its control characters escaped ({@link Text#escaped(String)}). */
+	private static String name(CronJobDTO job) {
+		return Text.escaped(job.name);
 	}
 
 	private static String bundle(CronJobDTO job) {
