@@ -22,8 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
@@ -40,7 +38,6 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
-import io.crontainer.api.runtime.Trigger;
 
 /**
  * The Gogo commands of scope {@code cron}: read and act on the scheduler's cron plugins through its
@@ -69,8 +66,6 @@ public class CronCommands {
 	static final int INFO_RUNS = 10;
 	/** How many known names an unknown-name message lists at most. */
 	static final int KNOWN_NAMES = 20;
-	/** How often {@code cron:fire} looks in the history for the end of the run it waits for, in ms. */
-	static final long FIRE_CHECK_MILLIS = 1000;
 	/** The greatest count {@link CronRuntime#preview} accepts. */
 	static final int MAX_PREVIEW = 1000;
 
@@ -292,7 +287,6 @@ public class CronCommands {
 		default:
 			break;
 		}
-		long firedAt = clock.millis();
 		CompletionStage<CronRunDTO> stage = rt.fire(job.name);
 		if (async) {
 			return "Fired " + name(job) + "; it runs on a thread of its own. cron:history " + name(job)
@@ -308,7 +302,7 @@ public class CronCommands {
 		});
 		CronRunDTO run;
 		try {
-			run = await(rt, job.name, done, firedAt);
+			run = done.get(); // completes however the run ends, also when it is abandoned (CronRuntime.fire)
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			return FireInterrupts.note(job.name);
@@ -322,45 +316,6 @@ public class CronCommands {
 			throw new RunNotSucceededException(run.outcome, description);
 		}
 		return description;
-	}
-
-	/**
-	 * Waits until the fired run ends: until its stage completes, or, checked every
-	 * {@value #FIRE_CHECK_MILLIS} ms, until the history holds it as ended (a run abandoned because it
-	 * ignored its interrupt is recorded as ended while its thread goes on), whichever comes first.
-	 *
-	 * @throws IllegalStateException If the scheduler went away meanwhile.
-	 */
-	private CronRunDTO await(CronRuntime rt, String name, CompletableFuture<CronRunDTO> done, long firedAt)
-			throws InterruptedException, ExecutionException {
-		while (true) {
-			try {
-				return done.get(FIRE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-			} catch (TimeoutException e) {
-				// not completed yet: see whether the history says it is over
-			}
-			if (runtime != rt) {
-				throw new IllegalStateException("Stopped waiting for " + Text.escaped(name)
-						+ ": the scheduler stopped meanwhile. cron:history " + Text.escaped(name)
-						+ " shows how the run ended once it is back.");
-			}
-			CronRunDTO ended = endedRun(rt, name, firedAt);
-			if (ended != null) {
-				return ended;
-			}
-		}
-	}
-
-	/** The first run fired by hand at or after {@code firedAt} that has ended, per the history; or {@code null}. */
-	private static CronRunDTO endedRun(CronRuntime rt, String name, long firedAt) {
-		List<CronRunDTO> runs;
-		try {
-			runs = rt.getHistory(name, INFO_RUNS);
-		} catch (IllegalArgumentException e) {
-			return null; // the plugin left meanwhile and its history is no longer kept
-		}
-		return runs.stream().filter(r -> r.trigger == Trigger.MANUAL && r.started >= firedAt && isOver(r))
-				.min(comparing((CronRunDTO r) -> r.started)).orElse(null);
 	}
 
 	private static String describeRun(CronRunDTO run, ZoneId zone, long now) {

@@ -315,9 +315,10 @@ class CronCommandsTest {
 	}
 
 	@Test
-	void fireReturnsWhenTheHistorySaysTheRunWasAbandoned() throws Exception {
+	void anAbandonedRunEndsTheWaitAsTimedOut() throws Exception {
 		fourPlugins();
-		rt.nextFire = new CompletableFuture<>(); // never completed, as a run that ignores its interrupt
+		CompletableFuture<CronRunDTO> later = new CompletableFuture<>(); // completed when the run is abandoned
+		rt.nextFire = later;
 		CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
 			try {
 				commands.fire(false, "token-cleaner");
@@ -329,6 +330,7 @@ class CronCommandsTest {
 		CronRunDTO abandoned = rt.run("token-cleaner", Outcome.TIMED_OUT, 0, NOW_MS, NOW_MS, NOW_MS + 3_000,
 				"timed out after 3 s and ignored its interrupt: abandoned");
 		abandoned.trigger = Trigger.MANUAL;
+		later.complete(abandoned);
 		assertThat(thrown.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOfSatisfying(
 				RunNotSucceededException.class, e -> {
 					assertThat(e.exitStatus()).isEqualTo(4);
