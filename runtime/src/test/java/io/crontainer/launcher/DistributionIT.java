@@ -175,6 +175,14 @@ class DistributionIT {
 		assertThat(script.out).contains("heartbeat").doesNotContain("NAME ");
 		assertThat(script.err).startsWith("Unknown cron plugin \"nope\"");
 
+		// 1,000 connect-and-close cycles (a liveness probe's) leave no thread behind
+		Path socket = home.resolve("data/run/client.sock");
+		for (int i = 0; i < 1000; i++) {
+			java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket)).close();
+		}
+		assertThat(client("cron:names").status).isZero();
+		await("no bin/client connection thread left", () -> clientThreads(process.pid()) == 0);
+
 		// One runtime per data/: a second one refuses at once, naming the first
 		Process second = new ProcessBuilder(home.resolve("bin/crontainer").toString()).redirectErrorStream(true)
 				.redirectInput(DEV_NULL).start();
@@ -517,6 +525,22 @@ class DistributionIT {
 				throw new AssertionError("Timed out waiting for " + what + "; output:\n" + read(output));
 			}
 			Thread.sleep(50);
+		}
+	}
+
+	/** The threads of bin/client connections (crontainer-client-N...) in a JVM, by jcmd's thread dump. */
+	static long clientThreads(long pid) {
+		try {
+			Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+					Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+			String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(jcmd.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			return dump.lines().filter(l -> l.matches("\"crontainer-client-\\d+.*")).count();
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(e);
 		}
 	}
 
