@@ -23,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -269,12 +270,19 @@ public final class ClientServer {
 	private void serve(SocketChannel channel, int id) {
 		Sender out = null;
 		AtomicBoolean settled = new AtomicBoolean(); // the first frame came, or the deadline closed the channel
-		ScheduledFuture<?> deadline = deadlines.schedule(() -> {
-			if (settled.compareAndSet(false, true)) {
-				LOG.debug("bin/client session {} sent no request within {}: closed", id, firstFrameDeadline);
-				closeQuietly(channel);
-			}
-		}, firstFrameDeadline.toMillis(), TimeUnit.MILLISECONDS);
+		ScheduledFuture<?> deadline;
+		try {
+			deadline = deadlines.schedule(() -> {
+				if (settled.compareAndSet(false, true)) {
+					LOG.debug("bin/client session {} sent no request within {}: closed", id, firstFrameDeadline);
+					closeQuietly(channel);
+				}
+			}, firstFrameDeadline.toMillis(), TimeUnit.MILLISECONDS);
+		} catch (RejectedExecutionException e) { // deactivated meanwhile
+			connections.remove(channel);
+			closeQuietly(channel);
+			return;
+		}
 		try {
 			DataInputStream in = new DataInputStream(new BufferedInputStream(Frames.input(channel)));
 			Frame first;
