@@ -147,7 +147,12 @@ public final class Client {
 				}
 			});
 			synchronized (out) {
-				Frames.write(out, Frames.EXEC, script);
+				try {
+					Frames.write(out, Frames.EXEC, script);
+				} catch (IOException e) {
+					// closed by the runtime before it read the request (it serves too many clients): its
+					// answer, if any, is still to be read
+				}
 				sent[0] = true;
 			}
 			return copyUntilExit(in, stdout, stderr);
