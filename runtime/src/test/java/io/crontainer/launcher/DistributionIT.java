@@ -327,6 +327,11 @@ class DistributionIT {
 		Files.write(home.resolve("deploy/plain-library.jar"), plainJar());
 		process = start(Map.of(), DEV_NULL);
 		await("the misbehaving plugins", () -> client("cron:names").out.contains("thrower\n"));
+		// A run that times out and ignores its interrupt (abandoned after 3 s + 10 s): meanwhile, the rest
+		Path hangerOut = tmp.resolve("hanger.out");
+		Path hangerErr = tmp.resolve("hanger.err");
+		Process hanger = new ProcessBuilder(home.resolve("bin/client").toString(), "cron:fire", "hanger")
+				.redirectInput(DEV_NULL).redirectOutput(hangerOut.toFile()).redirectError(hangerErr.toFile()).start();
 
 		// A failed run: its description on stderr, exit status 3, the exception's escape sequence escaped
 		Result thrown = client("cron:fire", "thrower");
@@ -341,11 +346,6 @@ class DistributionIT {
 		for (Result r : List.of(thrown, info, list, client("cron:history"))) {
 			assertThat(r.out + r.err).as("%s", r).doesNotContain("\u001b").doesNotContain("\u0007");
 		}
-
-		// A run that times out and ignores its interrupt: abandoned, and cron:fire returns, with status 4
-		Result hanger = client("cron:fire", "hanger");
-		assertThat(hanger.status).as("%s", hanger).isEqualTo(4);
-		assertThat(hanger.err).startsWith("hanger: TIMED_OUT in ");
 
 		// Log lines: nothing forged, nothing raw; the console shows the failure in one line, the file its trace
 		Path log = home.resolve("data/log/crontainer.log");
@@ -366,6 +366,11 @@ class DistributionIT {
 		// A jar that is no bundle: the warning gives a remedy that works
 		assertThat(file).contains("plain-library.jar: it is not an OSGi bundle (no Bundle-SymbolicName in its"
 				+ " manifest), and copying it again changes nothing. A plugin must be built as a bundle");
+
+		// The abandoned run: cron:fire returned, with status 4
+		assertThat(hanger.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("cron:fire hanger returned").isTrue();
+		assertThat(hanger.exitValue()).as("%s%s", read(hangerOut), read(hangerErr)).isEqualTo(4);
+		assertThat(read(hangerErr)).startsWith("hanger: TIMED_OUT in ");
 		stop();
 	}
 

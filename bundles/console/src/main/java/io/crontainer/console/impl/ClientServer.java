@@ -62,7 +62,8 @@ import io.crontainer.console.impl.Frames.Frame;
  *
  * <p>
  * A connection is either one-shot ({@link Frames#EXEC}: the lines run in turn, results and errors sent
- * back, the first failure ends it with status 1) or interactive ({@link Frames#TERMINAL}: a JLine
+ * back, the first failure ends it with status 1, or with the status its exception chooses: see
+ * {@link #status(Throwable)}) or interactive ({@link Frames#TERMINAL}: a JLine
  * terminal over the socket, and gogo.jline's {@link Shell}, which reads {@code etc/gosh_profile} and
  * gives line editing, history and completion; the client's Ctrl-C reaches it as a character and
  * interrupts the command in progress).

@@ -48,7 +48,10 @@ import io.crontainer.api.runtime.Outcome;
  * never prints. A usage error (an unknown plugin, a bad interval, zone or date-time) throws an
  * {@link IllegalArgumentException}, and an operation the scheduler refuses (firing a running plugin)
  * an {@link IllegalStateException}, each with a one-line message; Gogo prints it as
- * {@code gogo: IllegalArgumentException: <message>} and keeps it in {@code $exception}.
+ * {@code gogo: IllegalArgumentException: <message>} and keeps it in {@code $exception}. A run that
+ * {@code cron:fire} waited for and that did not succeed throws a {@link RunNotSucceededException}
+ * whose message is the run's description. Text that came from a plugin is printed with its control
+ * characters escaped ({@link Text#printable(String)}).
  *
  * <p>
  * The {@code CronRuntime} reference is optional and dynamic: the commands stay registered while the
