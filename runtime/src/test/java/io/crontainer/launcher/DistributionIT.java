@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.crontainer.launcher.hung.HungPlugin;
+import io.crontainer.launcher.hung.MisbehavingPlugins;
 
 /**
  * The assembled distribution, as shipped (unpacked from the .tar.gz): {@code bin/crontainer} started
@@ -174,6 +175,14 @@ class DistributionIT {
 		assertThat(script.out).contains("heartbeat").doesNotContain("NAME ");
 		assertThat(script.err).startsWith("Unknown cron plugin \"nope\"");
 
+		// 1,000 connect-and-close cycles (a liveness probe's) leave no thread behind
+		Path socket = home.resolve("data/run/client.sock");
+		for (int i = 0; i < 1000; i++) {
+			java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket)).close();
+		}
+		assertThat(client("cron:names").status).isZero();
+		await("no bin/client connection thread left", () -> clientThreads(process.pid()) == 0);
+
 		// One runtime per data/: a second one refuses at once, naming the first
 		Process second = new ProcessBuilder(home.resolve("bin/crontainer").toString()).redirectErrorStream(true)
 				.redirectInput(DEV_NULL).start();
@@ -257,7 +266,9 @@ class DistributionIT {
 		pty.type("cron:fire stu\t\r"); // waits, as stuck never returns
 		await("stuck running", () -> client("cron:list").out.lines().anyMatch(l -> l.startsWith("stuck ") && l.contains("(running")));
 		pty.type("\u0003"); // Ctrl-C: the command ends, the session and the runtime go on
-		pty.awaitOutput("java.lang.InterruptedException");
+		pty.awaitOutput("Stopped waiting for stuck (Ctrl-C); its run goes on: cron:list shows it running,"
+				+ " cron:history stuck shows how it ends.");
+		pty.awaitOutput("java.lang.InterruptedException"); // Gogo's own line, after ours
 		pty.awaitOutput("g! ");
 		pty.type("cron:names\r");
 		pty.awaitOutput("token-cleaner");
@@ -295,6 +306,8 @@ class DistributionIT {
 		console.type("cron:fire hung\r");
 		await("hung running", () -> client("cron:list").out.lines().anyMatch(l -> l.startsWith("hung ") && l.contains("(running")));
 		console.type("\u0003");
+		console.awaitOutput("Stopped waiting for hung (Ctrl-C); its run goes on: cron:list shows it running,"
+				+ " cron:history hung shows how it ends.");
 		console.awaitOutput("java.lang.InterruptedException"); // gogo.jline's report of an interrupted command
 		console.awaitOutput("g! "); // and the prompt again
 		console.type("cron:names\r");
@@ -304,6 +317,61 @@ class DistributionIT {
 		assertThat(console.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(console.process.exitValue()).as(console.output()).isZero();
 		assertThat(console.output()).contains("Crontainer stopped").doesNotContain("\tat ");
+	}
+
+	@Test
+	void clientFireTellsHowTheRunEndedAndNothingAPluginSaysActsOnTheTerminal() throws Exception {
+		Files.write(home.resolve("deploy/misbehaving.jar"), pluginJar("io.crontainer.dist.misbehaving",
+				MisbehavingPlugins.class, "io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework,org.slf4j",
+				"$Plugin", "$1", "$2"));
+		Files.write(home.resolve("deploy/plain-library.jar"), plainJar());
+		process = start(Map.of(), DEV_NULL);
+		await("the misbehaving plugins", () -> client("cron:names").out.contains("thrower\n"));
+		// A run that times out and ignores its interrupt (abandoned after 3 s + 10 s): meanwhile, the rest
+		Path hangerOut = tmp.resolve("hanger.out");
+		Path hangerErr = tmp.resolve("hanger.err");
+		Process hanger = new ProcessBuilder(home.resolve("bin/client").toString(), "cron:fire", "hanger")
+				.redirectInput(DEV_NULL).redirectOutput(hangerOut.toFile()).redirectError(hangerErr.toFile()).start();
+
+		// A failed run: its description on stderr, exit status 3, the exception's escape sequence escaped
+		Result thrown = client("cron:fire", "thrower");
+		assertThat(thrown.status).as("%s", thrown).isEqualTo(3);
+		assertThat(thrown.out).isEmpty();
+		assertThat(thrown.err).startsWith("thrower: FAILED in ").contains("\nWindow committed:  no, the next run"
+				+ " covers this window again\n").endsWith("Error:             java.lang.IllegalStateException: boom\\e]0;pwned\\x07\n");
+		Result info = client("cron:info", "thrower");
+		assertThat(info.out).contains("  note ").contains(" = a property\\e]0;pwned\\x07\n").contains("FAILED");
+		Result list = client("cron:list");
+		assertThat(list.out).contains("last run: java.lang.IllegalStateException: boom\\e]0;pwned\\x07");
+		for (Result r : List.of(thrown, info, list, client("cron:history"))) {
+			assertThat(r.out + r.err).as("%s", r).doesNotContain("\u001b").doesNotContain("\u0007");
+		}
+
+		// Log lines: nothing forged, nothing raw; the console shows the failure in one line, the file its trace
+		Path log = home.resolve("data/log/crontainer.log");
+		await("the thrower's failure logged", () -> read(log).contains("Cron plugin thrower failed"));
+		String file = read(log);
+		String console = read(output);
+		for (String text : List.of(file, console)) {
+			assertThat(text).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\r");
+			assertThat(text.lines()).noneMatch(l -> l.startsWith("2026-01-01T00:00:00.000Z"));
+			assertThat(text).contains("| evil | user ops\\r\\n2026-01-01T00:00:00.000Z | INFO  | forged^[]0;pwned?\n");
+		}
+		assertThat(file).contains("\njava.lang.IllegalStateException: boom^[]0;pwned?\n\t2026-01-01T00:00:00.000Z | INFO"
+				+ "  | forged too\n\tat io.crontainer.launcher.hung.MisbehavingPlugins$1.run(");
+		assertThat(console.lines().filter(l -> l.contains("Cron plugin thrower failed")).findFirst().orElseThrow())
+				.endsWith(": java.lang.IllegalStateException: boom^[]0;pwned? (its stack trace is in"
+						+ " data/log/crontainer.log)");
+		assertThat(console).doesNotContain("\tat ");
+		// A jar that is no bundle: the warning gives a remedy that works
+		assertThat(file).contains("plain-library.jar: it is not an OSGi bundle (no Bundle-SymbolicName in its"
+				+ " manifest), and copying it again changes nothing. A plugin must be built as a bundle");
+
+		// The abandoned run: cron:fire returned, with status 4
+		assertThat(hanger.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("cron:fire hanger returned").isTrue();
+		assertThat(hanger.exitValue()).as("%s%s", read(hangerOut), read(hangerErr)).isEqualTo(4);
+		assertThat(read(hangerErr)).startsWith("hanger: TIMED_OUT in ");
+		stop();
 	}
 
 	@Test
@@ -397,22 +465,47 @@ class DistributionIT {
 
 	/** A bundle with the cron plugin "hung" (HungPlugin), whose runs never return until interrupted. */
 	static byte[] hungPluginJar() throws IOException {
+		return pluginJar("io.crontainer.dist.hung", HungPlugin.class, "io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework");
+	}
+
+	/** A jar with a manifest but no Bundle-SymbolicName: a plain library. */
+	static byte[] plainJar() throws IOException {
+		Manifest manifest = new Manifest();
+		manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
+			jar.putNextEntry(new ZipEntry("readme.txt"));
+			jar.write("A library.\n".getBytes(StandardCharsets.UTF_8));
+			jar.closeEntry();
+		}
+		return bytes.toByteArray();
+	}
+
+	/**
+	 * A bundle of the class {@code activator} (its activator) and its nested classes named by their
+	 * suffixes ({@code "$1"}, ...), importing {@code imports}.
+	 */
+	static byte[] pluginJar(String bsn, Class<?> activator, String imports, String... nested) throws IOException {
 		Manifest manifest = new Manifest();
 		Attributes main = manifest.getMainAttributes();
 		main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
 		main.putValue("Bundle-ManifestVersion", "2");
-		main.putValue("Bundle-SymbolicName", "io.crontainer.dist.hung");
+		main.putValue("Bundle-SymbolicName", bsn);
 		main.putValue("Bundle-Version", "1.0.0");
-		main.putValue("Bundle-Activator", HungPlugin.class.getName());
-		main.putValue("Import-Package", "io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework");
+		main.putValue("Bundle-Activator", activator.getName());
+		main.putValue("Import-Package", imports);
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
-			String entry = HungPlugin.class.getName().replace('.', '/') + ".class";
-			jar.putNextEntry(new ZipEntry(entry));
-			try (var in = HungPlugin.class.getClassLoader().getResourceAsStream(entry)) {
-				in.transferTo(jar);
+			List<String> classes = new ArrayList<>(List.of(""));
+			classes.addAll(List.of(nested));
+			for (String suffix : classes) {
+				String entry = activator.getName().replace('.', '/') + suffix + ".class";
+				jar.putNextEntry(new ZipEntry(entry));
+				try (var in = activator.getClassLoader().getResourceAsStream(entry)) {
+					in.transferTo(jar);
+				}
+				jar.closeEntry();
 			}
-			jar.closeEntry();
 		}
 		return bytes.toByteArray();
 	}
@@ -437,6 +530,22 @@ class DistributionIT {
 				throw new AssertionError("Timed out waiting for " + what + "; output:\n" + read(output));
 			}
 			Thread.sleep(50);
+		}
+	}
+
+	/** The threads of bin/client connections (crontainer-client-N...) in a JVM, by jcmd's thread dump. */
+	static long clientThreads(long pid) {
+		try {
+			Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+					Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+			String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(jcmd.waitFor(30, TimeUnit.SECONDS)).isTrue();
+			return dump.lines().filter(l -> l.matches("\"crontainer-client-\\d+.*")).count();
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new AssertionError(e);
 		}
 	}
 

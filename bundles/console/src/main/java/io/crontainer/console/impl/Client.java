@@ -36,8 +36,9 @@ import io.crontainer.console.impl.Frames.Frame;
  * <ul>
  * <li>{@code bin/client COMMAND...}: the words, joined with spaces as {@code ssh} does, are one command
  * line; its output goes to stdout, errors to stderr; the exit status is 0 on success, 1 when the command
- * failed, 2 when no runtime answers, 130 when interrupted (Ctrl-C interrupts the command, not the
- * runtime);</li>
+ * failed, 2 when no runtime answers, a command's own status from 3 on (those of {@code cron:fire}: 3, 4,
+ * 5 for a run that failed, timed out, was interrupted), 130 when interrupted (Ctrl-C interrupts the
+ * command, not the runtime);</li>
  * <li>{@code bin/client} from a terminal: an interactive session with line editing, history and Tab
  * completion (the runtime's terminal emulation, over the socket); Ctrl-D ends it;</li>
  * <li>{@code bin/client < FILE} (no terminal): each line of the input is run in turn, stopping at the
@@ -108,7 +109,8 @@ public final class Client {
 			"  bin/client 'cron:next \"@daily\"'        quote for Gogo inside the shell's quotes",
 			"  bin/client < commands.txt              each line in turn, stopping at the first failure",
 			"  bin/client                             on a terminal: an interactive console (Ctrl-D leaves it)",
-			"Exit status: 0 success, 1 the command failed, 2 no runtime answers, 130 interrupted (Ctrl-C).",
+			"Exit status: 0 success, 1 the command failed or was refused, 2 no runtime answers (or it is busy),",
+			"  3/4/5 cron:fire's run failed/timed out/was interrupted, 130 interrupted (Ctrl-C).",
 			"help lists the commands; help cron:list explains one.", "");
 
 	/** The process id in data/crontainer.lock, if that process is alive. */
@@ -145,7 +147,12 @@ public final class Client {
 				}
 			});
 			synchronized (out) {
-				Frames.write(out, Frames.EXEC, script);
+				try {
+					Frames.write(out, Frames.EXEC, script);
+				} catch (IOException e) {
+					// closed by the runtime before it read the request (it serves too many clients): its
+					// answer, if any, is still to be read
+				}
 				sent[0] = true;
 			}
 			return copyUntilExit(in, stdout, stderr);

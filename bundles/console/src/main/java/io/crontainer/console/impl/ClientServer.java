@@ -2,13 +2,17 @@ package io.crontainer.console.impl;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -16,8 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -53,15 +62,29 @@ import io.crontainer.console.impl.Frames.Frame;
  *
  * <p>
  * A connection is either one-shot ({@link Frames#EXEC}: the lines run in turn, results and errors sent
- * back, the first failure ends it with status 1) or interactive ({@link Frames#TERMINAL}: a JLine
+ * back, the first failure ends it with status 1, or with the status its exception chooses: see
+ * {@link #status(Throwable)}) or interactive ({@link Frames#TERMINAL}: a JLine
  * terminal over the socket, and gogo.jline's {@link Shell}, which reads {@code etc/gosh_profile} and
  * gives line editing, history and completion; the client's Ctrl-C reaches it as a character and
  * interrupts the command in progress).
  *
  * <p>
- * Threads: one acceptor thread ({@code crontainer-client-listener}) and one thread per connection
- * ({@code crontainer-client-N}, plus one reading the client's frames), all ended at deactivation.
- * Connections are tracked in a concurrent set; no lock is held across I/O.
+ * Limits, against a flood from a process of the same user: at most {@value #MAX_CONNECTIONS} connections
+ * at once (one over it is told so in one frame and closed by the acceptor, without a thread); a
+ * connection must send its first frame within {@link #FIRST_FRAME_DEADLINE} or is closed; the first frame
+ * holds at most {@link Frames#MAX_PAYLOAD} bytes, every later one {@link Frames#MAX_INPUT_PAYLOAD}, and a
+ * longer length is refused before its payload is read. So idle or half-sent connections hold at most
+ * {@value #MAX_CONNECTIONS} threads and {@value #MAX_CONNECTIONS} MiB.
+ *
+ * <p>
+ * Threads: one acceptor thread ({@code crontainer-client-listener}); one timer thread
+ * ({@code crontainer-client-deadlines}) that closes connections whose first frame is late; one thread per
+ * connection ({@code crontainer-client-N}) and, once its first frame has come, one writing its output
+ * ({@code crontainer-client-N-output}, {@link Sender}) and for a one-shot connection one reading the
+ * client's interrupts ({@code crontainer-client-N-input}). Whatever way a connection ends, its thread
+ * closes the channel and stops its writer, and the reader ends as the channel closes: a connection leaves
+ * no thread behind. All are ended at deactivation. Connections are tracked in a concurrent set; no lock
+ * is held across I/O.
  */
 @Component(service = {}, immediate = true)
 public final class ClientServer {
@@ -70,6 +93,11 @@ public final class ClientServer {
 	public static final String DATA_DIR = "crontainer.data.dir";
 	/** The socket's path under the data directory. */
 	public static final String SOCKET = "run/client.sock";
+
+	/** The most connections served at once. */
+	static final int MAX_CONNECTIONS = 32;
+	/** How long a connection may take to send its first frame. */
+	static final Duration FIRST_FRAME_DEADLINE = Duration.ofSeconds(10);
 
 	/** What a one-shot client is told when its Ctrl-C interrupted the command. */
 	static final String INTERRUPTED = "Interrupted. The runtime goes on, and so does a run the command started"
@@ -83,8 +111,13 @@ public final class ClientServer {
 	private final Path socket;
 	private final ServerSocketChannel server;
 	private final Thread acceptor;
+	private final ScheduledThreadPoolExecutor deadlines;
+	private final int maxConnections;
+	private final Duration firstFrameDeadline;
 	private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
 	private final AtomicInteger ids = new AtomicInteger();
+	/** Connections refused since the last one accepted; touched by the acceptor thread only. */
+	private int refused;
 	private volatile boolean closed;
 
 	/**
@@ -108,6 +141,19 @@ public final class ClientServer {
 	 */
 	ClientServer(CommandProcessor processor, ThreadIO threadIO, UnaryOperator<String> properties, Path socket)
 			throws IOException {
+		this(processor, threadIO, properties, socket, MAX_CONNECTIONS, FIRST_FRAME_DEADLINE);
+	}
+
+	/**
+	 * For tests: other limits.
+	 *
+	 * @param maxConnections The most connections served at once.
+	 * @param firstFrameDeadline How long a connection may take to send its first frame.
+	 */
+	ClientServer(CommandProcessor processor, ThreadIO threadIO, UnaryOperator<String> properties, Path socket,
+			int maxConnections, Duration firstFrameDeadline) throws IOException {
+		this.maxConnections = maxConnections;
+		this.firstFrameDeadline = firstFrameDeadline;
 		this.processor = processor;
 		this.threadIO = threadIO;
 		this.properties = properties;
@@ -124,6 +170,12 @@ public final class ClientServer {
 			throw new IOException("Cannot listen on " + socket + " for bin/client: " + e.getMessage(), e);
 		}
 		Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+		deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+			Thread t = new Thread(r, "crontainer-client-deadlines");
+			t.setDaemon(true);
+			return t;
+		});
+		deadlines.setRemoveOnCancelPolicy(true); // a cancelled deadline leaves no task behind
 		acceptor = new Thread(this::accept, "crontainer-client-listener");
 		acceptor.setDaemon(true);
 		acceptor.start();
@@ -147,6 +199,7 @@ public final class ClientServer {
 		for (SocketChannel c : connections) {
 			closeQuietly(c);
 		}
+		deadlines.shutdownNow();
 		try {
 			acceptor.join(5000);
 			Files.deleteIfExists(socket);
@@ -176,6 +229,14 @@ public final class ClientServer {
 				}
 				return;
 			}
+			if (connections.size() >= maxConnections) {
+				refuse(channel);
+				continue;
+			}
+			if (refused > 0) {
+				LOG.info("Accepting bin/client connections again; refused {} meanwhile", refused);
+				refused = 0;
+			}
 			connections.add(channel);
 			int id = ids.incrementAndGet();
 			Thread t = new Thread(() -> serve(channel, id), "crontainer-client-" + id);
@@ -184,14 +245,57 @@ public final class ClientServer {
 		}
 	}
 
+	/**
+	 * Tells a connection over {@link #MAX_CONNECTIONS} so, in one frame written without blocking, and
+	 * closes it; on the acceptor thread, which it never blocks.
+	 */
+	private void refuse(SocketChannel channel) {
+		if (refused++ == 0) {
+			LOG.warn("Refusing bin/client connections: {} are open, the most served at once", maxConnections);
+		}
+		try {
+			channel.configureBlocking(false);
+			ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+			DataOutputStream frames = new DataOutputStream(bytes);
+			Frames.write(frames, Frames.ERR, "Crontainer serves " + maxConnections
+					+ " bin/client connections at once, and that many are open: try again when one has ended.\n");
+			Frames.write(frames, Frames.EXIT, ByteBuffer.allocate(4).putInt(Frames.UNREACHABLE).array(), 0, 4);
+			channel.write(ByteBuffer.wrap(bytes.toByteArray()));
+		} catch (IOException e) {
+			// the client is gone already
+		} finally {
+			closeQuietly(channel);
+		}
+	}
+
 	private void serve(SocketChannel channel, int id) {
+		Sender out = null;
+		AtomicBoolean settled = new AtomicBoolean(); // the first frame came, or the deadline closed the channel
+		ScheduledFuture<?> deadline;
+		try {
+			deadline = deadlines.schedule(() -> {
+				if (settled.compareAndSet(false, true)) {
+					LOG.debug("bin/client session {} sent no request within {}: closed", id, firstFrameDeadline);
+					closeQuietly(channel);
+				}
+			}, firstFrameDeadline.toMillis(), TimeUnit.MILLISECONDS);
+		} catch (RejectedExecutionException e) { // deactivated meanwhile
+			connections.remove(channel);
+			closeQuietly(channel);
+			return;
+		}
 		try {
 			DataInputStream in = new DataInputStream(new BufferedInputStream(Frames.input(channel)));
-			Sender out = new Sender(new BufferedOutputStream(Frames.output(channel)), "crontainer-client-" + id + "-output");
-			Frame first = Frames.read(in);
-			if (first == null) {
-				return;
+			Frame first;
+			try {
+				first = Frames.read(in, Frames.MAX_PAYLOAD);
+			} finally {
+				deadline.cancel(false);
 			}
+			if (first == null || !settled.compareAndSet(false, true)) {
+				return; // closed before a request, or too late
+			}
+			out = new Sender(new BufferedOutputStream(Frames.output(channel)), "crontainer-client-" + id + "-output");
 			if (first.type() == Frames.EXEC) {
 				LOG.debug("bin/client session {}: {}", id, first.text());
 				out.finish(exec(first.text(), in, out, id));
@@ -210,8 +314,12 @@ public final class ClientServer {
 		} catch (RuntimeException e) {
 			LOG.warn("bin/client session {} failed", id, e);
 		} finally {
+			deadline.cancel(false);
 			connections.remove(channel);
 			closeQuietly(channel);
+			if (out != null) {
+				out.stop();
+			}
 		}
 	}
 
@@ -230,7 +338,7 @@ public final class ClientServer {
 		Thread reader = new Thread(() -> {
 			try {
 				Frame frame;
-				while ((frame = Frames.read(in)) != null) {
+				while ((frame = Frames.read(in, Frames.MAX_INPUT_PAYLOAD)) != null) {
 					if (frame.type() == Frames.INTERRUPT && !done.get()) {
 						interrupted.set(true);
 						interrupt(session);
@@ -255,7 +363,7 @@ public final class ClientServer {
 				try {
 					Object result = session.execute(line);
 					if (result != null) {
-						String text = String.valueOf(session.format(result, Converter.INSPECT));
+						String text = printable(String.valueOf(session.format(result, Converter.INSPECT)));
 						stdout.print(text.endsWith("\n") ? text : text + "\n"); // a list's text ends in one already
 					}
 				} catch (Exception e) {
@@ -263,8 +371,8 @@ public final class ClientServer {
 						stderr.println(INTERRUPTED);
 						return Frames.INTERRUPTED;
 					}
-					stderr.println(message(e));
-					return Frames.FAILED;
+					stderr.println(printable(message(e)));
+					return status(e);
 				}
 				if (interrupted.get()) {
 					return Frames.INTERRUPTED;
@@ -285,6 +393,54 @@ public final class ClientServer {
 		if (job != null) {
 			job.interrupt();
 		}
+	}
+
+	/**
+	 * The exit status of a failed command: the one its exception (or a cause) chooses through a public
+	 * {@code int exitStatus()} method, if from {@link Frames#FIRST_COMMAND_STATUS} to 125 (as
+	 * {@code cron:fire} does for a run that did not succeed), else {@link Frames#FAILED}. By name, so that
+	 * this bundle needs no type of a command's bundle.
+	 */
+	static int status(Throwable e) {
+		for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+			try {
+				Method m = t.getClass().getMethod("exitStatus");
+				if (m.getReturnType() == int.class) {
+					int status = (Integer) m.invoke(t);
+					if (status >= Frames.FIRST_COMMAND_STATUS && status <= 125) {
+						return status;
+					}
+				}
+			} catch (ReflectiveOperationException | RuntimeException ignored) {
+				// no such method, or not callable: the next cause
+			}
+		}
+		return Frames.FAILED;
+	}
+
+	/**
+	 * Text for the client's output with its control characters escaped but line feeds and tabs: ESC as
+	 * {@code \e}, CR as {@code \r}, other C0 controls, DEL and C1 controls as {@code \xHH}. A one-shot
+	 * client writes to a terminal or a file; a command's result or error (which may hold what a plugin
+	 * said) must not act on the terminal.
+	 */
+	static String printable(String text) {
+		StringBuilder out = null;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			boolean control = c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f;
+			if (!control) {
+				if (out != null) {
+					out.append(c);
+				}
+				continue;
+			}
+			if (out == null) {
+				out = new StringBuilder(text.length() + 16).append(text, 0, i);
+			}
+			out.append(c == 0x1b ? "\\e" : c == '\r' ? "\\r" : String.format("\\x%02x", (int) c));
+		}
+		return out == null ? text : out.toString();
 	}
 
 	/** The error line of a failed command: its message, or the exception when it has none. */
@@ -318,7 +474,7 @@ public final class ClientServer {
 			@Override
 			public int read(byte[] b, int off, int len) throws IOException {
 				while (next >= pending.length) {
-					Frame frame = Frames.read(in);
+					Frame frame = Frames.read(in, Frames.MAX_INPUT_PAYLOAD);
 					if (frame == null) {
 						return -1;
 					}
@@ -348,7 +504,7 @@ public final class ClientServer {
 				// --noshutdown: Ctrl-D ends this session, never the runtime
 				shell.gosh(session, new String[] { "--login", "--noshutdown" });
 			} catch (Exception e) {
-				t.writer().println("Session failed: " + message(e));
+				t.writer().println("Session failed: " + printable(message(e)));
 				t.flush();
 				LOG.warn("bin/client session failed", e);
 			} finally {

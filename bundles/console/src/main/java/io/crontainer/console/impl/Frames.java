@@ -43,8 +43,10 @@ public final class Frames {
 	/** Server: the exit status, a big-endian int; the last frame. */
 	public static final byte EXIT = 's';
 
-	/** The greatest payload, in bytes. */
+	/** The greatest payload, in bytes: of the server's frames, and of the client's first frame (a script). */
 	public static final int MAX_PAYLOAD = 1 << 20;
+	/** The greatest payload of the client's frames after the first (keys, a window size, an interrupt), in bytes. */
+	public static final int MAX_INPUT_PAYLOAD = 1 << 16;
 
 	/** Exit status: every command succeeded. */
 	public static final int OK = 0;
@@ -52,6 +54,11 @@ public final class Frames {
 	public static final int FAILED = 1;
 	/** Exit status: no runtime to talk to, or the connection broke. */
 	public static final int UNREACHABLE = 2;
+	/**
+	 * The least exit status a command may choose for itself (a failed exception with a public
+	 * {@code int exitStatus()} method, such as {@code cron:fire}'s 3, 4 and 5); up to 125.
+	 */
+	public static final int FIRST_COMMAND_STATUS = 3;
 	/** Exit status: the command was interrupted (128 + SIGINT, as a shell reports it). */
 	public static final int INTERRUPTED = 130;
 
@@ -67,19 +74,31 @@ public final class Frames {
 	}
 
 	/**
-	 * Reads one frame.
+	 * Reads one frame of at most {@link #MAX_PAYLOAD} bytes.
 	 *
 	 * @return The frame, or {@code null} at the end of the stream before a frame starts.
 	 * @throws IOException On a broken stream, a truncated frame or a payload over {@link #MAX_PAYLOAD}.
 	 */
 	public static Frame read(DataInputStream in) throws IOException {
+		return read(in, MAX_PAYLOAD);
+	}
+
+	/**
+	 * Reads one frame. A length over {@code max} is refused as soon as it is read, before any of the
+	 * payload is: the memory a frame can take is bounded by {@code max}, whatever its sender claims.
+	 *
+	 * @param max The greatest payload accepted, in bytes.
+	 * @return The frame, or {@code null} at the end of the stream before a frame starts.
+	 * @throws IOException On a broken stream, a truncated frame or a payload over {@code max}.
+	 */
+	public static Frame read(DataInputStream in, int max) throws IOException {
 		int type = in.read();
 		if (type < 0) {
 			return null;
 		}
 		int length = in.readInt();
-		if (length < 0 || length > MAX_PAYLOAD) {
-			throw new IOException("Bad frame length " + length);
+		if (length < 0 || length > max) {
+			throw new IOException("Bad frame length " + length + " (at most " + max + ")");
 		}
 		byte[] payload = in.readNBytes(length);
 		if (payload.length < length) {

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * and the writer thread is never interrupted. The bounded queue passes back-pressure on to them.
  *
  * <p>
- * Thread-safe; {@link #finish} is called once, by the connection's thread.
+ * Thread-safe; {@link #finish} is called once, by the connection's thread, and {@link #stop} by it
+ * at the end of the connection, whatever happened.
  */
 final class Sender implements Frames.Sink {
 
@@ -29,11 +30,12 @@ final class Sender implements Frames.Sink {
 	private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(256);
 	private final CountDownLatch done = new CountDownLatch(1);
 	private final OutputStream out;
+	private final Thread writer;
 	private volatile IOException failure;
 
 	Sender(OutputStream out, String name) {
 		this.out = out;
-		Thread writer = new Thread(this::run, name);
+		writer = new Thread(this::run, name);
 		writer.setDaemon(true);
 		writer.start();
 	}
@@ -65,6 +67,14 @@ final class Sender implements Frames.Sink {
 				Thread.currentThread().interrupt();
 			}
 		}
+	}
+
+	/**
+	 * Ends the writer thread, finished or not: call it once the channel is closed (a write in progress
+	 * then fails, a wait for the next frame is interrupted). Idempotent.
+	 */
+	void stop() {
+		writer.interrupt();
 	}
 
 	private void put(byte[] frame) throws IOException {

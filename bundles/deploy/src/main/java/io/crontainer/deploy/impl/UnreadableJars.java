@@ -48,8 +48,7 @@ public class UnreadableJars implements ArtifactInstaller {
 		}
 		String version = artifact.length() + ":" + artifact.lastModified();
 		if (!version.equals(warned.put(path, version))) {
-			LOG.warn("Ignoring {}: {}. Copy it again (to a name not ending in .jar, then rename it), and it is"
-					+ " installed.", artifact, problem);
+			LOG.warn("Ignoring {}: {}", artifact, problem);
 		}
 		return false;
 	}
@@ -69,20 +68,29 @@ public class UnreadableJars implements ArtifactInstaller {
 		// never called: this installer handles nothing
 	}
 
+	/** The remedy for a jar that is not a bundle: copying it again changes nothing. */
+	static final String NOT_A_BUNDLE = "it is not an OSGi bundle (no Bundle-SymbolicName in its manifest), and"
+			+ " copying it again changes nothing. A plugin must be built as a bundle: with the bnd-maven-plugin, as a"
+			+ " project made from the plugin archetype io.crontainer.archetype.plugin is (see the README, \"Write your own"
+			+ " cron plugin\"). A library a plugin needs goes inside the plugin's bundle (bnd's -conditionalpackage or"
+			+ " -includeresource), or into deploy/ as a bundle of its own, once it is one.";
+
 	/**
-	 * Why a jar cannot be installed as a bundle.
+	 * Why a jar cannot be installed as a bundle, and what to do: one sentence or two.
 	 *
-	 * @return The reason, or {@code null} if it is a readable jar with a {@code Bundle-SymbolicName}.
+	 * @return The reason and remedy, or {@code null} if it is a readable jar with a
+	 *         {@code Bundle-SymbolicName}.
 	 */
 	static String problem(File artifact) {
 		try (JarFile jar = new JarFile(artifact)) {
 			Manifest manifest = jar.getManifest();
 			if (manifest == null || manifest.getMainAttributes().getValue("Bundle-SymbolicName") == null) {
-				return "it is not an OSGi bundle (no Bundle-SymbolicName in its manifest)";
+				return NOT_A_BUNDLE;
 			}
 			return null;
 		} catch (IOException | SecurityException e) {
-			return "it cannot be read as a jar, truncated or not a jar at all (" + e.getMessage() + ")";
+			return "it cannot be read as a jar, truncated or not a jar at all (" + e.getMessage() + "). Copy it"
+					+ " again (to a name not ending in .jar, then rename it), and it is installed.";
 		}
 	}
 }

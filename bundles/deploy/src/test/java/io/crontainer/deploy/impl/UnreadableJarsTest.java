@@ -34,14 +34,18 @@ class UnreadableJarsTest {
 		byte[] whole = jar("com.example.cut");
 		Path cut = Files.write(dir.resolve("cut.jar"), Arrays.copyOf(whole, whole.length / 2));
 		assertThat(installer.canHandle(cut.toFile())).isFalse(); // warns, and leaves it to FileInstall
-		assertThat(UnreadableJars.problem(cut.toFile())).startsWith("it cannot be read as a jar, truncated or not a jar at all (");
+		assertThat(UnreadableJars.problem(cut.toFile())).startsWith("it cannot be read as a jar, truncated or not a jar at all (")
+				.endsWith("). Copy it again (to a name not ending in .jar, then rename it), and it is installed.");
 	}
 
 	@Test
 	void aJarThatIsNoBundleIsClaimed() throws IOException {
 		Path plain = Files.write(dir.resolve("plain.jar"), jar(null));
 		assertThat(installer.canHandle(plain.toFile())).isFalse();
-		assertThat(UnreadableJars.problem(plain.toFile())).isEqualTo("it is not an OSGi bundle (no Bundle-SymbolicName in its manifest)");
+		// not "copy it again": that would change nothing
+		assertThat(UnreadableJars.problem(plain.toFile())).startsWith("it is not an OSGi bundle (no Bundle-SymbolicName"
+				+ " in its manifest), and copying it again changes nothing. A plugin must be built as a bundle: with the"
+				+ " bnd-maven-plugin").doesNotContain("Copy it again");
 	}
 
 	@Test

@@ -48,7 +48,10 @@ import io.crontainer.api.runtime.Outcome;
  * never prints. A usage error (an unknown plugin, a bad interval, zone or date-time) throws an
  * {@link IllegalArgumentException}, and an operation the scheduler refuses (firing a running plugin)
  * an {@link IllegalStateException}, each with a one-line message; Gogo prints it as
- * {@code gogo: IllegalArgumentException: <message>} and keeps it in {@code $exception}.
+ * {@code gogo: IllegalArgumentException: <message>} and keeps it in {@code $exception}. A run that
+ * {@code cron:fire} waited for and that did not succeed throws a {@link RunNotSucceededException}
+ * whose message is the run's description. Text that came from a plugin is printed with its control
+ * characters escaped ({@link Text#printable(String)}).
  *
  * <p>
  * The {@code CronRuntime} reference is optional and dynamic: the commands stay registered while the
@@ -154,7 +157,8 @@ public class CronCommands {
 	@Descriptor("Lists the names of the cron plugins the scheduler knows, sorted, one a line: for scripts,"
 			+ " and for the console's Tab completion of plugin names.")
 	public List<String> names() {
-		return runtime().getJobs().stream().map(j -> j.name).sorted().distinct().collect(Collectors.toList());
+		return runtime().getJobs().stream().map(j -> Text.escaped(j.name)).sorted().distinct()
+				.collect(Collectors.toList());
 	}
 
 	// ---------------------------------------------------------------------------------------- info
@@ -211,8 +215,8 @@ public class CronCommands {
 		if (props.isEmpty()) {
 			f.format("  none%n");
 		}
-		int width = props.keySet().stream().mapToInt(String::length).max().orElse(0);
-		props.forEach((k, v) -> f.format("  %-" + width + "s = %s%n", k, Table.oneLine(value(v))));
+		int width = props.keySet().stream().mapToInt(k -> Text.escaped(k).length()).max().orElse(0);
+		props.forEach((k, v) -> f.format("  %-" + width + "s = %s%n", Text.escaped(k), Table.oneLine(value(v))));
 
 		List<CronRunDTO> runs = rt.getHistory(job.name, INFO_RUNS);
 		if (runs.isEmpty()) {
@@ -268,27 +272,27 @@ public class CronCommands {
 			String since = job.lastRun != null && !isOver(job.lastRun)
 					? ", for " + Text.duration(clock.millis() - job.lastRun.started) + " now"
 					: "";
-			throw new IllegalStateException("Refused: " + job.name + (queued ? " is about to start already"
+			throw new IllegalStateException("Refused: " + name(job) + (queued ? " is about to start already"
 					: " is running already") + since + "; a plugin never runs twice at once.");
 		}
 		switch (job.state) {
 		case PENDING:
-			throw new IllegalStateException("Refused: " + job.name
+			throw new IllegalStateException("Refused: " + name(job)
 					+ " is PENDING: the scheduler is still asking it for its interval. Try again in a moment.");
 		case INVALID:
 		case DUPLICATE:
-			throw new IllegalStateException("Refused: " + job.name + " is " + job.state
+			throw new IllegalStateException("Refused: " + name(job) + " is " + job.state
 					+ (job.reason == null ? "" : " (" + Table.oneLine(job.reason) + ")") + " and is never fired.");
 		case BLOCKED:
-			throw new IllegalStateException("Refused: " + job.name + " is BLOCKED"
+			throw new IllegalStateException("Refused: " + name(job) + " is BLOCKED"
 					+ (job.reason == null ? "" : " (" + Table.oneLine(job.reason) + ")")
-					+ "; cron:reset " + job.name + " clears it.");
+					+ "; cron:reset " + name(job) + " clears it.");
 		default:
 			break;
 		}
 		CompletionStage<CronRunDTO> stage = rt.fire(job.name);
 		if (async) {
-			return "Fired " + job.name + "; it runs on a thread of its own. cron:history " + job.name
+			return "Fired " + name(job) + "; it runs on a thread of its own. cron:history " + name(job)
 					+ " shows how it ends.";
 		}
 		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
@@ -301,23 +305,26 @@ public class CronCommands {
 		});
 		CronRunDTO run;
 		try {
-			run = done.get();
+			run = done.get(); // completes however the run ends, also when it is abandoned (CronRuntime.fire)
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
-			return "Stopped waiting; " + job.name + " may still be running. cron:history " + job.name
-					+ " shows how it ends.";
+			return FireInterrupts.note(job.name);
 		} catch (ExecutionException e) {
 			Throwable cause = e.getCause() == null ? e : e.getCause();
-			throw new IllegalStateException("Firing " + job.name + " failed: " + Table.oneLine(String.valueOf(cause)),
+			throw new IllegalStateException("Firing " + name(job) + " failed: " + Table.oneLine(String.valueOf(cause)),
 					cause);
 		}
-		return describeRun(run, zone, clock.millis());
+		String description = describeRun(run, zone, clock.millis());
+		if (run.outcome != Outcome.SUCCEEDED) {
+			throw new RunNotSucceededException(run.outcome, description);
+		}
+		return description;
 	}
 
 	private static String describeRun(CronRunDTO run, ZoneId zone, long now) {
 		StringBuilder out = new StringBuilder();
 		Formatter f = new Formatter(out);
-		f.format("%s: %s", run.name, run.outcome);
+		f.format("%s: %s", Text.escaped(run.name), run.outcome);
 		String took = took(run, now);
 		if (took != null) {
 			f.format(isOver(run) ? " in %s" : " for %s so far", took);
@@ -375,7 +382,7 @@ public class CronCommands {
 		}
 		if (runs.isEmpty()) {
 			return name == null ? "No runs since the scheduler started."
-					: name + " has not run since the scheduler started.";
+					: Text.escaped(name) + " has not run since the scheduler started.";
 		}
 		StringBuilder out = new StringBuilder();
 		runTable(runs, zones, clock.millis(), name == null).render(new Formatter(out));
@@ -405,10 +412,10 @@ public class CronCommands {
 		CronRuntime rt = runtime();
 		CronJobDTO job = job(rt, name);
 		if (job.state == JobState.PAUSED) {
-			return job.name + " is paused already.";
+			return name(job) + " is paused already.";
 		}
 		CronJobDTO after = rt.pause(job.name);
-		return "Paused " + after.name + ": it is not fired on its interval until cron:resume " + after.name
+		return "Paused " + name(after) + ": it is not fired on its interval until cron:resume " + name(after)
 				+ "; the pause survives restarts." + (after.running ? " The run in progress goes on." : "");
 	}
 
@@ -418,10 +425,10 @@ public class CronCommands {
 		CronRuntime rt = runtime();
 		CronJobDTO job = job(rt, name);
 		if (job.state != JobState.PAUSED) {
-			return job.name + " is not paused (it is " + job.state + "); nothing to resume.";
+			return name(job) + " is not paused (it is " + job.state + "); nothing to resume.";
 		}
 		CronJobDTO after = rt.resume(job.name);
-		return "Resumed " + after.name + ": " + after.state
+		return "Resumed " + name(after) + ": " + after.state
 				+ (after.nextFire == null ? "" : ", next fire " + Text.zoned(after.nextFire, zoneOf(after))) + ".";
 	}
 
@@ -450,7 +457,7 @@ public class CronCommands {
 		ZoneId zone = job == null ? ZoneId.systemDefault() : zoneOf(job);
 		boolean wasBlocked = job != null && job.state == JobState.BLOCKED;
 		if (job != null && !wasBlocked && since.isBlank() && !force) {
-			throw new IllegalArgumentException("Refused: " + job.name + " is " + job.state + ", not BLOCKED: a reset"
+			throw new IllegalArgumentException("Refused: " + name(job) + " is " + job.state + ", not BLOCKED: a reset"
 					+ " would move the start of its next window"
 					+ (job.lastEnd == null ? "" : " from " + Text.zoned(job.lastEnd, zone)) + " back to " + EPOCH
 					+ " (the epoch), and its next run would cover everything since. Give --since DATE-TIME for the new"
@@ -460,11 +467,11 @@ public class CronCommands {
 		CronJobDTO after = rt.reset(name, start);
 		String window = start == null ? EPOCH + " (the epoch)" : Text.zoned(start.atZone(zone));
 		if (after == null) {
-			return "Reset the state of " + name + ", which is not deployed: when it is, its first window starts at "
+			return "Reset the state of " + Text.escaped(name) + ", which is not deployed: when it is, its first window starts at "
 					+ window + ".";
 		}
 		String cleared = wasBlocked ? " cleared its BLOCKED state;" : "";
-		return "Reset " + after.name + ":" + cleared + " its next window starts at " + window + ". It is "
+		return "Reset " + name(after) + ":" + cleared + " its next window starts at " + window + ". It is "
 				+ state(after) + ".";
 	}
 
@@ -592,13 +599,13 @@ public class CronCommands {
 	static IllegalArgumentException unknown(CronRuntime rt, String name) {
 		List<String> names = rt.getJobs().stream().map(j -> j.name).distinct().sorted().collect(Collectors.toList());
 		if (names.isEmpty()) {
-			return new IllegalArgumentException("Unknown cron plugin \"" + name + "\": the scheduler knows none.");
+			return new IllegalArgumentException("Unknown cron plugin \"" + Text.escaped(name) + "\": the scheduler knows none.");
 		}
-		String known = names.stream().limit(KNOWN_NAMES).collect(Collectors.joining(", "));
+		String known = names.stream().limit(KNOWN_NAMES).map(Text::escaped).collect(Collectors.joining(", "));
 		if (names.size() > KNOWN_NAMES) {
 			known += " and " + (names.size() - KNOWN_NAMES) + " more (cron:list)";
 		}
-		return new IllegalArgumentException("Unknown cron plugin \"" + name + "\"; known: " + known + ".");
+		return new IllegalArgumentException("Unknown cron plugin \"" + Text.escaped(name) + "\"; known: " + known + ".");
 	}
 
 	private static ZoneId zoneOf(CronJobDTO job) {
@@ -626,6 +633,11 @@ public class CronCommands {
 	/** Whether a run has ended (neither queued nor running). */
 	private static boolean isOver(CronRunDTO run) {
 		return run.outcome != Outcome.QUEUED && run.outcome != Outcome.RUNNING;
+	}
+
+	/** A plugin's name for a message: its control characters escaped ({@link Text#escaped(String)}). */
+	private static String name(CronJobDTO job) {
+		return Text.escaped(job.name);
 	}
 
 	private static String bundle(CronJobDTO job) {

@@ -52,7 +52,8 @@ final class Table {
 	}
 
 	/**
-	 * Adds a row. A {@code null} cell prints as {@value #NONE}; line breaks in a cell become spaces.
+	 * Adds a row. A {@code null} cell prints as {@value #NONE}; line breaks in a cell become spaces, other
+	 * control characters are escaped ({@link #oneLine(String)}).
 	 *
 	 * @throws IllegalArgumentException If the number of cells is not the number of columns.
 	 */
@@ -128,8 +129,11 @@ final class Table {
 		out.format("%s%n", line.substring(0, end));
 	}
 
-	/** Replaces line breaks and tabs with spaces, so one value stays on one line. */
+	/**
+	 * Replaces line breaks and tabs with spaces, so one value stays on one line, and escapes the other
+	 * control characters ({@link Text#escaped(String)}), so a value cannot act on the terminal.
+	 */
 	static String oneLine(String s) {
-		return s.replaceAll("[\\r\\n\\t]+", " ").strip();
+		return Text.escaped(s.replaceAll("[\\r\\n\\t]+", " ").strip());
 	}
 }

@@ -33,6 +33,53 @@ final class Text {
 	private Text() {
 	}
 
+	/**
+	 * Text that came from a plugin (or anywhere outside this bundle), made safe to print on a terminal:
+	 * every control character but the line feed, that is C0 (U+0000 to U+001F), DEL (U+007F) and C1
+	 * (U+0080 to U+009F), becomes a visible escape: {@code \t}, {@code \r}, {@code \e} for ESC, else
+	 * {@code \xHH} (C1 as a backslash, u and four hex digits). So a plugin's {@code ESC ] 0 ; title BEL} prints as
+	 * {@code \e]0;title\x07} and cannot retitle the terminal, move the cursor or forge a line.
+	 *
+	 * @param text The text, or {@code null}.
+	 * @return The text with its control characters escaped; {@code null} for {@code null}.
+	 */
+	static String printable(String text) {
+		return escape(text, true);
+	}
+
+	/** {@link #printable(String)}, with the line feed escaped too ({@code \n}): for a value on one line. */
+	static String escaped(String text) {
+		return escape(text, false);
+	}
+
+	private static String escape(String text, boolean keepLineFeeds) {
+		if (text == null) {
+			return null;
+		}
+		StringBuilder out = null;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) || c >= 0x7f && c <= 0x9f;
+			if (!control) {
+				if (out != null) {
+					out.append(c);
+				}
+				continue;
+			}
+			if (out == null) {
+				out = new StringBuilder(text.length() + 16).append(text, 0, i);
+			}
+			switch (c) {
+			case '\n' -> out.append("\\n");
+			case '\r' -> out.append("\\r");
+			case '\t' -> out.append("\\t");
+			case 0x1b -> out.append("\\e");
+			default -> out.append(c < 0x80 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+			}
+		}
+		return out == null ? text : out.toString();
+	}
+
 	/** An instant in a zone, with the zone id, e.g. {@code 2024-10-27T02:30+02:00[Europe/Berlin]}. */
 	static String zoned(long epochMillis, ZoneId zone) {
 		return zoned(Instant.ofEpochMilli(epochMillis).atZone(zone));

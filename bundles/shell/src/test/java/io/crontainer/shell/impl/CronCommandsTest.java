@@ -290,10 +290,64 @@ class CronCommandsTest {
 		failed.finished = NOW_MS + 3 * MIN + 4_000;
 		failed.error = "java.sql.SQLException: connection refused";
 		rt.nextFire = CompletableFuture.completedFuture(failed);
-		assertThat(commands.fire(false, "token-cleaner")).startsWith("token-cleaner: FAILED in 3 min 4 s\n")
-				.contains("Window:            [1970-01-01T01:00+01:00[Europe/Berlin], 2024-10-27T00:00+02:00[Europe/Berlin])\n")
-				.contains("Window committed:  no, the next run covers this window again\n")
-				.endsWith("Error:             java.sql.SQLException: connection refused");
+		// A failed run fails the command: its description is the message, and bin/client's exit status is 3
+		assertThatThrownBy(() -> commands.fire(false, "token-cleaner")).isInstanceOfSatisfying(
+				RunNotSucceededException.class, e -> {
+					assertThat(e.exitStatus()).isEqualTo(3);
+					assertThat(e.toString()).isEqualTo(e.getMessage()); // the console prints it without a class name
+					assertThat(e.getMessage()).startsWith("token-cleaner: FAILED in 3 min 4 s\n")
+							.contains("Window:            [1970-01-01T01:00+01:00[Europe/Berlin], 2024-10-27T00:00+02:00[Europe/Berlin])\n")
+							.contains("Window committed:  no, the next run covers this window again\n")
+							.endsWith("Error:             java.sql.SQLException: connection refused");
+				});
+	}
+
+	@Test
+	void eachUnsuccessfulOutcomeHasItsExitStatus() {
+		fourPlugins();
+		for (Outcome outcome : List.of(Outcome.FAILED, Outcome.TIMED_OUT, Outcome.INTERRUPTED)) {
+			CronRunDTO run = rt.run("token-cleaner", outcome, 0, NOW_MS, NOW_MS, NOW_MS + 10, "java.lang.Exception: x");
+			rt.nextFire = CompletableFuture.completedFuture(run);
+			assertThatThrownBy(() -> commands.fire(false, "token-cleaner")).isInstanceOfSatisfying(
+					RunNotSucceededException.class, e -> assertThat(e.exitStatus()).as("%s", outcome)
+							.isEqualTo(outcome == Outcome.FAILED ? 3 : outcome == Outcome.TIMED_OUT ? 4 : 5));
+		}
+	}
+
+	@Test
+	void anAbandonedRunEndsTheWaitAsTimedOut() throws Exception {
+		fourPlugins();
+		CompletableFuture<CronRunDTO> later = new CompletableFuture<>(); // completed when the run is abandoned
+		rt.nextFire = later;
+		CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
+			try {
+				commands.fire(false, "token-cleaner");
+				return null;
+			} catch (RuntimeException e) {
+				return e;
+			}
+		});
+		CronRunDTO abandoned = rt.run("token-cleaner", Outcome.TIMED_OUT, 0, NOW_MS, NOW_MS, NOW_MS + 3_000,
+				"timed out after 3 s and ignored its interrupt: abandoned");
+		abandoned.trigger = Trigger.MANUAL;
+		later.complete(abandoned);
+		assertThat(thrown.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOfSatisfying(
+				RunNotSucceededException.class, e -> {
+					assertThat(e.exitStatus()).isEqualTo(4);
+					assertThat(e.getMessage()).startsWith("token-cleaner: TIMED_OUT in 3.0 s\n").endsWith("abandoned");
+				});
+	}
+
+	@Test
+	void anInterruptedWaitSaysTheRunGoesOn() throws Exception {
+		fourPlugins();
+		rt.nextFire = new CompletableFuture<>();
+		CompletableFuture<String> result = new CompletableFuture<>();
+		Thread waiting = new Thread(() -> result.complete(commands.fire(false, "token-cleaner")));
+		waiting.start();
+		waiting.interrupt();
+		assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("Stopped waiting for token-cleaner"
+				+ " (Ctrl-C); its run goes on: cron:list shows it running, cron:history token-cleaner shows how it ends.");
 	}
 
 	@Test
@@ -567,5 +621,31 @@ class CronCommandsTest {
 		assertThatThrownBy(() -> commands.next(5, "", "", "")).hasMessage(
 				"Give an interval, quoted if it has spaces: cron:next \"0 9 * * MON-FRI\".");
 		assertThat(rt.calls).noneMatch(c -> c.startsWith("preview"));
+	}
+
+	// ------------------------------------------------------------------------------- control characters
+
+	@Test
+	void controlCharactersFromAPluginAreEscapedInEveryOutput() {
+		String title = "\u001b]0;pwned\u0007";
+		CronJobDTO evil = rt.add("evil" + title, JobState.SCHEDULED, "@hourly", "UTC");
+		evil.bundleSymbolicName = "com.example\u009b2J";
+		evil.properties.put("x\u001b[2J", "v\r\nforged line\u001b[31m");
+		evil.lastRun = rt.run(evil.name, Outcome.FAILED, 0, NOW_MS - MIN, NOW_MS - MIN, NOW_MS - MIN + 5,
+				"java.lang.IllegalStateException: boom" + title + "\n\tat com.example.Evil.run(Evil.java:1)");
+		List<String> outputs = List.of(commands.list(true), commands.info(evil.name), commands.history(20),
+				commands.history(20, evil.name), String.join("\n", commands.names()), commands.pause(evil.name),
+				commands.resume(evil.name));
+		for (String out : outputs) {
+			assertThat(out).as(out).doesNotContain("\u001b", "\u0007", "\u009b", "\r").contains("\\e]0;pwned\\x07");
+		}
+		assertThat(commands.info(evil.name)).contains("  x\\e[2J", " = v forged line\\e[31m\n")
+				.contains("com.example\\u009b2J");
+		assertThatThrownBy(() -> commands.info("nope")).hasMessageContaining("evil\\e]0;pwned\\x07")
+				.hasMessageNotContaining("\u001b");
+		CronRunDTO failed = rt.run(evil.name, Outcome.FAILED, 0, NOW_MS, NOW_MS, NOW_MS + 5, "boom" + title);
+		rt.nextFire = CompletableFuture.completedFuture(failed);
+		assertThatThrownBy(() -> commands.fire(false, evil.name)).hasMessageContaining("Error:             boom\\e]0;pwned\\x07")
+				.hasMessageNotContaining("\u001b").hasMessageNotContaining("\u0007");
 	}
 }

@@ -64,4 +64,14 @@ class TextTest {
 				.hasMessage("Unknown time zone \"CEST\": give an IANA zone id such as Europe/Berlin, or UTC.");
 		assertThat(Text.zone("UTC")).isEqualTo(ZoneId.of("UTC"));
 	}
+
+	@Test
+	void printableEscapesEveryControlCharacterButTheLineFeed() {
+		assertThat(Text.printable("a\u001b]0;title\u0007b\nc\r\td\u0000\u007f\u0085\u009b")).isEqualTo(
+				"a\\e]0;title\\x07b\nc\\r\\td\\x00\\x7f\\u0085\\u009b");
+		assertThat(Text.escaped("a\nb")).isEqualTo("a\\nb");
+		assertThat(Text.printable("plain: é ü 日本 \u00a0")).isEqualTo("plain: é ü 日本 \u00a0");
+		assertThat(Text.printable(null)).isNull();
+		assertThat(Table.oneLine("x\r\n\ty\u001b[2Jz")).isEqualTo("x y\\e[2Jz");
+	}
 }
