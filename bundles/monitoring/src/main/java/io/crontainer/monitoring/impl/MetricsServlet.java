@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -42,7 +43,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * It serves what a scheduler's health is, never a plugin's error text. Each scrape reads the runtime view
  * ({@link RuntimeMetrics}) and the runs that ended since the last poll ({@link RunObserver}); a thread of its
  * own ({@value #THREAD}) also polls the run history every {@value #POLL_SECONDS} s, so that runs between two
- * scrapes are counted even when the history holds only the newest few.
+ * scrapes are counted even when the history holds only the newest few. A scrape reads the history at most
+ * once a second: a flood of requests from a local user does not become a flood of history reads (in a
+ * cluster, database queries).
  *
  * <p>
  * Threads: scrapes come on the HTTP server's threads and the poller runs on {@value #THREAD}; both meet in
@@ -60,6 +63,8 @@ public class MetricsServlet extends HttpServlet {
 	static final String THREAD = "crontainer-metrics";
 	/** How often the poller reads the run history. */
 	static final long POLL_SECONDS = 5;
+	/** Scrapes read the history again only this long after the last read (a flood of scrapes reads it once a second). */
+	static final long SCRAPE_POLL_MILLIS = 1000;
 
 	private static final Logger LOG = LoggerFactory.getLogger(MetricsServlet.class);
 
@@ -73,6 +78,8 @@ public class MetricsServlet extends HttpServlet {
 		return t;
 	});
 	private transient volatile CronRuntime runtime;
+	/** When a scrape last read the history, {@link System#nanoTime()}. */
+	private final transient AtomicLong scrapePolled = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
 
 	@Activate
 	public MetricsServlet() {
@@ -137,7 +144,11 @@ public class MetricsServlet extends HttpServlet {
 
 	@Override
 	protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-		pollQuietly();
+		long last = scrapePolled.get();
+		long now = System.nanoTime();
+		if (now - last >= TimeUnit.MILLISECONDS.toNanos(SCRAPE_POLL_MILLIS) && scrapePolled.compareAndSet(last, now)) {
+			pollQuietly(); // what ended since the last poll is counted in this scrape
+		}
 		MetricSnapshots snapshots = registry.scrape();
 		ExpositionFormatWriter writer = formats.findWriter(request.getHeader("Accept"));
 		ByteArrayOutputStream body = new ByteArrayOutputStream(16384);
