@@ -35,8 +35,9 @@ import io.prometheus.metrics.model.snapshots.Unit;
  *
  * <p>
  * Threads: {@link #observe(List, Set)} and {@link #lastSuccess(String)} are called by the poller thread and by
- * scrapes (HTTP threads); they synchronize on this object, which holds no lock while calling out (the
- * metrics are thread-safe by themselves).
+ * scrapes (HTTP threads); they synchronize on this object, a lock of its own held only while it updates its
+ * maps and the in-memory metrics (no I/O, logging or runtime-view call under it). Scrapes read the metrics
+ * without it (they are thread-safe by themselves).
  */
 final class RunObserver {
 	/** How many of the newest runs one poll reads. */
@@ -149,10 +150,13 @@ final class RunObserver {
 		return run.finished != null ? run.finished : run.started;
 	}
 
-	/** What tells one run from another in the history (a run has no id in the runtime view). */
-	private record Key(String name, long started, Trigger trigger, Long scheduledFire, Long windowStart, String node) {
+	/**
+	 * What tells one run from another in the history (a run has no id in the runtime view). Not its node: a
+	 * cluster's runtime view shows a run from the shared store, or from its own records while the store is away.
+	 */
+	private record Key(String name, long started, Trigger trigger, Long scheduledFire, Long windowStart) {
 		Key(CronRunDTO run) {
-			this(run.name, run.started, run.trigger, run.scheduledFire, run.windowStart, run.node);
+			this(run.name, run.started, run.trigger, run.scheduledFire, run.windowStart);
 		}
 	}
 }
