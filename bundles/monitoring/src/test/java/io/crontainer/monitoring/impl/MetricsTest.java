@@ -5,12 +5,17 @@ import static io.crontainer.monitoring.impl.ChecksTest.job;
 import static io.crontainer.monitoring.impl.ChecksTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -151,6 +156,30 @@ class MetricsTest {
 		assertThat(new RuntimeMetrics(() -> null, observer, () -> now).collect().stream()
 				.filter(m -> m.getMetadata().getName().equals("crontainer_scheduler_up")).findFirst().orElseThrow()
 				.getDataPoints().get(0)).extracting("value").isEqualTo(0.0);
+	}
+
+	@Test
+	void everyMetricTheShippedAlertRulesUseExists() throws Exception {
+		CronJobDTO a = job("a", JobState.SCHEDULED);
+		a.interval = "* * * * *";
+		a.running = true;
+		a.runningSince = NOW;
+		a.lastRun = run("a", Outcome.RUNNING, NOW, null, NOW);
+		a.lastEnd = NOW - 60_000;
+		a.nextFire = NOW + 60_000;
+		a.timeout = 10L;
+		rt.jobs.add(a);
+		observer.observe(List.of(run("a", Outcome.SUCCEEDED, NOW - 60_000, NOW - 59_000, NOW - 60_000)), Set.of("a"));
+		String text = scrape();
+		String rules = Files.readString(Path.of("../../runtime/src/dist/etc/prometheus/crontainer-rules.yml"));
+		Set<String> used = new TreeSet<>();
+		Matcher m = Pattern.compile("\\bcrontainer_[a-z_]+").matcher(rules);
+		while (m.find()) {
+			used.add(m.group());
+		}
+		used.remove("crontainer_plugin_state"); // also the label of the state set, whose family has the same name
+		assertThat(used).hasSizeGreaterThan(5).allSatisfy(name -> assertThat(text).as(name).contains("# TYPE " + name + " "));
+		assertThat(text).contains("# TYPE crontainer_plugin_state gauge");
 	}
 
 	@Test
