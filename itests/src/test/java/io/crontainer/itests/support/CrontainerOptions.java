@@ -120,6 +120,9 @@ public final class CrontainerOptions {
 			Path etc = Files.createDirectories(home.resolve("etc"));
 			try (Stream<Path> files = Files.list(dir(RUNTIME_DIR).resolve("src/dist/etc"))) {
 				for (Path cfg : (Iterable<Path>) files::iterator) {
+					if (!Files.isRegularFile(cfg)) { // etc/prometheus/: alert rules, for a Prometheus server
+						continue;
+					}
 					// Resolved here as FileInstall would: pax-logging also reads its file directly at start
 					// (org.ops4j.pax.logging.property.file), where the launcher's system properties are missing.
 					Files.writeString(etc.resolve(cfg.getFileName()), resolve(Files.readString(cfg), home));
