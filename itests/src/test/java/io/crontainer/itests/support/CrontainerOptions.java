@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.ops4j.pax.exam.Info;
 import org.ops4j.pax.exam.Option;
 
+import io.crontainer.features.Feature;
+
 /**
  * Pax Exam options that boot what the Crontainer runtime ships: the bundles of named features, in a
  * fresh Crontainer home set up like the distribution. Used in a test's {@code @Configuration} method
