@@ -87,10 +87,10 @@ public class Assemble {
 				.append("# The launcher installs these bundles in this order and starts them.\n")
 				.append("# A line ending in \";console\" (the console) is started last, once start-up is done.\n");
 		Set<String> seen = new java.util.HashSet<>();
-		for (String feature : one(opts, "features").split(",")) {
-			feature = feature.trim();
-			list.append("\n# feature ").append(feature).append('\n');
-			for (io.crontainer.features.Feature.Bundle bundle : io.crontainer.features.Feature.read(featuresDir, feature).bundles()) {
+		List<String> names = Stream.of(one(opts, "features").split(",")).map(String::trim).toList();
+		for (io.crontainer.features.Feature feature : io.crontainer.features.Feature.readAll(featuresDir, names)) {
+			list.append("\n# feature ").append(feature.name()).append('\n');
+			for (io.crontainer.features.Feature.Bundle bundle : feature.bundles()) {
 				String name = bundle.artifactId() + "-" + bundle.mavenVersion() + ".jar";
 				if (!seen.add(name)) {
 					continue; // in an earlier feature already

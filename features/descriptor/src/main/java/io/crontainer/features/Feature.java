@@ -88,6 +88,31 @@ public record Feature(String name, List<String> requires, List<Bundle> bundles) 
 	}
 
 	/**
+	 * Reads the named features of the reactor, in order, as a runtime holds them.
+	 *
+	 * @param featuresDir The reactor's {@code features/} directory. Must not be {@code null}.
+	 * @param names Feature names, in start order. Must not be {@code null}.
+	 * @return The features, in that order.
+	 * @throws IllegalStateException If a feature has not been built or is malformed, or if a feature
+	 *         requires one that is not named before it (the message says which).
+	 * @throws UncheckedIOException If one cannot be read.
+	 */
+	public static List<Feature> readAll(Path featuresDir, List<String> names) {
+		List<Feature> features = new ArrayList<>();
+		for (String name : names) {
+			Feature feature = read(featuresDir, name);
+			for (String required : feature.requires()) {
+				if (features.stream().noneMatch(f -> f.name().equals(required))) {
+					throw new IllegalStateException("Feature \"" + name + "\" requires \"" + required + "\": name it before \"" + name
+							+ "\" (the features named: " + String.join(",", names) + ")");
+				}
+			}
+			features.add(feature);
+		}
+		return features;
+	}
+
+	/**
 	 * Reads a feature file.
 	 *
 	 * @param file A {@code feature.bundles} file. Must not be {@code null}.

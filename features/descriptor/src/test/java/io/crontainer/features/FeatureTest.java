@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -74,6 +75,19 @@ class FeatureTest {
 
 		assertThatThrownBy(() -> Feature.main(new String[] { module.toString(), list.toString(), "JavaSE-17" }))
 				.isInstanceOf(IllegalStateException.class).hasMessageStartingWith("No feature \"nothere\": ");
+	}
+
+	@Test
+	void readsFeaturesInOrderOnlyAfterThoseTheyRequire() throws IOException {
+		Path features = tmp.resolve("features");
+		Files.createDirectories(features.resolve("core/target"));
+		Files.writeString(features.resolve("core/target/feature.bundles"), "bundle\ta\t1\tg:a:1\talways\t/a.jar\n");
+		Files.createDirectories(features.resolve("web/target"));
+		Files.writeString(features.resolve("web/target/feature.bundles"), "requires\tcore\nbundle\tb\t1\tg:b:1\talways\t/b.jar\n");
+
+		assertThat(Feature.readAll(features, List.of("core", "web"))).extracting(Feature::name).containsExactly("core", "web");
+		assertThatThrownBy(() -> Feature.readAll(features, List.of("web", "core"))).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Feature \"web\" requires \"core\": name it before \"web\" (the features named: web,core)");
 	}
 
 	@Test
