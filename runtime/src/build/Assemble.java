@@ -21,11 +21,11 @@ import java.util.stream.Stream;
  * named features.
  *
  * <p>
- * A feature is a module {@code features/NAME} whose build writes {@code target/feature.txt}: the
- * output of maven-dependency-plugin {@code list} with absolute file names, one bundle per line
- * ({@code groupId:artifactId:type[:classifier]:version:scope:/path/to.jar}). Scope {@code runtime} marks the
- * console (Gogo's JLine shell), which the launcher starts last ({@code ;console}). The tool copies every bundle to {@code bundle/} and
- * writes {@code conf/bundles.list}, which the launcher installs in order.
+ * A feature is a module {@code features/NAME} whose build writes {@code target/feature.bundles}, read
+ * with {@code io.crontainer.features.Feature} (on the class path: {@code java -cp DESCRIPTOR_JAR
+ * Assemble.java ...}). A bundle marked console (Gogo's JLine shell) is started last by the launcher
+ * ({@code ;console}). The tool copies every bundle to {@code bundle/} and writes
+ * {@code conf/bundles.list}, which the launcher installs in order.
  *
  * <p>
  * A rebuild never destroys an operator's files: {@code bin/}, {@code conf/}, {@code lib/} and
@@ -38,7 +38,6 @@ import java.util.stream.Stream;
  */
 public class Assemble {
 
-	private static final Set<String> SCOPES = Set.of("compile", "runtime", "provided", "system", "test");
 	/** The directories the build rebuilds; all others hold operators' files too. */
 	static final List<String> BUILD_OWNED = List.of("bin", "conf", "lib", "bundle");
 	/** Where the build records what it wrote outside the build-owned directories. */
@@ -88,27 +87,17 @@ public class Assemble {
 				.append("# The launcher installs these bundles in this order and starts them.\n")
 				.append("# A line ending in \";console\" (the console) is started last, once start-up is done.\n");
 		Set<String> seen = new java.util.HashSet<>();
-		for (String feature : one(opts, "features").split(",")) {
-			feature = feature.trim();
-			Path descriptor = featuresDir.resolve(feature).resolve("target/feature.txt");
-			if (!Files.isRegularFile(descriptor)) {
-				throw new IllegalStateException("Feature \"" + feature + "\" has no " + descriptor
-						+ "; build it first (mvn verify from the root)");
-			}
-			list.append("\n# feature ").append(feature).append('\n');
-			for (String line : Files.readAllLines(descriptor)) {
-				String[] entry = parse(line);
-				if (entry == null) {
-					continue;
-				}
-				Path source = Path.of(entry[2]);
-				String name = entry[0] + "-" + entry[1] + ".jar";
+		List<String> names = Stream.of(one(opts, "features").split(",")).map(String::trim).toList();
+		for (io.crontainer.features.Feature feature : io.crontainer.features.Feature.readAll(featuresDir, names)) {
+			list.append("\n# feature ").append(feature.name()).append('\n');
+			for (io.crontainer.features.Feature.Bundle bundle : feature.bundles()) {
+				String name = bundle.artifactId() + "-" + bundle.mavenVersion() + ".jar";
 				if (!seen.add(name)) {
 					continue; // in an earlier feature already
 				}
 				Path target = bundles.resolve(name);
-				Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-				list.append("bundle/").append(name).append("runtime".equals(entry[3]) ? ";console" : "").append('\n');
+				Files.copy(bundle.file(), target, StandardCopyOption.REPLACE_EXISTING);
+				list.append("bundle/").append(name).append(bundle.console() ? ";console" : "").append('\n');
 			}
 		}
 		Files.writeString(dist.resolve("conf/bundles.list"), list);
@@ -121,28 +110,6 @@ public class Assemble {
 		}
 		written.forEach(p -> setTime(p, timestamp));
 		System.out.println("Assembled " + dist + " from features " + one(opts, "features"));
-	}
-
-	/**
-	 * @return {artifactId, version, path, scope}, or null for a line that names no artifact.
-	 */
-	static String[] parse(String line) {
-		String s = line.strip();
-		int module = s.indexOf(" -- ");
-		if (module >= 0) {
-			s = s.substring(0, module);
-		}
-		String[] parts = s.split(":");
-		if (parts.length < 6) {
-			return null;
-		}
-		for (int i = 4; i < parts.length - 1; i++) {
-			if (SCOPES.contains(parts[i])) {
-				String path = String.join(":", java.util.Arrays.copyOfRange(parts, i + 1, parts.length));
-				return new String[] { parts[1], parts[i - 1], path, parts[i] };
-			}
-		}
-		return null;
 	}
 
 	private static String one(Map<String, List<String>> opts, String name) {

@@ -3,7 +3,6 @@ package io.crontainer.benchmarks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+
+import io.crontainer.features.Feature;
 
 /**
  * The bundles and framework properties each subject boots with, from {@code subjects.properties}
@@ -20,7 +20,7 @@ import java.util.Set;
  * <p>
  * A subject's bundles are either listed there ({@code bundles.<subject>}: entries
  * {@code level|path}) or taken from a feature of the reactor ({@code feature.<subject>}: the
- * feature's {@code target/feature.txt}, so that the benchmark boots what the runtime ships); the
+ * feature's {@code target/feature.bundles}, so that the benchmark boots what the runtime ships); the
  * subject's probe bundle comes last. Framework properties come from a runtime configuration
  * ({@code config.<subject>}: the runtime's {@code conf/config.properties}, of which the FileInstall,
  * ConfigAdmin and Pax Logging keys are taken, as the integration tests do).
@@ -30,8 +30,6 @@ import java.util.Set;
  */
 public final class BundleSets {
 
-	/** The scopes that {@code mvn dependency:list} writes. */
-	private static final Set<String> SCOPES = Set.of("compile", "runtime", "provided", "test", "system");
 	/** The framework properties of the runtime configuration that a subject takes. */
 	private static final List<String> SHARED_PREFIXES = List.of("felix.fileinstall.", "felix.cm.", "org.ops4j.pax.logging.");
 
@@ -117,33 +115,15 @@ public final class BundleSets {
 	}
 
 	/**
-	 * Reads a feature as the build resolved it ({@code mvn dependency:list} output): the bundles in
-	 * order, leaving out those of scope {@code runtime} (started only with a terminal).
+	 * Reads a feature as the build resolved it ({@code feature.bundles}, with the shared reader): the
+	 * bundles in order, leaving out the console (started only with a terminal).
 	 */
 	static List<Path> feature(Path featureFile) {
 		List<Path> bundles = new ArrayList<>();
-		try {
-			for (String line : Files.readAllLines(featureFile, StandardCharsets.UTF_8)) {
-				String s = line.strip();
-				int module = s.indexOf(" -- ");
-				if (module >= 0) {
-					s = s.substring(0, module);
-				}
-				String[] parts = s.split(":");
-				for (int i = 4; i < parts.length - 1; i++) {
-					if (SCOPES.contains(parts[i])) {
-						if (!"runtime".equals(parts[i])) {
-							bundles.add(Path.of(String.join(":", java.util.Arrays.copyOfRange(parts, i + 1, parts.length))));
-						}
-						break;
-					}
-				}
+		for (Feature.Bundle bundle : Feature.readFile(featureFile, featureFile.getParent().getParent().getFileName().toString()).bundles()) {
+			if (!bundle.console()) {
+				bundles.add(bundle.file());
 			}
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
-		if (bundles.isEmpty()) {
-			throw new IllegalStateException("Feature " + featureFile + " lists no bundle");
 		}
 		return bundles;
 	}

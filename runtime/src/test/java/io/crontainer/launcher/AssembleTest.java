@@ -39,8 +39,8 @@ class AssembleTest {
 		Files.writeString(template.resolve("deploy/README.txt"), "Drop jars here.\n");
 		Path feature = Files.createDirectories(tmp.resolve("features/one/target"));
 		Path bundle = Files.writeString(tmp.resolve("some-bundle.jar"), "not really a jar");
-		Files.writeString(feature.resolve("feature.txt"),
-				"The following files have been resolved:\n   com.example:some-bundle:jar:1.0:compile:" + bundle + "\n");
+		Files.writeString(feature.resolve("feature.bundles"),
+				"# a feature\nbundle\tcom.example.some-bundle\t1.0.0\tcom.example:some-bundle:1.0\talways\t" + bundle + "\n");
 		Files.writeString(tmp.resolve("launcher.jar"), "launcher");
 	}
 
@@ -79,7 +79,8 @@ class AssembleTest {
 
 	private String assemble() throws IOException, InterruptedException {
 		Path out = Files.createTempFile(tmp, "assemble", ".log");
-		Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+		Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+				System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
 				Path.of("src/build/Assemble.java").toAbsolutePath().toString(), "--dist=" + dist, "--template=" + template,
 				"--features-dir=" + tmp.resolve("features"), "--features=one", "--lib=" + tmp.resolve("launcher.jar"),
 				"--version=1.0", "--timestamp=2026-11-29T00:00:00Z").redirectErrorStream(true).redirectOutput(out.toFile())

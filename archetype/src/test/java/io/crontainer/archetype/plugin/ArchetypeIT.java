@@ -13,6 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -110,6 +112,61 @@ class ArchetypeIT {
 		}
 
 		deployAndFire(bundle, "hello-cron");
+	}
+
+	/**
+	 * The root README's "Write your own cron plugin", followed as written: its {@code archetype:generate}
+	 * command, then every Java source of that section put where its package and class name say (a class
+	 * named {@code ...Test} under {@code src/test/java}, replacing the generated one), then
+	 * {@code mvn package}, whose tests must all pass.
+	 */
+	@Test
+	void theReadmesOwnPluginBuilds() throws Exception {
+		String section = readmeSection("## Write your own cron plugin");
+		Matcher command = Pattern.compile("(?s)```sh\n(mvn archetype:generate.*?)```").matcher(section);
+		assertThat(command.find()).as("an archetype:generate command in the README's section").isTrue();
+		List<String> arguments = new ArrayList<>();
+		arguments.add("org.apache.maven.plugins:maven-archetype-plugin:" + System.getProperty("archetype.plugin.version") + ":generate");
+		Matcher define = Pattern.compile("-D([\\w.]+)=(\\S+)").matcher(command.group(1));
+		String artifactId = null;
+		while (define.find()) {
+			arguments.add(define.group());
+			artifactId = define.group(1).equals("artifactId") ? define.group(2) : artifactId;
+		}
+		assertThat(artifactId).as("the README's -DartifactId").isNotNull();
+		Path projects = Files.createDirectories(WORK.resolve("readme"));
+		maven(projects, arguments.toArray(new String[0]));
+		Path project = projects.resolve(artifactId);
+
+		Matcher java = Pattern.compile("(?s)```java\n(.*?)```").matcher(section);
+		int tests = 0;
+		List<Path> written = new ArrayList<>();
+		while (java.find()) {
+			String source = java.group(1);
+			Matcher pkg = Pattern.compile("(?m)^package ([\\w.]+);").matcher(source);
+			Matcher type = Pattern.compile("(?m)^(?:public )?(?:final )?class (\\w+)").matcher(source);
+			assertThat(pkg.find() && type.find()).as("a package and a class in the README's Java block:%n%s", source).isTrue();
+			boolean test = type.group(1).endsWith("Test");
+			Path file = project.resolve(test ? "src/test/java" : "src/main/java").resolve(pkg.group(1).replace('.', '/'))
+					.resolve(type.group(1) + ".java");
+			assertThat(file).as("the README's %s replaces a file the archetype generated", type.group(1)).isRegularFile();
+			Files.writeString(file, source);
+			written.add(file);
+			tests += test ? source.split("@Test\\b", -1).length - 1 : 0;
+		}
+		assertThat(written).as("Java sources in the README's section").isNotEmpty();
+
+		String log = maven(project, "package");
+		assertThat(log).contains("Tests run: " + tests + ", Failures: 0, Errors: 0, Skipped: 0").contains("BUILD SUCCESS");
+	}
+
+	/** The root README's section that starts with this heading, up to the next heading of its level. */
+	static String readmeSection(String heading) throws IOException {
+		String readme = Files.readString(Path.of(System.getProperty("readme")));
+		int start = readme.indexOf("\n" + heading + "\n");
+		assertThat(start).as("README section %s", heading).isNotNegative();
+		int end = readme.indexOf("\n## ", start + heading.length() + 2);
+		return readme.substring(start, end < 0 ? readme.length() : end);
 	}
 
 	/**

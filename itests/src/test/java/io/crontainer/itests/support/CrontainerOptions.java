@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.ops4j.pax.exam.Info;
 import org.ops4j.pax.exam.Option;
 
+import io.crontainer.features.Feature;
+
 /**
  * Pax Exam options that boot what the Crontainer runtime ships: the bundles of named features, in a
  * fresh Crontainer home set up like the distribution. Used in a test's {@code @Configuration} method
@@ -71,10 +73,11 @@ public final class CrontainerOptions {
 	/**
 	 * Boots the named features in a fresh Crontainer home.
 	 *
-	 * @param names Feature names, e.g. {@code "core", "shell"}: modules under {@code features/}. A bundle
-	 *        in several features is installed once, at its first place.
+	 * @param names Feature names, e.g. {@code "core", "shell"}: modules under {@code features/}, each after
+	 *        the features it requires. A bundle in several features is installed once, at its first place.
 	 * @return One composite option.
-	 * @throws IllegalStateException If a feature has not been built, or the system properties that the
+	 * @throws IllegalStateException If a feature has not been built, one requires a feature not named
+	 *         before it, or the system properties that the
 	 *         itests pom sets are missing (the test was not started by Maven).
 	 * @throws UncheckedIOException If the home cannot be made.
 	 */
@@ -96,8 +99,8 @@ public final class CrontainerOptions {
 		options.add(frameworkProperty("org.osgi.service.http.port").value("0"));
 
 		Set<Path> bundles = new LinkedHashSet<>();
-		for (String name : names) {
-			for (Feature.Bundle b : Feature.read(dir(FEATURES_DIR), name).bundles()) {
+		for (Feature feature : Feature.readAll(dir(FEATURES_DIR), List.of(names))) {
+			for (Feature.Bundle b : feature.bundles()) {
 				if (!b.console()) {
 					bundles.add(b.file());
 				}
