@@ -129,11 +129,11 @@ public class HttpEndpointReporter {
 				}
 				Address address = address();
 				answered[0] = address.enabled && address.port > 0 && answers(address) ? answered[0] + 1 : 0;
-				if (answered[0] >= ANSWERS || System.nanoTime() - deadline >= 0) {
+				// Said at most once, and never while the framework stops.
+				if ((answered[0] >= ANSWERS || System.nanoTime() - deadline >= 0)
+						&& (context.getBundle(0).getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
 					stopWatching();
-					if (context.getBundle(0).getState() == Bundle.ACTIVE) {
-						report(null);
-					}
+					report(null);
 				}
 			}, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
 		} catch (RejectedExecutionException e) {
