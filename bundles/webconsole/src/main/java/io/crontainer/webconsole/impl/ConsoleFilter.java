@@ -64,7 +64,7 @@ public class ConsoleFilter implements Filter {
 			String refused = Csrf.check(request);
 			if (refused != null) {
 				LOG.warn("Web console: {} {} from {} refused: {}", request.getMethod(), LogText.escape(request.getRequestURI()),
-						request.getRemoteAddr(), refused);
+						request.getRemoteAddr(), LogText.escape(refused));
 				refuse(response, refused);
 				return;
 			}

@@ -19,6 +19,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +47,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code forceInstantExecution}, {@code tags} and the like never change what runs.
  *
  * <p>
- * Called by the HTTP server's threads; thread-safe (the cached token is one volatile reference).
+ * Fails closed: a token file that cannot be made or read, or a login that is not running, refuses
+ * everyone. Called by the HTTP server's threads; thread-safe (the cached token and the login are volatile
+ * references).
  */
 @Component(service = Filter.class, configurationPid = LoginConfiguration.PID, property = {
 		"osgi.http.whiteboard.filter.name=io.crontainer.webconsole.endpoints",
@@ -62,32 +66,39 @@ public class EndpointFilter implements Filter {
 
 	private final Access access;
 	private final Path tokenFile;
-	private final LoginSecurityProvider login;
+	/** The console's login; without it (its configuration is broken), {@code login} refuses everyone. */
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+			target = "(" + SecurityProvider.PROPERTY_ID + "=" + LoginSecurityProvider.ID + ")")
+	volatile SecurityProvider login;
 	/** The token and the file's modification time it was read at; {@code null} until read. */
 	private volatile Object[] token;
 
 	@Activate
-	public EndpointFilter(BundleContext context, LoginConfiguration config,
-			@Reference(target = "(" + SecurityProvider.PROPERTY_ID + "=" + LoginSecurityProvider.ID + ")") SecurityProvider login)
-			throws IOException {
-		this(config, LoginSecurityProvider.webDir(context), (LoginSecurityProvider) login);
+	public EndpointFilter(BundleContext context, LoginConfiguration config) {
+		this(config, LoginSecurityProvider.webDir(context), null);
 	}
 
-	EndpointFilter(LoginConfiguration config, Path webDir, LoginSecurityProvider login) throws IOException {
+	EndpointFilter(LoginConfiguration config, Path webDir, LoginSecurityProvider login) {
 		this.login = login;
 		this.access = access(config.endpoints_access());
 		String file = config.endpoints_token_file() == null ? "" : config.endpoints_token_file().strip();
 		this.tokenFile = file.isEmpty() ? webDir.resolve("endpoints.token") : Path.of(file);
 		if (access == Access.TOKEN) {
 			if (!Files.exists(tokenFile)) {
-				if (tokenFile.getParent() != null) {
-					LoginSecurityProvider.createPrivateDirectory(tokenFile.getParent());
+				try {
+					if (tokenFile.getParent() != null) {
+						LoginSecurityProvider.createPrivateDirectory(tokenFile.getParent());
+					}
+					byte[] bytes = new byte[24];
+					new SecureRandom().nextBytes(bytes);
+					LoginSecurityProvider.writePrivate(tokenFile,
+							Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + System.lineSeparator());
+					LOG.info("Web console: made a bearer token for /system/health and /metrics in {} (owner-only)",
+							tokenFile);
+				} catch (IOException e) { // fail closed: without the file, every request is refused
+					LOG.error("Web console: cannot make the bearer token file {}: {}; /system/health and /metrics refuse"
+							+ " everyone until it exists", tokenFile, e.toString());
 				}
-				byte[] bytes = new byte[24];
-				new SecureRandom().nextBytes(bytes);
-				LoginSecurityProvider.writePrivate(tokenFile,
-						Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + System.lineSeparator());
-				LOG.info("Web console: made a bearer token for /system/health and /metrics in {} (owner-only)", tokenFile);
 			}
 			LOG.info("Web console: /system/health and /metrics need 'Authorization: Bearer' with the token in {}",
 					tokenFile);
@@ -143,7 +154,12 @@ public class EndpointFilter implements Filter {
 		}
 		switch (access) {
 		case LOGIN:
-			if (!login.basicAuthenticated(request, response)) {
+			if (!(login instanceof LoginSecurityProvider console)) {
+				response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+						"The console's login is not running (see the log); nothing is served meanwhile.");
+				return;
+			}
+			if (!console.basicAuthenticated(request, response)) {
 				return;
 			}
 			break;

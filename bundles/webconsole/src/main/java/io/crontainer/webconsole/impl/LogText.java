@@ -3,7 +3,7 @@ package io.crontainer.webconsole.impl;
 /** Makes untrusted text safe for one log line. Stateless; thread-safe. */
 final class LogText {
 	/** How many characters of one value a log line keeps. */
-	static final int MAX = 200;
+	static final int MAX = 500;
 
 	private LogText() {
 	}

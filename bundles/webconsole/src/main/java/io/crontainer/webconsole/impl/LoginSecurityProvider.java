@@ -316,7 +316,7 @@ public class LoginSecurityProvider implements SecurityProvider {
 			forged = "Refused: the login form was too old or did not come from this console. Log in again.";
 		}
 		if (forged != null) {
-			LOG.warn("Web console: login form refused from {}: {}", request.getRemoteAddr(), forged);
+			LOG.warn("Web console: login form refused from {}: {}", request.getRemoteAddr(), LogText.escape(forged));
 			loginPage(request, response, HttpServletResponse.SC_FORBIDDEN, forged);
 			return;
 		}

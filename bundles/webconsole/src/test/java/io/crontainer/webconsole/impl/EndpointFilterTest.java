@@ -134,6 +134,22 @@ class EndpointFilterTest {
 	}
 
 	@Test
+	void withoutTheConsolesLoginNothingIsServed() throws Exception {
+		EndpointFilter filter = new EndpointFilter(config("login", ""), web, null);
+		Http.Response r = new Http.Response();
+		filter.doFilter(get("/metrics").proxy(), r.proxy(), chain);
+		assertThat(r.status).isEqualTo(503);
+		Path dir = web.resolve("not-a-dir");
+		Files.writeString(dir, "a file where the token's directory should be");
+		EndpointFilter noFile = new EndpointFilter(config("token", dir.resolve("endpoints.token").toString()), web, null);
+		Http.Response t = new Http.Response();
+		filter.doFilter(get("/system/health").header("Authorization", "Bearer ").proxy(), t.proxy(), chain);
+		noFile.doFilter(get("/system/health").header("Authorization", "Bearer ").proxy(), t.proxy(), chain);
+		assertThat(t.status).isEqualTo(401);
+		assertThat(reached).isEmpty();
+	}
+
+	@Test
 	void aMisspelledSettingFailsClosed() {
 		assertThat(EndpointFilter.access("opne")).isEqualTo(EndpointFilter.Access.LOGIN);
 		assertThat(EndpointFilter.access(" Token ")).isEqualTo(EndpointFilter.Access.TOKEN);
