@@ -3,9 +3,9 @@ package io.crontainer.webconsole.impl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -186,17 +186,23 @@ public class LoginSecurityProvider implements SecurityProvider {
 		return bytes;
 	}
 
+	/** Writes a file readable by its owner only (0600), whole or not at all: readers never see it half-written. */
 	static void writePrivate(Path file, String text) throws IOException {
-		Files.deleteIfExists(file);
+		Path temp;
 		try {
-			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
 		} catch (UnsupportedOperationException e) { // not a POSIX file system
-			Files.createFile(file);
-		} catch (FileAlreadyExistsException e) {
-			throw new IOException("Cannot create " + file + " afresh", e);
+			temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
 		}
-		Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+		try {
+			Files.writeString(temp, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+			Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		} finally {
+			Files.deleteIfExists(temp);
+		}
 	}
+
 
 	// ------------------------------------------------------------------------------ SecurityProvider
 
