@@ -94,7 +94,7 @@ class WebConsoleIT {
 		String base = consoleBase();
 		String page = base + "/system/console/cronjobs";
 		Path passwordFile = home.resolve("data/web/initial-password");
-		await("the generated password", () -> Files.exists(passwordFile));
+		await("the generated password", () -> !read(passwordFile).isBlank());
 		String password = Files.readString(passwordFile).strip();
 		assertThat(password).hasSize(20);
 		assertThat(Files.readString(home.resolve("data/web/password.hash"))).startsWith("{pbkdf2}")
@@ -109,6 +109,9 @@ class WebConsoleIT {
 
 		// The plugins, with the columns of cron:list.
 		waitFor(By.id("cron-jobs"));
+		org.openqa.selenium.Cookie session = browser.manage().getCookieNamed("JSESSIONID");
+		assertThat(session.getSameSite()).isEqualTo("Strict");
+		assertThat(session.isHttpOnly()).isTrue();
 		assertThat(Files.exists(passwordFile)).as("initial password file deleted at the first login").isFalse();
 		List<String> headers = browser.findElements(By.cssSelector("#cron-jobs thead th")).stream()
 				.map(WebElement::getText).toList();
@@ -143,6 +146,11 @@ class WebConsoleIT {
 				.hasSize(1);
 		screenshot("cron-job-detail");
 
+		// Pages of another origin (another port of 127.0.0.1: the same "site", so the Strict cookie goes along)
+		// try every console form with the operator's session: nothing happens.
+		crossOriginAttacks(base, home);
+		browser.get(page + "?name=heartbeat");
+
 		// Reset asks first; cancel keeps everything, confirming resets (and keeps the pause).
 		click(By.cssSelector("div.actions a.reset"));
 		assertThat(text(By.id("job-name"))).isEqualTo("Reset heartbeat?");
@@ -160,6 +168,14 @@ class WebConsoleIT {
 		click(By.cssSelector("div.actions a.reset"));
 		since = waitFor(By.id("since"));
 		since.clear();
+		click(By.id("confirm-reset"));
+		assertThat(text(By.id("message"))).as("an empty field asks for the shell's --force")
+				.startsWith("Refused: heartbeat is PAUSED, not BLOCKED: a reset without a start would rewind its window");
+		assertThat(text(By.cssSelector("#job tr.last-window-end td"))).doesNotStartWith("none");
+		click(By.cssSelector("div.actions a.reset"));
+		since = waitFor(By.id("since"));
+		since.clear();
+		browser.findElement(By.id("force")).click();
 		click(By.id("confirm-reset"));
 		assertThat(text(By.id("message"))).startsWith("Reset heartbeat: its next window starts at 1970-01-01T00:00:00Z");
 		assertThat(text(By.cssSelector("#job tr.last-window-end td"))).startsWith("none");
@@ -193,6 +209,32 @@ class WebConsoleIT {
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(noToken.statusCode()).isEqualTo(403);
 		assertThat(noToken.body()).contains("no valid CSRF token");
+		HttpResponse<String> withToken = http.send(HttpRequest.newBuilder(URI.create(page)).header("Cookie", cookie)
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("_csrf=" + token + "&name=heartbeat&action=pause")).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(withToken.statusCode()).as("a client without Origin, with the token").isEqualTo(303);
+		browser.get(page + "?name=heartbeat");
+		assertThat(text(By.cssSelector("#job tr.state td"))).isEqualTo("PAUSED");
+		click(By.cssSelector("div.actions button[value='resume']"));
+
+		// Felix's own pages post from the console by script (no token): the same-origin Origin suffices.
+		browser.get(base + "/system/console/configMgr");
+		Object status = ((org.openqa.selenium.JavascriptExecutor) browser).executeAsyncScript(
+				"const done = arguments[arguments.length - 1];"
+						+ "fetch('/system/console/configMgr/io.crontainer.test.own', {method: 'POST', body: new URLSearchParams("
+						+ "{apply: 'true', action: 'ajaxConfigManager', propertylist: 'a', a: 'b'})})"
+						+ ".then(r => done(r.status), e => done(String(e)));");
+		assertThat(status).isEqualTo(200L);
+		await("the console's own configuration", () -> configExists(home, "io.crontainer.test.own"));
+
+		// Every console response forbids framing and sniffing.
+		HttpResponse<String> bundles = http.send(HttpRequest.newBuilder(URI.create(base + "/system/console/bundles"))
+				.header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(bundles.statusCode()).isEqualTo(200);
+		assertThat(bundles.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+		assertThat(bundles.headers().firstValue("Content-Security-Policy")).hasValue("frame-ancestors 'none'");
+		assertThat(bundles.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
 		browser.get(page + "?name=heartbeat");
 		assertThat(text(By.cssSelector("#job tr.state td"))).isEqualTo("SCHEDULED");
 
@@ -209,6 +251,44 @@ class WebConsoleIT {
 		assertThat(health.body()).contains("\"overallResult\":\"OK\"").contains("Crontainer scheduler")
 				.contains("Crontainer plugins").contains("Crontainer saturation");
 		assertThat(health.headers().firstValue("Access-Control-Allow-Origin")).as("no cross-origin reads").isEmpty();
+		// The URLs the shipped .cfg names answer; no JSONP; parameters that change what runs are ignored.
+		assertThat(get(http, base + "/system/health.json").statusCode()).isEqualTo(200);
+		HttpResponse<String> txt = get(http, base + "/system/health.txt");
+		assertThat(txt.statusCode()).isEqualTo(200);
+		assertThat(txt.body().strip()).isEqualTo("OK");
+		HttpResponse<String> jsonp = get(http, base + "/system/health.jsonp?callback=steal");
+		assertThat(jsonp.statusCode()).isIn(400, 404);
+		assertThat(jsonp.headers().firstValue("Content-Type").orElse("")).doesNotContain("javascript");
+		assertThat(jsonp.body()).doesNotContain("steal(");
+		HttpResponse<String> debug = get(http, base + "/system/health?hcDebug=true&forceInstantExecution=true&timeout=1");
+		assertThat(debug.statusCode()).isEqualTo(200);
+		assertThat(debug.body()).doesNotContain("DEBUG").contains("\"overallResult\":\"OK\"");
+		String shipped = Files.readString(home.resolve(
+				"etc/org.apache.felix.hc.core.impl.servlet.HealthCheckExecutorServlet-crontainer.cfg"));
+		Matcher urls = Pattern.compile("(/system/health[\\w./]*)").matcher(shipped);
+		while (urls.find()) {
+			String url = urls.group(1).replaceAll("[.,]$", "");
+			assertThat(get(http, base + url).statusCode()).as(url + " named in the shipped .cfg").isEqualTo(200);
+		}
+
+		// No session before a login: cookieless requests (the login page, Basic page views, health) make none.
+		int sessions = 0;
+		String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password)
+				.getBytes(StandardCharsets.UTF_8));
+		for (int i = 0; i < 2000; i++) {
+			HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + switch (i % 4) {
+			case 0 -> "/system/console/cronjobs";
+			case 1 -> "/system/console/bundles";
+			case 2 -> "/system/health";
+			default -> "/system/console/cronjobs?name=heartbeat";
+			}));
+			if (i % 2 == 1) {
+				b.header("Authorization", basic);
+			}
+			HttpResponse<Void> r = http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+			sessions += (int) r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("JSESSIONID")).count();
+		}
+		assertThat(sessions).as("sessions made by 2,000 cookieless requests").isZero();
 
 		// The operator's own account, as the README says: PasswordTool's hash in etc/, applied live; it ends
 		// the sessions of the generated password, which no longer works.
@@ -220,27 +300,159 @@ class WebConsoleIT {
 		Process tool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
 				jar.toString(), "io.crontainer.webconsole.impl.PasswordTool").redirectErrorStream(true).start();
 		try (var in = tool.getOutputStream()) {
-			in.write("n3w secret\n".getBytes(StandardCharsets.UTF_8));
+			in.write("n3w secret phrase\n".getBytes(StandardCharsets.UTF_8));
 		}
 		String line = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
 		assertThat(tool.waitFor(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(line).startsWith("password = {pbkdf2}600000:");
-		Files.writeString(home.resolve("etc/io.crontainer.webconsole.cfg"), "username = ops\n" + line + "\n");
+		Files.writeString(home.resolve("etc/io.crontainer.webconsole.cfg"), "username = ops\n" + line + "\n"
+				+ "endpoints.access = token\n");
 		await("the old session logged out", () -> {
 			browser.get(page);
 			return !browser.findElements(By.id("login")).isEmpty();
 		});
 		logIn("admin", password);
 		assertThat(text(By.id("login-error"))).isEqualTo("Wrong user name or password.");
-		logIn("ops", "n3w secret");
+		logIn("ops", "n3w secret phrase");
 		waitFor(By.id("cron-jobs"));
 		assertThat(home.resolve("data/web/password.hash")).doesNotExist();
+
+		// endpoints.access = token: /system/health only with the bearer token of the file.
+		Path tokenFile = home.resolve("data/web/endpoints.token");
+		await("the bearer token file", () -> Files.exists(tokenFile));
+		await("/system/health behind the token", () -> get(http, base + "/system/health").statusCode() == 401);
+		String bearer = Files.readString(tokenFile).strip();
+		HttpResponse<String> withBearer = http.send(HttpRequest.newBuilder(URI.create(base + "/system/health"))
+				.header("Authorization", "Bearer " + bearer).build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(withBearer.statusCode()).isEqualTo(200);
+		assertThat(withBearer.body()).contains("Crontainer plugins");
+
+		// Every login path shares one lockout, answered 429 with Retry-After; the operator's browser (its
+		// device cookie) is not locked out by the other process on the same address.
+		String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString("ops:wrong".getBytes(StandardCharsets.UTF_8));
+		String right = "Basic " + java.util.Base64.getEncoder().encodeToString("ops:n3w secret phrase"
+				.getBytes(StandardCharsets.UTF_8));
+		for (int i = 0; i < 10; i++) {
+			assertThat(http.send(HttpRequest.newBuilder(URI.create(page)).header("Authorization", wrong).build(),
+					HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+		}
+		HttpResponse<Void> locked = http.send(HttpRequest.newBuilder(URI.create(page)).header("Authorization", right)
+				.build(), HttpResponse.BodyHandlers.discarding());
+		assertThat(locked.statusCode()).isEqualTo(429);
+		assertThat(locked.headers().firstValue("Retry-After")).isPresent();
+		browser.get(base + "/system/console/logout");
+		browser.get(page);
+		logIn("ops", "n3w secret phrase");
+		waitFor(By.id("cron-jobs"));
 
 		// Logging out ends the session.
 		browser.get(base + "/system/console/logout");
 		browser.get(page);
 		waitFor(By.id("login"));
 		assertThat(browser.findElements(By.id("cron-jobs"))).isEmpty();
+	}
+
+	/**
+	 * Serves a page from another origin (another port of 127.0.0.1) that posts every kind of console form
+	 * with the browser's cookies, waits until all have been answered, and checks that none had an effect.
+	 */
+	private void crossOriginAttacks(String base, Path home) throws Exception {
+		HttpClient http = HttpClient.newHttpClient();
+		String cookie = "JSESSIONID=" + browser.manage().getCookieNamed("JSESSIONID").getValue();
+		String target = "io.crontainer.examples.tokencleaner";
+		String before = get(http, base + "/system/console/bundles/" + target + ".json", cookie).body();
+		Matcher id = Pattern.compile("\"id\":(\\d+)").matcher(before);
+		assertThat(id.find()).as(before).isTrue();
+		assertThat(before).contains("\"state\":\"Active\"");
+		int runs = browser.findElements(By.cssSelector("#history tr[data-trigger='MANUAL']")).size();
+		String lastEnd = text(By.cssSelector("#job tr.last-window-end td"));
+
+		String page = "<!DOCTYPE html><html><head><title>cute cats</title></head><body><script>\n"
+				+ "const c = '" + base + "';\n"
+				+ "function post(path, body) { return fetch(c + path, {method: 'POST', mode: 'no-cors',"
+				+ " credentials: 'include', body}).catch(e => e); }\n"
+				+ "const jar = Uint8Array.from(atob('" + java.util.Base64.getEncoder().encodeToString(evilBundle())
+				+ "'), ch => ch.charCodeAt(0));\n"
+				+ "const install = new FormData(); install.append('action', 'install');"
+				+ " install.append('bundlestart', 'start'); install.append('bundlestartlevel', '20');"
+				+ " install.append('bundlefile', new Blob([jar]), 'evil.jar');\n"
+				+ "Promise.all([\n"
+				+ " post('/system/console/bundles/" + id.group(1) + "', new URLSearchParams({action: 'stop'})),\n"
+				+ " post('/system/console/bundles', install),\n"
+				+ " post('/system/console/configMgr/evil.pid', new URLSearchParams({apply: 'true',"
+				+ " action: 'ajaxConfigManager', propertylist: 'a', a: 'b'})),\n"
+				+ " post('/system/console/cronjobs', new URLSearchParams({action: 'fire', name: 'heartbeat'})),\n"
+				+ " post('/system/console/cronjobs', new URLSearchParams({action: 'reset', name: 'heartbeat',"
+				+ " confirmed: 'yes', force: 'yes', since: ''})),\n"
+				+ " post('/system/console/vmstat', new URLSearchParams({shutdown_timer: '0', shutdown_type: 'Stop'})),\n"
+				+ "]).then(() => { document.title = 'done'; });\n"
+				+ "</script></body></html>";
+		com.sun.net.httpserver.HttpServer evil = com.sun.net.httpserver.HttpServer
+				.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+		evil.createContext("/", exchange -> {
+			byte[] body = page.getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+			exchange.sendResponseHeaders(200, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		});
+		evil.start();
+		try {
+			browser.get("http://127.0.0.1:" + evil.getAddress().getPort() + "/cats.html");
+			new WebDriverWait(browser, TIMEOUT).until(d -> "done".equals(d.getTitle()));
+		} finally {
+			evil.stop(0);
+		}
+		screenshot("cross-origin-attack");
+
+		assertThat(process.isAlive()).as("system stop refused").isTrue();
+		assertThat(get(http, base + "/system/console/bundles/" + target + ".json", cookie).body())
+				.as("bundle stop refused").contains("\"state\":\"Active\"");
+		String bundles = get(http, base + "/system/console/bundles.json", cookie).body();
+		assertThat(bundles).as("bundle install refused").doesNotContain("evil.bundle");
+		assertThat(configExists(home, "evil.pid")).as("configuration refused").isFalse();
+		browser.get(base + "/system/console/cronjobs?name=heartbeat");
+		assertThat(browser.findElements(By.cssSelector("#history tr[data-trigger='MANUAL']"))).as("fire refused")
+				.hasSize(runs);
+		assertThat(text(By.cssSelector("#job tr.last-window-end td"))).as("reset refused").isEqualTo(lastEnd);
+		assertThat(read(output)).contains("refused: Refused: a request from another origin");
+	}
+
+	/** A bundle that would run code if it were installed and started (its manifest is enough to install). */
+	private static byte[] evilBundle() throws IOException {
+		java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+		manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+		manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+		manifest.getMainAttributes().putValue("Bundle-SymbolicName", "evil.bundle");
+		manifest.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+		try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes, manifest)) {
+			jar.flush();
+		}
+		return bytes.toByteArray();
+	}
+
+	private static boolean configExists(Path home, String pid) {
+		try (Stream<Path> files = Files.walk(home.resolve("data/config"))) {
+			return files.anyMatch(f -> f.toString().contains(pid.replace('.', '/')) || f.toString().contains(pid));
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
+	private static HttpResponse<String> get(HttpClient http, String url, String... cookie) {
+		try {
+			HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+			if (cookie.length > 0) {
+				b.header("Cookie", cookie[0]);
+			}
+			return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
 	}
 
 	// ------------------------------------------------------------------------------------ browser

@@ -56,7 +56,9 @@ import io.crontainer.itests.support.Gogo;
 /**
  * The web feature's health checks (tag {@code crontainer}: through the executor, {@code hc:exec} and
  * {@code /system/health}) and JMX MBeans (on the platform MBean server), against the real scheduler and
- * cron plugin services registered from the test.
+ * cron plugin services registered from the test. With {@code endpoints.access = token}, {@code /system/health}
+ * and a {@code /metrics} servlet that another bundle (the test) registers on the default whiteboard
+ * context need the bearer token.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -78,7 +80,9 @@ public class MonitoringIT {
 				newConfiguration("io.crontainer.scheduler").put("timezone", "UTC").asOption(),
 				newConfiguration("io.crontainer.monitoring").put("consecutive.failures.warn", 2)
 						.put("consecutive.failures.critical", 4).put("running.warn", 2).put("queued.warn.seconds", 1L)
-						.put("queued.critical.seconds", 3600L).put("jmx.refresh.seconds", 1L).asOption() };
+						.put("queued.critical.seconds", 3600L).put("jmx.refresh.seconds", 1L).asOption(),
+				// /system/health and /metrics behind the bearer token of data/web/endpoints.token
+				newConfiguration("io.crontainer.webconsole").put("endpoints.access", "token").asOption() };
 	}
 
 	@After
@@ -110,7 +114,7 @@ public class MonitoringIT {
 		fire(rt, "it-failing");
 		assertEquals(Result.Status.WARN, status("Crontainer plugins"));
 		assertTrue(message("Crontainer plugins"), message("Crontainer plugins")
-				.contains("it-failing failed its last 2 runs in a row (WARN from 2). Last error: java.io.IOException: disk full"));
+				.contains("it-failing failed its last 2 runs in a row (WARN from 2); cron:history it-failing gives the errors."));
 		fire(rt, "it-failing");
 		fire(rt, "it-failing");
 		assertEquals(Result.Status.CRITICAL, status("Crontainer plugins"));
@@ -120,7 +124,8 @@ public class MonitoringIT {
 		assertTrue(shell, shell.contains("Crontainer plugins") && shell.contains("CRITICAL")
 				&& shell.contains("it-failing failed its last 4 runs in a row"));
 		HttpResponse<String> http = HttpClient.newHttpClient().send(
-				HttpRequest.newBuilder(URI.create(endpoint() + "system/health.json")).build(),
+				HttpRequest.newBuilder(URI.create(endpoint() + "system/health.json"))
+						.header("Authorization", "Bearer " + bearerToken()).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertEquals(http.body(), 503, http.statusCode()); // CRITICAL
 		assertTrue(http.body(), http.body().contains("\"overallResult\":\"CRITICAL\"")
@@ -275,6 +280,66 @@ public class MonitoringIT {
 	}
 
 	/** The HTTP server's endpoint, e.g. {@code http://127.0.0.1:41234/}. */
+	@Test
+	public void healthAndMetricsNeedTheBearerToken() throws Exception {
+		Hashtable<String, Object> props = new Hashtable<>();
+		props.put("osgi.http.whiteboard.servlet.pattern", "/metrics");
+		ServiceRegistration<jakarta.servlet.Servlet> metrics = context.registerService(jakarta.servlet.Servlet.class,
+				new jakarta.servlet.http.HttpServlet() {
+			private static final long serialVersionUID = 1L;
+
+			@Override
+			protected void doGet(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse resp)
+					throws IOException {
+				resp.setContentType("text/plain");
+				resp.getWriter().println("crontainer_test 1");
+			}
+		}, props);
+		try {
+			String base = endpoint();
+			String token = bearerToken();
+			HttpClient http = HttpClient.newHttpClient();
+			Await.until("/metrics served", () -> httpGet(http, base + "metrics", "Bearer " + token).statusCode() == 200);
+			assertEquals("crontainer_test 1", httpGet(http, base + "metrics", "Bearer " + token).body().strip());
+			for (String path : new String[] { "metrics", "system/health", "system/health.json" }) {
+				HttpResponse<String> none = httpGet(http, base + path, null);
+				assertEquals(path, 401, none.statusCode());
+				assertTrue(path, none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+				assertEquals(path, 401, httpGet(http, base + path, "Bearer x" + token).statusCode());
+				assertFalse(path, none.body().contains("crontainer_test") || none.body().contains("overallResult"));
+			}
+			HttpResponse<String> health = httpGet(http, base + "system/health", "Bearer " + token);
+			// 200, or 503 while another test's plugin is CRITICAL: served either way
+			assertTrue(health.body(), health.statusCode() == 200 || health.statusCode() == 503);
+			assertTrue(health.body(), health.body().contains("\"overallResult\""));
+		} finally {
+			metrics.unregister();
+		}
+	}
+
+	private static HttpResponse<String> httpGet(HttpClient http, String url, String authorization) {
+		try {
+			HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+			if (authorization != null) {
+				b.header("Authorization", authorization);
+			}
+			return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+		} catch (IOException e) {
+			throw new java.io.UncheckedIOException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		}
+	}
+
+	/** The bearer token that endpoints.access = token made in data/web/endpoints.token. */
+	private String bearerToken() throws Exception {
+		java.nio.file.Path file = java.nio.file.Path.of(context.getProperty("crontainer.data.dir"), "web",
+				"endpoints.token");
+		Await.until("the bearer token file", () -> java.nio.file.Files.exists(file));
+		return java.nio.file.Files.readString(file).strip();
+	}
+
 	private String endpoint() throws Exception {
 		String runtime = "org.osgi.service.servlet.runtime.HttpServiceRuntime";
 		Await.until("the HTTP server", () -> {

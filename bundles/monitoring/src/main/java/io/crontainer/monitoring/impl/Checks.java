@@ -63,48 +63,49 @@ final class Checks {
 	 * @param limits The thresholds. Must not be {@code null}.
 	 * @param history A plugin's recent runs, newest first ({@link CronRuntime#getHistory}); asked only of a
 	 *        scheduler that does not count failures in a row itself.
-	 * @return The result, one line per plugin that needs an operator; OK with a count if none does.
+	 * @return The result, one line per plugin that needs an operator, saying each thing once and never the
+	 *         plugin's reason or error texts (which {@code cron:info} and the console show behind a login);
+	 *         OK with a count if none does.
 	 */
 	static Result plugins(List<CronJobDTO> jobs, Thresholds limits, Function<String, List<CronRunDTO>> history) {
 		FormattingResultLog log = new FormattingResultLog();
 		int flagged = 0;
 		for (CronJobDTO job : jobs) {
-			String reason = job.reason == null ? "" : ": " + oneLine(job.reason);
+			// The plugin's reason and errors are never part of the message: they may carry texts of plugins,
+			// and /system/health may answer without a login. cron:info and the Cron jobs page give them.
 			switch (job.state) {
 			case BLOCKED:
-				log.critical("{} is BLOCKED{}. Reset it (cron:reset {}, or the Cron jobs page) once its state is checked.",
-						job.name, reason, job.name);
+				log.critical("{} is BLOCKED: it is not fired until it is reset (cron:reset {}, or the Cron jobs page)"
+						+ " once its state is checked; cron:info {} says why.", job.name, job.name, job.name);
 				flagged++;
 				continue;
 			case STUCK:
-				log.critical("{} is STUCK: its run{} was interrupted, ignored it and still holds its thread{}; it is not"
+				log.critical("{} is STUCK: its run{} was interrupted, ignored it and still holds its thread; it is not"
 						+ " fired again until that thread returns.", job.name,
-						job.runningSince == null ? "" : " started at " + Instant.ofEpochMilli(job.runningSince), reason);
+						job.runningSince == null ? "" : " started at " + Instant.ofEpochMilli(job.runningSince));
 				flagged++;
 				continue;
 			case UNAVAILABLE:
-				log.critical("{} is UNAVAILABLE{}: the scheduler cannot reach its state store, so it is not run; it"
-						+ " resumes by itself when the store is back.", job.name, reason);
+				log.critical("{} is UNAVAILABLE: the scheduler cannot reach its state store, so it is not run; it"
+						+ " resumes by itself when the store is back (cron:info {} says why).", job.name, job.name);
 				flagged++;
 				continue;
 			case INVALID:
 			case DUPLICATE:
-				log.warn("{} is {}{}; it is never fired.", job.name, job.state, reason);
+				log.warn("{} is {}: it is never fired; cron:info {} says why.", job.name, job.state, job.name);
 				flagged++;
 				continue;
 			default:
 				break;
 			}
 			long failures = consecutiveFailures(job, limits, history);
-			String last = job.lastRun != null && job.lastRun.error != null ? " Last error: " + oneLine(job.lastRun.error)
-					: "";
 			if (limits.failuresCritical() > 0 && failures >= limits.failuresCritical()) {
-				log.critical("{} failed its last {} runs in a row (CRITICAL from {}).{}", job.name, failures,
-						limits.failuresCritical(), last);
+				log.critical("{} failed its last {} runs in a row (CRITICAL from {}); cron:history {} gives the errors.",
+						job.name, failures, limits.failuresCritical(), job.name);
 				flagged++;
 			} else if (limits.failuresWarn() > 0 && failures >= limits.failuresWarn()) {
-				log.warn("{} failed its last {} runs in a row (WARN from {}).{}", job.name, failures, limits.failuresWarn(),
-						last);
+				log.warn("{} failed its last {} runs in a row (WARN from {}); cron:history {} gives the errors.",
+						job.name, failures, limits.failuresWarn(), job.name);
 				flagged++;
 			}
 		}
@@ -259,9 +260,5 @@ final class Checks {
 
 	static String count(long n, String noun) {
 		return n + " " + noun + (n == 1 ? "" : "s");
-	}
-
-	static String oneLine(String text) {
-		return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
 	}
 }

@@ -54,8 +54,9 @@ import jakarta.servlet.http.HttpSession;
  * {@link CronRuntime} service, like the shell.
  *
  * <p>
- * Actions are POSTs only, each carrying the session's CSRF token and checked for a same-site
- * {@code Origin} ({@link Csrf}); the answer is a redirect (303) to the page, which shows what happened or
+ * Actions are POSTs only; like every console request that changes state they pass the console's CSRF
+ * filter ({@link ConsoleFilter}) first, and the forms carry the session's token for browsers that send no
+ * {@code Origin}. The answer is a redirect (303) to the page, which shows what happened or
  * why it was refused. The console's login ({@link LoginSecurityProvider}) guards every request.
  *
  * <p>
@@ -148,7 +149,8 @@ public class CronJobsPage extends AbstractServlet {
 					+ last.outcome + "</span>");
 			cell(out, "took", Html.escape(last == null ? "-" : took(last, now)));
 			cell(out, "bundle", Html.escape(bundle(job)));
-			cell(out, "reason", Html.escape(job.reason == null ? "" : job.reason));
+			String reason = reason(job);
+			cell(out, "reason", Html.escape(reason == null ? "" : reason));
 			out.print("<td class=\"actions\">");
 			actions(out, root, token, job, true);
 			out.println("</td></tr>");
@@ -280,16 +282,24 @@ public class CronJobsPage extends AbstractServlet {
 				+ " offset in " + Html.escape(job.zone) + "):</label> <input type=\"text\" id=\"since\" name=\"since\""
 				+ " size=\"30\" value=\"" + Html.escape(job.lastEnd == null ? "" : Format.instant(job.lastEnd,
 						Format.zone(job.zone))) + "\"></p>");
+		if (job.state != JobState.BLOCKED) {
+			out.println("<p><label><input type=\"checkbox\" id=\"force\" name=\"force\" value=\"yes\"> If the field is"
+					+ " empty: yes, rewind " + Html.escape(job.name) + " to the epoch (its next run covers everything since"
+					+ " " + EPOCH + "; the shell's cron:reset --force)</label></p>");
+		}
 		out.println("<p><button type=\"submit\" id=\"confirm-reset\">Reset " + Html.escape(job.name)
 				+ "</button> <a href=\"" + Html.escape(detailUrl(root, job.name)) + "\" id=\"cancel-reset\">Cancel</a></p>");
 		out.println("</form>");
 	}
 
 	private static void actions(PrintWriter out, String root, String token, CronJobDTO job, boolean fromList) {
-		action(out, root, token, job.name, "fire", "Fire", fromList);
+		boolean runnable = job.state != JobState.INVALID && job.state != JobState.DUPLICATE; // never fired
+		if (runnable) {
+			action(out, root, token, job.name, "fire", "Fire", fromList);
+		}
 		if (job.state == JobState.PAUSED) {
 			action(out, root, token, job.name, "resume", "Resume", fromList);
-		} else {
+		} else if (runnable) {
 			action(out, root, token, job.name, "pause", "Pause", fromList);
 		}
 		// Reset asks first: a link to the confirmation page, never a direct POST.
@@ -312,19 +322,8 @@ public class CronJobsPage extends AbstractServlet {
 
 	@Override
 	protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		// The console's filter (ConsoleFilter) has refused whatever did not come from the console itself.
 		String root = pluginRoot(request);
-		String refused = Csrf.check(request);
-		if (refused != null) {
-			LOG.warn("Web console: a POST to {} from {} was refused: {}", LABEL, request.getRemoteAddr(), refused);
-			response.setStatus(HttpServletResponse.SC_FORBIDDEN);
-			response.setContentType("text/html");
-			response.setCharacterEncoding("UTF-8");
-			PrintWriter out = response.getWriter();
-			out.println("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refused</title></head><body>");
-			out.println("<p class=\"error\" id=\"message\">" + Html.escape(refused) + "</p>");
-			out.println("<p><a href=\"" + Html.escape(root) + "\">Back to the cron jobs</a></p></body></html>");
-			return;
-		}
 		String name = request.getParameter("name");
 		String action = request.getParameter("action");
 		String[] result;
@@ -336,13 +335,24 @@ public class CronJobsPage extends AbstractServlet {
 		} else {
 			try {
 				result = act(rt, action, name, request);
-				LOG.info("Web console: {} {} by {}: {}", action, name, user(request), result[1]);
+				LOG.info("Web console: {} {} by {}: {}", LogText.escape(action), LogText.escape(name),
+						LogText.escape(user(request)), LogText.escape(result[1]));
 			} catch (IllegalArgumentException | IllegalStateException e) {
 				String message = String.valueOf(e.getMessage());
 				result = error(message.startsWith("Refused") ? message : "Refused: " + message);
 			}
 		}
-		HttpSession session = request.getSession(true);
+		HttpSession session = request.getSession(false);
+		if (session == null) { // an HTTP Basic client: no session is made for it, so the answer is the page itself
+			response.setStatus(result[0].equals("error") ? HttpServletResponse.SC_CONFLICT : HttpServletResponse.SC_OK);
+			response.setContentType("text/html");
+			response.setCharacterEncoding("UTF-8");
+			PrintWriter out = response.getWriter();
+			out.println("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Cron jobs</title></head><body>");
+			message(out, result[0], result[1]);
+			out.println("<p><a href=\"" + Html.escape(root) + "\">Back to the cron jobs</a></p></body></html>");
+			return;
+		}
 		session.setAttribute(FLASH, result);
 		boolean toList = "list".equals(request.getParameter("back")) || rt == null || name == null
 				|| rt.getJob(name) == null;
@@ -382,6 +392,13 @@ public class CronJobsPage extends AbstractServlet {
 			}
 			ZoneId zone = Format.zone(job.zone);
 			String since = request.getParameter("since");
+			if ((since == null || since.isBlank()) && job.state != JobState.BLOCKED
+					&& !"yes".equals(request.getParameter("force"))) {
+				return error("Refused: " + job.name + " is " + job.state + ", not BLOCKED: a reset without a start would"
+						+ " rewind its window" + (job.lastEnd == null ? "" : " from " + Format.instant(job.lastEnd, zone))
+						+ " back to " + EPOCH + " (the epoch), and its next run would cover everything since. Give the"
+						+ " start of the next window, or tick the box to rewind it to the epoch.");
+			}
 			Instant start = since == null || since.isBlank() ? null : dateTime(since.strip(), zone);
 			CronJobDTO reset = rt.reset(job.name, start);
 			return info("Reset " + job.name + (job.state == JobState.BLOCKED ? ": cleared its BLOCKED state;" : ":")
@@ -543,6 +560,22 @@ public class CronJobsPage extends AbstractServlet {
 		}
 		boolean queued = job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
 		return job.state + (queued ? " (queued)" : " (running)");
+	}
+
+	/**
+	 * The reason cell, as {@code cron:list} shows it: why a plugin is not scheduled, else why its last run
+	 * did not succeed (the first line of the error of a failed, timed-out or interrupted run).
+	 */
+	static String reason(CronJobDTO job) {
+		if (job.reason != null) {
+			return job.reason;
+		}
+		CronRunDTO last = job.lastRun;
+		if (last != null && last.error != null && (last.outcome == Outcome.FAILED || last.outcome == Outcome.TIMED_OUT
+				|| last.outcome == Outcome.INTERRUPTED)) {
+			return "last run: " + last.error.strip().lines().findFirst().orElse("");
+		}
+		return null;
 	}
 
 	private static String bundle(CronJobDTO job) {

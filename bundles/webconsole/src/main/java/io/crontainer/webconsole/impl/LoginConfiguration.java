@@ -3,13 +3,14 @@ package io.crontainer.webconsole.impl;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The Web Console login: ConfigAdmin PID {@value #PID} ({@code etc/io.crontainer.webconsole.cfg}).
  */
 @ObjectClassDefinition(name = "Crontainer Web Console login",
-		description = "The one account of the Web Console. Without a password, one is generated at first start"
-				+ " (see the README).")
+		description = "The one account of the Web Console, and who may read /system/health and /metrics. Without a"
+				+ " password, one is generated at first start (see the README).")
 @interface LoginConfiguration {
 	/** The configuration PID. */
 	String PID = "io.crontainer.webconsole";
@@ -29,8 +30,23 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 			description = "Minutes without a request after which a login session ends. Default 30.", min = "1")
 	int session_timeout_minutes() default 30;
 
-	@AttributeDefinition(name = "Failed logins per minute",
-			description = "After this many failed logins within a minute, every login is refused until the minute"
-					+ " has passed (a brake on password guessing). Default 10.", min = "1")
+	@AttributeDefinition(name = "Failed logins before a wait",
+			description = "After this many failed logins in a row from one source (a client address, or a browser"
+					+ " that has logged in before), that source waits 1 s before its next attempt, twice as long after"
+					+ " each further failure, up to 60 s; answered 429 with Retry-After meanwhile. Default 10.", min = "1")
 	int login_failures_max() default 10;
+
+	@AttributeDefinition(name = "Access to /system/health and /metrics",
+			description = "open: anyone who reaches the port (loopback by default) may read them; login: only with"
+					+ " the console's user name and password (HTTP Basic, as a browser or Prometheus' basic_auth sends"
+					+ " them); token: only with 'Authorization: Bearer TOKEN', TOKEN being the content of"
+					+ " endpoints.token.file (Prometheus' authorization.credentials_file). Default: open.",
+			options = { @Option(value = "open", label = "open"), @Option(value = "login", label = "login"),
+					@Option(value = "token", label = "token") })
+	String endpoints_access() default "open";
+
+	@AttributeDefinition(name = "Token file",
+			description = "The file whose content (one line) is the bearer token for endpoints.access = token;"
+					+ " made with a random token, owner-only, if it does not exist. Empty: data/web/endpoints.token.")
+	String endpoints_token_file() default "";
 }

@@ -3,17 +3,20 @@ package io.crontainer.webconsole.impl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.Deque;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
@@ -24,6 +27,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
@@ -38,13 +42,22 @@ import jakarta.servlet.http.HttpSession;
  * HTTP Basic credentials instead. The one account comes from PID {@value LoginConfiguration#PID}; without
  * a configured password, one is generated at first start: its hash is kept in {@code data/web/password.hash}
  * and the password in {@code data/web/initial-password}, readable by its owner only and deleted at the
- * first successful login. More than {@code login.failures.max} failed logins within a minute refuse every
- * login until the minute has passed.
+ * first successful login.
  *
  * <p>
- * Called by the HTTP server's threads; thread-safe. The counter of failures is guarded by its own monitor,
- * under which nothing else happens. A modified configuration re-creates the component, which ends every
- * session logged in before.
+ * No HTTP session exists before a login: the login form carries a stateless token (an HMAC of its issue
+ * time under the runtime's secret, {@code data/web/secret}), and the session is made at the successful
+ * form login, with a fresh id, {@code SameSite=Strict}, {@code HttpOnly} and the configured timeout. Every
+ * login path (form, HTTP Basic, a cached Basic credential) goes through one {@link LoginBrake}: after
+ * {@code login.failures.max} failures in a row from one source (the client address, or a browser that has
+ * logged in before: its signed device cookie {@value #DEVICE_COOKIE}), that source waits, longer after each
+ * further failure, and is answered 429 with {@code Retry-After} meanwhile; at most two hashes are checked at
+ * once. A process on the same machine shares the operator's address, but not the device cookie of the
+ * operator's browser, so it cannot lock that browser out.
+ *
+ * <p>
+ * Called by the HTTP server's threads; thread-safe (see {@link LoginBrake}). A modified configuration
+ * re-creates the component, which ends every session logged in before.
  */
 @Component(service = SecurityProvider.class, configurationPid = LoginConfiguration.PID,
 		configurationPolicy = ConfigurationPolicy.OPTIONAL, property = SecurityProvider.PROPERTY_ID + "=" + LoginSecurityProvider.ID)
@@ -58,9 +71,12 @@ public class LoginSecurityProvider implements SecurityProvider {
 	static final String GENERATION = "io.crontainer.webconsole.generation";
 	/** The form parameters of the login form. */
 	static final String LOGIN = "crontainer_login", USERNAME = "crontainer_username", PASSWORD = "crontainer_password";
+	/** The cookie that marks a browser that has logged in before. */
+	static final String DEVICE_COOKIE = "crontainer_device";
+	/** How long a login form stays valid, in seconds. */
+	static final long FORM_VALIDITY_SECONDS = 3600;
 
 	private static final Logger LOG = LoggerFactory.getLogger(LoginSecurityProvider.class);
-	private static final long MINUTE = 60_000;
 
 	private final String username;
 	/** A {@link Passwords} hash, or {@code null} when {@link #clear} is used. */
@@ -70,10 +86,10 @@ public class LoginSecurityProvider implements SecurityProvider {
 	/** The generated password's file, deleted at the first login; {@code null} if none. */
 	private final Path initialPassword;
 	private final int sessionTimeoutSeconds;
-	private final int maxFailures;
 	private final Clock clock;
-	/** Times of recent failed logins, oldest first; guarded by itself. */
-	private final Deque<Long> failures = new ArrayDeque<>();
+	private final LoginBrake brake;
+	/** The runtime's secret for login forms and device cookies ({@code data/web/secret}). */
+	private final byte[] secret;
 	/**
 	 * A random id of this account's configuration, kept in every session it logs in: a session of an
 	 * earlier configuration (another user name or password) is no longer logged in.
@@ -91,7 +107,9 @@ public class LoginSecurityProvider implements SecurityProvider {
 		this.clock = clock;
 		this.username = config.username() == null || config.username().isBlank() ? "admin" : config.username().strip();
 		this.sessionTimeoutSeconds = Math.max(1, config.session_timeout_minutes()) * 60;
-		this.maxFailures = Math.max(1, config.login_failures_max());
+		this.brake = new LoginBrake(config.login_failures_max());
+		createPrivateDirectory(webDir);
+		this.secret = secret(webDir.resolve("secret"));
 		String configured = config.password() == null ? "" : config.password().strip();
 		Path hashFile = webDir.resolve("password.hash");
 		Path initial = webDir.resolve("initial-password");
@@ -116,7 +134,6 @@ public class LoginSecurityProvider implements SecurityProvider {
 			return;
 		}
 		clear = null;
-		Files.createDirectories(webDir);
 		if (!Files.exists(hashFile)) {
 			String password = Passwords.generate();
 			// The hash first: once the password file exists, the password works.
@@ -136,22 +153,56 @@ public class LoginSecurityProvider implements SecurityProvider {
 		}
 	}
 
-	private static Path webDir(BundleContext context) {
+	static Path webDir(BundleContext context) {
 		String data = context.getProperty("crontainer.data.dir");
 		return data != null ? Path.of(data, "web") : context.getDataFile("web").toPath();
 	}
 
-	private static void writePrivate(Path file, String text) throws IOException {
-		Files.deleteIfExists(file);
+	/** The directory, made owner-only (0700) if it is new or more open. */
+	static void createPrivateDirectory(Path dir) throws IOException {
 		try {
-			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+			Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
 		} catch (UnsupportedOperationException e) { // not a POSIX file system
-			Files.createFile(file);
-		} catch (FileAlreadyExistsException e) {
-			throw new IOException("Cannot create " + file + " afresh", e);
+			Files.createDirectories(dir);
 		}
-		Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
 	}
+
+	/** The runtime's secret: 32 random bytes kept in an owner-only file, made at first start. */
+	private static byte[] secret(Path file) throws IOException {
+		if (Files.exists(file)) {
+			try {
+				byte[] known = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.UTF_8).strip());
+				if (known.length >= 32) {
+					return known;
+				}
+			} catch (IllegalArgumentException e) {
+				// made afresh below
+			}
+		}
+		byte[] bytes = new byte[32];
+		new SecureRandom().nextBytes(bytes);
+		writePrivate(file, Base64.getEncoder().encodeToString(bytes) + System.lineSeparator());
+		return bytes;
+	}
+
+	/** Writes a file readable by its owner only (0600), whole or not at all: readers never see it half-written. */
+	static void writePrivate(Path file, String text) throws IOException {
+		Path temp;
+		try {
+			temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		} catch (UnsupportedOperationException e) { // not a POSIX file system
+			temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+		}
+		try {
+			Files.writeString(temp, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+			Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		} finally {
+			Files.deleteIfExists(temp);
+		}
+	}
+
 
 	// ------------------------------------------------------------------------------ SecurityProvider
 
@@ -191,9 +242,28 @@ public class LoginSecurityProvider implements SecurityProvider {
 			Object user = session.getAttribute(USER);
 			session.removeAttribute(USER);
 			if (user != null) {
-				LOG.info("Web console: {} logged out ({})", user, request.getRemoteAddr());
+				LOG.info("Web console: {} logged out ({})", LogText.escape(String.valueOf(user)), request.getRemoteAddr());
 			}
 		}
+	}
+
+	/**
+	 * Checks a request's HTTP Basic credentials under the shared brake; on refusal, the response is written
+	 * (401 with a {@code WWW-Authenticate} challenge, or 429 with {@code Retry-After}).
+	 *
+	 * @param request The request. Must not be {@code null}.
+	 * @param response Its response. Must not be {@code null}.
+	 * @return Whether the credentials are the console's.
+	 * @throws IOException If the refusal cannot be written.
+	 */
+	boolean basicAuthenticated(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		String basic = request.getHeader("Authorization");
+		if (basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
+			return basicLogin(request, response, basic.substring(6).strip()) != null;
+		}
+		response.setHeader("WWW-Authenticate", "Basic realm=\"Crontainer\", charset=\"UTF-8\"");
+		response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Log in with the console's user name and password.");
+		return false;
 	}
 
 	private Object basicLogin(HttpServletRequest request, HttpServletResponse response, String encoded)
@@ -207,15 +277,26 @@ public class LoginSecurityProvider implements SecurityProvider {
 		int colon = decoded.indexOf(':');
 		String user = colon < 0 ? decoded : decoded.substring(0, colon);
 		char[] password = colon < 0 ? new char[0] : decoded.substring(colon + 1).toCharArray();
+		String source = request.getRemoteAddr();
+		long now = clock.millis();
+		long wait = brake.waitSeconds(source, now);
+		if (wait > 0) { // also for a cached credential: one lockout for every path
+			tooMany(request, response, "HTTP Basic login as " + LogText.escape(user), wait);
+			return null;
+		}
 		byte[] digest = sha256(decoded);
 		byte[] known = verifiedBasic;
 		if (known != null && MessageDigest.isEqual(known, digest)) {
 			return username;
 		}
-		String refusal = check(user, password);
+		String refusal = check(source, user, password);
 		if (refusal != null) {
-			LOG.warn("Web console: HTTP Basic login as {} refused from {}", user, request.getRemoteAddr());
-			loginPage(request, response, HttpServletResponse.SC_UNAUTHORIZED, refusal);
+			LOG.warn("Web console: HTTP Basic login as {} refused from {}: {}", LogText.escape(user), source, refusal);
+			if (refusal.startsWith(TOO_MANY)) {
+				tooMany(request, response, null, retryAfter(refusal));
+			} else {
+				loginPage(request, response, HttpServletResponse.SC_UNAUTHORIZED, refusal);
+			}
 			return null;
 		}
 		verifiedBasic = digest;
@@ -235,19 +316,28 @@ public class LoginSecurityProvider implements SecurityProvider {
 	}
 
 	private void formLogin(HttpServletRequest request, HttpServletResponse response) throws IOException {
-		String forged = Csrf.check(request);
+		String forged = Csrf.refuseOrigin(request.getHeader("Origin"), request.getHeader("Referer"),
+				request.getHeader("Host"), request.getHeader("Sec-Fetch-Site"));
+		if (forged == null && !validFormToken(request.getParameter(Csrf.PARAM), clock.millis())) {
+			forged = "Refused: the login form was too old or did not come from this console. Log in again.";
+		}
 		if (forged != null) {
-			LOG.warn("Web console: login form refused from {}: {}", request.getRemoteAddr(), forged);
+			LOG.warn("Web console: login form refused from {}: {}", request.getRemoteAddr(), LogText.escape(forged));
 			loginPage(request, response, HttpServletResponse.SC_FORBIDDEN, forged);
 			return;
 		}
 		String user = request.getParameter(USERNAME);
 		String password = request.getParameter(PASSWORD);
-		String refusal = check(user == null ? "" : user, password == null ? new char[0] : password.toCharArray());
+		String refusal = check(source(request), user == null ? "" : user,
+				password == null ? new char[0] : password.toCharArray());
 		if (refusal != null) {
-			LOG.warn("Web console: login as {} refused from {}", user, request.getRemoteAddr());
-			loginPage(request, response, refusal.startsWith("Too many") ? 429 : HttpServletResponse.SC_UNAUTHORIZED,
-					refusal);
+			LOG.warn("Web console: login as {} refused from {}: {}", LogText.escape(user), request.getRemoteAddr(), refusal);
+			if (refusal.startsWith(TOO_MANY)) {
+				response.setHeader("Retry-After", String.valueOf(retryAfter(refusal)));
+				loginPage(request, response, TOO_MANY_REQUESTS, refusal);
+			} else {
+				loginPage(request, response, HttpServletResponse.SC_UNAUTHORIZED, refusal);
+			}
 			return;
 		}
 		HttpSession old = request.getSession(false);
@@ -258,37 +348,123 @@ public class LoginSecurityProvider implements SecurityProvider {
 		session.setMaxInactiveInterval(sessionTimeoutSeconds);
 		session.setAttribute(USER, username);
 		session.setAttribute(GENERATION, generation);
-		LOG.info("Web console: {} logged in from {}", username, request.getRemoteAddr());
+		LOG.info("Web console: {} logged in from {}", LogText.escape(username), request.getRemoteAddr());
 		forgetInitialPassword();
+		response.addHeader("Set-Cookie", DEVICE_COOKIE + "=" + deviceToken() + "; Path=/system/console; Max-Age="
+				+ 365L * 24 * 3600 + "; HttpOnly; SameSite=Strict");
+		ConsoleFilter.harden(response);
+		ConsoleFilter.secureHeaders(response);
 		response.setStatus(HttpServletResponse.SC_SEE_OTHER);
 		response.setHeader("Location", request.getRequestURI());
 	}
 
+	private static final String TOO_MANY = "Too many failed logins";
+	private static final int TOO_MANY_REQUESTS = 429;
+
 	/**
-	 * Checks credentials under the failure brake.
+	 * Checks credentials under the brake of their source.
 	 *
-	 * @return {@code null} if they are right, else the message for the login page.
+	 * @param source The source ({@link #source}), for the brake. Must not be {@code null}.
+	 * @return {@code null} if they are right, else the message for the login page: "Too many failed logins
+	 *         ...: ... N s ..." when the source must wait (not checked then), else "Wrong user name or password."
 	 */
-	String check(String user, char[] password) {
-		long now = clock.millis();
-		synchronized (failures) {
-			while (!failures.isEmpty() && failures.peekFirst() <= now - MINUTE) {
-				failures.removeFirst();
+	String check(String source, String user, char[] password) {
+		long wait = brake.reserve(source, clock.millis());
+		if (wait > 0) {
+			return tooManyMessage(wait);
+		}
+		boolean ok = false;
+		try {
+			ok = username.equals(user) & (hash != null ? Passwords.verify(password, hash)
+					: Passwords.equalsClear(password, clear));
+		} finally {
+			if (ok) {
+				brake.succeeded(source);
+			} else {
+				brake.failed(source, clock.millis());
 			}
-			if (failures.size() >= maxFailures) {
-				long wait = Math.max(1, (failures.peekFirst() + MINUTE - now + 999) / 1000);
-				return "Too many failed logins in the last minute: logins are refused for " + wait + " s more.";
+		}
+		return ok ? null : "Wrong user name or password.";
+	}
+
+	private static String tooManyMessage(long wait) {
+		return TOO_MANY + " from here: logins are refused for " + wait + " s more.";
+	}
+
+	private static long retryAfter(String message) {
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("for (\\d+) s").matcher(message);
+		return m.find() ? Long.parseLong(m.group(1)) : 1;
+	}
+
+	private void tooMany(HttpServletRequest request, HttpServletResponse response, String what, long wait)
+			throws IOException {
+		if (what != null) {
+			LOG.warn("Web console: {} refused from {}: {}", what, request.getRemoteAddr(), tooManyMessage(wait));
+		}
+		response.setHeader("Retry-After", String.valueOf(wait));
+		loginPage(request, response, TOO_MANY_REQUESTS, tooManyMessage(wait));
+	}
+
+	/**
+	 * The source a login attempt is counted for: the browser's device cookie if it is valid, else the
+	 * client address.
+	 */
+	String source(HttpServletRequest request) {
+		Cookie[] cookies = request.getCookies();
+		if (cookies != null) {
+			String expected = deviceToken();
+			for (Cookie c : cookies) {
+				if (DEVICE_COOKIE.equals(c.getName()) && c.getValue() != null && MessageDigest.isEqual(
+						expected.getBytes(StandardCharsets.UTF_8), c.getValue().getBytes(StandardCharsets.UTF_8))) {
+					return "device";
+				}
 			}
 		}
-		boolean ok = username.equals(user) & (hash != null ? Passwords.verify(password, hash)
-				: Passwords.equalsClear(password, clear));
-		if (ok) {
-			return null;
+		return request.getRemoteAddr();
+	}
+
+	/** The device cookie's value: an HMAC of the user name under the runtime's secret. */
+	String deviceToken() {
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac("device|" + username));
+	}
+
+	/** A login form's token: its issue time (epoch seconds) and an HMAC of it under the runtime's secret. */
+	String formToken(long nowMillis) {
+		String time = Long.toString(nowMillis / 1000);
+		return time + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(hmac("login|" + time));
+	}
+
+	/** Whether a login form's token is this runtime's and at most {@value #FORM_VALIDITY_SECONDS} s old. */
+	boolean validFormToken(String token, long nowMillis) {
+		if (token == null) {
+			return false;
 		}
-		synchronized (failures) {
-			failures.addLast(now);
+		int dot = token.indexOf('.');
+		if (dot <= 0) {
+			return false;
 		}
-		return "Wrong user name or password.";
+		long issued;
+		try {
+			issued = Long.parseLong(token.substring(0, dot));
+		} catch (NumberFormatException e) {
+			return false;
+		}
+		long age = nowMillis / 1000 - issued;
+		if (age < -60 || age > FORM_VALIDITY_SECONDS) {
+			return false;
+		}
+		return MessageDigest.isEqual(formToken(issued * 1000).getBytes(StandardCharsets.UTF_8),
+				token.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private byte[] hmac(String text) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+			return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+		} catch (GeneralSecurityException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	private void loginPage(HttpServletRequest request, HttpServletResponse response, int status, String message)
@@ -297,9 +473,12 @@ public class LoginSecurityProvider implements SecurityProvider {
 		response.setContentType("text/html");
 		response.setCharacterEncoding("UTF-8");
 		response.setHeader("Cache-Control", "no-store");
-		response.setHeader("X-Frame-Options", "DENY");
 		response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-		String token = Csrf.token(request);
+		ConsoleFilter.secureHeaders(response);
+		if (status == HttpServletResponse.SC_UNAUTHORIZED && request.getHeader("Authorization") != null) {
+			response.setHeader("WWW-Authenticate", "Basic realm=\"Crontainer\", charset=\"UTF-8\"");
+		}
+		String token = formToken(clock.millis());
 		PrintWriter out = response.getWriter();
 		out.println("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Crontainer: log in</title>");
 		out.println("<style>body{font-family:sans-serif;margin:4em auto;max-width:24em}label{display:block;margin:.8em 0 .2em}"

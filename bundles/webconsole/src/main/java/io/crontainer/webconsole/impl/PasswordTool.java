@@ -16,9 +16,12 @@ import java.util.Arrays;
  * </pre>
  *
  * From a terminal it asks for the password twice without echo; otherwise it reads one line from stdin.
- * It prints one line, {@code password = {pbkdf2}...}; exit status 1 if the passwords differ or are empty.
+ * It prints one line, {@code password = {pbkdf2}...}; exit status 1 if the passwords differ or are shorter
+ * than {@value #MIN_LENGTH} characters.
  */
 public final class PasswordTool {
+	/** The shortest password accepted. */
+	public static final int MIN_LENGTH = 12;
 
 	private PasswordTool() {
 	}
@@ -44,11 +47,27 @@ public final class PasswordTool {
 			String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
 			password = line == null ? new char[0] : line.toCharArray();
 		}
-		if (password.length == 0) {
-			System.err.println("The password is empty; nothing changed.");
+		String refusal = refuse(password);
+		if (refusal != null) {
+			System.err.println(refusal);
 			System.exit(1);
 			return;
 		}
 		System.out.println("password = " + Passwords.hash(password));
+	}
+
+	/**
+	 * Why a password is refused, or {@code null}.
+	 *
+	 * @param password The password. Must not be {@code null}.
+	 * @return {@code null} if it is at least {@value #MIN_LENGTH} characters long (code points), else one sentence.
+	 */
+	static String refuse(char[] password) {
+		int length = new String(password).codePointCount(0, password.length);
+		if (length < MIN_LENGTH) {
+			return "The password has " + length + " characters; it needs at least " + MIN_LENGTH
+					+ " (a passphrase of a few words is fine). Nothing changed.";
+		}
+		return null;
 	}
 }

@@ -91,9 +91,71 @@ class CronJobsPageTest {
 		assertThat(CronJobsPage.unknown(rt, "nope")).isEqualTo("Unknown cron plugin \"nope\"; known: a, b.");
 	}
 
+	@Test
+	void theReasonCellShowsTheLastRunsErrorAsCronListDoes() {
+		CronJobDTO failed = job("a", JobState.SCHEDULED);
+		failed.lastRun = run("a", Outcome.FAILED, "java.io.IOException: disk full\n\tat X.run(X.java:1)");
+		assertThat(CronJobsPage.reason(failed)).isEqualTo("last run: java.io.IOException: disk full");
+		failed.lastRun.outcome = Outcome.SUCCEEDED;
+		assertThat(CronJobsPage.reason(failed)).isNull();
+		CronJobDTO blocked = job("b", JobState.BLOCKED);
+		blocked.reason = "window commit failed";
+		assertThat(CronJobsPage.reason(blocked)).isEqualTo("window commit failed");
+	}
+
+	@Test
+	void noFireOrPauseForAPluginThatCannotRun() {
+		for (JobState state : new JobState[] { JobState.INVALID, JobState.DUPLICATE }) {
+			String html = render(job("x", state));
+			assertThat(html).as(state.toString()).doesNotContain("value=\"fire\"").doesNotContain("value=\"pause\"")
+					.contains("Reset");
+		}
+		assertThat(render(job("x", JobState.SCHEDULED))).contains("value=\"fire\"").contains("value=\"pause\"");
+	}
+
+	@Test
+	void aResetWithoutAStartAsksForTheSameConfirmationAsTheShell() throws Exception {
+		CronJobDTO healthy = job("heartbeat", JobState.SCHEDULED);
+		healthy.lastEnd = 1_700_000_000_000L;
+		rt.jobs.add(healthy);
+		Http.Request post = new Http.Request();
+		post.method = "POST";
+		post.param("name", "heartbeat").param("action", "reset").param("confirmed", "yes").param("since", "");
+		post.session = new Http.Session();
+		page.runtime = rt;
+		page.doPost(post.proxy(), new Http.Response().proxy());
+		String[] flash = (String[]) post.session.attributes.get(CronJobsPage.FLASH);
+		assertThat(flash[0]).isEqualTo("error");
+		assertThat(flash[1]).startsWith("Refused: heartbeat is SCHEDULED, not BLOCKED: a reset without a start would"
+				+ " rewind its window from 2023-11-14T22:13:20Z back to 1970-01-01T00:00:00Z");
+		assertThat(rt.reset).isEmpty();
+		post.param("force", "yes");
+		page.doPost(post.proxy(), new Http.Response().proxy());
+		assertThat(rt.reset).containsExactly("heartbeat@null");
+		healthy.state = JobState.BLOCKED;
+		post.params.remove("force");
+		page.doPost(post.proxy(), new Http.Response().proxy());
+		assertThat(rt.reset).as("a BLOCKED plugin needs no more").hasSize(2);
+	}
+
+	private String render(CronJobDTO job) {
+		java.io.StringWriter out = new java.io.StringWriter();
+		java.lang.reflect.Method actions;
+		try {
+			actions = CronJobsPage.class.getDeclaredMethod("actions", java.io.PrintWriter.class, String.class,
+					String.class, CronJobDTO.class, boolean.class);
+			actions.setAccessible(true);
+			actions.invoke(null, new java.io.PrintWriter(out, true), "/system/console/cronjobs", "t", job, true);
+		} catch (ReflectiveOperationException e) {
+			throw new AssertionError(e);
+		}
+		return out.toString();
+	}
+
 	static final class Fake implements CronRuntime {
 		final List<CronJobDTO> jobs = new ArrayList<>();
 		final List<String> fired = new ArrayList<>();
+		final List<String> reset = new ArrayList<>();
 		CompletionStage<CronRunDTO> next;
 
 		@Override
@@ -129,7 +191,8 @@ class CronJobsPageTest {
 
 		@Override
 		public CronJobDTO reset(String name, Instant since) {
-			throw new UnsupportedOperationException();
+			reset.add(name + "@" + since);
+			return getJob(name);
 		}
 
 		@Override

@@ -29,7 +29,42 @@ class CsrfTest {
 		assertThat(Csrf.refuseOrigin(null, "http://attacker.example/x", "127.0.0.1:8080", null))
 				.contains("Referer: http://attacker.example/x");
 		assertThat(Csrf.refuseOrigin("http://127.0.0.1:8080", null, "127.0.0.1:8080", "cross-site"))
-				.startsWith("Refused: a cross-site request");
+				.startsWith("Refused: a request from another origin");
 		assertThat(Csrf.refuseOrigin("http://127.0.0.1:8080", null, null, null)).startsWith("Refused");
+		// another port of the same host is the same "site", but not the same origin
+		assertThat(Csrf.refuseOrigin(null, null, "127.0.0.1:8080", "same-site"))
+				.isEqualTo("Refused: a request from another origin (Sec-Fetch-Site: same-site). Use the console's own pages.");
+	}
+
+	@Test
+	void aBrowsersOriginSufficesAndWithoutOneTheSessionsTokenIsNeeded() {
+		Http.Request felixXhr = post().header("Origin", "http://127.0.0.1:8080").header("Sec-Fetch-Site", "same-origin");
+		felixXhr.session = new Http.Session();
+		assertThat(Csrf.check(felixXhr.proxy())).as("Felix's own script-driven POSTs carry no token").isNull();
+
+		Http.Request oldBrowser = post();
+		oldBrowser.session = new Http.Session();
+		assertThat(Csrf.check(oldBrowser.proxy())).contains("no valid CSRF token");
+		String token = Csrf.token(oldBrowser.proxy());
+		assertThat(token).hasSizeGreaterThan(20);
+		assertThat(Csrf.check(oldBrowser.param(Csrf.PARAM, token).proxy())).isNull();
+		Http.Request byHeader = post().header(Csrf.HEADER, token);
+		byHeader.session = oldBrowser.session;
+		assertThat(Csrf.check(byHeader.proxy())).isNull();
+		Http.Request multipart = post().param(Csrf.PARAM, token);
+		multipart.session = oldBrowser.session;
+		multipart.contentType = "multipart/form-data; boundary=x";
+		assertThat(Csrf.check(multipart.proxy())).as("a multipart body is not read for the token").isNotNull();
+
+		Http.Request script = post().header("Authorization", "Basic eDp5");
+		assertThat(Csrf.check(script.proxy())).as("no session: no ambient credential").isNull();
+		assertThat(Csrf.token(script.proxy())).isEmpty();
+		assertThat(script.sessionsMade).isZero();
+	}
+
+	private static Http.Request post() {
+		Http.Request r = new Http.Request();
+		r.method = "POST";
+		return r.header("Host", "127.0.0.1:8080");
 	}
 }

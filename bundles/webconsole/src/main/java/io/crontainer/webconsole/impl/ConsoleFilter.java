@@ -1,0 +1,188 @@
+package io.crontainer.webconsole.impl;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+
+/**
+ * One filter in front of every page of the Web Console ({@code /system/console/*}: ours, Felix's bundles,
+ * configuration, system and health check pages, and whatever a plugin adds later), registered on the
+ * console's own servlet context ({@value #CONTEXT}) of the Servlet Whiteboard. The console's login
+ * ({@link LoginSecurityProvider}, called by the context before any filter) has let the request in.
+ *
+ * <ul>
+ * <li>A state-changing request (any method but GET, HEAD, OPTIONS, TRACE) passes only if it comes from the
+ * console itself ({@link Csrf#check}); else 403 with the reason, and nothing runs.</li>
+ * <li>Every response forbids framing ({@code X-Frame-Options: DENY},
+ * {@code Content-Security-Policy: frame-ancestors 'none'}) and sniffing
+ * ({@code X-Content-Type-Options: nosniff}), and is not cached ({@code Cache-Control: no-store}).</li>
+ * <li>A session cookie set while the request runs gets {@code SameSite=Strict} and {@code HttpOnly}
+ * ({@link #harden}); Jetty offers no setting for it.</li>
+ * </ul>
+ *
+ * <p>
+ * Called by the HTTP server's threads; stateless and thread-safe.
+ */
+@Component(service = Filter.class, property = {
+		"osgi.http.whiteboard.filter.name=io.crontainer.webconsole.csrf",
+		"osgi.http.whiteboard.filter.pattern=/*",
+		"osgi.http.whiteboard.filter.dispatcher=REQUEST",
+		"osgi.http.whiteboard.context.select=(osgi.http.whiteboard.context.name=" + ConsoleFilter.CONTEXT + ")" })
+public class ConsoleFilter implements Filter {
+	/** The Web Console's servlet context name (Felix Web Console 5). */
+	static final String CONTEXT = "org.apache.felix.webconsole";
+	/** The name of the session cookie (Jetty's default). */
+	static final String SESSION_COOKIE = "JSESSIONID";
+
+	private static final Logger LOG = LoggerFactory.getLogger(ConsoleFilter.class);
+
+	@Override
+	public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+		if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+			chain.doFilter(req, res);
+			return;
+		}
+		secureHeaders(response);
+		if (Csrf.changesState(request.getMethod())) {
+			String refused = Csrf.check(request);
+			if (refused != null) {
+				LOG.warn("Web console: {} {} from {} refused: {}", request.getMethod(), LogText.escape(request.getRequestURI()),
+						request.getRemoteAddr(), LogText.escape(refused));
+				refuse(response, refused);
+				return;
+			}
+		}
+		HardeningResponse wrapped = new HardeningResponse(response);
+		chain.doFilter(request, wrapped);
+		wrapped.hardenCookies();
+	}
+
+	/** The headers every console response carries. */
+	static void secureHeaders(HttpServletResponse response) {
+		response.setHeader("X-Frame-Options", "DENY");
+		response.setHeader("X-Content-Type-Options", "nosniff");
+		response.setHeader("Referrer-Policy", "same-origin");
+		response.setHeader("Cache-Control", "no-store");
+		if (!response.containsHeader("Content-Security-Policy")) {
+			response.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+		}
+	}
+
+	private static void refuse(HttpServletResponse response, String reason) throws IOException {
+		response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+		response.setContentType("text/html");
+		response.setCharacterEncoding("UTF-8");
+		PrintWriter out = response.getWriter();
+		out.println("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refused</title></head><body>");
+		out.println("<p class=\"error\" id=\"message\">" + Html.escape(reason) + "</p>");
+		out.println("<p><a href=\"/system/console\">Back to the console</a></p></body></html>");
+	}
+
+	/**
+	 * Adds {@code SameSite=Strict} and {@code HttpOnly} to the session cookie among the response's
+	 * {@code Set-Cookie} headers, if the response is not committed yet.
+	 *
+	 * @param response The response. Must not be {@code null}.
+	 */
+	static void harden(HttpServletResponse response) {
+		if (response.isCommitted()) {
+			return;
+		}
+		Collection<String> cookies = response.getHeaders("Set-Cookie");
+		if (cookies == null || cookies.isEmpty()) {
+			return;
+		}
+		List<String> hardened = new ArrayList<>();
+		boolean changed = false;
+		for (String cookie : cookies) {
+			String h = hardenCookie(cookie);
+			changed |= !h.equals(cookie);
+			hardened.add(h);
+		}
+		if (!changed) {
+			return;
+		}
+		response.setHeader("Set-Cookie", null);
+		for (String h : hardened) {
+			response.addHeader("Set-Cookie", h);
+		}
+	}
+
+	/** One {@code Set-Cookie} value, with {@code SameSite=Strict; HttpOnly} if it is the session cookie. */
+	static String hardenCookie(String cookie) {
+		if (!cookie.startsWith(SESSION_COOKIE + "=")) {
+			return cookie;
+		}
+		String lower = cookie.toLowerCase(Locale.ROOT);
+		StringBuilder sb = new StringBuilder(cookie.replaceAll("(?i);\\s*SameSite=[^;]*", ""));
+		if (!lower.contains("httponly")) {
+			sb.append("; HttpOnly");
+		}
+		sb.append("; SameSite=Strict");
+		return sb.toString();
+	}
+
+	/** Hardens the session cookie before the response can be committed. */
+	private static final class HardeningResponse extends HttpServletResponseWrapper {
+		HardeningResponse(HttpServletResponse response) {
+			super(response);
+		}
+
+		void hardenCookies() {
+			harden((HttpServletResponse) getResponse());
+		}
+
+		@Override
+		public PrintWriter getWriter() throws IOException {
+			hardenCookies();
+			return super.getWriter();
+		}
+
+		@Override
+		public ServletOutputStream getOutputStream() throws IOException {
+			hardenCookies();
+			return super.getOutputStream();
+		}
+
+		@Override
+		public void sendRedirect(String location) throws IOException {
+			hardenCookies();
+			super.sendRedirect(location);
+		}
+
+		@Override
+		public void sendError(int sc, String msg) throws IOException {
+			hardenCookies();
+			super.sendError(sc, msg);
+		}
+
+		@Override
+		public void sendError(int sc) throws IOException {
+			hardenCookies();
+			super.sendError(sc);
+		}
+
+		@Override
+		public void flushBuffer() throws IOException {
+			hardenCookies();
+			super.flushBuffer();
+		}
+	}
+}
