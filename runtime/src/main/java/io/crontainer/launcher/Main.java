@@ -39,7 +39,7 @@ import org.osgi.framework.launch.FrameworkFactory;
  * <li>{@code crontainer.home}: the distribution directory (default: the current directory);</li>
  * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to run the Gogo console on
  * stdin and stdout; default: whether the JVM has a console, i.e. stdin and stdout are a terminal;</li>
- * <li>{@code crontainer.ready.file}: once start-up is done, this file is written with one line per
+ * <li>{@code crontainer.ready.file}: once the runtime is ready ({@link Readiness}), this file is written with one line per
  * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
  * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
  * managers, health checks and tests;</li>
@@ -59,8 +59,15 @@ import org.osgi.framework.launch.FrameworkFactory;
  * the Gogo shell bundle never reads stdin and only serves {@code bin/client}.
  *
  * <p>
+ * Before the framework starts, {@link DataDirectory} makes {@code data/} and {@code etc/} owner-only and
+ * drops configurations made from files outside this installation; {@link BundleCache} decides whether
+ * the bundle cache is kept or rebuilt, and after the framework's {@code init} uninstalls what it holds
+ * that {@code bundle/} and {@code deploy/} no longer hold.
+ *
+ * <p>
  * Exit status: 0 after a clean stop, 1 if start-up failed or another runtime holds {@code data/}, 2 if
- * stopping timed out.
+ * stopping timed out, 3 ({@link #NOT_READY}) if the started runtime did not get ready (it logs why in
+ * one line, and stops).
  */
 public final class Main {
 
@@ -203,6 +210,9 @@ public final class Main {
 		Readiness.Verdict verdict = Readiness.await(context, core, services,
 				Duration.ofSeconds(Long.parseLong(properties.getOrDefault(READY_TIMEOUT, "30").strip())));
 		long elapsed = System.currentTimeMillis() - jvmStart;
+		if (fw.getState() != Bundle.ACTIVE) {
+			return awaitStop(fw, cache); // stopped (SIGTERM) while starting
+		}
 		if (!verdict.ready()) {
 			log("ERROR", String.format("Crontainer is not ready after %d ms: %s. Stopping (exit status %d); the log"
 					+ " (data/log/crontainer.log) has the details", elapsed, verdict.problem(), NOT_READY));
