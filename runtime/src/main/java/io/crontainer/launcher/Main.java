@@ -162,6 +162,7 @@ public final class Main {
 		if (cache.rebuild()) {
 			log("INFO", "Building the bundle cache (data/cache): " + cache.reason());
 			cache.forget(); // a start interrupted from here on builds it again
+			ClassDataArchive.forget(data); // classes of what changed; the next start that records writes a new one
 			properties.putIfAbsent(BundleCache.CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
 		}
 
@@ -228,6 +229,7 @@ public final class Main {
 			b.start(Bundle.START_TRANSIENT);
 		}
 		writeReadyFile();
+		ClassDataArchive.dumpLater(home, this::log);
 		try {
 			cache.write();
 		} catch (IOException e) {

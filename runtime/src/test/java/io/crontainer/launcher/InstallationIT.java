@@ -98,6 +98,7 @@ class InstallationIT {
 		first.await("the deployed jars ACTIVE", () -> first.readyFile().contains(" ACTIVE io.crontainer.dist.kept ")
 				&& first.readyFile().contains(" ACTIVE io.crontainer.dist.changed 1.0.0")
 				&& first.readyFile().contains(" ACTIVE io.crontainer.dist.removed "));
+		first.await("the class data archive", () -> first.output().contains("Wrote the class data archive data/cds/java-"));
 		first.stop();
 		assertThat(first.output()).contains("Building the bundle cache (data/cache): no record of what built it (first start)");
 
@@ -112,6 +113,8 @@ class InstallationIT {
 		Runtime second = start(home);
 		second.awaitReady();
 		assertThat(second.output()).doesNotContain("Building the bundle cache");
+		assertThat(Files.readString(Path.of("/proc", Long.toString(second.process.pid()), "cmdline")))
+				.as("the JVM maps the archive").contains("-XX:SharedArchiveFile=data/cds/java-");
 		second.await("the changed and the added jar ACTIVE", () -> second.readyFile().contains(" ACTIVE io.crontainer.dist.changed 2.0.0")
 				&& second.readyFile().contains(" ACTIVE io.crontainer.dist.added "));
 		assertThat(second.readyFile()).contains(" ACTIVE io.crontainer.dist.kept ").doesNotContain("io.crontainer.dist.removed")
