@@ -28,9 +28,14 @@ import javax.tools.ToolProvider;
  *
  * <pre>
  * java benchmarks/startup/Startup.java --crontainer=after=runtime/target/crontainer-0.1.0-SNAPSHOT.tar.gz \
- *     --karaf=apache-karaf-4.4.10.tar.gz [--crontainer=before=OLD.tar.gz] [--jvm=LABEL=JAVA_OPTS] \
+ *     --karaf=apache-karaf-4.4.10.tar.gz [--crontainer=before=OLD.tar.gz] [--jvm=LABEL=OPTIONS] \
  *     [--reps=7] [--out=FILE.md]
  * </pre>
+ *
+ * <p>
+ * {@code --jvm} adds a variant of the first {@code --crontainer} (with and without web): OPTIONS are JVM
+ * options added to {@code JAVA_OPTS}, and {@code NAME=VALUE} words set environment variables (for
+ * example {@code --jvm="no CDS=CRONTAINER_CDS=off"}).
  *
  * <p>
  * Each subject is unpacked once into a scratch directory and started once before the measured starts
@@ -84,7 +89,12 @@ public class Startup {
 			for (Subject s : List.copyOf(subjects.subList(0, 2))) {
 				Path copy = work.resolve(label.replaceAll("\\W", "_") + "-" + s.home().getParent().getFileName());
 				copyTree(s.home(), copy);
-				Files.deleteIfExists(copy.resolve("data/cache.index")); // copied: its own cache
+				Files.deleteIfExists(copy.resolve("data/cache.index")); // copied: its own cache and archive
+				try (Stream<Path> files = Files.walk(copy.resolve("data"))) {
+					for (Path p : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".jsa"))::iterator) {
+						Files.delete(p);
+					}
+				}
 				subjects.add(new Subject(s.label() + ", " + label, copy, "crontainer", javaOpts));
 			}
 		}
@@ -96,13 +106,13 @@ public class Startup {
 
 		Map<Subject, Sample> first = new LinkedHashMap<>();
 		for (Subject s : subjects) {
-			first.put(s, start(s, work));
+			first.put(s, start(s, work, true));
 			System.out.printf(Locale.ROOT, "first start  %-60s %6d ms (CPU %d ms)%n", s.label(), first.get(s).ms(), first.get(s).cpuMs());
 		}
 		Map<Subject, List<Sample>> samples = new LinkedHashMap<>();
 		for (int i = 0; i < reps; i++) {
 			for (Subject s : subjects) {
-				Sample sample = start(s, work);
+				Sample sample = start(s, work, false);
 				samples.computeIfAbsent(s, k -> new ArrayList<>()).add(sample);
 				System.out.printf(Locale.ROOT, "start %d/%d  %-60s %6d ms (CPU %d ms)%n", i + 1, reps, s.label(), sample.ms(), sample.cpuMs());
 			}
@@ -130,13 +140,21 @@ public class Startup {
 		}
 	}
 
-	static Sample start(Subject s, Path work) throws Exception {
+	static Sample start(Subject s, Path work, boolean first) throws Exception {
 		Path end = work.resolve("end.txt");
 		Files.deleteIfExists(end);
 		ProcessBuilder pb;
 		if (s.kind().equals("crontainer")) {
 			pb = new ProcessBuilder(s.home().resolve("bin/crontainer").toString());
-			pb.environment().put("JAVA_OPTS", "-Dcrontainer.ready.file=" + end + " -Dorg.osgi.service.http.port=0 " + s.javaOpts());
+			StringBuilder javaOpts = new StringBuilder("-Dcrontainer.ready.file=" + end + " -Dorg.osgi.service.http.port=0");
+			for (String word : s.javaOpts().split(" ")) {
+				if (word.matches("[A-Z_]+=.*")) { // an environment variable, e.g. CRONTAINER_CDS=off
+					pb.environment().put(word.substring(0, word.indexOf('=')), word.substring(word.indexOf('=') + 1));
+				} else if (!word.isEmpty()) {
+					javaOpts.append(' ').append(word);
+				}
+			}
+			pb.environment().put("JAVA_OPTS", javaOpts.toString());
 		} else {
 			pb = new ProcessBuilder(s.home().resolve("bin/karaf").toString(), "server");
 			pb.environment().put("EXTRA_JAVA_OPTS", "-Dstartup.probe.file=" + end);
@@ -164,9 +182,28 @@ public class Startup {
 				}
 				ready = Long.parseLong(text);
 			}
+			if (first && s.kind().equals("crontainer") && !s.javaOpts().contains("CRONTAINER_CDS=off")) {
+				// the class data archive is written just after the first start's ready: let it finish
+				Path cds = s.home().resolve("data/cds");
+				while (!archived(cds)) {
+					if (!p.isAlive() || System.nanoTime() > deadline) {
+						throw new IllegalStateException(s.label() + " wrote no class data archive; output in " + work);
+					}
+					Thread.sleep(50);
+				}
+			}
 			return new Sample(ready - t0, cpu);
 		} finally {
 			stop(p);
+		}
+	}
+
+	static boolean archived(Path cds) throws IOException {
+		if (!Files.isDirectory(cds)) {
+			return false;
+		}
+		try (Stream<Path> files = Files.list(cds)) {
+			return files.anyMatch(f -> f.toString().endsWith(".jsa"));
 		}
 	}
 
