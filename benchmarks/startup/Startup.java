@@ -65,6 +65,7 @@ public class Startup {
 			opts.computeIfAbsent(arg.substring(2, eq), k -> new ArrayList<>()).add(arg.substring(eq + 1));
 		}
 		int reps = Integer.parseInt(opts.getOrDefault("reps", List.of("7")).get(0));
+		String loadBefore = load();
 		Path work = Files.createTempDirectory("startup-bench");
 		List<Subject> subjects = new ArrayList<>();
 		Path framework = null;
@@ -123,7 +124,7 @@ public class Startup {
 		md.append("Command: `java benchmarks/startup/Startup.java ").append(String.join(" ", args)).append("`, ")
 				.append(reps).append(" starts per subject, round-robin, after one unmeasured first start each. ")
 				.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
-				.append(System.getProperty("java.version")).append(", load average before: ").append(load(0)).append(".\n\n");
+				.append(System.getProperty("java.version")).append(", load average before: ").append(loadBefore).append(".\n\n");
 		md.append("| Subject | ready, median ms (min–max) | CPU until ready, median ms | first start, ms |\n|---|---:|---:|---:|\n");
 		for (Subject s : subjects) {
 			List<Sample> list = samples.get(s);
@@ -132,7 +133,7 @@ public class Startup {
 					list.stream().mapToLong(Sample::ms).min().orElse(0), list.stream().mapToLong(Sample::ms).max().orElse(0),
 					median(list.stream().map(Sample::cpuMs).toList()), first.get(s).ms()));
 		}
-		md.append("\nLoad average after: ").append(load(0)).append(".\n");
+		md.append("\nLoad average after: ").append(load()).append(".\n");
 		System.out.println();
 		System.out.print(md);
 		for (String out : opts.getOrDefault("out", List.of())) {
@@ -234,7 +235,7 @@ public class Startup {
 		return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
 	}
 
-	static String load(int unused) {
+	static String load() {
 		try {
 			return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
 		} catch (IOException e) {
