@@ -183,7 +183,8 @@ public class Startup {
 				}
 				ready = Long.parseLong(text);
 			}
-			if (first && s.kind().equals("crontainer") && !s.javaOpts().contains("CRONTAINER_CDS=off")) {
+			if (first && s.kind().equals("crontainer") && !s.javaOpts().contains("CRONTAINER_CDS=off")
+					&& Files.readString(s.home().resolve("bin/crontainer")).contains("RecordDynamicDumpInfo")) {
 				// the class data archive is written just after the first start's ready: let it finish
 				Path cds = s.home().resolve("data/cds");
 				while (!archived(cds)) {
