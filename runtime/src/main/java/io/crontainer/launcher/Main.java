@@ -39,7 +39,7 @@ import org.osgi.framework.launch.FrameworkFactory;
  * <li>{@code crontainer.home}: the distribution directory (default: the current directory);</li>
  * <li>{@code crontainer.console}: {@code true} or {@code false}, whether to run the Gogo console on
  * stdin and stdout; default: whether the JVM has a console, i.e. stdin and stdout are a terminal;</li>
- * <li>{@code crontainer.ready.file}: once start-up is done, this file is written with one line per
+ * <li>{@code crontainer.ready.file}: once the runtime is ready ({@link Readiness}), this file is written with one line per
  * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
  * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
  * managers, health checks and tests;</li>
@@ -59,8 +59,15 @@ import org.osgi.framework.launch.FrameworkFactory;
  * the Gogo shell bundle never reads stdin and only serves {@code bin/client}.
  *
  * <p>
+ * Before the framework starts, {@link DataDirectory} makes {@code data/} and {@code etc/} owner-only and
+ * drops configurations made from files outside this installation; {@link BundleCache} decides whether
+ * the bundle cache is kept or rebuilt, and after the framework's {@code init} uninstalls what it holds
+ * that {@code bundle/} and {@code deploy/} no longer hold.
+ *
+ * <p>
  * Exit status: 0 after a clean stop, 1 if start-up failed or another runtime holds {@code data/}, 2 if
- * stopping timed out.
+ * stopping timed out, 3 ({@link #NOT_READY}) if the started runtime did not get ready (it logs why in
+ * one line, and stops).
  */
 public final class Main {
 
@@ -68,6 +75,10 @@ public final class Main {
 	static final String DATA_DIR = "crontainer.data.dir";
 	static final String CONSOLE_LOG_LEVEL = "crontainer.log.console.level";
 	static final String GOSH_ARGS = "gosh.args";
+	static final String CONFIG_DIR = "felix.cm.dir";
+	static final String READY_TIMEOUT = "crontainer.ready.timeout";
+	/** Exit status of a start that did not get ready (see {@link Readiness}). */
+	static final int NOT_READY = 3;
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
@@ -78,6 +89,8 @@ public final class Main {
 	private final PrintStream out;
 	private final CountDownLatch started = new CountDownLatch(1);
 	private volatile Framework framework;
+	/** Whether start-up got ready; set by the main thread. */
+	private volatile boolean ready;
 	/** Held (strongly referenced) for the life of the JVM. */
 	private InstanceLock instanceLock;
 
@@ -128,6 +141,9 @@ public final class Main {
 			log("ERROR", e.getMessage());
 			return 1;
 		}
+		Path config = properties.containsKey(CONFIG_DIR) ? home.resolve(properties.get(CONFIG_DIR)) : null;
+		DataDirectory.restrict(List.of(data, home.resolve("etc")), config, this::log);
+		DataDirectory.dropForeignConfigurations(home, config, this::log);
 		properties = new HashMap<>(properties);
 		if (!console) {
 			// gogo.jline serves bin/client only: it must not read stdin (whose end would stop the runtime)
@@ -141,6 +157,15 @@ public final class Main {
 		System.setProperty(DATA_DIR, data.toString());
 		System.setProperty(CONSOLE_LOG_LEVEL, consoleLevel);
 
+		List<BundleEntry> entries = BundleEntry.read(home.resolve("conf/bundles.list"));
+		BundleCache cache = BundleCache.plan(home, data, entries, this::log);
+		if (cache.rebuild()) {
+			log("INFO", "Building the bundle cache (data/cache): " + cache.reason());
+			cache.forget(); // a start interrupted from here on builds it again
+			ClassDataArchive.forget(data); // classes of what changed; the next start that records writes a new one
+			properties.putIfAbsent(BundleCache.CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+		}
+
 		// No context class loader for the framework's threads: libraries that look one up fall back to their
 		// bundle's (JLine finds its terminal providers so, and else runs the console on a dumb terminal).
 		Thread.currentThread().setContextClassLoader(null);
@@ -152,12 +177,19 @@ public final class Main {
 		fw.init();
 		BundleContext context = fw.getBundleContext();
 		context.addFrameworkListener(this::frameworkEvent);
+		cache.reconcile(context, this::log);
+		cache.track(context);
 
+		List<Bundle> own = new ArrayList<>();
 		List<Bundle> consoleBundles = new ArrayList<>();
-		for (BundleEntry entry : BundleEntry.read(home.resolve("conf/bundles.list"))) {
+		for (BundleEntry entry : entries) {
 			Bundle bundle = context.installBundle(home.resolve(entry.path()).toUri().toString());
+			own.add(bundle);
 			if (entry.console()) {
 				consoleBundles.add(bundle); // started last, so the prompt comes after start-up (headless too)
+				if ((bundle.getState() & (Bundle.INSTALLED | Bundle.RESOLVED)) != 0) {
+					bundle.stop(); // not started with the others, even if a kept cache says it was started
+				}
 			} else if (bundle.getHeaders("").get(Constants.FRAGMENT_HOST) == null) {
 				bundle.start(); // marks it to be started, in install order, when the framework starts
 			}
@@ -170,32 +202,39 @@ public final class Main {
 		}
 
 		if (fw.getState() != Bundle.ACTIVE) {
-			return awaitStop(fw);
+			return awaitStop(fw, cache);
 		}
-		List<Bundle> bundles = List.of(context.getBundles());
-		List<String> notActive = new ArrayList<>();
-		for (Bundle b : bundles) {
-			if (consoleBundles.contains(b)) {
-				continue; // not yet started
-			}
-			boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
-			if (b.getState() != Bundle.ACTIVE && !(fragment && b.getState() == Bundle.RESOLVED)) {
-				notActive.add(b.getSymbolicName() + " " + b.getVersion() + " (" + stateName(b.getState()) + ")");
-			}
-		}
+		List<Bundle> core = new ArrayList<>(own);
+		core.removeAll(consoleBundles);
+		List<String> services = List.of(properties.getOrDefault(Readiness.SERVICES, "").split("\\s*,\\s*")).stream()
+				.filter(s -> !s.isBlank()).toList();
+		Readiness.Verdict verdict = Readiness.await(context, core, services,
+				Duration.ofSeconds(Long.parseLong(properties.getOrDefault(READY_TIMEOUT, "30").strip())));
 		long elapsed = System.currentTimeMillis() - jvmStart;
-		if (notActive.isEmpty()) {
-			log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s, process %d", elapsed,
-					bundles.size() - consoleBundles.size(), console ? "console" : "headless", home,
-					ProcessHandle.current().pid()));
-		} else {
-			log("WARN", String.format("Crontainer started in %d ms, but %d of %d bundles are not active: %s", elapsed,
-					notActive.size(), bundles.size() - consoleBundles.size(), String.join(", ", notActive)));
+		if (fw.getState() != Bundle.ACTIVE) {
+			return awaitStop(fw, cache); // stopped (SIGTERM) while starting
 		}
+		if (!verdict.ready()) {
+			log("ERROR", String.format("Crontainer is not ready after %d ms: %s. Stopping (exit status %d); the log"
+					+ " (data/log/crontainer.log) has the details", elapsed, verdict.problem(), NOT_READY));
+			stopFramework();
+			awaitStop(fw, cache);
+			return NOT_READY;
+		}
+		ready = true;
+		log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s, process %d", elapsed,
+				context.getBundles().length - consoleBundles.size(), console ? "console" : "headless", home,
+				ProcessHandle.current().pid()));
 		for (Bundle b : consoleBundles) {
-			b.start();
+			b.start(Bundle.START_TRANSIENT);
 		}
 		writeReadyFile();
+		ClassDataArchive.dumpLater(home, this::log);
+		try {
+			cache.write();
+		} catch (IOException e) {
+			log("WARN", "Cannot write " + data.resolve(BundleCache.INDEX) + " (the next start rebuilds the bundle cache): " + e);
+		}
 		if (readyFile != null) {
 			context.addBundleListener(event -> {
 				try {
@@ -206,12 +245,19 @@ public final class Main {
 			});
 		}
 
-		return awaitStop(fw);
+		return awaitStop(fw, cache);
 	}
 
-	private int awaitStop(Framework fw) throws InterruptedException, IOException {
+	private int awaitStop(Framework fw, BundleCache cache) throws InterruptedException, IOException {
 		FrameworkEvent stopped = fw.waitForStop(0);
 		deleteReadyFile();
+		if (ready) {
+			try {
+				cache.write(); // deploy/ jars installed since the start
+			} catch (IOException e) {
+				log("WARN", "Cannot write the bundle cache's index (the next start rebuilds the cache): " + e);
+			}
+		}
 		if (stopped.getType() == FrameworkEvent.ERROR) {
 			log("ERROR", "Crontainer stopped on an error: " + stopped.getThrowable());
 		} else {
