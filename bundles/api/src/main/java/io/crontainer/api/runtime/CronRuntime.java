@@ -67,8 +67,12 @@ public interface CronRuntime {
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return A stage that completes with the finished run ({@link CronRunDTO#outcome} says how it
-	 *         ended; a failed run completes the stage normally). Callers cannot complete it; its
-	 *         dependent actions do not run on the scheduler's own threads unless asynchronous.
+	 *         ended; a failed run completes the stage normally). It completes whenever the run ends,
+	 *         also when a run that ignored its interrupt (after its {@code cron.timeout}, its plugin's
+	 *         departure or the scheduler's stop) is abandoned: then with {@link Outcome#TIMED_OUT} or
+	 *         {@link Outcome#INTERRUPTED}, although the plugin's thread may still be inside
+	 *         {@code run}. Callers cannot complete it; its dependent actions do not run on the
+	 *         scheduler's own threads unless asynchronous.
 	 * @throws IllegalArgumentException If no live plugin has that name.
 	 * @throws IllegalStateException If the plugin is running already, or is {@link JobState#PENDING},
 	 *         {@link JobState#INVALID}, {@link JobState#DUPLICATE} or {@link JobState#BLOCKED}; the

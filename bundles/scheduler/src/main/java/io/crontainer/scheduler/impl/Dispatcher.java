@@ -449,12 +449,20 @@ final class Dispatcher {
 		}
 		engine.flush(out);
 		if (dto != null) {
-			CronRunDTO result = dto;
-			try {
-				pool.execute(() -> run.done.complete(result)); // dependent stages never run on the store's thread
-			} catch (RejectedExecutionException e) {
-				run.done.complete(result);
-			}
+			complete(run, dto);
+		}
+	}
+
+	/**
+	 * Completes the stage of a manual fire, on a run thread: its dependent stages never run on the
+	 * timer's or the store's thread. A stage completed already (a run abandoned, whose thread came back
+	 * at last) stays as it was. Lock not held.
+	 */
+	private void complete(Run run, CronRunDTO dto) {
+		try {
+			pool.execute(() -> run.done.complete(dto));
+		} catch (RejectedExecutionException e) {
+			run.done.complete(dto);
 		}
 	}
 
@@ -617,17 +625,32 @@ final class Dispatcher {
 		if (!run.advance(Run.Phase.RUNNING, Run.Phase.STUCK)) {
 			return; // it returned meanwhile
 		}
+		String error = abandoned(run, Duration.ofMillis(Math.max(0, now.toEpochMilli() - run.interruptedAt)), now, out);
+		out.add(() -> LOG.warn("Cron plugin {} is STUCK: its run since {} {}; it is not fired again until the thread "
+				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error));
+		engine.runChanged(run.name, now, out);
+	}
+
+	/**
+	 * Records the outcome of a run just moved to {@code STUCK}, and completes the stage of a manual
+	 * fire with it: the run is over for whoever awaits it, although its thread may come back later
+	 * (then nothing more is recorded). Lock held.
+	 *
+	 * @return The run's error.
+	 */
+	private String abandoned(Run run, Duration ignored, Instant now, List<Runnable> out) {
 		String thread = run.threadName();
 		Outcome outcome = run.timedOut ? Outcome.TIMED_OUT : Outcome.INTERRUPTED;
 		String why = run.timedOut ? "did not finish within " + run.job.settings.timeoutSeconds() + " s"
 				: "interrupted: " + run.interrupted;
-		Duration ignored = Duration.ofMillis(Math.max(0, now.toEpochMilli() - run.interruptedAt));
 		String error = why + ", and ignored its interrupt for " + text(ignored) + ": its thread "
 				+ (thread == null ? "" : "'" + thread + "' ") + "is abandoned";
 		end(run, outcome, error, now, new ArrayList<>());
-		out.add(() -> LOG.warn("Cron plugin {} is STUCK: its run since {} {}; it is not fired again until the thread "
-				+ "returns", run.name, Instant.ofEpochMilli(run.record.started), error));
-		engine.runChanged(run.name, now, out);
+		if (run.done != null) {
+			CronRunDTO dto = run.record.toDTO();
+			out.add(() -> complete(run, dto));
+		}
+		return error;
 	}
 
 	/** The renewal of a run's claim, for a store whose claims are leases. Guarded by the engine's lock. */
@@ -722,7 +745,8 @@ final class Dispatcher {
 
 	/**
 	 * Stops: every run is interrupted and awaited up to the grace period in all; those still running
-	 * are abandoned and reported by name and thread. The runs of departed plugins are among them (still
+	 * are abandoned, reported by name and thread, and their outcome recorded ({@code INTERRUPTED}, or
+	 * {@code TIMED_OUT}): the stage of a manual fire completes with it. The runs of departed plugins are among them (still
 	 * in their grace, or interrupted and not yet abandoned), awaited once with the rest; runs abandoned
 	 * already ({@code STUCK}) are not awaited again. Lock not held.
 	 */
@@ -744,12 +768,19 @@ final class Dispatcher {
 		}
 		long deadline = System.nanoTime() + grace.toNanos();
 		List<String> abandoned = new ArrayList<>();
+		List<Runnable> out = new ArrayList<>();
 		for (Run run : runs) {
 			if (!await(run, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
 				String thread = run.threadName();
 				abandoned.add(run.name + (thread == null ? "" : " (thread '" + thread + "')"));
+				synchronized (lock) {
+					if (run.advance(Run.Phase.RUNNING, Run.Phase.STUCK)) {
+						abandoned(run, grace, clock.instant(), out);
+					}
+				}
 			}
 		}
+		engine.flush(out);
 		if (!abandoned.isEmpty()) {
 			LOG.warn("Abandoned {} run(s) that ignored their interrupt for {} s: {}", abandoned.size(), grace.toSeconds(),
 					String.join(", ", abandoned));
