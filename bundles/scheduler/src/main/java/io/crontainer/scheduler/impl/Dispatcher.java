@@ -645,7 +645,7 @@ final class Dispatcher {
 				: "interrupted: " + run.interrupted;
 		String error = why + ", and ignored its interrupt for " + text(ignored) + ": its thread "
 				+ (thread == null ? "" : "'" + thread + "' ") + "is abandoned";
-		end(run, outcome, error, now, new ArrayList<>());
+		end(run, outcome, error, now, out); // its history record is appended once the lock is released
 		if (run.done != null) {
 			CronRunDTO dto = run.record.toDTO();
 			out.add(() -> complete(run, dto));

@@ -1066,6 +1066,33 @@ class SchedulerTest {
 
 	@Test
 	@Timeout(20)
+	void anAbandonedRunReachesThePersistedHistory() throws Exception {
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
+		TestPlugin deaf = add(1, "deaf", "0 * * * *", CronPlugin.TIMEOUT, 3L);
+		deaf.deaf = true;
+		deaf.block = new CountDownLatch(1);
+		try {
+			clock.set(Instant.parse("2026-03-02T11:00:00Z"));
+			scheduler.tick();
+			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
+			clock.set(Instant.parse("2026-03-02T11:00:03Z"));
+			scheduler.tick(); // interrupted
+			clock.set(Instant.parse("2026-03-02T11:00:08Z"));
+			scheduler.tick(); // abandoned
+			assertThat(job("deaf").state).isEqualTo(JobState.STUCK);
+			store.sync();
+			assertThat(store.history("deaf", 10)).as("what a restart shows").singleElement()
+					.satisfies(run -> assertThat(run.outcome).isEqualTo(Outcome.TIMED_OUT))
+					.satisfies(run -> assertThat(run.error).contains("is abandoned"));
+		} finally {
+			deaf.block.countDown();
+		}
+	}
+
+	@Test
+	@Timeout(20)
 	void aFiredRunAbandonedAtStopCompletesItsStage() throws Exception {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
