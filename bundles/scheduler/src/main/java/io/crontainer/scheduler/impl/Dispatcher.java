@@ -476,7 +476,7 @@ final class Dispatcher {
 			run.job.claimUnavailable = null;
 			engine.runChanged(run.name, clock.instant(), out);
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 	}
 
 	/**
@@ -499,7 +499,7 @@ final class Dispatcher {
 				due.schedule(new Retry(run.job, run.trigger, run.scheduledFire), result.retryAt().toEpochMilli());
 			}
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),
 				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
 	}

@@ -608,6 +608,54 @@ class SchedulerTest {
 	}
 
 	@Test
+	void aClaimThatGetsThroughAgainPublishesTheChangeBeforeTheRun() throws Exception {
+		FlakyStore flaky = new FlakyStore(store);
+		java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+		scheduler.stop();
+		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), flaky,
+				options(Duration.ofSeconds(5)), told::incrementAndGet);
+		view = new RuntimeView(scheduler);
+		TestPlugin p = add(1, "db", "* * * * *");
+		flaky.down = true;
+		at("2026-03-02T10:01:00Z");
+		assertThat(job("db").state).isEqualTo(JobState.UNAVAILABLE);
+
+		flaky.down = false; // back, and the next claim is the first to find out
+		clock.set(Instant.parse("2026-03-02T10:02:00Z"));
+		scheduler.tick();
+		int before = told.get();
+		int[] whileRunning = new int[1];
+		p.onRun = () -> whileRunning[0] = told.get();
+		settle();
+		assertThat(p.windows).hasSize(1);
+		assertThat(whileRunning[0]).as("UNAVAILABLE ended: service.changecount moves before the run ends")
+				.isGreaterThan(before);
+	}
+
+	@Test
+	void aFireTimeYieldedToAnotherRuntimePublishesTheChange() throws Exception {
+		FlakyStore cluster = new FlakyStore(store) {
+			@Override
+			public ClaimResult claim(String name, Instant windowStart, Instant fireTime) {
+				return ClaimResult.elsewhere(RunState.NEW, "running on node b", null);
+			}
+		};
+		java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+		scheduler.stop();
+		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), cluster,
+				options(Duration.ofSeconds(5)), told::incrementAndGet);
+		view = new RuntimeView(scheduler);
+		add(1, "shared", "* * * * *");
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(job("shared").running).isTrue(); // fired, waiting for its claim
+		int fired = told.get();
+		settle();
+		assertThat(job("shared").running).isFalse();
+		assertThat(told.get()).as("the run left: service.changecount moves").isGreaterThan(fired);
+	}
+
+	@Test
 	void theLocalStoreKeepsTheHistoryAcrossARestart() throws Exception {
 		add(1, "kept", "* * * * *");
 		at("2026-03-02T10:01:00Z");
