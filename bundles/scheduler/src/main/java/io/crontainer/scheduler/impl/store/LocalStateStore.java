@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 import org.slf4j.Logger;
@@ -73,8 +74,10 @@ import io.crontainer.api.runtime.CronRunDTO;
  * the journal and deleted (a corrupt one is kept, and blocks its name).
  *
  * <p>
- * Thread-safe: the records are guarded by one lock, held for memory operations only; all file I/O
- * after the start happens on the committer thread.
+ * <b>Threads.</b> Thread-safe. The records are guarded by one lock, held for memory operations only.
+ * All file I/O after the start, the journal's and the history's ({@link #appendHistory} only hands a
+ * run over), happens on the committer thread, and at {@link #close()} on the closing thread once the
+ * committer has ended. Stages of commits complete on the committer thread, with no lock held.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -128,6 +131,8 @@ public final class LocalStateStore implements StateStore {
 	/** Why every name without an intact line is blocked: a damaged line that names no one. */
 	private String unattributed;
 	private List<Write> queue = new ArrayList<>();
+	/** Whether runs wait to be written to the history. */
+	private boolean historyWaiting;
 	private long tokens;
 	private long versions;
 	private boolean closed;
@@ -146,6 +151,14 @@ public final class LocalStateStore implements StateStore {
 	 * @throws IOException If the directory or journal cannot be created, read or written.
 	 */
 	public LocalStateStore(Path dir) throws IOException {
+		this(dir, LocalHistory.Opener.FILES, LocalHistory.RETRY);
+	}
+
+	/**
+	 * As {@link #LocalStateStore(Path)}, with the history written through an opener (tests fill the
+	 * disk) and retried after a failed write every {@code historyRetry}.
+	 */
+	LocalStateStore(Path dir, LocalHistory.Opener historyFiles, Duration historyRetry) throws IOException {
 		this.dir = dir.toAbsolutePath();
 		this.journal = this.dir.resolve(JOURNAL);
 		Files.createDirectories(this.dir);
@@ -190,7 +203,7 @@ public final class LocalStateStore implements StateStore {
 				LOG.info("Folded {} state records of format 1 into {}", folded.size(), journal);
 			}
 		}
-		history = new LocalHistory(this.dir, HISTORY_KEPT);
+		history = new LocalHistory(this.dir, HISTORY_KEPT, historyFiles, historyRetry);
 		committer = new Thread(this::commitLoop, "crontainer-state-committer");
 		committer.setDaemon(true);
 		committer.start();
@@ -207,9 +220,15 @@ public final class LocalStateStore implements StateStore {
 		return true;
 	}
 
+	/** Keeps the run in memory and hands it to the committer thread, which writes it; no I/O here. */
 	@Override
 	public void appendHistory(CronRunDTO run) {
-		history.append(run);
+		if (history.append(run)) {
+			synchronized (lock) {
+				historyWaiting = true;
+				lock.notifyAll();
+			}
+		}
 	}
 
 	@Override
@@ -392,7 +411,8 @@ public final class LocalStateStore implements StateStore {
 
 	/**
 	 * Waits until every change queued so far is durable and its stage completed (with whatever the
-	 * stage's dependents did on the committer thread). For tests and orderly shutdowns.
+	 * stage's dependents did on the committer thread), and the history appended so far was written (or
+	 * its write failed). For tests and orderly shutdowns.
 	 */
 	public void sync() {
 		CompletableFuture<RunState> done = new CompletableFuture<>();
@@ -497,22 +517,42 @@ public final class LocalStateStore implements StateStore {
 
 	// ------------------------------------------------------------------ committer thread
 
+	/**
+	 * The committer thread: writes the queued changes to the journal, completes their stages, then
+	 * writes the runs waiting for the history (the journal first: windows wait for no history line).
+	 * After a failed history write it wakes again after the history's retry, with nothing queued.
+	 */
 	private void commitLoop() {
+		boolean historyFailing = false;
 		while (true) {
 			List<Write> batch;
 			synchronized (lock) {
-				while (queue.isEmpty() && !closed) {
+				long retryAt = System.nanoTime() + history.retry().toNanos();
+				while (queue.isEmpty() && !historyWaiting && !closed) {
 					try {
-						lock.wait();
+						if (!historyFailing) {
+							lock.wait();
+						} else {
+							long left = retryAt - System.nanoTime();
+							if (left <= 0) {
+								break;
+							}
+							TimeUnit.NANOSECONDS.timedWait(lock, left);
+						}
 					} catch (InterruptedException e) {
 						// only close() ends the committer, once the queue is written
 					}
 				}
-				if (queue.isEmpty()) {
-					return;
+				if (queue.isEmpty() && closed) {
+					return; // close() writes the history's last runs
 				}
 				batch = queue;
 				queue = new ArrayList<>();
+				historyWaiting = false;
+			}
+			if (batch.isEmpty()) {
+				historyFailing = history.write();
+				continue;
 			}
 			IOException failure = null;
 			try {
@@ -543,10 +583,19 @@ public final class LocalStateStore implements StateStore {
 				}
 			}
 			for (Write write : batch) {
+				if (write.entry == null) {
+					continue; // a sync() marker: completed once the history is written too
+				}
 				if (failure == null) {
 					write.done.complete(write.state);
 				} else {
 					write.done.completeExceptionally(failure);
+				}
+			}
+			historyFailing = history.write();
+			for (Write write : batch) {
+				if (write.entry == null) {
+					write.done.complete(null);
 				}
 			}
 			if (failure == null && shouldCompact()) {

@@ -202,7 +202,8 @@ public interface StateStore extends AutoCloseable {
 
 	/**
 	 * Appends a finished run to the persisted history, asynchronously and best effort (a lost history
-	 * entry never fails a run). The default keeps nothing.
+	 * entry never fails a run): the run is handed to the store's own writer thread, and no I/O happens
+	 * on the caller's (the timer appends skipped fires). The default keeps nothing.
 	 *
 	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
 	 */
