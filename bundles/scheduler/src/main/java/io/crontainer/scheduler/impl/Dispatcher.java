@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -370,7 +371,33 @@ final class Dispatcher {
 		} else if (claim == null) {
 			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
 		} else {
-			store.commit(claim, end).whenComplete((state, error) -> committed(run, start, end, state, error));
+			StateStore current = engine.store();
+			CompletionStage<RunState> commit = current == store ? store.commit(claim, end)
+					: handOver(run, store, current, claim, end);
+			commit.whenComplete((state, error) -> committed(run, start, end, state, error));
+		}
+	}
+
+	/**
+	 * The state store was switched while the run went on (a live change of {@code state.store}): the
+	 * old store is closed, so its claim is released and the window committed to the store in use,
+	 * with a claim of its own there for the same window start (the new store imported the old one's
+	 * records). Refused there (another runtime moved the window meanwhile), the commit fails as a
+	 * fenced one does. Run thread, no lock held.
+	 */
+	private CompletionStage<RunState> handOver(Run run, StateStore from, StateStore to, Claim claim, Instant end) {
+		release(from, claim);
+		try {
+			ClaimResult result = to.claim(run.name, claim.windowStart(), null);
+			if (!result.granted()) {
+				return CompletableFuture.failedFuture(new FencedException("the state store changed while it ran, and "
+						+ to.describe() + " refused its window: " + result.refusal()));
+			}
+			LOG.info("Cron plugin {}: the state store changed while it ran; its window is committed to {}", run.name,
+					to.describe());
+			return to.commit(result.claim(), end);
+		} catch (CorruptStateException | StoreUnavailableException | RuntimeException e) {
+			return CompletableFuture.failedFuture(e);
 		}
 	}
 
@@ -669,7 +696,7 @@ final class Dispatcher {
 
 	/** A run's claim is due for renewal. Timer thread, lock held; the renewal runs on a run thread. */
 	void due(Renewal renewal, Instant now, List<Runnable> out) {
-		if (run(renewal)) {
+		if (run(renewal) && renewal.store == engine.store()) { // a store switched from is not renewed: see handOver
 			due.schedule(renewal, now.plus(renewal.every).toEpochMilli());
 			out.add(() -> {
 				try {

@@ -422,7 +422,10 @@ final class Scheduler implements Dispatcher.Engine {
 
 	// ------------------------------------------------------------------ configuration and stop
 
-	/** Applies a changed configuration; a new store, if given, replaces the old one, which is closed. */
+	/**
+	 * Applies a changed configuration; a new store, if given, replaces the old one, which is closed. A
+	 * run in progress goes on: it commits its window to the new store ({@link Dispatcher} hands it over).
+	 */
 	void configure(Options changedOptions, StateStore newStore) {
 		List<Runnable> out = new ArrayList<>();
 		StateStore old = null;
