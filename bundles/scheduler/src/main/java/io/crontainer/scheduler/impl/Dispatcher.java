@@ -28,6 +28,7 @@ import io.crontainer.scheduler.impl.store.Claim;
 import io.crontainer.scheduler.impl.store.ClaimResult;
 import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.FencedException;
+import io.crontainer.scheduler.impl.store.Lease;
 import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
 import io.crontainer.scheduler.impl.store.StoreUnavailableException;
@@ -411,6 +412,14 @@ final class Dispatcher {
 	private void committed(Run run, Instant start, Instant end, RunState state, Throwable error) {
 		Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
 		if (cause == null) {
+			boolean unconfirmed;
+			synchronized (lock) {
+				unconfirmed = run.renewal != null && run.renewal.logged == Lease.UNCONFIRMED;
+			}
+			if (unconfirmed) {
+				LOG.info("Cron plugin {}: its window [{}, {}) is committed: no other runtime took it over while its "
+						+ "claim was unconfirmed", run.name, start, end);
+			}
 			finish(run, Outcome.SUCCEEDED, null, state);
 		} else if (cause instanceof FencedException) {
 			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window is not committed: {}", run.name, start, end,
@@ -685,7 +694,8 @@ final class Dispatcher {
 		final Run run;
 		final StateStore store;
 		final Duration every;
-		boolean lostLogged;
+		/** What was logged of its lease: {@code null} until it was not {@link Lease#HELD}. */
+		Lease logged;
 
 		Renewal(Run run, StateStore store, Duration every) {
 			this.run = run;
@@ -715,23 +725,34 @@ final class Dispatcher {
 
 	private void renew(Renewal renewal) {
 		Claim claim = renewal.run.claim;
-		boolean held;
+		Lease lease;
 		try {
-			held = renewal.store.renew(claim);
+			lease = renewal.store.renew(claim);
 		} catch (StoreUnavailableException | RuntimeException e) {
 			LOG.warn("Cron plugin {}: cannot renew the claim of its run: {}", renewal.run.name, Scheduler.describe(e));
 			return;
 		}
-		if (!held) {
-			boolean log;
-			synchronized (lock) {
-				log = !renewal.lostLogged;
-				renewal.lostLogged = true;
-			}
+		if (lease == Lease.HELD) {
+			return;
+		}
+		boolean log;
+		synchronized (lock) {
+			log = renewal.logged != lease && renewal.logged != Lease.LOST; // each once; nothing after LOST
 			if (log) {
-				LOG.warn("Cron plugin {} lost the claim of its run (since {}): its window will not be committed",
-						renewal.run.name, Instant.ofEpochMilli(renewal.run.record.started));
+				renewal.logged = lease;
 			}
+		}
+		if (!log) {
+			return;
+		}
+		Instant since = Instant.ofEpochMilli(renewal.run.record.started);
+		if (lease == Lease.LOST) {
+			LOG.warn("Cron plugin {} lost the claim of its run (since {}): another runtime took its window over, or "
+					+ "it was reset; its window will not be committed", renewal.run.name, since);
+		} else {
+			LOG.warn("Cron plugin {}: the claim of its run (since {}) could not be renewed for a whole lease ({} cannot "
+					+ "confirm it): another runtime may take its window over; if none does, the window is committed "
+					+ "when the run ends", renewal.run.name, since, renewal.store.describe());
 		}
 	}
 

@@ -33,6 +33,7 @@ import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.store.Claim;
+import io.crontainer.scheduler.impl.store.Lease;
 import io.crontainer.scheduler.impl.store.ClaimResult;
 import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
@@ -490,7 +491,7 @@ class SchedulerTest {
 		}
 
 		@Override
-		public boolean renew(Claim claim) throws StoreUnavailableException {
+		public Lease renew(Claim claim) throws StoreUnavailableException {
 			return delegate.renew(claim);
 		}
 
@@ -566,6 +567,49 @@ class SchedulerTest {
 				.isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
 		at("2026-03-02T10:02:00Z");
 		assertThat(p.windows).hasSize(2);
+	}
+
+	@Test
+	@Timeout(20)
+	void aClaimUnconfirmedInAnOutageIsLoggedAsSuchAndItsCommitToo() throws Exception {
+		FlakyStore leased = new FlakyStore(store) {
+			@Override
+			public Duration renewEvery() {
+				return Duration.ofSeconds(5);
+			}
+
+			@Override
+			public Lease renew(Claim claim) {
+				return Lease.UNCONFIRMED; // the database was away for a whole lease; no one took the window
+			}
+		};
+		threads = Executors.newCachedThreadPool();
+		scheduler.stop();
+		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run), leased);
+		TestPlugin slow = add(1, "slow", "0 * * * *");
+		slow.block = new CountDownLatch(1);
+		java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+		java.io.PrintStream err = System.err;
+		System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+		try {
+			clock.set(Instant.parse("2026-03-02T11:00:00Z"));
+			scheduler.tick();
+			assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
+			clock.set(Instant.parse("2026-03-02T11:00:05Z"));
+			scheduler.tick(); // the renewal, on a run thread
+			awaitTrue(() -> log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("could not be renewed"));
+			slow.block.countDown();
+			awaitTrue(() -> job("slow").lastEnd != null);
+			awaitTrue(() -> log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("is committed: no other"));
+		} finally {
+			System.setErr(err);
+			slow.block.countDown();
+		}
+		String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+		assertThat(text).as("what happened, not a loss that did not happen").doesNotContain("will not be committed")
+				.contains("Cron plugin slow: the claim of its run (since 2026-03-02T11:00:00Z) could not be renewed")
+				.contains("if none does, the window is committed when the run ends");
+		assertThat(view.getHistory("slow", 1).get(0).outcome).isEqualTo(Outcome.SUCCEEDED);
 	}
 
 	@Test

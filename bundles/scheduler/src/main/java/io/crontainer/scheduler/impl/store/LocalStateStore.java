@@ -307,10 +307,10 @@ public final class LocalStateStore implements StateStore {
 	}
 
 	@Override
-	public boolean renew(Claim claim) {
+	public Lease renew(Claim claim) {
 		synchronized (lock) {
 			Entry entry = entries.get(claim.name());
-			return entry != null && entry.token == claim.token();
+			return entry != null && entry.token == claim.token() ? Lease.HELD : Lease.LOST;
 		}
 	}
 

@@ -116,14 +116,15 @@ public interface StateStore extends AutoCloseable {
 	Duration renewEvery();
 
 	/**
-	 * Extends a claim's lease.
+	 * Extends a claim's lease, or says what is known of it.
 	 *
 	 * @param claim A claim of this store. Must not be {@code null}.
-	 * @return Whether the claim is still held. {@code false}: another runtime may run the window now,
-	 *         and the run's commit will be fenced.
+	 * @return {@link Lease#HELD}; {@link Lease#UNCONFIRMED} if the store could not confirm it for a
+	 *         whole lease (its commit succeeds unless another runtime took the window over meanwhile);
+	 *         {@link Lease#LOST} if it is known to be gone (its commit will be fenced). Never {@code null}.
 	 * @throws StoreUnavailableException If the store cannot be reached; the claim may still be held.
 	 */
-	boolean renew(Claim claim) throws StoreUnavailableException;
+	Lease renew(Claim claim) throws StoreUnavailableException;
 
 	/**
 	 * Commits a run's window end: sets {@code lastEnd = windowEnd} if the record's window start still
