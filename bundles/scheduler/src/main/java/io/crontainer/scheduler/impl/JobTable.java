@@ -79,6 +79,7 @@ final class JobTable {
 			jobs.put(plugin.serviceId(), job);
 			place(job);
 			out.add(() -> LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin));
+			warnUnknown(job.name(), plugin, List.of(), out);
 			if (job.owner) {
 				took(job, loaded, now, out);
 			} else {
@@ -108,6 +109,7 @@ final class JobTable {
 			}
 			Instant now = engine.clock().instant();
 			Settings old = job.settings;
+			warnUnknown(settings.name(), plugin, Settings.unknown(job.plugin.properties()), out);
 			job.plugin = plugin;
 			job.settings = settings;
 			job.generation++;
@@ -131,6 +133,20 @@ final class JobTable {
 		}
 		engine.flush(out);
 		return true;
+	}
+
+	/**
+	 * Warns of {@code cron.*} service properties that no one reads (a misspelling such as
+	 * {@code cron.zone}): once per arrival, and again only when a change of properties changes them.
+	 * Lock held; the line is logged after it is released.
+	 *
+	 * @param before The unknown properties before the change; empty at arrival.
+	 */
+	private static void warnUnknown(String name, Plugin plugin, List<String> before, List<Runnable> out) {
+		List<String> unknown = Settings.unknown(plugin.properties());
+		if (!unknown.isEmpty() && !unknown.equals(before)) {
+			out.add(() -> LOG.warn("Cron plugin {} ({}) {}", name, plugin, Settings.unknownWarning(unknown)));
+		}
 	}
 
 	/**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -58,6 +59,27 @@ class SchedulerComponentTest {
 			assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
 			Thread.sleep(10);
 		}
+	}
+
+	@Test
+	void theStartLogSaysTheDefaultZoneAndWhereItCameFrom() throws Exception {
+		String text;
+		try (LogCapture log = new LogCapture()) {
+			SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
+					data.toString())), config(Map.of("timezone", "Europe/Berlin")));
+			component.deactivate();
+			text = log.text();
+		}
+		assertThat(text).contains("Crontainer scheduler started: default zone Europe/Berlin (timezone of configuration "
+				+ "io.crontainer.scheduler)");
+
+		assertThat(SchedulerComponent.zoneOrigin(false, "Europe/Berlin", List.of("-Xmx64m")))
+				.isEqualTo("the JVM's zone, from the TZ environment variable; set timezone in "
+						+ "etc/io.crontainer.scheduler.cfg to keep it when the host changes");
+		assertThat(SchedulerComponent.zoneOrigin(false, "Europe/Berlin", List.of("-Duser.timezone=UTC")))
+				.as("the JVM's own option wins over TZ").startsWith("the JVM's zone, from -Duser.timezone;");
+		assertThat(SchedulerComponent.zoneOrigin(false, null, List.of()))
+				.startsWith("the JVM's zone, from the host's zone setting;");
 	}
 
 	@Test

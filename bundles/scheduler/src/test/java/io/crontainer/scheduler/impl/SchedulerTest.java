@@ -419,6 +419,26 @@ class SchedulerTest {
 	}
 
 	@Test
+	void aMisspelledCronPropertyIsReportedOnceWithTheKnownOnes() throws Exception {
+		try (LogCapture log = new LogCapture()) {
+			add(1, "zoned", "0 3 * * *", "cron.zone", "Europe/Berlin");
+			scheduler.update(plugin(1, new TestPlugin("0 3 * * *"), CronPlugin.NAME, "zoned", "cron.zone",
+					"Europe/Berlin", CronPlugin.TIMEOUT, 60L)); // another change: nothing new to report
+			clock.set(T0.plus(Duration.ofMinutes(6)));
+			scheduler.tick(); // the re-check
+			assertThat(log.count("ignores the unknown service property")).isEqualTo(1);
+			assertThat(log.text()).contains("Cron plugin zoned (service.id=1 from bundle test.bundle [7]) ignores the "
+					+ "unknown service property cron.zone (cron.timezone?); the cron.* properties are cron.name, "
+					+ "cron.interval, cron.enabled, cron.timezone, cron.timeout, cron.misfire");
+
+			scheduler.update(plugin(1, new TestPlugin("0 3 * * *"), CronPlugin.NAME, "zoned", "cron.timout", 60L));
+			assertThat(log.count("ignores the unknown service property")).as("a new misspelling").isEqualTo(2);
+			assertThat(log.text()).contains("cron.timout (cron.timeout?)");
+		}
+		assertThat(job("zoned").zone).as("the JVM's zone is not silently replaced").isEqualTo("UTC");
+	}
+
+	@Test
 	void aDuplicateNeverRunsUntilTheFirstLeaves() throws Exception {
 		TestPlugin first = add(1, "same", "* * * * *");
 		TestPlugin second = add(2, "same", "* * * * *");
@@ -588,24 +608,21 @@ class SchedulerTest {
 		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run), leased);
 		TestPlugin slow = add(1, "slow", "0 * * * *");
 		slow.block = new CountDownLatch(1);
-		java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-		java.io.PrintStream err = System.err;
-		System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
-		try {
+		String text;
+		try (LogCapture log = new LogCapture()) {
 			clock.set(Instant.parse("2026-03-02T11:00:00Z"));
 			scheduler.tick();
 			assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
 			clock.set(Instant.parse("2026-03-02T11:00:05Z"));
 			scheduler.tick(); // the renewal, on a run thread
-			awaitTrue(() -> log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("could not be renewed"));
+			awaitTrue(() -> log.text().contains("could not be renewed"));
 			slow.block.countDown();
 			awaitTrue(() -> job("slow").lastEnd != null);
-			awaitTrue(() -> log.toString(java.nio.charset.StandardCharsets.UTF_8).contains("is committed: no other"));
+			awaitTrue(() -> log.text().contains("is committed: no other"));
+			text = log.text();
 		} finally {
-			System.setErr(err);
 			slow.block.countDown();
 		}
-		String text = log.toString(java.nio.charset.StandardCharsets.UTF_8);
 		assertThat(text).as("what happened, not a loss that did not happen").doesNotContain("will not be committed")
 				.contains("Cron plugin slow: the claim of its run (since 2026-03-02T11:00:00Z) could not be renewed")
 				.contains("if none does, the window is committed when the run ends");
@@ -940,7 +957,9 @@ class SchedulerTest {
 			awaitTrue(() -> job("healthy").state == JobState.SCHEDULED);
 			assertThat(job("hung-1").state).as("its call is in flight, within its time limit")
 					.isNotEqualTo(JobState.INVALID);
-			assertThat(pool.executor().getPoolSize()).as("a thread added for the waiting call").isEqualTo(3);
+			// At least one added for the waiting call; a second if the healthy plugin's interval() came before the
+			// thread of its enabled() was back at the hand-off.
+			assertThat(pool.executor().getPoolSize()).as("a thread added for the waiting call").isBetween(3, 4);
 		} finally {
 			hang.countDown();
 			pool.executor().shutdownNow();
