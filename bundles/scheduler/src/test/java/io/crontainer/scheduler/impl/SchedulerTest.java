@@ -280,7 +280,8 @@ class SchedulerTest {
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick(); // queued
 		Path otherDir = Files.createDirectories(dir.resolve("other"));
-		Files.writeString(otherDir.resolve("moved.state"), "garbage");
+		Files.writeString(otherDir.resolve(LocalStateStore.JOURNAL), "# Crontainer run state journal, format 2\n"
+				+ "moved\t1\tgarbage\tfalse\t\t\t00000000\n");
 		LocalStateStore other = new LocalStateStore(otherDir);
 		try {
 			scheduler.configure(options(Duration.ofSeconds(5)), other);
@@ -740,14 +741,14 @@ class SchedulerTest {
 	void aCorruptRecordBlocksThatPluginOnly() throws Exception {
 		scheduler.stop();
 		store.close();
-		Files.writeString(dir.resolve("state").resolve("broken.state"),
-				"format=1\nname=broken\nlastEnd=yesterday\npaused=false\n");
+		Files.writeString(dir.resolve("state").resolve(LocalStateStore.JOURNAL), "# Crontainer run state journal, "
+				+ "format 2\nbroken\t1\tyesterday\tfalse\t\t\t00000000\n");
 		store = new LocalStateStore(dir.resolve("state"));
 		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run));
 		TestPlugin broken = add(1, "broken", "* * * * *");
 		TestPlugin fine = add(2, "fine", "* * * * *");
 		assertThat(job("broken").state).isEqualTo(JobState.BLOCKED);
-		assertThat(job("broken").reason).contains("is corrupt").contains("lastEnd 'yesterday'");
+		assertThat(job("broken").reason).contains("has a damaged line for it (line 2)");
 		at("2026-03-02T10:01:00Z");
 		assertThat(broken.windows).isEmpty();
 		assertThat(fine.windows).hasSize(1);

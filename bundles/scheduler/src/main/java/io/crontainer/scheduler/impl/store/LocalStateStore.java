@@ -69,9 +69,8 @@ import io.crontainer.api.runtime.CronRunDTO;
  * one, every name without an intact later line is).
  *
  * <p>
- * <b>Start.</b> The directory is listed once; records are read from the journal, and from the
- * one-file-per-name records ({@code NAME.state}, format 1) of earlier versions, which are folded into
- * the journal and deleted (a corrupt one is kept, and blocks its name).
+ * <b>Start.</b> The directory is listed once (stale temporary files of an interrupted compaction are
+ * removed), and the records are read from the journal.
  *
  * <p>
  * <b>Threads.</b> Thread-safe. The records are guarded by one lock, held for memory operations only.
@@ -88,7 +87,6 @@ public final class LocalStateStore implements StateStore {
 	static final String HEADER = "# Crontainer run state journal, format 2";
 	/** The journal is compacted beyond this many lines (and twice the records). */
 	static final int COMPACT_AT = 10_000;
-	private static final String LEGACY_SUFFIX = ".state";
 	private static final String TEMP_SUFFIX = ".tmp";
 	private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
 			.startsWith("windows");
@@ -126,8 +124,6 @@ public final class LocalStateStore implements StateStore {
 
 	// Guarded by lock.
 	private final Map<String, Entry> entries = new HashMap<>();
-	/** Corrupt record files of format 1, by file name, with the reason. */
-	private final Map<String, String> legacyCorrupt = new HashMap<>();
 	/** Why every name without an intact line is blocked: a damaged line that names no one. */
 	private String unattributed;
 	private List<Write> queue = new ArrayList<>();
@@ -144,8 +140,8 @@ public final class LocalStateStore implements StateStore {
 	private boolean compactionRefusedLogged;
 
 	/**
-	 * Opens the store: creates the directory if missing, lists it once, reads every record, folds
-	 * records of format 1 into the journal, and starts the committer thread.
+	 * Opens the store: creates the directory if missing, lists it once, reads every record, and starts
+	 * the committer thread.
 	 *
 	 * @param dir The directory. Must not be {@code null}.
 	 * @throws IOException If the directory or journal cannot be created, read or written.
@@ -162,7 +158,6 @@ public final class LocalStateStore implements StateStore {
 		this.dir = dir.toAbsolutePath();
 		this.journal = this.dir.resolve(JOURNAL);
 		Files.createDirectories(this.dir);
-		List<Path> legacy = new ArrayList<>();
 		boolean hasJournal = false;
 		try (DirectoryStream<Path> files = Files.newDirectoryStream(this.dir)) {
 			for (Path file : files) {
@@ -172,15 +167,7 @@ public final class LocalStateStore implements StateStore {
 					LOG.debug("Removed the stale temporary file {}", file);
 				} else if (fileName.equals(JOURNAL)) {
 					hasJournal = true;
-				} else if (fileName.endsWith(LEGACY_SUFFIX)) {
-					legacy.add(file);
 				}
-			}
-		}
-		List<Path> folded = new ArrayList<>();
-		for (Path file : legacy) {
-			if (readLegacy(file)) {
-				folded.add(file);
 			}
 		}
 		if (hasJournal) {
@@ -193,15 +180,6 @@ public final class LocalStateStore implements StateStore {
 			channel = FileChannel.open(journal, StandardOpenOption.WRITE);
 			goodSize = channel.size();
 			channel.position(goodSize);
-		}
-		if (!folded.isEmpty()) {
-			if (compact()) {
-				for (Path file : folded) {
-					Files.deleteIfExists(file);
-				}
-				forceDirectory();
-				LOG.info("Folded {} state records of format 1 into {}", folded.size(), journal);
-			}
 		}
 		history = new LocalHistory(this.dir, HISTORY_KEPT, historyFiles, historyRetry);
 		committer = new Thread(this::commitLoop, "crontainer-state-committer");
@@ -384,29 +362,18 @@ public final class LocalStateStore implements StateStore {
 	@Override
 	public RunState reset(String name, Instant since) throws IOException {
 		CompletableFuture<RunState> done = new CompletableFuture<>();
-		String legacyFile = LegacyRecords.fileName(name);
-		boolean legacy;
 		synchronized (lock) {
 			Entry entry = entries.get(name);
 			entry = entry != null ? entry : newEntry(name);
-			String corruptBefore = corruptReason(name, entry);
+			String corruptBefore = corruptReason(entry);
 			RunState base = corruptBefore == null ? entry.current : RunState.NEW;
 			entry.corrupt = null;
 			entry.token = 0; // fences a run in progress: its commit fails and this reset wins
 			entry.lastFire = null;
 			change(name, entry, new RunState(since, base.paused(), base.anchor(), base.anchorFor(), 0), done,
 					corruptBefore);
-			legacy = legacyCorrupt.containsKey(legacyFile);
 		}
-		RunState state = await(done);
-		if (legacy) {
-			Files.deleteIfExists(dir.resolve(legacyFile));
-			forceDirectory();
-			synchronized (lock) {
-				legacyCorrupt.remove(legacyFile);
-			}
-		}
-		return state;
+		return await(done);
 	}
 
 	/**
@@ -461,13 +428,13 @@ public final class LocalStateStore implements StateStore {
 	}
 
 	private void checkReadable(String name, Entry entry) throws CorruptStateException {
-		String reason = corruptReason(name, entry);
+		String reason = corruptReason(entry);
 		if (reason != null) {
 			throw new CorruptStateException(reason);
 		}
 	}
 
-	private String corruptReason(String name, Entry entry) {
+	private String corruptReason(Entry entry) {
 		if (entry != null) {
 			if (entry.corrupt != null) {
 				return entry.corrupt;
@@ -476,8 +443,7 @@ public final class LocalStateStore implements StateStore {
 				return null;
 			}
 		}
-		String legacy = legacyCorrupt.get(LegacyRecords.fileName(name));
-		return legacy != null ? legacy : unattributed;
+		return unattributed;
 	}
 
 	/** Applies a change in memory and queues it for the committer. */
@@ -722,30 +688,6 @@ public final class LocalStateStore implements StateStore {
 		try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
 			d.force(true);
 		}
-	}
-
-	private boolean readLegacy(Path file) {
-		String fileName = file.getFileName().toString();
-		try {
-			byte[] bytes = Files.readAllBytes(file);
-			String name = LegacyRecords.nameIn(new String(bytes, UTF_8));
-			if (name == null || !LegacyRecords.fileName(name).equals(fileName)) {
-				legacyCorrupt.put(fileName, "state file " + file + " is corrupt: it does not name the plugin whose "
-						+ "file it is");
-				return false;
-			}
-			RunState state = LegacyRecords.parse(name, new String(bytes, UTF_8));
-			synchronized (lock) {
-				Entry entry = new Entry(state.atVersion(++versions));
-				entries.put(name, entry);
-			}
-			return true;
-		} catch (IOException e) {
-			legacyCorrupt.put(fileName, "state file " + file + " cannot be read: " + e);
-		} catch (IllegalArgumentException e) {
-			legacyCorrupt.put(fileName, "state file " + file + " is corrupt: " + e.getMessage());
-		}
-		return false;
 	}
 
 	/**

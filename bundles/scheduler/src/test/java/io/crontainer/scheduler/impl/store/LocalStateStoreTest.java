@@ -309,30 +309,6 @@ class LocalStateStoreTest extends StateStoreContract {
 	}
 
 	@Test
-	void recordsOfFormatOneAreFoldedIntoTheJournal() throws Exception {
-		store.close();
-		Files.delete(journal());
-		RunState old = new RunState(T1, true, T2, "? * * * *", 0);
-		Files.writeString(dir.resolve(LegacyRecords.fileName("Old.Plugin")), LegacyRecords.format("Old.Plugin", old));
-		Files.writeString(dir.resolve(LegacyRecords.fileName("broken")), "format=1\nname=broken\nlastEnd=yesterday\n");
-		Files.createFile(dir.resolve(".x.state123.tmp"));
-		store = open();
-		assertThat(store.read("Old.Plugin").sameAs(old)).isTrue();
-		assertThatThrownBy(() -> store.read("broken")).isInstanceOf(CorruptStateException.class)
-				.hasMessageContaining("lastEnd 'yesterday'");
-		try (Stream<Path> files = Files.list(dir)) {
-			assertThat(files).extracting(p -> p.getFileName().toString())
-					.containsExactlyInAnyOrder(LocalStateStore.JOURNAL, "broken.state");
-		}
-		reopen();
-		assertThat(store.read("Old.Plugin").sameAs(old)).isTrue();
-		store.reset("broken", T3);
-		assertThat(dir.resolve("broken.state")).doesNotExist();
-		reopen();
-		assertThat(store.read("broken").lastEnd()).isEqualTo(T3);
-	}
-
-	@Test
 	void aLongJournalIsCompacted() throws Exception {
 		Instant end = Instant.EPOCH;
 		for (int i = 0; i < LocalStateStore.COMPACT_AT + 10; i++) {
