@@ -169,12 +169,10 @@ final class JobTable {
 			job.generation++;
 			Run run = engine.dispatcher().running(job.name());
 			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
-				run.departed = true;
 				departing.add(run);
 			}
 			for (Run beside : engine.dispatcher().alongside(job)) {
 				if (beside.phase != Run.Phase.STUCK) {
-					beside.departed = true;
 					departing.add(beside);
 				}
 			}

@@ -2,7 +2,6 @@ package io.crontainer.scheduler.impl;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -187,7 +186,7 @@ final class PluginCalls {
 	 *
 	 * @return Why the plugin is invalid now; {@code null} if the call is not overdue.
 	 */
-	String due(Call call, long now, List<Runnable> out) {
+	String due(Call call, long now) {
 		if (call.done || call.overdue) {
 			return null;
 		}
@@ -203,7 +202,7 @@ final class PluginCalls {
 	}
 
 	/** A call is over and answered (lock held): its deadline goes. */
-	void ended(Call call, List<Runnable> out) {
+	void ended(Call call) {
 		due.cancel(call);
 		if (call.job.call == call) {
 			call.job.call = null;

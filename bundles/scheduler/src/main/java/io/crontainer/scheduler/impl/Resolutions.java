@@ -77,7 +77,7 @@ final class Resolutions {
 			resolution = parse(job, answer.expression(), engine.clock().instant(), out);
 		}
 		synchronized (lock) {
-			engine.calls().ended(call, out);
+			engine.calls().ended(call);
 			if (!job.gone && !engine.stopped()) {
 				Instant now = engine.clock().instant();
 				if (generation == job.generation) {
@@ -96,7 +96,7 @@ final class Resolutions {
 		if (job.call != call || job.gone) {
 			return;
 		}
-		String overdue = engine.calls().due(call, now.toEpochMilli(), out);
+		String overdue = engine.calls().due(call, now.toEpochMilli());
 		if (overdue != null) {
 			apply(job, Resolution.invalid(null, overdue), now, out);
 		}

@@ -74,8 +74,6 @@ final class Run extends Due {
 	// Guarded by the engine's lock.
 	/** The renewal of its claim; {@code null} for a store without leases. */
 	Dispatcher.Renewal renewal;
-	/** Whether its plugin left while it ran (it gets the grace to finish, then is interrupted). */
-	boolean departed;
 	/** When its {@code cron.timeout} passes, UTC epoch ms; 0 if it has none or has not started. */
 	long timeoutAt;
 	/**

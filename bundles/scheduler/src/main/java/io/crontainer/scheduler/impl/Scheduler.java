@@ -160,11 +160,6 @@ final class Scheduler implements Dispatcher.Engine {
 		flush(out);
 	}
 
-	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options) {
-		this(clock, runs, pluginCalls, store, options, () -> {
-		});
-	}
-
 	/** The timer thread, which the due queue unparks when a deadline comes before its sleep. */
 	void timer(Thread thread) {
 		waker(() -> LockSupport.unpark(thread));

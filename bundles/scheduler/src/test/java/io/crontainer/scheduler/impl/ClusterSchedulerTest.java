@@ -60,7 +60,8 @@ class ClusterSchedulerTest {
 	private Scheduler runtime(PostgreSQLStateStore store) {
 		Scheduler scheduler = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
-						10));
+						10), () -> {
+						});
 		scheduler.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), new TestPlugin("* * * * *")));
 		return scheduler;
 	}
@@ -102,7 +103,8 @@ class ClusterSchedulerTest {
 		try {
 			a = new Scheduler(clock, threads, PluginCalls.Calls.of(Runnable::run), local,
 					new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
-							Duration.ofSeconds(5), 10));
+							Duration.ofSeconds(5), 10), () -> {
+							});
 			TestPlugin plugin = new TestPlugin("* * * * *");
 			plugin.block = new CountDownLatch(1);
 			a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "switched"), plugin));

@@ -66,7 +66,8 @@ class RunnableJobsTest {
 	private Scheduler newScheduler(java.util.concurrent.Executor runs) {
 		Scheduler created = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
-						20));
+						20), () -> {
+						});
 		view = new RuntimeView(created);
 		return created;
 	}
@@ -223,7 +224,8 @@ class RunnableJobsTest {
 		scheduler.stop();
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), cluster,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
-						20));
+						20), () -> {
+						});
 		view = new RuntimeView(scheduler);
 		Task task = add(1, "scheduler.period", 60L, "scheduler.name", "clustered", "scheduler.concurrent", true);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
