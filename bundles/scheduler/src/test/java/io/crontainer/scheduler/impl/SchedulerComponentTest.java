@@ -35,7 +35,8 @@ class SchedulerComponentTest {
 		try {
 			component.bindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")), plugin);
 			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
-			awaitTrue(() -> component.runtime().getJob("tick").lastEnd != null); // committed after run() returned
+			// committed after run() returned
+			Await.until("tick's window committed", () -> component.runtime().getJob("tick").lastEnd != null);
 			assertThat(component.runtime().getJob("tick").state).isEqualTo(JobState.SCHEDULED);
 			assertThat(component.runtime().getJob("tick").zone).isEqualTo("UTC");
 			assertThat(plugin.windows.get(0)[0]).isEqualTo(Instant.EPOCH);
@@ -50,16 +51,10 @@ class SchedulerComponentTest {
 		}
 		assertThat(data.resolve("state").resolve("runs.journal")).content().contains("tick\t");
 		assertThat(registered.get("io.crontainer.api.runtime.CronRuntime")).isSameAs(component.runtime());
-		awaitTrue(() -> !ourThreadsAlive()); // threads end asynchronously after shutdownNow()
+		// threads end asynchronously after shutdownNow()
+		Await.until("the scheduler's threads ended", () -> !ourThreadsAlive());
 	}
 
-	private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
-			Thread.sleep(10);
-		}
-	}
 
 	@Test
 	void theStartLogSaysTheDefaultZoneAndWhereItCameFrom() throws Exception {

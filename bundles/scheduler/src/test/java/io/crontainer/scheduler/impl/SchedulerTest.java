@@ -18,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -130,9 +129,6 @@ class SchedulerTest {
 		settle();
 	}
 
-	private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-		Await.until("the condition", condition);
-	}
 
 	private CronJobDTO job(String name) {
 		return view.getJob(name);
@@ -617,10 +613,11 @@ class SchedulerTest {
 			assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
 			clock.set(Instant.parse("2026-03-02T11:00:05Z"));
 			scheduler.tick(); // the renewal, on a run thread
-			awaitTrue(() -> log.text().contains("could not be renewed"));
+			Await.until("the unconfirmed lease logged", () -> log.text().contains("could not be renewed"));
 			slow.block.countDown();
-			awaitTrue(() -> job("slow").lastEnd != null);
-			awaitTrue(() -> log.text().contains("is committed: no other"));
+			Await.until("slow's window committed", () -> job("slow").lastEnd != null);
+			Await.until("the commit after an unconfirmed lease logged",
+					() -> log.text().contains("is committed: no other"));
 			text = log.text();
 		} finally {
 			slow.block.countDown();
@@ -823,7 +820,7 @@ class SchedulerTest {
 		};
 		scheduler.add(plugin(1, hung, CronPlugin.NAME, "hung"));
 		TestPlugin good = add(2, "good", "* * * * *");
-		awaitTrue(() -> job("good").state == JobState.SCHEDULED);
+		Await.until("good SCHEDULED", () -> job("good").state == JobState.SCHEDULED);
 		assertThat(job("hung").state).isEqualTo(JobState.PENDING);
 		// The call's time limit counts from when it started: advance the clock only once it has.
 		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -834,7 +831,7 @@ class SchedulerTest {
 		assertThat(job("hung").reason).startsWith("enabled() did not return within 10 s");
 
 		release.countDown();
-		awaitTrue(() -> job("hung").state == JobState.SCHEDULED);
+		Await.until("hung SCHEDULED once its call returned", () -> job("hung").state == JobState.SCHEDULED);
 		at("2026-03-02T10:01:00Z");
 		assertThat(good.windows).hasSize(1);
 		assertThat(hung.windows).hasSize(1);
@@ -855,7 +852,7 @@ class SchedulerTest {
 		assertThat(job("hangs").running).isTrue();
 		clock.set(Instant.parse("2026-03-02T10:01:30Z"));
 		scheduler.tick();
-		awaitTrue(() -> !job("hangs").running);
+		Await.until("the run of hangs over", () -> !job("hangs").running);
 		assertThat(p.interrupted).isTrue();
 		assertThat(job("hangs").lastRun.outcome).isEqualTo(Outcome.TIMED_OUT);
 		assertThat(job("hangs").lastRun.error).startsWith("did not finish within 30 s");
@@ -877,7 +874,7 @@ class SchedulerTest {
 		clock.set(Instant.parse("2026-03-02T10:01:04.999Z"));
 		scheduler.tick(); // still within the grace: nothing happens
 		p.block.countDown();
-		awaitTrue(() -> view.getHistory("leaving", 1).get(0).outcome != Outcome.RUNNING);
+		Await.until("the run of leaving over", () -> view.getHistory("leaving", 1).get(0).outcome != Outcome.RUNNING);
 		store.sync();
 		assertThat(p.interrupted).isFalse();
 		assertThat(store.read("leaving").lastEnd()).isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
@@ -900,7 +897,8 @@ class SchedulerTest {
 		assertThat(p.interrupted).as("the grace has not begun to pass").isFalse();
 		clock.set(Instant.parse("2026-03-02T10:01:05Z"));
 		scheduler.tick(); // the grace (5 s) is over
-		awaitTrue(() -> view.getHistory("leaving", 1).get(0).outcome == Outcome.INTERRUPTED);
+		Await.until("the run of leaving INTERRUPTED",
+				() -> view.getHistory("leaving", 1).get(0).outcome == Outcome.INTERRUPTED);
 		assertThat(p.interrupted).isTrue();
 		assertThat(view.getJobs()).isEmpty();
 		assertThat(store.read("leaving").lastEnd()).isNull();
@@ -956,7 +954,7 @@ class SchedulerTest {
 			assertThat(inside.await(10, TimeUnit.SECONDS)).as("both call threads are inside a plugin").isTrue();
 
 			add(3, "healthy", "* * * * *"); // no clock moves: the calls' 10 s time limit never passes
-			awaitTrue(() -> job("healthy").state == JobState.SCHEDULED);
+			Await.until("healthy SCHEDULED while two calls hang", () -> job("healthy").state == JobState.SCHEDULED);
 			assertThat(job("hung-1").state).as("its call is in flight, within its time limit")
 					.isNotEqualTo(JobState.INVALID);
 			// At least one added for the waiting call; a second if the healthy plugin's interval() came before the
@@ -1001,7 +999,7 @@ class SchedulerTest {
 				clock.set(graceEnd);
 				scheduler.tick();
 				TestPlugin p = hung[i];
-				awaitTrue(() -> p.interrupted);
+				Await.until("the plugin's thread interrupted", () -> p.interrupted);
 				for (int j = i + 1; j < hung.length; j++) {
 					assertThat(hung[j].interrupted).as("hung-" + j + " at the grace end of hung-" + i).isFalse();
 				}
@@ -1039,8 +1037,10 @@ class SchedulerTest {
 
 			scheduler.remove(1, true); // returns at once, however long the grace
 			scheduler.remove(2, true);
-			awaitTrue(() -> deaf.interrupted); // the plugin's thread sees its interrupt
-			awaitTrue(() -> view.getHistory("polite", 1).get(0).outcome == Outcome.INTERRUPTED);
+			// the plugin's thread sees its interrupt
+			Await.until("the deaf plugin's thread interrupted", () -> deaf.interrupted);
+			Await.until("the run of polite INTERRUPTED",
+					() -> view.getHistory("polite", 1).get(0).outcome == Outcome.INTERRUPTED);
 			assertThat(view.getHistory("polite", 1).get(0).error).contains("the framework is stopping");
 			assertThat(store.read("polite").lastEnd()).as("an interrupted run commits nothing").isNull();
 
@@ -1068,7 +1068,7 @@ class SchedulerTest {
 			scheduler.remove(1); // returns at once: the grace, the interrupt, a second more: abandoned
 			clock.set(Instant.parse("2026-03-02T10:01:05Z"));
 			scheduler.tick();
-			awaitTrue(() -> deaf.interrupted);
+			Await.until("the deaf plugin's thread interrupted", () -> deaf.interrupted);
 			clock.set(Instant.parse("2026-03-02T10:01:05.999Z"));
 			scheduler.tick();
 			assertThat(view.getHistory("deaf", 1).get(0).outcome).as("awaited a second").isEqualTo(Outcome.RUNNING);
@@ -1126,7 +1126,8 @@ class SchedulerTest {
 		assertThat(job("deaf").lastRun.outcome).as("a skipped fire does not hide the run").isEqualTo(Outcome.RUNNING);
 		clock.set(Instant.parse("2026-03-02T10:01:35Z"));
 		scheduler.tick(); // still inside run(): abandoned
-		awaitTrue(() -> deaf.interrupted); // the interrupt reaches the plugin's thread asynchronously
+		// the interrupt reaches the plugin's thread asynchronously
+		Await.until("the deaf plugin's thread interrupted", () -> deaf.interrupted);
 		CronJobDTO stuck = job("deaf");
 		assertThat(stuck.state).isEqualTo(JobState.STUCK);
 		assertThat(stuck.reason).contains("did not finish within 30 s").contains("ignored its interrupt");
@@ -1140,11 +1141,12 @@ class SchedulerTest {
 
 		Thread runThread = threadNamed(names[0]);
 		deaf.block.countDown();
-		awaitTrue(() -> job("deaf").state == JobState.SCHEDULED);
+		Await.until("deaf SCHEDULED once its thread returned", () -> job("deaf").state == JobState.SCHEDULED);
 		assertThat(job("deaf").lastRun.outcome).isEqualTo(Outcome.TIMED_OUT);
 		assertThat(job("deaf").lastEnd).isNull();
 		assertThat(job("deaf").nextFire).isEqualTo(Instant.parse("2026-03-02T10:02:02Z").toEpochMilli());
-		awaitTrue(() -> !runThread.getName().contains("[deaf]")); // its name is restored
+		// its name is restored
+		Await.until("the run thread's name restored", () -> !runThread.getName().contains("[deaf]"));
 	}
 
 	@Test
@@ -1162,7 +1164,7 @@ class SchedulerTest {
 			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
 			clock.set(Instant.parse("2026-03-02T10:01:03Z"));
 			scheduler.tick(); // its time limit: interrupted, the grace (5 s) starts
-			awaitTrue(() -> deaf.interrupted);
+			Await.until("the deaf plugin's thread interrupted", () -> deaf.interrupted);
 			assertThat(fired).as("interrupted, not over yet").isNotDone();
 			clock.set(Instant.parse("2026-03-02T10:01:08Z"));
 			scheduler.tick(); // it ignored the interrupt: abandoned
@@ -1174,7 +1176,8 @@ class SchedulerTest {
 		} finally {
 			deaf.block.countDown();
 		}
-		awaitTrue(() -> job("deaf").state == JobState.SCHEDULED); // the thread came back: its stage stays as it was
+		// the thread came back: its stage stays as it was
+		Await.until("deaf SCHEDULED once its thread returned", () -> job("deaf").state == JobState.SCHEDULED);
 	}
 
 	@Test
