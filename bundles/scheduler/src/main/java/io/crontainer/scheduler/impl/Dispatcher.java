@@ -49,8 +49,9 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  *
  * <p>
  * Threads: the timer thread ({@link #fire}, {@link #due}), operators' threads (manual fires), run
- * threads, the store's thread (commit completions), the whiteboard thread (departures, which
- * only queue deadlines) and the stop.
+ * threads (claims, plugin calls, commits and releases, hand-overs, lease renewals), the store's thread
+ * (commit completions), the whiteboard thread (departures, which only queue deadlines) and the
+ * stopping thread ({@link #stop}, which awaits the runs and abandons those left).
  * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
  * plugin call, store call or log line happens with the lock held: they are collected as effects and
  * run after it is released.
@@ -74,12 +75,15 @@ final class Dispatcher {
 	 */
 	static final int MAX_CONCURRENT_RUNS = 8;
 
-	/** What the dispatcher needs of the engine. Called with the engine's lock held. */
+	/**
+	 * What the dispatcher needs of the engine. {@link #store()} and {@link #grace()} may be called with
+	 * or without the engine's lock; {@link #flush} without it; the others with it held.
+	 */
 	interface Engine {
-		/** The store in use; may be read without the lock. */
+		/** The store in use now (volatile: run threads read it without the lock). */
 		StateStore store();
 
-		/** The grace of runs; takes the lock itself if needed. */
+		/** The grace of runs; takes the lock itself (re-entrant if held). */
 		Duration grace();
 
 		/** A run of a name changed what its job's state may be (running, stuck, over): recompute it. */

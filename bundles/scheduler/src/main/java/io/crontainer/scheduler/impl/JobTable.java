@@ -27,7 +27,10 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  *
  * <p>
  * Threads: {@link #add}, {@link #update} and {@link #remove} are called by the whiteboard (DS)
- * thread without any lock; they read the state store before taking the engine's lock, never under
+ * thread without any lock. {@link #reload} is called without the lock too, as an effect run after it
+ * is released: on the whiteboard thread (a rename, or a departure that hands the name to a
+ * duplicate), the timer (a load retried) or the configuring thread (a new store). Those that read the
+ * state store ({@link #add}, {@link #reload}) read it before taking the engine's lock, never under
  * it. Every other method requires the engine's lock.
  */
 final class JobTable {

@@ -44,11 +44,17 @@ import io.crontainer.scheduler.impl.store.StateStores;
  * {@link CronRuntime} service.
  *
  * <p>
- * Whiteboard callbacks never call plugin code and never throw: they hand the plugin to the engine
- * ({@link Scheduler}), which asks {@code enabled()} and {@code interval()} on its call pool. Only the
- * unbind callback may wait, up to the shutdown grace, for a run of the departing plugin to finish (not while
- * the framework stops: then the scheduler's own stop awaits every run within one grace), so
- * that a stopping bundle's plugin is not left running.
+ * Whiteboard callbacks never call plugin code, never throw and never wait for a run: they hand the
+ * plugin to the engine ({@link Scheduler}), which asks {@code enabled()} and {@code interval()} on its
+ * call pool. A departing plugin's run in progress gets the shutdown grace to finish, then is
+ * interrupted, and abandoned if it ignores that; the engine's timer handles those deadlines, so the
+ * unbind callback returns at once. While the framework stops, such a run is interrupted at once, and
+ * {@link #deactivate} awaits every run within one grace.
+ *
+ * <p>
+ * Threads: the DS thread that activates, modifies and deactivates the component and calls the
+ * bind, update and unbind methods (a bundle's stopping thread, FileInstall's, ConfigAdmin's); the
+ * component's own threads are the engine's timer, the run pool, the call pool and the store's.
  *
  * <p>
  * The {@link CronRuntime} service is registered by this component itself (not declared to DS), so

@@ -34,13 +34,17 @@ import io.crontainer.api.runtime.CronRunDTO;
  * cannot be reached now; the caller retries later and meanwhile runs nothing.
  *
  * <p>
- * <b>Threads.</b> Thread-safe. Called by: the whiteboard thread (Declarative Services) on arrival
- * ({@link #read}); the scheduler's timer thread ({@link #claim}); run threads ({@link #commit},
- * {@link #release}, {@link #renew}); operators' threads (shell, web console: {@link #setPaused},
- * {@link #reset}); plugin-call threads ({@link #setAnchor}). Implementations must not call back into
- * the scheduler while holding a lock of their own, and must complete the stages returned by
- * {@link #commit} without holding a lock (the scheduler's completion code runs on the completing
- * thread).
+ * <b>Threads.</b> Thread-safe; never called with the scheduler's lock held. Called by: the thread
+ * that loads a plugin's record ({@link #read}, {@link #history}: the whiteboard thread on arrival, the
+ * timer when a load is retried, the configuring thread after a store switch); run threads
+ * ({@link #claim}, {@link #claimOver}, {@link #commit}, {@link #release}, {@link #renew}); any thread
+ * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
+ * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
+ * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #nodeOf}); plugin-call threads
+ * ({@link #setAnchor}); the scheduler's component ({@link #listen}, {@link #onAvailable},
+ * {@link #close}). Implementations must not call back into the scheduler while holding a lock of
+ * their own, and must complete the stages returned by {@link #commit} without holding a lock (the
+ * scheduler's completion code runs on the completing thread).
  *
  * <p>
  * Implementations: {@link LocalStateStore} (the default: a journal under {@code data/state}); a
