@@ -559,6 +559,11 @@ final class Dispatcher {
 			this.trigger = trigger;
 			this.fire = fire;
 		}
+
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.retry(this, now, out);
+		}
 	}
 
 	/** A retry is due: the fire time is claimed again unless the job left, stopped or runs. Lock held. */
@@ -705,6 +710,11 @@ final class Dispatcher {
 			this.run = run;
 			this.store = store;
 			this.every = every;
+		}
+
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.renewal(this, now, out);
 		}
 	}
 

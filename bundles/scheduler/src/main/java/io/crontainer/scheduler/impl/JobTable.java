@@ -225,7 +225,7 @@ final class JobTable {
 		job.record = null;
 		job.blocked = null;
 		job.unavailable = null;
-		job.retryLoad = false;
+		engine.due().cancel(job.loadRetry);
 		engine.schedules().unschedule(job);
 		if (next != null) {
 			Job taker = next;
@@ -289,24 +289,25 @@ final class JobTable {
 		job.blocked = loaded.blocked;
 		job.unavailable = loaded.unavailable;
 		if (loaded.unavailable != null) {
-			job.retryLoad = true;
-			engine.due().schedule(job, now.plus(LOAD_RETRY).toEpochMilli());
+			engine.due().schedule(job.loadRetry, now.plus(LOAD_RETRY).toEpochMilli());
 			if (storeDown == null) {
 				storeDown = loaded.unavailable;
 				String describe = engine.store().describe();
 				out.add(() -> LOG.warn("The state store ({}) is unavailable: {}; plugins wait, and are retried every {} s",
 						describe, loaded.unavailable, LOAD_RETRY.toSeconds()));
 			}
-		} else if (storeDown != null) {
-			storeDown = null;
-			out.add(() -> LOG.info("The state store is available again"));
+		} else {
+			engine.due().cancel(job.loadRetry);
+			if (storeDown != null) {
+				storeDown = null;
+				out.add(() -> LOG.info("The state store is available again"));
+			}
 		}
 		engine.schedules().refresh(job, now, out);
 	}
 
 	/** The retry of a record the store could not give came (timer thread, lock held). */
 	void retryDue(Job job, List<Runnable> out) {
-		job.retryLoad = false;
 		out.add(() -> reload(job));
 	}
 

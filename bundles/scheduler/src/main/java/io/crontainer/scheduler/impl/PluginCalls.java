@@ -2,6 +2,8 @@ package io.crontainer.scheduler.impl;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
@@ -56,6 +58,11 @@ final class PluginCalls {
 
 		Call(Job job) {
 			this.job = job;
+		}
+
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.callDeadline(this, now, out);
 		}
 	}
 

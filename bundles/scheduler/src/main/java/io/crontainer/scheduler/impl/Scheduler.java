@@ -50,7 +50,7 @@ import io.crontainer.scheduler.impl.store.StateStore;
  * operators' threads through the {@link RuntimeView}, the component ({@link #configure},
  * {@link #stop}).
  */
-final class Scheduler implements Dispatcher.Engine {
+final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 	/** How many deadlines one hold of the lock handles at most, so that runs start while the rest is dispatched. */
 	static final int TICK_BATCH = 32;
@@ -81,7 +81,16 @@ final class Scheduler implements Dispatcher.Engine {
 	private final PluginCalls calls;
 	private final Dispatcher dispatcher;
 	private final Due recheck = new Due() {
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.recheck(now, out);
+		}
 	};
+	/**
+	 * Jobs fired in the tick going on, whose next fire times are computed once the burst has started.
+	 * The timer thread only, lock held.
+	 */
+	private final List<Job> burst = new ArrayList<>();
 	private final Runnable changed;
 
 	// Guarded by lock.
@@ -148,8 +157,8 @@ final class Scheduler implements Dispatcher.Engine {
 			}
 			Instant now = clock.instant();
 			for (Job job : table.owners()) {
-				if (job.retryLoad) {
-					due.schedule(job, now.toEpochMilli());
+				if (job.loadRetry.queued()) {
+					due.schedule(job.loadRetry, now.toEpochMilli());
 				}
 				if (job.claimUnavailable != null) {
 					job.claimUnavailable = null;
@@ -230,7 +239,6 @@ final class Scheduler implements Dispatcher.Engine {
 	 * @return The instant at which it wants to be called next; {@code null} once stopped.
 	 */
 	Instant tick() {
-		List<Job> fired = new ArrayList<>(); // their next fire times are computed once the burst has started
 		while (true) {
 			List<Runnable> out = new ArrayList<>();
 			boolean more;
@@ -244,23 +252,7 @@ final class Scheduler implements Dispatcher.Engine {
 				Due d = null;
 				// At most a batch under one hold of the lock: runs start while the rest is dispatched.
 				for (int i = 0; i < TICK_BATCH && (d = due.poll(nowMillis)) != null; i++) {
-					if (d instanceof Job job) {
-						if (job.retryLoad) {
-							table.retryDue(job, out);
-						} else if (schedules.due(job, now, out)) {
-							fired.add(job);
-						}
-					} else if (d instanceof Run run) {
-						dispatcher.due(run, now, out);
-					} else if (d instanceof Dispatcher.Renewal renewal) {
-						dispatcher.due(renewal, now, out);
-					} else if (d instanceof Dispatcher.Retry retry) {
-						dispatcher.due(retry, now, out);
-					} else if (d instanceof PluginCalls.Call call) {
-						resolutions.callDue(call, now, out);
-					} else if (d == recheck) {
-						recheck(now, out);
-					}
+					d.come(this, now, out);
 				}
 				more = d != null && due.earliest() <= nowMillis;
 			}
@@ -274,10 +266,10 @@ final class Scheduler implements Dispatcher.Engine {
 					return null;
 				}
 				Instant now = clock.instant();
-				for (Job job : fired) {
+				for (Job job : burst) {
 					schedules.computeNext(job, now, after);
 				}
-				fired.clear();
+				burst.clear();
 				long nowMillis = now.toEpochMilli();
 				long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
 				if (earliest > nowMillis && after.isEmpty()) {
@@ -289,7 +281,42 @@ final class Scheduler implements Dispatcher.Engine {
 		}
 	}
 
-	private void recheck(Instant now, List<Runnable> out) {
+	// ------------------------------------------------------------------ Due.Parts (timer thread, lock held)
+
+	@Override
+	public void fireTime(Job job, Instant now, List<Runnable> out) {
+		if (schedules.due(job, now, out)) {
+			burst.add(job);
+		}
+	}
+
+	@Override
+	public void loadRetry(Job job, Instant now, List<Runnable> out) {
+		table.retryDue(job, out);
+	}
+
+	@Override
+	public void runDeadline(Run run, Instant now, List<Runnable> out) {
+		dispatcher.due(run, now, out);
+	}
+
+	@Override
+	public void renewal(Dispatcher.Renewal renewal, Instant now, List<Runnable> out) {
+		dispatcher.due(renewal, now, out);
+	}
+
+	@Override
+	public void retry(Dispatcher.Retry retry, Instant now, List<Runnable> out) {
+		dispatcher.due(retry, now, out);
+	}
+
+	@Override
+	public void callDeadline(PluginCalls.Call call, Instant now, List<Runnable> out) {
+		resolutions.callDue(call, now, out);
+	}
+
+	@Override
+	public void recheck(Instant now, List<Runnable> out) {
 		due.schedule(recheck, now.plus(options.recheck()).toEpochMilli());
 		int size = table.size();
 		out.add(() -> LOG.debug("Re-checking {} cron plugins", size));

@@ -113,15 +113,13 @@ final class Schedules {
 						+ Scheduler.describe(e);
 				job.scheduled = null;
 				job.nextFire = Job.NONE;
-				due.cancel(job);
+				due.cancel(job.fireTime);
 			}
 		} else {
 			job.scheduled = null;
 			job.nextFire = Job.NONE;
 			job.nextPending = false;
-			if (!job.retryLoad) {
-				due.cancel(job);
-			}
+			due.cancel(job.fireTime);
 		}
 		if (state == JobState.SCHEDULED && job.claimUnavailable != null) {
 			// Still scheduled (its fire times come, and claim again), but nothing runs until the store is back.
@@ -146,7 +144,7 @@ final class Schedules {
 		job.scheduled = null;
 		job.nextFire = Job.NONE;
 		job.nextPending = false;
-		due.cancel(job);
+		due.cancel(job.fireTime);
 	}
 
 	/** Whether a job has had all its fire times ({@code scheduler.times}). */
@@ -186,7 +184,7 @@ final class Schedules {
 		job.scheduled = interval;
 		if (interval.reboot()) {
 			job.nextFire = Job.NONE;
-			due.cancel(job);
+			due.cancel(job.fireTime);
 			engine.dispatcher().fire(job, Trigger.REBOOT, now, null, now, out);
 			return;
 		}
@@ -214,10 +212,10 @@ final class Schedules {
 		job.nextPending = false;
 		if (next.isPresent()) {
 			job.nextFire = next.get().toInstant().toEpochMilli();
-			due.schedule(job, job.nextFire);
+			due.schedule(job.fireTime, job.nextFire);
 		} else {
 			job.nextFire = Job.NONE;
-			due.cancel(job);
+			due.cancel(job.fireTime);
 		}
 	}
 
