@@ -506,6 +506,17 @@ final class Dispatcher {
 		}
 	}
 
+	/**
+	 * The store can be reached again: a job whose last claim found it unreachable is no longer
+	 * {@code UNAVAILABLE}. Lock held.
+	 */
+	void storeAvailable(Job job, Instant now, List<Runnable> out) {
+		if (job.claimUnavailable != null) {
+			job.claimUnavailable = null;
+			engine.runChanged(job.name(), now, out);
+		}
+	}
+
 	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
 	private void clearUnavailable(Run run) {
 		List<Runnable> out = new ArrayList<>();

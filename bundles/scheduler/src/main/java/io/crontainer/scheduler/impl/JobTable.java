@@ -306,6 +306,74 @@ final class JobTable {
 		engine.schedules().refresh(job, now, out);
 	}
 
+	// ------------------------------------------------------------------ records (lock held)
+
+	/**
+	 * The store returned a record of a name: the owner takes it if it is newer than the one it holds
+	 * (records reach the engine on several threads; a late older one never overwrites a newer one).
+	 */
+	void record(String name, RunState state, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job == null || job.record == null || state.version() <= job.record.version()) {
+			return;
+		}
+		boolean pausedChanged = job.record.paused() != state.paused();
+		job.record = state;
+		if (pausedChanged) {
+			job.catchUp = !state.paused();
+			engine.schedules().refresh(job, now, out);
+		}
+	}
+
+	/** The record of a name turned out unreadable: its owner is {@code BLOCKED}. */
+	void blocked(String name, String reason, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job != null) {
+			job.record = null;
+			job.blocked = reason;
+			engine.schedules().refresh(job, now, out);
+		}
+	}
+
+	/**
+	 * An operator reset the record of a name: its owner takes the new record, which also ends a
+	 * {@code BLOCKED} or {@code UNAVAILABLE} state.
+	 */
+	void reset(String name, RunState state, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job == null) {
+			return;
+		}
+		if (job.record == null || job.blocked != null) {
+			job.blocked = null;
+			job.unavailable = null;
+			job.record = state;
+			job.catchUp = true;
+			engine.due().cancel(job.loadRetry);
+			engine.schedules().refresh(job, now, out);
+		} else {
+			record(name, state, now, out);
+		}
+	}
+
+	/** Another store is in use: every owner's record is loaded from it, after the lock is released. */
+	void storeSwitched(Instant now, List<Runnable> out) {
+		for (Job job : owners.values()) {
+			job.record = null;
+			engine.schedules().refresh(job, now, out);
+			out.add(() -> reload(job));
+		}
+	}
+
+	/** The store can be reached again: the records it could not give are loaded now, not at their retry. */
+	void storeAvailable(Instant now) {
+		for (Job job : owners.values()) {
+			if (job.loadRetry.queued()) {
+				engine.due().schedule(job.loadRetry, now.toEpochMilli());
+			}
+		}
+	}
+
 	/** The retry of a record the store could not give came (timer thread, lock held). */
 	void retryDue(Job job, List<Runnable> out) {
 		out.add(() -> reload(job));

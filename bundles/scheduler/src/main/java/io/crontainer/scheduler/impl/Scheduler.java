@@ -156,14 +156,9 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 				return;
 			}
 			Instant now = clock.instant();
+			table.storeAvailable(now);
 			for (Job job : table.owners()) {
-				if (job.loadRetry.queued()) {
-					due.schedule(job.loadRetry, now.toEpochMilli());
-				}
-				if (job.claimUnavailable != null) {
-					job.claimUnavailable = null;
-					schedules.refresh(job, now, out);
-				}
+				dispatcher.storeAvailable(job, now, out);
 			}
 		}
 		flush(out);
@@ -354,26 +349,12 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	 */
 	@Override
 	public void record(String name, RunState state, Instant now, List<Runnable> out) {
-		Job job = table.owner(name);
-		if (job == null || job.record == null || state.version() <= job.record.version()) {
-			return;
-		}
-		boolean pausedChanged = job.record.paused() != state.paused();
-		job.record = state;
-		if (pausedChanged) {
-			job.catchUp = !state.paused();
-			schedules.refresh(job, now, out);
-		}
+		table.record(name, state, now, out);
 	}
 
 	@Override
 	public void blocked(String name, String reason, Instant now, List<Runnable> out) {
-		Job job = table.owner(name);
-		if (job != null) {
-			job.record = null;
-			job.blocked = reason;
-			schedules.refresh(job, now, out);
-		}
+		table.blocked(name, reason, now, out);
 	}
 
 	// ------------------------------------------------------------------ the parts' shared context
@@ -466,11 +447,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 				store = newStore;
 				newStore.listen(this::changedElsewhere);
 				newStore.onAvailable(this::storeAvailable);
-				for (Job job : table.owners()) {
-					job.record = null;
-					schedules.refresh(job, now, out);
-					out.add(() -> table.reload(job));
-				}
+				table.storeSwitched(now, out);
 			}
 			if (!before.zone().equals(changedOptions.zone())) {
 				for (Job job : table.all()) {
