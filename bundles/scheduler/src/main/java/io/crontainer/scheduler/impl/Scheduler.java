@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
 
@@ -117,7 +118,34 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		this.changed = requireNonNull(changed);
 		this.history = new History(options.historySize());
 		this.table = new JobTable(this);
-		this.schedules = new Schedules(this, due);
+		this.schedules = new Schedules(new Schedules.Engine() {
+			@Override
+			public void fire(Job job, Trigger trigger, Instant fireTime, Instant now,
+					List<Runnable> out) {
+				dispatcher.fire(job, trigger, fireTime, null, now, out);
+			}
+
+			@Override
+			public void skipped(Job job, Trigger trigger, Instant fireTime, Instant now,
+					String why, List<Runnable> out) {
+				dispatcher.skipped(job, trigger, fireTime, now, why, out);
+			}
+
+			@Override
+			public Run running(String name) {
+				return dispatcher.running(name);
+			}
+
+			@Override
+			public Job owner(String name) {
+				return table.owner(name);
+			}
+
+			@Override
+			public void changed() {
+				changes++;
+			}
+		}, due);
 		this.resolutions = new Resolutions(this);
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
 		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this);
