@@ -146,7 +146,42 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 				changes++;
 			}
 		}, due);
-		this.resolutions = new Resolutions(this);
+		this.resolutions = new Resolutions(lock, clock, new Resolutions.Engine() {
+			@Override
+			public PluginCalls calls() {
+				return calls;
+			}
+
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public ZoneId zone() {
+				return Scheduler.this.options.zone();
+			}
+
+			@Override
+			public StateStore store() {
+				return store;
+			}
+
+			@Override
+			public void record(String name, RunState state, Instant now, List<Runnable> out) {
+				table.record(name, state, now, out);
+			}
+
+			@Override
+			public void refresh(Job job, Instant now, List<Runnable> out) {
+				schedules.refresh(job, now, out);
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
 		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this);
 		synchronized (lock) {
