@@ -1,5 +1,6 @@
 package io.crontainer.scheduler.impl;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +28,10 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  *
  * <p>
  * Threads: {@link #add}, {@link #update} and {@link #remove} are called by the whiteboard (DS)
- * thread without any lock; they read the state store before taking the engine's lock, never under
+ * thread without any lock. {@link #reload} is called without the lock too, as an effect run after it
+ * is released: on the whiteboard thread (a rename, or a departure that hands the name to a
+ * duplicate), the timer (a load retried) or the configuring thread (a new store). Those that read the
+ * state store ({@link #add}, {@link #reload}) read it before taking the engine's lock, never under
  * it. Every other method requires the engine's lock.
  */
 final class JobTable {
@@ -46,8 +50,44 @@ final class JobTable {
 		}
 	}
 
-	private final Scheduler engine;
+	/** What the job table needs of the rest of the engine. */
+	interface Engine {
+		/** Whether the engine stopped. Lock held. */
+		boolean stopped();
+
+		/** The jobs changed (for {@code service.changecount}). Lock held. */
+		void changed();
+
+		/** The store in use; any thread. */
+		StateStore store();
+
+		/** How many runs are kept per name; takes the lock itself. */
+		int historySize();
+
+		/** Runs the effects collected under the lock, and tells of a change. Lock not held. */
+		void flush(List<Runnable> out);
+
+		/** The run holding a name; {@code null} if none ({@link Dispatcher#running}). Lock held. */
+		Run running(String name);
+
+		/** The runs of a job beside the one holding its name ({@link Dispatcher#alongside}). Lock held. */
+		List<Run> alongside(Job job);
+
+		/** Asks a job's plugin for enabled() and interval() ({@link Resolutions#resolve}). Lock held. */
+		void resolve(Job job, Instant now, List<Runnable> out);
+
+		/** Recomputes a job's state and schedule ({@link Schedules#refresh}). Lock held. */
+		void refresh(Job job, Instant now, List<Runnable> out);
+
+		/** Stops a job's schedule ({@link Schedules#unschedule}). Lock held. */
+		void unschedule(Job job);
+	}
+
 	private final Object lock;
+	private final Clock clock;
+	private final DueQueue due;
+	private final History history;
+	private final Engine engine;
 
 	// Guarded by the engine's lock.
 	private final Map<Long, Job> jobs = new HashMap<>();
@@ -58,9 +98,12 @@ final class JobTable {
 	/** Why the store is unavailable, while it is; logged once per outage. */
 	private String storeDown;
 
-	JobTable(Scheduler engine) {
+	JobTable(Object lock, Clock clock, DueQueue due, History history, Engine engine) {
+		this.lock = lock;
+		this.clock = clock;
+		this.due = due;
+		this.history = history;
 		this.engine = engine;
-		this.lock = engine.lock();
 	}
 
 	// ------------------------------------------------------------------ whiteboard
@@ -74,17 +117,18 @@ final class JobTable {
 			if (engine.stopped() || jobs.containsKey(plugin.serviceId())) {
 				return;
 			}
-			Instant now = engine.clock().instant();
+			Instant now = clock.instant();
 			Job job = new Job(plugin, settings, arrivals++, now);
 			jobs.put(plugin.serviceId(), job);
 			place(job);
 			out.add(() -> LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin));
+			warnUnknown(job.name(), plugin, List.of(), out);
 			if (job.owner) {
 				took(job, loaded, now, out);
 			} else {
-				engine.schedules().refresh(job, now, out);
+				engine.refresh(job, now, out);
 			}
-			engine.resolutions().resolve(job, now, out);
+			engine.resolve(job, now, out);
 			engine.changed();
 		}
 		engine.flush(out);
@@ -106,8 +150,9 @@ final class JobTable {
 			if (job == null) {
 				return false;
 			}
-			Instant now = engine.clock().instant();
+			Instant now = clock.instant();
 			Settings old = job.settings;
+			warnUnknown(settings.name(), plugin, Settings.unknown(job.plugin.properties()), out);
 			job.plugin = plugin;
 			job.settings = settings;
 			job.generation++;
@@ -124,13 +169,27 @@ final class JobTable {
 					job.record = null;
 					out.add(() -> reload(job));
 				}
-				engine.schedules().refresh(job, now, out);
+				engine.refresh(job, now, out);
 			}
-			engine.resolutions().resolve(job, now, out);
+			engine.resolve(job, now, out);
 			engine.changed();
 		}
 		engine.flush(out);
 		return true;
+	}
+
+	/**
+	 * Warns of {@code cron.*} service properties that no one reads (a misspelling such as
+	 * {@code cron.zone}): once per arrival, and again only when a change of properties changes them.
+	 * Lock held; the line is logged after it is released.
+	 *
+	 * @param before The unknown properties before the change; empty at arrival.
+	 */
+	private static void warnUnknown(String name, Plugin plugin, List<String> before, List<Runnable> out) {
+		List<String> unknown = Settings.unknown(plugin.properties());
+		if (!unknown.isEmpty() && !unknown.equals(before)) {
+			out.add(() -> LOG.warn("Cron plugin {} ({}) {}", name, plugin, Settings.unknownWarning(unknown)));
+		}
 	}
 
 	/**
@@ -148,22 +207,20 @@ final class JobTable {
 			if (job == null || engine.stopped()) {
 				return departing; // after stop(), which interrupted and awaited every run already
 			}
-			Instant now = engine.clock().instant();
+			Instant now = clock.instant();
 			job.gone = true;
 			job.generation++;
-			Run run = engine.dispatcher().running(job.name());
+			Run run = engine.running(job.name());
 			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
-				run.departed = true;
 				departing.add(run);
 			}
-			for (Run beside : engine.dispatcher().alongside(job)) {
+			for (Run beside : engine.alongside(job)) {
 				if (beside.phase != Run.Phase.STUCK) {
-					beside.departed = true;
 					departing.add(beside);
 				}
 			}
 			if (job.call != null) {
-				engine.due().cancel(job.call);
+				due.cancel(job.call);
 			}
 			release(job, job.name(), now, out);
 			out.add(() -> LOG.info("Cron plugin {} left ({})", job.name(), job.plugin));
@@ -208,16 +265,16 @@ final class JobTable {
 		job.record = null;
 		job.blocked = null;
 		job.unavailable = null;
-		job.retryLoad = false;
-		engine.schedules().unschedule(job);
+		due.cancel(job.loadRetry);
+		engine.unschedule(job);
 		if (next != null) {
 			Job taker = next;
 			out.add(() -> LOG.info("Cron plugin {} ({}) takes the name over", name, taker.plugin));
 			taker.record = null;
-			engine.schedules().refresh(taker, now, out);
+			engine.refresh(taker, now, out);
 			out.add(() -> reload(taker));
 		} else if (owned) {
-			engine.history().departed(name);
+			history.departed(name);
 		}
 	}
 
@@ -255,16 +312,16 @@ final class JobTable {
 			if (!job.owner || job.gone || engine.stopped() || !job.name().equals(name)) {
 				return;
 			}
-			took(job, loaded, engine.clock().instant(), out);
+			took(job, loaded, clock.instant(), out);
 		}
 		engine.flush(out);
 	}
 
 	/** A job owns its name and its record was loaded. Lock held. */
 	private void took(Job job, Loaded loaded, Instant now, List<Runnable> out) {
-		engine.history().arrived(job.name());
-		if (!engine.history().has(job.name()) && !loaded.past.isEmpty()) {
-			engine.history().restore(job.name(), loaded.past);
+		history.arrived(job.name());
+		if (!history.has(job.name()) && !loaded.past.isEmpty()) {
+			history.restore(job.name(), loaded.past);
 		}
 		job.catchUp = true;
 		job.scheduled = null;
@@ -272,24 +329,93 @@ final class JobTable {
 		job.blocked = loaded.blocked;
 		job.unavailable = loaded.unavailable;
 		if (loaded.unavailable != null) {
-			job.retryLoad = true;
-			engine.due().schedule(job, now.plus(LOAD_RETRY).toEpochMilli());
+			due.schedule(job.loadRetry, now.plus(LOAD_RETRY).toEpochMilli());
 			if (storeDown == null) {
 				storeDown = loaded.unavailable;
 				String describe = engine.store().describe();
 				out.add(() -> LOG.warn("The state store ({}) is unavailable: {}; plugins wait, and are retried every {} s",
 						describe, loaded.unavailable, LOAD_RETRY.toSeconds()));
 			}
-		} else if (storeDown != null) {
-			storeDown = null;
-			out.add(() -> LOG.info("The state store is available again"));
+		} else {
+			due.cancel(job.loadRetry);
+			if (storeDown != null) {
+				storeDown = null;
+				out.add(() -> LOG.info("The state store is available again"));
+			}
 		}
-		engine.schedules().refresh(job, now, out);
+		engine.refresh(job, now, out);
+	}
+
+	// ------------------------------------------------------------------ records (lock held)
+
+	/**
+	 * The store returned a record of a name: the owner takes it if it is newer than the one it holds
+	 * (records reach the engine on several threads; a late older one never overwrites a newer one).
+	 */
+	void record(String name, RunState state, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job == null || job.record == null || state.version() <= job.record.version()) {
+			return;
+		}
+		boolean pausedChanged = job.record.paused() != state.paused();
+		job.record = state;
+		if (pausedChanged) {
+			job.catchUp = !state.paused();
+			engine.refresh(job, now, out);
+		}
+	}
+
+	/** The record of a name turned out unreadable: its owner is {@code BLOCKED}. */
+	void blocked(String name, String reason, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job != null) {
+			job.record = null;
+			job.blocked = reason;
+			engine.refresh(job, now, out);
+		}
+	}
+
+	/**
+	 * An operator reset the record of a name: its owner takes the new record, which also ends a
+	 * {@code BLOCKED} or {@code UNAVAILABLE} state.
+	 */
+	void reset(String name, RunState state, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job == null) {
+			return;
+		}
+		if (job.record == null || job.blocked != null) {
+			job.blocked = null;
+			job.unavailable = null;
+			job.record = state;
+			job.catchUp = true;
+			due.cancel(job.loadRetry);
+			engine.refresh(job, now, out);
+		} else {
+			record(name, state, now, out);
+		}
+	}
+
+	/** Another store is in use: every owner's record is loaded from it, after the lock is released. */
+	void storeSwitched(Instant now, List<Runnable> out) {
+		for (Job job : owners.values()) {
+			job.record = null;
+			engine.refresh(job, now, out);
+			out.add(() -> reload(job));
+		}
+	}
+
+	/** The store can be reached again: the records it could not give are loaded now, not at their retry. */
+	void storeAvailable(Instant now) {
+		for (Job job : owners.values()) {
+			if (job.loadRetry.queued()) {
+				due.schedule(job.loadRetry, now.toEpochMilli());
+			}
+		}
 	}
 
 	/** The retry of a record the store could not give came (timer thread, lock held). */
 	void retryDue(Job job, List<Runnable> out) {
-		job.retryLoad = false;
 		out.add(() -> reload(job));
 	}
 
