@@ -1231,60 +1231,6 @@ class SchedulerTest {
 		}
 	}
 
-	@Test
-	@Timeout(20)
-	void aFiredRunThatIsAbandonedCompletesItsStageWhenAbandoned() throws Exception {
-		threads = Executors.newCachedThreadPool();
-		scheduler.stop();
-		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
-		TestPlugin deaf = add(1, "deaf", "0 0 1 1 *", CronPlugin.TIMEOUT, 3L);
-		deaf.deaf = true;
-		deaf.block = new CountDownLatch(1);
-		try {
-			clock.set(Instant.parse("2026-03-02T10:01:00Z"));
-			CompletableFuture<CronRunDTO> fired = view.fire("deaf").toCompletableFuture();
-			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
-			clock.set(Instant.parse("2026-03-02T10:01:03Z"));
-			scheduler.tick(); // its time limit: interrupted, the grace (5 s) starts
-			awaitTrue(() -> deaf.interrupted);
-			assertThat(fired).as("interrupted, not over yet").isNotDone();
-			clock.set(Instant.parse("2026-03-02T10:01:08Z"));
-			scheduler.tick(); // it ignored the interrupt: abandoned
-
-			CronRunDTO run = fired.get(10, TimeUnit.SECONDS);
-			assertThat(run.outcome).isEqualTo(Outcome.TIMED_OUT);
-			assertThat(run.error).contains("did not finish within 3 s").contains("is abandoned");
-			assertThat(job("deaf").state).isEqualTo(JobState.STUCK);
-		} finally {
-			deaf.block.countDown();
-		}
-		awaitTrue(() -> job("deaf").state == JobState.SCHEDULED); // the thread came back: its stage stays as it was
-	}
-
-	@Test
-	@Timeout(20)
-	void aFiredRunAbandonedAtStopCompletesItsStage() throws Exception {
-		threads = Executors.newCachedThreadPool();
-		scheduler.stop();
-		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run));
-		scheduler.configure(options(Duration.ofMillis(100)), null);
-		TestPlugin deaf = add(1, "deaf", "0 0 1 1 *");
-		deaf.deaf = true;
-		deaf.block = new CountDownLatch(1);
-		try {
-			clock.set(Instant.parse("2026-03-02T10:01:00Z"));
-			CompletableFuture<CronRunDTO> fired = view.fire("deaf").toCompletableFuture();
-			assertThat(deaf.started.await(10, TimeUnit.SECONDS)).isTrue();
-			scheduler.stop(); // interrupts it, awaits it 100 ms, abandons it
-
-			CronRunDTO run = fired.get(10, TimeUnit.SECONDS);
-			assertThat(run.outcome).isEqualTo(Outcome.INTERRUPTED);
-			assertThat(run.error).contains("the scheduler stopped").contains("is abandoned");
-		} finally {
-			deaf.block.countDown();
-		}
-	}
-
 	private static Thread threadNamed(String name) {
 		return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
 				.orElseThrow();
