@@ -323,7 +323,7 @@ public class ShellIT {
 		try {
 			Exception away = refused("cron:list");
 			assertEquals(IllegalStateException.class, away.getClass());
-			assertEquals("The Crontainer scheduler is not running (no CronRuntime service): start bundle io.crontainer.scheduler.",
+			assertEquals("The Crontainer scheduler is not running (no CronRuntime service): its component failed to activate or its bundle is stopped; 'scr:info io.crontainer.scheduler.impl.SchedulerComponent' and data/log/crontainer.log say why.",
 					away.getMessage());
 		} finally {
 			scheduler.start();

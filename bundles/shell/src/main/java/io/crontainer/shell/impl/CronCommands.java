@@ -575,7 +575,9 @@ public class CronCommands {
 		CronRuntime rt = runtime;
 		if (rt == null) {
 			throw new IllegalStateException(
-					"The Crontainer scheduler is not running (no CronRuntime service): start bundle io.crontainer.scheduler.");
+					"The Crontainer scheduler is not running (no CronRuntime service): its component failed to activate or"
+							+ " its bundle is stopped; 'scr:info io.crontainer.scheduler.impl.SchedulerComponent' and"
+							+ " data/log/crontainer.log say why.");
 		}
 		return rt;
 	}

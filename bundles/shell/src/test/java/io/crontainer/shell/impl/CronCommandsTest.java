@@ -194,7 +194,7 @@ class CronCommandsTest {
 	void withoutTheSchedulerEveryCommandSaysSo() {
 		CronCommands alone = new CronCommands(null, Clock.fixed(NOW, ZoneOffset.UTC));
 		assertThatThrownBy(() -> alone.list(false)).isInstanceOf(IllegalStateException.class).hasMessage(
-				"The Crontainer scheduler is not running (no CronRuntime service): start bundle io.crontainer.scheduler.");
+				"The Crontainer scheduler is not running (no CronRuntime service): its component failed to activate or its bundle is stopped; 'scr:info io.crontainer.scheduler.impl.SchedulerComponent' and data/log/crontainer.log say why.");
 		assertThatThrownBy(() -> alone.next(5, "", "", "", "@hourly")).isInstanceOf(IllegalStateException.class);
 	}
 
