@@ -41,6 +41,8 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.format.Formats;
+import io.crontainer.format.Jobs;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -84,7 +86,18 @@ public class CronJobsPage extends AbstractServlet {
 			policyOption = ReferencePolicyOption.GREEDY)
 	transient volatile CronRuntime runtime;
 
-	private final transient Clock clock = Clock.systemUTC();
+	private final transient Clock clock;
+
+	/** The constructor Declarative Services calls. */
+	public CronJobsPage() {
+		this(null, Clock.systemUTC());
+	}
+
+	/** For tests: a fixed runtime and a controllable clock. */
+	CronJobsPage(CronRuntime runtime, Clock clock) {
+		this.runtime = runtime;
+		this.clock = clock;
+	}
 
 	// ------------------------------------------------------------------------------------------ GET
 
@@ -123,7 +136,7 @@ public class CronJobsPage extends AbstractServlet {
 	private void list(CronRuntime rt, HttpServletRequest request, PrintWriter out, String root) {
 		List<CronJobDTO> jobs = rt.getJobs().stream().sorted(byNextFire()).collect(Collectors.toList());
 		long now = clock.millis();
-		out.println("<p class=\"statline\">" + Html.escape(count(jobs.size(), "cron plugin")) + ". <a href=\""
+		out.println("<p class=\"statline\">" + Html.escape(Formats.count(jobs.size(), "cron plugin")) + ". <a href=\""
 				+ Html.escape(root) + "\">Refresh</a></p>");
 		if (jobs.isEmpty()) {
 			out.println("<p id=\"no-jobs\">The scheduler knows no cron plugins: none is deployed, or none has"
@@ -135,21 +148,21 @@ public class CronJobsPage extends AbstractServlet {
 				+ "<th>Zone</th><th>Next fire</th><th>Left</th><th>Last window end</th><th>Last run</th><th>Took</th>"
 				+ "<th>Bundle</th><th>Reason</th><th>Actions</th></tr></thead><tbody>");
 		for (CronJobDTO job : jobs) {
-			ZoneId zone = Format.zone(job.zone);
+			ZoneId zone = Formats.zone(job.zone);
 			CronRunDTO last = job.lastRun;
 			out.println("<tr data-name=\"" + Html.escape(job.name) + "\">");
 			cell(out, "name", "<a href=\"" + Html.escape(detailUrl(root, job.name)) + "\">" + Html.escape(job.name) + "</a>");
-			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(state(job)) + "</span>");
+			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
 			cell(out, "interval", "<code>" + Html.escape(job.interval) + "</code>");
 			cell(out, "zone", Html.escape(job.zone));
-			cell(out, "next-fire", Html.escape(Format.instant(job.nextFire, zone)));
-			cell(out, "left", Html.escape(job.nextFire == null ? "-" : left(job.nextFire - now)));
-			cell(out, "last-window-end", Html.escape(Format.instant(job.lastEnd, zone)));
+			cell(out, "next-fire", Html.escape(instant(job.nextFire, zone)));
+			cell(out, "left", Html.escape(job.nextFire == null ? Formats.NONE : Formats.left(job.nextFire, now)));
+			cell(out, "last-window-end", Html.escape(instant(job.lastEnd, zone)));
 			cell(out, "last-run", last == null ? "-" : "<span class=\"outcome outcome-" + last.outcome + "\">"
 					+ last.outcome + "</span>");
-			cell(out, "took", Html.escape(last == null ? "-" : took(last, now)));
-			cell(out, "bundle", Html.escape(bundle(job)));
-			String reason = reason(job);
+			cell(out, "took", Html.escape(last == null ? Formats.NONE : took(last, now)));
+			cell(out, "bundle", Html.escape(Jobs.bundle(job)));
+			String reason = Jobs.reason(job);
 			cell(out, "reason", Html.escape(reason == null ? "" : reason));
 			out.print("<td class=\"actions\">");
 			actions(out, root, token, job, true);
@@ -159,7 +172,7 @@ public class CronJobsPage extends AbstractServlet {
 	}
 
 	private void detail(CronRuntime rt, CronJobDTO job, HttpServletRequest request, PrintWriter out, String root) {
-		ZoneId zone = Format.zone(job.zone);
+		ZoneId zone = Formats.zone(job.zone);
 		long now = clock.millis();
 		out.println("<p><a href=\"" + Html.escape(root) + "\">All cron jobs</a> | <a href=\""
 				+ Html.escape(detailUrl(root, job.name)) + "\">Refresh</a></p>");
@@ -169,31 +182,33 @@ public class CronJobsPage extends AbstractServlet {
 		out.println("</div>");
 
 		out.println("<table class=\"nicetable fields\" id=\"job\"><tbody>");
-		field(out, "state", "State", "<span class=\"state state-" + job.state + "\">" + Html.escape(state(job)) + "</span>");
+		field(out, "state", "State", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
 		if (job.reason != null) {
 			field(out, "reason", "Reason", Html.escape(job.reason));
 		}
 		if (job.runningSince != null) {
-			field(out, "running-since", "Running since", Html.escape(Format.instant(job.runningSince, zone) + " ("
-					+ Format.duration(now - job.runningSince) + ")"));
+			field(out, "running-since", "Running since", Html.escape(Formats.zoned(job.runningSince, zone) + " ("
+					+ Formats.age(job.runningSince, now) + ")"));
 		}
 		field(out, "interval", "Interval", "<code>" + Html.escape(job.interval) + "</code>");
 		field(out, "description", "Means", Html.escape(job.description == null ? "-" : job.description));
 		field(out, "zone", "Zone", Html.escape(job.zone));
-		field(out, "timeout", "Timeout", Html.escape(job.timeout == null ? "none" : Format.duration(job.timeout * 1000)));
+		field(out, "timeout", "Timeout", Html.escape(job.timeout == null ? "none" : Formats.seconds(job.timeout)));
 		field(out, "misfire", "Misfire", Html.escape(job.misfire));
 		field(out, "next-fire", "Next fire", Html.escape(job.nextFire == null ? "none"
-				: Format.instant(job.nextFire, zone) + " (in " + Format.duration(job.nextFire - now) + ")"));
+				: Formats.zoned(job.nextFire, zone) + " (" + (job.nextFire > now ? "in " + Formats.duration(job.nextFire - now)
+						: "due") + ")"));
 		field(out, "last-window-end", "Last window end", Html.escape(job.lastEnd == null
-				? "none: the plugin has never run successfully" : Format.instant(job.lastEnd, zone)));
+				? "none: the plugin has never run successfully" : Formats.zoned(job.lastEnd, zone)));
 		field(out, "next-window", "Next window", Html.escape("[" + (job.lastEnd == null ? EPOCH
-				: Format.instant(job.lastEnd, zone)) + ", the start of the next run)"));
-		field(out, "counts", "Runs", Html.escape(job.runCount + " ended, " + job.failureCount + " failed, "
-				+ job.timeoutCount + " timed out, " + job.consecutiveFailures + " failed in a row (since the scheduler started)"));
+				: Formats.zoned(job.lastEnd, zone)) + ", the start of the next run)"));
+		field(out, "counts", "Runs", Html.escape(Formats.number(job.runCount) + " since the scheduler started: "
+				+ Formats.number(job.failureCount) + " failed, " + Formats.number(job.timeoutCount) + " timed out; "
+				+ Formats.number(job.consecutiveFailures) + " in a row did not succeed"));
 		if (job.node != null) {
 			field(out, "node", "Node", Html.escape(job.node));
 		}
-		field(out, "bundle", "Bundle", Html.escape(bundle(job)));
+		field(out, "bundle", "Bundle", Html.escape(Jobs.bundle(job)));
 		field(out, "service-id", "Service id", Html.escape(job.serviceId));
 		out.println("</tbody></table>");
 
@@ -224,12 +239,12 @@ public class CronJobsPage extends AbstractServlet {
 		for (CronRunDTO run : runs) {
 			out.println("<tr data-trigger=\"" + run.trigger + "\" data-outcome=\"" + run.outcome + "\">");
 			cell(out, "trigger", Html.escape(run.trigger));
-			cell(out, "window-start", Html.escape(Format.instant(run.windowStart, zone)));
-			cell(out, "window-end", Html.escape(Format.instant(run.windowEnd, zone)));
-			cell(out, "fire-time", Html.escape(Format.instant(run.scheduledFire, zone)));
-			cell(out, "started", Html.escape(Format.instant(run.started, zone)));
-			cell(out, "late", Html.escape(run.scheduledFire == null || run.outcome == Outcome.QUEUED ? "-"
-					: Format.duration(run.started - run.scheduledFire)));
+			cell(out, "window-start", Html.escape(instant(run.windowStart, zone)));
+			cell(out, "window-end", Html.escape(instant(run.windowEnd, zone)));
+			cell(out, "fire-time", Html.escape(instant(run.scheduledFire, zone)));
+			cell(out, "started", Html.escape(instant(run.started, zone)));
+			String late = Jobs.late(run);
+			cell(out, "late", Html.escape(late == null ? Formats.NONE : late));
 			cell(out, "took", Html.escape(took(run, now)));
 			cell(out, "outcome", "<span class=\"outcome outcome-" + run.outcome + "\">" + run.outcome + "</span>");
 			cell(out, "error", Html.escape(run.error == null ? "" : run.error));
@@ -263,7 +278,7 @@ public class CronJobsPage extends AbstractServlet {
 		}
 		out.println("<ol id=\"next-fire-times\">");
 		for (ZonedDateTime t : times) {
-			out.println("<li>" + Html.escape(Format.zoned(t)) + "</li>");
+			out.println("<li>" + Html.escape(Formats.zoned(t)) + "</li>");
 		}
 		out.println("</ol>");
 	}
@@ -280,8 +295,8 @@ public class CronJobsPage extends AbstractServlet {
 		hidden(out, "confirmed", "yes");
 		out.println("<p><label for=\"since\">Start of the next window (ISO-8601, e.g. 2026-12-01T00:00Z; without an"
 				+ " offset in " + Html.escape(job.zone) + "):</label> <input type=\"text\" id=\"since\" name=\"since\""
-				+ " size=\"30\" value=\"" + Html.escape(job.lastEnd == null ? "" : Format.instant(job.lastEnd,
-						Format.zone(job.zone))) + "\"></p>");
+				+ " size=\"30\" value=\"" + Html.escape(job.lastEnd == null ? "" : Formats.offset(job.lastEnd,
+						Formats.zone(job.zone))) + "\"></p>");
 		if (job.state != JobState.BLOCKED) {
 			out.println("<p><label><input type=\"checkbox\" id=\"force\" name=\"force\" value=\"yes\"> If the field is"
 					+ " empty: yes, rewind " + Html.escape(job.name) + " to the epoch (its next run covers everything since"
@@ -382,7 +397,7 @@ public class CronJobsPage extends AbstractServlet {
 			}
 			CronJobDTO after = rt.resume(job.name);
 			return info("Resumed " + job.name + ": " + after.state + (after.nextFire == null ? ""
-					: ", next fire " + Format.instant(after.nextFire, Format.zone(after.zone))) + ".");
+					: ", next fire " + Formats.zoned(after.nextFire, Formats.zone(after.zone))) + ".");
 		case "reset":
 			if (!"yes".equals(request.getParameter("confirmed"))) {
 				return error("Refused: reset asks for confirmation first; use its Reset button.");
@@ -390,12 +405,12 @@ public class CronJobsPage extends AbstractServlet {
 			if (job == null) {
 				throw new IllegalArgumentException(unknown(rt, name));
 			}
-			ZoneId zone = Format.zone(job.zone);
+			ZoneId zone = Formats.zone(job.zone);
 			String since = request.getParameter("since");
 			if ((since == null || since.isBlank()) && job.state != JobState.BLOCKED
 					&& !"yes".equals(request.getParameter("force"))) {
 				return error("Refused: " + job.name + " is " + job.state + ", not BLOCKED: a reset without a start would"
-						+ " rewind its window" + (job.lastEnd == null ? "" : " from " + Format.instant(job.lastEnd, zone))
+						+ " rewind its window" + (job.lastEnd == null ? "" : " from " + Formats.zoned(job.lastEnd, zone))
 						+ " back to " + EPOCH + " (the epoch), and its next run would cover everything since. Give the"
 						+ " start of the next window, or tick the box to rewind it to the epoch.");
 			}
@@ -403,7 +418,7 @@ public class CronJobsPage extends AbstractServlet {
 			CronJobDTO reset = rt.reset(job.name, start);
 			return info("Reset " + job.name + (job.state == JobState.BLOCKED ? ": cleared its BLOCKED state;" : ":")
 					+ " its next window starts at " + (start == null ? EPOCH + " (the epoch)"
-							: Format.instant(start.toEpochMilli(), zone))
+							: Formats.offset(start.toEpochMilli(), zone))
 					+ "." + (reset == null ? "" : " It is " + reset.state + "."));
 		default:
 			return error("Refused: unknown action \"" + action + "\"; the actions are fire, pause, resume and reset.");
@@ -549,52 +564,15 @@ public class CronJobsPage extends AbstractServlet {
 		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.escape(value) + "\">");
 	}
 
-	/** The state, with the age of a run in progress, as cron:list shows it: {@code SCHEDULED (running 12 s)}. */
-	private static String state(CronJobDTO job) {
-		if (job.runningSince != null && (job.running || job.state == JobState.STUCK)) {
-			String age = Format.duration(Math.max(0, System.currentTimeMillis() - job.runningSince));
-			return job.state == JobState.STUCK ? job.state + " (" + age + ")" : job.state + " (running " + age + ")";
-		}
-		if (!job.running) {
-			return String.valueOf(job.state);
-		}
-		boolean queued = job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
-		return job.state + (queued ? " (queued)" : " (running)");
+	/** An instant for a table cell ({@link Formats#offset}), {@value Formats#NONE} if there is none. */
+	private static String instant(Long millis, ZoneId zone) {
+		return millis == null ? Formats.NONE : Formats.offset(millis, zone);
 	}
 
-	/**
-	 * The reason cell, as {@code cron:list} shows it: why a plugin is not scheduled, else why its last run
-	 * did not succeed (the first line of the error of a failed, timed-out or interrupted run).
-	 */
-	static String reason(CronJobDTO job) {
-		if (job.reason != null) {
-			return job.reason;
-		}
-		CronRunDTO last = job.lastRun;
-		if (last != null && last.error != null && (last.outcome == Outcome.FAILED || last.outcome == Outcome.TIMED_OUT
-				|| last.outcome == Outcome.INTERRUPTED)) {
-			return "last run: " + last.error.strip().lines().findFirst().orElse("");
-		}
-		return null;
-	}
-
-	private static String bundle(CronJobDTO job) {
-		return job.bundleSymbolicName + " [" + job.bundleId + "]";
-	}
-
+	/** How long a run took ({@link Jobs#took}), {@value Formats#NONE} for a skipped fire. */
 	private static String took(CronRunDTO run, long now) {
-		if (run.outcome == Outcome.SKIPPED) {
-			return "-";
-		}
-		return Format.duration((run.finished != null ? run.finished : now) - run.started);
-	}
-
-	private static String left(long millis) {
-		return millis < 0 ? "due" : Format.duration(millis);
-	}
-
-	private static String count(int n, String noun) {
-		return n + " " + noun + (n == 1 ? "" : "s");
+		String took = Jobs.took(run, now);
+		return took == null ? Formats.NONE : took;
 	}
 
 	private static String value(Object v) {

@@ -95,12 +95,12 @@ class CronJobsPageTest {
 	void theReasonCellShowsTheLastRunsErrorAsCronListDoes() {
 		CronJobDTO failed = job("a", JobState.SCHEDULED);
 		failed.lastRun = run("a", Outcome.FAILED, "java.io.IOException: disk full\n\tat X.run(X.java:1)");
-		assertThat(CronJobsPage.reason(failed)).isEqualTo("last run: java.io.IOException: disk full");
+		assertThat(io.crontainer.format.Jobs.reason(failed)).isEqualTo("last run: java.io.IOException: disk full");
 		failed.lastRun.outcome = Outcome.SUCCEEDED;
-		assertThat(CronJobsPage.reason(failed)).isNull();
+		assertThat(io.crontainer.format.Jobs.reason(failed)).isNull();
 		CronJobDTO blocked = job("b", JobState.BLOCKED);
 		blocked.reason = "window commit failed";
-		assertThat(CronJobsPage.reason(blocked)).isEqualTo("window commit failed");
+		assertThat(io.crontainer.format.Jobs.reason(blocked)).isEqualTo("window commit failed");
 	}
 
 	@Test
@@ -127,7 +127,7 @@ class CronJobsPageTest {
 		String[] flash = (String[]) post.session.attributes.get(CronJobsPage.FLASH);
 		assertThat(flash[0]).isEqualTo("error");
 		assertThat(flash[1]).startsWith("Refused: heartbeat is SCHEDULED, not BLOCKED: a reset without a start would"
-				+ " rewind its window from 2023-11-14T22:13:20Z back to 1970-01-01T00:00:00Z");
+				+ " rewind its window from 2023-11-14T22:13:20Z[UTC] back to 1970-01-01T00:00:00Z");
 		assertThat(rt.reset).isEmpty();
 		post.param("force", "yes");
 		page.doPost(post.proxy(), new Http.Response().proxy());
