@@ -74,6 +74,8 @@ public class CronJobsPage extends AbstractServlet {
 	static final String LABEL = "cronjobs";
 	/** How many fire times and runs the detail view shows. */
 	static final int FIRE_TIMES = 5, RUNS = 20;
+	/** How many runs a strip on the list shows, and for how many plugins (the first by next fire) at most. */
+	static final int STRIP_RUNS = 20, STRIPS = 100;
 	/** How long a fire from the page waits for the run to end before it answers. */
 	static final long FIRE_WAIT_MS = 2000;
 	/** The session attribute holding the message for the next page view: {kind, text}. */
@@ -146,10 +148,15 @@ public class CronJobsPage extends AbstractServlet {
 		String token = Csrf.token(request);
 		out.println("<table class=\"nicetable\" id=\"cron-jobs\"><thead><tr><th>Name</th><th>State</th><th>Interval</th>"
 				+ "<th>Zone</th><th>Next fire</th><th>Left</th><th>Last window end</th><th>Last run</th><th>Took</th>"
+				+ "<th>Recent runs</th>"
 				+ "<th>Bundle</th><th>Reason</th><th>Actions</th></tr></thead><tbody>");
+		int strips = 0;
 		for (CronJobDTO job : jobs) {
 			ZoneId zone = Formats.zone(job.zone);
 			CronRunDTO last = job.lastRun;
+			String strip = strips < STRIPS ? Timeline.svg("strip-" + strips, job.name, history(rt, job.name, STRIP_RUNS),
+					now, zone, Timeline.Size.STRIP) : Formats.NONE;
+			strips++;
 			out.println("<tr data-name=\"" + Html.escape(job.name) + "\">");
 			cell(out, "name", "<a href=\"" + Html.escape(detailUrl(root, job.name)) + "\">" + Html.escape(job.name) + "</a>");
 			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
@@ -161,6 +168,7 @@ public class CronJobsPage extends AbstractServlet {
 			cell(out, "last-run", last == null ? "-" : "<span class=\"outcome outcome-" + last.outcome + "\">"
 					+ last.outcome + "</span>");
 			cell(out, "took", Html.escape(last == null ? Formats.NONE : took(last, now)));
+			cell(out, "timeline", strip);
 			cell(out, "bundle", Html.escape(Jobs.bundle(job)));
 			String reason = Jobs.reason(job);
 			cell(out, "reason", Html.escape(reason == null ? "" : reason));
@@ -169,6 +177,19 @@ public class CronJobsPage extends AbstractServlet {
 			out.println("</td></tr>");
 		}
 		out.println("</tbody></table>");
+		if (jobs.size() > STRIPS) {
+			out.println("<p>Recent runs are drawn for the first " + STRIPS + " plugins; a plugin's own page draws its.</p>");
+		}
+		out.println(LEGEND);
+	}
+
+	/** A plugin's recent runs, newest first; none if it left meanwhile. */
+	private static List<CronRunDTO> history(CronRuntime rt, String name, int limit) {
+		try {
+			return rt.getHistory(name, limit);
+		} catch (IllegalArgumentException e) { // left meanwhile
+			return List.of();
+		}
 	}
 
 	private void detail(CronRuntime rt, CronJobDTO job, HttpServletRequest request, PrintWriter out, String root) {
@@ -180,6 +201,12 @@ public class CronJobsPage extends AbstractServlet {
 		out.print("<div class=\"actions\">");
 		actions(out, root, Csrf.token(request), job, false);
 		out.println("</div>");
+
+		List<CronRunDTO> runs = history(rt, job.name, RUNS);
+		out.println("<h3>Recent runs</h3>");
+		out.println("<div class=\"timeline\">" + Timeline.svg("timeline", job.name, runs, now, zone, Timeline.Size.LARGE)
+				+ "</div>");
+		out.println(LEGEND);
 
 		out.println("<table class=\"nicetable fields\" id=\"job\"><tbody>");
 		field(out, "state", "State", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
@@ -222,12 +249,6 @@ public class CronJobsPage extends AbstractServlet {
 		}
 		out.println("</tbody></table>");
 
-		List<CronRunDTO> runs;
-		try {
-			runs = rt.getHistory(job.name, RUNS);
-		} catch (IllegalArgumentException e) { // left meanwhile
-			runs = List.of();
-		}
 		out.println("<h3>History</h3>");
 		if (runs.isEmpty()) {
 			out.println("<p id=\"no-history\">No run since the scheduler started.</p>");
@@ -591,6 +612,11 @@ public class CronJobsPage extends AbstractServlet {
 		return comparing((CronJobDTO j) -> j.nextFire, nullsLast(naturalOrder())).thenComparing(j -> j.name);
 	}
 
+	/** What the timelines' shapes mean, in words (the outcome is never told by colour alone). */
+	static final String LEGEND = "<p class=\"legend\">Recent runs, oldest left, now right: above the line succeeded,"
+			+ " below it failed, timed out or interrupted; an outlined box is queued or running, a circle a skipped fire;"
+			+ " an orange line before a run is how late it started after its fire time. Hover a run for its details.</p>";
+
 	private static final String STYLE = "<style>"
 			+ ".crontainer form.action{display:inline;margin:0 .2em 0 0}"
 			+ ".crontainer .message{padding:.5em;border:1px solid #4a4;background:#efe}"
@@ -602,6 +628,8 @@ public class CronJobsPage extends AbstractServlet {
 			+ ".crontainer table.fields th{text-align:left;padding-right:1em;width:12em}"
 			+ ".crontainer h2{font-size:1.4em;margin:.6em 0 .3em}.crontainer h3{font-size:1.15em;margin:1em 0 .3em}"
 			+ ".crontainer ol{list-style:decimal;margin:.2em 0 .2em 2.5em}.crontainer div.actions{margin:.4em 0}"
+			+ ".crontainer td.timeline{padding:1px 4px}.crontainer svg.timeline{display:block;background:#fafafa}"
+			+ ".crontainer svg.timeline g.run:hover rect{stroke:#000;stroke-width:1}.crontainer p.legend{color:#555;font-size:.9em}"
 			+ ".crontainer a.button{border:1px solid #888;border-radius:3px;padding:1px 6px;text-decoration:none}"
 			+ "</style>";
 }

@@ -138,6 +138,31 @@ class CronJobsPageTest {
 		assertThat(rt.reset).as("a BLOCKED plugin needs no more").hasSize(2);
 	}
 
+	@Test
+	void theListReadsTheInjectedClockAndDrawsEachPluginsRuns() throws Exception {
+		long now = 1_800_000_000_000L;
+		CronJobsPage clocked = new CronJobsPage(rt, java.time.Clock.fixed(java.time.Instant.ofEpochMilli(now),
+				java.time.ZoneOffset.UTC));
+		CronJobDTO busy = job("busy", JobState.SCHEDULED);
+		busy.running = true;
+		busy.runningSince = now - 180_000;
+		busy.nextFire = now + 59_960;
+		CronRunDTO run = run("busy", Outcome.RUNNING, null);
+		run.started = now - 180_000;
+		run.finished = null;
+		busy.lastRun = run;
+		rt.jobs.add(busy);
+		rt.history.add(run);
+		Http.Request get = new Http.Request();
+		Http.Response response = new Http.Response();
+		clocked.renderContent(get.proxy(), response.proxy());
+		String html = response.body.toString();
+		assertThat(html).contains("<td class=\"state\"><span class=\"state state-SCHEDULED\">SCHEDULED (running 3 min)</span>")
+				.contains("<td class=\"left\">1 min</td>").contains("<td class=\"took\">3 min</td>")
+				.contains("<td class=\"timeline\"><svg ").contains("<title>RUNNING (MANUAL), started ")
+				.contains("Timeline of the last 1 run of busy: 0 succeeded, 0 failed, 1 in progress.");
+	}
+
 	private String render(CronJobDTO job) {
 		java.io.StringWriter out = new java.io.StringWriter();
 		java.lang.reflect.Method actions;
@@ -156,6 +181,7 @@ class CronJobsPageTest {
 		final List<CronJobDTO> jobs = new ArrayList<>();
 		final List<String> fired = new ArrayList<>();
 		final List<String> reset = new ArrayList<>();
+		final List<CronRunDTO> history = new ArrayList<>();
 		CompletionStage<CronRunDTO> next;
 
 		@Override
@@ -170,7 +196,7 @@ class CronJobsPageTest {
 
 		@Override
 		public List<CronRunDTO> getHistory(String name, int limit) {
-			return List.of();
+			return history.stream().filter(r -> name == null || r.name.equals(name)).limit(limit).toList();
 		}
 
 		@Override
