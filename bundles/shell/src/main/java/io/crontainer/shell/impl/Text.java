@@ -33,22 +33,31 @@ final class Text {
 	 * @return The text with its control characters escaped; {@code null} for {@code null}.
 	 */
 	static String printable(String text) {
-		return escape(text, true);
+		return escape(text, true, false);
 	}
 
 	/** {@link #printable(String)}, with the line feed escaped too ({@code \n}): for a value on one line. */
 	static String escaped(String text) {
-		return escape(text, false);
+		return escape(text, false, false);
 	}
 
-	private static String escape(String text, boolean keepLineFeeds) {
+	/**
+	 * {@link #printable(String)} for many lines such as log messages with stack traces: tabs are kept too
+	 * (a tab only moves the cursor right; it cannot overwrite or forge a line).
+	 */
+	static String lines(String text) {
+		return escape(text, true, true);
+	}
+
+	private static String escape(String text, boolean keepLineFeeds, boolean keepTabs) {
 		if (text == null) {
 			return null;
 		}
 		StringBuilder out = null;
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) || c >= 0x7f && c <= 0x9f;
+			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs)
+					|| c >= 0x7f && c <= 0x9f;
 			if (!control) {
 				if (out != null) {
 					out.append(c);

@@ -50,4 +50,13 @@ class TextTest {
 		assertThat(Text.printable(null)).isNull();
 		assertThat(Table.oneLine("x\r\n\ty\u001b[2Jz")).isEqualTo("x y\\e[2Jz");
 	}
+
+	@Test
+	void logTextKeepsLinesAndTabsAndEscapesTheRest() {
+		String message = "2026.12.07 INFO - plugin says \u001b]0;pwned\u0007 and \u009b2J\r\n\tat x.y(Z.java:1)";
+		String shown = new PrintableCommand().printable(message);
+		assertThat(shown).isEqualTo("2026.12.07 INFO - plugin says \\e]0;pwned\\x07 and \\u009b2J\\r\n\tat x.y(Z.java:1)");
+		assertThat(shown.chars().filter(c -> c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f)).isEmpty();
+		assertThat(new PrintableCommand().printable(null)).isNull();
+	}
 }
