@@ -284,6 +284,8 @@ public class MonitoringIT {
 	public void healthAndMetricsNeedTheBearerToken() throws Exception {
 		Hashtable<String, Object> props = new Hashtable<>();
 		props.put("osgi.http.whiteboard.servlet.pattern", "/metrics");
+		// Above the monitoring bundle's own /metrics servlet, which would otherwise win (lower service id).
+		props.put(org.osgi.framework.Constants.SERVICE_RANKING, Integer.MAX_VALUE);
 		ServiceRegistration<jakarta.servlet.Servlet> metrics = context.registerService(jakarta.servlet.Servlet.class,
 				new jakarta.servlet.http.HttpServlet() {
 			private static final long serialVersionUID = 1L;
