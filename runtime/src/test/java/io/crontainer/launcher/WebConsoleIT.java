@@ -42,8 +42,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The "Cron jobs" page of the shipped distribution in a real browser: headless Chromium driven by
  * Selenium logs in with the password generated at first start (a wrong one is refused first), sees the
  * plugins, fires one and sees its run in the history, pauses and resumes it, resets it after the
- * confirmation; a cross-site POST is refused and {@code /system/health} answers without login. Screenshots
- * go to {@code runtime/target/screenshots/}.
+ * confirmation; the timeline of its runs draws what the history lists; a cross-site POST is refused, a
+ * foreign {@code Host} header (DNS rebinding) too, and {@code /system/health} answers without login.
+ * Screenshots go to {@code runtime/target/screenshots/} ({@code timeline.png}: the detail page's timeline).
  *
  * <p>
  * Runs wherever a Chromium and its driver are found ({@code /usr/bin/chromium} and
@@ -146,6 +147,30 @@ class WebConsoleIT {
 				.hasSize(1);
 		screenshot("cron-job-detail");
 
+		// The timeline draws the same runs as the history: one mark each, titled with its outcome and start.
+		WebElement timeline = waitFor(By.cssSelector("svg#timeline"));
+		assertThat(timeline.getAttribute("role")).isEqualTo("img");
+		assertThat(textContent(timeline.findElement(By.tagName("title")))).startsWith("Timeline of the last ")
+				.contains(" of heartbeat: ");
+		assertThat(browser.findElements(By.cssSelector("svg#timeline g.run")))
+				.hasSize(browser.findElements(By.cssSelector("#history tbody tr")).size());
+		List<WebElement> manual = browser.findElements(
+				By.cssSelector("svg#timeline g.run[data-trigger='MANUAL'][data-outcome='SUCCEEDED']"));
+		assertThat(manual).hasSize(1);
+		String started = text(By.cssSelector("#history tr[data-trigger='MANUAL'] td.started"));
+		assertThat(textContent(manual.get(0).findElement(By.tagName("title"))))
+				.startsWith("SUCCEEDED (MANUAL), started " + started + ", took ");
+		assertThat(manual.get(0).findElement(By.tagName("rect")).getSize().getWidth()).as("drawn").isPositive();
+		screenshot("timeline");
+		// A small strip per plugin on the list, with the same run.
+		browser.get(page);
+		assertThat(row("heartbeat").findElements(
+				By.cssSelector("td.timeline svg g.run[data-trigger='MANUAL'][data-outcome='SUCCEEDED']"))).hasSize(1);
+		assertThat(textContent(row("file-janitor").findElement(By.cssSelector("td.timeline svg title"))))
+				.isEqualTo("No runs of file-janitor yet.");
+		screenshot("timeline-list");
+		browser.get(page + "?name=heartbeat");
+
 		// Pages of another origin (another port of 127.0.0.1: the same "site", so the Strict cookie goes along)
 		// try every console form with the operator's session: nothing happens.
 		crossOriginAttacks(base, home);
@@ -243,6 +268,13 @@ class WebConsoleIT {
 				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(anonymous.statusCode()).isEqualTo(401);
 		assertThat(anonymous.body()).contains("id=\"login\"");
+
+		// DNS rebinding: a Host header that names another server is refused everywhere (421).
+		int port = URI.create(base).getPort();
+		for (String path : new String[] { "/system/health", "/metrics", "/system/console/cronjobs" }) {
+			assertThat(statusWithHost(base, path, "rebind.attacker.example:" + port)).as(path).isEqualTo(421);
+		}
+		assertThat(statusWithHost(base, "/system/health", "localhost:" + port)).isEqualTo(200);
 
 		// Health, on loopback, without login.
 		HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/system/health")).build(),
@@ -453,6 +485,25 @@ class WebConsoleIT {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(e);
 		}
+	}
+
+	/** The status of a GET with the given Host header (which Java's HttpClient does not let one set). */
+	private static int statusWithHost(String base, String path, String host) throws IOException {
+		URI uri = URI.create(base);
+		try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+			socket.setSoTimeout(30_000);
+			socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			String status = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+					StandardCharsets.US_ASCII)).readLine();
+			assertThat(status).as("status line").startsWith("HTTP/1.1 ");
+			return Integer.parseInt(status.split(" ")[1]);
+		}
+	}
+
+	/** An element's text content, also for SVG elements that are never displayed, such as {@code <title>}. */
+	private static String textContent(WebElement element) {
+		return element.getDomProperty("textContent");
 	}
 
 	// ------------------------------------------------------------------------------------ browser

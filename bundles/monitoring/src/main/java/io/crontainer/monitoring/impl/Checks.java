@@ -1,6 +1,6 @@
 package io.crontainer.monitoring.impl;
 
-import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -17,6 +17,8 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.format.Formats;
+import io.crontainer.format.Jobs;
 
 /**
  * What the Crontainer health checks decide, from the scheduler's {@link CronRuntime} view alone: pure
@@ -82,7 +84,7 @@ final class Checks {
 			case STUCK:
 				log.critical("{} is STUCK: its run{} was interrupted, ignored it and still holds its thread; it is not"
 						+ " fired again until that thread returns.", job.name,
-						job.runningSince == null ? "" : " started at " + Instant.ofEpochMilli(job.runningSince));
+						job.runningSince == null ? "" : " started at " + Formats.offset(job.runningSince, ZoneOffset.UTC));
 				flagged++;
 				continue;
 			case UNAVAILABLE:
@@ -101,11 +103,11 @@ final class Checks {
 			long failures = consecutiveFailures(job, limits, history);
 			if (limits.failuresCritical() > 0 && failures >= limits.failuresCritical()) {
 				log.critical("{} failed its last {} runs in a row (CRITICAL from {}); cron:history {} gives the errors.",
-						job.name, failures, limits.failuresCritical(), job.name);
+						job.name, Formats.number(failures), Formats.number(limits.failuresCritical()), job.name);
 				flagged++;
 			} else if (limits.failuresWarn() > 0 && failures >= limits.failuresWarn()) {
 				log.warn("{} failed its last {} runs in a row (WARN from {}); cron:history {} gives the errors.",
-						job.name, failures, limits.failuresWarn(), job.name);
+						job.name, Formats.number(failures), Formats.number(limits.failuresWarn()), job.name);
 				flagged++;
 			}
 		}
@@ -144,7 +146,7 @@ final class Checks {
 	}
 
 	private static boolean failed(Outcome outcome) {
-		return outcome == Outcome.FAILED || outcome == Outcome.TIMED_OUT || outcome == Outcome.INTERRUPTED;
+		return Jobs.failed(outcome);
 	}
 
 	/**
@@ -201,32 +203,32 @@ final class Checks {
 					+ ") if this many is normal here.";
 			String names = longestRunning(running, now);
 			if (runningCritical) {
-				log.critical(text, count(n, "run"), "CRITICAL", limits.runningCritical(), names);
+				log.critical(text, count(n, "run"), "CRITICAL", Formats.number(limits.runningCritical()), names);
 			} else {
-				log.warn(text, count(n, "run"), "WARN", limits.runningWarn(), names);
+				log.warn(text, count(n, "run"), "WARN", Formats.number(limits.runningWarn()), names);
 			}
 			flagged = true;
 		}
 		boolean queuedCritical = queued > 0 && limits.queuedCriticalMillis() > 0
 				&& longestWait >= limits.queuedCriticalMillis();
 		if (queuedCritical || queued > 0 && limits.queuedWarnMillis() > 0 && longestWait >= limits.queuedWarnMillis()) {
-			String text = "{} waiting for a thread, {} for {} s ({} from {} s); {} in progress. The scheduler starts a"
+			String text = "{} waiting for a thread, {} for {} ({} from {}); {} in progress. The scheduler starts a"
 					+ " thread for each run at once, so the JVM cannot start threads: see the log ('Cannot start a"
 					+ " thread for runs'), and raise the process's or container's thread limit (ulimit -u, pids limit)"
 					+ " or its memory, or stop plugins that hold threads.";
 			if (queuedCritical) {
-				log.critical(text, count(queued, "run"), longest, longestWait / 1000, "CRITICAL",
-						limits.queuedCriticalMillis() / 1000, n);
+				log.critical(text, count(queued, "run"), longest, Formats.duration(longestWait), "CRITICAL",
+						Formats.duration(limits.queuedCriticalMillis()), Formats.number(n));
 			} else {
-				log.warn(text, count(queued, "run"), longest, longestWait / 1000, "WARN", limits.queuedWarnMillis() / 1000,
-						n);
+				log.warn(text, count(queued, "run"), longest, Formats.duration(longestWait), "WARN",
+						Formats.duration(limits.queuedWarnMillis()), Formats.number(n));
 			}
 			flagged = true;
 		}
 		if (!flagged) {
 			log.info("{} in progress{}, {} waiting for a thread{}.", count(n, "run"),
-					limits.runningWarn() > 0 ? " (WARN from " + limits.runningWarn() + ")" : "", queued,
-					queued == 0 ? "" : " (the longest for " + longestWait / 1000 + " s)");
+					limits.runningWarn() > 0 ? " (WARN from " + Formats.number(limits.runningWarn()) + ")" : "",
+					Formats.number(queued), queued == 0 ? "" : " (the longest for " + Formats.duration(longestWait) + ")");
 		}
 		return new Result(log);
 	}
@@ -235,9 +237,9 @@ final class Checks {
 	private static String longestRunning(List<CronJobDTO> running, long now) {
 		List<CronJobDTO> sorted = running.stream().sorted(Comparator.comparingLong((CronJobDTO j) -> j.lastRun.started)
 				.thenComparing(j -> j.name)).toList();
-		String names = sorted.stream().limit(NAMED).map(j -> j.name + " for " + (now - j.lastRun.started) / 1000 + " s")
+		String names = sorted.stream().limit(NAMED).map(j -> j.name + " for " + Formats.age(j.lastRun.started, now))
 				.collect(Collectors.joining(", "));
-		return sorted.size() > NAMED ? names + " and " + (sorted.size() - NAMED) + " more" : names;
+		return sorted.size() > NAMED ? names + " and " + Formats.number(sorted.size() - NAMED) + " more" : names;
 	}
 
 	/** The number of jobs in each state, every state present (0 for none), in declaration order. */
@@ -254,11 +256,11 @@ final class Checks {
 
 	private static String describe(Map<JobState, Integer> counts, int total) {
 		String states = counts.entrySet().stream().filter(e -> e.getValue() > 0)
-				.map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+				.map(e -> Formats.number(e.getValue()) + " " + e.getKey()).collect(Collectors.joining(", "));
 		return count(total, "cron plugin") + (states.isEmpty() ? "" : " (" + states + ")");
 	}
 
 	static String count(long n, String noun) {
-		return n + " " + noun + (n == 1 ? "" : "s");
+		return Formats.count(n, noun);
 	}
 }

@@ -180,18 +180,18 @@ class ChecksTest {
 		queued.lastRun = run("waiting", Outcome.QUEUED, NOW - 59_000, null, NOW - 59_000);
 		Result ok = Checks.saturation(List.of(running, queued), LIMITS, NOW);
 		assertThat(ok.getStatus()).isEqualTo(Result.Status.OK);
-		assertThat(ok.toString()).contains("1 run in progress (WARN from 100), 1 waiting for a thread (the longest for 59 s)");
+		assertThat(ok.toString()).contains("1 run in progress (WARN from 100), 1 waiting for a thread (the longest for 59.0 s)");
 
 		Result warn = Checks.saturation(List.of(running, queued), LIMITS, NOW + 1_000);
 		assertThat(warn.getStatus()).isEqualTo(Result.Status.WARN);
-		assertThat(warn.toString()).contains("1 run waiting for a thread, waiting for 60 s (WARN from 60 s); 1 in progress."
+		assertThat(warn.toString()).contains("1 run waiting for a thread, waiting for 1 min (WARN from 1 min); 1 in progress."
 				+ " The scheduler starts a thread for each run at once, so the JVM cannot start threads")
 				.contains("ulimit -u").doesNotContain("pool.size");
 		assertThat(Checks.saturation(List.of(running, queued), LIMITS, NOW + 540_999).getStatus())
 				.isEqualTo(Result.Status.WARN);
 		Result critical = Checks.saturation(List.of(running, queued), LIMITS, NOW + 541_000);
 		assertThat(critical.getStatus()).isEqualTo(Result.Status.CRITICAL);
-		assertThat(critical.toString()).contains("waiting for 600 s (CRITICAL from 600 s)");
+		assertThat(critical.toString()).contains("waiting for 10 min (CRITICAL from 10 min)");
 		assertThat(Checks.saturation(List.of(running), LIMITS, NOW + 541_000).getStatus()).isEqualTo(Result.Status.OK);
 		// both off: a run may wait for ever
 		assertThat(Checks.saturation(List.of(running, queued), new Thresholds(3, 10, 100, 0, 0, 0), NOW + 3_600_000)
@@ -217,7 +217,7 @@ class ChecksTest {
 		Result warn = Checks.saturation(jobs, limits, NOW);
 		assertThat(warn.getStatus()).isEqualTo(Result.Status.WARN);
 		assertThat(warn.toString()).contains("3 runs in progress at once, each on a thread of its own (WARN from 3):"
-				+ " b for 90 s, c for 30 s, a for 1 s. Look for plugins that hang").contains("raise running.warn");
+				+ " b for 1 min 30 s, c for 30.0 s, a for 1.0 s. Look for plugins that hang").contains("raise running.warn");
 
 		jobs.add(running("d", NOW - 2_000)); // 4: still WARN
 		assertThat(Checks.saturation(jobs, limits, NOW).getStatus()).isEqualTo(Result.Status.WARN);
@@ -225,10 +225,10 @@ class ChecksTest {
 		Result critical = Checks.saturation(jobs, limits, NOW);
 		assertThat(critical.getStatus()).isEqualTo(Result.Status.CRITICAL);
 		assertThat(critical.toString()).contains("5 runs in progress at once, each on a thread of its own (CRITICAL from 5):"
-				+ " b for 90 s, c for 30 s, d for 2 s, e for 2 s, a for 1 s.");
+				+ " b for 1 min 30 s, c for 30.0 s, d for 2.0 s, e for 2.0 s, a for 1.0 s.");
 		jobs.add(running("f", NOW - 200_000)); // more than are named
-		assertThat(Checks.saturation(jobs, limits, NOW).toString()).contains(": f for 200 s, b for 90 s, c for 30 s,"
-				+ " d for 2 s, e for 2 s and 1 more.");
+		assertThat(Checks.saturation(jobs, limits, NOW).toString()).contains(": f for 3 min 20 s, b for 1 min 30 s, c for 30.0 s,"
+				+ " d for 2.0 s, e for 2.0 s and 1 more.");
 
 		// off: 0 is never, however many run
 		assertThat(Checks.saturation(jobs, new Thresholds(3, 10, 0, 0, 60_000, 600_000), NOW).getStatus())
@@ -248,8 +248,8 @@ class ChecksTest {
 		queued.lastRun = run("waiting", Outcome.QUEUED, NOW - 61_000, null, NOW - 61_000);
 		Result both = Checks.saturation(List.of(running("busy", NOW - 10_000), queued), limits, NOW);
 		assertThat(both.getStatus()).isEqualTo(Result.Status.WARN);
-		assertThat(both.toString()).contains("1 run in progress at once").contains("busy for 10 s")
-				.contains("1 run waiting for a thread, waiting for 61 s (WARN from 60 s); 1 in progress.");
+		assertThat(both.toString()).contains("1 run in progress at once").contains("busy for 10.0 s")
+				.contains("1 run waiting for a thread, waiting for 1 min 1 s (WARN from 1 min); 1 in progress.");
 	}
 
 	private static CronJobDTO running(String name, long started) {

@@ -38,6 +38,8 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.format.Formats;
+import io.crontainer.format.Jobs;
 
 /**
  * The Gogo commands of scope {@code cron}: read and act on the scheduler's cron plugins through its
@@ -124,8 +126,8 @@ public class CronCommands {
 		for (CronJobDTO job : shown) {
 			ZoneId zone = zoneOf(job);
 			CronRunDTO last = job.lastRun;
-			table.row(job.name, state(job), job.interval, job.zone, Text.offset(job.nextFire, zone),
-					job.nextFire == null ? null : left(job.nextFire - now), Text.offset(job.lastEnd, zone),
+			table.row(job.name, state(job), job.interval, job.zone, Formats.offset(job.nextFire, zone),
+					job.nextFire == null ? null : Formats.left(job.nextFire, now), Formats.offset(job.lastEnd, zone),
 					last == null ? null : last.outcome, last == null ? null : took(last, now), job.node, bundle(job),
 					reason(job));
 		}
@@ -141,15 +143,7 @@ public class CronCommands {
 	 * of a failed, timed-out or interrupted run: its first line; cron:info and cron:history give it all).
 	 */
 	static String reason(CronJobDTO job) {
-		if (job.reason != null) {
-			return job.reason;
-		}
-		CronRunDTO last = job.lastRun;
-		if (last != null && last.error != null && (last.outcome == Outcome.FAILED
-				|| last.outcome == Outcome.TIMED_OUT || last.outcome == Outcome.INTERRUPTED)) {
-			return "last run: " + last.error.strip().lines().findFirst().orElse("");
-		}
-		return null;
+		return Jobs.reason(job);
 	}
 
 	// --------------------------------------------------------------------------------------- names
@@ -183,23 +177,24 @@ public class CronCommands {
 		fields.row("Interval:", job.interval);
 		fields.row("Means:", job.description);
 		fields.row("Zone:", job.zone);
-		fields.row("Timeout:", job.timeout == null ? "none" : Text.duration(job.timeout * 1000));
+		fields.row("Timeout:", job.timeout == null ? "none" : Formats.seconds(job.timeout));
 		fields.row("Misfire:", job.misfire);
 		fields.row("Concurrent:", job.concurrent
 				? "yes (scheduler.concurrent = true): a fire time starts a run even while another is going"
 				: "no: never two runs at once");
-		fields.row("Next fire:", job.nextFire == null ? "none" : Text.zoned(job.nextFire, zone) + " (in "
-				+ Text.duration(job.nextFire - now) + ")");
+		fields.row("Next fire:", job.nextFire == null ? "none" : Formats.zoned(job.nextFire, zone) + " ("
+				+ (job.nextFire > now ? "in " + Formats.duration(job.nextFire - now) : "due") + ")");
 		fields.row("Last window end:", job.lastEnd == null ? "none: the plugin has never run successfully"
-				: Text.zoned(job.lastEnd, zone));
-		fields.row("Next window:", "[" + (job.lastEnd == null ? EPOCH : Text.zoned(job.lastEnd, zone))
+				: Formats.zoned(job.lastEnd, zone));
+		fields.row("Next window:", "[" + (job.lastEnd == null ? EPOCH : Formats.zoned(job.lastEnd, zone))
 				+ ", the start of the next run)");
 		if (job.runningSince != null) {
-			fields.row("Running since:", Text.zoned(job.runningSince, zone) + " (" + Text.duration(now - job.runningSince)
+			fields.row("Running since:", Formats.zoned(job.runningSince, zone) + " (" + Formats.age(job.runningSince, now)
 					+ ")");
 		}
-		fields.row("Runs:", job.runCount + " since the scheduler started: " + job.failureCount + " failed, "
-				+ job.timeoutCount + " timed out; " + job.consecutiveFailures + " in a row did not succeed");
+		fields.row("Runs:", Formats.number(job.runCount) + " since the scheduler started: "
+				+ Formats.number(job.failureCount) + " failed, " + Formats.number(job.timeoutCount) + " timed out; "
+				+ Formats.number(job.consecutiveFailures) + " in a row did not succeed");
 		if (job.node != null) {
 			fields.row("Node:", job.node + (job.running ? " (running it now)" : " (ran it last)"));
 		}
@@ -247,7 +242,7 @@ public class CronCommands {
 				f.format("  none: the interval fires no more%n");
 			}
 			for (ZonedDateTime t : times) {
-				f.format("  %s%n", Text.zoned(t));
+				f.format("  %s%n", Formats.zoned(t));
 			}
 		} catch (IllegalArgumentException e) {
 			f.format("Next fire times: none, %s%n", Table.oneLine(String.valueOf(e.getMessage())));
@@ -270,7 +265,7 @@ public class CronCommands {
 		if (job.running) {
 			boolean queued = isQueued(job);
 			String since = job.lastRun != null && !isOver(job.lastRun)
-					? ", for " + Text.duration(clock.millis() - job.lastRun.started) + " now"
+					? ", for " + Formats.age(job.lastRun.started, clock.millis()) + " now"
 					: "";
 			throw new IllegalStateException("Refused: " + name(job) + (queued ? " is about to start already"
 					: " is running already") + since + "; a plugin never runs twice at once.");
@@ -332,11 +327,11 @@ public class CronCommands {
 		f.format("%n");
 		Table fields = Table.fields();
 		if (run.windowStart != null && run.windowEnd != null) {
-			fields.row("Window:", "[" + Text.zoned(run.windowStart, zone) + ", " + Text.zoned(run.windowEnd, zone) + ")");
+			fields.row("Window:", "[" + Formats.zoned(run.windowStart, zone) + ", " + Formats.zoned(run.windowEnd, zone) + ")");
 		}
-		fields.row("Started:", Text.zoned(run.started, zone));
+		fields.row("Started:", Formats.zoned(run.started, zone));
 		if (run.finished != null) {
-			fields.row("Finished:", Text.zoned(run.finished, zone));
+			fields.row("Finished:", Formats.zoned(run.finished, zone));
 		}
 		fields.row("Window committed:", run.outcome == Outcome.SUCCEEDED ? "yes"
 				: !isOver(run) ? "not yet" : "no, the next run covers this window again");
@@ -397,8 +392,8 @@ public class CronCommands {
 		}
 		for (CronRunDTO run : runs) {
 			ZoneId zone = zones.getOrDefault(run.name, ZoneOffset.UTC);
-			table.row(withName ? run.name : null, run.trigger, Text.offset(run.windowStart, zone),
-					Text.offset(run.windowEnd, zone), Text.offset(run.started, zone), took(run, now), run.outcome,
+			table.row(withName ? run.name : null, run.trigger, Formats.offset(run.windowStart, zone),
+					Formats.offset(run.windowEnd, zone), Formats.offset(run.started, zone), took(run, now), run.outcome,
 					run.node, run.error);
 		}
 		return table;
@@ -429,7 +424,7 @@ public class CronCommands {
 		}
 		CronJobDTO after = rt.resume(job.name);
 		return "Resumed " + name(after) + ": " + after.state
-				+ (after.nextFire == null ? "" : ", next fire " + Text.zoned(after.nextFire, zoneOf(after))) + ".";
+				+ (after.nextFire == null ? "" : ", next fire " + Formats.zoned(after.nextFire, zoneOf(after))) + ".";
 	}
 
 	// ---------------------------------------------------------------------------------------- reset
@@ -459,13 +454,13 @@ public class CronCommands {
 		if (job != null && !wasBlocked && since.isBlank() && !force) {
 			throw new IllegalArgumentException("Refused: " + name(job) + " is " + job.state + ", not BLOCKED: a reset"
 					+ " would move the start of its next window"
-					+ (job.lastEnd == null ? "" : " from " + Text.zoned(job.lastEnd, zone)) + " back to " + EPOCH
+					+ (job.lastEnd == null ? "" : " from " + Formats.zoned(job.lastEnd, zone)) + " back to " + EPOCH
 					+ " (the epoch), and its next run would cover everything since. Give --since DATE-TIME for the new"
 					+ " start, or --force to rewind it to the epoch.");
 		}
 		Instant start = since.isBlank() ? null : Text.dateTime(since, zone).toInstant();
 		CronJobDTO after = rt.reset(name, start);
-		String window = start == null ? EPOCH + " (the epoch)" : Text.zoned(start.atZone(zone));
+		String window = start == null ? EPOCH + " (the epoch)" : Formats.zoned(start.atZone(zone));
 		if (after == null) {
 			return "Reset the state of " + Text.escaped(name) + ", which is not deployed: when it is, its first window starts at "
 					+ window + ".";
@@ -537,14 +532,14 @@ public class CronCommands {
 		if (shownZone != null) {
 			f.format("Zone: %s%n", shownZone);
 		}
-		f.format("After: %s%n", shownZone == null ? start.toString() : Text.zoned(start.atZone(shownZone)));
+		f.format("After: %s%n", shownZone == null ? start.toString() : Formats.zoned(start.atZone(shownZone)));
 		if (times.isEmpty()) {
 			f.format("No fire time after that: the interval never fires again, or fires only when a schedule starts (@reboot).");
 			return trimEnd(out);
 		}
 		f.format("Next %s:%n", count(times.size(), "fire time"));
 		for (ZonedDateTime t : times) {
-			f.format("%s%n", Text.zoned(t));
+			f.format("%s%n", Formats.zoned(t));
 		}
 		if (times.size() < count) {
 			f.format("No more fire times: the interval stops firing.%n");
@@ -611,30 +606,20 @@ public class CronCommands {
 	}
 
 	private static ZoneId zoneOf(CronJobDTO job) {
-		try {
-			return job.zone == null ? ZoneOffset.UTC : ZoneId.of(job.zone);
-		} catch (DateTimeException e) {
-			return ZoneOffset.UTC;
-		}
+		return Formats.zone(job.zone);
 	}
 
-	/** The state, with the age of a run in progress: {@code SCHEDULED (running 12s)}, {@code STUCK (3m 4s)}. */
+	/** The state, with the age of a run in progress: {@code SCHEDULED (running 12.0 s)}, {@code STUCK (3 min 4 s)}. */
 	private String state(CronJobDTO job) {
-		if (job.runningSince != null && (job.running || job.state == JobState.STUCK)) {
-			String age = Text.duration(Math.max(0, clock.millis() - job.runningSince));
-			return job.state == JobState.STUCK ? job.state + " (" + age + ")" : job.state + " (running " + age + ")";
-		}
-		return job.running ? job.state + (isQueued(job) ? " (queued)" : " (running)") : String.valueOf(job.state);
+		return Jobs.state(job, clock.millis());
 	}
 
-	/** Whether the plugin's run was fired and has not started yet. */
 	private static boolean isQueued(CronJobDTO job) {
-		return job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
+		return Jobs.isQueued(job);
 	}
 
-	/** Whether a run has ended (neither queued nor running). */
 	private static boolean isOver(CronRunDTO run) {
-		return run.outcome != Outcome.QUEUED && run.outcome != Outcome.RUNNING;
+		return Jobs.isOver(run);
 	}
 
 	/** A plugin's name for a message: its control characters escaped ({@link Text#escaped(String)}). */
@@ -643,26 +628,16 @@ public class CronCommands {
 	}
 
 	private static String bundle(CronJobDTO job) {
-		return job.bundleSymbolicName + " [" + job.bundleId + "]";
+		return Jobs.bundle(job);
 	}
 
-	/**
-	 * How long a run took, or has taken so far, or (queued) has waited to start so far; {@code null}
-	 * for a skipped fire.
-	 */
+	/** How long a run took, has taken so far, or (queued) has waited so far; {@code null} for a skipped fire. */
 	private static String took(CronRunDTO run, long now) {
-		if (run.outcome == Outcome.SKIPPED) {
-			return null;
-		}
-		return Text.duration((run.finished != null ? run.finished : now) - run.started);
-	}
-
-	private static String left(long millis) {
-		return millis < 0 ? "due" : Text.duration(millis);
+		return Jobs.took(run, now);
 	}
 
 	private static String count(int n, String noun) {
-		return n + " " + noun + (n == 1 ? "" : "s");
+		return Formats.count(n, noun);
 	}
 
 	private static String value(Object v) {

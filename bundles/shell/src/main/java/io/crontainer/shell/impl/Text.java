@@ -1,35 +1,24 @@
 package io.crontainer.shell.impl;
 
 import java.time.DateTimeException;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAccessor;
-import java.util.Locale;
 
 /**
- * How the commands print and read instants, zones and durations.
- *
- * <p>
- * Instants print in ISO-8601 as {@code java.time} prints them, truncated to milliseconds (the
- * resolution of the runtime view's DTOs): seconds and fractions only when they are not zero. Detail
- * views print the zone id too ({@code 2024-10-27T02:30+02:00[Europe/Berlin]}, as
- * {@link ZonedDateTime#toString()}); tables print instants to the second, in one width, with the UTC
- * offset in effect in the plugin's zone ({@code 2024-10-27T02:30:00+02:00}), and {@code cron:list}
- * names the zone in a column of its own.
+ * What only a terminal needs: text from plugins made safe to print, and instants and zones read from
+ * the operator's input. Instants, durations, ages, states and counts are written by the one shared place,
+ * {@link io.crontainer.format.Formats} and {@link io.crontainer.format.Jobs}, as the web page and the
+ * health checks write them.
  *
  * <p>
  * Stateless and thread-safe.
  */
 final class Text {
-	private static final DateTimeFormatter SECONDS_OFFSET = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssXXX",
-			Locale.ROOT);
-
 	private Text() {
 	}
 
@@ -44,22 +33,31 @@ final class Text {
 	 * @return The text with its control characters escaped; {@code null} for {@code null}.
 	 */
 	static String printable(String text) {
-		return escape(text, true);
+		return escape(text, true, false);
 	}
 
 	/** {@link #printable(String)}, with the line feed escaped too ({@code \n}): for a value on one line. */
 	static String escaped(String text) {
-		return escape(text, false);
+		return escape(text, false, false);
 	}
 
-	private static String escape(String text, boolean keepLineFeeds) {
+	/**
+	 * {@link #printable(String)} for many lines such as log messages with stack traces: tabs are kept too
+	 * (a tab only moves the cursor right; it cannot overwrite or forge a line).
+	 */
+	static String lines(String text) {
+		return escape(text, true, true);
+	}
+
+	private static String escape(String text, boolean keepLineFeeds, boolean keepTabs) {
 		if (text == null) {
 			return null;
 		}
 		StringBuilder out = null;
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) || c >= 0x7f && c <= 0x9f;
+			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs)
+					|| c >= 0x7f && c <= 0x9f;
 			if (!control) {
 				if (out != null) {
 					out.append(c);
@@ -78,62 +76,6 @@ final class Text {
 			}
 		}
 		return out == null ? text : out.toString();
-	}
-
-	/** An instant in a zone, with the zone id, e.g. {@code 2024-10-27T02:30+02:00[Europe/Berlin]}. */
-	static String zoned(long epochMillis, ZoneId zone) {
-		return zoned(Instant.ofEpochMilli(epochMillis).atZone(zone));
-	}
-
-	/** A date-time with the zone id, truncated to milliseconds. */
-	static String zoned(ZonedDateTime time) {
-		return time.truncatedTo(ChronoUnit.MILLIS).toString();
-	}
-
-	/**
-	 * An instant to the second with the UTC offset in effect in {@code zone}, for tables, e.g.
-	 * {@code 2024-10-27T02:30:00+02:00} or {@code 2024-10-27T00:30:00Z}.
-	 */
-	static String offset(long epochMillis, ZoneId zone) {
-		return SECONDS_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
-	}
-
-	/** {@link #offset(long, ZoneId)}, or {@code null} for a {@code null} instant. */
-	static String offset(Long epochMillis, ZoneId zone) {
-		return epochMillis == null ? null : offset(epochMillis.longValue(), zone);
-	}
-
-	/**
-	 * A duration for people, with at most two units: {@code 350 ms}, {@code 1.2 s}, {@code 59.9 s},
-	 * {@code 3 min 4 s}, {@code 3 min}, {@code 2 h 5 min}, {@code 3 d 4 h}. Below a minute it is rounded
-	 * to a tenth of a second; from a minute on, the smaller unit is truncated, as systemd does. A
-	 * negative duration prints as its absolute value.
-	 *
-	 * @param millis The duration in milliseconds.
-	 */
-	static String duration(long millis) {
-		long ms = Math.abs(millis);
-		if (ms < 1_000) {
-			return ms + " ms";
-		}
-		long tenths = (ms + 50) / 100;
-		if (tenths < 600) {
-			return String.format(Locale.ROOT, "%d.%d s", tenths / 10, tenths % 10);
-		}
-		long s = Math.max(60, ms / 1_000); // 59.95 s and more no longer print as 60.0 s
-		if (s < 3_600) {
-			return units(s / 60, "min", s % 60, "s");
-		}
-		long min = s / 60;
-		if (min < 24 * 60) {
-			return units(min / 60, "h", min % 60, "min");
-		}
-		long h = min / 60;
-		return units(h / 24, "d", h % 24, "h");
-	}
-
-	private static String units(long major, String majorUnit, long minor, String minorUnit) {
-		return minor == 0 ? major + " " + majorUnit : major + " " + majorUnit + " " + minor + " " + minorUnit;
 	}
 
 	/**

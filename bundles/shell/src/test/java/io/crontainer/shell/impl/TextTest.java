@@ -14,31 +14,7 @@ import org.junit.jupiter.api.Test;
 class TextTest {
 	static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
 
-	@ParameterizedTest(name = "{0} ms = {1}")
-	@CsvSource(delimiter = '|', value = { //
-			"0|0 ms", "999|999 ms", "1000|1.0 s", "1200|1.2 s", "1249|1.2 s", "1250|1.3 s", "59949|59.9 s",
-			"59950|1 min", "60000|1 min", "184000|3 min 4 s", "3599999|59 min 59 s", "3600000|1 h",
-			"3723000|1 h 2 min", "86399999|23 h 59 min", "86400000|1 d", "97200000|1 d 3 h", "-1200|1.2 s" })
-	void durationsReadAsPeopleSayThem(long millis, String expected) {
-		assertThat(Text.duration(millis)).isEqualTo(expected);
-	}
-
-	@Test
-	void detailInstantsCarryOffsetAndZoneId() {
-		long fallBack = Instant.parse("2024-10-27T01:30:00Z").toEpochMilli();
-		assertThat(Text.zoned(fallBack, BERLIN)).isEqualTo("2024-10-27T02:30+01:00[Europe/Berlin]");
-		assertThat(Text.zoned(fallBack - 3_600_000, BERLIN)).isEqualTo("2024-10-27T02:30+02:00[Europe/Berlin]");
-		assertThat(Text.zoned(fallBack + 1_234, BERLIN)).isEqualTo("2024-10-27T02:30:01.234+01:00[Europe/Berlin]");
-		assertThat(Text.zoned(0, ZoneId.of("UTC"))).isEqualTo("1970-01-01T00:00Z[UTC]");
-	}
-
-	@Test
-	void tableInstantsHaveOneWidthToTheSecond() {
-		long t = Instant.parse("2024-10-27T01:30:00.999Z").toEpochMilli();
-		assertThat(Text.offset(t, BERLIN)).isEqualTo("2024-10-27T02:30:00+01:00");
-		assertThat(Text.offset(t, ZoneOffset.UTC)).isEqualTo("2024-10-27T01:30:00Z");
-		assertThat(Text.offset((Long) null, BERLIN)).isNull();
-	}
+	// Durations and instants: io.crontainer.format.FormatsTest.
 
 	@Test
 	void dateTimesAreReadInTheirOwnOffsetOrTheGivenZone() {
@@ -73,5 +49,14 @@ class TextTest {
 		assertThat(Text.printable("plain: é ü 日本 \u00a0")).isEqualTo("plain: é ü 日本 \u00a0");
 		assertThat(Text.printable(null)).isNull();
 		assertThat(Table.oneLine("x\r\n\ty\u001b[2Jz")).isEqualTo("x y\\e[2Jz");
+	}
+
+	@Test
+	void logTextKeepsLinesAndTabsAndEscapesTheRest() {
+		String message = "2026.12.07 INFO - plugin says \u001b]0;pwned\u0007 and \u009b2J\r\n\tat x.y(Z.java:1)";
+		String shown = new PrintableCommand().printable(message);
+		assertThat(shown).isEqualTo("2026.12.07 INFO - plugin says \\e]0;pwned\\x07 and \\u009b2J\\r\n\tat x.y(Z.java:1)");
+		assertThat(shown.chars().filter(c -> c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f)).isEmpty();
+		assertThat(new PrintableCommand().printable(null)).isNull();
 	}
 }

@@ -7,7 +7,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +34,8 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  * ({@link LoginSecurityProvider}, called by the context before any filter) has let the request in.
  *
  * <ul>
+ * <li>A request whose {@code Host} header names another server (DNS rebinding) is answered 421
+ * ({@link HostCheck}).</li>
  * <li>A state-changing request (any method but GET, HEAD, OPTIONS, TRACE) passes only if it comes from the
  * console itself ({@link Csrf#check}); else 403 with the reason, and nothing runs.</li>
  * <li>Every response forbids framing ({@code X-Frame-Options: DENY},
@@ -40,7 +48,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  * <p>
  * Called by the HTTP server's threads; stateless and thread-safe.
  */
-@Component(service = Filter.class, property = {
+@Component(service = Filter.class, configurationPid = LoginConfiguration.PID, property = {
 		"osgi.http.whiteboard.filter.name=io.crontainer.webconsole.csrf",
 		"osgi.http.whiteboard.filter.pattern=/*",
 		"osgi.http.whiteboard.filter.dispatcher=REQUEST",
@@ -53,6 +61,39 @@ public class ConsoleFilter implements Filter {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ConsoleFilter.class);
 
+	private final HostCheck hosts;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	volatile ConfigurationAdmin configurationAdmin;
+
+	@Activate
+	public ConsoleFilter(BundleContext context, LoginConfiguration config) {
+		this.hosts = new HostCheck(allowedHosts(config),
+				() -> HttpEndpointReporter.configuredHost(configurationAdmin, context));
+	}
+
+	/** For tests: allows the built-in names and {@code allowed}. */
+	ConsoleFilter(String... allowed) {
+		this.hosts = new HostCheck(List.of(allowed), () -> null);
+	}
+
+	/** Whether a {@code Host} header value passes, on port 8080 (for tests). */
+	boolean hosts(String host) {
+		return hosts.allows(host, 8080);
+	}
+
+	/** The operator's {@code allowed.hosts}, each value split at commas (a .cfg file gives one string). */
+	static List<String> allowedHosts(LoginConfiguration config) {
+		List<String> names = new ArrayList<>();
+		if (config.allowed_hosts() != null) {
+			for (String value : config.allowed_hosts()) {
+				if (value != null) {
+					names.addAll(List.of(value.split(",")));
+				}
+			}
+		}
+		return names;
+	}
+
 	@Override
 	public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
 		if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
@@ -60,6 +101,10 @@ public class ConsoleFilter implements Filter {
 			return;
 		}
 		secureHeaders(response);
+		if (!hosts.allows(request)) {
+			HostCheck.refuse(request, response);
+			return;
+		}
 		if (Csrf.changesState(request.getMethod())) {
 			String refused = Csrf.check(request);
 			if (refused != null) {

@@ -41,6 +41,8 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.format.Formats;
+import io.crontainer.format.Jobs;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -72,6 +74,8 @@ public class CronJobsPage extends AbstractServlet {
 	static final String LABEL = "cronjobs";
 	/** How many fire times and runs the detail view shows. */
 	static final int FIRE_TIMES = 5, RUNS = 20;
+	/** How many runs a strip on the list shows, and for how many plugins (the first by next fire) at most. */
+	static final int STRIP_RUNS = 20, STRIPS = 100;
 	/** How long a fire from the page waits for the run to end before it answers. */
 	static final long FIRE_WAIT_MS = 2000;
 	/** The session attribute holding the message for the next page view: {kind, text}. */
@@ -84,7 +88,18 @@ public class CronJobsPage extends AbstractServlet {
 			policyOption = ReferencePolicyOption.GREEDY)
 	transient volatile CronRuntime runtime;
 
-	private final transient Clock clock = Clock.systemUTC();
+	private final transient Clock clock;
+
+	/** The constructor Declarative Services calls. */
+	public CronJobsPage() {
+		this(null, Clock.systemUTC());
+	}
+
+	/** For tests: a fixed runtime and a controllable clock. */
+	CronJobsPage(CronRuntime runtime, Clock clock) {
+		this.runtime = runtime;
+		this.clock = clock;
+	}
 
 	// ------------------------------------------------------------------------------------------ GET
 
@@ -123,7 +138,7 @@ public class CronJobsPage extends AbstractServlet {
 	private void list(CronRuntime rt, HttpServletRequest request, PrintWriter out, String root) {
 		List<CronJobDTO> jobs = rt.getJobs().stream().sorted(byNextFire()).collect(Collectors.toList());
 		long now = clock.millis();
-		out.println("<p class=\"statline\">" + Html.escape(count(jobs.size(), "cron plugin")) + ". <a href=\""
+		out.println("<p class=\"statline\">" + Html.escape(Formats.count(jobs.size(), "cron plugin")) + ". <a href=\""
 				+ Html.escape(root) + "\">Refresh</a></p>");
 		if (jobs.isEmpty()) {
 			out.println("<p id=\"no-jobs\">The scheduler knows no cron plugins: none is deployed, or none has"
@@ -133,33 +148,52 @@ public class CronJobsPage extends AbstractServlet {
 		String token = Csrf.token(request);
 		out.println("<table class=\"nicetable\" id=\"cron-jobs\"><thead><tr><th>Name</th><th>State</th><th>Interval</th>"
 				+ "<th>Zone</th><th>Next fire</th><th>Left</th><th>Last window end</th><th>Last run</th><th>Took</th>"
+				+ "<th>Recent runs</th>"
 				+ "<th>Bundle</th><th>Reason</th><th>Actions</th></tr></thead><tbody>");
+		int strips = 0;
 		for (CronJobDTO job : jobs) {
-			ZoneId zone = Format.zone(job.zone);
+			ZoneId zone = Formats.zone(job.zone);
 			CronRunDTO last = job.lastRun;
+			String strip = strips < STRIPS ? Timeline.svg("strip-" + strips, job.name, history(rt, job.name, STRIP_RUNS),
+					now, zone, Timeline.Size.STRIP) : Formats.NONE;
+			strips++;
 			out.println("<tr data-name=\"" + Html.escape(job.name) + "\">");
 			cell(out, "name", "<a href=\"" + Html.escape(detailUrl(root, job.name)) + "\">" + Html.escape(job.name) + "</a>");
-			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(state(job)) + "</span>");
+			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
 			cell(out, "interval", "<code>" + Html.escape(job.interval) + "</code>");
 			cell(out, "zone", Html.escape(job.zone));
-			cell(out, "next-fire", Html.escape(Format.instant(job.nextFire, zone)));
-			cell(out, "left", Html.escape(job.nextFire == null ? "-" : left(job.nextFire - now)));
-			cell(out, "last-window-end", Html.escape(Format.instant(job.lastEnd, zone)));
+			cell(out, "next-fire", Html.escape(instant(job.nextFire, zone)));
+			cell(out, "left", Html.escape(job.nextFire == null ? Formats.NONE : Formats.left(job.nextFire, now)));
+			cell(out, "last-window-end", Html.escape(instant(job.lastEnd, zone)));
 			cell(out, "last-run", last == null ? "-" : "<span class=\"outcome outcome-" + last.outcome + "\">"
 					+ last.outcome + "</span>");
-			cell(out, "took", Html.escape(last == null ? "-" : took(last, now)));
-			cell(out, "bundle", Html.escape(bundle(job)));
-			String reason = reason(job);
+			cell(out, "took", Html.escape(last == null ? Formats.NONE : took(last, now)));
+			cell(out, "timeline", strip);
+			cell(out, "bundle", Html.escape(Jobs.bundle(job)));
+			String reason = Jobs.reason(job);
 			cell(out, "reason", Html.escape(reason == null ? "" : reason));
 			out.print("<td class=\"actions\">");
 			actions(out, root, token, job, true);
 			out.println("</td></tr>");
 		}
 		out.println("</tbody></table>");
+		if (jobs.size() > STRIPS) {
+			out.println("<p>Recent runs are drawn for the first " + STRIPS + " plugins; a plugin's own page draws its.</p>");
+		}
+		out.println(LEGEND);
+	}
+
+	/** A plugin's recent runs, newest first; none if it left meanwhile. */
+	private static List<CronRunDTO> history(CronRuntime rt, String name, int limit) {
+		try {
+			return rt.getHistory(name, limit);
+		} catch (IllegalArgumentException e) { // left meanwhile
+			return List.of();
+		}
 	}
 
 	private void detail(CronRuntime rt, CronJobDTO job, HttpServletRequest request, PrintWriter out, String root) {
-		ZoneId zone = Format.zone(job.zone);
+		ZoneId zone = Formats.zone(job.zone);
 		long now = clock.millis();
 		out.println("<p><a href=\"" + Html.escape(root) + "\">All cron jobs</a> | <a href=\""
 				+ Html.escape(detailUrl(root, job.name)) + "\">Refresh</a></p>");
@@ -168,32 +202,40 @@ public class CronJobsPage extends AbstractServlet {
 		actions(out, root, Csrf.token(request), job, false);
 		out.println("</div>");
 
+		List<CronRunDTO> runs = history(rt, job.name, RUNS);
+		out.println("<h3>Recent runs</h3>");
+		out.println("<div class=\"timeline\">" + Timeline.svg("timeline", job.name, runs, now, zone, Timeline.Size.LARGE)
+				+ "</div>");
+		out.println(LEGEND);
+
 		out.println("<table class=\"nicetable fields\" id=\"job\"><tbody>");
-		field(out, "state", "State", "<span class=\"state state-" + job.state + "\">" + Html.escape(state(job)) + "</span>");
+		field(out, "state", "State", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
 		if (job.reason != null) {
 			field(out, "reason", "Reason", Html.escape(job.reason));
 		}
 		if (job.runningSince != null) {
-			field(out, "running-since", "Running since", Html.escape(Format.instant(job.runningSince, zone) + " ("
-					+ Format.duration(now - job.runningSince) + ")"));
+			field(out, "running-since", "Running since", Html.escape(Formats.zoned(job.runningSince, zone) + " ("
+					+ Formats.age(job.runningSince, now) + ")"));
 		}
 		field(out, "interval", "Interval", "<code>" + Html.escape(job.interval) + "</code>");
 		field(out, "description", "Means", Html.escape(job.description == null ? "-" : job.description));
 		field(out, "zone", "Zone", Html.escape(job.zone));
-		field(out, "timeout", "Timeout", Html.escape(job.timeout == null ? "none" : Format.duration(job.timeout * 1000)));
+		field(out, "timeout", "Timeout", Html.escape(job.timeout == null ? "none" : Formats.seconds(job.timeout)));
 		field(out, "misfire", "Misfire", Html.escape(job.misfire));
 		field(out, "next-fire", "Next fire", Html.escape(job.nextFire == null ? "none"
-				: Format.instant(job.nextFire, zone) + " (in " + Format.duration(job.nextFire - now) + ")"));
+				: Formats.zoned(job.nextFire, zone) + " (" + (job.nextFire > now ? "in " + Formats.duration(job.nextFire - now)
+						: "due") + ")"));
 		field(out, "last-window-end", "Last window end", Html.escape(job.lastEnd == null
-				? "none: the plugin has never run successfully" : Format.instant(job.lastEnd, zone)));
+				? "none: the plugin has never run successfully" : Formats.zoned(job.lastEnd, zone)));
 		field(out, "next-window", "Next window", Html.escape("[" + (job.lastEnd == null ? EPOCH
-				: Format.instant(job.lastEnd, zone)) + ", the start of the next run)"));
-		field(out, "counts", "Runs", Html.escape(job.runCount + " ended, " + job.failureCount + " failed, "
-				+ job.timeoutCount + " timed out, " + job.consecutiveFailures + " failed in a row (since the scheduler started)"));
+				: Formats.zoned(job.lastEnd, zone)) + ", the start of the next run)"));
+		field(out, "counts", "Runs", Html.escape(Formats.number(job.runCount) + " since the scheduler started: "
+				+ Formats.number(job.failureCount) + " failed, " + Formats.number(job.timeoutCount) + " timed out; "
+				+ Formats.number(job.consecutiveFailures) + " in a row did not succeed"));
 		if (job.node != null) {
 			field(out, "node", "Node", Html.escape(job.node));
 		}
-		field(out, "bundle", "Bundle", Html.escape(bundle(job)));
+		field(out, "bundle", "Bundle", Html.escape(Jobs.bundle(job)));
 		field(out, "service-id", "Service id", Html.escape(job.serviceId));
 		out.println("</tbody></table>");
 
@@ -207,12 +249,6 @@ public class CronJobsPage extends AbstractServlet {
 		}
 		out.println("</tbody></table>");
 
-		List<CronRunDTO> runs;
-		try {
-			runs = rt.getHistory(job.name, RUNS);
-		} catch (IllegalArgumentException e) { // left meanwhile
-			runs = List.of();
-		}
 		out.println("<h3>History</h3>");
 		if (runs.isEmpty()) {
 			out.println("<p id=\"no-history\">No run since the scheduler started.</p>");
@@ -224,12 +260,12 @@ public class CronJobsPage extends AbstractServlet {
 		for (CronRunDTO run : runs) {
 			out.println("<tr data-trigger=\"" + run.trigger + "\" data-outcome=\"" + run.outcome + "\">");
 			cell(out, "trigger", Html.escape(run.trigger));
-			cell(out, "window-start", Html.escape(Format.instant(run.windowStart, zone)));
-			cell(out, "window-end", Html.escape(Format.instant(run.windowEnd, zone)));
-			cell(out, "fire-time", Html.escape(Format.instant(run.scheduledFire, zone)));
-			cell(out, "started", Html.escape(Format.instant(run.started, zone)));
-			cell(out, "late", Html.escape(run.scheduledFire == null || run.outcome == Outcome.QUEUED ? "-"
-					: Format.duration(run.started - run.scheduledFire)));
+			cell(out, "window-start", Html.escape(instant(run.windowStart, zone)));
+			cell(out, "window-end", Html.escape(instant(run.windowEnd, zone)));
+			cell(out, "fire-time", Html.escape(instant(run.scheduledFire, zone)));
+			cell(out, "started", Html.escape(instant(run.started, zone)));
+			String late = Jobs.late(run);
+			cell(out, "late", Html.escape(late == null ? Formats.NONE : late));
 			cell(out, "took", Html.escape(took(run, now)));
 			cell(out, "outcome", "<span class=\"outcome outcome-" + run.outcome + "\">" + run.outcome + "</span>");
 			cell(out, "error", Html.escape(run.error == null ? "" : run.error));
@@ -263,7 +299,7 @@ public class CronJobsPage extends AbstractServlet {
 		}
 		out.println("<ol id=\"next-fire-times\">");
 		for (ZonedDateTime t : times) {
-			out.println("<li>" + Html.escape(Format.zoned(t)) + "</li>");
+			out.println("<li>" + Html.escape(Formats.zoned(t)) + "</li>");
 		}
 		out.println("</ol>");
 	}
@@ -280,8 +316,8 @@ public class CronJobsPage extends AbstractServlet {
 		hidden(out, "confirmed", "yes");
 		out.println("<p><label for=\"since\">Start of the next window (ISO-8601, e.g. 2026-12-01T00:00Z; without an"
 				+ " offset in " + Html.escape(job.zone) + "):</label> <input type=\"text\" id=\"since\" name=\"since\""
-				+ " size=\"30\" value=\"" + Html.escape(job.lastEnd == null ? "" : Format.instant(job.lastEnd,
-						Format.zone(job.zone))) + "\"></p>");
+				+ " size=\"30\" value=\"" + Html.escape(job.lastEnd == null ? "" : Formats.offset(job.lastEnd,
+						Formats.zone(job.zone))) + "\"></p>");
 		if (job.state != JobState.BLOCKED) {
 			out.println("<p><label><input type=\"checkbox\" id=\"force\" name=\"force\" value=\"yes\"> If the field is"
 					+ " empty: yes, rewind " + Html.escape(job.name) + " to the epoch (its next run covers everything since"
@@ -382,7 +418,7 @@ public class CronJobsPage extends AbstractServlet {
 			}
 			CronJobDTO after = rt.resume(job.name);
 			return info("Resumed " + job.name + ": " + after.state + (after.nextFire == null ? ""
-					: ", next fire " + Format.instant(after.nextFire, Format.zone(after.zone))) + ".");
+					: ", next fire " + Formats.zoned(after.nextFire, Formats.zone(after.zone))) + ".");
 		case "reset":
 			if (!"yes".equals(request.getParameter("confirmed"))) {
 				return error("Refused: reset asks for confirmation first; use its Reset button.");
@@ -390,12 +426,12 @@ public class CronJobsPage extends AbstractServlet {
 			if (job == null) {
 				throw new IllegalArgumentException(unknown(rt, name));
 			}
-			ZoneId zone = Format.zone(job.zone);
+			ZoneId zone = Formats.zone(job.zone);
 			String since = request.getParameter("since");
 			if ((since == null || since.isBlank()) && job.state != JobState.BLOCKED
 					&& !"yes".equals(request.getParameter("force"))) {
 				return error("Refused: " + job.name + " is " + job.state + ", not BLOCKED: a reset without a start would"
-						+ " rewind its window" + (job.lastEnd == null ? "" : " from " + Format.instant(job.lastEnd, zone))
+						+ " rewind its window" + (job.lastEnd == null ? "" : " from " + Formats.zoned(job.lastEnd, zone))
 						+ " back to " + EPOCH + " (the epoch), and its next run would cover everything since. Give the"
 						+ " start of the next window, or tick the box to rewind it to the epoch.");
 			}
@@ -403,7 +439,7 @@ public class CronJobsPage extends AbstractServlet {
 			CronJobDTO reset = rt.reset(job.name, start);
 			return info("Reset " + job.name + (job.state == JobState.BLOCKED ? ": cleared its BLOCKED state;" : ":")
 					+ " its next window starts at " + (start == null ? EPOCH + " (the epoch)"
-							: Format.instant(start.toEpochMilli(), zone))
+							: Formats.offset(start.toEpochMilli(), zone))
 					+ "." + (reset == null ? "" : " It is " + reset.state + "."));
 		default:
 			return error("Refused: unknown action \"" + action + "\"; the actions are fire, pause, resume and reset.");
@@ -549,52 +585,15 @@ public class CronJobsPage extends AbstractServlet {
 		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.escape(value) + "\">");
 	}
 
-	/** The state, with the age of a run in progress, as cron:list shows it: {@code SCHEDULED (running 12 s)}. */
-	private static String state(CronJobDTO job) {
-		if (job.runningSince != null && (job.running || job.state == JobState.STUCK)) {
-			String age = Format.duration(Math.max(0, System.currentTimeMillis() - job.runningSince));
-			return job.state == JobState.STUCK ? job.state + " (" + age + ")" : job.state + " (running " + age + ")";
-		}
-		if (!job.running) {
-			return String.valueOf(job.state);
-		}
-		boolean queued = job.lastRun != null && job.lastRun.outcome == Outcome.QUEUED;
-		return job.state + (queued ? " (queued)" : " (running)");
+	/** An instant for a table cell ({@link Formats#offset}), {@value Formats#NONE} if there is none. */
+	private static String instant(Long millis, ZoneId zone) {
+		return millis == null ? Formats.NONE : Formats.offset(millis, zone);
 	}
 
-	/**
-	 * The reason cell, as {@code cron:list} shows it: why a plugin is not scheduled, else why its last run
-	 * did not succeed (the first line of the error of a failed, timed-out or interrupted run).
-	 */
-	static String reason(CronJobDTO job) {
-		if (job.reason != null) {
-			return job.reason;
-		}
-		CronRunDTO last = job.lastRun;
-		if (last != null && last.error != null && (last.outcome == Outcome.FAILED || last.outcome == Outcome.TIMED_OUT
-				|| last.outcome == Outcome.INTERRUPTED)) {
-			return "last run: " + last.error.strip().lines().findFirst().orElse("");
-		}
-		return null;
-	}
-
-	private static String bundle(CronJobDTO job) {
-		return job.bundleSymbolicName + " [" + job.bundleId + "]";
-	}
-
+	/** How long a run took ({@link Jobs#took}), {@value Formats#NONE} for a skipped fire. */
 	private static String took(CronRunDTO run, long now) {
-		if (run.outcome == Outcome.SKIPPED) {
-			return "-";
-		}
-		return Format.duration((run.finished != null ? run.finished : now) - run.started);
-	}
-
-	private static String left(long millis) {
-		return millis < 0 ? "due" : Format.duration(millis);
-	}
-
-	private static String count(int n, String noun) {
-		return n + " " + noun + (n == 1 ? "" : "s");
+		String took = Jobs.took(run, now);
+		return took == null ? Formats.NONE : took;
 	}
 
 	private static String value(Object v) {
@@ -613,6 +612,11 @@ public class CronJobsPage extends AbstractServlet {
 		return comparing((CronJobDTO j) -> j.nextFire, nullsLast(naturalOrder())).thenComparing(j -> j.name);
 	}
 
+	/** What the timelines' shapes mean, in words (the outcome is never told by colour alone). */
+	static final String LEGEND = "<p class=\"legend\">Recent runs, oldest left, now right: above the line succeeded,"
+			+ " below it failed, timed out or interrupted; an outlined box is queued or running, a circle a skipped fire;"
+			+ " an orange line before a run is how late it started after its fire time. Hover a run for its details.</p>";
+
 	private static final String STYLE = "<style>"
 			+ ".crontainer form.action{display:inline;margin:0 .2em 0 0}"
 			+ ".crontainer .message{padding:.5em;border:1px solid #4a4;background:#efe}"
@@ -624,6 +628,8 @@ public class CronJobsPage extends AbstractServlet {
 			+ ".crontainer table.fields th{text-align:left;padding-right:1em;width:12em}"
 			+ ".crontainer h2{font-size:1.4em;margin:.6em 0 .3em}.crontainer h3{font-size:1.15em;margin:1em 0 .3em}"
 			+ ".crontainer ol{list-style:decimal;margin:.2em 0 .2em 2.5em}.crontainer div.actions{margin:.4em 0}"
+			+ ".crontainer td.timeline{padding:1px 4px}.crontainer svg.timeline{display:block;background:#fafafa}"
+			+ ".crontainer svg.timeline g.run:hover rect{stroke:#000;stroke-width:1}.crontainer p.legend{color:#555;font-size:.9em}"
 			+ ".crontainer a.button{border:1px solid #888;border-radius:3px;padding:1px 6px;text-decoration:none}"
 			+ "</style>";
 }

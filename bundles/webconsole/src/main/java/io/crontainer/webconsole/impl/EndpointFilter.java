@@ -16,6 +16,7 @@ import java.util.Map;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -42,7 +43,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * read from {@code endpoints.token.file}, re-read when the file changes).
  *
  * <p>
- * Whatever the setting, the health endpoints serve no JSONP (a {@code .jsonp} path or a {@code callback}
+ * Whatever the setting, a request whose {@code Host} header names another server (DNS rebinding) is
+ * answered 421 ({@link HostCheck}), on every path of this context, and the health endpoints serve no JSONP (a {@code .jsonp} path or a {@code callback}
  * parameter is answered 400) and see no request parameters: {@code hcDebug}, {@code timeout},
  * {@code forceInstantExecution}, {@code tags} and the like never change what runs.
  *
@@ -66,6 +68,9 @@ public class EndpointFilter implements Filter {
 
 	private final Access access;
 	private final Path tokenFile;
+	private final HostCheck hosts;
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+	volatile ConfigurationAdmin configurationAdmin;
 	/** The console's login; without it (its configuration is broken), {@code login} refuses everyone. */
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
 			target = "(" + SecurityProvider.PROPERTY_ID + "=" + LoginSecurityProvider.ID + ")")
@@ -75,11 +80,17 @@ public class EndpointFilter implements Filter {
 
 	@Activate
 	public EndpointFilter(BundleContext context, LoginConfiguration config) {
-		this(config, LoginSecurityProvider.webDir(context), null);
+		this(config, LoginSecurityProvider.webDir(context), null, context);
 	}
 
 	EndpointFilter(LoginConfiguration config, Path webDir, LoginSecurityProvider login) {
+		this(config, webDir, login, null);
+	}
+
+	private EndpointFilter(LoginConfiguration config, Path webDir, LoginSecurityProvider login, BundleContext context) {
 		this.login = login;
+		this.hosts = new HostCheck(ConsoleFilter.allowedHosts(config),
+				() -> HttpEndpointReporter.configuredHost(configurationAdmin, context));
 		this.access = access(config.endpoints_access());
 		String file = config.endpoints_token_file() == null ? "" : config.endpoints_token_file().strip();
 		this.tokenFile = file.isEmpty() ? webDir.resolve("endpoints.token") : Path.of(file);
@@ -138,6 +149,10 @@ public class EndpointFilter implements Filter {
 	public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
 		if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
 			chain.doFilter(req, res);
+			return;
+		}
+		if (!hosts.allows(request)) { // whatever the path: all this context serves is on the same port
+			HostCheck.refuse(request, response);
 			return;
 		}
 		String path = path(request);

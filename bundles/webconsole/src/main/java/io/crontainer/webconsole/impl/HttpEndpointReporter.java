@@ -224,6 +224,26 @@ public class HttpEndpointReporter {
 				Boolean.parseBoolean(String.valueOf(context.getProperty(REQUIRE_CONFIG)).strip()));
 	}
 
+	/**
+	 * The host the HTTP server is configured to bind to ({@value #HOST} of PID {@value #HTTP_PID}, else the
+	 * framework property), or {@code null} if none is set.
+	 */
+	static String configuredHost(ConfigurationAdmin cm, BundleContext context) {
+		if (cm != null) {
+			try {
+				Configuration[] found = cm.listConfigurations("(service.pid=" + HTTP_PID + ")");
+				Object v = found == null || found.length == 0 || found[0].getProperties() == null ? null
+						: found[0].getProperties().get(HOST);
+				if (v != null) {
+					return String.valueOf(v);
+				}
+			} catch (IOException | InvalidSyntaxException | RuntimeException e) {
+				LOG.debug("Web console: cannot read the configuration {}", HTTP_PID, e);
+			}
+		}
+		return context == null ? null : context.getProperty(HOST);
+	}
+
 	private String value(Dictionary<String, Object> props, String key) {
 		Object v = props == null ? null : props.get(key);
 		return v != null ? String.valueOf(v) : context.getProperty(key);

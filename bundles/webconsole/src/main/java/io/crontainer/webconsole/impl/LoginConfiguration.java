@@ -49,4 +49,12 @@ import org.osgi.service.metatype.annotations.Option;
 			description = "The file whose content (one line) is the bearer token for endpoints.access = token;"
 					+ " made with a random token, owner-only, if it does not exist. Empty: data/web/endpoints.token.")
 	String endpoints_token_file() default "";
+
+	@AttributeDefinition(name = "Allowed host names",
+			description = "Names besides localhost, IP addresses and org.apache.felix.http.host by which browsers may"
+					+ " reach the console, /system/health and /metrics (a reverse proxy's or the machine's name),"
+					+ " comma-separated, any port. A request whose Host header names anything else is answered 421:"
+					+ " that stops DNS rebinding, by which a web page could read them through a local browser."
+					+ " Default: none.")
+	String[] allowed_hosts() default {};
 }

@@ -88,6 +88,12 @@ public class LoginSecurityProvider implements SecurityProvider {
 	private final int sessionTimeoutSeconds;
 	private final Clock clock;
 	private final LoginBrake brake;
+	/** Refuses a foreign Host header before anything else, the login page included (DNS rebinding). */
+	private final HostCheck hosts;
+	@org.osgi.service.component.annotations.Reference(
+			cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+			policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+	volatile org.osgi.service.cm.ConfigurationAdmin configurationAdmin;
 	/** The runtime's secret for login forms and device cookies ({@code data/web/secret}). */
 	private final byte[] secret;
 	/**
@@ -100,11 +106,18 @@ public class LoginSecurityProvider implements SecurityProvider {
 
 	@Activate
 	public LoginSecurityProvider(BundleContext context, LoginConfiguration config) throws IOException {
-		this(config, webDir(context), Clock.systemUTC());
+		this(config, webDir(context), Clock.systemUTC(), context);
 	}
 
 	LoginSecurityProvider(LoginConfiguration config, Path webDir, Clock clock) throws IOException {
+		this(config, webDir, clock, null);
+	}
+
+	private LoginSecurityProvider(LoginConfiguration config, Path webDir, Clock clock, BundleContext context)
+			throws IOException {
 		this.clock = clock;
+		this.hosts = new HostCheck(ConsoleFilter.allowedHosts(config),
+				() -> HttpEndpointReporter.configuredHost(configurationAdmin, context));
 		this.username = config.username() == null || config.username().isBlank() ? "admin" : config.username().strip();
 		this.sessionTimeoutSeconds = Math.max(1, config.session_timeout_minutes()) * 60;
 		this.brake = new LoginBrake(config.login_failures_max());
@@ -209,6 +222,10 @@ public class LoginSecurityProvider implements SecurityProvider {
 	@Override
 	public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
 		try {
+			if (!hosts.allows(request)) {
+				HostCheck.refuse(request, response);
+				return null;
+			}
 			HttpSession session = request.getSession(false);
 			Object user = session == null ? null : session.getAttribute(USER);
 			if (user != null && generation.equals(session.getAttribute(GENERATION))) {

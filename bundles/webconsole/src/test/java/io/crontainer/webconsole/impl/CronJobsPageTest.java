@@ -95,12 +95,12 @@ class CronJobsPageTest {
 	void theReasonCellShowsTheLastRunsErrorAsCronListDoes() {
 		CronJobDTO failed = job("a", JobState.SCHEDULED);
 		failed.lastRun = run("a", Outcome.FAILED, "java.io.IOException: disk full\n\tat X.run(X.java:1)");
-		assertThat(CronJobsPage.reason(failed)).isEqualTo("last run: java.io.IOException: disk full");
+		assertThat(io.crontainer.format.Jobs.reason(failed)).isEqualTo("last run: java.io.IOException: disk full");
 		failed.lastRun.outcome = Outcome.SUCCEEDED;
-		assertThat(CronJobsPage.reason(failed)).isNull();
+		assertThat(io.crontainer.format.Jobs.reason(failed)).isNull();
 		CronJobDTO blocked = job("b", JobState.BLOCKED);
 		blocked.reason = "window commit failed";
-		assertThat(CronJobsPage.reason(blocked)).isEqualTo("window commit failed");
+		assertThat(io.crontainer.format.Jobs.reason(blocked)).isEqualTo("window commit failed");
 	}
 
 	@Test
@@ -127,7 +127,7 @@ class CronJobsPageTest {
 		String[] flash = (String[]) post.session.attributes.get(CronJobsPage.FLASH);
 		assertThat(flash[0]).isEqualTo("error");
 		assertThat(flash[1]).startsWith("Refused: heartbeat is SCHEDULED, not BLOCKED: a reset without a start would"
-				+ " rewind its window from 2023-11-14T22:13:20Z back to 1970-01-01T00:00:00Z");
+				+ " rewind its window from 2023-11-14T22:13:20Z[UTC] back to 1970-01-01T00:00:00Z");
 		assertThat(rt.reset).isEmpty();
 		post.param("force", "yes");
 		page.doPost(post.proxy(), new Http.Response().proxy());
@@ -136,6 +136,31 @@ class CronJobsPageTest {
 		post.params.remove("force");
 		page.doPost(post.proxy(), new Http.Response().proxy());
 		assertThat(rt.reset).as("a BLOCKED plugin needs no more").hasSize(2);
+	}
+
+	@Test
+	void theListReadsTheInjectedClockAndDrawsEachPluginsRuns() throws Exception {
+		long now = 1_800_000_000_000L;
+		CronJobsPage clocked = new CronJobsPage(rt, java.time.Clock.fixed(java.time.Instant.ofEpochMilli(now),
+				java.time.ZoneOffset.UTC));
+		CronJobDTO busy = job("busy", JobState.SCHEDULED);
+		busy.running = true;
+		busy.runningSince = now - 180_000;
+		busy.nextFire = now + 59_960;
+		CronRunDTO run = run("busy", Outcome.RUNNING, null);
+		run.started = now - 180_000;
+		run.finished = null;
+		busy.lastRun = run;
+		rt.jobs.add(busy);
+		rt.history.add(run);
+		Http.Request get = new Http.Request();
+		Http.Response response = new Http.Response();
+		clocked.renderContent(get.proxy(), response.proxy());
+		String html = response.body.toString();
+		assertThat(html).contains("<td class=\"state\"><span class=\"state state-SCHEDULED\">SCHEDULED (running 3 min)</span>")
+				.contains("<td class=\"left\">1 min</td>").contains("<td class=\"took\">3 min</td>")
+				.contains("<td class=\"timeline\"><svg ").contains("<title>RUNNING (MANUAL), started ")
+				.contains("Timeline of the last 1 run of busy: 0 succeeded, 0 failed, 1 in progress.");
 	}
 
 	private String render(CronJobDTO job) {
@@ -156,6 +181,7 @@ class CronJobsPageTest {
 		final List<CronJobDTO> jobs = new ArrayList<>();
 		final List<String> fired = new ArrayList<>();
 		final List<String> reset = new ArrayList<>();
+		final List<CronRunDTO> history = new ArrayList<>();
 		CompletionStage<CronRunDTO> next;
 
 		@Override
@@ -170,7 +196,7 @@ class CronJobsPageTest {
 
 		@Override
 		public List<CronRunDTO> getHistory(String name, int limit) {
-			return List.of();
+			return history.stream().filter(r -> name == null || r.name.equals(name)).limit(limit).toList();
 		}
 
 		@Override

@@ -49,6 +49,11 @@ class EndpointFilterTest {
 			}
 
 			@Override
+			public String[] allowed_hosts() {
+				return new String[0];
+			}
+
+			@Override
 			public int login_failures_max() {
 				return 10;
 			}

@@ -27,6 +27,7 @@ final class Http {
 		String uri = "/system/console/bundles";
 		String servletPath = "";
 		String remoteAddr = "127.0.0.1";
+		int localPort = 8080;
 		String contentType;
 		final Map<String, String> headers = new HashMap<>();
 		final Map<String, String> params = new HashMap<>();
@@ -54,6 +55,7 @@ final class Http {
 					case "getContextPath" -> "";
 					case "getAttribute" -> null;
 					case "getRemoteAddr" -> remoteAddr;
+					case "getLocalPort" -> localPort;
 					case "getContentType" -> contentType;
 					case "getHeader" -> headers.get(((String) a[0]).toLowerCase());
 					case "getParameter" -> params.get((String) a[0]);

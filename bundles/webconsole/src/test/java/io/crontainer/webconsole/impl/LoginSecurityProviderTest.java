@@ -70,6 +70,11 @@ class LoginSecurityProviderTest {
 			}
 
 			@Override
+			public String[] allowed_hosts() {
+				return new String[0];
+			}
+
+			@Override
 			public int login_failures_max() {
 				return maxFailures;
 			}

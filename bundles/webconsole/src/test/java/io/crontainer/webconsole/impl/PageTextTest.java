@@ -9,28 +9,9 @@ import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.Test;
 
-class FormatTest {
+/** The page's own text: HTML escaping, URLs, reading date-times. Durations and instants: io.crontainer.format. */
+class PageTextTest {
 	static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
-
-	@Test
-	void instantsCarryTheZonesOffset() {
-		long t = Instant.parse("2024-10-27T01:30:00.250Z").toEpochMilli();
-		assertThat(Format.instant(t, BERLIN)).isEqualTo("2024-10-27T02:30:00+01:00");
-		assertThat(Format.instant(t, ZoneOffset.UTC)).isEqualTo("2024-10-27T01:30:00Z");
-		assertThat(Format.instant(null, BERLIN)).isEqualTo("-");
-		assertThat(Format.zone("Nowhere/Else")).isEqualTo(ZoneOffset.UTC);
-		assertThat(Format.zone(null)).isEqualTo(ZoneOffset.UTC);
-	}
-
-	@Test
-	void durations() {
-		assertThat(Format.duration(-5)).isEqualTo("0 ms");
-		assertThat(Format.duration(157)).isEqualTo("157 ms");
-		assertThat(Format.duration(8_740)).isEqualTo("8.7 s");
-		assertThat(Format.duration(188_000)).isEqualTo("3 min 8 s");
-		assertThat(Format.duration(7_500_000)).isEqualTo("2 h 5 min");
-		assertThat(Format.duration(273_600_000)).isEqualTo("3 d 4 h");
-	}
 
 	@Test
 	void htmlEscapesMarkupAndTheConsolesVariables() {

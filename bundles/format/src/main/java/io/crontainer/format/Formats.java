@@ -1,0 +1,203 @@
+package io.crontainer.format;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+
+/**
+ * How Crontainer writes durations, ages, instants and counts for people: the one place the shell, the web
+ * console page and the health checks take them from, so that an operator reads the same thing everywhere.
+ *
+ * <ul>
+ * <li><b>Durations</b> have at most two units: {@code 350 ms}, {@code 1.2 s}, {@code 59.9 s}, {@code 1 min},
+ * {@code 3 min 4 s}, {@code 2 h 5 min}, {@code 3 d 4 h}. Below a minute they are rounded to a tenth of a
+ * second (so 59,960 ms is {@code 1 min}, never {@code 60.0 s}); from a minute on, the smaller unit is
+ * truncated, as systemd does, and left out when it is zero ({@code 3 min}, never {@code 3 min 0 s}).</li>
+ * <li><b>Ages</b> (how long ago an instant was, on the caller's clock) are durations that are never
+ * negative: an instant ahead of the clock (another node's clock ahead of this one) has age {@code 0 ms}.</li>
+ * <li><b>Instants</b> are ISO-8601: in tables to the second with the UTC offset in effect in the plugin's
+ * zone ({@code 2024-10-27T02:30:00+02:00}, {@code 2024-10-27T00:30:00Z}); in detail views with the zone
+ * id, to the millisecond when it is not zero ({@code 2024-10-27T02:30+02:00[Europe/Berlin]}).</li>
+ * <li><b>Counts</b> group thousands with a comma and agree in number: {@code 1 run}, {@code 1,234 runs}.</li>
+ * </ul>
+ *
+ * <p>
+ * Text that came from a plugin is not escaped here: each surface escapes it for its medium (HTML, the
+ * terminal). Stateless and thread-safe; every method that needs the current time takes it as an argument,
+ * so callers pass their own (injectable) clock.
+ */
+public final class Formats {
+	/** What an absent instant or value is written as. */
+	public static final String NONE = "-";
+
+	private static final DateTimeFormatter SECONDS_OFFSET = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssXXX",
+			Locale.ROOT);
+
+	private Formats() {
+	}
+
+	// ----------------------------------------------------------------------------------- durations
+
+	/**
+	 * A duration for people, with at most two units (see the class comment).
+	 *
+	 * @param millis The duration in milliseconds. A negative duration (which only clocks that disagree
+	 *        produce) is written with a minus sign, {@code -1.2 s}, so that the disagreement shows.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String duration(long millis) {
+		if (millis < 0) {
+			return "-" + duration(millis == Long.MIN_VALUE ? Long.MAX_VALUE : -millis);
+		}
+		if (millis < 1_000) {
+			return millis + " ms";
+		}
+		if (millis < 59_950) { // rounded to a tenth of a second
+			long tenths = (millis + 50) / 100;
+			return String.format(Locale.ROOT, "%d.%d s", tenths / 10, tenths % 10);
+		}
+		long s = Math.max(60, millis / 1_000); // 59.95 s to 59.999 s round up to 1 min, never to "60.0 s"
+		if (s < 3_600) {
+			return units(s / 60, "min", s % 60, "s");
+		}
+		long min = s / 60;
+		if (min < 24 * 60) {
+			return units(min / 60, "h", min % 60, "min");
+		}
+		long h = min / 60;
+		return units(h / 24, "d", h % 24, "h");
+	}
+
+	/**
+	 * A duration given in seconds, such as a configured timeout or threshold: {@link #duration(long)} of
+	 * that many seconds.
+	 *
+	 * @param seconds The duration in seconds.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String seconds(long seconds) {
+		return duration(Math.multiplyExact(seconds, 1000L));
+	}
+
+	private static String units(long major, String majorUnit, long minor, String minorUnit) {
+		return minor == 0 ? major + " " + majorUnit : major + " " + majorUnit + " " + minor + " " + minorUnit;
+	}
+
+	/**
+	 * How long ago an instant was: {@link #duration(long)} of {@code now - since}, and {@code 0 ms} for an
+	 * instant after {@code now}.
+	 *
+	 * @param since The instant, UTC epoch milliseconds.
+	 * @param now The current time on the caller's clock, UTC epoch milliseconds.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String age(long since, long now) {
+		return duration(Math.max(0, now - since));
+	}
+
+	/**
+	 * How long until an instant, for a "left" column: {@link #duration(long)} of {@code at - now}, or
+	 * {@code due} once it has come.
+	 *
+	 * @param at The instant, UTC epoch milliseconds.
+	 * @param now The current time on the caller's clock, UTC epoch milliseconds.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String left(long at, long now) {
+		return at <= now ? "due" : duration(at - now);
+	}
+
+	/**
+	 * An instant relative to now, for a sentence: {@code in 3 min}, {@code 3 min ago}, or {@code now}
+	 * within the same millisecond.
+	 *
+	 * @param at The instant, UTC epoch milliseconds.
+	 * @param now The current time on the caller's clock, UTC epoch milliseconds.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String relative(long at, long now) {
+		if (at == now) {
+			return "now";
+		}
+		return at > now ? "in " + duration(at - now) : duration(now - at) + " ago";
+	}
+
+	// ------------------------------------------------------------------------------------ instants
+
+	/**
+	 * The zone of a job's {@code zone} field.
+	 *
+	 * @param id An IANA zone id, or {@code null}.
+	 * @return The zone; UTC if {@code id} is {@code null} or not a zone id. Never {@code null}.
+	 */
+	public static ZoneId zone(String id) {
+		try {
+			return id == null ? ZoneOffset.UTC : ZoneId.of(id);
+		} catch (DateTimeException e) {
+			return ZoneOffset.UTC;
+		}
+	}
+
+	/**
+	 * An instant for a table: to the second, with the UTC offset in effect in {@code zone}, e.g.
+	 * {@code 2024-10-27T02:30:00+02:00} or {@code 2024-10-27T00:30:00Z}. Always the same width.
+	 *
+	 * @param epochMillis UTC epoch milliseconds, or {@code null}.
+	 * @param zone The zone. Must not be {@code null}.
+	 * @return The text, or {@code null} for {@code null}.
+	 */
+	public static String offset(Long epochMillis, ZoneId zone) {
+		return epochMillis == null ? null : SECONDS_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
+	}
+
+	/**
+	 * An instant for a detail view, with the zone id, to the millisecond, as
+	 * {@link ZonedDateTime#toString()} writes it: {@code 2024-10-27T02:30+02:00[Europe/Berlin]},
+	 * {@code 2024-10-27T02:30:05.250+02:00[Europe/Berlin]}.
+	 *
+	 * @param epochMillis UTC epoch milliseconds.
+	 * @param zone The zone. Must not be {@code null}.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String zoned(long epochMillis, ZoneId zone) {
+		return zoned(Instant.ofEpochMilli(epochMillis).atZone(zone));
+	}
+
+	/**
+	 * A date-time for a detail view ({@link #zoned(long, ZoneId)}).
+	 *
+	 * @param time The date-time. Must not be {@code null}.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String zoned(ZonedDateTime time) {
+		return time.truncatedTo(ChronoUnit.MILLIS).toString();
+	}
+
+	// -------------------------------------------------------------------------------------- counts
+
+	/**
+	 * A number with its thousands grouped by commas: {@code 1,234,567}.
+	 *
+	 * @param n The number.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String number(long n) {
+		return String.format(Locale.ROOT, "%,d", n);
+	}
+
+	/**
+	 * A count with its noun in the right number: {@code 0 runs}, {@code 1 run}, {@code 1,234 runs}.
+	 *
+	 * @param n The count.
+	 * @param noun The noun in the singular; its plural adds an {@code s}. Must not be {@code null}.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String count(long n, String noun) {
+		return number(n) + " " + noun + (n == 1 ? "" : "s");
+	}
+}

@@ -1,0 +1,98 @@
+package io.crontainer.format;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class FormatsTest {
+	static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+
+	@ParameterizedTest(name = "{0} ms = {1}")
+	@CsvSource(delimiter = '|', value = { //
+			"0|0 ms", "999|999 ms", "1000|1.0 s", "1200|1.2 s", "1249|1.2 s", "1250|1.3 s", "8740|8.7 s",
+			"59949|59.9 s",
+			// the page once said "60.0 s" here, and "3 min 0 s" for three minutes
+			"59950|1 min", "59960|1 min", "59999|1 min", "60000|1 min", "119999|1 min 59 s", "180000|3 min",
+			"184000|3 min 4 s", "3599999|59 min 59 s",
+			// hours, days
+			"3600000|1 h", "3723000|1 h 2 min", "7500000|2 h 5 min", "10800000|3 h", "86399999|23 h 59 min",
+			"86400000|1 d", "97200000|1 d 3 h", "273600000|3 d 4 h", "8640000000|100 d",
+			// a negative length shows that clocks disagree
+			"-1|-1 ms", "-1200|-1.2 s", "-180000|-3 min" })
+	void durationsReadAsPeopleSayThem(long millis, String expected) {
+		assertThat(Formats.duration(millis)).isEqualTo(expected);
+	}
+
+	@Test
+	void extremeDurationsDoNotOverflow() {
+		assertThat(Formats.duration(Long.MAX_VALUE)).endsWith(" h").startsWith("106751991167 d");
+		assertThat(Formats.duration(Long.MIN_VALUE)).startsWith("-106751991167 d");
+	}
+
+	@Test
+	void secondsAreDurations() {
+		assertThat(Formats.seconds(90)).isEqualTo("1 min 30 s");
+		assertThat(Formats.seconds(600)).isEqualTo("10 min");
+		assertThat(Formats.seconds(0)).isEqualTo("0 ms");
+	}
+
+	@Test
+	void agesAreNeverNegative() {
+		long now = 1_000_000_000L;
+		assertThat(Formats.age(now - 184_000, now)).isEqualTo("3 min 4 s");
+		assertThat(Formats.age(now, now)).isEqualTo("0 ms");
+		assertThat(Formats.age(now + 5_000, now)).as("an instant ahead of our clock").isEqualTo("0 ms");
+	}
+
+	@Test
+	void timeLeftAndRelativeInstants() {
+		long now = 1_000_000_000L;
+		assertThat(Formats.left(now + 900_000, now)).isEqualTo("15 min");
+		assertThat(Formats.left(now, now)).isEqualTo("due");
+		assertThat(Formats.left(now - 1, now)).isEqualTo("due");
+		assertThat(Formats.relative(now + 59_960, now)).isEqualTo("in 1 min");
+		assertThat(Formats.relative(now - 180_000, now)).isEqualTo("3 min ago");
+		assertThat(Formats.relative(now, now)).isEqualTo("now");
+	}
+
+	@Test
+	void tableInstantsHaveOneWidthToTheSecond() {
+		long t = Instant.parse("2024-10-27T01:30:00.999Z").toEpochMilli();
+		assertThat(Formats.offset(t, BERLIN)).isEqualTo("2024-10-27T02:30:00+01:00");
+		assertThat(Formats.offset(t - 3_600_000, BERLIN)).isEqualTo("2024-10-27T02:30:00+02:00");
+		assertThat(Formats.offset(t, ZoneOffset.UTC)).isEqualTo("2024-10-27T01:30:00Z");
+		assertThat(Formats.offset(null, BERLIN)).isNull();
+	}
+
+	@Test
+	void detailInstantsCarryOffsetAndZoneId() {
+		long fallBack = Instant.parse("2024-10-27T01:30:00Z").toEpochMilli();
+		assertThat(Formats.zoned(fallBack, BERLIN)).isEqualTo("2024-10-27T02:30+01:00[Europe/Berlin]");
+		assertThat(Formats.zoned(fallBack - 3_600_000, BERLIN)).isEqualTo("2024-10-27T02:30+02:00[Europe/Berlin]");
+		assertThat(Formats.zoned(fallBack + 1_234, BERLIN)).isEqualTo("2024-10-27T02:30:01.234+01:00[Europe/Berlin]");
+		assertThat(Formats.zoned(0, ZoneId.of("UTC"))).isEqualTo("1970-01-01T00:00Z[UTC]");
+	}
+
+	@Test
+	void unknownZonesAreUtc() {
+		assertThat(Formats.zone("Europe/Berlin")).isEqualTo(BERLIN);
+		assertThat(Formats.zone("Nowhere/Else")).isEqualTo(ZoneOffset.UTC);
+		assertThat(Formats.zone(null)).isEqualTo(ZoneOffset.UTC);
+	}
+
+	@Test
+	void countsAreGroupedAndAgreeInNumber() {
+		assertThat(Formats.count(0, "run")).isEqualTo("0 runs");
+		assertThat(Formats.count(1, "run")).isEqualTo("1 run");
+		assertThat(Formats.count(999, "cron plugin")).isEqualTo("999 cron plugins");
+		assertThat(Formats.count(1_234, "run")).isEqualTo("1,234 runs");
+		assertThat(Formats.count(1_234_567, "fire time")).isEqualTo("1,234,567 fire times");
+		assertThat(Formats.number(-12_345)).isEqualTo("-12,345");
+	}
+}
