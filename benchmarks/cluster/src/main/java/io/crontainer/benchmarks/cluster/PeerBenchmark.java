@@ -131,7 +131,8 @@ public final class PeerBenchmark {
 		cluster.prepareNodes(scenario, url, null, nodes, home -> ProbePlugins.write(home.resolve("deploy/probe.jar"),
 				"noop", jobs, PeerMain.EVERY_SECOND, 0, counters.get(home.getFileName().toString())));
 		try {
-			Row row = measure("crontainer", n, counters, node -> cluster.start(node), () -> historyRows(url));
+			Row row = measure("crontainer", n, counters, node -> cluster.start(node), (from, to) -> historyRuns(url, from, to)
+					+ "; " + refusals(work.resolve(scenario), nodes, from, to));
 			return row;
 		} finally {
 			cluster.stopAll();
@@ -167,7 +168,7 @@ public final class PeerBenchmark {
 				} catch (IOException e) {
 					throw new IllegalStateException("cannot start " + name, e);
 				}
-			}, () -> "");
+			}, (from, to) -> "");
 		} finally {
 			stopPeers();
 		}
@@ -180,12 +181,13 @@ public final class PeerBenchmark {
 
 	@FunctionalInterface
 	private interface Note {
-		String take() throws Exception;
+		/** A remark on the window from {@code from} to {@code to} (epoch ms), taken at its end; "" for none. */
+		String take(long from, long to) throws Exception;
 	}
 
 	/**
 	 * Starts the first instance, waits for its first execution, starts the others, waits for theirs, then
-	 * warms up and measures. {@code note} is taken at both ends of the window and shown as "before → after".
+	 * warms up and measures; {@code note} is taken at the end.
 	 */
 	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note) throws Exception {
 		List<String> names = new ArrayList<>(counters.keySet());
@@ -198,11 +200,10 @@ public final class PeerBenchmark {
 		Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
 		Map<String, long[]> before = read(counters);
 		String loadBefore = loadAverage();
-		String noteBefore = note.take();
 		Thread.sleep(TimeUnit.SECONDS.toMillis(measure));
 		Map<String, long[]> after = read(counters);
 		String loadAfter = loadAverage();
-		String noteAfter = note.take();
+		String remark = note.take(before.get(names.get(0))[0], after.get(names.get(0))[0]);
 		List<Double> rates = new ArrayList<>();
 		double total = 0;
 		for (String name : names) {
@@ -212,8 +213,7 @@ public final class PeerBenchmark {
 			rates.add(rate);
 			total += rate;
 		}
-		return new Row(subject, n, total, rates, loadBefore + " → " + loadAfter,
-				noteBefore.isEmpty() ? "" : noteBefore + " → " + noteAfter);
+		return new Row(subject, n, total, rates, loadBefore + " → " + loadAfter, remark);
 	}
 
 	private static void awaitExecuting(String subject, Map<String, Path> counters, List<String> names) throws Exception {
@@ -240,15 +240,56 @@ public final class PeerBenchmark {
 		return values;
 	}
 
-	/** Crontainer's history rows so far (the highest run id), a check that each execution is also recorded. */
-	private static String historyRows(String url) {
-		try (Connection connection = ClusterBenchmark.connect(url); Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery("SELECT COALESCE(max(id), 0) FROM crontainer_run")) {
-			result.next();
-			return Long.toString(result.getLong(1));
+	/**
+	 * A check that the executions counted were also committed: Crontainer's runs in its history that started in the
+	 * window and succeeded, per second, with the nodes that ran them. The history keeps the last 20 runs of each
+	 * plugin (the default {@code history.size}): a plugin run more than 20 times in the window would be undercounted.
+	 */
+	private static String historyRuns(String url, long from, long to) {
+		try (Connection connection = ClusterBenchmark.connect(url);
+				java.sql.PreparedStatement statement = connection.prepareStatement("SELECT node, count(*) FROM crontainer_run "
+						+ "WHERE outcome = 'SUCCEEDED' AND started >= to_timestamp(? / 1000.0) AND started < to_timestamp(? / 1000.0) "
+						+ "GROUP BY node ORDER BY node")) {
+			statement.setLong(1, from);
+			statement.setLong(2, to);
+			StringBuilder out = new StringBuilder();
+			long total = 0;
+			try (ResultSet result = statement.executeQuery()) {
+				while (result.next()) {
+					out.append(out.length() == 0 ? "" : ", ").append(result.getString(1)).append(' ').append(result.getLong(2));
+					total += result.getLong(2);
+				}
+			}
+			return String.format(Locale.ROOT, "%,.0f/s committed in the history (%s)", total * 1000.0 / (to - from), out);
 		} catch (SQLException e) {
-			return "n/a (" + e.getMessage() + ")";
+			return "history not read (" + e.getMessage() + ")";
 		}
+	}
+
+	/** Commits refused in the window, from the runtimes' logs (the warning "... but its window is not committed"). */
+	private static String refusals(Path dir, List<String> nodes, long from, long to) throws IOException {
+		StringBuilder out = new StringBuilder();
+		long total = 0;
+		for (String node : nodes) {
+			long count = 0;
+			Path log = dir.resolve(node).resolve("output.txt");
+			if (Files.exists(log)) {
+				try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+					count = lines.filter(line -> line.contains("but its window is not committed")).filter(line -> {
+						try {
+							long at = Instant.parse(line.substring(0, line.indexOf(' '))).toEpochMilli();
+							return at >= from && at < to;
+						} catch (RuntimeException e) {
+							return false;
+						}
+					}).count();
+				}
+			}
+			out.append(out.length() == 0 ? "" : ", ").append(node).append(' ').append(count);
+			total += count;
+		}
+		return String.format(Locale.ROOT, "%,.0f/s runs whose commit was refused (lease lost; %s)", total * 1000.0 / (to - from),
+				out);
 	}
 
 	private void stopPeers() throws InterruptedException {
@@ -287,8 +328,7 @@ public final class PeerBenchmark {
 		}
 		for (Row row : rows) {
 			if (!row.note().isEmpty()) {
-				out.append(String.format(Locale.ROOT, "%nCrontainer, %d runtime(s): history rows (highest run id) %s during the "
-						+ "window.", row.instances(), row.note()));
+				out.append(String.format(Locale.ROOT, "%nCrontainer, %d runtime(s): %s.%n", row.instances(), row.note()));
 			}
 		}
 		if (!lateness.isEmpty()) {
