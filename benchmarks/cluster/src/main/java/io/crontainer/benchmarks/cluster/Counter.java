@@ -19,30 +19,50 @@ final class Counter {
 	static final long PERIOD_MILLIS = 100;
 
 	private final AtomicLong executions = new AtomicLong();
+	private Thread writer;
 
 	private Counter() {
 	}
 
-	/** Starts the writer thread (a daemon named {@code benchmark-counter}) for {@code file}. */
+	/**
+	 * Starts the writer thread (a daemon named {@code benchmark-counter}) for {@code file}, counting on from the
+	 * count the file holds (a probe bundle restarted in the same process must not make the count go back).
+	 */
 	static Counter writingTo(Path file) {
 		Counter counter = new Counter();
+		try {
+			long[] previous = read(file);
+			counter.executions.set(previous == null ? 0 : previous[1]);
+		} catch (IOException | RuntimeException e) {
+			// no count to go on from
+		}
 		Path temp = file.resolveSibling(file.getFileName() + ".part");
-		Thread writer = new Thread(() -> {
-			while (true) {
+		counter.writer = new Thread(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
 				try {
-					Files.writeString(temp, System.currentTimeMillis() + " " + counter.executions.get() + "\n");
-					Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+					write(file, temp, counter.executions.get());
 					Thread.sleep(PERIOD_MILLIS);
 				} catch (IOException e) {
 					throw new UncheckedIOException(e);
 				} catch (InterruptedException e) {
-					return;
+					break;
 				}
 			}
 		}, "benchmark-counter");
-		writer.setDaemon(true);
-		writer.start();
+		counter.writer.setDaemon(true);
+		counter.writer.start();
 		return counter;
+	}
+
+	private static void write(Path file, Path temp, long count) throws IOException {
+		Files.writeString(temp, System.currentTimeMillis() + " " + count + "\n");
+		Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	/** Stops the writer and waits for it (so that a successor's count is the last written). */
+	void stop() throws InterruptedException {
+		writer.interrupt();
+		writer.join(5000);
 	}
 
 	void increment() {

@@ -26,6 +26,7 @@ import io.crontainer.api.CronPlugin;
  * the peers of {@link PeerBenchmark} do).
  */
 public final class ProbePlugins implements BundleActivator {
+	private Counter counter;
 
 	@Override
 	public void start(BundleContext context) {
@@ -36,6 +37,7 @@ public final class ProbePlugins implements BundleActivator {
 		int count = Integer.parseInt(headers.get("Probe-Count"));
 		String counterFile = headers.get("Probe-Counter-File");
 		Counter counter = counterFile == null ? null : Counter.writingTo(Path.of(counterFile));
+		this.counter = counter;
 		for (int i = 0; i < count; i++) {
 			Dictionary<String, Object> properties = new Hashtable<>();
 			properties.put(CronPlugin.NAME, count == 1 ? name : name + "-" + i);
@@ -59,8 +61,12 @@ public final class ProbePlugins implements BundleActivator {
 	}
 
 	@Override
-	public void stop(BundleContext context) {
+	public void stop(BundleContext context) throws InterruptedException {
 		// the framework unregisters the services
+		if (counter != null) {
+			counter.stop();
+			System.err.println("benchmark probe stopped: its counter continues in the next start, if any");
+		}
 	}
 
 	/** Writes the bundle, atomically (FileInstall never sees half of it). */
