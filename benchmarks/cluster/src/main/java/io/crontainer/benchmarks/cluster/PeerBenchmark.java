@@ -126,7 +126,9 @@ public final class PeerBenchmark {
 		List<String> nodes = ClusterBenchmark.NODES.subList(0, n);
 		Map<String, Path> counters = new LinkedHashMap<>();
 		for (String node : nodes) {
-			counters.put(node, work.resolve(scenario).resolve(node + ".count").toAbsolutePath());
+			Path counter = work.resolve(scenario).resolve(node + ".count").toAbsolutePath();
+			Files.deleteIfExists(counter); // a count left by an earlier run would pass for this one's
+			counters.put(node, counter);
 		}
 		cluster.prepareNodes(scenario, url, null, nodes, home -> ProbePlugins.write(home.resolve("deploy/probe.jar"),
 				"noop", jobs, PeerMain.EVERY_SECOND, 0, counters.get(home.getFileName().toString())));
