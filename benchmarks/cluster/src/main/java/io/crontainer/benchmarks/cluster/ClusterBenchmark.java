@@ -53,15 +53,15 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * {@code results/DATE.md} and {@code results/latest.md}, and prints the same.
  */
 public final class ClusterBenchmark {
-	private static final List<String> NODES = List.of("node-a", "node-b", "node-c");
+	static final List<String> NODES = List.of("node-a", "node-b", "node-c");
 
 	private final Path dist;
 	private final Path work;
 	private final EmbeddedPostgres server;
 	private final Map<String, Process> processes = new HashMap<>();
-	private final StringBuilder report = new StringBuilder();
+	final StringBuilder report = new StringBuilder();
 
-	private ClusterBenchmark(Path dist, Path work, EmbeddedPostgres server) {
+	ClusterBenchmark(Path dist, Path work, EmbeddedPostgres server) {
 		this.dist = dist;
 		this.work = work;
 		this.server = server;
@@ -104,7 +104,7 @@ public final class ClusterBenchmark {
 			claimAndCommit();
 		}
 		if (parts.contains("lateness")) {
-			lateness();
+			lateness(NODES.size());
 		}
 		if (parts.contains("takeover")) {
 			takeOver();
@@ -196,11 +196,17 @@ public final class ClusterBenchmark {
 
 	// ------------------------------------------------------------------ 2. lateness
 
-	private void lateness() throws Exception {
-		String url = createDatabase("lateness");
-		prepareNodes("lateness", url, null, home -> ProbePlugins.write(home.resolve("deploy/probe.jar"), "due", 1000,
-				"0/20 * * * * ?", 0));
-		NODES.forEach(this::start);
+	/** Lateness and runs per runtime of a burst on {@code runtimes} runtimes: medians of three rounds. */
+	record Lateness(int runtimes, List<Map<String, Integer>> perNode, double p50, double p99, double max) {
+	}
+
+	/** Part 2 on the first {@code runtimes} of the three nodes; appends its section to the report. */
+	Lateness lateness(int runtimes) throws Exception {
+		List<String> nodes = NODES.subList(0, runtimes);
+		String url = createDatabase("lateness" + runtimes);
+		prepareNodes("lateness" + runtimes, url, null, nodes, home -> ProbePlugins.write(home.resolve("deploy/probe.jar"),
+				"due", 1000, "0/20 * * * * ?", 0));
+		nodes.forEach(this::start);
 		// Three rounds after the first full one (registration and the first claims warm everything up).
 		List<Long> fires = awaitFires(url, "due-%", 4, Duration.ofMinutes(3));
 		stopAll();
@@ -208,6 +214,7 @@ public final class ClusterBenchmark {
 		List<Double> p50s = new ArrayList<>();
 		List<Double> p99s = new ArrayList<>();
 		List<Double> maxs = new ArrayList<>();
+		List<Map<String, Integer>> spreads = new ArrayList<>();
 		for (long fire : fires.subList(1, fires.size())) {
 			List<Double> late = new ArrayList<>();
 			Map<String, Integer> perNode = new HashMap<>();
@@ -224,6 +231,7 @@ public final class ClusterBenchmark {
 				}
 			}
 			Collections.sort(late);
+			spreads.add(new java.util.TreeMap<>(perNode));
 			p50s.add(percentile(late, 50));
 			p99s.add(percentile(late, 99));
 			maxs.add(late.isEmpty() ? Double.NaN : late.get(late.size() - 1));
@@ -231,14 +239,16 @@ public final class ClusterBenchmark {
 					late.size(), new java.util.TreeMap<>(perNode), percentile(late, 50), percentile(late, 99),
 					late.isEmpty() ? Double.NaN : late.get(late.size() - 1)));
 		}
-		report.append("## 2. Lateness: 1,000 plugins due in the same second on three runtimes\n\n")
-				.append("Each of three runtimes (default settings: 4 workers) holds the same 1,000 plugins, due every 20 s ")
+		report.append("## 2. Lateness: 1,000 plugins due in the same second on ").append(runtimes)
+				.append(runtimes == 1 ? " runtime" : " runtimes").append("\n\n")
+				.append("Each runtime (default settings) holds the same 1,000 plugins, due every 20 s ")
 				.append("(`0/20 * * * * ?`), doing nothing. Lateness = the run's start minus its fire time (the ")
 				.append("database's history). Each fire time ran once, on one of the runtimes:\n\n")
 				.append("| fire time | runs | runs per node | p50 ms | p99 ms | max ms |\n|---|---:|---|---:|---:|---:|\n")
 				.append(String.join("\n", rows)).append("\n\n")
 				.append(String.format(Locale.ROOT, "Median of the rounds: p50 %.0f ms, p99 %.0f ms, max %.0f ms.%n%n",
 						median(p50s), median(p99s), median(maxs)));
+		return new Lateness(runtimes, spreads, median(p50s), median(p99s), median(maxs));
 	}
 
 	// ------------------------------------------------------------------ 3. take-over after kill -9
@@ -322,12 +332,17 @@ public final class ClusterBenchmark {
 	// ------------------------------------------------------------------ nodes
 
 	@FunctionalInterface
-	private interface Setup {
+	interface Setup {
 		void apply(Path home) throws IOException;
 	}
 
 	private void prepareNodes(String scenario, String url, String lease, Setup setup) throws IOException {
-		for (String node : NODES) {
+		prepareNodes(scenario, url, lease, NODES, setup);
+	}
+
+	/** Copies the distribution for each of {@code nodes}, configured for the cluster on {@code url}. */
+	void prepareNodes(String scenario, String url, String lease, List<String> nodes, Setup setup) throws IOException {
+		for (String node : nodes) {
 			Path home = work.resolve(scenario).resolve(node);
 			deleteTree(home);
 			copyTree(dist, home);
@@ -345,7 +360,7 @@ public final class ClusterBenchmark {
 
 	private final Map<String, Path> homes = new HashMap<>();
 
-	private void start(String node) {
+	void start(String node) {
 		Path home = homes.get(node);
 		ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/crontainer").toString()).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("output.txt").toFile()))
@@ -358,7 +373,7 @@ public final class ClusterBenchmark {
 		}
 	}
 
-	private void stopAll() throws InterruptedException {
+	void stopAll() throws InterruptedException {
 		for (Map.Entry<String, Process> entry : processes.entrySet()) {
 			Process process = entry.getValue();
 			if (process != null && process.isAlive()) {
@@ -399,7 +414,7 @@ public final class ClusterBenchmark {
 
 	// ------------------------------------------------------------------ the database
 
-	private String createDatabase(String name) throws SQLException {
+	String createDatabase(String name) throws SQLException {
 		try (Connection connection = server.getPostgresDatabase().getConnection();
 				Statement statement = connection.createStatement()) {
 			statement.execute("CREATE DATABASE " + name);
@@ -414,13 +429,13 @@ public final class ClusterBenchmark {
 		return new PGDataSourceFactory().createDataSource(properties);
 	}
 
-	private static Connection connect(String url) throws SQLException {
+	static Connection connect(String url) throws SQLException {
 		return dataSource(url).getConnection();
 	}
 
 	// ------------------------------------------------------------------ statistics and files
 
-	private static double percentile(List<Double> sorted, int p) {
+	static double percentile(List<Double> sorted, int p) {
 		if (sorted.isEmpty()) {
 			return Double.NaN;
 		}
@@ -428,7 +443,7 @@ public final class ClusterBenchmark {
 		return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
 	}
 
-	private static double median(List<Double> values) {
+	static double median(List<Double> values) {
 		List<Double> sorted = new ArrayList<>(values);
 		Collections.sort(sorted);
 		return percentile(sorted, 50);
@@ -459,7 +474,7 @@ public final class ClusterBenchmark {
 		}
 	}
 
-	private static void deleteTree(Path dir) throws IOException {
+	static void deleteTree(Path dir) throws IOException {
 		if (!Files.exists(dir)) {
 			return;
 		}

@@ -21,10 +21,12 @@ import io.crontainer.api.CronPlugin;
 /**
  * The plugins of the cluster benchmark, packed into a bundle at run time ({@link #write}): the bundle
  * registers {@code Probe-Count} cron plugins named {@code Probe-Name-0}, {@code -1}, ..., each on the
- * interval {@code Probe-Interval}, each run working {@code Probe-Work-Millis}. They record nothing
- * themselves: the database's history is the record.
+ * interval {@code Probe-Interval}, each run working {@code Probe-Work-Millis}. The database's history is
+ * the record; with a {@code Probe-Counter-File} header they also count their runs there ({@link Counter}, as
+ * the peers of {@link PeerBenchmark} do).
  */
 public final class ProbePlugins implements BundleActivator {
+	private Counter counter;
 
 	@Override
 	public void start(BundleContext context) {
@@ -33,6 +35,9 @@ public final class ProbePlugins implements BundleActivator {
 		String interval = headers.get("Probe-Interval");
 		long work = Long.parseLong(headers.get("Probe-Work-Millis"));
 		int count = Integer.parseInt(headers.get("Probe-Count"));
+		String counterFile = headers.get("Probe-Counter-File");
+		Counter counter = counterFile == null ? null : Counter.writingTo(Path.of(counterFile));
+		this.counter = counter;
 		for (int i = 0; i < count; i++) {
 			Dictionary<String, Object> properties = new Hashtable<>();
 			properties.put(CronPlugin.NAME, count == 1 ? name : name + "-" + i);
@@ -47,18 +52,31 @@ public final class ProbePlugins implements BundleActivator {
 					if (work > 0) {
 						Thread.sleep(work);
 					}
+					if (counter != null) {
+						counter.increment();
+					}
 				}
 			}, properties);
 		}
 	}
 
 	@Override
-	public void stop(BundleContext context) {
+	public void stop(BundleContext context) throws InterruptedException {
 		// the framework unregisters the services
+		if (counter != null) {
+			counter.stop();
+			System.err.println("benchmark probe stopped: its counter continues in the next start, if any");
+		}
 	}
 
 	/** Writes the bundle, atomically (FileInstall never sees half of it). */
 	static void write(Path jar, String name, int count, String interval, long workMillis) throws IOException {
+		write(jar, name, count, interval, workMillis, null);
+	}
+
+	/** Writes the bundle whose plugins also count their runs in {@code counterFile} (absolute), if not null. */
+	static void write(Path jar, String name, int count, String interval, long workMillis, Path counterFile)
+			throws IOException {
 		Manifest manifest = new Manifest();
 		Attributes main = manifest.getMainAttributes();
 		main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -71,9 +89,13 @@ public final class ProbePlugins implements BundleActivator {
 		main.putValue("Probe-Count", Integer.toString(count));
 		main.putValue("Probe-Interval", interval);
 		main.putValue("Probe-Work-Millis", Long.toString(workMillis));
+		if (counterFile != null) {
+			main.putValue("Probe-Counter-File", counterFile.toAbsolutePath().toString());
+		}
 		Path temp = jar.resolveSibling(jar.getFileName() + ".part");
 		try (OutputStream file = Files.newOutputStream(temp); JarOutputStream out = new JarOutputStream(file, manifest)) {
-			for (String type : new String[] { ProbePlugins.class.getName(), ProbePlugins.class.getName() + "$1" }) {
+			for (String type : new String[] { ProbePlugins.class.getName(), ProbePlugins.class.getName() + "$1",
+				Counter.class.getName() }) {
 				String entry = type.replace('.', '/') + ".class";
 				out.putNextEntry(new JarEntry(entry));
 				try (InputStream in = ProbePlugins.class.getClassLoader().getResourceAsStream(entry)) {
