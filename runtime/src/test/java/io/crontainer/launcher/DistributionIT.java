@@ -364,8 +364,10 @@ class DistributionIT {
 						+ " data/log/crontainer.log)");
 		assertThat(console).doesNotContain("\tat ");
 		// A jar that is no bundle: the warning gives a remedy that works
-		assertThat(file).contains("plain-library.jar: it is not an OSGi bundle (no Bundle-SymbolicName in its"
-				+ " manifest), and copying it again changes nothing. A plugin must be built as a bundle");
+		// (found by the deploy/ watcher's own scan, which may come after the runs above: awaited)
+		await("the non-bundle jar's warning", () -> read(log).contains("plain-library.jar: it is not an OSGi bundle (no"
+				+ " Bundle-SymbolicName in its manifest), and copying it again changes nothing. A plugin must be built"
+				+ " as a bundle"));
 
 		// The abandoned run: cron:fire returned, with status 4
 		assertThat(hanger.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("cron:fire hanger returned").isTrue();
