@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.io.TempDir;
@@ -56,14 +57,9 @@ class PeerProbesOnCrontainerIT {
 			assertThat(field(job, "interval")).isEqualTo("* * * * * ?");
 			assertThat(field(job, "bundleSymbolicName")).isEqualTo("io.crontainer.benchmarks.probe." + peer);
 			assertThat(field(job, "concurrent")).isEqualTo(false); // the probe sets scheduler.concurrent=false
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-			while (Recorder.firstStart(0) == 0 && System.nanoTime() < deadline) {
-				Thread.sleep(20); // fired on Crontainer's worker; the Recorder is shared through the system bundle
-			}
-			assertThat(Recorder.firstStart(0)).as("the Runnable ran").isPositive();
-			while (field(call(runtime, "getJob", "probe-job"), "lastEnd") == null && System.nanoTime() < deadline) {
-				Thread.sleep(20);
-			}
+			// Fired on Crontainer's run thread; the Recorder is shared through the system bundle.
+			until("the Runnable ran", () -> Recorder.firstStart(0) != 0);
+			until("its window committed", () -> field(call(runtime, "getJob", "probe-job"), "lastEnd") != null);
 			List<?> history = (List<?>) call(runtime, "getHistory", "probe-job", 5);
 			assertThat(history).isNotEmpty();
 			assertThat(history.stream().map(run -> String.valueOf(field(run, "outcome")))).contains("SUCCEEDED");
@@ -71,6 +67,17 @@ class PeerProbesOnCrontainerIT {
 			probe.unregister("probe-job");
 			assertThat((List<?>) call(runtime, "getJobs")).isEmpty();
 			assertThat(call(runtime, "getJob", "probe-job")).isNull();
+		}
+	}
+
+	/** Returns once a condition holds; fails, saying what was awaited, if it does not within 10 s. */
+	private static void until(String what, Callable<Boolean> condition) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!condition.call()) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new AssertionError(what + ": not within 10 s");
+			}
+			Thread.sleep(20);
 		}
 	}
 

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
  * A call is handed to an idle call thread; when every call thread is inside a plugin, a thread is
  * added at once (a direct hand-off, no queue), not when a call's time limit has passed: two plugins
  * whose {@code enabled()} never returns do not delay a third plugin's {@code interval()}. The engine
- * asks a plugin again only once its previous call returned, so there are never more call threads than
- * plugins with a call in flight (at most one per plugin), and never fewer than {@code core}. A thread
+ * asks a plugin again only once its previous call returned, so there are about as many call threads
+ * as plugins with a call in flight (one more now and then: a thread that just returned from a call
+ * may not be back at the hand-off when the next call comes), and never fewer than {@code core}. A thread
  * beyond those idle for {@link #KEEP_ALIVE_SECONDS} ends. While a call runs, its thread's name carries
  * the plugin's name ({@code crontainer-call-2 [NAME]}, see {@link PluginCalls}).
  *

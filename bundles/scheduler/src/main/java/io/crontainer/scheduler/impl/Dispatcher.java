@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ import io.crontainer.scheduler.impl.store.Claim;
 import io.crontainer.scheduler.impl.store.ClaimResult;
 import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.FencedException;
+import io.crontainer.scheduler.impl.store.Lease;
 import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
 import io.crontainer.scheduler.impl.store.StoreUnavailableException;
@@ -47,8 +49,9 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  *
  * <p>
  * Threads: the timer thread ({@link #fire}, {@link #due}), operators' threads (manual fires), run
- * threads, the store's thread (commit completions), the whiteboard thread (departures, which
- * only queue deadlines) and the stop.
+ * threads (claims, plugin calls, commits and releases, hand-overs, lease renewals), the store's thread
+ * (commit completions), the whiteboard thread (departures, which only queue deadlines) and the
+ * stopping thread ({@link #stop}, which awaits the runs and abandons those left).
  * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
  * plugin call, store call or log line happens with the lock held: they are collected as effects and
  * run after it is released.
@@ -72,12 +75,15 @@ final class Dispatcher {
 	 */
 	static final int MAX_CONCURRENT_RUNS = 8;
 
-	/** What the dispatcher needs of the engine. Called with the engine's lock held. */
+	/**
+	 * What the dispatcher needs of the engine. {@link #store()} and {@link #grace()} may be called with
+	 * or without the engine's lock; {@link #flush} without it; the others with it held.
+	 */
 	interface Engine {
-		/** The store in use; may be read without the lock. */
+		/** The store in use now (volatile: run threads read it without the lock). */
 		StateStore store();
 
-		/** The grace of runs; takes the lock itself if needed. */
+		/** The grace of runs; takes the lock itself (re-entrant if held). */
 		Duration grace();
 
 		/** A run of a name changed what its job's state may be (running, stuck, over): recompute it. */
@@ -370,7 +376,33 @@ final class Dispatcher {
 		} else if (claim == null) {
 			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
 		} else {
-			store.commit(claim, end).whenComplete((state, error) -> committed(run, start, end, state, error));
+			StateStore current = engine.store();
+			CompletionStage<RunState> commit = current == store ? store.commit(claim, end)
+					: handOver(run, store, current, claim, end);
+			commit.whenComplete((state, error) -> committed(run, start, end, state, error));
+		}
+	}
+
+	/**
+	 * The state store was switched while the run went on (a live change of {@code state.store}): the
+	 * old store is closed, so its claim is released and the window committed to the store in use,
+	 * with a claim of its own there for the same window start (the new store imported the old one's
+	 * records). Refused there (another runtime moved the window meanwhile), the commit fails as a
+	 * fenced one does. Run thread, no lock held.
+	 */
+	private CompletionStage<RunState> handOver(Run run, StateStore from, StateStore to, Claim claim, Instant end) {
+		release(from, claim);
+		try {
+			ClaimResult result = to.claim(run.name, claim.windowStart(), null);
+			if (!result.granted()) {
+				return CompletableFuture.failedFuture(new FencedException("the state store changed while it ran, and "
+						+ to.describe() + " refused its window: " + result.refusal()));
+			}
+			LOG.info("Cron plugin {}: the state store changed while it ran; its window is committed to {}", run.name,
+					to.describe());
+			return to.commit(result.claim(), end);
+		} catch (CorruptStateException | StoreUnavailableException | RuntimeException e) {
+			return CompletableFuture.failedFuture(e);
 		}
 	}
 
@@ -384,6 +416,14 @@ final class Dispatcher {
 	private void committed(Run run, Instant start, Instant end, RunState state, Throwable error) {
 		Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
 		if (cause == null) {
+			boolean unconfirmed;
+			synchronized (lock) {
+				unconfirmed = run.renewal != null && run.renewal.logged == Lease.UNCONFIRMED;
+			}
+			if (unconfirmed) {
+				LOG.info("Cron plugin {}: its window [{}, {}) is committed: no other runtime took it over while its "
+						+ "claim was unconfirmed", run.name, start, end);
+			}
 			finish(run, Outcome.SUCCEEDED, null, state);
 		} else if (cause instanceof FencedException) {
 			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window is not committed: {}", run.name, start, end,
@@ -466,6 +506,17 @@ final class Dispatcher {
 		}
 	}
 
+	/**
+	 * The store can be reached again: a job whose last claim found it unreachable is no longer
+	 * {@code UNAVAILABLE}. Lock held.
+	 */
+	void storeAvailable(Job job, Instant now, List<Runnable> out) {
+		if (job.claimUnavailable != null) {
+			job.claimUnavailable = null;
+			engine.runChanged(job.name(), now, out);
+		}
+	}
+
 	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
 	private void clearUnavailable(Run run) {
 		List<Runnable> out = new ArrayList<>();
@@ -476,7 +527,7 @@ final class Dispatcher {
 			run.job.claimUnavailable = null;
 			engine.runChanged(run.name, clock.instant(), out);
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 	}
 
 	/**
@@ -499,7 +550,7 @@ final class Dispatcher {
 				due.schedule(new Retry(run.job, run.trigger, run.scheduledFire), result.retryAt().toEpochMilli());
 			}
 		}
-		out.forEach(Runnable::run);
+		engine.flush(out);
 		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),
 				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
 	}
@@ -518,6 +569,11 @@ final class Dispatcher {
 			this.job = job;
 			this.trigger = trigger;
 			this.fire = fire;
+		}
+
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.retry(this, now, out);
 		}
 	}
 
@@ -645,7 +701,7 @@ final class Dispatcher {
 				: "interrupted: " + run.interrupted;
 		String error = why + ", and ignored its interrupt for " + text(ignored) + ": its thread "
 				+ (thread == null ? "" : "'" + thread + "' ") + "is abandoned";
-		end(run, outcome, error, now, new ArrayList<>());
+		end(run, outcome, error, now, out); // its history record is appended once the lock is released
 		if (run.done != null) {
 			CronRunDTO dto = run.record.toDTO();
 			out.add(() -> complete(run, dto));
@@ -658,18 +714,24 @@ final class Dispatcher {
 		final Run run;
 		final StateStore store;
 		final Duration every;
-		boolean lostLogged;
+		/** What was logged of its lease: {@code null} until it was not {@link Lease#HELD}. */
+		Lease logged;
 
 		Renewal(Run run, StateStore store, Duration every) {
 			this.run = run;
 			this.store = store;
 			this.every = every;
 		}
+
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.renewal(this, now, out);
+		}
 	}
 
 	/** A run's claim is due for renewal. Timer thread, lock held; the renewal runs on a run thread. */
 	void due(Renewal renewal, Instant now, List<Runnable> out) {
-		if (run(renewal)) {
+		if (run(renewal) && renewal.store == engine.store()) { // a store switched from is not renewed: see handOver
 			due.schedule(renewal, now.plus(renewal.every).toEpochMilli());
 			out.add(() -> {
 				try {
@@ -688,23 +750,34 @@ final class Dispatcher {
 
 	private void renew(Renewal renewal) {
 		Claim claim = renewal.run.claim;
-		boolean held;
+		Lease lease;
 		try {
-			held = renewal.store.renew(claim);
+			lease = renewal.store.renew(claim);
 		} catch (StoreUnavailableException | RuntimeException e) {
 			LOG.warn("Cron plugin {}: cannot renew the claim of its run: {}", renewal.run.name, Scheduler.describe(e));
 			return;
 		}
-		if (!held) {
-			boolean log;
-			synchronized (lock) {
-				log = !renewal.lostLogged;
-				renewal.lostLogged = true;
-			}
+		if (lease == Lease.HELD) {
+			return;
+		}
+		boolean log;
+		synchronized (lock) {
+			log = renewal.logged != lease && renewal.logged != Lease.LOST; // each once; nothing after LOST
 			if (log) {
-				LOG.warn("Cron plugin {} lost the claim of its run (since {}): its window will not be committed",
-						renewal.run.name, Instant.ofEpochMilli(renewal.run.record.started));
+				renewal.logged = lease;
 			}
+		}
+		if (!log) {
+			return;
+		}
+		Instant since = Instant.ofEpochMilli(renewal.run.record.started);
+		if (lease == Lease.LOST) {
+			LOG.warn("Cron plugin {} lost the claim of its run (since {}): another runtime took its window over, or "
+					+ "it was reset; its window will not be committed", renewal.run.name, since);
+		} else {
+			LOG.warn("Cron plugin {}: the claim of its run (since {}) could not be renewed for a whole lease ({} cannot "
+					+ "confirm it): another runtime may take its window over; if none does, the window is committed "
+					+ "when the run ends", renewal.run.name, since, renewal.store.describe());
 		}
 	}
 

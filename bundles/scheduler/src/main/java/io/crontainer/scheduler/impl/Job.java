@@ -1,17 +1,19 @@
 package io.crontainer.scheduler.impl;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.store.RunState;
 
 /**
- * One cron plugin service as the engine tracks it. As a {@link Due} it holds the job's next fire time
- * (or, while its state record cannot be loaded because the store is unavailable, the next attempt).
- * A mutable record: every field is guarded by the engine's lock.
+ * One cron plugin service as the engine tracks it, with its two deadlines: its next fire time
+ * ({@link #fireTime}) and, while its state record cannot be loaded because the store is unavailable,
+ * the next attempt to load it ({@link #loadRetry}). A mutable record: every field is guarded by the
+ * engine's lock.
  */
-final class Job extends Due {
+final class Job {
 	/** {@link #nextFire} when there is none. */
 	static final long NONE = Long.MIN_VALUE;
 
@@ -37,8 +39,20 @@ final class Job extends Due {
 	 * back.
 	 */
 	String claimUnavailable;
-	/** Whether its {@link Due} entry is the next attempt to load the record, not a fire time. */
-	boolean retryLoad;
+	/** Its next fire time ({@link #nextFire}), queued while it is scheduled. */
+	final Due fireTime = new Due() {
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.fireTime(Job.this, now, out);
+		}
+	};
+	/** The next attempt to load its record, queued while the store could not give it. */
+	final Due loadRetry = new Due() {
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.loadRetry(Job.this, now, out);
+		}
+	};
 	/**
 	 * Whether a fire was skipped for {@link Dispatcher#MAX_CONCURRENT_RUNS} and logged: logged once
 	 * until one of its runs ends.

@@ -27,7 +27,10 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  *
  * <p>
  * Threads: {@link #add}, {@link #update} and {@link #remove} are called by the whiteboard (DS)
- * thread without any lock; they read the state store before taking the engine's lock, never under
+ * thread without any lock. {@link #reload} is called without the lock too, as an effect run after it
+ * is released: on the whiteboard thread (a rename, or a departure that hands the name to a
+ * duplicate), the timer (a load retried) or the configuring thread (a new store). Those that read the
+ * state store ({@link #add}, {@link #reload}) read it before taking the engine's lock, never under
  * it. Every other method requires the engine's lock.
  */
 final class JobTable {
@@ -79,6 +82,7 @@ final class JobTable {
 			jobs.put(plugin.serviceId(), job);
 			place(job);
 			out.add(() -> LOG.debug("Cron plugin {} arrived ({})", job.name(), plugin));
+			warnUnknown(job.name(), plugin, List.of(), out);
 			if (job.owner) {
 				took(job, loaded, now, out);
 			} else {
@@ -108,6 +112,7 @@ final class JobTable {
 			}
 			Instant now = engine.clock().instant();
 			Settings old = job.settings;
+			warnUnknown(settings.name(), plugin, Settings.unknown(job.plugin.properties()), out);
 			job.plugin = plugin;
 			job.settings = settings;
 			job.generation++;
@@ -134,6 +139,20 @@ final class JobTable {
 	}
 
 	/**
+	 * Warns of {@code cron.*} service properties that no one reads (a misspelling such as
+	 * {@code cron.zone}): once per arrival, and again only when a change of properties changes them.
+	 * Lock held; the line is logged after it is released.
+	 *
+	 * @param before The unknown properties before the change; empty at arrival.
+	 */
+	private static void warnUnknown(String name, Plugin plugin, List<String> before, List<Runnable> out) {
+		List<String> unknown = Settings.unknown(plugin.properties());
+		if (!unknown.isEmpty() && !unknown.equals(before)) {
+			out.add(() -> LOG.warn("Cron plugin {} ({}) {}", name, plugin, Settings.unknownWarning(unknown)));
+		}
+	}
+
+	/**
 	 * A plugin service left: it is unscheduled at once and its name goes to the earliest duplicate.
 	 *
 	 * @return Its runs in progress (the one holding its name, and those beside it when
@@ -153,12 +172,10 @@ final class JobTable {
 			job.generation++;
 			Run run = engine.dispatcher().running(job.name());
 			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
-				run.departed = true;
 				departing.add(run);
 			}
 			for (Run beside : engine.dispatcher().alongside(job)) {
 				if (beside.phase != Run.Phase.STUCK) {
-					beside.departed = true;
 					departing.add(beside);
 				}
 			}
@@ -208,7 +225,7 @@ final class JobTable {
 		job.record = null;
 		job.blocked = null;
 		job.unavailable = null;
-		job.retryLoad = false;
+		engine.due().cancel(job.loadRetry);
 		engine.schedules().unschedule(job);
 		if (next != null) {
 			Job taker = next;
@@ -272,24 +289,93 @@ final class JobTable {
 		job.blocked = loaded.blocked;
 		job.unavailable = loaded.unavailable;
 		if (loaded.unavailable != null) {
-			job.retryLoad = true;
-			engine.due().schedule(job, now.plus(LOAD_RETRY).toEpochMilli());
+			engine.due().schedule(job.loadRetry, now.plus(LOAD_RETRY).toEpochMilli());
 			if (storeDown == null) {
 				storeDown = loaded.unavailable;
 				String describe = engine.store().describe();
 				out.add(() -> LOG.warn("The state store ({}) is unavailable: {}; plugins wait, and are retried every {} s",
 						describe, loaded.unavailable, LOAD_RETRY.toSeconds()));
 			}
-		} else if (storeDown != null) {
-			storeDown = null;
-			out.add(() -> LOG.info("The state store is available again"));
+		} else {
+			engine.due().cancel(job.loadRetry);
+			if (storeDown != null) {
+				storeDown = null;
+				out.add(() -> LOG.info("The state store is available again"));
+			}
 		}
 		engine.schedules().refresh(job, now, out);
 	}
 
+	// ------------------------------------------------------------------ records (lock held)
+
+	/**
+	 * The store returned a record of a name: the owner takes it if it is newer than the one it holds
+	 * (records reach the engine on several threads; a late older one never overwrites a newer one).
+	 */
+	void record(String name, RunState state, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job == null || job.record == null || state.version() <= job.record.version()) {
+			return;
+		}
+		boolean pausedChanged = job.record.paused() != state.paused();
+		job.record = state;
+		if (pausedChanged) {
+			job.catchUp = !state.paused();
+			engine.schedules().refresh(job, now, out);
+		}
+	}
+
+	/** The record of a name turned out unreadable: its owner is {@code BLOCKED}. */
+	void blocked(String name, String reason, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job != null) {
+			job.record = null;
+			job.blocked = reason;
+			engine.schedules().refresh(job, now, out);
+		}
+	}
+
+	/**
+	 * An operator reset the record of a name: its owner takes the new record, which also ends a
+	 * {@code BLOCKED} or {@code UNAVAILABLE} state.
+	 */
+	void reset(String name, RunState state, Instant now, List<Runnable> out) {
+		Job job = owners.get(name);
+		if (job == null) {
+			return;
+		}
+		if (job.record == null || job.blocked != null) {
+			job.blocked = null;
+			job.unavailable = null;
+			job.record = state;
+			job.catchUp = true;
+			engine.due().cancel(job.loadRetry);
+			engine.schedules().refresh(job, now, out);
+		} else {
+			record(name, state, now, out);
+		}
+	}
+
+	/** Another store is in use: every owner's record is loaded from it, after the lock is released. */
+	void storeSwitched(Instant now, List<Runnable> out) {
+		for (Job job : owners.values()) {
+			job.record = null;
+			engine.schedules().refresh(job, now, out);
+			out.add(() -> reload(job));
+		}
+	}
+
+	/** The store can be reached again: the records it could not give are loaded now, not at their retry. */
+	void storeAvailable(Instant now) {
+		for (Job job : owners.values()) {
+			if (job.loadRetry.queued()) {
+				engine.due().schedule(job.loadRetry, now.toEpochMilli());
+			}
+		}
+	}
+
 	/** The retry of a record the store could not give came (timer thread, lock held). */
 	void retryDue(Job job, List<Runnable> out) {
-		job.retryLoad = false;
 		out.add(() -> reload(job));
 	}
 

@@ -2,6 +2,7 @@ package io.crontainer.scheduler.impl;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,6 +58,11 @@ final class PluginCalls {
 
 		Call(Job job) {
 			this.job = job;
+		}
+
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.callDeadline(this, now, out);
 		}
 	}
 
@@ -187,7 +193,7 @@ final class PluginCalls {
 	 *
 	 * @return Why the plugin is invalid now; {@code null} if the call is not overdue.
 	 */
-	String due(Call call, long now, List<Runnable> out) {
+	String due(Call call, long now) {
 		if (call.done || call.overdue) {
 			return null;
 		}
@@ -203,7 +209,7 @@ final class PluginCalls {
 	}
 
 	/** A call is over and answered (lock held): its deadline goes. */
-	void ended(Call call, List<Runnable> out) {
+	void ended(Call call) {
 		due.cancel(call);
 		if (call.job.call == call) {
 			call.job.call = null;

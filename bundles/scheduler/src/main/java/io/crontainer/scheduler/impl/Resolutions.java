@@ -1,6 +1,7 @@
 package io.crontainer.scheduler.impl;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -32,12 +33,43 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
 final class Resolutions {
 	private static final Logger LOG = LoggerFactory.getLogger(Resolutions.class);
 
-	private final Scheduler engine;
-	private final Object lock;
+	/** What the resolutions need of the rest of the engine. */
+	interface Engine {
+		/** The plugin calls (the pool with deadlines). */
+		PluginCalls calls();
 
-	Resolutions(Scheduler engine) {
+		/** Whether the engine stopped. Lock held. */
+		boolean stopped();
+
+		/** The default zone of intervals. Lock held. */
+		ZoneId zone();
+
+		/** The store in use; any thread. */
+		StateStore store();
+
+		/** The store returned a record of a name ({@link JobTable#record}). Lock held. */
+		void record(String name, RunState state, Instant now, List<Runnable> out);
+
+		/** A job's resolution changed: its state and schedule are recomputed ({@link Schedules#refresh}). Lock held. */
+		void refresh(Job job, Instant now, List<Runnable> out);
+
+		/** Runs the effects collected under the lock, and tells of a change. Lock not held. */
+		void flush(List<Runnable> out);
+	}
+
+	private final Object lock;
+	private final Clock clock;
+	private final Engine engine;
+
+	/**
+	 * @param lock The engine's lock.
+	 * @param clock The engine's clock.
+	 * @param engine The rest of the engine.
+	 */
+	Resolutions(Object lock, Clock clock, Engine engine) {
+		this.lock = lock;
+		this.clock = clock;
 		this.engine = engine;
-		this.lock = engine.lock();
 	}
 
 	/** Asks the plugin (or its properties) again for enabled() and interval(). Lock held. */
@@ -74,12 +106,12 @@ final class Resolutions {
 		} else if (!answer.enabled()) {
 			resolution = Resolution.disabled("enabled() returned false");
 		} else {
-			resolution = parse(job, answer.expression(), engine.clock().instant(), out);
+			resolution = parse(job, answer.expression(), clock.instant(), out);
 		}
 		synchronized (lock) {
-			engine.calls().ended(call, out);
+			engine.calls().ended(call);
 			if (!job.gone && !engine.stopped()) {
-				Instant now = engine.clock().instant();
+				Instant now = clock.instant();
 				if (generation == job.generation) {
 					apply(job, resolution, now, out);
 				} else {
@@ -96,7 +128,7 @@ final class Resolutions {
 		if (job.call != call || job.gone) {
 			return;
 		}
-		String overdue = engine.calls().due(call, now.toEpochMilli(), out);
+		String overdue = engine.calls().due(call, now.toEpochMilli());
 		if (overdue != null) {
 			apply(job, Resolution.invalid(null, overdue), now, out);
 		}
@@ -126,7 +158,7 @@ final class Resolutions {
 			}
 			createdAt = job.createdAt;
 			name = job.name();
-			zone = job.settings.zone() != null ? job.settings.zone() : engine.options().zone();
+			zone = job.settings.zone() != null ? job.settings.zone() : engine.zone();
 			save = anchored && recorded == null && job.owner && job.record != null;
 		}
 		if (save) {
@@ -159,7 +191,7 @@ final class Resolutions {
 		}
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
-			Instant now = engine.clock().instant();
+			Instant now = clock.instant();
 			engine.record(name, state, now, out);
 			Instant anchor = state.anchorOf(expression);
 			if (job.owner && !job.gone && job.name().equals(name) && anchor != null && !anchor.equals(createdAt)
@@ -174,6 +206,6 @@ final class Resolutions {
 
 	private void apply(Job job, Resolution resolution, Instant now, List<Runnable> out) {
 		job.resolution = resolution;
-		engine.schedules().refresh(job, now, out);
+		engine.refresh(job, now, out);
 	}
 }

@@ -1,6 +1,7 @@
 package io.crontainer.scheduler.impl;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -11,8 +12,8 @@ import io.crontainer.scheduler.impl.store.Claim;
 
 /**
  * One run of a plugin, from its fire until it is over. As a {@link Due} it holds the run's next
- * deadline: its time limit ({@code cron.timeout}), then the end of the grace an interrupted run gets
- * before it counts as stuck.
+ * deadline: its time limit ({@code cron.timeout}) or the end of its departed plugin's grace, then the
+ * end of the wait an interrupted run gets before it is abandoned.
  *
  * <p>
  * Guarded by the engine's lock, except: {@link #thread} and {@link #inRun}, guarded by this object's
@@ -74,8 +75,6 @@ final class Run extends Due {
 	// Guarded by the engine's lock.
 	/** The renewal of its claim; {@code null} for a store without leases. */
 	Dispatcher.Renewal renewal;
-	/** Whether its plugin left while it ran (it gets the grace to finish, then is interrupted). */
-	boolean departed;
 	/** When its {@code cron.timeout} passes, UTC epoch ms; 0 if it has none or has not started. */
 	long timeoutAt;
 	/**
@@ -93,6 +92,11 @@ final class Run extends Due {
 	/** A fire that came while the run committed: it starts once the commit is over. */
 	Trigger followTrigger;
 	Instant followFire;
+
+	@Override
+	void come(Parts parts, Instant now, List<Runnable> out) {
+		parts.runDeadline(this, now, out);
+	}
 
 	Run(Job job, String name, Trigger trigger, Instant scheduledFire, RunRecord record,
 			CompletableFuture<CronRunDTO> done) {

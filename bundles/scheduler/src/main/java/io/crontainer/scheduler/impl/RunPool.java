@@ -73,11 +73,6 @@ final class RunPool implements Executor {
 		}
 	}
 
-	/** Threads of the pool now (the spawner not counted), for tests and reports. */
-	int threads() {
-		return threads.get();
-	}
-
 	/** Refuses new tasks; threads end once idle. Queued tasks are dropped. */
 	void shutdown() {
 		shutdown = true;

@@ -211,18 +211,7 @@ final class RuntimeView implements CronRuntime {
 		out.add(() -> LOG.info("Cron plugin {} is reset: its next window starts at {}", name,
 				since == null ? CronPlugin.EPOCH : since));
 		synchronized (lock) {
-			Job job = engine.table().owner(name);
-			if (job != null) {
-				if (job.record == null || job.blocked != null) {
-					job.blocked = null;
-					job.unavailable = null;
-					job.record = state;
-					job.catchUp = true;
-					engine.schedules().refresh(job, engine.clock().instant(), out);
-				} else {
-					engine.record(name, state, engine.clock().instant(), out);
-				}
-			}
+			engine.table().reset(name, state, engine.clock().instant(), out);
 			engine.changed();
 		}
 		engine.flush(out);

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.store.RunState;
 import io.crontainer.scheduler.impl.store.StateStore;
 
@@ -50,7 +51,7 @@ import io.crontainer.scheduler.impl.store.StateStore;
  * operators' threads through the {@link RuntimeView}, the component ({@link #configure},
  * {@link #stop}).
  */
-final class Scheduler implements Dispatcher.Engine {
+final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 	/** How many deadlines one hold of the lock handles at most, so that runs start while the rest is dispatched. */
 	static final int TICK_BATCH = 32;
@@ -81,7 +82,16 @@ final class Scheduler implements Dispatcher.Engine {
 	private final PluginCalls calls;
 	private final Dispatcher dispatcher;
 	private final Due recheck = new Due() {
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.recheck(now, out);
+		}
 	};
+	/**
+	 * Jobs fired in the tick going on, whose next fire times are computed once the burst has started.
+	 * The timer thread only, lock held.
+	 */
+	private final List<Job> burst = new ArrayList<>();
 	private final Runnable changed;
 
 	// Guarded by lock.
@@ -108,8 +118,70 @@ final class Scheduler implements Dispatcher.Engine {
 		this.changed = requireNonNull(changed);
 		this.history = new History(options.historySize());
 		this.table = new JobTable(this);
-		this.schedules = new Schedules(this, due);
-		this.resolutions = new Resolutions(this);
+		this.schedules = new Schedules(new Schedules.Engine() {
+			@Override
+			public void fire(Job job, Trigger trigger, Instant fireTime, Instant now,
+					List<Runnable> out) {
+				dispatcher.fire(job, trigger, fireTime, null, now, out);
+			}
+
+			@Override
+			public void skipped(Job job, Trigger trigger, Instant fireTime, Instant now,
+					String why, List<Runnable> out) {
+				dispatcher.skipped(job, trigger, fireTime, now, why, out);
+			}
+
+			@Override
+			public Run running(String name) {
+				return dispatcher.running(name);
+			}
+
+			@Override
+			public Job owner(String name) {
+				return table.owner(name);
+			}
+
+			@Override
+			public void changed() {
+				changes++;
+			}
+		}, due);
+		this.resolutions = new Resolutions(lock, clock, new Resolutions.Engine() {
+			@Override
+			public PluginCalls calls() {
+				return calls;
+			}
+
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public ZoneId zone() {
+				return Scheduler.this.options.zone();
+			}
+
+			@Override
+			public StateStore store() {
+				return store;
+			}
+
+			@Override
+			public void record(String name, RunState state, Instant now, List<Runnable> out) {
+				table.record(name, state, now, out);
+			}
+
+			@Override
+			public void refresh(Job job, Instant now, List<Runnable> out) {
+				schedules.refresh(job, now, out);
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
 		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this);
 		synchronized (lock) {
@@ -147,22 +219,12 @@ final class Scheduler implements Dispatcher.Engine {
 				return;
 			}
 			Instant now = clock.instant();
+			table.storeAvailable(now);
 			for (Job job : table.owners()) {
-				if (job.retryLoad) {
-					due.schedule(job, now.toEpochMilli());
-				}
-				if (job.claimUnavailable != null) {
-					job.claimUnavailable = null;
-					schedules.refresh(job, now, out);
-				}
+				dispatcher.storeAvailable(job, now, out);
 			}
 		}
 		flush(out);
-	}
-
-	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options) {
-		this(clock, runs, pluginCalls, store, options, () -> {
-		});
 	}
 
 	/** The timer thread, which the due queue unparks when a deadline comes before its sleep. */
@@ -235,7 +297,6 @@ final class Scheduler implements Dispatcher.Engine {
 	 * @return The instant at which it wants to be called next; {@code null} once stopped.
 	 */
 	Instant tick() {
-		List<Job> fired = new ArrayList<>(); // their next fire times are computed once the burst has started
 		while (true) {
 			List<Runnable> out = new ArrayList<>();
 			boolean more;
@@ -249,23 +310,7 @@ final class Scheduler implements Dispatcher.Engine {
 				Due d = null;
 				// At most a batch under one hold of the lock: runs start while the rest is dispatched.
 				for (int i = 0; i < TICK_BATCH && (d = due.poll(nowMillis)) != null; i++) {
-					if (d instanceof Job job) {
-						if (job.retryLoad) {
-							table.retryDue(job, out);
-						} else if (schedules.due(job, now, out)) {
-							fired.add(job);
-						}
-					} else if (d instanceof Run run) {
-						dispatcher.due(run, now, out);
-					} else if (d instanceof Dispatcher.Renewal renewal) {
-						dispatcher.due(renewal, now, out);
-					} else if (d instanceof Dispatcher.Retry retry) {
-						dispatcher.due(retry, now, out);
-					} else if (d instanceof PluginCalls.Call call) {
-						resolutions.callDue(call, now, out);
-					} else if (d == recheck) {
-						recheck(now, out);
-					}
+					d.come(this, now, out);
 				}
 				more = d != null && due.earliest() <= nowMillis;
 			}
@@ -279,10 +324,10 @@ final class Scheduler implements Dispatcher.Engine {
 					return null;
 				}
 				Instant now = clock.instant();
-				for (Job job : fired) {
+				for (Job job : burst) {
 					schedules.computeNext(job, now, after);
 				}
-				fired.clear();
+				burst.clear();
 				long nowMillis = now.toEpochMilli();
 				long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
 				if (earliest > nowMillis && after.isEmpty()) {
@@ -294,7 +339,42 @@ final class Scheduler implements Dispatcher.Engine {
 		}
 	}
 
-	private void recheck(Instant now, List<Runnable> out) {
+	// ------------------------------------------------------------------ Due.Parts (timer thread, lock held)
+
+	@Override
+	public void fireTime(Job job, Instant now, List<Runnable> out) {
+		if (schedules.due(job, now, out)) {
+			burst.add(job);
+		}
+	}
+
+	@Override
+	public void loadRetry(Job job, Instant now, List<Runnable> out) {
+		table.retryDue(job, out);
+	}
+
+	@Override
+	public void runDeadline(Run run, Instant now, List<Runnable> out) {
+		dispatcher.due(run, now, out);
+	}
+
+	@Override
+	public void renewal(Dispatcher.Renewal renewal, Instant now, List<Runnable> out) {
+		dispatcher.due(renewal, now, out);
+	}
+
+	@Override
+	public void retry(Dispatcher.Retry retry, Instant now, List<Runnable> out) {
+		dispatcher.due(retry, now, out);
+	}
+
+	@Override
+	public void callDeadline(PluginCalls.Call call, Instant now, List<Runnable> out) {
+		resolutions.callDue(call, now, out);
+	}
+
+	@Override
+	public void recheck(Instant now, List<Runnable> out) {
 		due.schedule(recheck, now.plus(options.recheck()).toEpochMilli());
 		int size = table.size();
 		out.add(() -> LOG.debug("Re-checking {} cron plugins", size));
@@ -332,26 +412,12 @@ final class Scheduler implements Dispatcher.Engine {
 	 */
 	@Override
 	public void record(String name, RunState state, Instant now, List<Runnable> out) {
-		Job job = table.owner(name);
-		if (job == null || job.record == null || state.version() <= job.record.version()) {
-			return;
-		}
-		boolean pausedChanged = job.record.paused() != state.paused();
-		job.record = state;
-		if (pausedChanged) {
-			job.catchUp = !state.paused();
-			schedules.refresh(job, now, out);
-		}
+		table.record(name, state, now, out);
 	}
 
 	@Override
 	public void blocked(String name, String reason, Instant now, List<Runnable> out) {
-		Job job = table.owner(name);
-		if (job != null) {
-			job.record = null;
-			job.blocked = reason;
-			schedules.refresh(job, now, out);
-		}
+		table.blocked(name, reason, now, out);
 	}
 
 	// ------------------------------------------------------------------ the parts' shared context
@@ -422,7 +488,10 @@ final class Scheduler implements Dispatcher.Engine {
 
 	// ------------------------------------------------------------------ configuration and stop
 
-	/** Applies a changed configuration; a new store, if given, replaces the old one, which is closed. */
+	/**
+	 * Applies a changed configuration; a new store, if given, replaces the old one, which is closed. A
+	 * run in progress goes on: it commits its window to the new store ({@link Dispatcher} hands it over).
+	 */
 	void configure(Options changedOptions, StateStore newStore) {
 		List<Runnable> out = new ArrayList<>();
 		StateStore old = null;
@@ -441,11 +510,7 @@ final class Scheduler implements Dispatcher.Engine {
 				store = newStore;
 				newStore.listen(this::changedElsewhere);
 				newStore.onAvailable(this::storeAvailable);
-				for (Job job : table.owners()) {
-					job.record = null;
-					schedules.refresh(job, now, out);
-					out.add(() -> table.reload(job));
-				}
+				table.storeSwitched(now, out);
 			}
 			if (!before.zone().equals(changedOptions.zone())) {
 				for (Job job : table.all()) {

@@ -2,6 +2,7 @@ package io.crontainer.scheduler.impl;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -42,11 +44,17 @@ import io.crontainer.scheduler.impl.store.StateStores;
  * {@link CronRuntime} service.
  *
  * <p>
- * Whiteboard callbacks never call plugin code and never throw: they hand the plugin to the engine
- * ({@link Scheduler}), which asks {@code enabled()} and {@code interval()} on its call pool. Only the
- * unbind callback may wait, up to the shutdown grace, for a run of the departing plugin to finish (not while
- * the framework stops: then the scheduler's own stop awaits every run within one grace), so
- * that a stopping bundle's plugin is not left running.
+ * Whiteboard callbacks never call plugin code, never throw and never wait for a run: they hand the
+ * plugin to the engine ({@link Scheduler}), which asks {@code enabled()} and {@code interval()} on its
+ * call pool. A departing plugin's run in progress gets the shutdown grace to finish, then is
+ * interrupted, and abandoned if it ignores that; the engine's timer handles those deadlines, so the
+ * unbind callback returns at once. While the framework stops, such a run is interrupted at once, and
+ * {@link #deactivate} awaits every run within one grace.
+ *
+ * <p>
+ * Threads: the DS thread that activates, modifies and deactivates the component and calls the
+ * bind, update and unbind methods (a bundle's stopping thread, FileInstall's, ConfigAdmin's); the
+ * component's own threads are the engine's timer, the run pool, the call pool and the store's.
  *
  * <p>
  * The {@link CronRuntime} service is registered by this component itself (not declared to DS), so
@@ -98,8 +106,8 @@ public final class SchedulerComponent {
 		this.view = new RuntimeView(scheduler);
 		this.registration = context.registerService(CronRuntime.class, view, changeCount.properties());
 		changeCount.registered(registration);
-		LOG.info("Crontainer scheduler started: zone {}, re-check every {} s, state in {}", options.zone(),
-				options.recheck().toSeconds(), store.describe());
+		LOG.info("Crontainer scheduler started: default zone {} ({}), re-check every {} s, state in {}", options.zone(),
+				zoneOrigin(config), options.recheck().toSeconds(), store.describe());
 	}
 
 	/** Applies a changed configuration without a restart: no schedule or run is disturbed. */
@@ -116,8 +124,8 @@ public final class SchedulerComponent {
 			}
 		}
 		scheduler.configure(options, store);
-		LOG.info("Crontainer scheduler reconfigured: zone {}, re-check every {} s, state in {}", options.zone(),
-				options.recheck().toSeconds(), scheduler.store().describe());
+		LOG.info("Crontainer scheduler reconfigured: default zone {} ({}), re-check every {} s, state in {}",
+				options.zone(), zoneOrigin(config), options.recheck().toSeconds(), scheduler.store().describe());
 	}
 
 	/** Stops everything: no schedule, no run and no thread of ours is left but abandoned ones. */
@@ -304,6 +312,52 @@ public final class SchedulerComponent {
 				Duration.ofSeconds(atLeast(config.call_timeout(), 1, "call.timeout")),
 				Duration.ofSeconds(atLeast(config.shutdown_grace(), 0, "shutdown.grace")),
 				(int) atLeast(config.history_size(), 1, "history.size"));
+	}
+
+	/** Where the default zone of a configuration comes from, in words, for the start log. */
+	private static String zoneOrigin(SchedulerConfiguration config) {
+		String id = config.timezone() == null ? "" : config.timezone().trim();
+		boolean configured = false;
+		if (!id.isEmpty()) {
+			try {
+				ZoneId.of(id);
+				configured = true;
+			} catch (DateTimeException e) {
+				// the JVM's zone, as options() warned
+			}
+		}
+		List<String> arguments;
+		try {
+			arguments = ManagementFactory.getRuntimeMXBean().getInputArguments();
+		} catch (RuntimeException | LinkageError e) {
+			arguments = List.of();
+		}
+		return zoneOrigin(configured, System.getenv("TZ"), arguments);
+	}
+
+	/**
+	 * Where the default zone comes from: the configuration, else the JVM's default zone, which the JVM
+	 * takes from {@code -Duser.timezone}, else from the {@code TZ} environment variable, else from the
+	 * host's setting ({@code /etc/localtime}).
+	 *
+	 * @param configured Whether the configuration's {@code timezone} names a valid zone.
+	 * @param tz The {@code TZ} environment variable; {@code null} if unset.
+	 * @param jvmArguments The JVM's input arguments.
+	 */
+	static String zoneOrigin(boolean configured, String tz, List<String> jvmArguments) {
+		if (configured) {
+			return "timezone of configuration " + PID;
+		}
+		String origin;
+		if (jvmArguments.stream().anyMatch(a -> a.startsWith("-Duser.timezone="))) {
+			origin = "-Duser.timezone";
+		} else if (tz != null && !tz.isBlank()) {
+			origin = "the TZ environment variable";
+		} else {
+			origin = "the host's zone setting";
+		}
+		return "the JVM's zone, from " + origin + "; set timezone in etc/" + PID + ".cfg to keep it when the host "
+				+ "changes";
 	}
 
 	private static long atLeast(long value, long min, String name) {

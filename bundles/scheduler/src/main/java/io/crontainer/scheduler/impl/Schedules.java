@@ -38,10 +38,28 @@ final class Schedules {
 
 	private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
 
-	private final Scheduler engine;
+	/** What the schedules need of the rest of the engine. Lock held. */
+	interface Engine {
+		/** Starts a run of a job, or records the fire as skipped if its name is running ({@link Dispatcher#fire}). */
+		void fire(Job job, Trigger trigger, Instant fireTime, Instant now, List<Runnable> out);
+
+		/** Records a fire time that did not run, and why ({@link Dispatcher#skipped}). */
+		void skipped(Job job, Trigger trigger, Instant fireTime, Instant now, String why, List<Runnable> out);
+
+		/** The run holding a name, queued, running, committing or stuck; {@code null} if none. */
+		Run running(String name);
+
+		/** The job that owns a name; {@code null} if none. */
+		Job owner(String name);
+
+		/** The jobs changed (for {@code service.changecount}). */
+		void changed();
+	}
+
+	private final Engine engine;
 	private final DueQueue due;
 
-	Schedules(Scheduler engine, DueQueue due) {
+	Schedules(Engine engine, DueQueue due) {
 		this.engine = engine;
 		this.due = due;
 	}
@@ -51,9 +69,9 @@ final class Schedules {
 		JobState state;
 		String reason;
 		Resolution resolution = job.resolution;
-		Run run = job.owner ? engine.dispatcher().running(job.name()) : null;
+		Run run = job.owner ? engine.running(job.name()) : null;
 		if (!job.owner) {
-			Job owner = engine.table().owner(job.name());
+			Job owner = engine.owner(job.name());
 			state = JobState.DUPLICATE;
 			reason = "another live plugin has the name '" + job.name() + "'" + (owner == null ? "" : " (" + owner.plugin + ")");
 		} else if (job.blocked != null) {
@@ -113,15 +131,13 @@ final class Schedules {
 						+ Scheduler.describe(e);
 				job.scheduled = null;
 				job.nextFire = Job.NONE;
-				due.cancel(job);
+				due.cancel(job.fireTime);
 			}
 		} else {
 			job.scheduled = null;
 			job.nextFire = Job.NONE;
 			job.nextPending = false;
-			if (!job.retryLoad) {
-				due.cancel(job);
-			}
+			due.cancel(job.fireTime);
 		}
 		if (state == JobState.SCHEDULED && job.claimUnavailable != null) {
 			// Still scheduled (its fire times come, and claim again), but nothing runs until the store is back.
@@ -146,7 +162,7 @@ final class Schedules {
 		job.scheduled = null;
 		job.nextFire = Job.NONE;
 		job.nextPending = false;
-		due.cancel(job);
+		due.cancel(job.fireTime);
 	}
 
 	/** Whether a job has had all its fire times ({@code scheduler.times}). */
@@ -186,8 +202,8 @@ final class Schedules {
 		job.scheduled = interval;
 		if (interval.reboot()) {
 			job.nextFire = Job.NONE;
-			due.cancel(job);
-			engine.dispatcher().fire(job, Trigger.REBOOT, now, null, now, out);
+			due.cancel(job.fireTime);
+			engine.fire(job, Trigger.REBOOT, now, now, out);
 			return;
 		}
 		setNextFire(job, interval.next(now));
@@ -199,14 +215,14 @@ final class Schedules {
 				String name = job.name();
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name,
 						missed.get(), CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
-				engine.dispatcher().fire(job, Trigger.MISFIRE, missed.get().toInstant(), null, now, out);
+				engine.fire(job, Trigger.MISFIRE, missed.get().toInstant(), now, out);
 				caughtUp = true;
 			}
 		}
 		if (job.settings.runs().immediate() && !caughtUp) {
 			// scheduler.immediate (Sling, Karaf): a first fire when the schedule starts, counted as one
 			counted(job);
-			engine.dispatcher().fire(job, Trigger.REBOOT, now, null, now, out);
+			engine.fire(job, Trigger.REBOOT, now, now, out);
 		}
 	}
 
@@ -214,10 +230,10 @@ final class Schedules {
 		job.nextPending = false;
 		if (next.isPresent()) {
 			job.nextFire = next.get().toInstant().toEpochMilli();
-			due.schedule(job, job.nextFire);
+			due.schedule(job.fireTime, job.nextFire);
 		} else {
 			job.nextFire = Job.NONE;
-			due.cancel(job);
+			due.cancel(job.fireTime);
 		}
 	}
 
@@ -257,11 +273,11 @@ final class Schedules {
 			if (job.settings.runOnce()) {
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name, missed,
 						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
-				engine.dispatcher().fire(job, Trigger.MISFIRE, fireTime, null, now, out);
+				engine.fire(job, Trigger.MISFIRE, fireTime, now, out);
 			} else {
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {}; it waits for {} ({}={})", name, missed,
 						next.orElse(null), CronPlugin.MISFIRE, CronPlugin.MISFIRE_SKIP));
-				engine.dispatcher().skipped(job, Trigger.SCHEDULE, fireTime, now,
+				engine.skipped(job, Trigger.SCHEDULE, fireTime, now,
 						"missed the fire time (" + CronPlugin.MISFIRE + "=" + CronPlugin.MISFIRE_SKIP + ")", out);
 			}
 			if (job.nextFire == Job.NONE) {
@@ -270,12 +286,12 @@ final class Schedules {
 			return false;
 		}
 		if (counted(job)) { // scheduler.times: its last fire time
-			engine.dispatcher().fire(job, Trigger.SCHEDULE, fireTime, null, now, out);
+			engine.fire(job, Trigger.SCHEDULE, fireTime, now, out);
 			refresh(job, now, out);
 			return false;
 		}
 		job.nextPending = true;
-		engine.dispatcher().fire(job, Trigger.SCHEDULE, fireTime, null, now, out);
+		engine.fire(job, Trigger.SCHEDULE, fireTime, now, out);
 		return true;
 	}
 

@@ -2,6 +2,7 @@ package io.crontainer.scheduler.impl;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -123,6 +124,77 @@ record Settings(String name, String interval, Boolean enabled, ZoneId zone, Long
 					"\"" + CronPlugin.MISFIRE_SKIP + "\" or \"" + CronPlugin.MISFIRE_RUN_ONCE + "\"");
 		}
 		return new Settings(name, interval, enabled, zone, timeout, runOnce, error);
+	}
+
+	/** The per-plugin properties of {@link CronPlugin}, in the order the README lists them. */
+	static final List<String> KNOWN = List.of(CronPlugin.NAME, CronPlugin.INTERVAL, CronPlugin.ENABLED,
+			CronPlugin.TIMEZONE, CronPlugin.TIMEOUT, CronPlugin.MISFIRE);
+
+	/**
+	 * The service properties that start with {@code cron.} but are none of {@link #KNOWN} (a
+	 * misspelling such as {@code cron.zone}), sorted; their values are ignored.
+	 */
+	static List<String> unknown(Map<String, Object> properties) {
+		return properties.keySet().stream()
+				.filter(key -> key.toLowerCase(Locale.ROOT).startsWith("cron.") && !KNOWN.contains(key)).sorted().toList();
+	}
+
+	/**
+	 * The warning for unknown {@code cron.*} properties: each with the known one it most likely
+	 * meant, if one is close, then every known one.
+	 */
+	static String unknownWarning(List<String> unknown) {
+		StringBuilder text = new StringBuilder("ignores the unknown service propert")
+				.append(unknown.size() == 1 ? "y " : "ies ");
+		for (int i = 0; i < unknown.size(); i++) {
+			String key = unknown.get(i);
+			text.append(i == 0 ? "" : ", ").append(key);
+			String meant = closest(key);
+			if (meant != null) {
+				text.append(" (").append(meant).append("?)");
+			}
+		}
+		return text.append("; the cron.* properties are ").append(String.join(", ", KNOWN)).toString();
+	}
+
+	/** The known property an unknown one most likely meant; {@code null} if none is close. */
+	private static String closest(String key) {
+		String lower = key.toLowerCase(Locale.ROOT);
+		String best = null;
+		int bestDistance = Integer.MAX_VALUE;
+		for (String known : KNOWN) {
+			String suffix = lower.substring("cron.".length());
+			String knownSuffix = known.substring("cron.".length());
+			int distance = lower.equals(known) ? 0 : distance(lower, known);
+			if (suffix.length() >= 3 && (knownSuffix.contains(suffix) || suffix.contains(knownSuffix))) {
+				distance = Math.min(distance, 1);
+			}
+			if (distance < bestDistance) {
+				bestDistance = distance;
+				best = known;
+			}
+		}
+		return bestDistance <= 2 ? best : null;
+	}
+
+	/** The edit distance of two strings (insertions, deletions, substitutions). */
+	private static int distance(String a, String b) {
+		int[] previous = new int[b.length() + 1];
+		int[] current = new int[b.length() + 1];
+		for (int j = 0; j <= b.length(); j++) {
+			previous[j] = j;
+		}
+		for (int i = 1; i <= a.length(); i++) {
+			current[0] = i;
+			for (int j = 1; j <= b.length(); j++) {
+				int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+				current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+			}
+			int[] swap = previous;
+			previous = current;
+			current = swap;
+		}
+		return previous[b.length()];
 	}
 
 	static Long seconds(Object value) {

@@ -5,16 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.store.PostgreSQLStateStore;
 import io.crontainer.scheduler.impl.store.TestDatabase;
 
@@ -50,7 +60,8 @@ class ClusterSchedulerTest {
 	private Scheduler runtime(PostgreSQLStateStore store) {
 		Scheduler scheduler = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
-						10));
+						10), () -> {
+						});
 		scheduler.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), new TestPlugin("* * * * *")));
 		return scheduler;
 	}
@@ -81,5 +92,43 @@ class ClusterSchedulerTest {
 		await("b sees that a ran it", () -> "a".equals(viewB.getJob("shared").node)
 				&& viewB.getJob("shared").lastEnd != null);
 		assertThat(viewB.getHistory("shared", 10)).extracting(r -> r.node).containsExactly("a");
+	}
+
+	@Test
+	@Timeout(30)
+	void aLiveSwitchFromTheLocalStoreHandsTheRunInProgressOver(@TempDir Path dir) throws Exception {
+		String url = TestDatabase.createDatabase();
+		LocalStateStore local = new LocalStateStore(dir);
+		ExecutorService threads = Executors.newCachedThreadPool();
+		try {
+			a = new Scheduler(clock, threads, PluginCalls.Calls.of(Runnable::run), local,
+					new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+							Duration.ofSeconds(5), 10), () -> {
+							});
+			TestPlugin plugin = new TestPlugin("* * * * *");
+			plugin.block = new CountDownLatch(1);
+			a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "switched"), plugin));
+			clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+			a.tick();
+			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+			// What SchedulerComponent does when state.store becomes postgresql: the local records are imported.
+			storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", OPTIONS, local::records);
+			a.configure(new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+					Duration.ofSeconds(5), 10), storeA); // closes the local store
+			plugin.block.countDown();
+
+			RuntimeView view = new RuntimeView(a);
+			// A cluster's history is read from the database, where the run is appended asynchronously.
+			await("the run ended", () -> view.getHistory("switched", 1).stream().anyMatch(r -> r.outcome != Outcome.RUNNING));
+			CronRunDTO run = view.getHistory("switched", 1).get(0);
+			assertThat(run.outcome).as(run.error).isEqualTo(Outcome.SUCCEEDED);
+			assertThat(storeA.read("switched").lastEnd()).as("committed to the store in use")
+					.isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
+			await("the job has the new record", () -> view.getJob("switched").lastEnd != null);
+		} finally {
+			threads.shutdownNow();
+			local.close();
+		}
 	}
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import io.crontainer.scheduler.impl.store.Claim;
+import io.crontainer.scheduler.impl.store.Lease;
 import io.crontainer.scheduler.impl.store.ClaimResult;
 import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.RunState;
@@ -83,7 +84,7 @@ final class FailingStore implements StateStore {
 	}
 
 	@Override
-	public boolean renew(Claim claim) throws StoreUnavailableException {
+	public Lease renew(Claim claim) throws StoreUnavailableException {
 		check();
 		return delegate.renew(claim);
 	}

@@ -52,7 +52,8 @@ class RaceTest {
 		store = new FailingStore(local);
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10),
-						Duration.ofSeconds(5), 10));
+						Duration.ofSeconds(5), 10), () -> {
+						});
 		view = new RuntimeView(scheduler);
 		plugin = new TestPlugin("* * * * *");
 		Map<String, Object> properties = new HashMap<>();

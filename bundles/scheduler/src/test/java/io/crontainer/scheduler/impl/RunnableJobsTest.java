@@ -66,7 +66,8 @@ class RunnableJobsTest {
 	private Scheduler newScheduler(java.util.concurrent.Executor runs) {
 		Scheduler created = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
-						20));
+						20), () -> {
+						});
 		view = new RuntimeView(created);
 		return created;
 	}
@@ -177,12 +178,13 @@ class RunnableJobsTest {
 		task.block = new CountDownLatch(1);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick();
-		await(() -> task.started.getCount() == 1); // the first run is inside run(), its window end 10:01
+		// the first run is inside run(), its window end 10:01
+		Await.until("the first run inside run()", () -> task.started.getCount() == 1);
 		clock.set(Instant.parse("2026-03-02T10:02:00Z"));
 		scheduler.tick();
 		assertThat(task.started.await(10, TimeUnit.SECONDS)).as("both runs going at once").isTrue();
 		task.block.countDown();
-		await(() -> !view.getJob("overlapping").running);
+		Await.until("the runs of overlapping over", () -> !view.getJob("overlapping").running);
 		assertThat(outcomes("overlapping")).containsExactly(Outcome.SUCCEEDED, Outcome.SUCCEEDED);
 		// the run that holds the name commits its window; the one beside it has no claim and commits none
 		assertThat(view.getJob("overlapping").lastEnd).isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
@@ -223,7 +225,8 @@ class RunnableJobsTest {
 		scheduler.stop();
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), cluster,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
-						20));
+						20), () -> {
+						});
 		view = new RuntimeView(scheduler);
 		Task task = add(1, "scheduler.period", 60L, "scheduler.name", "clustered", "scheduler.concurrent", true);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
@@ -235,9 +238,6 @@ class RunnableJobsTest {
 		assertThat(outcomes("clustered")).containsExactly(Outcome.SKIPPED, Outcome.SUCCEEDED);
 	}
 
-	private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		Await.until("the condition", condition);
-	}
 
 	@Test
 	void immediateRunsWhenTheScheduleStarts() {
@@ -316,7 +316,8 @@ class RunnableJobsTest {
 		assertThat(task.interrupts).as("within the grace").hasValue(0);
 		clock.set(Instant.parse("2026-03-02T10:02:01Z"));
 		scheduler.tick(); // the grace is over: both runs are interrupted at once
-		await(() -> view.getHistory(null, 10).stream().filter(r -> r.outcome == Outcome.INTERRUPTED).count() == 2);
+		Await.until("two runs INTERRUPTED",
+				() -> view.getHistory(null, 10).stream().filter(r -> r.outcome == Outcome.INTERRUPTED).count() == 2);
 		assertThat(task.interrupts).hasValue(2);
 		assertThat(view.getHistory(null, 10)).extracting(r -> r.outcome)
 				.containsExactly(Outcome.INTERRUPTED, Outcome.INTERRUPTED);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +35,8 @@ class SchedulerComponentTest {
 		try {
 			component.bindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")), plugin);
 			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
-			awaitTrue(() -> component.runtime().getJob("tick").lastEnd != null); // committed after run() returned
+			// committed after run() returned
+			Await.until("tick's window committed", () -> component.runtime().getJob("tick").lastEnd != null);
 			assertThat(component.runtime().getJob("tick").state).isEqualTo(JobState.SCHEDULED);
 			assertThat(component.runtime().getJob("tick").zone).isEqualTo("UTC");
 			assertThat(plugin.windows.get(0)[0]).isEqualTo(Instant.EPOCH);
@@ -49,15 +51,30 @@ class SchedulerComponentTest {
 		}
 		assertThat(data.resolve("state").resolve("runs.journal")).content().contains("tick\t");
 		assertThat(registered.get("io.crontainer.api.runtime.CronRuntime")).isSameAs(component.runtime());
-		awaitTrue(() -> !ourThreadsAlive()); // threads end asynchronously after shutdownNow()
+		// threads end asynchronously after shutdownNow()
+		Await.until("the scheduler's threads ended", () -> !ourThreadsAlive());
 	}
 
-	private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition met within 10 s").isLessThan(deadline);
-			Thread.sleep(10);
+
+	@Test
+	void theStartLogSaysTheDefaultZoneAndWhereItCameFrom() throws Exception {
+		String text;
+		try (LogCapture log = new LogCapture()) {
+			SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
+					data.toString())), config(Map.of("timezone", "Europe/Berlin")));
+			component.deactivate();
+			text = log.text();
 		}
+		assertThat(text).contains("Crontainer scheduler started: default zone Europe/Berlin (timezone of configuration "
+				+ "io.crontainer.scheduler)");
+
+		assertThat(SchedulerComponent.zoneOrigin(false, "Europe/Berlin", List.of("-Xmx64m")))
+				.isEqualTo("the JVM's zone, from the TZ environment variable; set timezone in "
+						+ "etc/io.crontainer.scheduler.cfg to keep it when the host changes");
+		assertThat(SchedulerComponent.zoneOrigin(false, "Europe/Berlin", List.of("-Duser.timezone=UTC")))
+				.as("the JVM's own option wins over TZ").startsWith("the JVM's zone, from -Duser.timezone;");
+		assertThat(SchedulerComponent.zoneOrigin(false, null, List.of()))
+				.startsWith("the JVM's zone, from the host's zone setting;");
 	}
 
 	@Test

@@ -30,4 +30,15 @@ class SettingsTest {
 				.satisfies(s -> assertThat(s.name()).isEqualTo("comp"))
 				.satisfies(s -> assertThat(s.error()).contains("cron.name"));
 	}
+
+	@Test
+	void unknownCronPropertiesAreFoundWithWhatTheyMostLikelyMeant() {
+		assertThat(Settings.unknown(Map.of(CronPlugin.NAME, "n", "cron.zone", "UTC", "cron.timout", 5, "Cron.Interval",
+				"@daily", "crontab", "x", "service.ranking", 1))).containsExactly("Cron.Interval", "cron.timout", "cron.zone");
+		assertThat(Settings.unknown(Map.of(CronPlugin.NAME, "n", CronPlugin.TIMEZONE, "UTC"))).isEmpty();
+		assertThat(Settings.unknownWarning(java.util.List.of("Cron.Interval", "cron.frobnicate", "cron.zone")))
+				.isEqualTo("ignores the unknown service properties Cron.Interval (cron.interval?), cron.frobnicate, "
+						+ "cron.zone (cron.timezone?); the cron.* properties are cron.name, cron.interval, cron.enabled, "
+						+ "cron.timezone, cron.timeout, cron.misfire");
+	}
 }

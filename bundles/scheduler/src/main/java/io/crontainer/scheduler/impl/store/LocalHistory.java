@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,20 +44,54 @@ import io.crontainer.api.runtime.Trigger;
  * with just those when it has grown to twice the runs kept plus 10,000 lines.
  *
  * <p>
- * Thread-safe: every method holds this object's monitor; appends are small buffered writes.
+ * <b>Failures.</b> A write that fails (a full disk, a directory made read-only) is logged once, at
+ * WARN; the runs stay in memory, and the next {@link #write} after {@link #retry} rewrites the file
+ * with every run held in memory, so nothing held is lost; once that succeeds, the recovery is logged
+ * once, at INFO.
+ *
+ * <p>
+ * <b>Threads.</b> {@link #append} and {@link #history} are called on any thread (run threads, the
+ * timer, operators' threads) and touch memory only, under this object's monitor. {@link #write} and
+ * {@link #close} do the file I/O, on one thread at a time: the store's committer thread (then the
+ * closing thread, once the committer has ended); no I/O happens under the monitor.
  */
 final class LocalHistory implements AutoCloseable {
 	static final String FILE = "history.log";
+	/** How long after a failed write the next is tried, unless told otherwise. */
+	static final Duration RETRY = Duration.ofSeconds(10);
 	private static final Logger LOG = LoggerFactory.getLogger(LocalHistory.class);
+
+	/** Opens a file for writing, appending or from its start: the seam tests use to fill the disk. */
+	interface Opener {
+		Writer open(Path file, boolean append) throws IOException;
+
+		Opener FILES = (file, append) -> append
+				? Files.newBufferedWriter(file, UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+				: Files.newBufferedWriter(file, UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+						StandardOpenOption.TRUNCATE_EXISTING);
+	}
 
 	private final Path file;
 	private final int perName;
+	private final Opener opener;
+	private final Duration retry;
 	// Guarded by this.
 	private final Map<String, Deque<CronRunDTO>> runs = new HashMap<>();
 	private int kept;
+	/** Runs appended and not written yet, oldest first. */
+	private List<CronRunDTO> pending = new ArrayList<>();
+	/**
+	 * Whether the file must be rewritten with every run held (after a failed write, or when more runs
+	 * waited than the file keeps): {@link #pending} is then empty.
+	 */
+	private boolean rewrite;
+
+	// The writing thread only.
 	private long lines;
 	private Writer out;
+	/** Whether the last write failed; when the next attempt may be made ({@link System#nanoTime()}). */
 	private boolean failed;
+	private long nextAttempt;
 	/** Whether the file ends in a torn line (a crash during a write): the next line starts on a new one. */
 	private boolean torn;
 
@@ -67,8 +102,18 @@ final class LocalHistory implements AutoCloseable {
 	 * @param perName How many runs of each name are kept, at least 1.
 	 */
 	LocalHistory(Path dir, int perName) {
+		this(dir, perName, Opener.FILES, RETRY);
+	}
+
+	/**
+	 * @param opener Opens the files written.
+	 * @param retry How long after a failed write the next one is tried.
+	 */
+	LocalHistory(Path dir, int perName, Opener opener, Duration retry) {
 		this.file = dir.resolve(FILE);
 		this.perName = perName;
+		this.opener = opener;
+		this.retry = retry;
 		try (BufferedReader in = Files.newBufferedReader(file, UTF_8)) {
 			String line;
 			while ((line = in.readLine()) != null) {
@@ -91,30 +136,98 @@ final class LocalHistory implements AutoCloseable {
 		}
 	}
 
-	/** Appends a finished run; never throws (the history is best effort). */
-	synchronized void append(CronRunDTO run) {
+	/**
+	 * Keeps a finished run in memory and queues it for {@link #write}; never throws, never does I/O.
+	 *
+	 * @return Whether the run is the first waiting to be written: the writer has work now.
+	 */
+	synchronized boolean append(CronRunDTO run) {
 		keep(run);
-		if (failed) {
-			return;
+		if (rewrite) {
+			return false; // the rewrite waiting writes it
+		}
+		pending.add(run);
+		if (pending.size() > 2 * kept + 10_000) { // the writer lags far behind: one rewrite covers it all
+			pending = new ArrayList<>();
+			rewrite = true;
+		}
+		return pending.size() == 1;
+	}
+
+	/**
+	 * Writes the runs appended since the last write, or, after a failed write, the whole file with
+	 * every run held once {@link #retry} has passed. The writing thread only; never throws.
+	 *
+	 * @return Whether the history is failing: call again after {@link #retry()}, even if nothing is
+	 *         appended meanwhile.
+	 */
+	boolean write() {
+		if (failed && System.nanoTime() - nextAttempt < 0) {
+			return true;
+		}
+		String text;
+		boolean whole;
+		int count;
+		synchronized (this) {
+			whole = rewrite || (!pending.isEmpty() && lines + pending.size() > 2L * kept + 10_000);
+			if (whole) {
+				text = all();
+				count = kept;
+				pending = new ArrayList<>();
+				rewrite = false;
+			} else if (pending.isEmpty()) {
+				return failed;
+			} else {
+				StringBuilder appended = new StringBuilder(pending.size() * 96);
+				for (CronRunDTO run : pending) {
+					appended.append(line(run));
+				}
+				text = appended.toString();
+				count = pending.size();
+				pending = new ArrayList<>();
+			}
 		}
 		try {
-			if (out == null) {
-				out = Files.newBufferedWriter(file, UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+			if (whole) {
+				replace(text, count);
+			} else {
+				if (out == null) {
+					out = opener.open(file, true);
+				}
+				if (torn) {
+					out.write('\n');
+					torn = false;
+				}
+				out.write(text);
+				out.flush();
+				lines += count;
 			}
-			if (torn) {
-				out.write('\n');
-				torn = false;
+		} catch (IOException | RuntimeException e) {
+			closeWriter();
+			synchronized (this) {
+				pending = new ArrayList<>();
+				rewrite = true; // what is held in memory is written whole once the file can be written
 			}
-			out.write(line(run));
-			out.flush();
-			lines++;
-			if (lines > 2L * kept + 10_000) {
-				compact();
+			nextAttempt = System.nanoTime() + retry.toNanos();
+			if (!failed) {
+				failed = true;
+				long millis = retry.toMillis();
+				LOG.warn("Cannot write the run history {}: {}; the newest {} runs of each plugin are kept in memory "
+						+ "and written once the file can be written again (tried every {})", file, e.toString(), perName,
+						millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms");
 			}
-		} catch (IOException e) {
-			failed = true;
-			LOG.warn("Cannot write the run history {}; runs are kept in memory only until a restart", file, e);
+			return true;
 		}
+		if (failed) {
+			failed = false;
+			LOG.info("The run history {} can be written again: it holds the {} runs kept in memory", file, count);
+		}
+		return false;
+	}
+
+	/** How long after a failed write the next is tried. */
+	Duration retry() {
+		return retry;
 	}
 
 	/** The newest runs, newest first (by start), of a name or of all names ({@code null}). */
@@ -130,8 +243,15 @@ final class LocalHistory implements AutoCloseable {
 		return result.subList(0, Math.min(limit, result.size())).stream().map(LocalHistory::copy).toList();
 	}
 
+	/** Writes what is waiting (one more attempt, even if the last failed), then closes the file. */
 	@Override
-	public synchronized void close() {
+	public void close() {
+		nextAttempt = System.nanoTime();
+		write();
+		closeWriter();
+	}
+
+	private void closeWriter() {
 		if (out != null) {
 			try {
 				out.close();
@@ -152,23 +272,31 @@ final class LocalHistory implements AutoCloseable {
 		}
 	}
 
-	/** Rewrites the file with the runs kept, atomically. */
-	private void compact() throws IOException {
-		close();
-		Path temp = file.resolveSibling(FILE + ".tmp");
+	/** Every run held, as the file's text. Monitor held. */
+	private String all() {
 		StringBuilder text = new StringBuilder(kept * 96);
 		for (Deque<CronRunDTO> mine : runs.values()) {
 			for (CronRunDTO run : mine) {
 				text.append(line(run));
 			}
 		}
-		Files.writeString(temp, text, UTF_8);
+		return text.toString();
+	}
+
+	/** Rewrites the file with a text of {@code count} lines, atomically. */
+	private void replace(String text, int count) throws IOException {
+		closeWriter();
+		Path temp = file.resolveSibling(FILE + ".tmp");
+		try (Writer writer = opener.open(temp, false)) {
+			writer.write(text);
+		}
 		try {
 			Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		} catch (AtomicMoveNotSupportedException e) {
 			Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
 		}
-		lines = kept;
+		lines = count;
+		torn = false;
 	}
 
 	static String line(CronRunDTO run) {

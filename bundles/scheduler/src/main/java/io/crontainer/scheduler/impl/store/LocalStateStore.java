@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 import org.slf4j.Logger;
@@ -68,13 +69,14 @@ import io.crontainer.api.runtime.CronRunDTO;
  * one, every name without an intact later line is).
  *
  * <p>
- * <b>Start.</b> The directory is listed once; records are read from the journal, and from the
- * one-file-per-name records ({@code NAME.state}, format 1) of earlier versions, which are folded into
- * the journal and deleted (a corrupt one is kept, and blocks its name).
+ * <b>Start.</b> The directory is listed once (stale temporary files of an interrupted compaction are
+ * removed), and the records are read from the journal.
  *
  * <p>
- * Thread-safe: the records are guarded by one lock, held for memory operations only; all file I/O
- * after the start happens on the committer thread.
+ * <b>Threads.</b> Thread-safe. The records are guarded by one lock, held for memory operations only.
+ * All file I/O after the start, the journal's and the history's ({@link #appendHistory} only hands a
+ * run over), happens on the committer thread, and at {@link #close()} on the closing thread once the
+ * committer has ended. Stages of commits complete on the committer thread, with no lock held.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -85,7 +87,6 @@ public final class LocalStateStore implements StateStore {
 	static final String HEADER = "# Crontainer run state journal, format 2";
 	/** The journal is compacted beyond this many lines (and twice the records). */
 	static final int COMPACT_AT = 10_000;
-	private static final String LEGACY_SUFFIX = ".state";
 	private static final String TEMP_SUFFIX = ".tmp";
 	private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
 			.startsWith("windows");
@@ -123,11 +124,11 @@ public final class LocalStateStore implements StateStore {
 
 	// Guarded by lock.
 	private final Map<String, Entry> entries = new HashMap<>();
-	/** Corrupt record files of format 1, by file name, with the reason. */
-	private final Map<String, String> legacyCorrupt = new HashMap<>();
 	/** Why every name without an intact line is blocked: a damaged line that names no one. */
 	private String unattributed;
 	private List<Write> queue = new ArrayList<>();
+	/** Whether runs wait to be written to the history. */
+	private boolean historyWaiting;
 	private long tokens;
 	private long versions;
 	private boolean closed;
@@ -139,17 +140,24 @@ public final class LocalStateStore implements StateStore {
 	private boolean compactionRefusedLogged;
 
 	/**
-	 * Opens the store: creates the directory if missing, lists it once, reads every record, folds
-	 * records of format 1 into the journal, and starts the committer thread.
+	 * Opens the store: creates the directory if missing, lists it once, reads every record, and starts
+	 * the committer thread.
 	 *
 	 * @param dir The directory. Must not be {@code null}.
 	 * @throws IOException If the directory or journal cannot be created, read or written.
 	 */
 	public LocalStateStore(Path dir) throws IOException {
+		this(dir, LocalHistory.Opener.FILES, LocalHistory.RETRY);
+	}
+
+	/**
+	 * As {@link #LocalStateStore(Path)}, with the history written through an opener (tests fill the
+	 * disk) and retried after a failed write every {@code historyRetry}.
+	 */
+	LocalStateStore(Path dir, LocalHistory.Opener historyFiles, Duration historyRetry) throws IOException {
 		this.dir = dir.toAbsolutePath();
 		this.journal = this.dir.resolve(JOURNAL);
 		Files.createDirectories(this.dir);
-		List<Path> legacy = new ArrayList<>();
 		boolean hasJournal = false;
 		try (DirectoryStream<Path> files = Files.newDirectoryStream(this.dir)) {
 			for (Path file : files) {
@@ -159,15 +167,7 @@ public final class LocalStateStore implements StateStore {
 					LOG.debug("Removed the stale temporary file {}", file);
 				} else if (fileName.equals(JOURNAL)) {
 					hasJournal = true;
-				} else if (fileName.endsWith(LEGACY_SUFFIX)) {
-					legacy.add(file);
 				}
-			}
-		}
-		List<Path> folded = new ArrayList<>();
-		for (Path file : legacy) {
-			if (readLegacy(file)) {
-				folded.add(file);
 			}
 		}
 		if (hasJournal) {
@@ -181,16 +181,7 @@ public final class LocalStateStore implements StateStore {
 			goodSize = channel.size();
 			channel.position(goodSize);
 		}
-		if (!folded.isEmpty()) {
-			if (compact()) {
-				for (Path file : folded) {
-					Files.deleteIfExists(file);
-				}
-				forceDirectory();
-				LOG.info("Folded {} state records of format 1 into {}", folded.size(), journal);
-			}
-		}
-		history = new LocalHistory(this.dir, HISTORY_KEPT);
+		history = new LocalHistory(this.dir, HISTORY_KEPT, historyFiles, historyRetry);
 		committer = new Thread(this::commitLoop, "crontainer-state-committer");
 		committer.setDaemon(true);
 		committer.start();
@@ -207,9 +198,15 @@ public final class LocalStateStore implements StateStore {
 		return true;
 	}
 
+	/** Keeps the run in memory and hands it to the committer thread, which writes it; no I/O here. */
 	@Override
 	public void appendHistory(CronRunDTO run) {
-		history.append(run);
+		if (history.append(run)) {
+			synchronized (lock) {
+				historyWaiting = true;
+				lock.notifyAll();
+			}
+		}
 	}
 
 	@Override
@@ -288,10 +285,10 @@ public final class LocalStateStore implements StateStore {
 	}
 
 	@Override
-	public boolean renew(Claim claim) {
+	public Lease renew(Claim claim) {
 		synchronized (lock) {
 			Entry entry = entries.get(claim.name());
-			return entry != null && entry.token == claim.token();
+			return entry != null && entry.token == claim.token() ? Lease.HELD : Lease.LOST;
 		}
 	}
 
@@ -365,34 +362,24 @@ public final class LocalStateStore implements StateStore {
 	@Override
 	public RunState reset(String name, Instant since) throws IOException {
 		CompletableFuture<RunState> done = new CompletableFuture<>();
-		String legacyFile = LegacyRecords.fileName(name);
-		boolean legacy;
 		synchronized (lock) {
 			Entry entry = entries.get(name);
 			entry = entry != null ? entry : newEntry(name);
-			String corruptBefore = corruptReason(name, entry);
+			String corruptBefore = corruptReason(entry);
 			RunState base = corruptBefore == null ? entry.current : RunState.NEW;
 			entry.corrupt = null;
 			entry.token = 0; // fences a run in progress: its commit fails and this reset wins
 			entry.lastFire = null;
 			change(name, entry, new RunState(since, base.paused(), base.anchor(), base.anchorFor(), 0), done,
 					corruptBefore);
-			legacy = legacyCorrupt.containsKey(legacyFile);
 		}
-		RunState state = await(done);
-		if (legacy) {
-			Files.deleteIfExists(dir.resolve(legacyFile));
-			forceDirectory();
-			synchronized (lock) {
-				legacyCorrupt.remove(legacyFile);
-			}
-		}
-		return state;
+		return await(done);
 	}
 
 	/**
 	 * Waits until every change queued so far is durable and its stage completed (with whatever the
-	 * stage's dependents did on the committer thread). For tests and orderly shutdowns.
+	 * stage's dependents did on the committer thread), and the history appended so far was written (or
+	 * its write failed). For tests and orderly shutdowns.
 	 */
 	public void sync() {
 		CompletableFuture<RunState> done = new CompletableFuture<>();
@@ -441,13 +428,13 @@ public final class LocalStateStore implements StateStore {
 	}
 
 	private void checkReadable(String name, Entry entry) throws CorruptStateException {
-		String reason = corruptReason(name, entry);
+		String reason = corruptReason(entry);
 		if (reason != null) {
 			throw new CorruptStateException(reason);
 		}
 	}
 
-	private String corruptReason(String name, Entry entry) {
+	private String corruptReason(Entry entry) {
 		if (entry != null) {
 			if (entry.corrupt != null) {
 				return entry.corrupt;
@@ -456,8 +443,7 @@ public final class LocalStateStore implements StateStore {
 				return null;
 			}
 		}
-		String legacy = legacyCorrupt.get(LegacyRecords.fileName(name));
-		return legacy != null ? legacy : unattributed;
+		return unattributed;
 	}
 
 	/** Applies a change in memory and queues it for the committer. */
@@ -497,22 +483,42 @@ public final class LocalStateStore implements StateStore {
 
 	// ------------------------------------------------------------------ committer thread
 
+	/**
+	 * The committer thread: writes the queued changes to the journal, completes their stages, then
+	 * writes the runs waiting for the history (the journal first: windows wait for no history line).
+	 * After a failed history write it wakes again after the history's retry, with nothing queued.
+	 */
 	private void commitLoop() {
+		boolean historyFailing = false;
 		while (true) {
 			List<Write> batch;
 			synchronized (lock) {
-				while (queue.isEmpty() && !closed) {
+				long retryAt = System.nanoTime() + history.retry().toNanos();
+				while (queue.isEmpty() && !historyWaiting && !closed) {
 					try {
-						lock.wait();
+						if (!historyFailing) {
+							lock.wait();
+						} else {
+							long left = retryAt - System.nanoTime();
+							if (left <= 0) {
+								break;
+							}
+							TimeUnit.NANOSECONDS.timedWait(lock, left);
+						}
 					} catch (InterruptedException e) {
 						// only close() ends the committer, once the queue is written
 					}
 				}
-				if (queue.isEmpty()) {
-					return;
+				if (queue.isEmpty() && closed) {
+					return; // close() writes the history's last runs
 				}
 				batch = queue;
 				queue = new ArrayList<>();
+				historyWaiting = false;
+			}
+			if (batch.isEmpty()) {
+				historyFailing = history.write();
+				continue;
 			}
 			IOException failure = null;
 			try {
@@ -543,10 +549,19 @@ public final class LocalStateStore implements StateStore {
 				}
 			}
 			for (Write write : batch) {
+				if (write.entry == null) {
+					continue; // a sync() marker: completed once the history is written too
+				}
 				if (failure == null) {
 					write.done.complete(write.state);
 				} else {
 					write.done.completeExceptionally(failure);
+				}
+			}
+			historyFailing = history.write();
+			for (Write write : batch) {
+				if (write.entry == null) {
+					write.done.complete(null);
 				}
 			}
 			if (failure == null && shouldCompact()) {
@@ -673,30 +688,6 @@ public final class LocalStateStore implements StateStore {
 		try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
 			d.force(true);
 		}
-	}
-
-	private boolean readLegacy(Path file) {
-		String fileName = file.getFileName().toString();
-		try {
-			byte[] bytes = Files.readAllBytes(file);
-			String name = LegacyRecords.nameIn(new String(bytes, UTF_8));
-			if (name == null || !LegacyRecords.fileName(name).equals(fileName)) {
-				legacyCorrupt.put(fileName, "state file " + file + " is corrupt: it does not name the plugin whose "
-						+ "file it is");
-				return false;
-			}
-			RunState state = LegacyRecords.parse(name, new String(bytes, UTF_8));
-			synchronized (lock) {
-				Entry entry = new Entry(state.atVersion(++versions));
-				entries.put(name, entry);
-			}
-			return true;
-		} catch (IOException e) {
-			legacyCorrupt.put(fileName, "state file " + file + " cannot be read: " + e);
-		} catch (IllegalArgumentException e) {
-			legacyCorrupt.put(fileName, "state file " + file + " is corrupt: " + e.getMessage());
-		}
-		return false;
 	}
 
 	/**

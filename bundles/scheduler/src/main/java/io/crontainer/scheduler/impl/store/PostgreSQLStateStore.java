@@ -693,9 +693,12 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * renewal that reached the database.
 	 */
 	@Override
-	public boolean renew(Claim claim) {
+	public Lease renew(Claim claim) {
 		Held h = held.get(claim.token());
-		return h != null && !h.lost && h.confirmedUntilNanos - System.nanoTime() > 0;
+		if (h == null || h.lost) {
+			return Lease.LOST;
+		}
+		return h.confirmedUntilNanos - System.nanoTime() > 0 ? Lease.HELD : Lease.UNCONFIRMED;
 	}
 
 	@Override

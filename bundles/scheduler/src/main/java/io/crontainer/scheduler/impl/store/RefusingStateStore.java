@@ -47,8 +47,8 @@ final class RefusingStateStore implements StateStore {
 	}
 
 	@Override
-	public boolean renew(Claim claim) {
-		return false;
+	public Lease renew(Claim claim) {
+		return Lease.LOST;
 	}
 
 	@Override

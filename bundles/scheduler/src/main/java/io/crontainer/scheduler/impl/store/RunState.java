@@ -69,10 +69,4 @@ public record RunState(Instant lastEnd, boolean paused, Instant anchor, String a
 	public Instant anchorOf(String expression) {
 		return Objects.equals(expression, anchorFor) ? anchor : null;
 	}
-
-	/** Whether two states say the same, whatever their versions. */
-	public boolean sameAs(RunState other) {
-		return other != null && Objects.equals(lastEnd, other.lastEnd) && paused == other.paused
-				&& Objects.equals(anchor, other.anchor) && Objects.equals(anchorFor, other.anchorFor);
-	}
 }

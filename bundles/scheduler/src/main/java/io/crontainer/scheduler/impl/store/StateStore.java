@@ -34,13 +34,17 @@ import io.crontainer.api.runtime.CronRunDTO;
  * cannot be reached now; the caller retries later and meanwhile runs nothing.
  *
  * <p>
- * <b>Threads.</b> Thread-safe. Called by: the whiteboard thread (Declarative Services) on arrival
- * ({@link #read}); the scheduler's timer thread ({@link #claim}); run threads ({@link #commit},
- * {@link #release}, {@link #renew}); operators' threads (shell, web console: {@link #setPaused},
- * {@link #reset}); plugin-call threads ({@link #setAnchor}). Implementations must not call back into
- * the scheduler while holding a lock of their own, and must complete the stages returned by
- * {@link #commit} without holding a lock (the scheduler's completion code runs on the completing
- * thread).
+ * <b>Threads.</b> Thread-safe; never called with the scheduler's lock held. Called by: the thread
+ * that loads a plugin's record ({@link #read}, {@link #history}: the whiteboard thread on arrival, the
+ * timer when a load is retried, the configuring thread after a store switch); run threads
+ * ({@link #claim}, {@link #claimOver}, {@link #commit}, {@link #release}, {@link #renew}); any thread
+ * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
+ * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
+ * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #nodeOf}); plugin-call threads
+ * ({@link #setAnchor}); the scheduler's component ({@link #listen}, {@link #onAvailable},
+ * {@link #close}). Implementations must not call back into the scheduler while holding a lock of
+ * their own, and must complete the stages returned by {@link #commit} without holding a lock (the
+ * scheduler's completion code runs on the completing thread).
  *
  * <p>
  * Implementations: {@link LocalStateStore} (the default: a journal under {@code data/state}); a
@@ -116,14 +120,15 @@ public interface StateStore extends AutoCloseable {
 	Duration renewEvery();
 
 	/**
-	 * Extends a claim's lease.
+	 * Extends a claim's lease, or says what is known of it.
 	 *
 	 * @param claim A claim of this store. Must not be {@code null}.
-	 * @return Whether the claim is still held. {@code false}: another runtime may run the window now,
-	 *         and the run's commit will be fenced.
+	 * @return {@link Lease#HELD}; {@link Lease#UNCONFIRMED} if the store could not confirm it for a
+	 *         whole lease (its commit succeeds unless another runtime took the window over meanwhile);
+	 *         {@link Lease#LOST} if it is known to be gone (its commit will be fenced). Never {@code null}.
 	 * @throws StoreUnavailableException If the store cannot be reached; the claim may still be held.
 	 */
-	boolean renew(Claim claim) throws StoreUnavailableException;
+	Lease renew(Claim claim) throws StoreUnavailableException;
 
 	/**
 	 * Commits a run's window end: sets {@code lastEnd = windowEnd} if the record's window start still
@@ -202,7 +207,8 @@ public interface StateStore extends AutoCloseable {
 
 	/**
 	 * Appends a finished run to the persisted history, asynchronously and best effort (a lost history
-	 * entry never fails a run). The default keeps nothing.
+	 * entry never fails a run): the run is handed to the store's own writer thread, and no I/O happens
+	 * on the caller's (the timer appends skipped fires). The default keeps nothing.
 	 *
 	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
 	 */

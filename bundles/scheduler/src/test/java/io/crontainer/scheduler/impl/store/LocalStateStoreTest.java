@@ -4,16 +4,26 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.FilterWriter;
+import java.io.IOException;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.Await;
 
 class LocalStateStoreTest extends StateStoreContract {
 	@TempDir
@@ -31,6 +41,98 @@ class LocalStateStoreTest extends StateStoreContract {
 	private void commit(String name, Instant start, Instant end) throws Exception {
 		ClaimResult claim = store.claim(name, start, null);
 		store.commit(claim.claim(), end).toCompletableFuture().get(10, TimeUnit.SECONDS);
+	}
+
+	/** Opens files as the store does, and fails every write while the disk is "full". */
+	static final class FullDisk implements LocalHistory.Opener {
+		volatile boolean full;
+		final List<String> writers = new CopyOnWriteArrayList<>();
+
+		@Override
+		public Writer open(Path file, boolean append) throws IOException {
+			check();
+			Writer real = LocalHistory.Opener.FILES.open(file, append);
+			return new FilterWriter(real) {
+				@Override
+				public void write(String text, int off, int len) throws IOException {
+					writers.add(Thread.currentThread().getName());
+					check();
+					super.write(text, off, len);
+				}
+
+				@Override
+				public void write(int c) throws IOException {
+					check();
+					super.write(c);
+				}
+
+				@Override
+				public void flush() throws IOException {
+					check();
+					super.flush();
+				}
+			};
+		}
+
+		private void check() throws IOException {
+			if (full) {
+				throw new IOException("No space left on device");
+			}
+		}
+	}
+
+	private static CronRunDTO run(String name, long started) {
+		CronRunDTO run = new CronRunDTO();
+		run.name = name;
+		run.trigger = Trigger.SCHEDULE;
+		run.outcome = Outcome.SKIPPED;
+		run.started = started;
+		run.finished = started;
+		run.error = "the previous run was still going";
+		return run;
+	}
+
+	private List<String> historyLines() throws IOException {
+		Path file = dir.resolve(LocalHistory.FILE);
+		return Files.exists(file) ? Files.readAllLines(file, UTF_8) : List.of();
+	}
+
+	@Test
+	void theHistoryIsWrittenByTheCommitterNeverByTheThreadThatAppends() throws Exception {
+		store.close();
+		FullDisk disk = new FullDisk();
+		store = new LocalStateStore(dir, disk, Duration.ofSeconds(10));
+		store.appendHistory(run("skipper", 1000)); // as the timer does for a skipped fire
+		((LocalStateStore) store).sync();
+		assertThat(historyLines()).singleElement().asString().startsWith("skipper\t");
+		assertThat(disk.writers).containsOnly("crontainer-state-committer");
+	}
+
+	@Test
+	void aHistoryThatCannotBeWrittenIsRetriedAndLosesNothingItHolds() throws Exception {
+		store.close();
+		FullDisk disk = new FullDisk();
+		store = new LocalStateStore(dir, disk, Duration.ofMillis(50));
+		LocalStateStore local = (LocalStateStore) store;
+		store.appendHistory(run("a", 1000));
+		local.sync();
+		disk.full = true;
+		store.appendHistory(run("a", 2000));
+		store.appendHistory(run("b", 3000));
+		local.sync();
+		assertThat(historyLines()).hasSize(1);
+		disk.full = false; // space came back: written at the next retry, with no run needed to trigger it
+		Await.until("the history written again", () -> {
+			try {
+				return historyLines().size() == 3;
+			} catch (IOException e) {
+				return false;
+			}
+		});
+		store.appendHistory(run("b", 4000));
+		local.sync();
+		reopen();
+		assertThat(store.history(null, 10)).extracting(r -> r.started).containsExactly(4000L, 3000L, 2000L, 1000L);
 	}
 
 	@Test
@@ -204,30 +306,6 @@ class LocalStateStoreTest extends StateStoreContract {
 				.hasMessageContaining("names no plugin");
 		store.reset("never-seen", null);
 		assertThat(store.read("never-seen").lastEnd()).isNull();
-	}
-
-	@Test
-	void recordsOfFormatOneAreFoldedIntoTheJournal() throws Exception {
-		store.close();
-		Files.delete(journal());
-		RunState old = new RunState(T1, true, T2, "? * * * *", 0);
-		Files.writeString(dir.resolve(LegacyRecords.fileName("Old.Plugin")), LegacyRecords.format("Old.Plugin", old));
-		Files.writeString(dir.resolve(LegacyRecords.fileName("broken")), "format=1\nname=broken\nlastEnd=yesterday\n");
-		Files.createFile(dir.resolve(".x.state123.tmp"));
-		store = open();
-		assertThat(store.read("Old.Plugin").sameAs(old)).isTrue();
-		assertThatThrownBy(() -> store.read("broken")).isInstanceOf(CorruptStateException.class)
-				.hasMessageContaining("lastEnd 'yesterday'");
-		try (Stream<Path> files = Files.list(dir)) {
-			assertThat(files).extracting(p -> p.getFileName().toString())
-					.containsExactlyInAnyOrder(LocalStateStore.JOURNAL, "broken.state");
-		}
-		reopen();
-		assertThat(store.read("Old.Plugin").sameAs(old)).isTrue();
-		store.reset("broken", T3);
-		assertThat(dir.resolve("broken.state")).doesNotExist();
-		reopen();
-		assertThat(store.read("broken").lastEnd()).isEqualTo(T3);
 	}
 
 	@Test

@@ -85,9 +85,9 @@ public abstract class StateStoreContract {
 		ClaimResult held = store.claim("p", Instant.EPOCH, T1);
 		assertThat(store.claim("p", Instant.EPOCH, T2).granted()).isFalse();
 		assertThat(store.claim("p", Instant.EPOCH, null).granted()).isFalse();
-		assertThat(store.renew(held.claim())).isTrue();
+		assertThat(store.renew(held.claim())).isEqualTo(Lease.HELD);
 		store.release(held.claim());
-		assertThat(store.renew(held.claim())).isFalse();
+		assertThat(store.renew(held.claim())).isEqualTo(Lease.LOST);
 		assertThat(store.claim("p", Instant.EPOCH, T1).granted()).as("fire time T1 was claimed already").isFalse();
 		ClaimResult manual = store.claim("p", Instant.EPOCH, null);
 		assertThat(manual.granted()).isTrue();
