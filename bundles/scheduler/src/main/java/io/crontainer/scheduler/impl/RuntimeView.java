@@ -29,10 +29,10 @@ import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
-import io.crontainer.scheduler.impl.store.CorruptStateException;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
-import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The runtime view: the {@link CronRuntime} service through which the shell, the web console and JMX

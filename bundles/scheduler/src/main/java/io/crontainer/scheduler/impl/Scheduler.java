@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
 
 /**
  * The engine: wires the parts, owns their one lock, and hands each deadline to the part it belongs
@@ -291,7 +291,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 	/**
 	 * Does what is due at the clock's instant: fires due plugins, enforces the time limits of runs and
-	 * of plugin calls, renews claims, re-checks every plugin when the re-check is due, and retries
+	 * of plugin calls, re-checks every plugin when the re-check is due, and retries
 	 * records the store could not give.
 	 *
 	 * @return The instant at which it wants to be called next; {@code null} once stopped.
@@ -356,11 +356,6 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	@Override
 	public void runDeadline(Run run, Instant now, List<Runnable> out) {
 		dispatcher.due(run, now, out);
-	}
-
-	@Override
-	public void renewal(Dispatcher.Renewal renewal, Instant now, List<Runnable> out) {
-		dispatcher.due(renewal, now, out);
 	}
 
 	@Override

@@ -25,8 +25,8 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.scheduler.impl.store.PostgreSQLStateStore;
-import io.crontainer.scheduler.impl.store.TestDatabase;
+import io.crontainer.store.postgresql.impl.PostgreSQLStateStore;
+import io.crontainer.store.postgresql.impl.TestDatabase;
 
 /**
  * Two schedulers (two runtimes of a cluster) on one real PostgreSQL database: what an operator does on
@@ -74,8 +74,8 @@ class ClusterSchedulerTest {
 	void aPauseAResumeAndARunOnOneRuntimeReachTheOther() throws Exception {
 		String url = TestDatabase.createDatabase();
 		DataSource dataSource = TestDatabase.dataSource(url);
-		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, Map::of);
-		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, Map::of);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
 		a = runtime(storeA);
 		b = runtime(storeB);
 		RuntimeView viewA = new RuntimeView(a);
@@ -113,7 +113,7 @@ class ClusterSchedulerTest {
 			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
 
 			// What SchedulerComponent does when state.store becomes postgresql: the local records are imported.
-			storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", OPTIONS, local::records);
+			storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", OPTIONS, clock, local::records);
 			a.configure(new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
 					Duration.ofSeconds(5), 10), storeA); // closes the local store
 			plugin.block.countDown();

@@ -30,7 +30,7 @@ class SchedulerComponentTest {
 	@Test
 	void firesAPluginWithItsOwnThreadsAndLeavesNoneBehind() throws Exception {
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-				data.toString())), config(Map.of("timezone", "UTC")));
+				data.toString())), config(Map.of("timezone", "UTC")), Map.of());
 		TestPlugin plugin = new TestPlugin("*/1 * * * * ?");
 		try {
 			component.bindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")), plugin);
@@ -61,7 +61,7 @@ class SchedulerComponentTest {
 		String text;
 		try (LogCapture log = new LogCapture()) {
 			SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-					data.toString())), config(Map.of("timezone", "Europe/Berlin")));
+					data.toString())), config(Map.of("timezone", "Europe/Berlin")), Map.of());
 			component.deactivate();
 			text = log.text();
 		}
@@ -80,7 +80,7 @@ class SchedulerComponentTest {
 	@Test
 	void aBadBindNeverThrows() throws Exception {
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-				data.toString())), config(Map.of()));
+				data.toString())), config(Map.of()), Map.of());
 		try {
 			component.bindPlugin(reference(12L, Map.of(CronPlugin.NAME, 42)), new TestPlugin(null));
 			assertThat(component.runtime().getJobs()).singleElement()
@@ -99,7 +99,7 @@ class SchedulerComponentTest {
 	void theRuntimeServiceCarriesAChangeCountThatGrowsWhenTheJobsChange() throws Exception {
 		published.clear();
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-				data.toString())), config(Map.of("timezone", "UTC")));
+				data.toString())), config(Map.of("timezone", "UTC")), Map.of());
 		try {
 			component.bindPlugin(reference(13L, Map.of(CronPlugin.NAME, "counted")), new TestPlugin("0 0 1 1 *"));
 			java.util.Dictionary<String, ?> first = published.poll(10, TimeUnit.SECONDS);
