@@ -14,6 +14,7 @@ import static org.junit.Assert.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -60,11 +61,17 @@ public class PersistenceIT {
 
 	@Test
 	public void aCorruptStateRecordBlocksThatPluginOnlyUntilReset() throws Exception {
-		// A record of the per-name format of earlier versions, read when the scheduler starts.
+		// A damaged line of the journal (its checksum fails), read when the scheduler starts.
 		Bundle scheduler = schedulerBundle();
 		scheduler.stop();
 		Files.createDirectories(stateDir());
-		Files.writeString(stateDir().resolve("corrupt.state"), "lastEnd=sometime\n", StandardCharsets.UTF_8);
+		Path journal = stateDir().resolve("runs.journal");
+		String damaged = "corrupt\t1\tsometime\tfalse\t\t\t00000000\n";
+		if (Files.exists(journal)) {
+			Files.writeString(journal, damaged, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+		} else {
+			Files.writeString(journal, "# Crontainer run state journal, format 2\n" + damaged, StandardCharsets.UTF_8);
+		}
 		scheduler.start();
 		CronRuntime runtime = runtime(context);
 		ItPlugin corrupt = new ItPlugin(EVERY_SECOND);
@@ -73,7 +80,7 @@ public class PersistenceIT {
 		ServiceRegistration<CronPlugin> two = register(context, "healthy", healthy);
 		try {
 			CronJobDTO job = awaitState(runtime, "corrupt", JobState.BLOCKED);
-			assertTrue(job.reason, job.reason.contains("corrupt.state is corrupt"));
+			assertTrue(job.reason, job.reason.contains("has a damaged line for it"));
 			Await.until("two runs of the healthy plugin", () -> healthy.succeeded.size() >= 2);
 			assertTrue("a blocked plugin never runs", corrupt.calls.isEmpty());
 

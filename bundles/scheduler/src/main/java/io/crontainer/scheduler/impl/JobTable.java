@@ -1,5 +1,6 @@
 package io.crontainer.scheduler.impl;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,8 +50,44 @@ final class JobTable {
 		}
 	}
 
-	private final Scheduler engine;
+	/** What the job table needs of the rest of the engine. */
+	interface Engine {
+		/** Whether the engine stopped. Lock held. */
+		boolean stopped();
+
+		/** The jobs changed (for {@code service.changecount}). Lock held. */
+		void changed();
+
+		/** The store in use; any thread. */
+		StateStore store();
+
+		/** How many runs are kept per name; takes the lock itself. */
+		int historySize();
+
+		/** Runs the effects collected under the lock, and tells of a change. Lock not held. */
+		void flush(List<Runnable> out);
+
+		/** The run holding a name; {@code null} if none ({@link Dispatcher#running}). Lock held. */
+		Run running(String name);
+
+		/** The runs of a job beside the one holding its name ({@link Dispatcher#alongside}). Lock held. */
+		List<Run> alongside(Job job);
+
+		/** Asks a job's plugin for enabled() and interval() ({@link Resolutions#resolve}). Lock held. */
+		void resolve(Job job, Instant now, List<Runnable> out);
+
+		/** Recomputes a job's state and schedule ({@link Schedules#refresh}). Lock held. */
+		void refresh(Job job, Instant now, List<Runnable> out);
+
+		/** Stops a job's schedule ({@link Schedules#unschedule}). Lock held. */
+		void unschedule(Job job);
+	}
+
 	private final Object lock;
+	private final Clock clock;
+	private final DueQueue due;
+	private final History history;
+	private final Engine engine;
 
 	// Guarded by the engine's lock.
 	private final Map<Long, Job> jobs = new HashMap<>();
@@ -61,9 +98,12 @@ final class JobTable {
 	/** Why the store is unavailable, while it is; logged once per outage. */
 	private String storeDown;
 
-	JobTable(Scheduler engine) {
+	JobTable(Object lock, Clock clock, DueQueue due, History history, Engine engine) {
+		this.lock = lock;
+		this.clock = clock;
+		this.due = due;
+		this.history = history;
 		this.engine = engine;
-		this.lock = engine.lock();
 	}
 
 	// ------------------------------------------------------------------ whiteboard
@@ -77,7 +117,7 @@ final class JobTable {
 			if (engine.stopped() || jobs.containsKey(plugin.serviceId())) {
 				return;
 			}
-			Instant now = engine.clock().instant();
+			Instant now = clock.instant();
 			Job job = new Job(plugin, settings, arrivals++, now);
 			jobs.put(plugin.serviceId(), job);
 			place(job);
@@ -86,9 +126,9 @@ final class JobTable {
 			if (job.owner) {
 				took(job, loaded, now, out);
 			} else {
-				engine.schedules().refresh(job, now, out);
+				engine.refresh(job, now, out);
 			}
-			engine.resolutions().resolve(job, now, out);
+			engine.resolve(job, now, out);
 			engine.changed();
 		}
 		engine.flush(out);
@@ -110,7 +150,7 @@ final class JobTable {
 			if (job == null) {
 				return false;
 			}
-			Instant now = engine.clock().instant();
+			Instant now = clock.instant();
 			Settings old = job.settings;
 			warnUnknown(settings.name(), plugin, Settings.unknown(job.plugin.properties()), out);
 			job.plugin = plugin;
@@ -129,9 +169,9 @@ final class JobTable {
 					job.record = null;
 					out.add(() -> reload(job));
 				}
-				engine.schedules().refresh(job, now, out);
+				engine.refresh(job, now, out);
 			}
-			engine.resolutions().resolve(job, now, out);
+			engine.resolve(job, now, out);
 			engine.changed();
 		}
 		engine.flush(out);
@@ -167,20 +207,20 @@ final class JobTable {
 			if (job == null || engine.stopped()) {
 				return departing; // after stop(), which interrupted and awaited every run already
 			}
-			Instant now = engine.clock().instant();
+			Instant now = clock.instant();
 			job.gone = true;
 			job.generation++;
-			Run run = engine.dispatcher().running(job.name());
+			Run run = engine.running(job.name());
 			if (run != null && run.job == job && run.phase != Run.Phase.STUCK) {
 				departing.add(run);
 			}
-			for (Run beside : engine.dispatcher().alongside(job)) {
+			for (Run beside : engine.alongside(job)) {
 				if (beside.phase != Run.Phase.STUCK) {
 					departing.add(beside);
 				}
 			}
 			if (job.call != null) {
-				engine.due().cancel(job.call);
+				due.cancel(job.call);
 			}
 			release(job, job.name(), now, out);
 			out.add(() -> LOG.info("Cron plugin {} left ({})", job.name(), job.plugin));
@@ -225,16 +265,16 @@ final class JobTable {
 		job.record = null;
 		job.blocked = null;
 		job.unavailable = null;
-		engine.due().cancel(job.loadRetry);
-		engine.schedules().unschedule(job);
+		due.cancel(job.loadRetry);
+		engine.unschedule(job);
 		if (next != null) {
 			Job taker = next;
 			out.add(() -> LOG.info("Cron plugin {} ({}) takes the name over", name, taker.plugin));
 			taker.record = null;
-			engine.schedules().refresh(taker, now, out);
+			engine.refresh(taker, now, out);
 			out.add(() -> reload(taker));
 		} else if (owned) {
-			engine.history().departed(name);
+			history.departed(name);
 		}
 	}
 
@@ -272,16 +312,16 @@ final class JobTable {
 			if (!job.owner || job.gone || engine.stopped() || !job.name().equals(name)) {
 				return;
 			}
-			took(job, loaded, engine.clock().instant(), out);
+			took(job, loaded, clock.instant(), out);
 		}
 		engine.flush(out);
 	}
 
 	/** A job owns its name and its record was loaded. Lock held. */
 	private void took(Job job, Loaded loaded, Instant now, List<Runnable> out) {
-		engine.history().arrived(job.name());
-		if (!engine.history().has(job.name()) && !loaded.past.isEmpty()) {
-			engine.history().restore(job.name(), loaded.past);
+		history.arrived(job.name());
+		if (!history.has(job.name()) && !loaded.past.isEmpty()) {
+			history.restore(job.name(), loaded.past);
 		}
 		job.catchUp = true;
 		job.scheduled = null;
@@ -289,7 +329,7 @@ final class JobTable {
 		job.blocked = loaded.blocked;
 		job.unavailable = loaded.unavailable;
 		if (loaded.unavailable != null) {
-			engine.due().schedule(job.loadRetry, now.plus(LOAD_RETRY).toEpochMilli());
+			due.schedule(job.loadRetry, now.plus(LOAD_RETRY).toEpochMilli());
 			if (storeDown == null) {
 				storeDown = loaded.unavailable;
 				String describe = engine.store().describe();
@@ -297,13 +337,13 @@ final class JobTable {
 						describe, loaded.unavailable, LOAD_RETRY.toSeconds()));
 			}
 		} else {
-			engine.due().cancel(job.loadRetry);
+			due.cancel(job.loadRetry);
 			if (storeDown != null) {
 				storeDown = null;
 				out.add(() -> LOG.info("The state store is available again"));
 			}
 		}
-		engine.schedules().refresh(job, now, out);
+		engine.refresh(job, now, out);
 	}
 
 	// ------------------------------------------------------------------ records (lock held)
@@ -321,7 +361,7 @@ final class JobTable {
 		job.record = state;
 		if (pausedChanged) {
 			job.catchUp = !state.paused();
-			engine.schedules().refresh(job, now, out);
+			engine.refresh(job, now, out);
 		}
 	}
 
@@ -331,7 +371,7 @@ final class JobTable {
 		if (job != null) {
 			job.record = null;
 			job.blocked = reason;
-			engine.schedules().refresh(job, now, out);
+			engine.refresh(job, now, out);
 		}
 	}
 
@@ -349,8 +389,8 @@ final class JobTable {
 			job.unavailable = null;
 			job.record = state;
 			job.catchUp = true;
-			engine.due().cancel(job.loadRetry);
-			engine.schedules().refresh(job, now, out);
+			due.cancel(job.loadRetry);
+			engine.refresh(job, now, out);
 		} else {
 			record(name, state, now, out);
 		}
@@ -360,7 +400,7 @@ final class JobTable {
 	void storeSwitched(Instant now, List<Runnable> out) {
 		for (Job job : owners.values()) {
 			job.record = null;
-			engine.schedules().refresh(job, now, out);
+			engine.refresh(job, now, out);
 			out.add(() -> reload(job));
 		}
 	}
@@ -369,7 +409,7 @@ final class JobTable {
 	void storeAvailable(Instant now) {
 		for (Job job : owners.values()) {
 			if (job.loadRetry.queued()) {
-				engine.due().schedule(job.loadRetry, now.toEpochMilli());
+				due.schedule(job.loadRetry, now.toEpochMilli());
 			}
 		}
 	}

@@ -117,7 +117,57 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		this.options = requireNonNull(options);
 		this.changed = requireNonNull(changed);
 		this.history = new History(options.historySize());
-		this.table = new JobTable(this);
+		this.table = new JobTable(lock, clock, due, history, new JobTable.Engine() {
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public void changed() {
+				changes++;
+			}
+
+			@Override
+			public StateStore store() {
+				return store;
+			}
+
+			@Override
+			public int historySize() {
+				return Scheduler.this.historySize();
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+
+			@Override
+			public Run running(String name) {
+				return dispatcher.running(name);
+			}
+
+			@Override
+			public List<Run> alongside(Job job) {
+				return dispatcher.alongside(job);
+			}
+
+			@Override
+			public void resolve(Job job, Instant now, List<Runnable> out) {
+				resolutions.resolve(job, now, out);
+			}
+
+			@Override
+			public void refresh(Job job, Instant now, List<Runnable> out) {
+				schedules.refresh(job, now, out);
+			}
+
+			@Override
+			public void unschedule(Job job) {
+				schedules.unschedule(job);
+			}
+		});
 		this.schedules = new Schedules(new Schedules.Engine() {
 			@Override
 			public void fire(Job job, Trigger trigger, Instant fireTime, Instant now,
