@@ -15,6 +15,7 @@ import org.apache.felix.hc.api.Result;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 
@@ -31,10 +32,13 @@ final class Checks {
 	}
 
 	/**
-	 * The scheduler is up: its {@code CronRuntime} service is there and answers.
+	 * The scheduler is up: its {@code CronRuntime} service is there and answers, and its state store
+	 * can be reached (a cluster's store checks its database every {@code cluster.poll}, so a lost
+	 * database is CRITICAL here within that time, whatever the plugins' next fire times).
 	 *
 	 * @param runtime The service, or {@code null} if it is missing.
-	 * @return CRITICAL if it is missing or throws, else OK with the plugins counted by state.
+	 * @return CRITICAL if it is missing or throws, or its store cannot be reached, else OK with the
+	 *         plugins counted by state.
 	 */
 	static Result scheduler(CronRuntime runtime) {
 		FormattingResultLog log = new FormattingResultLog();
@@ -49,6 +53,11 @@ final class Checks {
 		} catch (RuntimeException e) {
 			log.critical("The Crontainer scheduler does not answer: {}", e.toString());
 			return new Result(log);
+		}
+		StoreDTO store = runtime.getStore();
+		if (!store.available) {
+			log.critical("The scheduler's state store cannot be reached, so no plugin runs: {}. It resumes by itself when"
+					+ " the store is back.", oneLine(store.reason));
 		}
 		log.info("The scheduler is running with {}.", describe(byState(jobs), jobs.size()));
 		return new Result(log);

@@ -500,6 +500,17 @@ final class Dispatcher {
 		}
 	}
 
+	/**
+	 * The store found its database gone: a job whose last claim got through is {@code UNAVAILABLE}
+	 * now, with the store's reason, until the store is back or a claim gets through. Lock held.
+	 */
+	void storeUnavailable(Job job, String reason, Instant now, List<Runnable> out) {
+		if (job.claimUnavailable == null) {
+			job.claimUnavailable = reason;
+			engine.runChanged(job.name(), now, out);
+		}
+	}
+
 	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
 	private void clearUnavailable(Run run) {
 		List<Runnable> out = new ArrayList<>();

@@ -25,6 +25,7 @@ import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
@@ -281,6 +282,18 @@ final class RuntimeView implements CronRuntime {
 	@Override
 	public ZoneId getDefaultZone() {
 		return defaultZone();
+	}
+
+	/** From the store in use, without a round trip: its own check of its database (every poll). */
+	@Override
+	public StoreDTO getStore() {
+		StateStore store = engine.store();
+		StoreDTO dto = new StoreDTO();
+		dto.description = store.describe();
+		dto.node = store.node();
+		dto.reason = store.availability();
+		dto.available = dto.reason == null;
+		return dto;
 	}
 
 	private ZoneId defaultZone() {

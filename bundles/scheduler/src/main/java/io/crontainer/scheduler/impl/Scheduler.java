@@ -239,6 +239,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		}
 		store.listen(this::changedElsewhere);
 		store.onAvailable(this::storeAvailable);
+		store.onUnavailable(this::storeUnavailable);
 	}
 
 	/**
@@ -272,6 +273,31 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			table.storeAvailable(now);
 			for (Job job : table.owners()) {
 				dispatcher.storeAvailable(job, now, out);
+			}
+		}
+		flush(out);
+	}
+
+	/**
+	 * The store found its database gone (its own check, within {@code cluster.poll}): every scheduled
+	 * job is {@code UNAVAILABLE} at once with the store's reason, as if its claim had failed, rather
+	 * than at its next fire time; it leaves that state when the store is back ({@link #storeAvailable})
+	 * or a claim gets through. Called on the store's thread, no lock of it held.
+	 */
+	void storeUnavailable() {
+		StateStore lost = store;
+		String reason = lost.availability();
+		if (reason == null) {
+			return; // back already
+		}
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped || store != lost) {
+				return;
+			}
+			Instant now = clock.instant();
+			for (Job job : table.owners()) {
+				dispatcher.storeUnavailable(job, reason, now, out);
 			}
 		}
 		flush(out);
@@ -555,6 +581,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 				store = newStore;
 				newStore.listen(this::changedElsewhere);
 				newStore.onAvailable(this::storeAvailable);
+				newStore.onUnavailable(this::storeUnavailable);
 				table.storeSwitched(now, out);
 			}
 			if (!before.zone().equals(changedOptions.zone())) {

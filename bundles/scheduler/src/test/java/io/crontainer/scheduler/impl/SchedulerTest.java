@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -574,6 +575,43 @@ class SchedulerTest {
 				.isEqualTo(Instant.parse("2026-03-02T10:01:00Z").toEpochMilli());
 		at("2026-03-02T10:02:00Z");
 		assertThat(p.windows).hasSize(2);
+	}
+
+	@Test
+	void aStoreThatFindsItsDatabaseGoneMakesEveryScheduledPluginUnavailableAtOnce() throws Exception {
+		List<Runnable> lost = new ArrayList<>();
+		FlakyStore flaky = new FlakyStore(store) {
+			@Override
+			public String availability() {
+				return down ? "PostgreSQL db:5432 is unavailable: Connection refused" : null;
+			}
+
+			@Override
+			public void onUnavailable(Runnable callback) {
+				lost.add(callback);
+			}
+		};
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), flaky);
+		add(1, "hourly", "0 * * * *");
+		add(2, "paused", "0 * * * *");
+		view.pause("paused");
+		assertThat(view.getStore().available).isTrue();
+
+		flaky.down = true;
+		lost.get(lost.size() - 1).run(); // what the store calls within a poll: no fire time has come
+		assertThat(view.getStore().available).isFalse();
+		assertThat(view.getStore().reason).contains("Connection refused");
+		CronJobDTO hourly = job("hourly");
+		assertThat(hourly.state).isEqualTo(JobState.UNAVAILABLE);
+		assertThat(hourly.reason).startsWith("the state store cannot be reached: PostgreSQL db:5432 is unavailable");
+		assertThat(hourly.nextFire).as("it keeps its schedule").isNotNull();
+		assertThat(job("paused").state).as("a paused plugin stays paused").isEqualTo(JobState.PAUSED);
+
+		flaky.down = false;
+		scheduler.storeAvailable(); // the database is back
+		assertThat(job("hourly").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(view.getStore().available).isTrue();
 	}
 
 	@Test

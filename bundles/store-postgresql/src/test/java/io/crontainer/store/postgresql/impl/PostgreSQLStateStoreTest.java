@@ -366,6 +366,29 @@ class PostgreSQLStateStoreTest {
 	}
 
 	@Test
+	void aLostDatabaseIsToldWithinAPollWithNoClaimAndItsReturnToo() throws Exception {
+		Outage outage = new Outage(dataSource);
+		PostgreSQLStateStore store = new PostgreSQLStateStore(outage, url, "a", OPTIONS, Map::of); // poll 200 ms
+		stores.add(store);
+		CountDownLatch lost = new CountDownLatch(1);
+		CountDownLatch back = new CountDownLatch(1);
+		store.onUnavailable(lost::countDown);
+		store.onAvailable(back::countDown);
+		assertThat(store.availability()).isNull();
+
+		outage.down = true; // no claim, no commit: only the keeper's poll finds out
+		assertThat(lost.await(10, TimeUnit.SECONDS)).as("told of the loss").isTrue();
+		assertThat(store.availability()).startsWith("PostgreSQL " + url + " (node a) is unavailable: ")
+				.contains("a test outage");
+		assertThatThrownBy(() -> store.claim("job", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class);
+
+		outage.down = false;
+		assertThat(back.await(10, TimeUnit.SECONDS)).as("told of the return").isTrue();
+		assertThat(store.availability()).isNull();
+		assertThat(store.claim("job", Instant.EPOCH, T1).granted()).isTrue();
+	}
+
+	@Test
 	void anUnreachableDatabaseRefusesClaimsAndIsUsedOnceItIsBack() throws Exception {
 		int port;
 		try (ServerSocket socket = new ServerSocket(0)) {
