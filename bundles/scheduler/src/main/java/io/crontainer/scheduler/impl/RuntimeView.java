@@ -360,6 +360,25 @@ final class RuntimeView implements CronRuntime {
 		return elsewhere != null ? elsewhere : lastRun == null ? null : lastRun.node;
 	}
 
+	/**
+	 * In a cluster, the last run shown is the newest on any runtime, as the store last saw it (its poll;
+	 * no round trip), and the node shown is that run's: the last run and the node always tell of the same
+	 * run. A run in progress here is shown as it is. Lock not held.
+	 */
+	private void newestRunInTheCluster(CronJobDTO dto, boolean runningHere) {
+		StateStore store = engine.store();
+		if (store.node() == null || runningHere) {
+			return;
+		}
+		CronRunDTO elsewhere = store.lastRunOf(dto.name);
+		if (elsewhere != null && (dto.lastRun == null || elsewhere.started > dto.lastRun.started)) {
+			dto.lastRun = elsewhere;
+		}
+		if (dto.lastRun != null && dto.lastRun.node != null) {
+			dto.node = dto.lastRun.node;
+		}
+	}
+
 	private static void checkCount(int count) {
 		if (count < 1 || count > 1000) {
 			throw new IllegalArgumentException("count " + count + " is not between 1 and 1000");
@@ -378,7 +397,7 @@ final class RuntimeView implements CronRuntime {
 	}
 
 	/** Builds a DTO from a view, without the engine's lock. */
-	static CronJobDTO dto(JobView view) {
+	CronJobDTO dto(JobView view) {
 		CronJobDTO dto = new CronJobDTO();
 		dto.name = view.name();
 		dto.state = view.state();
@@ -401,6 +420,7 @@ final class RuntimeView implements CronRuntime {
 		dto.nextFire = view.nextFire();
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();
+		newestRunInTheCluster(dto, view.running());
 		Plugin plugin = view.plugin();
 		dto.serviceId = plugin.serviceId();
 		dto.bundleId = plugin.bundleId();

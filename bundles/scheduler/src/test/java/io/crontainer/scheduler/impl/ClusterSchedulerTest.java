@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
@@ -92,6 +93,35 @@ class ClusterSchedulerTest {
 		await("b sees that a ran it", () -> "a".equals(viewB.getJob("shared").node)
 				&& viewB.getJob("shared").lastEnd != null);
 		assertThat(viewB.getHistory("shared", 10)).extracting(r -> r.node).containsExactly("a");
+	}
+
+	@Test
+	void theLastRunShownIsTheNewestOnAnyRuntimeAndTheNodeShownIsItsOwn() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		a = runtime(storeA);
+		b = runtime(storeB);
+		RuntimeView viewA = new RuntimeView(a);
+		RuntimeView viewB = new RuntimeView(b);
+
+		viewB.fire("shared"); // b ran it first
+		runs.runAll();
+		await("b's run committed", () -> viewB.getJob("shared").lastEnd != null);
+		clock.advance(Duration.ofSeconds(5));
+		viewA.fire("shared"); // then a
+		runs.runAll();
+		await("b sees a's run", () -> "a".equals(viewB.getJob("shared").node));
+
+		CronJobDTO seen = viewB.getJob("shared");
+		assertThat(seen.lastRun).as("a's run, not b's older one").isNotNull();
+		assertThat(seen.lastRun.node).isEqualTo("a");
+		assertThat(seen.lastRun.outcome).isEqualTo(Outcome.SUCCEEDED);
+		assertThat(seen.lastRun.windowEnd).isEqualTo(seen.lastEnd);
+		CronJobDTO own = viewA.getJob("shared");
+		assertThat(own.node).isEqualTo("a");
+		assertThat(own.lastRun.node).isEqualTo("a");
 	}
 
 	@Test

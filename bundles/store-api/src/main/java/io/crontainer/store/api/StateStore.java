@@ -224,6 +224,17 @@ public interface StateStore extends AutoCloseable {
 	}
 
 	/**
+	 * The newest run of a name on any runtime of a cluster, as far as the store knows without a round
+	 * trip (from its last poll): a run in progress on some runtime (outcome {@code RUNNING}, its
+	 * {@code started} the claim's time), else the newest run in the persisted history; {@code node} says
+	 * where. {@code null} if unknown or not a cluster. A new object each time: the caller may keep and
+	 * change it.
+	 */
+	default CronRunDTO lastRunOf(String name) {
+		return null;
+	}
+
+	/**
 	 * Sets who is told of records changed in the store by someone else (another runtime of a cluster
 	 * paused, resumed or reset a plugin, recorded an anchor, or committed a window). The store calls
 	 * it on a thread of its own, with no lock of its own held, with the name and the new record; the

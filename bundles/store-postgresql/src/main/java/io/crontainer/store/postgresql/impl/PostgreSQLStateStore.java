@@ -378,6 +378,31 @@ public final class PostgreSQLStateStore implements StateStore {
 		return row == null ? null : row.node();
 	}
 
+	/**
+	 * From the last poll that saw the name's row change: its run in progress, or its newest history row.
+	 * A copy each time: the caller may change it.
+	 */
+	@Override
+	public CronRunDTO lastRunOf(String name) {
+		Repository.Row row = nodes.get(name);
+		CronRunDTO run = row == null ? null : row.lastRun();
+		if (run == null) {
+			return null;
+		}
+		CronRunDTO copy = new CronRunDTO();
+		copy.name = run.name;
+		copy.node = run.node;
+		copy.trigger = run.trigger;
+		copy.outcome = run.outcome;
+		copy.scheduledFire = run.scheduledFire;
+		copy.windowStart = run.windowStart;
+		copy.windowEnd = run.windowEnd;
+		copy.started = run.started;
+		copy.finished = run.finished;
+		copy.error = run.error;
+		return copy;
+	}
+
 	// ------------------------------------------------------------------ StateStore
 
 	@Override
