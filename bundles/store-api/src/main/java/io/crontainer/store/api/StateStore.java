@@ -1,8 +1,8 @@
 package io.crontainer.store.api;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -100,6 +100,35 @@ public interface StateStore extends AutoCloseable {
 	 */
 	ClaimResult claim(String name, Instant windowStart, Instant fireTime)
 			throws CorruptStateException, StoreUnavailableException;
+
+	/**
+	 * Claims the windows of several names at once: the fire times one runtime runs in one tick, in one
+	 * round trip where the store can (the PostgreSQL store: one statement). Each answer is what
+	 * {@link #claim} would have answered for its request. The default claims one by one.
+	 *
+	 * @param requests The claims, of distinct names. Must not be {@code null}; not modified.
+	 * @return The answers, in the order of the requests. Never {@code null}.
+	 * @throws CorruptStateException If a name's record cannot be read: nothing of the batch is granted
+	 *         (the caller may claim one by one to learn which).
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing of the batch is granted.
+	 * @throws IllegalArgumentException If a name comes twice.
+	 */
+	default List<ClaimResult> claimAll(List<ClaimRequest> requests)
+			throws CorruptStateException, StoreUnavailableException {
+		if (requests.stream().map(ClaimRequest::name).distinct().count() != requests.size()) {
+			throw new IllegalArgumentException("a name comes twice in one batch of claims");
+		}
+		List<ClaimResult> results = new ArrayList<>(requests.size());
+		try {
+			for (ClaimRequest request : requests) {
+				results.add(claim(request.name(), request.windowStart(), request.fireTime()));
+			}
+		} catch (CorruptStateException | StoreUnavailableException | RuntimeException e) {
+			results.stream().filter(ClaimResult::granted).forEach(granted -> release(granted.claim()));
+			throw e;
+		}
+		return results;
+	}
 
 	/**
 	 * Claims the window of a name to take it over from a runtime whose claim's lease expired (it may

@@ -3,6 +3,7 @@ package io.crontainer.store.postgresql.impl;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.FencedException;
 import io.crontainer.store.api.RunState;
@@ -460,6 +462,48 @@ public final class PostgreSQLStateStore implements StateStore {
 		return result;
 	}
 
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * One statement for the whole batch ({@link Repository#CLAIM_ALL}); names that have no row yet get
+	 * one, and names whose row a concurrent claim held while the statement waited for it are claimed
+	 * again one by one (as {@link #claim} does).
+	 */
+	@Override
+	public List<ClaimResult> claimAll(List<ClaimRequest> requests) throws StoreUnavailableException {
+		if (!availability.ready()) {
+			throw availability.notReady();
+		}
+		if (requests.stream().map(ClaimRequest::name).distinct().count() != requests.size()) {
+			throw new IllegalArgumentException("a name comes twice in one batch of claims");
+		}
+		List<Repository.ClaimOne> claims = new ArrayList<>(requests.size());
+		for (ClaimRequest request : requests) {
+			long token;
+			do {
+				token = ThreadLocalRandom.current().nextLong();
+			} while (token == 0);
+			claims.add(new Repository.ClaimOne(request.name(), token, request.windowStart(), request.fireTime()));
+		}
+		Map<String, Repository.Claimed> rows = claims.isEmpty() ? Map.of() : repository.claimAll(claims);
+		List<ClaimResult> results = new ArrayList<>(requests.size());
+		for (Repository.ClaimOne one : claims) {
+			Repository.Claimed row = rows.get(one.name());
+			ClaimResult result = row == null ? null : answer(one.name(), one.windowStart(), one.fire(), one.token(), false, row);
+			if (result == null || result.windowMoved() && result.current().windowStart().equals(one.windowStart())) {
+				results.add(claim(one.name(), one.windowStart(), one.fire(), false)); // a new name, or a race: alone
+				continue;
+			}
+			remember(one.name(), result.current());
+			if (result.granted()) {
+				keeper.hold(result.claim());
+			}
+			results.add(result);
+		}
+		return results;
+	}
+
 	/** One claim statement, and what its answer means. @return {@code null} if the name has no row. */
 	private ClaimResult tryClaim(String name, Instant windowStart, Instant fire, long token, boolean takeOver)
 			throws StoreUnavailableException {
@@ -467,6 +511,12 @@ public final class PostgreSQLStateStore implements StateStore {
 		if (row == null) {
 			return null;
 		}
+		return answer(name, windowStart, fire, token, takeOver, row);
+	}
+
+	/** What the row a claim statement found means: granted, or why not. */
+	private ClaimResult answer(String name, Instant windowStart, Instant fire, long token, boolean takeOver,
+			Repository.Claimed row) {
 		RunState state = row.state();
 		if (row.granted() != null) {
 			return ClaimResult.granted(new Claim(name, token, windowStart, fire, node, row.granted()), state);

@@ -269,6 +269,85 @@ final class Repository {
 		}, "cannot claim " + name);
 	}
 
+	/**
+	 * The claim of many names in one statement: the rows are locked in the order of their names (so
+	 * that two runtimes claiming overlapping batches never deadlock), then each is updated under the
+	 * conditions of {@link #CLAIM}; the outer {@code SELECT} says, per request, whether it was granted
+	 * and how the row was before (a name without a row has no {@code j.name}).
+	 */
+	static final String CLAIM_ALL = """
+			WITH req AS (
+			  SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS r(name, token, start_ns, fire_ns)),
+			locked AS (
+			  SELECT j.name FROM crontainer_job j WHERE j.name IN (SELECT name FROM req) ORDER BY j.name FOR UPDATE),
+			c AS (
+			  UPDATE crontainer_job j SET claim_token = req.token, lease_until = now() + ? * interval '1 millisecond',
+			         claim_node = ?, claim_fire = req.fire_ns, claimed_at = now(), changed_at = now()
+			  FROM req
+			  WHERE j.name = req.name AND j.name IN (SELECT name FROM locked)
+			    AND (j.claim_token IS NULL OR j.lease_until <= now())
+			    AND COALESCE(j.last_end, 0) = req.start_ns
+			    AND (req.fire_ns IS NULL OR (NOT j.paused AND (j.fire_done IS NULL OR j.fire_done < req.fire_ns)))
+			  RETURNING j.name, j.lease_until)
+			SELECT req.name, c.lease_until, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
+			       j.claim_node, j.claim_fire,
+			       CASE WHEN j.lease_until > now()
+			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL
+			FROM req LEFT JOIN crontainer_job j ON j.name = req.name LEFT JOIN c ON c.name = req.name""";
+
+	/** One claim of a batch: the name, its token, the window start expected, the fire time. */
+	record ClaimOne(String name, long token, Instant windowStart, Instant fire) {
+	}
+
+	/**
+	 * Claims many names in one round trip ({@link #CLAIM_ALL}).
+	 *
+	 * @return The row of each name as the claim found it, by name; {@code null} for a name without a row.
+	 */
+	Map<String, Claimed> claimAll(List<ClaimOne> claims) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			int n = claims.size();
+			String[] names = new String[n];
+			Long[] tokens = new Long[n];
+			Long[] starts = new Long[n];
+			Long[] fires = new Long[n];
+			for (int i = 0; i < n; i++) {
+				ClaimOne claim = claims.get(i);
+				names[i] = claim.name();
+				tokens[i] = claim.token();
+				starts[i] = nanos(claim.windowStart());
+				fires[i] = claim.fire() == null ? null : nanos(claim.fire());
+			}
+			try (PreparedStatement statement = connection.prepareStatement(CLAIM_ALL)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setArray(1, connection.createArrayOf("text", names));
+				statement.setArray(2, connection.createArrayOf("bigint", tokens));
+				statement.setArray(3, connection.createArrayOf("bigint", starts));
+				statement.setArray(4, connection.createArrayOf("bigint", fires));
+				statement.setLong(5, lease.toMillis());
+				statement.setString(6, node);
+				Map<String, Claimed> found = new HashMap<>();
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						String name = result.getString(1);
+						if (!result.getBoolean(14)) {
+							found.put(name, null);
+							continue;
+						}
+						Timestamp leaseUntil = result.getTimestamp(2);
+						Object left = result.getObject(10);
+						found.put(name, new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 3),
+								result.getString(8), instant(nanosOrNull(result, 9)),
+								left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 11)),
+								result.getBoolean(13)));
+					}
+				}
+				return found;
+			}
+		}, "cannot claim " + claims.size() + " names");
+	}
+
 	/** Creates the row of a name if it has none. */
 	void insert(String name) throws StoreUnavailableException {
 		withConnection(connection -> {

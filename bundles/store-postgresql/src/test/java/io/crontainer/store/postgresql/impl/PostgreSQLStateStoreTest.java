@@ -37,6 +37,7 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.FencedException;
 import io.crontainer.store.api.RunState;
@@ -362,6 +363,47 @@ class PostgreSQLStateStoreTest {
 			assertThat(store.claim("job", END1, T2).granted()).isTrue();
 		} finally {
 			own.close();
+		}
+	}
+
+	@Test
+	void nodesClaimingOverlappingBatchesAtOnceGetEachFireTimeOnceAndNeverDeadlock() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			names.add("job-" + i);
+		}
+		a.claimAll(names.stream().map(n -> new ClaimRequest(n, Instant.EPOCH, null)).toList()) // the rows exist
+				.forEach(r -> a.release(r.claim()));
+		List<String> reversed = new ArrayList<>(names);
+		java.util.Collections.reverse(reversed); // b locks in the other order if the statement did not sort
+		ExecutorService both = Executors.newFixedThreadPool(2);
+		try {
+			for (int round = 0; round < 5; round++) {
+				Instant fire = T1.plusSeconds(round);
+				CountDownLatch go = new CountDownLatch(1);
+				Future<List<ClaimResult>> fromA = both.submit(() -> {
+					go.await();
+					return a.claimAll(names.stream().map(n -> new ClaimRequest(n, Instant.EPOCH, fire)).toList());
+				});
+				Future<List<ClaimResult>> fromB = both.submit(() -> {
+					go.await();
+					return b.claimAll(reversed.stream().map(n -> new ClaimRequest(n, Instant.EPOCH, fire)).toList());
+				});
+				go.countDown();
+				List<ClaimResult> all = new ArrayList<>(fromA.get(30, TimeUnit.SECONDS));
+				all.addAll(fromB.get(30, TimeUnit.SECONDS));
+				assertThat(all.stream().filter(ClaimResult::granted).map(r -> r.claim().name()).sorted().toList())
+						.as("round %d: each name granted once", round).isEqualTo(names.stream().sorted().toList());
+				for (ClaimResult result : all) {
+					if (result.granted()) {
+						(result.claim().node().equals("a") ? a : b).release(result.claim());
+					}
+				}
+			}
+		} finally {
+			both.shutdownNow();
 		}
 	}
 
