@@ -140,6 +140,9 @@ public final class SchedulerComponent {
 	/** Stops everything: no schedule, no run and no thread of ours is left but abandoned ones. */
 	@Deactivate
 	void deactivate() {
+		synchronized (storeSelection) {
+			deactivated = true; // the providers unbound after this switch nothing
+		}
 		try {
 			registration.unregister();
 		} catch (IllegalStateException e) {
@@ -172,6 +175,8 @@ public final class SchedulerComponent {
 	private Map<String, Object> storeProperties;
 	/** The provider of the store in use; {@code null} for the local or a refusing store. */
 	private StateStoreProvider storeProvider;
+	/** Set once the component deactivates. Guarded by storeSelection. */
+	private boolean deactivated;
 
 	/**
 	 * A store provider of another bundle arrived (the {@code postgresql} feature's): if the
@@ -186,7 +191,7 @@ public final class SchedulerComponent {
 		String name = String.valueOf(properties.get(StateStoreProvider.STORE)).toLowerCase(java.util.Locale.ROOT);
 		synchronized (storeSelection) {
 			providers.putIfAbsent(name, provider);
-			if (scheduler != null && storeConfig != null && storeProvider == null && !StateStores.LOCAL.equals(name)
+			if (!deactivated && storeConfig != null && storeProvider == null && !StateStores.LOCAL.equals(name)
 					&& name.equals(configuredStore(storeConfig))) {
 				LOG.info("The {} state store is here: switching to it", name);
 				storeKey = null;
@@ -200,7 +205,7 @@ public final class SchedulerComponent {
 		String name = String.valueOf(properties.get(StateStoreProvider.STORE)).toLowerCase(java.util.Locale.ROOT);
 		synchronized (storeSelection) {
 			providers.remove(name, provider);
-			if (scheduler != null && storeProvider == provider) {
+			if (!deactivated && storeProvider == provider) {
 				LOG.warn("The {} state store left (its bundle stopped); no plugin runs until it is back", name);
 				storeKey = null;
 				switchStore();

@@ -18,6 +18,8 @@ import org.osgi.framework.ServiceReference;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.JobState;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.store.api.StateStoreProvider;
 
 /**
  * The DS component, created with {@code new} as SCR would, with a fake bundle context, configuration
@@ -88,6 +90,39 @@ class SchedulerComponentTest {
 					.satisfies(job -> assertThat(job.reason).contains("cron.name"));
 		} finally {
 			component.deactivate();
+		}
+	}
+
+	@Test
+	void aProvidedStoreIsOpenedWhenItsBundleArrivesAndLeftWhenItGoes() throws Exception {
+		Map<String, Object> seen = new java.util.concurrent.ConcurrentHashMap<>();
+		LocalStateStore provided = new LocalStateStore(data.resolve("provided"));
+		StateStoreProvider provider = (configuration, clock, imports) -> {
+			seen.putAll(configuration);
+			return new FailingStore(provided); // the test closes the store it wraps
+		};
+		Map<String, Object> serviceProperties = Map.of(StateStoreProvider.STORE, "postgresql");
+		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
+				data.toString())), config(Map.of("state.store", "postgresql", "postgresql.url",
+						"jdbc:postgresql://db/x")), Map.of("extra.setting", "kept"));
+		try {
+			assertThat(component.runtime().getStore().available).as("its bundle is not there").isFalse();
+			assertThat(component.runtime().getStore().reason).contains("install the postgresql feature");
+
+			component.bindStore(provider, serviceProperties);
+			assertThat(component.runtime().getStore().description).startsWith("failing local journal")
+					.contains("provided");
+			assertThat(component.runtime().getStore().available).isTrue();
+			assertThat(seen).containsEntry("postgresql.url", "jdbc:postgresql://db/x")
+					.containsEntry("extra.setting", "kept").containsEntry("cluster.lease", 20L)
+					.containsKey(StateStoreProvider.NODE);
+			assertThat((String) seen.get(StateStoreProvider.NODE)).isNotBlank();
+
+			component.unbindStore(provider, serviceProperties);
+			assertThat(component.runtime().getStore().available).as("its bundle stopped").isFalse();
+		} finally {
+			component.deactivate();
+			provided.close();
 		}
 	}
 
