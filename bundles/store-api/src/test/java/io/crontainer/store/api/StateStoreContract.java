@@ -84,17 +84,14 @@ public abstract class StateStoreContract {
 	void aBatchOfClaimsAnswersAsClaimsOneByOneWould() throws Exception {
 		store.commit(store.claim("moved", Instant.EPOCH, null).claim(), T1).toCompletableFuture().get(10, TimeUnit.SECONDS);
 		store.claim("held", Instant.EPOCH, null);
-		store.setPaused("paused", true);
 		List<ClaimResult> results = store.claimAll(List.of(new ClaimRequest("new", Instant.EPOCH, T2),
-				new ClaimRequest("moved", Instant.EPOCH, T2), new ClaimRequest("held", Instant.EPOCH, T2),
-				new ClaimRequest("paused", Instant.EPOCH, T2)));
-		assertThat(results).hasSize(4);
+				new ClaimRequest("moved", Instant.EPOCH, T2), new ClaimRequest("held", Instant.EPOCH, T2)));
+		assertThat(results).hasSize(3);
 		assertThat(results.get(0).granted()).as("a name never claimed").isTrue();
 		assertThat(results.get(0).claim().fireTime()).isEqualTo(T2);
 		assertThat(results.get(1).windowMoved()).as("its window starts at T1 now").isTrue();
 		assertThat(results.get(1).current().windowStart()).isEqualTo(T1);
 		assertThat(results.get(2).granted()).as("claimed already").isFalse();
-		assertThat(results.get(3).granted()).as("paused").isFalse();
 		assertThat(store.claim("new", Instant.EPOCH, null).granted()).as("the batch's claim holds").isFalse();
 		store.commit(results.get(0).claim(), T3).toCompletableFuture().get(10, TimeUnit.SECONDS);
 		assertThat(store.read("new").lastEnd()).isEqualTo(T3);
