@@ -130,7 +130,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 			@Override
 			public StateStore store() {
-				return store;
+				return Scheduler.this.store; // the field: the store in use now, not the one at construction
 			}
 
 			@Override
@@ -214,7 +214,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 			@Override
 			public StateStore store() {
-				return store;
+				return Scheduler.this.store; // the field: the store in use now, not the one at construction
 			}
 
 			@Override

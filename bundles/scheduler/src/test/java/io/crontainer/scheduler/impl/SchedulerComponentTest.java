@@ -117,6 +117,9 @@ class SchedulerComponentTest {
 					.containsEntry("extra.setting", "kept").containsEntry("cluster.lease", 20L)
 					.containsKey(StateStoreProvider.NODE);
 			assertThat((String) seen.get(StateStoreProvider.NODE)).isNotBlank();
+			component.bindPlugin(reference(14L, Map.of(CronPlugin.NAME, "after")), new TestPlugin("0 0 1 1 *"));
+			assertThat(component.runtime().getJob("after").state).as("its record read from the store switched to")
+					.isEqualTo(JobState.SCHEDULED);
 
 			component.unbindStore(provider, serviceProperties);
 			assertThat(component.runtime().getStore().available).as("its bundle stopped").isFalse();
