@@ -118,8 +118,8 @@ class SchedulerComponentTest {
 					.containsKey(StateStoreProvider.NODE);
 			assertThat((String) seen.get(StateStoreProvider.NODE)).isNotBlank();
 			component.bindPlugin(reference(14L, Map.of(CronPlugin.NAME, "after")), new TestPlugin("0 0 1 1 *"));
-			assertThat(component.runtime().getJob("after").state).as("its record read from the store switched to")
-					.isEqualTo(JobState.SCHEDULED);
+			Await.until("after scheduled: its record read from the store switched to",
+					() -> component.runtime().getJob("after").state == JobState.SCHEDULED); // UNAVAILABLE if read from the old one
 
 			component.unbindStore(provider, serviceProperties);
 			assertThat(component.runtime().getStore().available).as("its bundle stopped").isFalse();
