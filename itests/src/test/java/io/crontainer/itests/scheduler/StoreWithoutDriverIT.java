@@ -27,8 +27,8 @@ import io.crontainer.api.runtime.JobState;
 import io.crontainer.itests.support.CrontainerOptions;
 
 /**
- * {@code state.store = postgresql} on a runtime without the {@code postgresql} feature (no OSGi JDBC
- * package, no driver): the scheduler, which imports {@code org.osgi.service.jdbc} optionally, still
+ * {@code state.store = postgresql} on a runtime without the {@code postgresql} feature (no PostgreSQL
+ * store bundle, no OSGi JDBC, no driver): the scheduler, which knows no database of its own, still
  * starts, and every plugin is {@code UNAVAILABLE} with the reason; nothing runs, and nothing falls back
  * to the local store (which would run every plugin on every runtime of a cluster).
  */

@@ -28,9 +28,9 @@ import javax.sql.DataSource;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.postgresql.osgi.PGDataSourceFactory;
 
-import io.crontainer.scheduler.impl.store.ClaimResult;
-import io.crontainer.scheduler.impl.store.PostgreSQLStateStore;
-import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.postgresql.impl.PostgreSQLStateStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**

@@ -177,4 +177,14 @@ public interface CronRuntime {
 	 * @return The default zone. Never {@code null}.
 	 */
 	ZoneId getDefaultZone();
+
+	/**
+	 * Returns the state store in use and whether it can be reached. Answered from what the store knows
+	 * without a round trip: a cluster's store checks its database every {@code cluster.poll}, so a lost
+	 * database shows here within that time.
+	 *
+	 * @return The store. Never {@code null}.
+	 * @since 1.3
+	 */
+	StoreDTO getStore();
 }

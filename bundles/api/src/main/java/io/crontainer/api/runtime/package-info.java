@@ -1,5 +1,5 @@
 /**
- * Crontainer Runtime Package Version 1.2.
+ * Crontainer Runtime Package Version 1.3.
  *
  * <p>
  * The runtime view of the Crontainer scheduler: the {@link io.crontainer.api.runtime.CronRuntime}
@@ -19,11 +19,11 @@
  * The provider of the service must use a provider range:
  *
  * <pre>
- * Import-Package: io.crontainer.api.runtime; version="[1.2,1.3)"
+ * Import-Package: io.crontainer.api.runtime; version="[1.3,1.4)"
  * </pre>
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.crontainer.api.runtime;
 
 import org.osgi.annotation.bundle.Export;

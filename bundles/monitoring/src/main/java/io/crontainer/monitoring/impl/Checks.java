@@ -15,6 +15,7 @@ import org.apache.felix.hc.api.Result;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.format.Formats;
@@ -33,10 +34,13 @@ final class Checks {
 	}
 
 	/**
-	 * The scheduler is up: its {@code CronRuntime} service is there and answers.
+	 * The scheduler is up: its {@code CronRuntime} service is there and answers, and its state store
+	 * can be reached (a cluster's store checks its database every {@code cluster.poll}, so a lost
+	 * database is CRITICAL here within that time, whatever the plugins' next fire times).
 	 *
 	 * @param runtime The service, or {@code null} if it is missing.
-	 * @return CRITICAL if it is missing or throws, else OK with the plugins counted by state.
+	 * @return CRITICAL if it is missing or throws, or its store cannot be reached, else OK with the
+	 *         plugins counted by state.
 	 */
 	static Result scheduler(CronRuntime runtime) {
 		FormattingResultLog log = new FormattingResultLog();
@@ -51,6 +55,11 @@ final class Checks {
 		} catch (RuntimeException e) {
 			log.critical("The Crontainer scheduler does not answer: {}", e.toString());
 			return new Result(log);
+		}
+		StoreDTO store = runtime.getStore();
+		if (!store.available) {
+			log.critical("The scheduler's state store cannot be reached, so no plugin runs: {}. It resumes by itself when"
+					+ " the store is back.", oneLine(store.reason));
 		}
 		log.info("The scheduler is running with {}.", describe(byState(jobs), jobs.size()));
 		return new Result(log);
@@ -262,5 +271,10 @@ final class Checks {
 
 	static String count(long n, String noun) {
 		return Formats.count(n, noun);
+	}
+
+	/** A store's reason on one line: its line breaks and the blanks around them as one space. */
+	static String oneLine(String text) {
+		return String.valueOf(text).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
 	}
 }

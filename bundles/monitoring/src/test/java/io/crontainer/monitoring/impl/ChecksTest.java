@@ -54,6 +54,17 @@ class ChecksTest {
 	}
 
 	@Test
+	void aStoreThatCannotBeReachedIsCriticalAtOnceWhateverThePluginsShow() {
+		FakeRuntime rt = new FakeRuntime();
+		rt.jobs.add(job("hourly", JobState.SCHEDULED)); // its next fire time may be an hour away
+		assertThat(Checks.scheduler(rt).getStatus()).isEqualTo(Result.Status.OK);
+		rt.storeDown = "PostgreSQL jdbc:postgresql://db/x (node a) is unavailable: cannot connect: Connection refused";
+		Result result = Checks.scheduler(rt);
+		assertThat(result.getStatus()).isEqualTo(Result.Status.CRITICAL);
+		assertThat(result.toString()).contains("state store cannot be reached").contains("Connection refused");
+	}
+
+	@Test
 	void schedulerUpCountsPluginsByState() {
 		FakeRuntime rt = new FakeRuntime();
 		rt.jobs.add(job("a", JobState.SCHEDULED));
@@ -328,6 +339,19 @@ class ChecksTest {
 		@Override
 		public java.time.ZoneId getDefaultZone() {
 			return java.time.ZoneOffset.UTC;
+		}
+
+		/** The store: available unless a test sets a reason. */
+		String storeDown;
+
+		@Override
+		public io.crontainer.api.runtime.StoreDTO getStore() {
+			io.crontainer.api.runtime.StoreDTO store = new io.crontainer.api.runtime.StoreDTO();
+			store.description = "PostgreSQL jdbc:postgresql://db/x (node a)";
+			store.node = "a";
+			store.reason = storeDown;
+			store.available = storeDown == null;
+			return store;
 		}
 	}
 }

@@ -24,14 +24,13 @@ import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.store.Claim;
-import io.crontainer.scheduler.impl.store.ClaimResult;
-import io.crontainer.scheduler.impl.store.CorruptStateException;
-import io.crontainer.scheduler.impl.store.FencedException;
-import io.crontainer.scheduler.impl.store.Lease;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
-import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * Run dispatch: starts the runs of plugins, at most one per name at a time, each on a thread of its
@@ -49,7 +48,7 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  *
  * <p>
  * Threads: the timer thread ({@link #fire}, {@link #due}), operators' threads (manual fires), run
- * threads (claims, plugin calls, commits and releases, hand-overs, lease renewals), the store's thread
+ * threads (claims, plugin calls, commits and releases, hand-overs), the store's thread
  * (commit completions), the whiteboard thread (departures, which only queue deadlines) and the
  * stopping thread ({@link #stop}, which awaits the runs and abandons those left).
  * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
@@ -308,18 +307,13 @@ final class Dispatcher {
 		record.outcome = Outcome.RUNNING;
 		run.phase = Run.Phase.RUNNING; // before departAt is read: see departed()
 		Long timeout = run.job.settings.timeoutSeconds();
-		Duration renewEvery = store.renewEvery();
-		boolean deadlines = timeout != null || renewEvery != null || run.departAt != 0;
+		boolean deadlines = timeout != null || run.departAt != 0;
 		if (deadlines) {
 			synchronized (lock) {
 				if (timeout != null) {
 					run.timeoutAt = end.plusSeconds(timeout).toEpochMilli();
 				}
 				scheduleDeadline(run);
-				if (renewEvery != null && claim != null) {
-					run.renewal = new Renewal(run, store, renewEvery);
-					due.schedule(run.renewal, clock.millis() + renewEvery.toMillis());
-				}
 			}
 		}
 		CronPlugin service = run.job.plugin.service();
@@ -349,9 +343,6 @@ final class Dispatcher {
 		if (deadlines) {
 			synchronized (lock) {
 				due.cancel(run);
-				if (run.renewal != null) {
-					due.cancel(run.renewal);
-				}
 			}
 		}
 		if (!run.advance(Run.Phase.RUNNING, Run.Phase.COMMITTING)) {
@@ -416,14 +407,6 @@ final class Dispatcher {
 	private void committed(Run run, Instant start, Instant end, RunState state, Throwable error) {
 		Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
 		if (cause == null) {
-			boolean unconfirmed;
-			synchronized (lock) {
-				unconfirmed = run.renewal != null && run.renewal.logged == Lease.UNCONFIRMED;
-			}
-			if (unconfirmed) {
-				LOG.info("Cron plugin {}: its window [{}, {}) is committed: no other runtime took it over while its "
-						+ "claim was unconfirmed", run.name, start, end);
-			}
 			finish(run, Outcome.SUCCEEDED, null, state);
 		} else if (cause instanceof FencedException) {
 			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window is not committed: {}", run.name, start, end,
@@ -513,6 +496,17 @@ final class Dispatcher {
 	void storeAvailable(Job job, Instant now, List<Runnable> out) {
 		if (job.claimUnavailable != null) {
 			job.claimUnavailable = null;
+			engine.runChanged(job.name(), now, out);
+		}
+	}
+
+	/**
+	 * The store found its database gone: a job whose last claim got through is {@code UNAVAILABLE}
+	 * now, with the store's reason, until the store is back or a claim gets through. Lock held.
+	 */
+	void storeUnavailable(Job job, String reason, Instant now, List<Runnable> out) {
+		if (job.claimUnavailable == null) {
+			job.claimUnavailable = reason;
 			engine.runChanged(job.name(), now, out);
 		}
 	}
@@ -707,78 +701,6 @@ final class Dispatcher {
 			out.add(() -> complete(run, dto));
 		}
 		return error;
-	}
-
-	/** The renewal of a run's claim, for a store whose claims are leases. Guarded by the engine's lock. */
-	static final class Renewal extends Due {
-		final Run run;
-		final StateStore store;
-		final Duration every;
-		/** What was logged of its lease: {@code null} until it was not {@link Lease#HELD}. */
-		Lease logged;
-
-		Renewal(Run run, StateStore store, Duration every) {
-			this.run = run;
-			this.store = store;
-			this.every = every;
-		}
-
-		@Override
-		void come(Parts parts, Instant now, List<Runnable> out) {
-			parts.renewal(this, now, out);
-		}
-	}
-
-	/** A run's claim is due for renewal. Timer thread, lock held; the renewal runs on a run thread. */
-	void due(Renewal renewal, Instant now, List<Runnable> out) {
-		if (run(renewal) && renewal.store == engine.store()) { // a store switched from is not renewed: see handOver
-			due.schedule(renewal, now.plus(renewal.every).toEpochMilli());
-			out.add(() -> {
-				try {
-					pool.execute(() -> renew(renewal));
-				} catch (RejectedExecutionException e) {
-					// stopping: the lease expires by itself
-				}
-			});
-		}
-	}
-
-	private static boolean run(Renewal renewal) {
-		Run.Phase phase = renewal.run.phase;
-		return phase == Run.Phase.RUNNING || phase == Run.Phase.STUCK;
-	}
-
-	private void renew(Renewal renewal) {
-		Claim claim = renewal.run.claim;
-		Lease lease;
-		try {
-			lease = renewal.store.renew(claim);
-		} catch (StoreUnavailableException | RuntimeException e) {
-			LOG.warn("Cron plugin {}: cannot renew the claim of its run: {}", renewal.run.name, Scheduler.describe(e));
-			return;
-		}
-		if (lease == Lease.HELD) {
-			return;
-		}
-		boolean log;
-		synchronized (lock) {
-			log = renewal.logged != lease && renewal.logged != Lease.LOST; // each once; nothing after LOST
-			if (log) {
-				renewal.logged = lease;
-			}
-		}
-		if (!log) {
-			return;
-		}
-		Instant since = Instant.ofEpochMilli(renewal.run.record.started);
-		if (lease == Lease.LOST) {
-			LOG.warn("Cron plugin {} lost the claim of its run (since {}): another runtime took its window over, or "
-					+ "it was reset; its window will not be committed", renewal.run.name, since);
-		} else {
-			LOG.warn("Cron plugin {}: the claim of its run (since {}) could not be renewed for a whole lease ({} cannot "
-					+ "confirm it): another runtime may take its window over; if none does, the window is committed "
-					+ "when the run ends", renewal.run.name, since, renewal.store.describe());
-		}
 	}
 
 	/**

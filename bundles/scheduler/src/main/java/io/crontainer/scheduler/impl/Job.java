@@ -5,7 +5,7 @@ import java.util.List;
 
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.scheduler.impl.interval.Interval;
-import io.crontainer.scheduler.impl.store.RunState;
+import io.crontainer.store.api.RunState;
 
 /**
  * One cron plugin service as the engine tracks it, with its two deadlines: its next fire time

@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronRunDTO;
-import io.crontainer.scheduler.impl.store.CorruptStateException;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
-import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The job table: the whiteboard's plugin services by {@code service.id}, and which of them owns each

@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
-import io.crontainer.scheduler.impl.store.CorruptStateException;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
-import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * What a plugin's service properties and its answers to {@code enabled()} and {@code interval()}

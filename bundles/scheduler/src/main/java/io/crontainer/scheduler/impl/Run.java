@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.store.Claim;
+import io.crontainer.store.api.Claim;
 
 /**
  * One run of a plugin, from its fire until it is over. As a {@link Due} it holds the run's next
@@ -73,8 +73,6 @@ final class Run extends Due {
 	volatile boolean timedOut;
 
 	// Guarded by the engine's lock.
-	/** The renewal of its claim; {@code null} for a store without leases. */
-	Dispatcher.Renewal renewal;
 	/** When its {@code cron.timeout} passes, UTC epoch ms; 0 if it has none or has not started. */
 	long timeoutAt;
 	/**

@@ -25,14 +25,15 @@ import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
-import io.crontainer.scheduler.impl.store.CorruptStateException;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
-import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The runtime view: the {@link CronRuntime} service through which the shell, the web console and JMX
@@ -283,6 +284,18 @@ final class RuntimeView implements CronRuntime {
 		return defaultZone();
 	}
 
+	/** From the store in use, without a round trip: its own check of its database (every poll). */
+	@Override
+	public StoreDTO getStore() {
+		StateStore store = engine.store();
+		StoreDTO dto = new StoreDTO();
+		dto.description = store.describe();
+		dto.node = store.node();
+		dto.reason = store.availability();
+		dto.available = dto.reason == null;
+		return dto;
+	}
+
 	private ZoneId defaultZone() {
 		synchronized (lock) {
 			return engine.options().zone();
@@ -347,6 +360,25 @@ final class RuntimeView implements CronRuntime {
 		return elsewhere != null ? elsewhere : lastRun == null ? null : lastRun.node;
 	}
 
+	/**
+	 * In a cluster, the last run shown is the newest on any runtime, as the store last saw it (its poll;
+	 * no round trip), and the node shown is that run's: the last run and the node always tell of the same
+	 * run. A run in progress here is shown as it is. Lock not held.
+	 */
+	private void newestRunInTheCluster(CronJobDTO dto, boolean runningHere) {
+		StateStore store = engine.store();
+		if (store.node() == null || runningHere) {
+			return;
+		}
+		CronRunDTO elsewhere = store.lastRunOf(dto.name);
+		if (elsewhere != null && (dto.lastRun == null || elsewhere.started > dto.lastRun.started)) {
+			dto.lastRun = elsewhere;
+		}
+		if (dto.lastRun != null && dto.lastRun.node != null) {
+			dto.node = dto.lastRun.node;
+		}
+	}
+
 	private static void checkCount(int count) {
 		if (count < 1 || count > 1000) {
 			throw new IllegalArgumentException("count " + count + " is not between 1 and 1000");
@@ -365,7 +397,7 @@ final class RuntimeView implements CronRuntime {
 	}
 
 	/** Builds a DTO from a view, without the engine's lock. */
-	static CronJobDTO dto(JobView view) {
+	CronJobDTO dto(JobView view) {
 		CronJobDTO dto = new CronJobDTO();
 		dto.name = view.name();
 		dto.state = view.state();
@@ -388,6 +420,7 @@ final class RuntimeView implements CronRuntime {
 		dto.nextFire = view.nextFire();
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();
+		newestRunInTheCluster(dto, view.running());
 		Plugin plugin = view.plugin();
 		dto.serviceId = plugin.serviceId();
 		dto.bundleId = plugin.bundleId();

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
 
 /**
  * The engine: wires the parts, owns their one lock, and hands each deadline to the part it belongs
@@ -130,7 +130,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 			@Override
 			public StateStore store() {
-				return store;
+				return Scheduler.this.store; // the field: the store in use now, not the one at construction
 			}
 
 			@Override
@@ -214,7 +214,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 			@Override
 			public StateStore store() {
-				return store;
+				return Scheduler.this.store; // the field: the store in use now, not the one at construction
 			}
 
 			@Override
@@ -239,6 +239,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		}
 		store.listen(this::changedElsewhere);
 		store.onAvailable(this::storeAvailable);
+		store.onUnavailable(this::storeUnavailable);
 	}
 
 	/**
@@ -272,6 +273,31 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			table.storeAvailable(now);
 			for (Job job : table.owners()) {
 				dispatcher.storeAvailable(job, now, out);
+			}
+		}
+		flush(out);
+	}
+
+	/**
+	 * The store found its database gone (its own check, within {@code cluster.poll}): every scheduled
+	 * job is {@code UNAVAILABLE} at once with the store's reason, as if its claim had failed, rather
+	 * than at its next fire time; it leaves that state when the store is back ({@link #storeAvailable})
+	 * or a claim gets through. Called on the store's thread, no lock of it held.
+	 */
+	void storeUnavailable() {
+		StateStore lost = store;
+		String reason = lost.availability();
+		if (reason == null) {
+			return; // back already
+		}
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped || store != lost) {
+				return;
+			}
+			Instant now = clock.instant();
+			for (Job job : table.owners()) {
+				dispatcher.storeUnavailable(job, reason, now, out);
 			}
 		}
 		flush(out);
@@ -341,7 +367,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 
 	/**
 	 * Does what is due at the clock's instant: fires due plugins, enforces the time limits of runs and
-	 * of plugin calls, renews claims, re-checks every plugin when the re-check is due, and retries
+	 * of plugin calls, re-checks every plugin when the re-check is due, and retries
 	 * records the store could not give.
 	 *
 	 * @return The instant at which it wants to be called next; {@code null} once stopped.
@@ -406,11 +432,6 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	@Override
 	public void runDeadline(Run run, Instant now, List<Runnable> out) {
 		dispatcher.due(run, now, out);
-	}
-
-	@Override
-	public void renewal(Dispatcher.Renewal renewal, Instant now, List<Runnable> out) {
-		dispatcher.due(renewal, now, out);
 	}
 
 	@Override
@@ -560,6 +581,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 				store = newStore;
 				newStore.listen(this::changedElsewhere);
 				newStore.onAvailable(this::storeAvailable);
+				newStore.onUnavailable(this::storeUnavailable);
 				table.storeSwitched(now, out);
 			}
 			if (!before.zone().equals(changedOptions.zone())) {

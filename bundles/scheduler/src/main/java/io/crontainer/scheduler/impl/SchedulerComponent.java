@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
 import io.crontainer.scheduler.impl.store.StateStores;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StateStoreProvider;
 
 /**
  * The scheduler as a Declarative Services component: the whiteboard of {@link CronPlugin} services
@@ -75,6 +76,7 @@ public final class SchedulerComponent {
 	private static final int CALL_THREADS = 2;
 
 	private final BundleContext context;
+	private final Clock clock;
 	private final RunPool runs;
 	private final CallPool calls;
 	private final Timer timer;
@@ -90,11 +92,15 @@ public final class SchedulerComponent {
 	 * @throws IOException If the state directory cannot be created or its journal read.
 	 */
 	@Activate
-	public SchedulerComponent(BundleContext context, SchedulerConfiguration config) throws IOException {
+	public SchedulerComponent(BundleContext context, SchedulerConfiguration config, Map<String, Object> properties)
+			throws IOException {
 		this.context = context;
 		Scheduler.Options options = options(config);
-		StateStore store = openStore(config, null);
-		Clock clock = Clock.systemUTC();
+		this.clock = Clock.systemUTC();
+		StateStore store;
+		synchronized (storeSelection) {
+			store = openStore(config, properties, null);
+		}
 		this.runs = new RunPool("crontainer-run");
 		this.calls = new CallPool(CALL_THREADS, "crontainer-call");
 		this.changeCount = new ChangeCount(Map.of(Constants.SERVICE_DESCRIPTION,
@@ -112,18 +118,21 @@ public final class SchedulerComponent {
 
 	/** Applies a changed configuration without a restart: no schedule or run is disturbed. */
 	@Modified
-	void modified(SchedulerConfiguration config) {
+	void modified(SchedulerConfiguration config, Map<String, Object> properties) {
 		Scheduler.Options options = options(config);
-		StateStore store = null;
-		StateStore current = scheduler.store();
-		if (!storeKey(config).equals(storeKey)) {
-			try {
-				store = openStore(config, current);
-			} catch (IOException | RuntimeException e) {
-				LOG.error("Cannot open the state store that configuration {} names; keeping {}", PID, current.describe(), e);
+		synchronized (storeSelection) {
+			StateStore store = null;
+			StateStore current = scheduler.store();
+			if (!storeKey(config).equals(storeKey)) {
+				try {
+					store = openStore(config, properties, current);
+				} catch (IOException | RuntimeException e) {
+					LOG.error("Cannot open the state store that configuration {} names; keeping {}", PID, current.describe(),
+							e);
+				}
 			}
+			scheduler.configure(options, store);
 		}
-		scheduler.configure(options, store);
 		LOG.info("Crontainer scheduler reconfigured: default zone {} ({}), re-check every {} s, state in {}",
 				options.zone(), zoneOrigin(config), options.recheck().toSeconds(), scheduler.store().describe());
 	}
@@ -131,6 +140,9 @@ public final class SchedulerComponent {
 	/** Stops everything: no schedule, no run and no thread of ours is left but abandoned ones. */
 	@Deactivate
 	void deactivate() {
+		synchronized (storeSelection) {
+			deactivated = true; // the providers unbound after this switch nothing
+		}
 		try {
 			registration.unregister();
 		} catch (IllegalStateException e) {
@@ -150,36 +162,133 @@ public final class SchedulerComponent {
 		return view;
 	}
 
+	// ------------------------------------------------------------------ the state store
+
+	/** Guards the selection of the store: the fields below, and each switch. */
+	private final Object storeSelection = new Object();
+	/** The store providers of other bundles, by the store name they serve. Guarded by storeSelection. */
+	private final Map<String, StateStoreProvider> providers = new HashMap<>();
 	/** What the store in use was opened from; another value at a modification opens another store. */
-	private volatile String storeKey;
+	private String storeKey;
+	/** The configuration the store in use was opened from. Guarded by storeSelection. */
+	private SchedulerConfiguration storeConfig;
+	private Map<String, Object> storeProperties;
+	/** The provider of the store in use; {@code null} for the local or a refusing store. */
+	private StateStoreProvider storeProvider;
+	/** Set once the component deactivates. Guarded by storeSelection. */
+	private boolean deactivated;
+
+	/**
+	 * A store provider of another bundle arrived (the {@code postgresql} feature's): if the
+	 * configuration names its store and waits for it, the store is opened and switched to at once.
+	 * Called by DS after the constructor, before the plugins: DS binds in the order of the component
+	 * description, where bnd writes references by name ({@code persistence} before {@code plugin}), so
+	 * that plugins find their records in the configured store at start.
+	 */
+	@Reference(name = "persistence", service = StateStoreProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
+			policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindStore")
+	void bindStore(StateStoreProvider provider, Map<String, Object> properties) {
+		String name = String.valueOf(properties.get(StateStoreProvider.STORE)).toLowerCase(java.util.Locale.ROOT);
+		synchronized (storeSelection) {
+			providers.putIfAbsent(name, provider);
+			if (!deactivated && storeConfig != null && storeProvider == null && !StateStores.LOCAL.equals(name)
+					&& name.equals(configuredStore(storeConfig))) {
+				LOG.info("The {} state store is here: switching to it", name);
+				storeKey = null;
+				switchStore();
+			}
+		}
+	}
+
+	/** A store provider left: if the store in use is its, it is closed and nothing runs until it is back. */
+	void unbindStore(StateStoreProvider provider, Map<String, Object> properties) {
+		String name = String.valueOf(properties.get(StateStoreProvider.STORE)).toLowerCase(java.util.Locale.ROOT);
+		synchronized (storeSelection) {
+			providers.remove(name, provider);
+			if (!deactivated && storeProvider == provider) {
+				LOG.warn("The {} state store left (its bundle stopped); no plugin runs until it is back", name);
+				storeKey = null;
+				switchStore();
+			}
+		}
+	}
+
+	/** Opens the store the configuration names now, and switches to it. storeSelection held. */
+	private void switchStore() {
+		try {
+			scheduler.configure(options(storeConfig), openStore(storeConfig, storeProperties, scheduler.store()));
+		} catch (IOException | RuntimeException e) {
+			LOG.error("Cannot open the state store that configuration {} names; keeping {}", PID,
+					scheduler.store().describe(), e);
+		}
+	}
+
+	private static String configuredStore(SchedulerConfiguration config) {
+		try {
+			return StateStores.storeName(config.state_store());
+		} catch (IllegalArgumentException e) {
+			return null;
+		}
+	}
 
 	/**
 	 * Opens the state store the configuration names: the local journal in {@code state.dir}, or the
-	 * PostgreSQL store of a cluster (which imports the local records where the database has none). A
-	 * configuration that names no usable store gives a store that refuses everything with the reason,
-	 * so that nothing runs on a guess (falling back to the local store would run every plugin on every
-	 * runtime of a cluster).
+	 * store of a bundle of its own (PostgreSQL, for a cluster; it imports the local records where the
+	 * database has none). A configuration that names no usable store, or a store whose bundle is not
+	 * there, gives a store that refuses everything with the reason, so that nothing runs on a guess
+	 * (falling back to the local store would run every plugin on every runtime of a cluster).
+	 * storeSelection held.
 	 *
 	 * @param current The store in use, or {@code null} at activation.
 	 */
-	private StateStore openStore(SchedulerConfiguration config, StateStore current) throws IOException {
+	private StateStore openStore(SchedulerConfiguration config, Map<String, Object> properties, StateStore current)
+			throws IOException {
 		Path dir = stateDir(config);
 		String key = storeKey(config);
-		StateStores.Settings settings;
+		storeConfig = config;
+		storeProperties = properties;
+		storeKey = key;
+		storeProvider = null;
+		String name;
 		try {
-			settings = new StateStores.Settings(config.state_store(), config.postgresql_url(), config.postgresql_user(),
-					config._postgresql_password(), config.cluster_node(), Duration.ofSeconds(config.cluster_lease()),
-					Duration.ofSeconds(config.cluster_poll()));
+			name = StateStores.storeName(config.state_store());
 		} catch (IllegalArgumentException e) {
 			LOG.error("Configuration {}: {}; no plugin runs until it is corrected", PID, e.getMessage());
-			storeKey = key;
 			return StateStores.refusing("configuration " + PID + ": " + e.getMessage());
+		}
+		if (name.equals(StateStores.LOCAL)) {
+			return StateStores.local(dir);
+		}
+		StateStoreProvider provider = providers.get(name);
+		if (provider == null) {
+			String reason = StateStores.missing(name);
+			if (current != null) { // at activation, the provider is bound right after, if it is there
+				LOG.warn("{}; no plugin runs until it is there", reason);
+			}
+			return StateStores.refusing(reason);
 		}
 		Supplier<Map<String, RunState>> local = current instanceof LocalStateStore open
 				&& open.directory().equals(dir.toAbsolutePath()) ? open::records : null;
-		StateStore store = StateStores.open(context, settings, dir, local);
-		storeKey = key;
+		StateStore store = StateStores.open(provider, storeProperties(config, properties), clock, dir, local);
+		storeProvider = provider;
 		return store;
+	}
+
+	/**
+	 * What a store provider is given: the configuration's properties as ConfigAdmin has them (so that
+	 * another database's bundle can read settings of its own), with the store settings of this
+	 * component's metatype at their typed values and defaults.
+	 */
+	static Map<String, Object> storeProperties(SchedulerConfiguration config, Map<String, Object> properties) {
+		Map<String, Object> all = new HashMap<>(properties);
+		all.put("state.store", config.state_store());
+		all.put("postgresql.url", config.postgresql_url());
+		all.put("postgresql.user", config.postgresql_user());
+		all.put(".postgresql.password", config._postgresql_password());
+		all.put(StateStoreProvider.NODE, config.cluster_node());
+		all.put("cluster.lease", config.cluster_lease());
+		all.put("cluster.poll", config.cluster_poll());
+		return all;
 	}
 
 	private String storeKey(SchedulerConfiguration config) {

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.scheduler.impl.store.PostgreSQLStateStore;
-import io.crontainer.scheduler.impl.store.TestDatabase;
+import io.crontainer.store.postgresql.impl.PostgreSQLStateStore;
+import io.crontainer.store.postgresql.impl.TestDatabase;
 
 /**
  * Two schedulers (two runtimes of a cluster) on one real PostgreSQL database: what an operator does on
@@ -74,8 +75,8 @@ class ClusterSchedulerTest {
 	void aPauseAResumeAndARunOnOneRuntimeReachTheOther() throws Exception {
 		String url = TestDatabase.createDatabase();
 		DataSource dataSource = TestDatabase.dataSource(url);
-		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, Map::of);
-		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, Map::of);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
 		a = runtime(storeA);
 		b = runtime(storeB);
 		RuntimeView viewA = new RuntimeView(a);
@@ -92,6 +93,35 @@ class ClusterSchedulerTest {
 		await("b sees that a ran it", () -> "a".equals(viewB.getJob("shared").node)
 				&& viewB.getJob("shared").lastEnd != null);
 		assertThat(viewB.getHistory("shared", 10)).extracting(r -> r.node).containsExactly("a");
+	}
+
+	@Test
+	void theLastRunShownIsTheNewestOnAnyRuntimeAndTheNodeShownIsItsOwn() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		a = runtime(storeA);
+		b = runtime(storeB);
+		RuntimeView viewA = new RuntimeView(a);
+		RuntimeView viewB = new RuntimeView(b);
+
+		viewB.fire("shared"); // b ran it first
+		runs.runAll();
+		await("b's run committed", () -> viewB.getJob("shared").lastEnd != null);
+		clock.advance(Duration.ofSeconds(5));
+		viewA.fire("shared"); // then a
+		runs.runAll();
+		await("b sees a's run", () -> "a".equals(viewB.getJob("shared").node));
+
+		CronJobDTO seen = viewB.getJob("shared");
+		assertThat(seen.lastRun).as("a's run, not b's older one").isNotNull();
+		assertThat(seen.lastRun.node).isEqualTo("a");
+		assertThat(seen.lastRun.outcome).isEqualTo(Outcome.SUCCEEDED);
+		assertThat(seen.lastRun.windowEnd).isEqualTo(seen.lastEnd);
+		CronJobDTO own = viewA.getJob("shared");
+		assertThat(own.node).isEqualTo("a");
+		assertThat(own.lastRun.node).isEqualTo("a");
 	}
 
 	@Test
@@ -113,7 +143,7 @@ class ClusterSchedulerTest {
 			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
 
 			// What SchedulerComponent does when state.store becomes postgresql: the local records are imported.
-			storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", OPTIONS, local::records);
+			storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", OPTIONS, clock, local::records);
 			a.configure(new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
 					Duration.ofSeconds(5), 10), storeA); // closes the local store
 			plugin.block.countDown();

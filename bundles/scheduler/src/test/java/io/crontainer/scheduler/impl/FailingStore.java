@@ -1,18 +1,16 @@
 package io.crontainer.scheduler.impl;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import io.crontainer.scheduler.impl.store.Claim;
-import io.crontainer.scheduler.impl.store.Lease;
-import io.crontainer.scheduler.impl.store.ClaimResult;
-import io.crontainer.scheduler.impl.store.CorruptStateException;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
-import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * A store that fails what a test tells it to, runs a test's hooks at chosen points (to interleave
@@ -76,17 +74,6 @@ final class FailingStore implements StateStore {
 		afterClaim = NOTHING;
 		after.run();
 		return result;
-	}
-
-	@Override
-	public Duration renewEvery() {
-		return delegate.renewEvery();
-	}
-
-	@Override
-	public Lease renew(Claim claim) throws StoreUnavailableException {
-		check();
-		return delegate.renew(claim);
 	}
 
 	@Override

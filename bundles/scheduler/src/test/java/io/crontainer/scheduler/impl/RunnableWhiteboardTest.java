@@ -40,7 +40,7 @@ class RunnableWhiteboardTest {
 		component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR, data.toString())),
 				(SchedulerConfiguration) Proxy.newProxyInstance(getClass().getClassLoader(),
 						new Class<?>[] { SchedulerConfiguration.class }, (proxy, method, args) -> method.getName()
-								.equals("timezone") ? "UTC" : method.getDefaultValue()));
+								.equals("timezone") ? "UTC" : method.getDefaultValue()), Map.of());
 	}
 
 	@AfterEach

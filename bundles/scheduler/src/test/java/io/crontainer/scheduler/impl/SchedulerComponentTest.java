@@ -18,6 +18,8 @@ import org.osgi.framework.ServiceReference;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.JobState;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.store.api.StateStoreProvider;
 
 /**
  * The DS component, created with {@code new} as SCR would, with a fake bundle context, configuration
@@ -30,7 +32,7 @@ class SchedulerComponentTest {
 	@Test
 	void firesAPluginWithItsOwnThreadsAndLeavesNoneBehind() throws Exception {
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-				data.toString())), config(Map.of("timezone", "UTC")));
+				data.toString())), config(Map.of("timezone", "UTC")), Map.of());
 		TestPlugin plugin = new TestPlugin("*/1 * * * * ?");
 		try {
 			component.bindPlugin(reference(11L, Map.of(CronPlugin.NAME, "tick")), plugin);
@@ -61,7 +63,7 @@ class SchedulerComponentTest {
 		String text;
 		try (LogCapture log = new LogCapture()) {
 			SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-					data.toString())), config(Map.of("timezone", "Europe/Berlin")));
+					data.toString())), config(Map.of("timezone", "Europe/Berlin")), Map.of());
 			component.deactivate();
 			text = log.text();
 		}
@@ -80,7 +82,7 @@ class SchedulerComponentTest {
 	@Test
 	void aBadBindNeverThrows() throws Exception {
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-				data.toString())), config(Map.of()));
+				data.toString())), config(Map.of()), Map.of());
 		try {
 			component.bindPlugin(reference(12L, Map.of(CronPlugin.NAME, 42)), new TestPlugin(null));
 			assertThat(component.runtime().getJobs()).singleElement()
@@ -88,6 +90,42 @@ class SchedulerComponentTest {
 					.satisfies(job -> assertThat(job.reason).contains("cron.name"));
 		} finally {
 			component.deactivate();
+		}
+	}
+
+	@Test
+	void aProvidedStoreIsOpenedWhenItsBundleArrivesAndLeftWhenItGoes() throws Exception {
+		Map<String, Object> seen = new java.util.concurrent.ConcurrentHashMap<>();
+		LocalStateStore provided = new LocalStateStore(data.resolve("provided"));
+		StateStoreProvider provider = (configuration, clock, imports) -> {
+			seen.putAll(configuration);
+			return new FailingStore(provided); // the test closes the store it wraps
+		};
+		Map<String, Object> serviceProperties = Map.of(StateStoreProvider.STORE, "postgresql");
+		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
+				data.toString())), config(Map.of("state.store", "postgresql", "postgresql.url",
+						"jdbc:postgresql://db/x")), Map.of("extra.setting", "kept"));
+		try {
+			assertThat(component.runtime().getStore().available).as("its bundle is not there").isFalse();
+			assertThat(component.runtime().getStore().reason).contains("install the postgresql feature");
+
+			component.bindStore(provider, serviceProperties);
+			assertThat(component.runtime().getStore().description).startsWith("failing local journal")
+					.contains("provided");
+			assertThat(component.runtime().getStore().available).isTrue();
+			assertThat(seen).containsEntry("postgresql.url", "jdbc:postgresql://db/x")
+					.containsEntry("extra.setting", "kept").containsEntry("cluster.lease", 20L)
+					.containsKey(StateStoreProvider.NODE);
+			assertThat((String) seen.get(StateStoreProvider.NODE)).isNotBlank();
+			component.bindPlugin(reference(14L, Map.of(CronPlugin.NAME, "after")), new TestPlugin("0 0 1 1 *"));
+			Await.until("after scheduled: its record read from the store switched to",
+					() -> component.runtime().getJob("after").state == JobState.SCHEDULED); // UNAVAILABLE if read from the old one
+
+			component.unbindStore(provider, serviceProperties);
+			assertThat(component.runtime().getStore().available).as("its bundle stopped").isFalse();
+		} finally {
+			component.deactivate();
+			provided.close();
 		}
 	}
 
@@ -99,7 +137,7 @@ class SchedulerComponentTest {
 	void theRuntimeServiceCarriesAChangeCountThatGrowsWhenTheJobsChange() throws Exception {
 		published.clear();
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
-				data.toString())), config(Map.of("timezone", "UTC")));
+				data.toString())), config(Map.of("timezone", "UTC")), Map.of());
 		try {
 			component.bindPlugin(reference(13L, Map.of(CronPlugin.NAME, "counted")), new TestPlugin("0 0 1 1 *"));
 			java.util.Dictionary<String, ?> first = published.poll(10, TimeUnit.SECONDS);

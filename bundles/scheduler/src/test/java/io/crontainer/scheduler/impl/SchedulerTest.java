@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,14 +32,13 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.store.Claim;
-import io.crontainer.scheduler.impl.store.Lease;
-import io.crontainer.scheduler.impl.store.ClaimResult;
-import io.crontainer.scheduler.impl.store.CorruptStateException;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.scheduler.impl.store.RunState;
-import io.crontainer.scheduler.impl.store.StateStore;
-import io.crontainer.scheduler.impl.store.StoreUnavailableException;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The scheduler core, driven by a mutable clock and executors the test controls: no thread waits for
@@ -504,16 +504,6 @@ class SchedulerTest {
 		}
 
 		@Override
-		public Duration renewEvery() {
-			return delegate.renewEvery();
-		}
-
-		@Override
-		public Lease renew(Claim claim) throws StoreUnavailableException {
-			return delegate.renew(claim);
-		}
-
-		@Override
 		public java.util.concurrent.CompletionStage<RunState> commit(Claim claim, Instant windowEnd) {
 			return delegate.commit(claim, windowEnd);
 		}
@@ -588,44 +578,40 @@ class SchedulerTest {
 	}
 
 	@Test
-	@Timeout(20)
-	void aClaimUnconfirmedInAnOutageIsLoggedAsSuchAndItsCommitToo() throws Exception {
-		FlakyStore leased = new FlakyStore(store) {
+	void aStoreThatFindsItsDatabaseGoneMakesEveryScheduledPluginUnavailableAtOnce() throws Exception {
+		List<Runnable> lost = new ArrayList<>();
+		FlakyStore flaky = new FlakyStore(store) {
 			@Override
-			public Duration renewEvery() {
-				return Duration.ofSeconds(5);
+			public String availability() {
+				return down ? "PostgreSQL db:5432 is unavailable: Connection refused" : null;
 			}
 
 			@Override
-			public Lease renew(Claim claim) {
-				return Lease.UNCONFIRMED; // the database was away for a whole lease; no one took the window
+			public void onUnavailable(Runnable callback) {
+				lost.add(callback);
 			}
 		};
-		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
-		scheduler = newScheduler(threads, PluginCalls.Calls.of(Runnable::run), leased);
-		TestPlugin slow = add(1, "slow", "0 * * * *");
-		slow.block = new CountDownLatch(1);
-		String text;
-		try (LogCapture log = new LogCapture()) {
-			clock.set(Instant.parse("2026-03-02T11:00:00Z"));
-			scheduler.tick();
-			assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
-			clock.set(Instant.parse("2026-03-02T11:00:05Z"));
-			scheduler.tick(); // the renewal, on a run thread
-			Await.until("the unconfirmed lease logged", () -> log.text().contains("could not be renewed"));
-			slow.block.countDown();
-			Await.until("slow's window committed", () -> job("slow").lastEnd != null);
-			Await.until("the commit after an unconfirmed lease logged",
-					() -> log.text().contains("is committed: no other"));
-			text = log.text();
-		} finally {
-			slow.block.countDown();
-		}
-		assertThat(text).as("what happened, not a loss that did not happen").doesNotContain("will not be committed")
-				.contains("Cron plugin slow: the claim of its run (since 2026-03-02T11:00:00Z) could not be renewed")
-				.contains("if none does, the window is committed when the run ends");
-		assertThat(view.getHistory("slow", 1).get(0).outcome).isEqualTo(Outcome.SUCCEEDED);
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), flaky);
+		add(1, "hourly", "0 * * * *");
+		add(2, "paused", "0 * * * *");
+		view.pause("paused");
+		assertThat(view.getStore().available).isTrue();
+
+		flaky.down = true;
+		lost.get(lost.size() - 1).run(); // what the store calls within a poll: no fire time has come
+		assertThat(view.getStore().available).isFalse();
+		assertThat(view.getStore().reason).contains("Connection refused");
+		CronJobDTO hourly = job("hourly");
+		assertThat(hourly.state).isEqualTo(JobState.UNAVAILABLE);
+		assertThat(hourly.reason).startsWith("the state store cannot be reached: PostgreSQL db:5432 is unavailable");
+		assertThat(hourly.nextFire).as("it keeps its schedule").isNotNull();
+		assertThat(job("paused").state).as("a paused plugin stays paused").isEqualTo(JobState.PAUSED);
+
+		flaky.down = false;
+		scheduler.storeAvailable(); // the database is back
+		assertThat(job("hourly").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(view.getStore().available).isTrue();
 	}
 
 	@Test

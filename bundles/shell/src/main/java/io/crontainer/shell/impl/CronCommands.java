@@ -38,6 +38,7 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.format.Formats;
 import io.crontainer.format.Jobs;
 
@@ -107,8 +108,9 @@ public class CronCommands {
 					absentValue = "false") boolean all) {
 		CronRuntime rt = runtime();
 		List<CronJobDTO> jobs = rt.getJobs();
+		String store = storeLine(rt);
 		if (jobs.isEmpty()) {
-			return "The scheduler knows no cron plugins: none is deployed, or none has registered its service yet.";
+			return store + "The scheduler knows no cron plugins: none is deployed, or none has registered its service yet.";
 		}
 		List<CronJobDTO> shown = jobs.stream().filter(j -> all || j.state != JobState.DISABLED)
 				.sorted(byNextFire())
@@ -131,11 +133,22 @@ public class CronCommands {
 					last == null ? null : last.outcome, last == null ? null : took(last, now), job.node, bundle(job),
 					reason(job));
 		}
-		StringBuilder out = new StringBuilder();
+		StringBuilder out = new StringBuilder(store);
 		Formatter f = new Formatter(out);
 		table.render(f);
 		f.format("%s listed%s.", count(shown.size(), "cron plugin"), hiddenNote);
 		return out.toString();
+	}
+
+	/**
+	 * The line above the list while the state store cannot be reached (a cluster's database gone: known
+	 * within {@code cluster.poll}); empty while it can.
+	 */
+	static String storeLine(CronRuntime rt) {
+		StoreDTO store = rt.getStore();
+		return store.available ? ""
+				: "STATE STORE UNAVAILABLE: " + Text.escaped(String.valueOf(store.reason)) + "; no plugin runs until it is "
+						+ "back.\n";
 	}
 
 	/**

@@ -62,6 +62,17 @@ class CronCommandsTest {
 	}
 
 	@Test
+	void listSaysFirstThatTheStateStoreCannotBeReached() {
+		rt.store.available = false;
+		rt.store.reason = "PostgreSQL jdbc:postgresql://db/x (node a) is unavailable: cannot connect: Connection refused";
+		assertThat(commands.list(false)).startsWith("STATE STORE UNAVAILABLE: PostgreSQL jdbc:postgresql://db/x (node a) "
+				+ "is unavailable: cannot connect: Connection refused; no plugin runs until it is back.\n");
+		rt.store.available = true;
+		rt.store.reason = null;
+		assertThat(commands.list(false)).doesNotContain("STATE STORE");
+	}
+
+	@Test
 	void listSortsByNextFireAndHidesDisabledPlugins() {
 		fourPlugins();
 		assertThat(commands.list(false)).isEqualTo(String.join("\n",

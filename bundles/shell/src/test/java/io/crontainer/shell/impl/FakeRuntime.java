@@ -234,4 +234,16 @@ class FakeRuntime implements CronRuntime {
 		calls.add("defaultZone");
 		return DEFAULT_ZONE;
 	}
+
+	/** The store {@link #getStore} answers: available unless a test says otherwise. */
+	io.crontainer.api.runtime.StoreDTO store = new io.crontainer.api.runtime.StoreDTO();
+	{
+		store.description = "local journal /tmp/state";
+		store.available = true;
+	}
+
+	@Override
+	public io.crontainer.api.runtime.StoreDTO getStore() {
+		return store;
+	}
 }

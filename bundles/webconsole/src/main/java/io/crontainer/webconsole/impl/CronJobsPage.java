@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.format.Formats;
@@ -138,6 +139,11 @@ public class CronJobsPage extends AbstractServlet {
 	private void list(CronRuntime rt, HttpServletRequest request, PrintWriter out, String root) {
 		List<CronJobDTO> jobs = rt.getJobs().stream().sorted(byNextFire()).collect(Collectors.toList());
 		long now = clock.millis();
+		StoreDTO store = rt.getStore();
+		if (!store.available) { // a cluster's database gone: known within cluster.poll
+			out.println("<p class=\"message error\" id=\"store-unavailable\" role=\"alert\">The state store cannot be"
+					+ " reached, so no plugin runs until it is back: " + Html.escape(String.valueOf(store.reason)) + "</p>");
+		}
 		out.println("<p class=\"statline\">" + Html.escape(Formats.count(jobs.size(), "cron plugin")) + ". <a href=\""
 				+ Html.escape(root) + "\">Refresh</a></p>");
 		if (jobs.isEmpty()) {

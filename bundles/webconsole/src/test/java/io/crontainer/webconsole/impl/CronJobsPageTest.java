@@ -240,5 +240,13 @@ class CronJobsPageTest {
 		public ZoneId getDefaultZone() {
 			return ZoneOffset.UTC;
 		}
+
+		@Override
+		public io.crontainer.api.runtime.StoreDTO getStore() {
+			io.crontainer.api.runtime.StoreDTO store = new io.crontainer.api.runtime.StoreDTO();
+			store.description = "local journal";
+			store.available = true;
+			return store;
+		}
 	}
 }

@@ -29,6 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
 
 /**
  * The local state store: every record in memory, persisted in one append-only journal file in a
@@ -276,19 +282,6 @@ public final class LocalStateStore implements StateStore {
 				entry.lastFire = fireTime;
 			}
 			return ClaimResult.granted(new Claim(name, entry.token, windowStart, fireTime, null, null), current);
-		}
-	}
-
-	@Override
-	public Duration renewEvery() {
-		return null;
-	}
-
-	@Override
-	public Lease renew(Claim claim) {
-		synchronized (lock) {
-			Entry entry = entries.get(claim.name());
-			return entry != null && entry.token == claim.token() ? Lease.HELD : Lease.LOST;
 		}
 	}
 

@@ -1,9 +1,14 @@
 package io.crontainer.scheduler.impl.store;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The store of a configuration that names no usable store (say {@code state.store = postgresql}
@@ -42,18 +47,13 @@ final class RefusingStateStore implements StateStore {
 	}
 
 	@Override
-	public Duration renewEvery() {
-		return null;
-	}
-
-	@Override
-	public Lease renew(Claim claim) {
-		return Lease.LOST;
-	}
-
-	@Override
 	public CompletionStage<RunState> commit(Claim claim, Instant windowEnd) {
 		return CompletableFuture.failedFuture(refused());
+	}
+
+	@Override
+	public String availability() {
+		return reason;
 	}
 
 	@Override

@@ -9,31 +9,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Supplier;
 
-import org.osgi.framework.BundleContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StateStoreProvider;
+
 /**
- * Opens the state store that the scheduler's configuration names: the local journal (the default), or
- * the PostgreSQL store of a cluster, reached through the OSGi JDBC service.
+ * Opens the state store that the scheduler's configuration names: the local journal (the default,
+ * built in), or a store that a bundle of its own provides as a {@link StateStoreProvider} service
+ * whose {@link StateStoreProvider#STORE} property is the configured name ({@code postgresql}: the
+ * bundle {@code io.crontainer.store.postgresql}, in the {@code postgresql} feature). While the
+ * configuration names a provider that is not (yet) there, the store is one that refuses everything
+ * with the reason, so that nothing runs on a guess; the scheduler opens the real one when the
+ * provider arrives.
  *
  * <p>
- * Stateless; called by the scheduler component's activation and modification (one thread at a time).
+ * Stateless; called by the scheduler component's configuring thread (one call at a time).
  */
 public final class StateStores {
 	/** {@code state.store} value of the local store. */
 	public static final String LOCAL = "local";
 	/** {@code state.store} value of the PostgreSQL store. */
 	public static final String POSTGRESQL = "postgresql";
-	/** The PostgreSQL driver's class, as its bundle registers its {@code DataSourceFactory}. */
-	static final String POSTGRESQL_DRIVER = "org.postgresql.Driver";
 
 	private static final Logger LOG = LoggerFactory.getLogger(StateStores.class);
 
@@ -41,84 +47,70 @@ public final class StateStores {
 	}
 
 	/**
-	 * The store settings of the scheduler's configuration.
+	 * The store a configuration names: {@link #LOCAL} for blank, else the value trimmed, in lower case.
 	 *
-	 * @param store {@link #LOCAL} or {@link #POSTGRESQL}.
-	 * @param url The PostgreSQL JDBC URL ({@code jdbc:postgresql://host:5432/db}); required for
-	 *        PostgreSQL.
-	 * @param user The database user; may be empty.
-	 * @param password The user's password; may be empty.
-	 * @param node This runtime's node id; empty for the default ({@link #defaultNode}).
-	 * @param lease The lease of a claim; renewed every quarter of it.
-	 * @param poll How often other runtimes' changes are read.
+	 * @throws IllegalArgumentException If the value is not a plain name (letters, digits, '-', '_').
 	 */
-	public record Settings(String store, String url, String user, String password, String node, Duration lease,
-			Duration poll) {
-
-		/**
-		 * @throws IllegalArgumentException If the store is unknown, PostgreSQL has no URL, or a
-		 *         duration is out of range; the message names the property.
-		 */
-		public Settings {
-			store = store == null || store.isBlank() ? LOCAL : store.trim().toLowerCase(Locale.ROOT);
-			if (!store.equals(LOCAL) && !store.equals(POSTGRESQL)) {
-				throw new IllegalArgumentException("state.store = '" + store + "' is neither " + LOCAL + " nor " + POSTGRESQL);
-			}
-			url = url == null ? "" : url.trim();
-			if (store.equals(POSTGRESQL) && !url.startsWith("jdbc:postgresql:")) {
-				throw new IllegalArgumentException("state.store = postgresql needs postgresql.url, a JDBC URL such as "
-						+ "jdbc:postgresql://db.example.com:5432/crontainer; it is '" + url + "'");
-			}
-			user = user == null ? "" : user.trim();
-			password = password == null ? "" : password;
-			node = node == null ? "" : node.trim();
-			if (lease.compareTo(Duration.ofSeconds(2)) < 0) {
-				throw new IllegalArgumentException("cluster.lease must be at least 2 s: " + lease.toSeconds());
-			}
-			if (poll.compareTo(Duration.ofMillis(100)) < 0) {
-				throw new IllegalArgumentException("cluster.poll must be at least 0.1 s: " + poll.toMillis() + " ms");
-			}
+	public static String storeName(String configured) {
+		String store = configured == null || configured.isBlank() ? LOCAL : configured.trim().toLowerCase(Locale.ROOT);
+		if (!store.matches("[a-z0-9_-]+")) {
+			throw new IllegalArgumentException("state.store = '" + store + "' is not a store name such as " + LOCAL
+					+ " or " + POSTGRESQL);
 		}
-
-		/** Whether this names the PostgreSQL store. */
-		public boolean postgresql() {
-			return store.equals(POSTGRESQL);
-		}
+		return store;
 	}
 
 	/**
-	 * Opens the configured store.
-	 *
-	 * @param context The scheduler bundle's context (for the OSGi JDBC service).
-	 * @param settings The store settings.
-	 * @param localDir The local store's directory: the local store itself, or, for PostgreSQL, where
-	 *        the records to import come from (if it holds any) and the default node id's hash.
-	 * @param localRecords For PostgreSQL: the records of the local store in use now (switched live),
-	 *        or {@code null} to read them from {@code localDir} at the first connection.
-	 * @return The store. Never {@code null}. A PostgreSQL store opens even when its database is down.
-	 * @throws IOException If the local store cannot be opened.
+	 * The reason of the refusing store while the configuration names a store whose provider is not
+	 * there: for PostgreSQL, which feature to install.
 	 */
-	public static StateStore open(BundleContext context, Settings settings, Path localDir,
-			Supplier<Map<String, RunState>> localRecords) throws IOException {
-		if (!settings.postgresql()) {
-			return new LocalStateStore(localDir);
+	public static String missing(String store) {
+		if (store.equals(POSTGRESQL)) {
+			return "state.store = postgresql needs the PostgreSQL store (bundle io.crontainer.store.postgresql, with "
+					+ "HikariCP, the OSGi JDBC service and the PostgreSQL driver): install the postgresql feature";
 		}
-		String node = settings.node().isEmpty() ? defaultNode(localDir) : settings.node();
-		Properties properties = dataSourceProperties(settings, node);
-		OsgiDataSource dataSource;
+		return "state.store = " + store + " names a store that no installed bundle provides (no " + StateStoreProvider.class
+				.getSimpleName() + " service with " + StateStoreProvider.STORE + "=" + store + ")";
+	}
+
+	/**
+	 * Opens the local store.
+	 *
+	 * @param dir Its directory.
+	 * @throws IOException If it cannot be opened.
+	 */
+	public static StateStore local(Path dir) throws IOException {
+		return new LocalStateStore(dir);
+	}
+
+	/**
+	 * Opens a provided store.
+	 *
+	 * @param provider The provider of the configured store.
+	 * @param configuration The scheduler's configuration properties; {@link StateStoreProvider#NODE} is
+	 *        set to the default node id if it is empty.
+	 * @param clock The scheduler's clock.
+	 * @param localDir The local store's directory: where the records to import come from (if it holds
+	 *        any) and the default node id's hash.
+	 * @param localRecords The records of the local store in use now (switched live), or {@code null} to
+	 *        read them from {@code localDir} at the first connection.
+	 * @return The store; a refusing one, with the reason, if the provider refuses the configuration.
+	 *         Never {@code null}.
+	 */
+	public static StateStore open(StateStoreProvider provider, Map<String, ?> configuration, Clock clock, Path localDir,
+			Supplier<Map<String, RunState>> localRecords) {
+		Map<String, Object> properties = new HashMap<>(configuration);
+		Object node = properties.get(StateStoreProvider.NODE);
+		if (node == null || node.toString().isBlank()) {
+			properties.put(StateStoreProvider.NODE, defaultNode(localDir));
+		}
 		try {
-			dataSource = new OsgiDataSource(context, POSTGRESQL_DRIVER, properties);
-		} catch (NoClassDefFoundError e) { // the optional import of org.osgi.service.jdbc is not wired
-			String reason = "state.store = postgresql needs the OSGi JDBC service (package org.osgi.service.jdbc) and "
-					+ "the PostgreSQL driver: install the postgresql feature and restart (" + e.getMessage() + ")";
-			LOG.error("{}; no plugin runs until then", reason);
-			return refusing(reason);
+			return provider.open(Map.copyOf(properties), clock,
+					localRecords != null ? localRecords : () -> localRecords(localDir));
+		} catch (IllegalArgumentException e) {
+			LOG.error("Configuration io.crontainer.scheduler: {}; no plugin runs until it is corrected", e.getMessage());
+			return refusing("configuration io.crontainer.scheduler: " + e.getMessage());
 		}
-		PostgreSQLStateStore.Options options = PostgreSQLStateStore.Options.DEFAULT.withLease(settings.lease());
-		options = new PostgreSQLStateStore.Options(options.lease(), options.renewEvery(), settings.poll(),
-				options.queryTimeout(), options.historyKept());
-		return new PostgreSQLStateStore(dataSource, withoutParameters(settings.url()), node, options,
-				localRecords != null ? localRecords : () -> localRecords(localDir));
 	}
 
 	/**
@@ -127,32 +119,6 @@ public final class StateStores {
 	 */
 	public static StateStore refusing(String reason) {
 		return new RefusingStateStore(reason);
-	}
-
-	/**
-	 * The properties of {@code DataSourceFactory.createDataSource}: URL, user, password, and time
-	 * limits unless the URL sets them (a lost database must fail calls, not hang them: 5 s to connect,
-	 * 30 s for a reply, longer than any statement's own 10 s limit).
-	 */
-	static Properties dataSourceProperties(Settings settings, String node) {
-		Properties properties = new Properties();
-		properties.setProperty("url", settings.url());
-		if (!settings.user().isEmpty()) {
-			properties.setProperty("user", settings.user());
-		}
-		if (!settings.password().isEmpty()) {
-			properties.setProperty("password", settings.password());
-		}
-		if (!settings.url().contains("connectTimeout=")) {
-			properties.setProperty("connectTimeout", "5");
-		}
-		if (!settings.url().contains("socketTimeout=")) {
-			properties.setProperty("socketTimeout", "30");
-		}
-		if (!settings.url().contains("ApplicationName=")) {
-			properties.setProperty("ApplicationName", "crontainer " + node);
-		}
-		return properties;
 	}
 
 	/**
@@ -199,9 +165,4 @@ public final class StateStores {
 		}
 	}
 
-	/** A URL for log lines: without its parameters (which may hold a password). */
-	static String withoutParameters(String url) {
-		int query = url.indexOf('?');
-		return query < 0 ? url : url.substring(0, query);
-	}
 }

@@ -1,6 +1,9 @@
 /**
- * State stores: the one protocol by which the scheduler reads and persists the run state of cron
- * plugins ({@link io.crontainer.scheduler.impl.store.StateStore}), and the local store behind it
- * ({@link io.crontainer.scheduler.impl.store.LocalStateStore}). Private to the scheduler bundle.
+ * The state stores built into the scheduler: the local store
+ * ({@link io.crontainer.scheduler.impl.store.LocalStateStore}, the default), the store of a
+ * configuration that names no usable one, and the selection of the store that the configuration names
+ * ({@link io.crontainer.scheduler.impl.store.StateStores}): the local one, or one that a bundle of its
+ * own provides ({@link io.crontainer.store.api.StateStoreProvider}). The protocol itself is the store
+ * API ({@code io.crontainer.store.api}). Private to the scheduler bundle.
  */
 package io.crontainer.scheduler.impl.store;

@@ -4,37 +4,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.time.Duration;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postgresql.osgi.PGDataSourceFactory;
+
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StateStoreProvider;
+import io.crontainer.store.api.StoreUnavailableException;
 
 class StateStoresTest {
-	private static final Duration LEASE = Duration.ofSeconds(20);
-	private static final Duration POLL = Duration.ofSeconds(2);
 
 	@TempDir
 	Path dir;
 
-	private static StateStores.Settings settings(String store, String url) {
-		return new StateStores.Settings(store, url, "crontainer", "secret", "", LEASE, POLL);
+	@Test
+	void theLocalStoreIsTheDefaultAndAStoreIsNamedPlainly() {
+		assertThat(StateStores.storeName(null)).isEqualTo("local");
+		assertThat(StateStores.storeName(" PostgreSQL ")).isEqualTo("postgresql");
+		assertThatThrownBy(() -> StateStores.storeName("my sql")).hasMessageStartingWith("state.store = 'my sql' is not a "
+				+ "store name");
+		assertThat(StateStores.missing("postgresql")).contains("install the postgresql feature");
 	}
 
 	@Test
-	void theLocalStoreIsTheDefaultAndBadSettingsAreRefusedByName() {
-		assertThat(settings(null, null).postgresql()).isFalse();
-		assertThat(settings(" PostgreSQL ", "jdbc:postgresql://db/x").postgresql()).isTrue();
-		assertThatThrownBy(() -> settings("mysql", "")).hasMessage("state.store = 'mysql' is neither local nor postgresql");
-		assertThatThrownBy(() -> settings("postgresql", "")).hasMessageStartingWith("state.store = postgresql needs postgresql.url");
-		assertThatThrownBy(() -> new StateStores.Settings("postgresql", "jdbc:postgresql://db/x", "", "", "",
-				Duration.ofSeconds(1), POLL)).hasMessageStartingWith("cluster.lease must be at least 2 s");
+	void aProvidedStoreGetsTheDefaultNodeAndAConfigurationItRefusesGivesARefusingStore() throws Exception {
+		Map<String, Object> seen = new HashMap<>();
+		StateStoreProvider provider = (configuration, clock, imports) -> {
+			seen.putAll(configuration);
+			throw new IllegalArgumentException("state.store = postgresql needs postgresql.url");
+		};
+		StateStore store = StateStores.open(provider, Map.of("state.store", "postgresql"), Clock.systemUTC(), dir, null);
+		assertThat(seen.get(StateStoreProvider.NODE)).isEqualTo(StateStores.defaultNode(dir));
+		assertThat(store.availability()).contains("needs postgresql.url");
+		assertThatThrownBy(() -> store.read("x")).isInstanceOf(StoreUnavailableException.class);
 	}
 
 	@Test
@@ -43,23 +52,6 @@ class StateStoresTest {
 		assertThat(a).matches(".+-[0-9a-f]{6}");
 		assertThat(StateStores.defaultNode(dir.resolve("a"))).isEqualTo(a);
 		assertThat(StateStores.defaultNode(dir.resolve("b"))).isNotEqualTo(a);
-	}
-
-	@Test
-	void theDriverTakesTheTimeLimitsAndTheApplicationName() throws Exception {
-		String url = TestDatabase.createDatabase();
-		StateStores.Settings settings = new StateStores.Settings("postgresql", url, "postgres", "", "n1", LEASE, POLL);
-		try (Connection connection = new PGDataSourceFactory()
-				.createDataSource(StateStores.dataSourceProperties(settings, "n1")).getConnection();
-				Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery("SELECT current_setting('application_name')")) {
-			result.next();
-			assertThat(result.getString(1)).isEqualTo("crontainer n1");
-		}
-		assertThat(StateStores.dataSourceProperties(settings(
-				"postgresql", "jdbc:postgresql://db/x?connectTimeout=1"), "n1")).doesNotContainKey("connectTimeout")
-				.containsEntry("socketTimeout", "30").containsEntry("password", "secret");
-		assertThat(StateStores.withoutParameters("jdbc:postgresql://db/x?password=p")).isEqualTo("jdbc:postgresql://db/x");
 	}
 
 	@Test

@@ -1,0 +1,30 @@
+package io.crontainer.api.runtime;
+
+import org.osgi.dto.DTO;
+
+/**
+ * A data transfer object for the state store the scheduler keeps run windows in: what it is, and
+ * whether it can be reached now. A store that watches its database (a cluster's) notices a loss within
+ * its poll ({@code cluster.poll}), not at a plugin's next fire time.
+ *
+ * <p>
+ * Like every DTO this object is a snapshot, not thread-safe, and not updated after it is returned.
+ *
+ * @since 1.3
+ */
+public class StoreDTO extends DTO {
+	/**
+	 * What and where the store is, for people: {@code "local journal /opt/crontainer/data/state"}.
+	 * Never {@code null}.
+	 */
+	public String description;
+
+	/** This runtime's node id in a cluster; {@code null} for a store that is not shared. */
+	public String node;
+
+	/** Whether the store can be reached now: nothing runs while it cannot. */
+	public boolean available;
+
+	/** Why it cannot be reached, in one line; {@code null} while it can. */
+	public String reason;
+}

@@ -1,0 +1,42 @@
+package io.crontainer.store.api;
+
+import java.time.Instant;
+
+/**
+ * The answer to {@link StateStore#claim}: a claim, or why none was granted. Immutable.
+ *
+ * @param claim The claim granted; {@code null} if refused.
+ * @param current The record as the store holds it now. Never {@code null}. After a refusal because
+ *        the window start moved, the caller may claim again with {@code current.windowStart()}.
+ * @param refusal Why no claim was granted, in one line; {@code null} if granted.
+ * @param windowMoved Whether the refusal is because the expected window start is not the record's.
+ * @param elsewhere Whether the refusal is because another runtime of a cluster runs, or ran, this
+ *        scheduled fire time: it is not this runtime's run, and is not recorded as one here.
+ * @param retryAt For a refusal {@link #elsewhere}: when to claim the same fire time again, a UTC
+ *        instant on this runtime's clock, because the runtime holding it may be dead and its lease
+ *        expires then (a {@code kill -9} take-over); {@code null}: do not retry (the fire time ran).
+ */
+public record ClaimResult(Claim claim, RunState current, String refusal, boolean windowMoved, boolean elsewhere,
+		Instant retryAt) {
+
+	public static ClaimResult granted(Claim claim, RunState current) {
+		return new ClaimResult(claim, current, null, false, false, null);
+	}
+
+	public static ClaimResult refused(RunState current, String refusal, boolean windowMoved) {
+		return new ClaimResult(null, current, refusal, windowMoved, false, null);
+	}
+
+	/**
+	 * A refusal because another runtime runs or ran this scheduled fire time.
+	 *
+	 * @param retryAt When to try the same fire time again; {@code null} for never.
+	 */
+	public static ClaimResult elsewhere(RunState current, String refusal, Instant retryAt) {
+		return new ClaimResult(null, current, refusal, false, true, retryAt);
+	}
+
+	public boolean granted() {
+		return claim != null;
+	}
+}

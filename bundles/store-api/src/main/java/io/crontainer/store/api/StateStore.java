@@ -1,0 +1,320 @@
+package io.crontainer.store.api;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import io.crontainer.api.runtime.CronRunDTO;
+
+/**
+ * Keeps, per cron plugin name, the run state ({@link RunState}: the window end, the pause, the
+ * {@code ?} anchor) and the claims of runs in progress: the one protocol by which the scheduler reads
+ * and persists a record.
+ *
+ * <p>
+ * <b>A run's life.</b> Before a run, the scheduler {@link #claim claims} the plugin's window; the
+ * claim names the window start it expects (compare-and-set) and the fire time it runs. A run whose
+ * claim was refused does not start. While it runs, a store whose claims are leases keeps them alive by
+ * itself (its own lease keeper; the scheduler does nothing for it). When {@code run()} returns normally the
+ * scheduler {@link #commit commits} the window end: the run counts as succeeded only once the
+ * returned stage completes, which is when the new record is durable. A failed run
+ * {@link #release releases} its claim and leaves the window as it was.
+ *
+ * <p>
+ * <b>Operators' changes</b> ({@link #setPaused}, {@link #setAnchor}, {@link #reset}) are atomic
+ * read-modify-writes of the current record: a pause never overwrites a concurrent commit, and a commit
+ * never overwrites a concurrent reset: a reset fences every claim of the name, so the late commit
+ * fails with {@link FencedException} and the reset wins.
+ *
+ * <p>
+ * <b>Errors.</b> {@link CorruptStateException}: the name's record cannot be read; the plugin is
+ * {@code BLOCKED} until {@link #reset} (never guessed). {@link StoreUnavailableException}: the store
+ * cannot be reached now; the caller retries later and meanwhile runs nothing.
+ *
+ * <p>
+ * <b>Threads.</b> Thread-safe; never called with the scheduler's lock held. Called by: the thread
+ * that loads a plugin's record ({@link #read}, {@link #history}: the whiteboard thread on arrival, the
+ * timer when a load is retried, the configuring thread after a store switch); run threads
+ * ({@link #claim}, {@link #claimOver}, {@link #commit}, {@link #release}); any thread
+ * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
+ * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
+ * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #nodeOf}, {@link #availability});
+ * plugin-call threads ({@link #setAnchor}); the scheduler's component ({@link #listen},
+ * {@link #onAvailable}, {@link #close}). Implementations must not call back into the scheduler while holding a lock of
+ * their own, and must complete the stages returned by {@link #commit} without holding a lock (the
+ * scheduler's completion code runs on the completing thread).
+ *
+ * <p>
+ * Implementations: the scheduler's built-in local store (the default: a journal under
+ * {@code data/state}); others come from bundles of their own through {@link StateStoreProvider} (the
+ * PostgreSQL store of a cluster, bundle {@code io.crontainer.store.postgresql}).
+ */
+@ProviderType
+public interface StateStore extends AutoCloseable {
+
+	/**
+	 * What and where the store is, for log lines and errors: {@code "local journal /opt/x/data/state"}.
+	 *
+	 * @return A short description. Never {@code null}.
+	 */
+	String describe();
+
+	/**
+	 * The id of this runtime in a cluster, as recorded in claims and history; {@code null} for a store
+	 * that is not shared (the local store).
+	 */
+	String node();
+
+	/**
+	 * Reads the record of a name. Called once per plugin arrival (possibly 10,000 times in a burst at
+	 * start): it must not cost a file miss or a database round trip per name when the store loaded its
+	 * records at start; the local store answers from memory.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @return The record; {@link RunState#NEW} (version 0) if the name has none.
+	 * @throws CorruptStateException If the name's record exists but cannot be read.
+	 * @throws StoreUnavailableException If the store cannot be reached now.
+	 */
+	RunState read(String name) throws CorruptStateException, StoreUnavailableException;
+
+	/**
+	 * Claims the window of a name for one run.
+	 *
+	 * <p>
+	 * Granted only if the record's window start ({@link RunState#windowStart()}) equals
+	 * {@code windowStart}, no other live claim of the name exists, and, for a scheduled fire, no claim
+	 * was granted for the same {@code fireTime} already (in a cluster, the first runtime to claim a
+	 * fire time runs it; the others are refused). A local store grants it in memory, at once.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param windowStart The window start the caller expects, a UTC instant (the epoch for a plugin
+	 *        that never succeeded). Must not be {@code null}.
+	 * @param fireTime The scheduled fire time, a UTC instant; {@code null} for a run fired by hand.
+	 * @return The claim, or the refusal with the current record. Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read: nothing may run.
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing may run.
+	 */
+	ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+			throws CorruptStateException, StoreUnavailableException;
+
+	/**
+	 * Claims the windows of several names at once: the fire times one runtime runs in one tick, in one
+	 * round trip where the store can (the PostgreSQL store: one statement). Each answer is what
+	 * {@link #claim} would have answered for its request. The default claims one by one.
+	 *
+	 * @param requests The claims, of distinct names. Must not be {@code null}; not modified.
+	 * @return The answers, in the order of the requests. Never {@code null}.
+	 * @throws CorruptStateException If a name's record cannot be read: nothing of the batch is granted
+	 *         (the caller may claim one by one to learn which).
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing of the batch is granted.
+	 * @throws IllegalArgumentException If a name comes twice.
+	 */
+	default List<ClaimResult> claimAll(List<ClaimRequest> requests)
+			throws CorruptStateException, StoreUnavailableException {
+		if (requests.stream().map(ClaimRequest::name).distinct().count() != requests.size()) {
+			throw new IllegalArgumentException("a name comes twice in one batch of claims");
+		}
+		List<ClaimResult> results = new ArrayList<>(requests.size());
+		try {
+			for (ClaimRequest request : requests) {
+				results.add(claim(request.name(), request.windowStart(), request.fireTime()));
+			}
+		} catch (CorruptStateException | StoreUnavailableException | RuntimeException e) {
+			results.stream().filter(ClaimResult::granted).forEach(granted -> release(granted.claim()));
+			throw e;
+		}
+		return results;
+	}
+
+	/**
+	 * Claims the window of a name to take it over from a runtime whose claim's lease expired (it may
+	 * be dead): granted like {@link #claim}, but only while an expired claim that was neither committed
+	 * nor released holds the name. A claim that ended normally meanwhile (the other runtime finished)
+	 * refuses it, with {@link ClaimResult#elsewhere()} and no retry. Called for the retries that
+	 * {@link ClaimResult#retryAt()} asks for. The default is {@link #claim} (a store no one else
+	 * shares).
+	 *
+	 * @throws CorruptStateException If the name's record cannot be read: nothing may run.
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing may run.
+	 */
+	default ClaimResult claimOver(String name, Instant windowStart, Instant fireTime)
+			throws CorruptStateException, StoreUnavailableException {
+		return claim(name, windowStart, fireTime);
+	}
+
+	/**
+	 * Commits a run's window end: sets {@code lastEnd = windowEnd} if the record's window start still
+	 * is {@code claim.windowStart()} and the claim was not fenced meanwhile (compare-and-set), keeping
+	 * the record's other fields as they are now (a pause made during the run stays). The claim ends.
+	 *
+	 * <p>
+	 * Commits are grouped: many runs share one flush, and the caller never waits for another run's
+	 * commit. The stage completes on the store's thread, with no lock held.
+	 *
+	 * @param claim The run's claim. Must not be {@code null}.
+	 * @param windowEnd The end of the run's window, a UTC instant after {@code claim.windowStart()}.
+	 * @return A stage that completes with the new record once it is durable; exceptionally with
+	 *         {@link FencedException} if the claim was fenced (the record is unchanged), or with an
+	 *         {@link IOException} or {@link StoreUnavailableException} if it could not be made durable.
+	 *         Never {@code null}.
+	 */
+	CompletionStage<RunState> commit(Claim claim, Instant windowEnd);
+
+	/**
+	 * Gives a claim up without a commit (a failed, interrupted or skipped run): the window stays. Never
+	 * throws; if the store cannot be reached, the claim's lease expires by itself.
+	 *
+	 * @param claim The claim. Must not be {@code null}.
+	 */
+	void release(Claim claim);
+
+	/**
+	 * Pauses or resumes a name, durably, keeping the record's other fields.
+	 *
+	 * @return The record after the change, durable. Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read (reset it instead).
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 */
+	RunState setPaused(String name, boolean paused)
+			throws CorruptStateException, StoreUnavailableException, IOException;
+
+	/**
+	 * Records the instant that the {@code ?} fields of an interval take their value from, durably,
+	 * keeping the record's other fields. In a cluster the first anchor recorded wins: if the record has
+	 * an anchor for the same interval already, it is kept and returned.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param anchor The creation instant, UTC. Must not be {@code null}.
+	 * @param anchorFor The interval, verbatim. Must not be {@code null}.
+	 * @return The record after the change, durable: read its {@link RunState#anchorOf} for the anchor
+	 *         in force. Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 */
+	RunState setAnchor(String name, Instant anchor, String anchorFor)
+			throws CorruptStateException, StoreUnavailableException, IOException;
+
+	/**
+	 * Sets the start of a name's next window, durably, and fences every claim of the name (a run in
+	 * progress will not commit). A readable record keeps its pause and its anchor; an unreadable
+	 * (corrupt) one is replaced by a fresh record, which ends its {@code BLOCKED} state.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}. It need not belong to a live plugin.
+	 * @param since The new window start, UTC; {@code null} for the epoch.
+	 * @return The record after the change, durable. Never {@code null}.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 */
+	RunState reset(String name, Instant since) throws StoreUnavailableException, IOException;
+
+	/**
+	 * Whether this store keeps the run history ({@link #appendHistory}, {@link #history}) across
+	 * restarts. The scheduler keeps the recent history in memory either way.
+	 */
+	default boolean keepsHistory() {
+		return false;
+	}
+
+	/**
+	 * Appends a finished run to the persisted history, asynchronously and best effort (a lost history
+	 * entry never fails a run): the run is handed to the store's own writer thread, and no I/O happens
+	 * on the caller's (the timer appends skipped fires). The default keeps nothing.
+	 *
+	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
+	 */
+	default void appendHistory(CronRunDTO run) {
+		// not kept
+	}
+
+	/**
+	 * The persisted history, newest first. The default keeps none.
+	 *
+	 * @param name A plugin name, or {@code null} for every name.
+	 * @param limit The greatest number of runs, greater than 0.
+	 * @return The runs, newest first. Never {@code null}.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 */
+	default List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
+		return List.of();
+	}
+
+	/**
+	 * The runtime of a cluster that holds the claim of a name now, or else committed its last window,
+	 * as far as the store knows without a round trip; {@code null} if unknown or not a cluster.
+	 */
+	default String nodeOf(String name) {
+		return null;
+	}
+
+	/**
+	 * The newest run of a name on any runtime of a cluster, as far as the store knows without a round
+	 * trip (from its last poll): a run in progress on some runtime (outcome {@code RUNNING}, its
+	 * {@code started} the claim's time), else the newest run in the persisted history; {@code node} says
+	 * where. {@code null} if unknown or not a cluster. A new object each time: the caller may keep and
+	 * change it.
+	 */
+	default CronRunDTO lastRunOf(String name) {
+		return null;
+	}
+
+	/**
+	 * Sets who is told of records changed in the store by someone else (another runtime of a cluster
+	 * paused, resumed or reset a plugin, recorded an anchor, or committed a window). The store calls
+	 * it on a thread of its own, with no lock of its own held, with the name and the new record; the
+	 * listener keeps records only if they are newer ({@link RunState#version()}) than its own. The
+	 * default (a store no one else writes to) never calls it.
+	 *
+	 * @param changed The listener; replaces the previous one. {@code null} for none.
+	 */
+	default void listen(java.util.function.BiConsumer<String, RunState> changed) {
+		// no one else writes to this store
+	}
+
+	/**
+	 * Whether the store can be reached now, as far as it knows without a round trip: {@code null} if it
+	 * can, else why not, in one line ("PostgreSQL ... is unavailable: connection refused"). A store
+	 * that checks its database in the background (every {@code cluster.poll}) answers from that check,
+	 * so that a lost database is seen within one poll, not at a plugin's next claim. The default (a
+	 * store that is never unavailable for long) is {@code null}.
+	 */
+	default String availability() {
+		return null;
+	}
+
+	/**
+	 * Sets who is told when the store can be reached again after it could not (a database that came
+	 * back), so that what failed with {@link StoreUnavailableException} is tried again at once. Called
+	 * on a thread of the store's, with no lock of its own held. The default (a store that is never
+	 * unavailable for long) never calls it.
+	 *
+	 * @param available The callback; replaces the previous one. {@code null} for none.
+	 */
+	default void onAvailable(Runnable available) {
+		// never unavailable for long
+	}
+
+	/**
+	 * Sets who is told when the store can no longer be reached (a database that went away), found by
+	 * the store's own background check within one {@code cluster.poll}: the scheduler then shows the
+	 * store's state ({@link #availability()}) at once, not at each plugin's next claim. Called on a
+	 * thread of the store's, with no lock of its own held. The default never calls it.
+	 *
+	 * @param lost The callback; replaces the previous one. {@code null} for none.
+	 */
+	default void onUnavailable(Runnable lost) {
+		// never unavailable for long
+	}
+
+	/**
+	 * Closes the store: writes and flushes what was committed, then releases its resources (threads,
+	 * files, connections). Commits made after it fail. Never throws.
+	 */
+	@Override
+	void close();
+}

@@ -1,0 +1,158 @@
+package io.crontainer.store.postgresql.impl;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The tables of the PostgreSQL state store, created if missing and versioned.
+ *
+ * <p>
+ * Version {@value #VERSION}:
+ *
+ * <pre>
+ * crontainer_schema_version (version integer)      -- one row: the version of these tables
+ * crontainer_job (                                 -- one row per cron plugin name
+ *   name        text PRIMARY KEY,
+ *   last_end    bigint,          -- end of the last committed window, ns since the epoch; NULL: never
+ *   paused      boolean,
+ *   anchor      bigint,          -- instant the '?' fields of anchor_for take their value from, ns
+ *   anchor_for  text,
+ *   version     bigint,          -- grows at every change of last_end, paused or the anchor
+ *   last_node   text,            -- node that committed last_end
+ *   fire_done   bigint,          -- latest scheduled fire time (ns) whose run is over, on any node
+ *   claim_token bigint,          -- the live (or expired) claim; NULL: none
+ *   lease_until timestamptz,     -- database clock; the claim is lost after it
+ *   claim_node  text, claim_fire bigint, claimed_at timestamptz,  -- the latest claim
+ *   changed_at  timestamptz)     -- database clock of the last write, for the other nodes' polls
+ * crontainer_run (                                 -- run history
+ *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
+ *   started, finished (timestamptz), error)
+ * </pre>
+ *
+ * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
+ * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
+ * Leases and change times are {@code timestamptz} on the database's clock ({@code now()}).
+ *
+ * <p>
+ * Created in one transaction under a transaction-level advisory lock, so that nodes starting at once
+ * do not race. A database whose version row is newer than {@value #VERSION} was written by a later
+ * Crontainer and is refused, never downgraded.
+ *
+ * <p>
+ * Stateless; called by one thread at a time per connection.
+ */
+final class PostgreSQLSchema {
+	/** The schema version this code reads and writes. */
+	static final int VERSION = 1;
+
+	/** Key of the advisory lock that serializes schema creation (any fixed 64-bit value). */
+	private static final long LOCK_KEY = 0x63726f6e7461696eL; // "crontain"
+
+	private static final String[] CREATE_V1 = {
+			"""
+			CREATE TABLE crontainer_job (
+			  name        text PRIMARY KEY,
+			  last_end    bigint,
+			  paused      boolean NOT NULL DEFAULT false,
+			  anchor      bigint,
+			  anchor_for  text,
+			  version     bigint NOT NULL DEFAULT 1,
+			  last_node   text,
+			  fire_done   bigint,
+			  claim_token bigint,
+			  lease_until timestamptz,
+			  claim_node  text,
+			  claim_fire  bigint,
+			  claimed_at  timestamptz,
+			  changed_at  timestamptz NOT NULL DEFAULT now(),
+			  CHECK ((anchor IS NULL) = (anchor_for IS NULL)),
+			  CHECK ((claim_token IS NULL) = (lease_until IS NULL))
+			)""",
+			"CREATE INDEX crontainer_job_changed ON crontainer_job (changed_at)",
+			"""
+			CREATE TABLE crontainer_run (
+			  id             bigserial PRIMARY KEY,
+			  name           text NOT NULL,
+			  node           text NOT NULL,
+			  trigger        text NOT NULL,
+			  outcome        text NOT NULL,
+			  scheduled_fire bigint,
+			  window_start   bigint,
+			  window_end     bigint,
+			  started        timestamptz NOT NULL,
+			  finished       timestamptz,
+			  error          text
+			)""",
+			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
+	};
+
+	private PostgreSQLSchema() {
+	}
+
+	/**
+	 * Creates the tables if they are missing, or checks their version.
+	 *
+	 * @param connection A connection in auto-commit mode; left in auto-commit mode.
+	 * @return The version found ({@code 0} if the tables were created now).
+	 * @throws IncompatibleSchemaException If the database holds a newer (or unknown) version.
+	 * @throws SQLException If the database cannot be reached or refuses a statement.
+	 */
+	static int ensure(Connection connection) throws SQLException, IncompatibleSchemaException {
+		connection.setAutoCommit(false);
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+			statement.execute("CREATE TABLE IF NOT EXISTS crontainer_schema_version (version integer NOT NULL)");
+			Integer found = null;
+			int rows = 0;
+			try (ResultSet result = statement.executeQuery("SELECT version FROM crontainer_schema_version")) {
+				while (result.next()) {
+					found = result.getInt(1);
+					rows++;
+				}
+			}
+			if (rows > 1) {
+				throw new IncompatibleSchemaException("the table crontainer_schema_version holds " + rows
+						+ " rows; it must hold one, the version of the Crontainer tables");
+			}
+			if (found == null) {
+				for (String sql : CREATE_V1) {
+					statement.execute(sql);
+				}
+				statement.execute("INSERT INTO crontainer_schema_version (version) VALUES (" + VERSION + ")");
+				connection.commit();
+				return 0;
+			}
+			if (found > VERSION) {
+				throw new IncompatibleSchemaException("the database holds the Crontainer tables of schema version "
+						+ found + ", written by a later Crontainer; this one reads version " + VERSION
+						+ " only. Upgrade this runtime, or point it at another database");
+			}
+			if (found < 1) {
+				throw new IncompatibleSchemaException("the table crontainer_schema_version holds the unknown version "
+						+ found);
+			}
+			connection.commit();
+			return found;
+		} catch (SQLException | IncompatibleSchemaException | RuntimeException e) {
+			try {
+				connection.rollback();
+			} catch (SQLException suppressed) {
+				e.addSuppressed(suppressed);
+			}
+			throw e;
+		} finally {
+			connection.setAutoCommit(true);
+		}
+	}
+
+	/** The database holds tables this version of Crontainer cannot use. The message says why. */
+	static final class IncompatibleSchemaException extends Exception {
+		private static final long serialVersionUID = 1L;
+
+		IncompatibleSchemaException(String message) {
+			super(message);
+		}
+	}
+}

@@ -1,0 +1,638 @@
+package io.crontainer.store.postgresql.impl;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimRequest;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
+
+/**
+ * The run state of cron plugins in a PostgreSQL database shared by the runtimes (nodes) of a cluster:
+ * claims with leases on the database clock, fenced commits of window ends, cluster-wide pause, reset
+ * and {@code ?} anchors, and the run history with the node of each run. The tables are described by
+ * {@link PostgreSQLSchema}.
+ *
+ * <p>
+ * <b>Claim.</b> One {@code UPDATE} ({@link Repository#CLAIM}) that succeeds only if the window start is the one
+ * expected, no claim holds a live lease ({@code lease_until > now()}: the database's clock, never a
+ * node's), and, for a scheduled fire time, that fire time (or a later one) has not run already on some
+ * node ({@code fire_done}) and the plugin is not paused. It records a random token, the node and the
+ * fire time; the lease is {@link Options#lease} long and renewed every {@link Options#renewEvery},
+ * for all running claims of this node in one statement, while the runs last, by the
+ * {@link LeaseKeeper} (the scheduler renews nothing).
+ *
+ * <p>
+ * <b>Commit.</b> {@code last_end} moves to the window end only by a compare-and-set on the claim token
+ * <em>and</em> the window start ({@link Repository#COMMIT}): a node that lost its lease (paused by GC,
+ * partitioned, too slow) and whose window was taken over finds another token, and its commit changes
+ * nothing ({@link FencedException}). Commits, releases and history rows of many runs are written in
+ * one transaction, one statement each, by the {@link GroupCommitter}'s thread, so no run
+ * waits for another's round trip. The commit statement also inserts the run's history row, so that the
+ * history of committed windows is complete even if the node dies right after its commit.
+ *
+ * <p>
+ * <b>Fire times.</b> {@code fire_done} moves forward when a claimed run is over (committed or
+ * released), never when a lease merely expires: the fire time of a node killed mid-run stays
+ * claimable, and the first node to claim it after the lease expired runs that window again.
+ *
+ * <p>
+ * <b>Other nodes' changes</b> are polled every {@link Options#poll} ({@code changed_at} on the
+ * database clock, with an overlap that covers transactions in flight): the cache that {@link #read}
+ * answers from is refreshed, and the listener ({@link #listen}) is told. Polling, not
+ * {@code LISTEN/NOTIFY}: notifications are lost while a node's connection is down and would need a
+ * poll to catch up anyway, they need the driver's own API ({@code PGConnection}) beyond the OSGi JDBC
+ * service, and one indexed query every 2 s per node costs nothing the database notices.
+ *
+ * <p>
+ * <b>Failures.</b> The store opens even when the database is down: {@link #read} and {@link #claim}
+ * then throw {@link StoreUnavailableException} naming the cause, so nothing runs and nothing is
+ * guessed, and the lease keeper tries again every {@link Options#poll} until it connects. A loss and a
+ * recovery are logged once each. A database whose tables are of a newer schema version is refused in
+ * the same way, with the reason ({@link PostgreSQLSchema}).
+ *
+ * <p>
+ * <b>Parts.</b> {@link Repository}: the SQL and its row mapping, no threads. {@link LeaseKeeper}: the
+ * thread that renews, polls and reconnects. {@link GroupCommitter}: the thread that writes commits and
+ * history in groups. {@link Availability}: whether the database can be reached, and why not.
+ * Connections come from a HikariCP pool over the given data source. This class ties them together
+ * and keeps the records last read or written (the cache {@link #read} answers from).
+ *
+ * <p>
+ * <b>Threads.</b> Thread-safe. Claims, releases and operators' changes run on the caller's thread, on
+ * a pooled connection; commits and history on the committer's thread; renewals, polls and reconnects
+ * on the keeper's. No lock of this class is held during I/O, and the listener and the commit stages
+ * are called with none held. Every instant this node takes (a retry time, a claim's start for a log
+ * line) comes from the injected {@link Clock}; durations are measured with {@link System#nanoTime}.
+ */
+public final class PostgreSQLStateStore implements StateStore {
+
+	/**
+	 * The timing of claims and polls.
+	 *
+	 * @param lease How long a claim holds without renewal, on the database clock: a node killed with
+	 *        {@code kill -9} leaves its window to another node after at most this.
+	 * @param renewEvery How often the leases of running runs are renewed.
+	 * @param poll How often other nodes' changes are read, and a lost database is tried again.
+	 * @param queryTimeout The time limit of each statement, and of a wait for a free connection.
+	 * @param historyKept Runs kept in the database per plugin name; older ones are deleted.
+	 */
+	public record Options(Duration lease, Duration renewEvery, Duration poll, Duration queryTimeout, int historyKept) {
+
+		/**
+		 * A 20 s lease renewed every 5 s: a node may fail three renewals in a row (a database
+		 * fail-over, a long GC pause) before its run loses the claim, and a killed node's window is run
+		 * again elsewhere within 20 s plus one poll, inside the 30 s promised.
+		 */
+		public static final Options DEFAULT = new Options(Duration.ofSeconds(20), Duration.ofSeconds(5),
+				Duration.ofSeconds(2), Duration.ofSeconds(10), 1000);
+
+		/** @throws IllegalArgumentException If a value is out of range; the message says which. */
+		public Options {
+			if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+				throw new IllegalArgumentException("the lease must be at least 1 s: " + lease);
+			}
+			if (renewEvery.isNegative() || renewEvery.isZero() || renewEvery.compareTo(lease.dividedBy(2)) > 0) {
+				throw new IllegalArgumentException("the renewal period must be positive and at most half the lease ("
+						+ lease.dividedBy(2).toMillis() + " ms): " + renewEvery.toMillis() + " ms");
+			}
+			if (poll.isNegative() || poll.isZero() || queryTimeout.isNegative() || queryTimeout.isZero()) {
+				throw new IllegalArgumentException("poll and queryTimeout must be positive");
+			}
+			if (historyKept < 1) {
+				throw new IllegalArgumentException("historyKept must be at least 1: " + historyKept);
+			}
+		}
+
+		/** These options with another lease, renewed at a quarter of it. */
+		public Options withLease(Duration newLease) {
+			return new Options(newLease, newLease.dividedBy(4), poll, queryTimeout, historyKept);
+		}
+
+		/** These options with another poll. */
+		public Options withPoll(Duration newPoll) {
+			return new Options(lease, renewEvery, newPoll, queryTimeout, historyKept);
+		}
+	}
+
+	private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLStateStore.class);
+	/** Connections of the pool: claims of many run threads at once, the keeper, the committer. */
+	private static final int POOL_SIZE = 4;
+	/** A retry of a fire time held elsewhere comes this long after the holder's lease ends. */
+	private static final long RETRY_MARGIN_MILLIS = 250;
+	private static final AtomicInteger POOLS = new AtomicInteger();
+
+	private final DataSource dataSource;
+	private final HikariDataSource pool;
+	private final String node;
+	private final Options options;
+	private final Clock clock;
+	private final String description;
+	private final Supplier<Map<String, RunState>> imports;
+	private final Availability availability;
+	private final Repository repository;
+	private final LeaseKeeper keeper;
+	private final GroupCommitter committer;
+	/** The records as last read or written, by name: what {@link #read} answers. */
+	private final Map<String, RunState> cache = new ConcurrentHashMap<>();
+	/** The latest row seen per name by a poll: who holds or last ran it. */
+	private final Map<String, Repository.Row> nodes = new ConcurrentHashMap<>();
+	/** The version of each name's record last passed to the listener. Keeper thread only. */
+	private final Map<String, Long> notified = new HashMap<>();
+	// Written and read by the keeper's thread only (and the opening thread before it starts).
+	private Instant lastPoll;
+	private volatile BiConsumer<String, RunState> listener;
+
+	/** Opens a store on the system clock; see {@link #PostgreSQLStateStore(DataSource, String, String, Options, Clock, Supplier)}. */
+	public PostgreSQLStateStore(DataSource dataSource, String what, String node, Options options,
+			Supplier<Map<String, RunState>> imports) {
+		this(dataSource, what, node, options, Clock.systemUTC(), imports);
+	}
+
+	/**
+	 * Opens the store and starts its threads. Connecting (creating or checking the tables, loading the
+	 * records, importing local ones) is tried at once and, until it succeeds, again every poll; until
+	 * then reads and claims throw {@link StoreUnavailableException}. Never fails because of the
+	 * database.
+	 *
+	 * @param dataSource The database, from the OSGi JDBC service ({@code DataSourceFactory}), unpooled:
+	 *        the store pools it (HikariCP). Closed with the store if it is {@link AutoCloseable}.
+	 * @param what Where the database is, for log lines (a URL without the password).
+	 * @param node This runtime's node id, recorded with each claim and run. Must not be {@code null}.
+	 * @param options The lease timing.
+	 * @param clock The clock of the instants this node takes (retry times). Must not be {@code null}.
+	 * @param imports The records of the local store this runtime used before; each one is copied into
+	 *        the database if the database has no row for its name (so a runtime switched to PostgreSQL
+	 *        keeps its windows). Called once, on the first successful connection. Must not be {@code null}.
+	 */
+	public PostgreSQLStateStore(DataSource dataSource, String what, String node, Options options, Clock clock,
+			Supplier<Map<String, RunState>> imports) {
+		this.dataSource = dataSource;
+		this.node = Objects.requireNonNull(node, "node");
+		this.options = options;
+		this.clock = Objects.requireNonNull(clock, "clock");
+		this.description = "PostgreSQL " + what + " (node " + node + ")";
+		this.imports = imports;
+		this.pool = pool(dataSource, options);
+		this.availability = new Availability(description, options.poll());
+		this.repository = new Repository(pool, availability, description, node, options.lease(), options.queryTimeout(),
+				options.historyKept());
+		this.keeper = new LeaseKeeper(repository, availability, new LeaseKeeper.Loader() {
+			@Override
+			public void connect() throws StoreUnavailableException {
+				PostgreSQLStateStore.this.connect();
+			}
+
+			@Override
+			public void poll() throws StoreUnavailableException {
+				PostgreSQLStateStore.this.poll();
+			}
+		}, clock, options.lease(), options.renewEvery(), options.poll(), description);
+		this.committer = new GroupCommitter(repository, description, options.lease(), this::remember);
+		try {
+			connect();
+		} catch (StoreUnavailableException e) {
+			// logged by Availability; the keeper tries again every poll
+		}
+		committer.start();
+		keeper.start();
+	}
+
+	/**
+	 * The pool: HikariCP over the unpooled data source of the OSGi JDBC service. It opens no
+	 * connection before the first statement and never fails to start (the database may be down); a
+	 * connection whose statement failed with a connection error is evicted by the pool; each new
+	 * connection is set to {@code synchronous_commit = off} (see {@link Repository}).
+	 */
+	private static HikariDataSource pool(DataSource dataSource, Options options) {
+		HikariConfig config = new HikariConfig();
+		config.setDataSource(dataSource);
+		config.setPoolName("crontainer-store-" + POOLS.incrementAndGet());
+		config.setMaximumPoolSize(POOL_SIZE);
+		config.setMinimumIdle(1);
+		long wait = Math.max(250, options.queryTimeout().toMillis());
+		config.setConnectionTimeout(wait);
+		config.setValidationTimeout(Math.max(250, Math.min(5000, wait / 2)));
+		config.setInitializationFailTimeout(-1);
+		config.setConnectionInitSql("SET synchronous_commit = off");
+		config.setAutoCommit(true);
+		config.setThreadFactory(runnable -> {
+			Thread thread = new Thread(runnable, "crontainer-store-pool");
+			thread.setDaemon(true);
+			return thread;
+		});
+		return new HikariDataSource(config);
+	}
+
+	@Override
+	public String describe() {
+		return description;
+	}
+
+	@Override
+	public String node() {
+		return node;
+	}
+
+	/** Whether the database is reachable and the records are loaded. */
+	public boolean isAvailable() {
+		return availability.ready();
+	}
+
+	@Override
+	public String availability() {
+		return availability.reason();
+	}
+
+	/**
+	 * Sets the listener told of every record that changed in the database (by another node, or by
+	 * this one), on the keeper's thread, with no lock held. Replaces the previous one; {@code null} for
+	 * none.
+	 */
+	@Override
+	public void listen(BiConsumer<String, RunState> changed) {
+		this.listener = changed;
+	}
+
+	@Override
+	public void onAvailable(Runnable callback) {
+		availability.onAvailable(callback);
+	}
+
+	@Override
+	public void onUnavailable(Runnable callback) {
+		availability.onUnavailable(callback);
+	}
+
+	// ------------------------------------------------------------------ connecting and polling
+
+	/**
+	 * Connects: probes the database apart from the pool (a fresh connection of the data source, which
+	 * fails at once while the server is away instead of waiting for the pool's time-out), creates or
+	 * checks the tables, imports local records and loads all. Opening thread, then keeper thread.
+	 */
+	private void connect() throws StoreUnavailableException {
+		probe();
+		repository.ensureSchema();
+		int imported = repository.importLocal(imports.get());
+		Repository.Changes all = repository.changesSince(null);
+		cache.clear();
+		all.rows().forEach((name, row) -> {
+			cache.put(name, row.state());
+			nodes.put(name, row);
+		});
+		tellAll(all);
+		lastPoll = all.now();
+		if (imported > 0) {
+			LOG.info("State store {}: {} records imported from the local store", description, imported);
+		}
+		availability.connected(all.rows().size() + " plugin records");
+	}
+
+	/** Opens and closes one connection of the unpooled data source: is the server there? */
+	private void probe() throws StoreUnavailableException {
+		try (java.sql.Connection connection = dataSource.getConnection()) {
+			connection.isValid(1);
+		} catch (java.sql.SQLException | RuntimeException e) {
+			String message = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ").trim();
+			availability.lost("cannot connect: " + message);
+			throw new StoreUnavailableException(description + ": cannot connect: " + message, e);
+		}
+	}
+
+	/** After a (re)connection: the listener learns every record changed while the database was away. */
+	private void tellAll(Repository.Changes all) {
+		BiConsumer<String, RunState> l = listener;
+		all.rows().forEach((name, row) -> {
+			Long told = notified.put(name, row.state().version());
+			if (l != null && told != null && told != row.state().version()) {
+				tell(l, name, row.state());
+			}
+		});
+	}
+
+	private static void tell(BiConsumer<String, RunState> l, String name, RunState state) {
+		try {
+			l.accept(name, state);
+		} catch (RuntimeException e) {
+			LOG.error("The listener of the state store failed on {}", name, e);
+		}
+	}
+
+	/** Reads the latest changes, refreshes the cache and tells the listener. Keeper thread. */
+	void poll() throws StoreUnavailableException {
+		Repository.Changes changes = repository.changesSince(lastPoll);
+		lastPoll = changes.now();
+		BiConsumer<String, RunState> l = listener;
+		changes.rows().forEach((name, row) -> {
+			RunState fresh = row.state();
+			remember(name, fresh);
+			Long told = notified.put(name, fresh.version());
+			if ((told == null || told < fresh.version()) && l != null) {
+				tell(l, name, fresh);
+			}
+		});
+		nodes.putAll(changes.rows());
+	}
+
+	/** Renews every lease of this node now (the keeper does it every {@link Options#renewEvery}). */
+	void renewAll() throws StoreUnavailableException {
+		keeper.renewAll();
+	}
+
+	/** What is known of a claim's lease without a round trip (for tests and diagnostics). */
+	Lease lease(Claim claim) {
+		return keeper.lease(claim);
+	}
+
+	/**
+	 * The node that holds a live claim of the name, or else committed its last window, as of the last
+	 * poll that saw the row change; {@code null} if unknown.
+	 */
+	@Override
+	public String nodeOf(String name) {
+		Repository.Row row = nodes.get(name);
+		return row == null ? null : row.node();
+	}
+
+	/**
+	 * From the last poll that saw the name's row change: its run in progress, or its newest history row.
+	 * A copy each time: the caller may change it.
+	 */
+	@Override
+	public CronRunDTO lastRunOf(String name) {
+		Repository.Row row = nodes.get(name);
+		CronRunDTO run = row == null ? null : row.lastRun();
+		if (run == null) {
+			return null;
+		}
+		CronRunDTO copy = new CronRunDTO();
+		copy.name = run.name;
+		copy.node = run.node;
+		copy.trigger = run.trigger;
+		copy.outcome = run.outcome;
+		copy.scheduledFire = run.scheduledFire;
+		copy.windowStart = run.windowStart;
+		copy.windowEnd = run.windowEnd;
+		copy.started = run.started;
+		copy.finished = run.finished;
+		copy.error = run.error;
+		return copy;
+	}
+
+	// ------------------------------------------------------------------ StateStore
+
+	@Override
+	public RunState read(String name) throws StoreUnavailableException {
+		if (!availability.ready()) {
+			throw availability.notReady();
+		}
+		return cache.getOrDefault(name, RunState.NEW);
+	}
+
+	@Override
+	public ClaimResult claim(String name, Instant windowStart, Instant fireTime) throws StoreUnavailableException {
+		return claim(name, windowStart, fireTime, false);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * The claim statement with one more condition: {@code claim_token IS NOT NULL}, an expired claim
+	 * that was neither committed nor released.
+	 */
+	@Override
+	public ClaimResult claimOver(String name, Instant windowStart, Instant fireTime) throws StoreUnavailableException {
+		return claim(name, windowStart, fireTime, true);
+	}
+
+	private ClaimResult claim(String name, Instant windowStart, Instant fireTime, boolean takeOver)
+			throws StoreUnavailableException {
+		if (!availability.ready()) {
+			throw availability.notReady();
+		}
+		long token;
+		do {
+			token = ThreadLocalRandom.current().nextLong();
+		} while (token == 0);
+		ClaimResult result = tryClaim(name, windowStart, fireTime, token, takeOver);
+		for (int again = 0; again < 3 && result != null && result.windowMoved()
+				&& result.current().windowStart().equals(windowStart); again++) {
+			// A concurrent claim won the row while this statement waited for its lock: the statement's
+			// snapshot still shows the row before it. A new statement sees who holds it, and why.
+			result = tryClaim(name, windowStart, fireTime, token, takeOver);
+		}
+		if (result == null) {
+			repository.insert(name);
+			result = tryClaim(name, windowStart, fireTime, token, takeOver);
+			if (result == null) {
+				throw new StoreUnavailableException("the record of " + name + " vanished while it was claimed", null);
+			}
+		}
+		remember(name, result.current());
+		if (result.granted()) {
+			keeper.hold(result.claim());
+		}
+		return result;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * One statement for the whole batch ({@link Repository#CLAIM_ALL}); names that have no row yet get
+	 * one, and names whose row a concurrent claim held while the statement waited for it are claimed
+	 * again one by one (as {@link #claim} does).
+	 */
+	@Override
+	public List<ClaimResult> claimAll(List<ClaimRequest> requests) throws StoreUnavailableException {
+		if (!availability.ready()) {
+			throw availability.notReady();
+		}
+		if (requests.stream().map(ClaimRequest::name).distinct().count() != requests.size()) {
+			throw new IllegalArgumentException("a name comes twice in one batch of claims");
+		}
+		List<Repository.ClaimOne> claims = new ArrayList<>(requests.size());
+		for (ClaimRequest request : requests) {
+			long token;
+			do {
+				token = ThreadLocalRandom.current().nextLong();
+			} while (token == 0);
+			claims.add(new Repository.ClaimOne(request.name(), token, request.windowStart(), request.fireTime()));
+		}
+		Map<String, Repository.Claimed> rows = claims.isEmpty() ? Map.of() : repository.claimAll(claims);
+		List<ClaimResult> results = new ArrayList<>(requests.size());
+		for (Repository.ClaimOne one : claims) {
+			Repository.Claimed row = rows.get(one.name());
+			ClaimResult result = row == null ? null : answer(one.name(), one.windowStart(), one.fire(), one.token(), false, row);
+			if (result == null || result.windowMoved() && result.current().windowStart().equals(one.windowStart())) {
+				results.add(claim(one.name(), one.windowStart(), one.fire(), false)); // a new name, or a race: alone
+				continue;
+			}
+			remember(one.name(), result.current());
+			if (result.granted()) {
+				keeper.hold(result.claim());
+			}
+			results.add(result);
+		}
+		return results;
+	}
+
+	/** One claim statement, and what its answer means. @return {@code null} if the name has no row. */
+	private ClaimResult tryClaim(String name, Instant windowStart, Instant fire, long token, boolean takeOver)
+			throws StoreUnavailableException {
+		Repository.Claimed row = repository.claim(name, windowStart, fire, token, takeOver);
+		if (row == null) {
+			return null;
+		}
+		return answer(name, windowStart, fire, token, takeOver, row);
+	}
+
+	/** What the row a claim statement found means: granted, or why not. */
+	private ClaimResult answer(String name, Instant windowStart, Instant fire, long token, boolean takeOver,
+			Repository.Claimed row) {
+		RunState state = row.state();
+		if (row.granted() != null) {
+			return ClaimResult.granted(new Claim(name, token, windowStart, fire, node, row.granted()), state);
+		}
+		if (row.leftMillis() != null) {
+			String refusal = "running on node " + row.holder()
+					+ (row.holderFire() == null ? " (fired by hand)" : " (fire time " + row.holderFire() + ")")
+					+ ", its lease holds " + row.leftMillis() + " ms more";
+			if (fire == null) {
+				return ClaimResult.refused(state, refusal, false);
+			}
+			// The holder may be dead: try to take over when its lease expires (granted only if it did
+			// not finish by then, see claimOver).
+			Instant retryAt = clock.instant().plusMillis(row.leftMillis() + RETRY_MARGIN_MILLIS);
+			return ClaimResult.elsewhere(state, refusal, retryAt);
+		}
+		if (takeOver && !row.claimed()) {
+			return ClaimResult.elsewhere(state, "the runtime that held it finished; nothing to take over", null);
+		}
+		if (fire != null && state.paused()) {
+			return ClaimResult.refused(state, "paused (cluster-wide)", false);
+		}
+		Instant fireDone = row.fireDone();
+		if (fire != null && fireDone != null && !fireDone.isBefore(fire)) {
+			return ClaimResult.elsewhere(state, "fire time " + fire + " ran already"
+					+ (fireDone.equals(fire) ? "" : " (so did " + fireDone + ")"), null);
+		}
+		return ClaimResult.refused(state, "the window now starts at " + state.windowStart() + ", not at " + windowStart,
+				true);
+	}
+
+	@Override
+	public CompletionStage<RunState> commit(Claim claim, Instant windowEnd) {
+		LeaseKeeper.Held held = keeper.drop(claim);
+		CompletionStage<RunState> stage = committer.commit(claim, windowEnd);
+		if (held != null && held.known == Lease.UNCONFIRMED) {
+			stage.thenAccept(state -> LOG.info("Cron plugin {}: its window [{}, {}) is committed: no other runtime took "
+					+ "it over while its claim was unconfirmed", claim.name(), claim.windowStart(), windowEnd));
+		}
+		return stage;
+	}
+
+	/**
+	 * Releases at once, on the caller's thread (one round trip), so that the next claim of the name,
+	 * on any node, finds it released. If the database cannot be reached the lease simply expires.
+	 */
+	@Override
+	public void release(Claim claim) {
+		keeper.drop(claim);
+		if (!availability.ready()) {
+			return; // the lease expires by itself; no wait for a connection that will not come
+		}
+		try {
+			repository.release(claim.name(), claim.token());
+		} catch (StoreUnavailableException e) {
+			LOG.debug("The claim of {} is left to expire: {}", claim.name(), e.getMessage());
+		}
+	}
+
+	@Override
+	public boolean keepsHistory() {
+		return true;
+	}
+
+	@Override
+	public void appendHistory(CronRunDTO run) {
+		committer.history(run);
+	}
+
+	@Override
+	public List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
+		return repository.history(name, limit);
+	}
+
+	@Override
+	public RunState setPaused(String name, boolean paused) throws StoreUnavailableException {
+		return update(name, false, state -> state.paused() == paused ? state : state.withPaused(paused));
+	}
+
+	@Override
+	public RunState setAnchor(String name, Instant anchor, String anchorFor) throws StoreUnavailableException {
+		return update(name, false, state -> anchorFor.equals(state.anchorFor()) ? state : state.withAnchor(anchor, anchorFor));
+	}
+
+	@Override
+	public RunState reset(String name, Instant since) throws StoreUnavailableException {
+		return update(name, true, state -> state.withLastEnd(since));
+	}
+
+	private RunState update(String name, boolean fence, java.util.function.UnaryOperator<RunState> change)
+			throws StoreUnavailableException {
+		if (!availability.ready()) {
+			throw availability.notReady();
+		}
+		RunState written = repository.update(name, fence, change);
+		remember(name, written);
+		return written;
+	}
+
+	private void remember(String name, RunState state) {
+		cache.merge(name, state, (old, now) -> now.version() >= old.version() ? now : old);
+	}
+
+	/** Writes what is queued, stops the threads and closes the pool and the data source. Never throws. */
+	@Override
+	public void close() {
+		Duration wait = options.queryTimeout().plusSeconds(2);
+		keeper.close(wait);
+		committer.close(wait);
+		pool.close();
+		if (dataSource instanceof AutoCloseable closeable) {
+			try {
+				closeable.close();
+			} catch (Exception e) {
+				LOG.debug("Cannot close the data source of {}", description, e);
+			}
+		}
+	}
+}

@@ -1,0 +1,749 @@
+package io.crontainer.store.postgresql.impl;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import javax.sql.DataSource;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StoreUnavailableException;
+
+/**
+ * The SQL of the PostgreSQL store and its row mapping: one method per statement (or transaction),
+ * each on a connection of the pool, with nothing of its own but the settings. It holds no thread and
+ * no state between calls; the loops that renew, poll and commit are the {@link LeaseKeeper}'s and the
+ * {@link GroupCommitter}'s. The tables are described by {@link PostgreSQLSchema}.
+ *
+ * <p>
+ * A failed statement or connection is reported to {@link Availability} (the store counts as lost
+ * until the lease keeper connects again, within one poll) and thrown as
+ * {@link StoreUnavailableException}.
+ *
+ * <p>
+ * <b>Threads.</b> Thread-safe: called on the callers' threads (claims, operators' changes, history
+ * reads), the lease keeper's and the group committer's, each call on a connection of its own.
+ */
+final class Repository {
+	/** How far back a poll re-reads: longer than any transaction of ours may take. */
+	private static final Duration POLL_OVERLAP = Duration.ofSeconds(30);
+
+	private final DataSource pool;
+	private final Availability availability;
+	private final String description;
+	private final String node;
+	private final Duration lease;
+	private final int queryTimeoutSeconds;
+	private final int historyKept;
+
+	Repository(DataSource pool, Availability availability, String description, String node, Duration lease,
+			Duration queryTimeout, int historyKept) {
+		this.pool = pool;
+		this.availability = availability;
+		this.description = description;
+		this.node = node;
+		this.lease = lease;
+		this.queryTimeoutSeconds = (int) Math.max(1, queryTimeout.toSeconds());
+		this.historyKept = historyKept;
+	}
+
+	String node() {
+		return node;
+	}
+
+	// ------------------------------------------------------------------ connecting and polling
+
+	/** Creates or checks the tables. */
+	void ensureSchema() throws StoreUnavailableException {
+		withConnection(connection -> {
+			PostgreSQLSchema.ensure(connection);
+			return null;
+		}, "cannot create or check the tables");
+	}
+
+	/** Copies the records of a local store where the database has no row for the name; returns how many. */
+	int importLocal(Map<String, RunState> local) throws StoreUnavailableException {
+		if (local == null || local.isEmpty()) {
+			return 0;
+		}
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("INSERT INTO crontainer_job "
+					+ "(name, last_end, paused, anchor, anchor_for, last_node) VALUES (?, ?, ?, ?, ?, ?) "
+					+ "ON CONFLICT (name) DO NOTHING")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				for (Map.Entry<String, RunState> entry : local.entrySet()) {
+					RunState state = entry.getValue();
+					statement.setString(1, entry.getKey());
+					setNanos(statement, 2, state.lastEnd());
+					statement.setBoolean(3, state.paused());
+					setNanos(statement, 4, state.anchor());
+					statement.setString(5, state.anchorFor());
+					statement.setString(6, state.lastEnd() == null ? null : node + " (local)");
+					statement.addBatch();
+				}
+				int imported = 0;
+				for (int count : statement.executeBatch()) {
+					imported += count > 0 ? 1 : 0;
+				}
+				return imported;
+			}
+		}, "cannot import the local records");
+	}
+
+	/** Rows changed since a poll, and the database time of the poll. */
+	record Changes(Map<String, Row> rows, Instant now) {
+	}
+
+	/**
+	 * A row of the job table: its record, who holds or last ran it, and its newest run: the one in
+	 * progress (outcome {@code RUNNING}) while a live lease holds the name, else the newest history
+	 * row; {@code null} if none.
+	 */
+	record Row(RunState state, String node, boolean running, CronRunDTO lastRun) {
+	}
+
+	/**
+	 * Reads the rows written since {@code since} (database clock; {@code null} for all) minus an
+	 * overlap, so that a transaction that committed after the previous poll but began before it is not
+	 * missed; rows may thus come twice.
+	 */
+	Changes changesSince(Instant since) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(CHANGES)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				Timestamp from = since == null ? null : Timestamp.from(since.minus(POLL_OVERLAP));
+				statement.setTimestamp(1, from);
+				statement.setTimestamp(2, from);
+				Map<String, Row> rows = new HashMap<>();
+				Instant now = null;
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						String name = result.getString(1);
+						boolean running = result.getBoolean(8);
+						rows.put(name, new Row(state(result, 2), result.getString(7), running, lastRun(name, running, result)));
+						now = result.getTimestamp(9).toInstant();
+					}
+				}
+				if (now == null) {
+					try (Statement clock = connection.createStatement(); ResultSet result = clock.executeQuery("SELECT now()")) {
+						result.next();
+						now = result.getTimestamp(1).toInstant();
+					}
+				}
+				return new Changes(rows, now);
+			}
+		}, "cannot read the changed run states");
+	}
+
+	/**
+	 * The rows changed since a time (all for {@code NULL}), each with who holds or last ran it, the
+	 * claim in progress, and its newest history row (one index lookup per changed row).
+	 */
+	static final String CHANGES = """
+			SELECT j.name, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
+			       CASE WHEN j.lease_until > now() THEN j.claim_node ELSE j.last_node END,
+			       COALESCE(j.lease_until > now(), false), now(), j.claim_node, j.claimed_at, j.claim_fire, j.last_end,
+			       r.node, r.trigger, r.outcome, r.scheduled_fire, r.window_start, r.window_end, r.started, r.finished,
+			       r.error
+			FROM crontainer_job j
+			LEFT JOIN LATERAL (SELECT * FROM crontainer_run k WHERE k.name = j.name ORDER BY k.id DESC LIMIT 1) r ON true
+			WHERE ?::timestamptz IS NULL OR j.changed_at > ?""";
+
+	/** The newest run of a row of {@link #CHANGES}: the one in progress, else the newest history row. */
+	private static CronRunDTO lastRun(String name, boolean running, ResultSet result) throws SQLException {
+		CronRunDTO dto = new CronRunDTO();
+		dto.name = name;
+		if (running) {
+			Timestamp claimed = result.getTimestamp(11);
+			if (claimed == null) {
+				return null;
+			}
+			dto.node = result.getString(10);
+			dto.outcome = Outcome.RUNNING;
+			dto.scheduledFire = millis(nanosOrNull(result, 12));
+			dto.trigger = dto.scheduledFire == null ? Trigger.MANUAL : Trigger.SCHEDULE;
+			dto.windowStart = millis(nanosOrNull(result, 13));
+			dto.started = claimed.getTime();
+			return dto;
+		}
+		Timestamp started = result.getTimestamp(20);
+		if (started == null) {
+			return null; // no history row
+		}
+		dto.node = result.getString(14);
+		dto.trigger = Trigger.valueOf(result.getString(15));
+		dto.outcome = Outcome.valueOf(result.getString(16));
+		dto.scheduledFire = millis(nanosOrNull(result, 17));
+		dto.windowStart = millis(nanosOrNull(result, 18));
+		dto.windowEnd = millis(nanosOrNull(result, 19));
+		dto.started = started.getTime();
+		Timestamp finished = result.getTimestamp(21);
+		dto.finished = finished == null ? null : finished.getTime();
+		dto.error = result.getString(22);
+		return dto;
+	}
+
+	// ------------------------------------------------------------------ claims
+
+	/**
+	 * The claim: an {@code UPDATE} in a CTE, so that one round trip both claims and, when it does not,
+	 * says why (the outer {@code SELECT} sees the row as it was before the statement).
+	 */
+	static final String CLAIM = """
+			WITH c AS (
+			  UPDATE crontainer_job SET claim_token = ?, lease_until = now() + ? * interval '1 millisecond',
+			         claim_node = ?, claim_fire = ?, claimed_at = now(), changed_at = now()
+			  WHERE name = ?
+			    AND (claim_token IS NULL OR lease_until <= now())
+			    AND COALESCE(last_end, 0) = ?
+			    AND (?::bigint IS NULL OR (NOT paused AND (fire_done IS NULL OR fire_done < ?)))
+			    AND (NOT ? OR claim_token IS NOT NULL)
+			  RETURNING lease_until)
+			SELECT (SELECT lease_until FROM c), j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
+			       j.claim_node, j.claim_fire,
+			       CASE WHEN j.lease_until > now()
+			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL
+			FROM crontainer_job j WHERE j.name = ?""";
+
+	/**
+	 * The row of a name as a claim statement found it.
+	 *
+	 * @param granted The new lease's end (database clock) if the claim was granted, else {@code null}.
+	 * @param state The record.
+	 * @param holder The node of the latest claim.
+	 * @param holderFire The fire time of the latest claim; {@code null} for a manual one.
+	 * @param leftMillis How long the holder's live lease holds, ms; {@code null} if none is live.
+	 * @param fireDone The latest scheduled fire time whose run is over.
+	 * @param claimed Whether a claim (live or expired) holds the row.
+	 */
+	record Claimed(Instant granted, RunState state, String holder, Instant holderFire, Long leftMillis,
+			Instant fireDone, boolean claimed) {
+	}
+
+	/** @return The row as the claim found it; {@code null} if the name has no row. */
+	Claimed claim(String name, Instant windowStart, Instant fire, long token, boolean takeOver)
+			throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(CLAIM)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setLong(1, token);
+				statement.setLong(2, lease.toMillis());
+				statement.setString(3, node);
+				setNanos(statement, 4, fire);
+				statement.setString(5, name);
+				statement.setLong(6, nanos(windowStart));
+				setNanos(statement, 7, fire);
+				setNanos(statement, 8, fire);
+				statement.setBoolean(9, takeOver);
+				statement.setString(10, name);
+				try (ResultSet result = statement.executeQuery()) {
+					if (!result.next()) {
+						return null;
+					}
+					Timestamp leaseUntil = result.getTimestamp(1);
+					Object left = result.getObject(9);
+					return new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 2),
+							result.getString(7), instant(nanosOrNull(result, 8)),
+							left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 10)),
+							result.getBoolean(12));
+				}
+			}
+		}, "cannot claim " + name);
+	}
+
+	/**
+	 * The claim of many names in one statement: the rows are locked in the order of their names (so
+	 * that two runtimes claiming overlapping batches never deadlock), then each is updated under the
+	 * conditions of {@link #CLAIM}; the outer {@code SELECT} says, per request, whether it was granted
+	 * and how the row was before (a name without a row has no {@code j.name}).
+	 */
+	static final String CLAIM_ALL = """
+			WITH req AS (
+			  SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS r(name, token, start_ns, fire_ns)),
+			locked AS (
+			  SELECT j.name FROM crontainer_job j WHERE j.name IN (SELECT name FROM req) ORDER BY j.name FOR UPDATE),
+			c AS (
+			  UPDATE crontainer_job j SET claim_token = req.token, lease_until = now() + ? * interval '1 millisecond',
+			         claim_node = ?, claim_fire = req.fire_ns, claimed_at = now(), changed_at = now()
+			  FROM req
+			  WHERE j.name = req.name AND j.name IN (SELECT name FROM locked)
+			    AND (j.claim_token IS NULL OR j.lease_until <= now())
+			    AND COALESCE(j.last_end, 0) = req.start_ns
+			    AND (req.fire_ns IS NULL OR (NOT j.paused AND (j.fire_done IS NULL OR j.fire_done < req.fire_ns)))
+			  RETURNING j.name, j.lease_until)
+			SELECT req.name, c.lease_until, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
+			       j.claim_node, j.claim_fire,
+			       CASE WHEN j.lease_until > now()
+			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL
+			FROM req LEFT JOIN crontainer_job j ON j.name = req.name LEFT JOIN c ON c.name = req.name""";
+
+	/** One claim of a batch: the name, its token, the window start expected, the fire time. */
+	record ClaimOne(String name, long token, Instant windowStart, Instant fire) {
+	}
+
+	/**
+	 * Claims many names in one round trip ({@link #CLAIM_ALL}).
+	 *
+	 * @return The row of each name as the claim found it, by name; {@code null} for a name without a row.
+	 */
+	Map<String, Claimed> claimAll(List<ClaimOne> claims) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			int n = claims.size();
+			String[] names = new String[n];
+			Long[] tokens = new Long[n];
+			Long[] starts = new Long[n];
+			Long[] fires = new Long[n];
+			for (int i = 0; i < n; i++) {
+				ClaimOne claim = claims.get(i);
+				names[i] = claim.name();
+				tokens[i] = claim.token();
+				starts[i] = nanos(claim.windowStart());
+				fires[i] = claim.fire() == null ? null : nanos(claim.fire());
+			}
+			try (PreparedStatement statement = connection.prepareStatement(CLAIM_ALL)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setArray(1, connection.createArrayOf("text", names));
+				statement.setArray(2, connection.createArrayOf("bigint", tokens));
+				statement.setArray(3, connection.createArrayOf("bigint", starts));
+				statement.setArray(4, connection.createArrayOf("bigint", fires));
+				statement.setLong(5, lease.toMillis());
+				statement.setString(6, node);
+				Map<String, Claimed> found = new HashMap<>();
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						String name = result.getString(1);
+						if (!result.getBoolean(14)) {
+							found.put(name, null);
+							continue;
+						}
+						Timestamp leaseUntil = result.getTimestamp(2);
+						Object left = result.getObject(10);
+						found.put(name, new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 3),
+								result.getString(8), instant(nanosOrNull(result, 9)),
+								left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 11)),
+								result.getBoolean(13)));
+					}
+				}
+				return found;
+			}
+		}, "cannot claim " + claims.size() + " names");
+	}
+
+	/** Creates the row of a name if it has none. */
+	void insert(String name) throws StoreUnavailableException {
+		withConnection(connection -> {
+			try (PreparedStatement insert = connection.prepareStatement(
+					"INSERT INTO crontainer_job (name) VALUES (?) ON CONFLICT (name) DO NOTHING")) {
+				insert.setQueryTimeout(queryTimeoutSeconds);
+				insert.setString(1, name);
+				return insert.executeUpdate();
+			}
+		}, "cannot create the record of " + name);
+	}
+
+	/**
+	 * Renews the leases of the given claims, in one statement.
+	 *
+	 * @return The tokens still held (the others were taken over or fenced).
+	 */
+	Set<Long> renew(Collection<Long> tokens) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("UPDATE crontainer_job SET lease_until = now() "
+					+ "+ ? * interval '1 millisecond' WHERE claim_token = ANY (?) RETURNING claim_token")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setLong(1, lease.toMillis());
+				statement.setArray(2, connection.createArrayOf("bigint", tokens.toArray()));
+				Set<Long> found = new HashSet<>();
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						found.add(result.getLong(1));
+					}
+				}
+				return found;
+			}
+		}, "cannot renew leases");
+	}
+
+	/** Gives a claim up: its fire time is done, its window is left to the next run. */
+	static final String RELEASE = """
+			UPDATE crontainer_job SET fire_done = GREATEST(fire_done, claim_fire), claim_token = NULL,
+			       lease_until = NULL, changed_at = now()
+			WHERE name = ? AND claim_token = ?""";
+
+	void release(String name, long token) throws StoreUnavailableException {
+		withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(RELEASE)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setString(1, name);
+				statement.setLong(2, token);
+				return statement.executeUpdate();
+			}
+		}, "cannot release the claim of " + name);
+	}
+
+	// ------------------------------------------------------------------ a group of commits and history rows
+
+	/** A window end to commit: the claim's name, token and window start, and the end. */
+	record Commit(String name, long token, Instant windowStart, Instant end) {
+	}
+
+	/** A committed window: the new record, and the id of the history row its commit inserted. */
+	record Committed(RunState state, long historyId) {
+	}
+
+	/**
+	 * A history row to write: {@code id} is the row a commit inserted already (completed with the run's
+	 * trigger, start and end), or {@code null} to insert the run.
+	 */
+	record HistoryRow(CronRunDTO run, Long id) {
+	}
+
+	/**
+	 * The fenced commit of a group: a compare-and-set on the claim token and the window start, for
+	 * every commit of the group in one statement, which also inserts the history row of each window
+	 * committed.
+	 */
+	static final String COMMIT = """
+			WITH c AS (SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS c(name, token, start_ns, end_ns)),
+			u AS (
+			  UPDATE crontainer_job j SET last_end = c.end_ns, last_node = j.claim_node,
+			         fire_done = GREATEST(j.fire_done, j.claim_fire), version = j.version + 1,
+			         claim_token = NULL, lease_until = NULL, changed_at = now()
+			  FROM c WHERE j.name = c.name AND j.claim_token = c.token AND COALESCE(j.last_end, 0) = c.start_ns
+			  RETURNING j.name, c.token, c.start_ns, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
+			            j.claim_node, j.claim_fire, j.claimed_at),
+			h AS (
+			  INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished)
+			  SELECT name, claim_node, CASE WHEN claim_fire IS NULL THEN 'MANUAL' ELSE 'SCHEDULE' END, 'SUCCEEDED',
+			         claim_fire, start_ns, last_end, claimed_at, now() FROM u
+			  RETURNING id, name, window_end)
+			SELECT u.token, u.last_end, u.paused, u.anchor, u.anchor_for, u.version, h.id
+			FROM u JOIN h ON h.name = u.name AND h.window_end = u.last_end""";
+
+	/**
+	 * Writes a group in one durable transaction: all commits in one statement (which also inserts
+	 * their history rows), then the other history rows, then trims the history of the names written.
+	 *
+	 * @return The commits that went through, by token; a commit missing here was fenced.
+	 */
+	Map<Long, Committed> write(List<Commit> commits, List<HistoryRow> history, int groupSize)
+			throws StoreUnavailableException {
+		return withConnection(connection -> {
+			connection.setAutoCommit(false);
+			try {
+				durable(connection);
+				Set<String> touched = new HashSet<>();
+				Map<Long, Committed> committed = commitAll(connection, commits, touched);
+				historyAll(connection, history, touched);
+				trimHistory(connection, touched);
+				connection.commit();
+				return committed;
+			} catch (SQLException | RuntimeException e) {
+				rollback(connection, e);
+				throw e;
+			} finally {
+				connection.setAutoCommit(true);
+			}
+		}, "cannot commit " + groupSize + " change(s)");
+	}
+
+	private Map<Long, Committed> commitAll(Connection connection, List<Commit> commits, Set<String> touched)
+			throws SQLException {
+		Map<Long, Committed> committed = new HashMap<>();
+		if (commits.isEmpty()) {
+			return committed;
+		}
+		int n = commits.size();
+		String[] names = new String[n];
+		Long[] tokens = new Long[n];
+		Long[] starts = new Long[n];
+		Long[] ends = new Long[n];
+		Map<Long, Commit> byToken = new HashMap<>();
+		for (int i = 0; i < n; i++) {
+			Commit commit = commits.get(i);
+			names[i] = commit.name();
+			tokens[i] = commit.token();
+			starts[i] = nanos(commit.windowStart());
+			ends[i] = nanos(commit.end());
+			byToken.put(commit.token(), commit);
+		}
+		try (PreparedStatement statement = connection.prepareStatement(COMMIT)) {
+			statement.setQueryTimeout(queryTimeoutSeconds);
+			statement.setArray(1, connection.createArrayOf("text", names));
+			statement.setArray(2, connection.createArrayOf("bigint", tokens));
+			statement.setArray(3, connection.createArrayOf("bigint", starts));
+			statement.setArray(4, connection.createArrayOf("bigint", ends));
+			try (ResultSet result = statement.executeQuery()) {
+				while (result.next()) {
+					long token = result.getLong(1);
+					committed.put(token, new Committed(state(result, 2), result.getLong(7)));
+					touched.add(byToken.get(token).name());
+				}
+			}
+		}
+		return committed;
+	}
+
+	private void historyAll(Connection connection, List<HistoryRow> rows, Set<String> touched) throws SQLException {
+		if (rows.isEmpty()) {
+			return;
+		}
+		try (PreparedStatement update = connection.prepareStatement("UPDATE crontainer_run SET trigger = ?, started = ?, "
+				+ "finished = ?, scheduled_fire = ? WHERE id = ?");
+				PreparedStatement insert = connection.prepareStatement("""
+						INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end,
+						                            started, finished, error)
+						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+			update.setQueryTimeout(queryTimeoutSeconds);
+			insert.setQueryTimeout(queryTimeoutSeconds);
+			boolean updates = false;
+			boolean inserts = false;
+			for (HistoryRow row : rows) {
+				CronRunDTO run = row.run();
+				if (row.id() != null) {
+					update.setString(1, run.trigger.name());
+					update.setTimestamp(2, new Timestamp(run.started));
+					update.setTimestamp(3, run.finished == null ? null : new Timestamp(run.finished));
+					setNanos(update, 4, run.scheduledFire == null ? null : Instant.ofEpochMilli(run.scheduledFire));
+					update.setLong(5, row.id());
+					update.addBatch();
+					updates = true;
+					continue;
+				}
+				insert.setString(1, run.name);
+				insert.setString(2, node);
+				insert.setString(3, run.trigger.name());
+				insert.setString(4, run.outcome.name());
+				setNanos(insert, 5, run.scheduledFire == null ? null : Instant.ofEpochMilli(run.scheduledFire));
+				setNanos(insert, 6, run.windowStart == null ? null : Instant.ofEpochMilli(run.windowStart));
+				setNanos(insert, 7, run.windowEnd == null ? null : Instant.ofEpochMilli(run.windowEnd));
+				insert.setTimestamp(8, new Timestamp(run.started));
+				insert.setTimestamp(9, run.finished == null ? null : new Timestamp(run.finished));
+				insert.setString(10, run.error);
+				insert.addBatch();
+				inserts = true;
+				touched.add(run.name);
+			}
+			if (updates) {
+				update.executeBatch();
+			}
+			if (inserts) {
+				insert.executeBatch();
+			}
+		}
+	}
+
+	/** Keeps the newest {@code historyKept} runs of each name just written to. */
+	private void trimHistory(Connection connection, Set<String> names) throws SQLException {
+		if (names.isEmpty()) {
+			return;
+		}
+		try (PreparedStatement trim = connection.prepareStatement("""
+				DELETE FROM crontainer_run r USING (
+				  SELECT n.name, (SELECT id FROM crontainer_run k WHERE k.name = n.name ORDER BY id DESC OFFSET ? LIMIT 1) AS cut
+				  FROM unnest(?::text[]) AS n(name)) t
+				WHERE r.name = t.name AND r.id <= t.cut""")) {
+			trim.setQueryTimeout(queryTimeoutSeconds);
+			trim.setInt(1, historyKept);
+			trim.setArray(2, connection.createArrayOf("text", names.toArray()));
+			trim.executeUpdate();
+		}
+	}
+
+	// ------------------------------------------------------------------ history and operators' changes
+
+	/** The history, newest first: of a name, or of all ({@code name == null}). */
+	List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
+		String sql = "SELECT name, node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished, "
+				+ "error FROM crontainer_run " + (name == null ? "" : "WHERE name = ? ") + "ORDER BY id DESC LIMIT ?";
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(sql)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				int i = 1;
+				if (name != null) {
+					statement.setString(i++, name);
+				}
+				statement.setInt(i, limit);
+				List<CronRunDTO> runs = new ArrayList<>();
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						CronRunDTO dto = new CronRunDTO();
+						dto.name = result.getString(1);
+						dto.node = result.getString(2);
+						dto.trigger = Trigger.valueOf(result.getString(3));
+						dto.outcome = Outcome.valueOf(result.getString(4));
+						dto.scheduledFire = millis(nanosOrNull(result, 5));
+						dto.windowStart = millis(nanosOrNull(result, 6));
+						dto.windowEnd = millis(nanosOrNull(result, 7));
+						dto.started = result.getTimestamp(8).getTime();
+						Timestamp finished = result.getTimestamp(9);
+						dto.finished = finished == null ? null : finished.getTime();
+						dto.error = result.getString(10);
+						runs.add(dto);
+					}
+				}
+				return runs;
+			}
+		}, "cannot read the run history");
+	}
+
+	/**
+	 * Changes the record of a name atomically across the cluster: the row is locked
+	 * ({@code SELECT ... FOR UPDATE}), {@code change} computes the new record, which is written in the
+	 * same durable transaction. With {@code fence}, it also ends every claim of the name (fencing its
+	 * commit).
+	 */
+	RunState update(String name, boolean fence, UnaryOperator<RunState> change) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			connection.setAutoCommit(false);
+			try {
+				durable(connection);
+				try (PreparedStatement insert = connection.prepareStatement(
+						"INSERT INTO crontainer_job (name) VALUES (?) ON CONFLICT (name) DO NOTHING")) {
+					insert.setQueryTimeout(queryTimeoutSeconds);
+					insert.setString(1, name);
+					insert.executeUpdate();
+				}
+				RunState current;
+				try (PreparedStatement select = connection.prepareStatement("SELECT last_end, paused, anchor, anchor_for, "
+						+ "version FROM crontainer_job WHERE name = ? FOR UPDATE")) {
+					select.setQueryTimeout(queryTimeoutSeconds);
+					select.setString(1, name);
+					try (ResultSet result = select.executeQuery()) {
+						result.next();
+						current = state(result, 1);
+					}
+				}
+				RunState next = change.apply(current);
+				if (next != current || fence) {
+					next = next.atVersion(current.version() + 1);
+					try (PreparedStatement write = connection.prepareStatement("UPDATE crontainer_job SET last_end = ?, "
+							+ "paused = ?, anchor = ?, anchor_for = ?, version = ?, changed_at = now()"
+							+ (fence ? ", claim_token = NULL, lease_until = NULL" : "") + " WHERE name = ?")) {
+						write.setQueryTimeout(queryTimeoutSeconds);
+						setNanos(write, 1, next.lastEnd());
+						write.setBoolean(2, next.paused());
+						setNanos(write, 3, next.anchor());
+						write.setString(4, next.anchorFor());
+						write.setLong(5, next.version());
+						write.setString(6, name);
+						write.executeUpdate();
+					}
+				}
+				connection.commit();
+				return next;
+			} catch (SQLException | RuntimeException e) {
+				rollback(connection, e);
+				throw e;
+			} finally {
+				connection.setAutoCommit(true);
+			}
+		}, "cannot change the record of " + name);
+	}
+
+	// ------------------------------------------------------------------ JDBC plumbing
+
+	/** Rolls back after a failure; a failure of the rollback itself is added to the first one. */
+	private static void rollback(Connection connection, Exception failure) {
+		try {
+			connection.rollback();
+		} catch (SQLException | RuntimeException e) {
+			failure.addSuppressed(e);
+		}
+	}
+
+	/**
+	 * Makes the current transaction wait for its WAL flush at commit. Connections default to
+	 * {@code synchronous_commit = off} (the pool's connection init): claims, renewals and releases need
+	 * not survive a crash of the database server (a claim lost that way at worst lets another node run
+	 * the same fire time too, and the commit's compare-and-set still lets only one window end through),
+	 * and a flush per claim would make 1,000 claims take a second. Window commits and operators' changes
+	 * are durable when they return: they call this first.
+	 */
+	private static void durable(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("SET LOCAL synchronous_commit = on");
+		}
+	}
+
+	@FunctionalInterface
+	private interface Work<T> {
+		T apply(Connection connection) throws SQLException, PostgreSQLSchema.IncompatibleSchemaException;
+	}
+
+	private <T> T withConnection(Work<T> work, String what) throws StoreUnavailableException {
+		try (Connection connection = pool.getConnection()) {
+			return work.apply(connection);
+		} catch (SQLException e) {
+			throw unavailable(what, e);
+		} catch (PostgreSQLSchema.IncompatibleSchemaException e) {
+			availability.lost(e.getMessage());
+			throw new StoreUnavailableException(description + ": " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * The exception for a failed statement or connection. The store counts as lost until the lease
+	 * keeper connects again (within one poll): claims fail fast meanwhile instead of each waiting for
+	 * a connection time-out.
+	 */
+	private StoreUnavailableException unavailable(String what, SQLException e) {
+		String message = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ").trim();
+		String state = e.getSQLState() == null ? "" : " [SQLState " + e.getSQLState() + "]";
+		String reason = what + ": " + message + state;
+		availability.lost(reason);
+		return new StoreUnavailableException(description + ": " + reason, e);
+	}
+
+	/** Reads last_end, paused, anchor, anchor_for, version from five columns starting at {@code first}. */
+	private static RunState state(ResultSet result, int first) throws SQLException {
+		return new RunState(instant(nanosOrNull(result, first)), result.getBoolean(first + 1),
+				instant(nanosOrNull(result, first + 2)), result.getString(first + 3), result.getLong(first + 4));
+	}
+
+	/** Nanoseconds since the epoch (UTC), exact for 1677-09-21 to 2262-04-11. */
+	static long nanos(Instant instant) {
+		return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+	}
+
+	static Instant instant(Long nanos) {
+		return nanos == null ? null
+				: Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+	}
+
+	private static Long millis(Long nanos) {
+		return nanos == null ? null : Math.floorDiv(nanos, 1_000_000L);
+	}
+
+	private static Long nanosOrNull(ResultSet result, int column) throws SQLException {
+		long value = result.getLong(column);
+		return result.wasNull() ? null : value;
+	}
+
+	private static void setNanos(PreparedStatement statement, int index, Instant instant) throws SQLException {
+		if (instant == null) {
+			statement.setNull(index, Types.BIGINT);
+		} else {
+			statement.setLong(index, nanos(instant));
+		}
+	}
+}

@@ -1,0 +1,449 @@
+package io.crontainer.store.postgresql.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.postgresql.osgi.PGDataSourceFactory;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimRequest;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StoreUnavailableException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * What the PostgreSQL store adds to the contract: several nodes on one database, leases, fencing of a
+ * late commit, take-over of a killed node's fire time, polls, import, schema versions, an unreachable
+ * database. Leases are expired by SQL (as if the holder had stopped renewing) rather than awaited.
+ */
+class PostgreSQLStateStoreTest {
+	private static final PostgreSQLStateStore.Options OPTIONS = new PostgreSQLStateStore.Options(Duration.ofSeconds(20),
+			Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(5), 5);
+	private static final Instant T1 = Instant.parse("2026-12-01T10:00:00Z");
+	private static final Instant T2 = T1.plusSeconds(60);
+	private static final Instant END1 = T1.plusNanos(123_456_789);
+
+	private String url;
+	private DataSource dataSource;
+	private final List<PostgreSQLStateStore> stores = new ArrayList<>();
+
+	@BeforeEach
+	void database() {
+		url = TestDatabase.createDatabase();
+		dataSource = TestDatabase.dataSource(url);
+	}
+
+	@AfterEach
+	void close() {
+		stores.forEach(PostgreSQLStateStore::close);
+	}
+
+	private PostgreSQLStateStore node(String node) {
+		return node(node, Map.of());
+	}
+
+	private PostgreSQLStateStore node(String node, Map<String, RunState> local) {
+		PostgreSQLStateStore store = new PostgreSQLStateStore(dataSource, url, node, OPTIONS, () -> local);
+		stores.add(store);
+		return store;
+	}
+
+	private static RunState done(java.util.concurrent.CompletionStage<RunState> stage) throws Exception {
+		return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+	}
+
+	private void sql(String sql) throws SQLException {
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+	/** Ends every lease now, as if its holder had stopped renewing it (killed, paused) long enough. */
+	private void expireLeases() throws SQLException {
+		sql("UPDATE crontainer_job SET lease_until = now() - interval '1 millisecond' WHERE claim_token IS NOT NULL");
+	}
+
+	@Test
+	void aFireTimeRunsOnOneNodeAndWindowsTileToTheNanosecondAcrossNodes() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+
+		ClaimResult first = a.claim("job", Instant.EPOCH, T1);
+		assertThat(first.granted()).isTrue();
+		assertThat(first.claim().node()).isEqualTo("a");
+		assertThat(first.claim().leaseUntil()).isNotNull();
+
+		ClaimResult busy = b.claim("job", Instant.EPOCH, T1);
+		assertThat(busy.granted()).isFalse();
+		assertThat(busy.refusal()).startsWith("running on node a (fire time " + T1 + "), its lease holds");
+
+		done(a.commit(first.claim(), END1));
+		ClaimResult ranAlready = b.claim("job", END1, T1);
+		assertThat(ranAlready.refusal()).isEqualTo("fire time " + T1 + " ran already");
+
+		ClaimResult stale = b.claim("job", Instant.EPOCH, T2);
+		assertThat(stale.windowMoved()).isTrue();
+		assertThat(stale.current().lastEnd()).isEqualTo(END1); // to the nanosecond
+		ClaimResult next = b.claim("job", stale.current().windowStart(), T2);
+		assertThat(next.granted()).isTrue();
+		done(b.commit(next.claim(), T2.plusMillis(3)));
+
+		assertThat(a.history("job", 10)).extracting(r -> r.node, r -> r.trigger, r -> r.windowStart, r -> r.windowEnd)
+				.containsExactly(tuple("b", Trigger.SCHEDULE, END1.toEpochMilli(), T2.plusMillis(3).toEpochMilli()),
+						tuple("a", Trigger.SCHEDULE, 0L, END1.toEpochMilli()));
+	}
+
+	@Test
+	void aPausedNodesLateCommitIsFencedOnceAnotherNodeTookItsWindowOver() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		Claim late = a.claim("job", Instant.EPOCH, T1).claim();
+
+		expireLeases(); // a is paused (GC, SIGSTOP) past its lease and renews nothing
+		ClaimResult takeOver = b.claim("job", Instant.EPOCH, T1);
+		assertThat(takeOver.granted()).as("the same fire time is claimable once the lease expired").isTrue();
+		done(b.commit(takeOver.claim(), END1));
+
+		// a wakes up and commits its window over b's: refused, b's end stays.
+		assertThatThrownBy(() -> done(a.commit(late, T1.plusSeconds(30)))).hasCauseInstanceOf(FencedException.class)
+				.hasMessageContaining("the claim of job on node a was lost");
+		assertThat(b.claim("job", END1, null).current().lastEnd()).isEqualTo(END1);
+		assertThat(a.history("job", 10)).hasSize(1).first().extracting(r -> r.node).isEqualTo("b");
+	}
+
+	@Test
+	void twoNodesRetryingADeadNodesFireTimeAtOnceOneWinsTheOtherIsToldWhenToRetry() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		PostgreSQLStateStore c = node("c");
+		ExecutorService pool = Executors.newFixedThreadPool(2);
+		try {
+			for (int i = 0; i < 10; i++) {
+				String name = "job-" + i;
+				a.claim(name, Instant.EPOCH, T1);
+				expireLeases(); // a died
+				CountDownLatch go = new CountDownLatch(1);
+				Future<ClaimResult> fromB = pool.submit(() -> {
+					go.await();
+					return b.claim(name, Instant.EPOCH, T1);
+				});
+				Future<ClaimResult> fromC = pool.submit(() -> {
+					go.await();
+					return c.claim(name, Instant.EPOCH, T1);
+				});
+				go.countDown();
+				ClaimResult byB = fromB.get(10, TimeUnit.SECONDS);
+				ClaimResult byC = fromC.get(10, TimeUnit.SECONDS);
+				assertThat(byB.granted()).as("exactly one of them").isNotEqualTo(byC.granted());
+				ClaimResult loser = byB.granted() ? byC : byB;
+				assertThat(loser.elsewhere()).as(loser.refusal()).isTrue();
+				assertThat(loser.retryAt()).as("the winner may die too").isAfter(Instant.now().plusSeconds(15));
+			}
+		} finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void aTakeOverRunsOnlyWhenTheHolderDidNotFinish() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		Claim held = a.claim("job", Instant.EPOCH, T1).claim();
+		ClaimResult overlapped = b.claim("job", Instant.EPOCH, T2); // a's run of T1 still goes at T2
+		assertThat(overlapped.elsewhere()).isTrue();
+		assertThat(overlapped.retryAt()).as("a may be dead").isNotNull();
+
+		done(a.commit(held, END1)); // a was alive and finished: nothing to take over
+		ClaimResult finished = b.claimOver("job", END1, T2);
+		assertThat(finished.granted()).isFalse();
+		assertThat(finished.elsewhere()).isTrue();
+		assertThat(finished.retryAt()).isNull();
+
+		Claim dead = a.claim("job", END1, T2.plusSeconds(60)).claim();
+		expireLeases(); // a died with it
+		ClaimResult takeOver = b.claimOver("job", END1, T2.plusSeconds(120));
+		assertThat(takeOver.granted()).isTrue();
+		assertThat(takeOver.claim().windowStart()).isEqualTo(END1);
+		assertThatThrownBy(() -> done(a.commit(dead, T2))).hasCauseInstanceOf(FencedException.class);
+	}
+
+	@Test
+	void aLateCommitIsAcceptedWhenNoOtherNodeTookTheWindow() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
+		expireLeases();
+		assertThat(done(a.commit(claim, END1)).lastEnd()).isEqualTo(END1);
+	}
+
+	@Test
+	void theLeaseThreadRenewsRunningClaimsAndNoticesALostOne() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
+		a.renewAll();
+		assertThat(a.lease(claim)).isEqualTo(Lease.HELD);
+		assertThat(b.claim("job", Instant.EPOCH, T1).granted()).isFalse();
+		expireLeases();
+		Claim taken = b.claim("job", Instant.EPOCH, T1).claim();
+		a.renewAll();
+		assertThat(a.lease(claim)).as("taken over").isEqualTo(Lease.LOST);
+		assertThat(b.lease(taken)).isEqualTo(Lease.HELD);
+	}
+
+	@Test
+	void aClaimUnconfirmedInAnOutageIsNotLostAndCommitsWhenNoOneTookItOver() throws Exception {
+		Outage outage = new Outage(dataSource);
+		PostgreSQLStateStore a = new PostgreSQLStateStore(outage, url, "a", new PostgreSQLStateStore.Options(
+				Duration.ofSeconds(1), Duration.ofMillis(250), Duration.ofMillis(200), Duration.ofSeconds(5), 5), Map::of);
+		stores.add(a);
+		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
+		a.renewAll();
+		assertThat(a.lease(claim)).isEqualTo(Lease.HELD);
+
+		outage.down = true; // the lease runs out with no renewal confirmed
+		Await.until("the lease unconfirmed", () -> a.lease(claim) == Lease.UNCONFIRMED);
+		outage.down = false;
+		assertThat(done(a.commit(claim, END1)).lastEnd()).as("no one took it over: the window is committed")
+				.isEqualTo(END1);
+	}
+
+	@Test
+	void aReleasedFireTimeIsDoneAndItsWindowLeftToTheNextRunOnAnyNode() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		a.release(a.claim("job", Instant.EPOCH, T1).claim());
+		assertThat(b.claim("job", Instant.EPOCH, T1).refusal()).contains("ran already");
+		ClaimResult next = b.claim("job", Instant.EPOCH, T2);
+		assertThat(next.granted()).isTrue();
+		assertThat(next.claim().windowStart()).isEqualTo(Instant.EPOCH);
+	}
+
+	@Test
+	void aPauseIsClusterWideAndAManualFireStillRuns() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		List<String> seen = new CopyOnWriteArrayList<>();
+		b.listen((name, state) -> seen.add(name + " paused=" + state.paused()));
+		a.setPaused("job", true);
+		assertThat(b.claim("job", Instant.EPOCH, T1).refusal()).isEqualTo("paused (cluster-wide)");
+		assertThat(b.claim("job", Instant.EPOCH, null).granted()).isTrue();
+		Await.until("the pause seen by b's poll", () -> seen.contains("job paused=true"));
+		assertThat(seen).contains("job paused=true");
+		assertThat(b.read("job").paused()).isTrue();
+	}
+
+	@Test
+	void theHistoryKeepsTheSchedulersViewOfACommittedRunAndItsFailures() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
+		done(a.commit(claim, END1));
+		CronRunDTO succeeded = run("job", Trigger.MISFIRE, Outcome.SUCCEEDED, Instant.EPOCH, END1);
+		a.appendHistory(succeeded);
+		a.appendHistory(run("job", Trigger.SCHEDULE, Outcome.FAILED, END1, END1.plusSeconds(60)));
+		Await.until("both history rows", () -> {
+			try {
+				return a.history("job", 10).size() >= 2;
+			} catch (StoreUnavailableException e) {
+				throw new AssertionError(e);
+			}
+		});
+		assertThat(a.history("job", 10)).extracting(r -> r.trigger, r -> r.outcome, r -> r.started, r -> r.node)
+				.containsExactly(tuple(Trigger.SCHEDULE, Outcome.FAILED, END1.plusSeconds(60).toEpochMilli(), "a"),
+						tuple(Trigger.MISFIRE, Outcome.SUCCEEDED, END1.toEpochMilli(), "a"));
+	}
+
+	private static CronRunDTO run(String name, Trigger trigger, Outcome outcome, Instant start, Instant end) {
+		CronRunDTO run = new CronRunDTO();
+		run.name = name;
+		run.trigger = trigger;
+		run.outcome = outcome;
+		run.windowStart = start.toEpochMilli();
+		run.windowEnd = end.toEpochMilli();
+		run.started = end.toEpochMilli();
+		run.finished = end.toEpochMilli() + 5;
+		run.error = outcome == Outcome.FAILED ? "boom" : null;
+		return run;
+	}
+
+	@Test
+	void theHistoryIsTrimmedToTheConfiguredLength() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		Instant start = Instant.EPOCH;
+		for (int i = 1; i <= 8; i++) {
+			Claim claim = a.claim("job", start, null).claim();
+			start = done(a.commit(claim, T1.plusSeconds(i))).windowStart();
+		}
+		assertThat(a.history("job", 100)).hasSize(5).first().extracting(r -> r.windowEnd)
+				.isEqualTo(T1.plusSeconds(8).toEpochMilli());
+	}
+
+	@Test
+	void localRecordsAreImportedOnlyWhereTheDatabaseHasNone() throws Exception {
+		RunState local = new RunState(END1, true, T1, "? * * * *", 7);
+		node("a", Map.of("job", local));
+		PostgreSQLStateStore b = node("b", Map.of("job", new RunState(T2, false), "other", new RunState(T2, false)));
+		assertThat(b.read("job").atVersion(0)).isEqualTo(local.atVersion(0));
+		assertThat(b.read("other").lastEnd()).isEqualTo(T2);
+	}
+
+	@Test
+	void theSchemaIsCreatedOnceAndANewerVersionIsRefusedWithTheReason() throws Exception {
+		node("a");
+		node("b");
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SELECT version FROM crontainer_schema_version")) {
+			assertThat(result.next()).isTrue();
+			assertThat(result.getInt(1)).isEqualTo(PostgreSQLSchema.VERSION);
+			assertThat(result.next()).isFalse();
+		}
+		sql("UPDATE crontainer_schema_version SET version = 99");
+		PostgreSQLStateStore c = node("c");
+		assertThat(c.isAvailable()).isFalse();
+		assertThatThrownBy(() -> c.claim("job", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class)
+				.hasMessageContaining("schema version 99").hasMessageContaining("reads version 1 only");
+	}
+
+	@Test
+	void aDatabaseRestartIsWaitedOutByCommitsAndClaimsWorkAgainWhenItIsBack(@TempDir Path data) throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		EmbeddedPostgres own = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false)
+				.start();
+		try {
+			String ownUrl = "jdbc:postgresql://localhost:" + port + "/postgres";
+			PostgreSQLStateStore store = new PostgreSQLStateStore(TestDatabase.dataSource(ownUrl), ownUrl, "a", OPTIONS,
+					Map::of);
+			stores.add(store);
+			Claim claim = store.claim("job", Instant.EPOCH, T1).claim();
+
+			own.close(); // the database goes away mid-run
+			CompletableFuture<RunState> commit = store.commit(claim, END1).toCompletableFuture();
+			assertThatThrownBy(() -> store.claim("other", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class);
+			assertThat(store.isAvailable()).isFalse();
+			assertThat(commit).isNotDone();
+
+			own = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
+			assertThat(commit.get(30, TimeUnit.SECONDS).lastEnd()).isEqualTo(END1);
+			Await.until("the store available again", Duration.ofSeconds(30), store::isAvailable);
+			assertThat(store.claim("job", END1, T2).granted()).isTrue();
+		} finally {
+			own.close();
+		}
+	}
+
+	@Test
+	void nodesClaimingOverlappingBatchesAtOnceGetEachFireTimeOnceAndNeverDeadlock() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		List<String> names = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			names.add("job-" + i);
+		}
+		a.claimAll(names.stream().map(n -> new ClaimRequest(n, Instant.EPOCH, null)).toList()) // the rows exist
+				.forEach(r -> a.release(r.claim()));
+		List<String> reversed = new ArrayList<>(names);
+		java.util.Collections.reverse(reversed); // b locks in the other order if the statement did not sort
+		ExecutorService both = Executors.newFixedThreadPool(2);
+		try {
+			for (int round = 0; round < 5; round++) {
+				Instant fire = T1.plusSeconds(round);
+				CountDownLatch go = new CountDownLatch(1);
+				Future<List<ClaimResult>> fromA = both.submit(() -> {
+					go.await();
+					return a.claimAll(names.stream().map(n -> new ClaimRequest(n, Instant.EPOCH, fire)).toList());
+				});
+				Future<List<ClaimResult>> fromB = both.submit(() -> {
+					go.await();
+					return b.claimAll(reversed.stream().map(n -> new ClaimRequest(n, Instant.EPOCH, fire)).toList());
+				});
+				go.countDown();
+				List<ClaimResult> all = new ArrayList<>(fromA.get(30, TimeUnit.SECONDS));
+				all.addAll(fromB.get(30, TimeUnit.SECONDS));
+				assertThat(all.stream().filter(ClaimResult::granted).map(r -> r.claim().name()).sorted().toList())
+						.as("round %d: each name granted once", round).isEqualTo(names.stream().sorted().toList());
+				for (ClaimResult result : all) {
+					if (result.granted()) {
+						(result.claim().node().equals("a") ? a : b).release(result.claim());
+					}
+				}
+			}
+		} finally {
+			both.shutdownNow();
+		}
+	}
+
+	@Test
+	void aLostDatabaseIsToldWithinAPollWithNoClaimAndItsReturnToo() throws Exception {
+		Outage outage = new Outage(dataSource);
+		PostgreSQLStateStore store = new PostgreSQLStateStore(outage, url, "a", OPTIONS, Map::of); // poll 200 ms
+		stores.add(store);
+		CountDownLatch lost = new CountDownLatch(1);
+		CountDownLatch back = new CountDownLatch(1);
+		store.onUnavailable(lost::countDown);
+		store.onAvailable(back::countDown);
+		assertThat(store.availability()).isNull();
+
+		outage.down = true; // no claim, no commit: only the keeper's poll finds out
+		assertThat(lost.await(10, TimeUnit.SECONDS)).as("told of the loss").isTrue();
+		assertThat(store.availability()).startsWith("PostgreSQL " + url + " (node a) is unavailable: ")
+				.contains("a test outage");
+		assertThatThrownBy(() -> store.claim("job", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class);
+
+		outage.down = false;
+		assertThat(back.await(10, TimeUnit.SECONDS)).as("told of the return").isTrue();
+		assertThat(store.availability()).isNull();
+		assertThat(store.claim("job", Instant.EPOCH, T1).granted()).isTrue();
+	}
+
+	@Test
+	void anUnreachableDatabaseRefusesClaimsAndIsUsedOnceItIsBack() throws Exception {
+		int port;
+		try (ServerSocket socket = new ServerSocket(0)) {
+			port = socket.getLocalPort();
+		}
+		Properties properties = new Properties();
+		properties.setProperty(DataSourceFactory.JDBC_URL, "jdbc:postgresql://127.0.0.1:" + port + "/none");
+		DataSource nowhere = new PGDataSourceFactory().createDataSource(properties);
+		PostgreSQLStateStore store = new PostgreSQLStateStore(nowhere, "nowhere", "a", OPTIONS, Map::of);
+		stores.add(store);
+		assertThat(store.isAvailable()).isFalse();
+		assertThatThrownBy(() -> store.claim("job", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class)
+				.hasMessageContaining("Connection to 127.0.0.1:" + port + " refused");
+		assertThatThrownBy(() -> store.read("job")).isInstanceOf(StoreUnavailableException.class);
+	}
+}
