@@ -24,6 +24,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
@@ -41,8 +42,10 @@ import org.osgi.framework.launch.FrameworkFactory;
  * stdin and stdout; default: whether the JVM has a console, i.e. stdin and stdout are a terminal;</li>
  * <li>{@code crontainer.ready.file}: once the runtime is ready ({@link Readiness}), this file is written with one line per
  * bundle ({@code id state symbolic-name version}), and rewritten (atomically) whenever a bundle is
- * installed, started, stopped or uninstalled; it is deleted when the runtime stops. For service
- * managers, health checks and tests;</li>
+ * installed, started, stopped or uninstalled; it is deleted when the runtime stops, and whenever it is no
+ * longer ready (a bundle of {@code bundle/} stopped, a component failed, a required service went away:
+ * one WARN line says why), and written again once it is ready again. For service managers, health checks
+ * and tests;</li>
  * <li>{@code crontainer.stop.timeout}: seconds to wait for the framework to stop (default 30); past
  * it, the JVM exits with status 2.</li>
  * </ul>
@@ -91,6 +94,12 @@ public final class Main {
 	private volatile Framework framework;
 	/** Whether start-up got ready; set by the main thread. */
 	private volatile boolean ready;
+	/** Whether the runtime is ready now, after the start; guarded by this. */
+	private boolean readyNow = true;
+	/** Whether the framework has stopped: no more ready file; guarded by this. */
+	private boolean stopping;
+	/** The thread that checks readiness after bundle and service events; set by the main thread. */
+	private volatile java.util.concurrent.ExecutorService readinessChecker;
 	/** Held (strongly referenced) for the life of the JVM. */
 	private InstanceLock instanceLock;
 
@@ -235,21 +244,92 @@ public final class Main {
 		} catch (IOException e) {
 			log("WARN", "Cannot write " + data.resolve(BundleCache.INDEX) + " (the next start rebuilds the bundle cache): " + e);
 		}
-		if (readyFile != null) {
-			context.addBundleListener(event -> {
-				try {
-					writeReadyFile();
-				} catch (IOException e) {
-					log("WARN", "Cannot write " + readyFile + ": " + e);
-				}
-			});
-		}
+		watchReadiness(context, core, services);
 
 		return awaitStop(fw, cache);
 	}
 
+	/**
+	 * After the start: whenever a bundle or a required service comes or goes, decides again whether the
+	 * runtime is ready ({@link Readiness#now}). Ready: the ready file is (re)written. No longer ready (the
+	 * scheduler stopped, say): the file is deleted and one WARN line says why; ready again: one INFO line,
+	 * and the file is back. The listeners only hand the event to one daemon thread, so no framework thread
+	 * waits for SCR or the file system; it writes or deletes the file under this object's lock (which the
+	 * main thread takes to stop), and logs outside it.
+	 */
+	private void watchReadiness(BundleContext context, List<Bundle> core, List<String> services) {
+		java.util.concurrent.ExecutorService checker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, "crontainer-readiness");
+			t.setDaemon(true);
+			return t;
+		});
+		readinessChecker = checker;
+		context.addBundleListener(event -> submit(checker, () -> recheck(context, core, services, null)));
+		context.addServiceListener(event -> {
+			ServiceReference<?> leaving = event.getType() == ServiceEvent.UNREGISTERING ? event.getServiceReference() : null;
+			String[] names = (String[]) event.getServiceReference().getProperty(Constants.OBJECTCLASS);
+			if (names != null && java.util.Arrays.stream(names).anyMatch(services::contains)) {
+				submit(checker, () -> recheck(context, core, services, leaving));
+			}
+		});
+	}
+
+	private static void submit(java.util.concurrent.ExecutorService checker, Runnable check) {
+		try {
+			checker.execute(check);
+		} catch (java.util.concurrent.RejectedExecutionException e) {
+			// stopping: awaitStop deletes the file
+		}
+	}
+
+	private void recheck(BundleContext context, List<Bundle> core, List<String> services, ServiceReference<?> leaving) {
+		Readiness.Verdict verdict;
+		try {
+			verdict = Readiness.now(context, core, services, leaving);
+		} catch (IllegalStateException e) {
+			return; // the context became invalid: stopping
+		}
+		String change = null;
+		String level = "INFO";
+		synchronized (this) {
+			Framework fw = framework;
+			if (fw == null || fw.getState() != Bundle.ACTIVE || stopping) {
+				return; // stopping: not a change of readiness
+			}
+			try {
+				if (verdict.ready()) {
+					if (!readyNow) {
+						readyNow = true;
+						change = "Crontainer is ready again" + (readyFile == null ? "" : "; wrote " + readyFile);
+					}
+					writeReadyFile();
+				} else {
+					if (readyNow) {
+						readyNow = false;
+						level = "WARN";
+						change = "Crontainer is no longer ready: " + verdict.problem()
+								+ (readyFile == null ? "" : "; deleted " + readyFile);
+					}
+					deleteReadyFile();
+				}
+			} catch (IOException e) {
+				level = "WARN";
+				change = "Cannot " + (verdict.ready() ? "write " : "delete ") + readyFile + ": " + e;
+			}
+		}
+		if (change != null) {
+			log(level, change); // outside the lock
+		}
+	}
+
 	private int awaitStop(Framework fw, BundleCache cache) throws InterruptedException, IOException {
 		FrameworkEvent stopped = fw.waitForStop(0);
+		synchronized (this) {
+			stopping = true;
+		}
+		if (readinessChecker != null) {
+			readinessChecker.shutdownNow();
+		}
 		deleteReadyFile();
 		if (ready) {
 			try {
@@ -337,7 +417,7 @@ public final class Main {
 		Files.move(tmp, readyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 	}
 
-	private void deleteReadyFile() throws IOException {
+	private synchronized void deleteReadyFile() throws IOException {
 		if (readyFile != null) {
 			Files.deleteIfExists(readyFile);
 		}

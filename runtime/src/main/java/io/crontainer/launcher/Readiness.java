@@ -75,22 +75,11 @@ final class Readiness {
 		try {
 			long deadline = System.nanoTime() + timeout.toNanos();
 			while (true) {
-				List<String> inactive = new ArrayList<>();
-				for (Bundle b : own) {
-					boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
-					if (b.getState() != Bundle.ACTIVE && !(fragment && b.getState() == Bundle.RESOLVED)) {
-						inactive.add(b.getSymbolicName() + " " + b.getVersion() + " (" + Main.stateName(b.getState()) + ")");
-					}
+				String problem = bundlesAndComponents(context, own);
+				if (problem != null) {
+					return new Verdict(problem);
 				}
-				if (!inactive.isEmpty()) {
-					return new Verdict(inactive.size() + " of " + own.size() + " bundles are not active: "
-							+ String.join(", ", inactive));
-				}
-				String failed = failedComponent(context, own);
-				if (failed != null) {
-					return new Verdict(failed);
-				}
-				List<String> missing = services.stream().filter(s -> context.getServiceReference(s) == null).toList();
+				List<String> missing = missing(context, services, null);
 				if (missing.isEmpty()) {
 					return new Verdict(null);
 				}
@@ -106,6 +95,53 @@ final class Readiness {
 		} finally {
 			context.removeServiceListener(wake);
 		}
+	}
+
+	/**
+	 * Whether the runtime is ready now, without waiting: after the start, when a bundle or a required
+	 * service comes or goes.
+	 *
+	 * @param context The system bundle's context. Must not be {@code null}.
+	 * @param own The bundles of {@code bundle/} (the console's left out). Must not be {@code null}.
+	 * @param services The interface names that must be registered. Must not be {@code null}.
+	 * @param leaving A service being unregistered (still registered while its event is delivered), counted
+	 *        as gone; or {@code null}.
+	 * @return The verdict. Never {@code null}.
+	 */
+	static Verdict now(BundleContext context, Collection<Bundle> own, List<String> services, ServiceReference<?> leaving) {
+		String problem = bundlesAndComponents(context, own);
+		if (problem != null) {
+			return new Verdict(problem);
+		}
+		List<String> missing = missing(context, services, leaving);
+		return new Verdict(missing.isEmpty() ? null : "no " + String.join(", ", missing) + " service");
+	}
+
+	/** @return Why a bundle or component is not ready, or {@code null}. */
+	private static String bundlesAndComponents(BundleContext context, Collection<Bundle> own) {
+		List<String> inactive = new ArrayList<>();
+		for (Bundle b : own) {
+			boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+			if (b.getState() != Bundle.ACTIVE && !(fragment && b.getState() == Bundle.RESOLVED)) {
+				inactive.add(b.getSymbolicName() + " " + b.getVersion() + " (" + Main.stateName(b.getState()) + ")");
+			}
+		}
+		if (!inactive.isEmpty()) {
+			return inactive.size() + " of " + own.size() + " bundles are not active: " + String.join(", ", inactive);
+		}
+		return failedComponent(context, own);
+	}
+
+	/** @return The service interfaces of which no service is registered ({@code leaving} not counted). */
+	private static List<String> missing(BundleContext context, List<String> services, ServiceReference<?> leaving) {
+		return services.stream().filter(s -> {
+			try {
+				ServiceReference<?>[] refs = context.getServiceReferences(s, null);
+				return refs == null || java.util.Arrays.stream(refs).allMatch(r -> r.equals(leaving));
+			} catch (org.osgi.framework.InvalidSyntaxException e) {
+				throw new IllegalStateException(e); // no filter given
+			}
+		}).toList();
 	}
 
 	/** @return "component X of bundle B failed to activate: CAUSE" for the first such component, or null. */

@@ -112,6 +112,19 @@ class DistributionIT {
 		// SLF4J, from our bundles (the scheduler logs through SLF4J only)
 		await("an SLF4J line of the scheduler in the log file", () -> read(log).contains(" | io.crontainer.scheduler "));
 
+		// Ready means ready: with the scheduler stopped the ready file goes, with one line saying why; it is
+		// back once the scheduler runs again.
+		String scheduler = read(ready).lines().filter(l -> l.contains(" io.crontainer.scheduler ")).findFirst()
+				.orElseThrow().split(" ")[0];
+		assertThat(client("stop " + scheduler).status).isZero();
+		await("ready file deleted", () -> !Files.exists(ready));
+		await("one line says why", () -> read(log).contains("Crontainer is no longer ready: "));
+		assertThat(read(log).lines().filter(l -> l.contains("Crontainer is no longer ready: "))).singleElement()
+				.asString().contains("| WARN  |").contains("io.crontainer.scheduler").contains("deleted " + ready);
+		assertThat(client("start " + scheduler).status).isZero();
+		await("ready file written again", () -> read(ready).contains(" ACTIVE io.crontainer.scheduler "));
+		await("ready again, said once", () -> read(log).contains("Crontainer is ready again; wrote " + ready));
+
 		process.destroy(); // SIGTERM
 		assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM").isTrue();
 		assertThat(process.exitValue()).as("exit status; output:%n%s", read(output)).isZero();

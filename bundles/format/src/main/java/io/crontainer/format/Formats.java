@@ -27,8 +27,8 @@ import java.util.Locale;
  * </ul>
  *
  * <p>
- * Text that came from a plugin is not escaped here: each surface escapes it for its medium (HTML, the
- * terminal). Stateless and thread-safe; every method that needs the current time takes it as an argument,
+ * Text that came from a plugin is escaped by each surface for its medium (HTML by the web page);
+ * {@link #escaped} makes it one safe line for a terminal. Stateless and thread-safe; every method that needs the current time takes it as an argument,
  * so callers pass their own (injectable) clock.
  */
 public final class Formats {
@@ -199,5 +199,46 @@ public final class Formats {
 	 */
 	public static String count(long n, String noun) {
 		return number(n) + " " + noun + (n == 1 ? "" : "s");
+	}
+
+	// -------------------------------------------------------------------------------------- text
+
+	/**
+	 * Text from a plugin (or anywhere outside the runtime) for one line of output that a terminal may
+	 * show: every control character, that is C0 (U+0000 to U+001F, line feed and tab included), DEL
+	 * (U+007F) and C1 (U+0080 to U+009F), becomes a visible escape: {@code \n}, {@code \r}, {@code \t},
+	 * {@code \e} for ESC, else {@code \xHH} (C1 as a backslash, u and four hex digits). So a plugin's
+	 * {@code ESC ] 0 ; title BEL} reads {@code \e]0;title\x07} and cannot retitle a terminal. Other
+	 * characters, the backslash included, are kept.
+	 *
+	 * @param text The text, or {@code null}.
+	 * @return The text with its control characters escaped; {@code null} for {@code null}.
+	 */
+	public static String escaped(String text) {
+		if (text == null) {
+			return null;
+		}
+		StringBuilder out = null;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (!(c < 0x20 || c >= 0x7f && c <= 0x9f)) {
+				if (out != null) {
+					out.append(c);
+				}
+				continue;
+			}
+			if (out == null) {
+				out = new StringBuilder(text.length() + 16).append(text, 0, i);
+			}
+			switch (c) {
+			case '\n' -> out.append("\\n");
+			case '\r' -> out.append("\\r");
+			case '\t' -> out.append("\\t");
+			case 0x1b -> out.append("\\e");
+			default -> out.append(c < 0x80 ? String.format(Locale.ROOT, "\\x%02x", (int) c)
+					: String.format(Locale.ROOT, "\\u%04x", (int) c));
+			}
+		}
+		return out == null ? text : out.toString();
 	}
 }

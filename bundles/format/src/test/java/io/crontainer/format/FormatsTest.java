@@ -95,4 +95,12 @@ class FormatsTest {
 		assertThat(Formats.count(1_234_567, "fire time")).isEqualTo("1,234,567 fire times");
 		assertThat(Formats.number(-12_345)).isEqualTo("-12,345");
 	}
+
+	@Test
+	void escapedShowsEveryControlCharacterAndKeepsTheRest() {
+		assertThat(Formats.escaped("\u001b]0;owned\u0007x\ny\tz\r\u007f\u0085")).isEqualTo(
+				"\\e]0;owned\\x07x\\ny\\tz\\r\\x7f\\u0085");
+		assertThat(Formats.escaped("plain \\ é ✓")).isEqualTo("plain \\ é ✓");
+		assertThat(Formats.escaped(null)).isNull();
+	}
 }

@@ -106,13 +106,13 @@ final class RunObserver {
 				continue;
 			}
 			labelled.add(run.name);
-			runs.labelValues(run.name, run.outcome.name().toLowerCase(Locale.ROOT)).inc();
+			runs.labelValues(RuntimeMetrics.label(run.name), run.outcome.name().toLowerCase(Locale.ROOT)).inc();
 			if (run.outcome == Outcome.SKIPPED) {
 				continue;
 			}
-			duration.labelValues(run.name).observe(Math.max(0, run.finished - run.started) / 1000.0);
+			duration.labelValues(RuntimeMetrics.label(run.name)).observe(Math.max(0, run.finished - run.started) / 1000.0);
 			if (run.scheduledFire != null) {
-				lateness.labelValues(run.name).observe(Math.max(0, run.started - run.scheduledFire) / 1000.0);
+				lateness.labelValues(RuntimeMetrics.label(run.name)).observe(Math.max(0, run.started - run.scheduledFire) / 1000.0);
 			}
 		}
 		seen = now;
@@ -120,10 +120,10 @@ final class RunObserver {
 			String name = it.next();
 			if (!named.contains(name)) {
 				for (Outcome o : Outcome.values()) {
-					runs.remove(name, o.name().toLowerCase(Locale.ROOT));
+					runs.remove(RuntimeMetrics.label(name), o.name().toLowerCase(Locale.ROOT));
 				}
-				duration.remove(name);
-				lateness.remove(name);
+				duration.remove(RuntimeMetrics.label(name));
+				lateness.remove(RuntimeMetrics.label(name));
 				lastSuccess.remove(name);
 				it.remove();
 			}

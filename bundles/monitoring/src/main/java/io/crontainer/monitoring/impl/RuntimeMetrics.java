@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import io.crontainer.format.Formats;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
@@ -127,12 +128,13 @@ final class RuntimeMetrics implements MultiCollector {
 				+ " it missed two intervals. Only for plugins that should fire (SCHEDULED, BLOCKED, STUCK, UNAVAILABLE)",
 				null);
 		for (CronJobDTO job : jobs) {
-			List<String> plugin = List.of("plugin", job.name);
-			info.dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of("plugin", job.name, "interval",
-					nonNull(job.interval), "zone", nonNull(job.zone), "misfire", nonNull(job.misfire), "bundle",
-					nonNull(job.bundleSymbolicName))).build());
+			String name = label(job.name);
+			List<String> plugin = List.of("plugin", name);
+			info.dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of("plugin", name, "interval",
+					label(job.interval), "zone", label(job.zone), "misfire", label(job.misfire), "bundle",
+					label(job.bundleSymbolicName))).build());
 			StateSetDataPointSnapshot.Builder states = StateSetDataPointSnapshot.builder()
-					.labels(Labels.of("plugin", job.name));
+					.labels(Labels.of("plugin", name));
 			for (JobState s : JobState.values()) {
 				states.state(s.name(), s == job.state);
 			}
@@ -217,8 +219,12 @@ final class RuntimeMetrics implements MultiCollector {
 		return new HashMap<>(firstSeen);
 	}
 
-	private static String nonNull(String s) {
-		return s == null ? "" : s;
+	/**
+	 * A label value: {@code ""} for {@code null}, control characters escaped ({@link Formats#escaped}), so a
+	 * plugin's name or property cannot act on the terminal of whoever reads {@code /metrics}.
+	 */
+	static String label(String s) {
+		return s == null ? "" : Formats.escaped(s);
 	}
 
 	private static Gauge gauge(String name, String help, Unit unit) {

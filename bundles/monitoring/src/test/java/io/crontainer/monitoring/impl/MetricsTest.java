@@ -118,6 +118,21 @@ class MetricsTest {
 	}
 
 	@Test
+	void controlCharactersInLabelValuesAreEscaped() {
+		String hostile = "x\u001b]0;owned\u0007\r";
+		CronJobDTO job = job(hostile, JobState.SCHEDULED);
+		job.bundleSymbolicName = "evil\u009b2J";
+		job.interval = "* * * * *\u001b[2J";
+		rt.jobs.add(job);
+		observer.observe(List.of(run(hostile, Outcome.FAILED, NOW - 2_000, NOW - 1_000, NOW - 2_000)), Set.of(hostile));
+		String text = scrape();
+		assertThat(text).doesNotContainPattern("[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]")
+				.contains("plugin=\"x\\\\e]0;owned\\\\x07\\\\r\"")
+				.contains("bundle=\"evil\\\\u009b2J\"")
+				.contains("crontainer_plugin_runs_total{outcome=\"failed\",plugin=\"x\\\\e]0;owned\\\\x07\\\\r\"} 1");
+	}
+
+	@Test
 	void gaugesOfEachPluginAndOfTheScheduler() {
 		assertThat(scrape()).contains("crontainer_scheduler_up 1.0\n").contains("crontainer_runs_in_progress 0.0\n")
 				.doesNotContain("crontainer_plugin_state");
@@ -142,7 +157,7 @@ class MetricsTest {
 				.contains("crontainer_plugin_info{bundle=\"com.example\",interval=\"* * * * *\",misfire=\"skip\",plugin=\"a\",zone=\"UTC\"} 1\n")
 				.contains("crontainer_plugin_state{plugin=\"a\",crontainer_plugin_state=\"SCHEDULED\"} 1\n")
 				.contains("crontainer_plugin_state{plugin=\"a\",crontainer_plugin_state=\"STUCK\"} 0\n")
-				.contains("crontainer_plugin_state{plugin=\"b\\\"\\n\",crontainer_plugin_state=\"STUCK\"} 1\n")
+				.contains("crontainer_plugin_state{plugin=\"b\\\"\\\\n\",crontainer_plugin_state=\"STUCK\"} 1\n")
 				.contains("crontainer_plugin_running{plugin=\"a\"} 1.0\n")
 				.contains("crontainer_plugin_run_start_timestamp_seconds{plugin=\"a\"} " + (NOW - 5_000) / 1000.0 + "\n")
 				.contains("crontainer_plugin_timeout_seconds{plugin=\"a\"} 30.0\n")

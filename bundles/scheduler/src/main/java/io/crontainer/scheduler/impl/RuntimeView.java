@@ -136,6 +136,9 @@ final class RuntimeView implements CronRuntime {
 			case PAUSED:
 			case DISABLED:
 				break;
+			case STUCK:
+				throw new IllegalStateException("cron plugin '" + name + "' is STUCK: its abandoned run is still inside"
+						+ " run(); it can be fired once that returns");
 			default:
 				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
 			}

@@ -275,6 +275,10 @@ public class CronCommands {
 		CronRuntime rt = runtime();
 		CronJobDTO job = job(rt, name);
 		ZoneId zone = zoneOf(job);
+		if (job.state == JobState.STUCK) {
+			throw new IllegalStateException("Refused: " + name(job) + " is STUCK: its abandoned run is still inside"
+					+ " run() (it ignored its interrupt); it can be fired once that returns.");
+		}
 		if (job.running) {
 			boolean queued = isQueued(job);
 			String since = job.lastRun != null && !isOver(job.lastRun)

@@ -397,6 +397,18 @@ class CronCommandsTest {
 	}
 
 	@Test
+	void fireRefusesAStuckPluginSayingItIsStuck() {
+		fourPlugins();
+		CronJobDTO hung = rt.add("hung", JobState.STUCK, "@hourly", "UTC");
+		hung.running = true;
+		hung.lastRun = rt.run("hung", Outcome.TIMED_OUT, 0, NOW_MS - 184_000, NOW_MS - 180_000, null, null);
+		assertThatThrownBy(() -> commands.fire(false, "hung")).isInstanceOf(IllegalStateException.class)
+				.hasMessage("Refused: hung is STUCK: its abandoned run is still inside run() (it ignored its interrupt);"
+						+ " it can be fired once that returns.");
+		assertThat(rt.calls).doesNotContain("fire hung");
+	}
+
+	@Test
 	void fireRefusesAQueuedPlugin() {
 		fourPlugins();
 		rt.jobs.get("reports").lastRun.outcome = Outcome.QUEUED;

@@ -36,6 +36,8 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
  * <ul>
  * <li>A request whose {@code Host} header names another server (DNS rebinding) is answered 421
  * ({@link HostCheck}).</li>
+ * <li>TRACE (which would echo the request, cookies included) and OPTIONS (which the console's servlets do not
+ * serve) are answered 405 with {@code Allow: GET, HEAD, POST} ({@link #refuseMethod}).</li>
  * <li>A state-changing request (any method but GET, HEAD, OPTIONS, TRACE) passes only if it comes from the
  * console itself ({@link Csrf#check}); else 403 with the reason, and nothing runs.</li>
  * <li>Every response forbids framing ({@code X-Frame-Options: DENY},
@@ -105,6 +107,9 @@ public class ConsoleFilter implements Filter {
 			HostCheck.refuse(request, response);
 			return;
 		}
+		if (refuseMethod(request, response, true)) {
+			return;
+		}
 		if (Csrf.changesState(request.getMethod())) {
 			String refused = Csrf.check(request);
 			if (refused != null) {
@@ -117,6 +122,27 @@ public class ConsoleFilter implements Filter {
 		HardeningResponse wrapped = new HardeningResponse(response);
 		chain.doFilter(request, wrapped);
 		wrapped.hardenCookies();
+	}
+
+	/**
+	 * Answers TRACE, and OPTIONS if asked to, with 405 and {@code Allow: GET, HEAD, POST}: TRACE would echo
+	 * the request (its cookies and credentials included) and no page needs it.
+	 *
+	 * @param request The request. Must not be {@code null}.
+	 * @param response Its response, written if refused. Must not be {@code null}.
+	 * @param options Whether OPTIONS is refused too.
+	 * @return Whether the request was refused (then nothing else may answer it).
+	 * @throws IOException If the refusal cannot be written.
+	 */
+	static boolean refuseMethod(HttpServletRequest request, HttpServletResponse response, boolean options)
+			throws IOException {
+		String method = request.getMethod();
+		if (!"TRACE".equalsIgnoreCase(method) && !(options && "OPTIONS".equalsIgnoreCase(method))) {
+			return false;
+		}
+		response.setHeader("Allow", "GET, HEAD, POST");
+		response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, method + " is not served here.");
+		return true;
 	}
 
 	/** The headers every console response carries. */

@@ -44,7 +44,7 @@ import jakarta.servlet.http.HttpServletResponse;
  *
  * <p>
  * Whatever the setting, a request whose {@code Host} header names another server (DNS rebinding) is
- * answered 421 ({@link HostCheck}), on every path of this context, and the health endpoints serve no JSONP (a {@code .jsonp} path or a {@code callback}
+ * answered 421 ({@link HostCheck}) and TRACE 405, on every path of this context, and the health endpoints serve no JSONP (a {@code .jsonp} path or a {@code callback}
  * parameter is answered 400) and see no request parameters: {@code hcDebug}, {@code timeout},
  * {@code forceInstantExecution}, {@code tags} and the like never change what runs.
  *
@@ -153,6 +153,9 @@ public class EndpointFilter implements Filter {
 		}
 		if (!hosts.allows(request)) { // whatever the path: all this context serves is on the same port
 			HostCheck.refuse(request, response);
+			return;
+		}
+		if (ConsoleFilter.refuseMethod(request, response, false)) { // TRACE, whatever the path
 			return;
 		}
 		String path = path(request);

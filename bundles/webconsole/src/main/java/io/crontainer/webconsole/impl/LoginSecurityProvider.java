@@ -49,11 +49,14 @@ import jakarta.servlet.http.HttpSession;
  * time under the runtime's secret, {@code data/web/secret}), and the session is made at the successful
  * form login, with a fresh id, {@code SameSite=Strict}, {@code HttpOnly} and the configured timeout. Every
  * login path (form, HTTP Basic, a cached Basic credential) goes through one {@link LoginBrake}: after
- * {@code login.failures.max} failures in a row from one source (the client address, or a browser that has
- * logged in before: its signed device cookie {@value #DEVICE_COOKIE}), that source waits, longer after each
- * further failure, and is answered 429 with {@code Retry-After} meanwhile; at most two hashes are checked at
- * once. A process on the same machine shares the operator's address, but not the device cookie of the
- * operator's browser, so it cannot lock that browser out.
+ * {@code login.failures.max} failures in a row from one source, that source waits, longer after each
+ * further failure, and is answered 429 with {@code Retry-After} meanwhile. A source is a browser that has
+ * logged in before (its signed device cookie {@value #DEVICE_COOKIE}, with a brake of its own), else the
+ * client's network: every loopback address is one source, an IPv6 address counts by its {@code /64}. A
+ * process on the same machine shares the operator's network but not the device cookie of the operator's
+ * browser, so it can make logins without that cookie wait, but neither its failures nor its load refuse
+ * that browser: attempts with the cookie have a hash-check slot of their own and wait for it briefly,
+ * while other attempts share two slots and are answered 429 when both are busy.
  *
  * <p>
  * Called by the HTTP server's threads; thread-safe (see {@link LoginBrake}). A modified configuration
@@ -294,7 +297,7 @@ public class LoginSecurityProvider implements SecurityProvider {
 		int colon = decoded.indexOf(':');
 		String user = colon < 0 ? decoded : decoded.substring(0, colon);
 		char[] password = colon < 0 ? new char[0] : decoded.substring(colon + 1).toCharArray();
-		String source = request.getRemoteAddr();
+		String source = source(request);
 		long now = clock.millis();
 		long wait = brake.waitSeconds(source, now);
 		if (wait > 0) { // also for a cached credential: one lockout for every path
@@ -423,8 +426,8 @@ public class LoginSecurityProvider implements SecurityProvider {
 	}
 
 	/**
-	 * The source a login attempt is counted for: the browser's device cookie if it is valid, else the
-	 * client address.
+	 * The source a login attempt is counted for: {@link LoginBrake#DEVICE} if the request bears a valid
+	 * device cookie, else its client address grouped by {@link LoginBrake#sourceOf} (all of loopback is one).
 	 */
 	String source(HttpServletRequest request) {
 		Cookie[] cookies = request.getCookies();
@@ -433,11 +436,11 @@ public class LoginSecurityProvider implements SecurityProvider {
 			for (Cookie c : cookies) {
 				if (DEVICE_COOKIE.equals(c.getName()) && c.getValue() != null && MessageDigest.isEqual(
 						expected.getBytes(StandardCharsets.UTF_8), c.getValue().getBytes(StandardCharsets.UTF_8))) {
-					return "device";
+					return LoginBrake.DEVICE;
 				}
 			}
 		}
-		return request.getRemoteAddr();
+		return LoginBrake.sourceOf(request.getRemoteAddr());
 	}
 
 	/** The device cookie's value: an HMAC of the user name under the runtime's secret. */
@@ -524,6 +527,11 @@ public class LoginSecurityProvider implements SecurityProvider {
 		} catch (NoSuchAlgorithmException e) {
 			throw new IllegalStateException(e);
 		}
+	}
+
+	/** For tests: the brake. */
+	LoginBrake brake() {
+		return brake;
 	}
 
 	/** For tests: the user name in effect. */

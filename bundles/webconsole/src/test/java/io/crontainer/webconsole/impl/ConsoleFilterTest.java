@@ -48,6 +48,24 @@ class ConsoleFilterTest {
 	}
 
 	@Test
+	void traceAndOptionsAreAnswered405AndNeverReachThePage() throws Exception {
+		for (String method : List.of("TRACE", "OPTIONS", "trace")) {
+			Http.Request request = new Http.Request();
+			request.method = method;
+			request.session = new Http.Session();
+			request.header("Host", "127.0.0.1:8080").header("Cookie", "JSESSIONID=secret");
+			Http.Response response = new Http.Response();
+			List<String> reached = new ArrayList<>();
+			filter.doFilter(request.proxy(), response.proxy(), (rq, rs) -> reached.add("page"));
+			assertThat(reached).as(method).isEmpty();
+			assertThat(response.status).as(method).isEqualTo(405);
+			assertThat(response.header("Allow")).isEqualTo("GET, HEAD, POST");
+			assertThat(response.body.toString()).doesNotContain("secret");
+			assertThat(response.header("X-Frame-Options")).isEqualTo("DENY");
+		}
+	}
+
+	@Test
 	void theSessionCookieIsStrictAndHttpOnly() {
 		assertThat(ConsoleFilter.hardenCookie("JSESSIONID=node0abc.node0; Path=/"))
 				.isEqualTo("JSESSIONID=node0abc.node0; Path=/; HttpOnly; SameSite=Strict");

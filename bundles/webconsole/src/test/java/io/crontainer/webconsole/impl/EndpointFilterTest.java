@@ -155,6 +155,24 @@ class EndpointFilterTest {
 	}
 
 	@Test
+	void traceIsAnswered405OnEveryPath() throws Exception {
+		EndpointFilter filter = new EndpointFilter(config("open", ""), web, null);
+		for (String path : List.of("/metrics", "/system/health", "/other")) {
+			Http.Request trace = get(path);
+			trace.method = "TRACE";
+			Http.Response r = new Http.Response();
+			filter.doFilter(trace.proxy(), r.proxy(), chain);
+			assertThat(r.status).as(path).isEqualTo(405);
+			assertThat(r.header("Allow")).isEqualTo("GET, HEAD, POST");
+		}
+		assertThat(reached).isEmpty();
+		Http.Request options = get("/other");
+		options.method = "OPTIONS";
+		filter.doFilter(options.proxy(), new Http.Response().proxy(), chain);
+		assertThat(reached).as("OPTIONS is left to the servlet there").hasSize(1);
+	}
+
+	@Test
 	void aMisspelledSettingFailsClosed() {
 		assertThat(EndpointFilter.access("opne")).isEqualTo(EndpointFilter.Access.LOGIN);
 		assertThat(EndpointFilter.access(" Token ")).isEqualTo(EndpointFilter.Access.TOKEN);

@@ -55,4 +55,57 @@ class LoginBrakeTest {
 			assertThat(brake.failed("a", T)).isZero();
 		}
 	}
+
+	@Test
+	void everyLoopbackAddressIsOneSourceAndIpv6CountsByItsSlash64() {
+		for (String a : new String[] { "127.0.0.1", "127.0.3.250", "127.255.255.254", "::1", "0:0:0:0:0:0:0:1",
+				"[::1]", "::ffff:127.0.0.9" }) {
+			assertThat(LoginBrake.sourceOf(a)).as(a).isEqualTo(LoginBrake.LOOPBACK);
+		}
+		assertThat(LoginBrake.sourceOf("2001:db8:0:1::5")).isEqualTo(LoginBrake.sourceOf("2001:db8:0:1:ffff:1:2:3"))
+				.isEqualTo("2001:db8:0:1::/64").isNotEqualTo(LoginBrake.sourceOf("2001:db8:0:2::5"));
+		assertThat(LoginBrake.sourceOf("fe80::1%eth0")).isEqualTo("fe80:0:0:0::/64");
+		assertThat(LoginBrake.sourceOf("192.0.2.1")).isEqualTo("192.0.2.1").isNotEqualTo(LoginBrake.sourceOf("192.0.2.2"));
+		assertThat(LoginBrake.sourceOf("localhost")).as("a name is never looked up").isEqualTo("localhost");
+		assertThat(LoginBrake.sourceOf(null)).isEqualTo("unknown");
+	}
+
+	@Test
+	void theDeviceHasAHashCheckSlotOfItsOwnAndWaitsForIt() throws Exception {
+		LoginBrake brake = new LoginBrake(5, 60_000);
+		assertThat(brake.reserve("192.0.2.1", T)).isZero();
+		assertThat(brake.reserve("192.0.2.2", T)).isZero();
+		assertThat(brake.reserve(LoginBrake.LOOPBACK, T)).as("both shared slots are busy: refused at once").isEqualTo(1);
+		assertThat(brake.reserve(LoginBrake.DEVICE, T)).as("the device's own slot").isZero();
+		java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+		try {
+			java.util.concurrent.Future<Long> second = other.submit(() -> brake.reserve(LoginBrake.DEVICE, T));
+			long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+			while (brake.deviceWaiters() == 0 && System.nanoTime() < deadline) {
+				Thread.onSpinWait();
+			}
+			assertThat(brake.deviceWaiters()).as("a second device attempt waits rather than being refused").isEqualTo(1);
+			assertThat(second).isNotDone();
+			assertThat(brake.failed(LoginBrake.DEVICE, T)).isZero();
+			assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+			brake.succeeded(LoginBrake.DEVICE);
+		} finally {
+			other.shutdownNow();
+		}
+		assertThat(brake.freeDeviceChecks()).isEqualTo(LoginBrake.DEVICE_CHECKS);
+		assertThat(brake.freeChecks()).isZero();
+	}
+
+	@Test
+	void aDeviceAttemptPastItsDeadlineIsRefusedAndReservesNothing() {
+		LoginBrake brake = new LoginBrake(1, 0);
+		assertThat(brake.reserve(LoginBrake.DEVICE, T)).isZero();
+		assertThat(brake.reserve(LoginBrake.DEVICE, T)).as("limit 1 with one attempt in flight").isEqualTo(1);
+		brake.succeeded(LoginBrake.DEVICE);
+		assertThat(brake.reserve(LoginBrake.DEVICE, T)).isZero();
+		assertThat(brake.failed(LoginBrake.DEVICE, T)).as("the device has a brake of its own").isEqualTo(1);
+		assertThat(brake.waitSeconds(LoginBrake.DEVICE, T)).isEqualTo(1);
+		assertThat(brake.waitSeconds(LoginBrake.LOOPBACK, T)).isZero();
+		assertThat(brake.freeDeviceChecks()).isEqualTo(LoginBrake.DEVICE_CHECKS);
+	}
 }

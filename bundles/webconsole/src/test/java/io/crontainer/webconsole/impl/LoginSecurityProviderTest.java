@@ -127,6 +127,7 @@ class LoginSecurityProviderTest {
 						(proxy, method, args) -> switch (method.getName()) {
 						case "getSession" -> null;
 						case "getHeader" -> "Authorization".equals(args[0]) ? "Basic " + credentials : null;
+						case "getCookies" -> null;
 						case "getRemoteAddr" -> "127.0.0.1";
 						default -> throw new UnsupportedOperationException(method.getName());
 						});
@@ -238,6 +239,47 @@ class LoginSecurityProviderTest {
 		Http.Response f = new Http.Response();
 		login.authenticate(forged.proxy(), f.proxy());
 		assertThat(f.status).isEqualTo(429);
+	}
+
+	@Test
+	void neitherAnotherSourcesLoadNorAddressRotationRefusesTheOperatorsBrowser() throws Exception {
+		TestClock clock = new TestClock();
+		String hash = Passwords.hash("right password".toCharArray(), new byte[16], 1000);
+		LoginSecurityProvider login = new LoginSecurityProvider(config("ops", hash, 2), web, clock);
+		Http.Response first = new Http.Response();
+		login.authenticate(form(login, clock, "ops", "right password").proxy(), first.proxy());
+		assertThat(first.status).isEqualTo(303);
+		String device = first.headers.get("set-cookie").stream()
+				.filter(c -> c.startsWith(LoginSecurityProvider.DEVICE_COOKIE + "=")).findFirst().orElseThrow();
+		String value = device.substring(device.indexOf('=') + 1, device.indexOf(';'));
+		// Rotating loopback addresses (curl --interface 127.0.0.N) is one source.
+		for (int i = 2; i < 4; i++) {
+			Http.Request guess = basic("ops:guess" + i);
+			guess.remoteAddr = "127.0." + i + "." + i;
+			Http.Response r = new Http.Response();
+			login.authenticate(guess.proxy(), r.proxy());
+			assertThat(r.status).isEqualTo(401);
+		}
+		Http.Request rotated = basic("ops:right password");
+		rotated.remoteAddr = "127.0.9.77";
+		Http.Response r = new Http.Response();
+		login.authenticate(rotated.proxy(), r.proxy());
+		assertThat(r.status).as("another loopback address is the same source").isEqualTo(429);
+		// Other sources' checks hold both shared slots, as a flood does.
+		assertThat(login.brake().reserve("192.0.2.1", clock.millis())).isZero();
+		assertThat(login.brake().reserve("192.0.2.2", clock.millis())).isZero();
+		Http.Request anonymous = form(login, clock, "ops", "right password");
+		anonymous.remoteAddr = "192.0.2.3";
+		Http.Response busy = new Http.Response();
+		login.authenticate(anonymous.proxy(), busy.proxy());
+		assertThat(busy.status).as("no shared slot free").isEqualTo(429);
+		for (int i = 0; i < 3; i++) {
+			Http.Request operator = form(login, clock, "ops", "right password");
+			operator.cookies.add(new jakarta.servlet.http.Cookie(LoginSecurityProvider.DEVICE_COOKIE, value));
+			Http.Response in = new Http.Response();
+			login.authenticate(operator.proxy(), in.proxy());
+			assertThat(in.status).as("the device cookie has its own slot and brake").isEqualTo(303);
+		}
 	}
 
 	@Test
