@@ -54,7 +54,9 @@ import io.crontainer.scheduler.impl.store.StoreUnavailableException;
  * stopping thread ({@link #stop}, which awaits the runs and abandons those left).
  * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
  * plugin call, store call or log line happens with the lock held: they are collected as effects and
- * run after it is released.
+ * run after it is released. The {@link Events} of a run (started, on its run thread just before the
+ * plugin is called; ended, as an effect of recording its outcome) are only queued there: Event Admin is
+ * called on the {@link EventPoster}'s own thread.
  */
 final class Dispatcher {
 	private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -105,6 +107,7 @@ final class Dispatcher {
 	private final DueQueue due;
 	private final History history;
 	private final Engine engine;
+	private final Events events;
 	private final Map<String, Run> running = new HashMap<>();
 	/**
 	 * Runs of a concurrent job ({@code scheduler.concurrent = true}, a whiteboard {@code Runnable}) fired
@@ -113,8 +116,9 @@ final class Dispatcher {
 	 */
 	private final Set<Run> alongside = new HashSet<>();
 
-	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine) {
+	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine, Events events) {
 		this.lock = lock;
+		this.events = events;
 		this.clock = clock;
 		this.pool = pool;
 		this.due = due;
@@ -212,6 +216,7 @@ final class Dispatcher {
 		CronRunDTO kept = record.toDTO();
 		StateStore store = engine.store();
 		out.add(() -> store.appendHistory(kept));
+		out.add(() -> events.ended(kept));
 	}
 
 	private void submit(Run run, Instant expected, long version) {
@@ -328,6 +333,7 @@ final class Dispatcher {
 		if (LOG.isDebugEnabled()) {
 			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
 		}
+		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
 		Throwable failure = null;
 		try {
 			service.run(start, end);
@@ -600,6 +606,7 @@ final class Dispatcher {
 		CronRunDTO kept = record.toDTO();
 		StateStore store = engine.store();
 		out.add(() -> store.appendHistory(kept));
+		out.add(() -> events.ended(kept));
 		switch (outcome) {
 		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
 				Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));

@@ -112,6 +112,16 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	 */
 	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options,
 			Runnable changed) {
+		this(clock, runs, pluginCalls, store, options, changed, Events.NONE);
+	}
+
+	/**
+	 * As {@link #Scheduler(Clock, Executor, PluginCalls.Calls, StateStore, Options, Runnable)}, telling
+	 * {@code events} of runs and state changes (with no lock held).
+	 */
+	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options,
+			Runnable changed, Events events) {
+		requireNonNull(events);
 		this.clock = requireNonNull(clock);
 		this.store = requireNonNull(store);
 		this.options = requireNonNull(options);
@@ -195,7 +205,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			public void changed() {
 				changes++;
 			}
-		}, due);
+		}, due, events);
 		this.resolutions = new Resolutions(lock, clock, new Resolutions.Engine() {
 			@Override
 			public PluginCalls calls() {
@@ -233,7 +243,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			}
 		});
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
-		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this);
+		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this, events);
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}

@@ -27,7 +27,8 @@ import io.crontainer.scheduler.impl.interval.Interval;
  *
  * <p>
  * Not thread-safe by itself: every method requires the engine's lock (whiteboard, call, run, store,
- * operator and timer threads hold it when they call). Log lines are added to {@code out}.
+ * operator and timer threads hold it when they call). Log lines and {@link Events} of state changes
+ * are added to {@code out}.
  */
 final class Schedules {
 	/**
@@ -58,10 +59,12 @@ final class Schedules {
 
 	private final Engine engine;
 	private final DueQueue due;
+	private final Events events;
 
-	Schedules(Engine engine, DueQueue due) {
+	Schedules(Engine engine, DueQueue due, Events events) {
 		this.engine = engine;
 		this.due = due;
+		this.events = events;
 	}
 
 	/** Recomputes a job's state and, if its schedule started or changed, its next fire time. */
@@ -154,6 +157,13 @@ final class Schedules {
 			job.reason = reason;
 			engine.changed();
 			out.add(stateLog(job, before));
+			if (state != before) {
+				String name = job.name();
+				JobState after = state;
+				String why = reason;
+				long at = now.toEpochMilli();
+				out.add(() -> events.stateChanged(name, before, after, why, at));
+			}
 		}
 	}
 
