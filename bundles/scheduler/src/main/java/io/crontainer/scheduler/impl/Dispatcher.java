@@ -208,6 +208,9 @@ final class Dispatcher {
 
 	/** Records a fire that did not run. Lock held. */
 	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
+		if (trigger == Trigger.SCHEDULE && scheduledFire != null) {
+			history.missed(job.name(), 1, scheduledFire);
+		}
 		RunRecord record = new RunRecord(job.name(), trigger, scheduledFire, now, null);
 		record.finished = now.toEpochMilli();
 		record.error = why;
@@ -603,6 +606,9 @@ final class Dispatcher {
 		record.finished = now.toEpochMilli();
 		record.outcome = outcome;
 		history.ended(run.name, outcome);
+		if (outcome == Outcome.SKIPPED && run.trigger == Trigger.SCHEDULE && run.scheduledFire != null) {
+			history.missed(run.name, 1, run.scheduledFire); // not started: the store was away, the clock went back
+		}
 		CronRunDTO kept = record.toDTO();
 		StateStore store = engine.store();
 		out.add(() -> store.appendHistory(kept));

@@ -205,6 +205,17 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			public void changed() {
 				changes++;
 			}
+
+			@Override
+			public void missed(Job job, long count, Instant latest) {
+				history.missed(job.name(), count, latest);
+			}
+
+			@Override
+			public RunRecord newestRun(String name) {
+				History.Runs runs = history.of(name);
+				return runs == null ? null : runs.recent.peekFirst();
+			}
 		}, due, events);
 		this.resolutions = new Resolutions(lock, clock, new Resolutions.Engine() {
 			@Override
