@@ -163,6 +163,7 @@ final class Schedules {
 		}
 		if (state != JobState.PENDING && !(state == JobState.UNAVAILABLE && job.record == null)) {
 			job.catchUp = false;
+			job.countDowntime = false; // paused, disabled ...: what passes meanwhile is not missed
 		}
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
 			JobState before = job.state;

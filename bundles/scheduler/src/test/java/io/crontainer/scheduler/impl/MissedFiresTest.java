@@ -187,6 +187,22 @@ class MissedFiresTest {
 	}
 
 	@Test
+	void aPluginPausedAcrossARestartMissedNothingWhenResumed() throws Exception {
+		add(1, "held", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		view.pause("held");
+		settle();
+		restartAt("2026-03-02T12:00:30Z");
+		add(1, "held", "* * * * *");
+		clock.set(Instant.parse("2026-03-02T13:00:30Z"));
+		view.resume("held");
+		settle();
+		at("2026-03-02T13:01:00Z");
+		assertThat(job("held").missedFires).isZero();
+		assertThat(job("held").runCount).isEqualTo(1);
+	}
+
+	@Test
 	void fireTimesWhilePausedAreNotMissed() {
 		add(1, "paused", "* * * * *");
 		at("2026-03-02T10:01:00Z");
