@@ -69,6 +69,28 @@ public class CronJobDTO extends DTO {
 	public long consecutiveFailures;
 
 	/**
+	 * How many fire times of this plugin name were missed since the scheduler started: their run did not
+	 * start within the misfire grace of 60 s after them. Counted: a fire time the timer reached more
+	 * than 60 s late (the machine was suspended, the clock jumped; also with
+	 * {@code cron.misfire=run-once}, whose catch-up run covers the gap); a fire time skipped because the
+	 * previous run was still going or its window could not be claimed (the state store was away); and,
+	 * when a plugin's schedule starts after its state is loaded (the runtime or the plugin was down), the
+	 * fire times between its last run and now, at most 100 for one start. A fire time another runtime of
+	 * the cluster ran is not missed. Catching up is unchanged: the next window still covers the gap.
+	 *
+	 * @since 1.3
+	 */
+	public long missedFires;
+
+	/**
+	 * The latest fire time counted in {@link #missedFires}, UTC epoch milliseconds; {@code null} if none
+	 * was missed since the scheduler started.
+	 *
+	 * @since 1.3
+	 */
+	public Long lastMissedFire;
+
+	/**
 	 * The runtime (cluster node) that holds this plugin's claim now, or else ran it last;
 	 * {@code null} when the scheduler keeps its state locally (no cluster).
 	 *

@@ -5,7 +5,9 @@
  * The runtime view of the Crontainer scheduler: the {@link io.crontainer.api.runtime.CronRuntime}
  * service, through which the Gogo shell (and any other management agent) reads the scheduled cron
  * plugins as data transfer objects and acts on them. It plays the role that
- * {@code ServiceComponentRuntime} plays for Declarative Services (OSGi Compendium 112.9).
+ * {@code ServiceComponentRuntime} plays for Declarative Services (OSGi Compendium 112.9); and the
+ * topics and properties of the events it posts through the OSGi Event Admin
+ * ({@link io.crontainer.api.runtime.CronEvents}, since 1.3).
  *
  * <p>
  * Bundles wishing to use this package must list the package in the Import-Package header of the

@@ -79,6 +79,18 @@ final class Checks {
 	 *         OK with a count if none does.
 	 */
 	static Result plugins(List<CronJobDTO> jobs, Thresholds limits, Function<String, List<CronRunDTO>> history) {
+		return plugins(jobs, limits, history, 0, 0);
+	}
+
+	/**
+	 * As {@link #plugins(List, Thresholds, Function)}, and WARN for a plugin that missed a fire time
+	 * ({@link CronJobDTO#lastMissedFire}) less than {@code missedWarnMillis} before {@code now}.
+	 *
+	 * @param now The current time, UTC epoch milliseconds.
+	 * @param missedWarnMillis How long a missed fire time WARNs, in milliseconds; 0 for never.
+	 */
+	static Result plugins(List<CronJobDTO> jobs, Thresholds limits, Function<String, List<CronRunDTO>> history,
+			long now, long missedWarnMillis) {
 		FormattingResultLog log = new FormattingResultLog();
 		int flagged = 0;
 		for (CronJobDTO job : jobs) {
@@ -117,6 +129,14 @@ final class Checks {
 			} else if (limits.failuresWarn() > 0 && failures >= limits.failuresWarn()) {
 				log.warn("{} failed its last {} runs in a row (WARN from {}); cron:history {} gives the errors.",
 						job.name, Formats.number(failures), Formats.number(limits.failuresWarn()), job.name);
+				flagged++;
+			}
+			if (missedWarnMillis > 0 && job.lastMissedFire != null && now - job.lastMissedFire < missedWarnMillis) {
+				log.warn("{} missed {} since the scheduler started, the latest at {} ({} ago): the runtime was down, the"
+						+ " state store away or the plugin busy; its next window covers the gap. WARN for {} after a"
+						+ " missed fire time; cron:info {} says more.", job.name, count(job.missedFires, "fire time"),
+						Formats.offset(job.lastMissedFire, ZoneOffset.UTC), Formats.age(job.lastMissedFire, now),
+						Formats.duration(missedWarnMillis), job.name);
 				flagged++;
 			}
 		}

@@ -38,6 +38,15 @@ public interface CronPluginMXBean {
 	/** @return Runs in a row, up to the latest, that did not succeed; 0 after a success. */
 	long getConsecutiveFailures();
 
+	/**
+	 * @return Fire times whose run did not start within the misfire grace of 60 s (the runtime was down,
+	 *         the state store away, the plugin busy), since the scheduler started.
+	 */
+	long getMissedFires();
+
+	/** @return The latest missed fire time, ISO-8601 UTC; {@code null} if none. */
+	String getLastMissedFire();
+
 	/** @return The outcome of the latest run (RUNNING or QUEUED while it is not over), or {@code null}. */
 	String getLastOutcome();
 

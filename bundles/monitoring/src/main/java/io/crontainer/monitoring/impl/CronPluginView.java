@@ -90,6 +90,17 @@ final class CronPluginView implements CronPluginMXBean {
 	}
 
 	@Override
+	public long getMissedFires() {
+		return job().missedFires;
+	}
+
+	@Override
+	public String getLastMissedFire() {
+		Long at = job().lastMissedFire;
+		return at == null ? null : Instant.ofEpochMilli(at).toString();
+	}
+
+	@Override
 	public String getLastOutcome() {
 		CronRunDTO last = job().lastRun;
 		return last == null ? null : last.outcome.name();

@@ -47,6 +47,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 					+ " CRITICAL. 0 turns it off. Default 600.", min = "0")
 	long queued_critical_seconds() default 600;
 
+	@AttributeDefinition(name = "Missed fire times: WARN for (min)",
+			description = "A plugin that missed a fire time (its run did not start within 60 s of it: the runtime"
+					+ " was down, the state store away, the plugin busy) makes the health check WARN for this many"
+					+ " minutes after that fire time. 0 turns the warning off. Default 60.", min = "0")
+	long missed_warn_minutes() default 60;
+
 	@AttributeDefinition(name = "MBean refresh (s)",
 			description = "How often the set of plugin MBeans is brought in line with the scheduler's plugins:"
 					+ " a new plugin's MBean appears, a departed plugin's goes, within this many seconds. Attribute"

@@ -1,5 +1,6 @@
 package io.crontainer.monitoring.impl;
 
+import java.time.Clock;
 import java.util.List;
 
 import org.apache.felix.hc.api.HealthCheck;
@@ -15,7 +16,7 @@ import io.crontainer.api.runtime.CronRuntime;
 /**
  * Health check "Crontainer plugins" (tag {@code crontainer}): CRITICAL for a {@code BLOCKED} or
  * {@code STUCK} plugin, WARN for an {@code INVALID} or {@code DUPLICATE} one, WARN or CRITICAL for a
- * plugin whose runs failed several times in a row (thresholds: PID {@value MonitoringConfiguration#PID}).
+ * plugin whose runs failed several times in a row, WARN for a plugin that missed a fire time lately (thresholds: PID {@value MonitoringConfiguration#PID}).
  * Registered while the scheduler's {@link CronRuntime} is; "Crontainer scheduler" reports its absence.
  * Called by the health-check executor's threads; thread-safe.
  */
@@ -27,16 +28,24 @@ public class PluginsHealthCheck implements HealthCheck {
 
 	private final CronRuntime runtime;
 	private volatile Thresholds limits;
+	private volatile long missedWarnMillis;
+	private final Clock clock = Clock.systemUTC();
 
 	@Activate
 	public PluginsHealthCheck(@Reference CronRuntime runtime, MonitoringConfiguration config) {
 		this.runtime = runtime;
 		this.limits = Thresholds.of(config);
+		this.missedWarnMillis = missedWarnMillis(config);
+	}
+
+	private static long missedWarnMillis(MonitoringConfiguration config) {
+		return Math.max(0, Math.min(config.missed_warn_minutes(), Long.MAX_VALUE / 60_000)) * 60_000;
 	}
 
 	@Modified
 	void modified(MonitoringConfiguration config) {
 		limits = Thresholds.of(config);
+		missedWarnMillis = missedWarnMillis(config);
 	}
 
 	@Override
@@ -49,6 +58,6 @@ public class PluginsHealthCheck implements HealthCheck {
 			} catch (IllegalArgumentException e) { // left meanwhile
 				return List.of();
 			}
-		});
+		}, clock.millis(), missedWarnMillis);
 	}
 }

@@ -18,6 +18,8 @@ import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
@@ -127,9 +129,14 @@ final class RuntimeMetrics implements MultiCollector {
 				+ " succeeded), at most " + MAX_UNCOMMITTED + ". 1 while its latest fire runs or failed once; 2 or more:"
 				+ " it missed two intervals. Only for plugins that should fire (SCHEDULED, BLOCKED, STUCK, UNAVAILABLE)",
 				null);
+		CounterSnapshot.Builder missed = CounterSnapshot.builder().name("crontainer_plugin_missed_fires")
+				.help("Fire times of the cron plugin whose run did not start within the misfire grace (60 s): the"
+						+ " runtime was down, the state store away, the plugin busy. Counted since the scheduler started");
 		for (CronJobDTO job : jobs) {
 			String name = label(job.name);
 			List<String> plugin = List.of("plugin", name);
+			missed.dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of("plugin", name))
+					.value(job.missedFires).build());
 			info.dataPoint(InfoDataPointSnapshot.builder().labels(Labels.of("plugin", name, "interval",
 					label(job.interval), "zone", label(job.zone), "misfire", label(job.misfire), "bundle",
 					label(job.bundleSymbolicName))).build());
@@ -167,6 +174,7 @@ final class RuntimeMetrics implements MultiCollector {
 		}
 		out.add(info.build());
 		out.add(state.build());
+		out.add(missed.build());
 		for (Gauge g : List.of(runningNow, runStart, failures, timeout, nextFire, lastWindowEnd, lastSuccess,
 				uncommitted)) {
 			if (!g.empty()) {

@@ -47,6 +47,26 @@ class ChecksTest {
 	}
 
 	@Test
+	void aMissedFireTimeWarnsForAWhile() {
+		CronJobDTO job = job("late", JobState.SCHEDULED);
+		job.missedFires = 4;
+		job.lastMissedFire = NOW - 10 * 60_000;
+		Result warn = Checks.plugins(List.of(job), LIMITS, n -> List.of(), NOW, 60 * 60_000);
+		assertThat(warn.getStatus()).isEqualTo(Result.Status.WARN);
+		assertThat(warn.toString()).contains("late missed 4 fire times since the scheduler started")
+				.contains("(10 min ago)");
+
+		assertThat(Checks.plugins(List.of(job), LIMITS, n -> List.of(), NOW + 50 * 60_000, 60 * 60_000).getStatus())
+				.as("an hour after it").isEqualTo(Result.Status.OK);
+		assertThat(Checks.plugins(List.of(job), LIMITS, n -> List.of(), NOW, 0).getStatus()).as("off")
+				.isEqualTo(Result.Status.OK);
+		job.lastMissedFire = null;
+		job.missedFires = 0;
+		assertThat(Checks.plugins(List.of(job), LIMITS, n -> List.of(), NOW, 60 * 60_000).getStatus())
+				.isEqualTo(Result.Status.OK);
+	}
+
+	@Test
 	void schedulerMissingIsCritical() {
 		Result result = Checks.scheduler(null);
 		assertThat(result.getStatus()).isEqualTo(Result.Status.CRITICAL);

@@ -57,6 +57,12 @@ class ViewsTest {
 		assertThat(view.getLastDurationMillis()).isEqualTo(10);
 		assertThat(view.getNextFire()).isEqualTo("1970-01-01T00:00:00Z");
 		assertThat(view.getLastWindowEnd()).isNull();
+		assertThat(view.getMissedFires()).isZero();
+		assertThat(view.getLastMissedFire()).isNull();
+		job.missedFires = 4;
+		job.lastMissedFire = 60_000L;
+		assertThat(view.getMissedFires()).isEqualTo(4);
+		assertThat(view.getLastMissedFire()).isEqualTo("1970-01-01T00:01:00Z");
 		assertThat(view.getBundle()).isEqualTo("com.example [12]");
 		job.state = JobState.PAUSED;
 		assertThat(view.getState()).isEqualTo("PAUSED");

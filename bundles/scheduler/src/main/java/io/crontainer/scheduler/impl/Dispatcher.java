@@ -53,7 +53,9 @@ import io.crontainer.store.api.StoreUnavailableException;
  * stopping thread ({@link #stop}, which awaits the runs and abandons those left).
  * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
  * plugin call, store call or log line happens with the lock held: they are collected as effects and
- * run after it is released.
+ * run after it is released. The {@link Events} of a run (started, on its run thread just before the
+ * plugin is called; ended, as an effect of recording its outcome) are only queued there: Event Admin is
+ * called on the {@link EventPoster}'s own thread.
  */
 final class Dispatcher {
 	private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -104,6 +106,7 @@ final class Dispatcher {
 	private final DueQueue due;
 	private final History history;
 	private final Engine engine;
+	private final Events events;
 	private final Map<String, Run> running = new HashMap<>();
 	/**
 	 * Runs of a concurrent job ({@code scheduler.concurrent = true}, a whiteboard {@code Runnable}) fired
@@ -112,8 +115,9 @@ final class Dispatcher {
 	 */
 	private final Set<Run> alongside = new HashSet<>();
 
-	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine) {
+	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine, Events events) {
 		this.lock = lock;
+		this.events = events;
 		this.clock = clock;
 		this.pool = pool;
 		this.due = due;
@@ -203,6 +207,9 @@ final class Dispatcher {
 
 	/** Records a fire that did not run. Lock held. */
 	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
+		if (trigger == Trigger.SCHEDULE && scheduledFire != null) {
+			history.missed(job.name(), 1, scheduledFire);
+		}
 		RunRecord record = new RunRecord(job.name(), trigger, scheduledFire, now, null);
 		record.finished = now.toEpochMilli();
 		record.error = why;
@@ -211,6 +218,7 @@ final class Dispatcher {
 		CronRunDTO kept = record.toDTO();
 		StateStore store = engine.store();
 		out.add(() -> store.appendHistory(kept));
+		out.add(() -> events.ended(kept));
 	}
 
 	private void submit(Run run, Instant expected, long version) {
@@ -322,6 +330,7 @@ final class Dispatcher {
 		if (LOG.isDebugEnabled()) {
 			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
 		}
+		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
 		Throwable failure = null;
 		try {
 			service.run(start, end);
@@ -591,9 +600,13 @@ final class Dispatcher {
 		record.finished = now.toEpochMilli();
 		record.outcome = outcome;
 		history.ended(run.name, outcome);
+		if (outcome == Outcome.SKIPPED && run.trigger == Trigger.SCHEDULE && run.scheduledFire != null) {
+			history.missed(run.name, 1, run.scheduledFire); // not started: the store was away, the clock went back
+		}
 		CronRunDTO kept = record.toDTO();
 		StateStore store = engine.store();
 		out.add(() -> store.appendHistory(kept));
+		out.add(() -> events.ended(kept));
 		switch (outcome) {
 		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
 				Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));

@@ -1,5 +1,6 @@
 package io.crontainer.scheduler.impl;
 
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,6 +34,10 @@ final class History {
 		long failures;
 		long timeouts;
 		long consecutiveFailures;
+		/** Fire times missed ({@code CronJobDTO.missedFires}). */
+		long missedFires;
+		/** The latest of them, UTC epoch ms; 0 for none. */
+		long lastMissedFire;
 
 		/** The newest run that ran (or runs); the newest skipped fire only if none did. */
 		RunRecord last() {
@@ -107,6 +112,20 @@ final class History {
 			// QUEUED and RUNNING are not ends
 		}
 		}
+	}
+
+	/**
+	 * Counts fire times of a name that were missed (their run did not start within the misfire grace).
+	 *
+	 * @param latest The latest of them.
+	 */
+	void missed(String name, long count, Instant latest) {
+		if (count <= 0) {
+			return;
+		}
+		Runs runs = byName.computeIfAbsent(name, n -> new Runs());
+		runs.missedFires += count;
+		runs.lastMissedFire = Math.max(runs.lastMissedFire, latest.toEpochMilli());
 	}
 
 	/** A name's runs and counts; {@code null} if it has none. */

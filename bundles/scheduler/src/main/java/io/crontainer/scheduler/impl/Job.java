@@ -82,6 +82,12 @@ final class Job {
 	int fired;
 	/** Whether the next schedule start may catch a missed fire time up ({@code cron.misfire=run-once}). */
 	boolean catchUp = true;
+	/**
+	 * Whether the next schedule start counts the fire times missed since the last run as missed: set when
+	 * its state record is loaded (the runtime or the plugin started, the store came back), not after a
+	 * pause or a reset, whose gaps are an operator's choice.
+	 */
+	boolean countDowntime;
 
 	Job(Plugin plugin, Settings settings, long seq, Instant createdAt) {
 		this.plugin = plugin;

@@ -324,6 +324,7 @@ final class JobTable {
 			history.restore(job.name(), loaded.past);
 		}
 		job.catchUp = true;
+		job.countDowntime = true;
 		job.scheduled = null;
 		job.record = loaded.state;
 		job.blocked = loaded.blocked;

@@ -11,7 +11,7 @@ import io.crontainer.api.runtime.JobState;
  * whose fields are volatile.
  */
 record JobView(long seq, String name, JobState state, String reason, boolean running, Long runningSince,
-		long runCount, long failureCount, long timeoutCount, long consecutiveFailures, String node,
-		Resolution resolution, Settings settings, ZoneId zone, Long nextFire, Instant lastEnd, RunRecord lastRun,
+		long runCount, long failureCount, long timeoutCount, long consecutiveFailures, long missedFires,
+		Long lastMissedFire, String node, Resolution resolution, Settings settings, ZoneId zone, Long nextFire, Instant lastEnd, RunRecord lastRun,
 		Plugin plugin) {
 }

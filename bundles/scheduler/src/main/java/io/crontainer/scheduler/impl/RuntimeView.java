@@ -344,7 +344,8 @@ final class RuntimeView implements CronRuntime {
 				: job.settings.zone() != null ? job.settings.zone() : engine.options().zone();
 		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,
 				runs == null ? 0 : runs.runs, runs == null ? 0 : runs.failures, runs == null ? 0 : runs.timeouts,
-				runs == null ? 0 : runs.consecutiveFailures, node(job.name(), running, lastRun), job.resolution,
+				runs == null ? 0 : runs.consecutiveFailures, runs == null ? 0 : runs.missedFires,
+				runs == null || runs.lastMissedFire == 0 ? null : runs.lastMissedFire, node(job.name(), running, lastRun), job.resolution,
 				job.settings, zone, job.nextFire == Job.NONE ? null : job.nextFire,
 				job.record == null ? null : job.record.lastEnd(), lastRun, job.plugin);
 	}
@@ -411,6 +412,8 @@ final class RuntimeView implements CronRuntime {
 		dto.failureCount = view.failureCount();
 		dto.timeoutCount = view.timeoutCount();
 		dto.consecutiveFailures = view.consecutiveFailures();
+		dto.missedFires = view.missedFires();
+		dto.lastMissedFire = view.lastMissedFire();
 		dto.node = view.node();
 		Resolution resolution = view.resolution();
 		dto.interval = resolution == null ? view.settings().interval() : resolution.expression();

@@ -112,6 +112,16 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	 */
 	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options,
 			Runnable changed) {
+		this(clock, runs, pluginCalls, store, options, changed, Events.NONE);
+	}
+
+	/**
+	 * As {@link #Scheduler(Clock, Executor, PluginCalls.Calls, StateStore, Options, Runnable)}, telling
+	 * {@code events} of runs and state changes (with no lock held).
+	 */
+	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options,
+			Runnable changed, Events events) {
+		requireNonNull(events);
 		this.clock = requireNonNull(clock);
 		this.store = requireNonNull(store);
 		this.options = requireNonNull(options);
@@ -195,7 +205,18 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			public void changed() {
 				changes++;
 			}
-		}, due);
+
+			@Override
+			public void missed(Job job, long count, Instant latest) {
+				history.missed(job.name(), count, latest);
+			}
+
+			@Override
+			public RunRecord newestRun(String name) {
+				History.Runs runs = history.of(name);
+				return runs == null ? null : runs.recent.peekFirst();
+			}
+		}, due, events);
 		this.resolutions = new Resolutions(lock, clock, new Resolutions.Engine() {
 			@Override
 			public PluginCalls calls() {
@@ -233,7 +254,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			}
 		});
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
-		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this);
+		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this, events);
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}

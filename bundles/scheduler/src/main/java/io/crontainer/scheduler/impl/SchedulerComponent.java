@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +56,8 @@ import io.crontainer.store.api.StateStoreProvider;
  * <p>
  * Threads: the DS thread that activates, modifies and deactivates the component and calls the
  * bind, update and unbind methods (a bundle's stopping thread, FileInstall's, ConfigAdmin's); the
- * component's own threads are the engine's timer, the run pool, the call pool and the store's.
+ * component's own threads are the engine's timer, the run pool, the call pool, the store's and the
+ * {@link EventPoster}'s, which posts run and state events to Event Admin if one is registered.
  *
  * <p>
  * The {@link CronRuntime} service is registered by this component itself (not declared to DS), so
@@ -74,6 +76,8 @@ public final class SchedulerComponent {
 
 	private static final Logger LOG = LoggerFactory.getLogger(SchedulerComponent.class);
 	private static final int CALL_THREADS = 2;
+	/** How long a stopping scheduler lets its queued events reach Event Admin. */
+	private static final long EVENTS_WAIT_MILLIS = 1000;
 
 	private final BundleContext context;
 	private final Clock clock;
@@ -83,7 +87,17 @@ public final class SchedulerComponent {
 	private final Scheduler scheduler;
 	private final RuntimeView view;
 	private final ChangeCount changeCount;
+	private final EventPoster events;
 	private final ServiceRegistration<CronRuntime> registration;
+
+	/**
+	 * The Event Admin that the run and state events go to ({@link io.crontainer.api.runtime.CronEvents});
+	 * {@code null} while none is registered: the scheduler works without one. Set by DS on its thread,
+	 * read by the {@link EventPoster} on any thread.
+	 */
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	volatile EventAdmin eventAdmin;
 
 	/**
 	 * Activates the scheduler: opens the state store, starts the timer and registers the
@@ -105,7 +119,8 @@ public final class SchedulerComponent {
 		this.calls = new CallPool(CALL_THREADS, "crontainer-call");
 		this.changeCount = new ChangeCount(Map.of(Constants.SERVICE_DESCRIPTION,
 				"Crontainer scheduler: the runtime view of the scheduled cron plugins"));
-		this.scheduler = new Scheduler(clock, runs, calls, store, options, changeCount::changed);
+		this.events = EventPoster.open(() -> eventAdmin);
+		this.scheduler = new Scheduler(clock, runs, calls, store, options, changeCount::changed, events);
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
 		scheduler.timer(timer.thread());
 		timer.start();
@@ -153,6 +168,7 @@ public final class SchedulerComponent {
 		scheduler.stop();
 		runs.shutdown();
 		calls.executor().shutdownNow();
+		events.close(EVENTS_WAIT_MILLIS); // the runs' last events (interrupted by the stop) go out first
 		scheduler.store().close();
 		LOG.info("Crontainer scheduler stopped");
 	}

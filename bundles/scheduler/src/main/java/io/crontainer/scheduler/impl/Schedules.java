@@ -27,7 +27,8 @@ import io.crontainer.scheduler.impl.interval.Interval;
  *
  * <p>
  * Not thread-safe by itself: every method requires the engine's lock (whiteboard, call, run, store,
- * operator and timer threads hold it when they call). Log lines are added to {@code out}.
+ * operator and timer threads hold it when they call). Log lines and {@link Events} of state changes
+ * are added to {@code out}.
  */
 final class Schedules {
 	/**
@@ -35,6 +36,13 @@ final class Schedules {
 	 * machine was suspended or the clock was stepped forward. Quartz's default misfire threshold.
 	 */
 	static final Duration MISFIRE_THRESHOLD = Duration.ofSeconds(60);
+
+	/**
+	 * The most fire times counted as missed when a schedule starts after a downtime: a plugin fired every
+	 * second and down for a day counts this many, not 86,400, and the count costs at most this many
+	 * fire time computations under the engine's lock.
+	 */
+	static final int MISSED_AT_START_MAX = 100;
 
 	private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
 
@@ -54,14 +62,22 @@ final class Schedules {
 
 		/** The jobs changed (for {@code service.changecount}). */
 		void changed();
+
+		/** Counts fire times of a job that were missed, the latest at {@code latest}. */
+		void missed(Job job, long count, Instant latest);
+
+		/** The newest run of a name this runtime knows of (kept across restarts); {@code null} if none. */
+		RunRecord newestRun(String name);
 	}
 
 	private final Engine engine;
 	private final DueQueue due;
+	private final Events events;
 
-	Schedules(Engine engine, DueQueue due) {
+	Schedules(Engine engine, DueQueue due, Events events) {
 		this.engine = engine;
 		this.due = due;
+		this.events = events;
 	}
 
 	/** Recomputes a job's state and, if its schedule started or changed, its next fire time. */
@@ -147,6 +163,7 @@ final class Schedules {
 		}
 		if (state != JobState.PENDING && !(state == JobState.UNAVAILABLE && job.record == null)) {
 			job.catchUp = false;
+			job.countDowntime = false; // paused, disabled ...: what passes meanwhile is not missed
 		}
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
 			JobState before = job.state;
@@ -154,6 +171,13 @@ final class Schedules {
 			job.reason = reason;
 			engine.changed();
 			out.add(stateLog(job, before));
+			if (state != before) {
+				String name = job.name();
+				JobState after = state;
+				String why = reason;
+				long at = now.toEpochMilli();
+				out.add(() -> events.stateChanged(name, before, after, why, at));
+			}
 		}
 	}
 
@@ -208,6 +232,10 @@ final class Schedules {
 		}
 		setNextFire(job, interval.next(now));
 		Instant lastEnd = job.record.lastEnd();
+		if (job.countDowntime) {
+			job.countDowntime = false;
+			countDowntime(job, interval, lastEnd, now);
+		}
 		boolean caughtUp = false;
 		if (job.catchUp && job.settings.runOnce() && lastEnd != null) {
 			Optional<ZonedDateTime> missed = interval.next(lastEnd);
@@ -223,6 +251,43 @@ final class Schedules {
 			// scheduler.immediate (Sling, Karaf): a first fire when the schedule starts, counted as one
 			counted(job);
 			engine.fire(job, Trigger.REBOOT, now, now, out);
+		}
+	}
+
+	/**
+	 * Counts, as missed, the fire times of a schedule starting after its state was loaded that came while
+	 * it was not scheduled here (the runtime or the plugin was down, the store away): those after both
+	 * the end of its last window and its newest run known here, up to now, at most
+	 * {@link #MISSED_AT_START_MAX}. A plugin that never ran missed nothing.
+	 */
+	private void countDowntime(Job job, Interval interval, Instant lastEnd, Instant now) {
+		RunRecord newest = engine.newestRun(job.name());
+		Instant since = lastEnd;
+		if (newest != null) {
+			Instant ran = Instant.ofEpochMilli(newest.scheduledFire != null ? newest.scheduledFire : newest.started);
+			since = since == null || ran.isAfter(since) ? ran : since;
+		}
+		if (since == null) {
+			return;
+		}
+		countPassed(job, interval, since, now, 0);
+	}
+
+	/**
+	 * Counts as missed the fire times after {@code after} up to {@code now}, at most
+	 * {@link #MISSED_AT_START_MAX} with those counted already ({@code counted}).
+	 */
+	private void countPassed(Job job, Interval interval, Instant after, Instant now, long counted) {
+		long count = 0;
+		Instant latest = null;
+		Optional<ZonedDateTime> next = interval.next(after);
+		while (next.isPresent() && !next.get().toInstant().isAfter(now) && counted + count < MISSED_AT_START_MAX) {
+			count++;
+			latest = next.get().toInstant();
+			next = interval.next(latest);
+		}
+		if (count > 0) {
+			engine.missed(job, count, latest);
 		}
 	}
 
@@ -267,10 +332,12 @@ final class Schedules {
 		String name = job.name();
 		if (Duration.between(fireTime, now).compareTo(MISFIRE_THRESHOLD) > 0) {
 			ZonedDateTime missed = fireTime.atZone(interval.zone());
+			countPassed(job, interval, fireTime, now, 1); // those after it that passed too; it is counted below
 			Optional<ZonedDateTime> next = interval.next(now);
 			setNextFire(job, next);
 			counted(job);
 			if (job.settings.runOnce()) {
+				engine.missed(job, 1, fireTime); // with cron.misfire=skip, engine.skipped counts it
 				out.add(() -> LOG.info("Cron plugin {} missed its fire time {} and runs once now ({}={})", name, missed,
 						CronPlugin.MISFIRE, CronPlugin.MISFIRE_RUN_ONCE));
 				engine.fire(job, Trigger.MISFIRE, fireTime, now, out);
@@ -306,9 +373,16 @@ final class Schedules {
 		Interval interval = job.scheduled;
 		try {
 			Optional<ZonedDateTime> next = Optional.of(Instant.ofEpochMilli(job.nextFire).atZone(interval.zone()));
+			long passed = -1; // the fire time just fired is not one of them
+			Instant latest = null;
 			do {
-				next = interval.next(next.get().toInstant());
+				passed++;
+				latest = next.get().toInstant();
+				next = interval.next(latest);
 			} while (next.isPresent() && !next.get().toInstant().isAfter(now));
+			if (passed > 0) { // fire times that came while the burst was started: never fired
+				engine.missed(job, passed, latest);
+			}
 			setNextFire(job, next);
 		} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
 			job.nextPending = false;

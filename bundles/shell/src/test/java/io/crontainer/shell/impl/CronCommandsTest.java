@@ -225,6 +225,8 @@ class CronCommandsTest {
 		fourPlugins();
 		CronJobDTO cleaner = rt.jobs.get("token-cleaner");
 		cleaner.timeout = 90L;
+		cleaner.missedFires = 3;
+		cleaner.lastMissedFire = NOW_MS - 30 * MIN;
 		for (int i = 0; i < 12; i++) {
 			rt.run("token-cleaner", Outcome.FAILED, 0, i, NOW_MS - (i + 20) * MIN, NOW_MS - (i + 20) * MIN + 10,
 					"java.io.IOException: boom\n\tat somewhere");
@@ -237,6 +239,8 @@ class CronCommandsTest {
 				"Next fire:        2024-10-27T00:15+02:00[Europe/Berlin] (in 15 min)\n",
 				"Last window end:  2024-10-26T23:45:00.123+02:00[Europe/Berlin]\n",
 				"Next window:      [2024-10-26T23:45:00.123+02:00[Europe/Berlin], the start of the next run)\n",
+				"Missed fires:     3, the latest 2024-10-26T23:30+02:00[Europe/Berlin] (30 min ago): fire times whose"
+						+ " run did not start within 60 s (the runtime was down, the store away, the plugin busy)\n",
 				"Bundle:           com.example.plugins [7]\n", "Service id:       40\n");
 		assertThat(info).contains("Next 5 fire times:\n  2024-10-27T00:15+02:00[Europe/Berlin]\n"
 				+ "  2024-10-27T00:30+02:00[Europe/Berlin]\n");
@@ -256,6 +260,7 @@ class CronCommandsTest {
 	void infoOfAnInvalidPluginShowsWhyAndNoFireTimes() {
 		fourPlugins();
 		String info = commands.info("broken");
+		assertThat(info).contains("Missed fires:     0: fire times");
 		assertThat(info).contains("State:            INVALID\n",
 				"Reason:           interval 'nope' is invalid: 5 fields expected\n", "Means:            -\n",
 				"Last window end:  none: the plugin has never run successfully\n",
