@@ -535,17 +535,7 @@ class DistributionIT {
 	}
 
 	private void await(String what, BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (!process.isAlive()) {
-				throw new AssertionError("Crontainer exited (" + process.exitValue() + ") while waiting for " + what
-						+ "; output:\n" + read(output));
-			}
-			if (System.nanoTime() - deadline > 0) {
-				throw new AssertionError("Timed out waiting for " + what + "; output:\n" + read(output));
-			}
-			Thread.sleep(50);
-		}
+		Distributions.await(process, output, TIMEOUT, what, condition);
 	}
 
 	/** The threads of bin/client connections (crontainer-client-N...) in a JVM, by jcmd's thread dump. */
@@ -613,11 +603,7 @@ class DistributionIT {
 	}
 
 	private static String read(Path file) {
-		try {
-			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-		} catch (IOException e) {
-			return e.toString();
-		}
+		return Distributions.read(file);
 	}
 
 	/** The option that gives the web feature's HTTP server a free port (it names it in its log). */

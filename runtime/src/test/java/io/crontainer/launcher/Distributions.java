@@ -2,9 +2,13 @@ package io.crontainer.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** The distribution as released, for the tests that start it: its {@code .tar.gz}, unpacked. */
@@ -32,6 +36,36 @@ final class Distributions {
 		assertThat(untar.exitValue()).as("tar's exit status").isZero();
 		try (Stream<Path> dirs = Files.list(into)) {
 			return dirs.filter(p -> p.getFileName().toString().startsWith("crontainer-")).findFirst().orElseThrow();
+		}
+	}
+
+	/**
+	 * Waits until {@code condition} holds, checking every 50 ms, for a started distribution.
+	 *
+	 * @throws AssertionError If the process exits first, or {@code timeout} passes; either message names
+	 *         {@code what} was awaited and holds the process's output so far.
+	 */
+	static void await(Process process, Path output, Duration timeout, String what, BooleanSupplier condition)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (!process.isAlive()) {
+				throw new AssertionError("Crontainer exited (" + process.exitValue() + ") while waiting for " + what
+						+ "; output:\n" + read(output));
+			}
+			if (System.nanoTime() - deadline > 0) {
+				throw new AssertionError("Timed out waiting for " + what + "; output:\n" + read(output));
+			}
+			Thread.sleep(50);
+		}
+	}
+
+	/** A file's text (UTF-8), "" while it does not exist, or the exception's text if it cannot be read. */
+	static String read(Path file) {
+		try {
+			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+		} catch (IOException e) {
+			return e.toString();
 		}
 	}
 }

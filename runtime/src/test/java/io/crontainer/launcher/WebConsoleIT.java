@@ -613,24 +613,10 @@ class WebConsoleIT {
 	}
 
 	private void await(String what, BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (!process.isAlive()) {
-				throw new AssertionError("Crontainer exited (" + process.exitValue() + ") while waiting for " + what
-						+ "; output:\n" + read(output));
-			}
-			if (System.nanoTime() - deadline > 0) {
-				throw new AssertionError("Timed out waiting for " + what + "; output:\n" + read(output));
-			}
-			Thread.sleep(100);
-		}
+		Distributions.await(process, output, TIMEOUT, what, condition);
 	}
 
 	private static String read(Path file) {
-		try {
-			return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-		} catch (IOException e) {
-			return e.toString();
-		}
+		return Distributions.read(file);
 	}
 }

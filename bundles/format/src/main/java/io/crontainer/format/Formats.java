@@ -215,13 +215,29 @@ public final class Formats {
 	 * @return The text with its control characters escaped; {@code null} for {@code null}.
 	 */
 	public static String escaped(String text) {
+		return escaped(text, false, false);
+	}
+
+	/**
+	 * {@link #escaped(String)}, keeping the line feed or the tab where the output is many lines (a log
+	 * message with its stack trace): a line feed starts a new line and a tab moves the cursor right, and
+	 * neither can overwrite text or act on the terminal. Every other control character is escaped.
+	 *
+	 * @param text The text, or {@code null}.
+	 * @param keepLineFeeds Whether a line feed stays as it is.
+	 * @param keepTabs Whether a tab stays as it is.
+	 * @return The text with its control characters escaped; {@code null} for {@code null}.
+	 */
+	public static String escaped(String text, boolean keepLineFeeds, boolean keepTabs) {
 		if (text == null) {
 			return null;
 		}
 		StringBuilder out = null;
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			if (!(c < 0x20 || c >= 0x7f && c <= 0x9f)) {
+			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs)
+					|| c >= 0x7f && c <= 0x9f;
+			if (!control) {
 				if (out != null) {
 					out.append(c);
 				}

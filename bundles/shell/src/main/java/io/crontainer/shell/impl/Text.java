@@ -9,6 +9,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAccessor;
 
+import io.crontainer.format.Formats;
+
 /**
  * What only a terminal needs: text from plugins made safe to print, and instants and zones read from
  * the operator's input. Instants, durations, ages, states and counts are written by the one shared place,
@@ -50,32 +52,7 @@ final class Text {
 	}
 
 	private static String escape(String text, boolean keepLineFeeds, boolean keepTabs) {
-		if (text == null) {
-			return null;
-		}
-		StringBuilder out = null;
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs)
-					|| c >= 0x7f && c <= 0x9f;
-			if (!control) {
-				if (out != null) {
-					out.append(c);
-				}
-				continue;
-			}
-			if (out == null) {
-				out = new StringBuilder(text.length() + 16).append(text, 0, i);
-			}
-			switch (c) {
-			case '\n' -> out.append("\\n");
-			case '\r' -> out.append("\\r");
-			case '\t' -> out.append("\\t");
-			case 0x1b -> out.append("\\e");
-			default -> out.append(c < 0x80 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
-			}
-		}
-		return out == null ? text : out.toString();
+		return Formats.escaped(text, keepLineFeeds, keepTabs);
 	}
 
 	/**
