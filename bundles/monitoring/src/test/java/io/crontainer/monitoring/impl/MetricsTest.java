@@ -165,7 +165,7 @@ class MetricsTest {
 				.contains("crontainer_plugin_consecutive_failures{plugin=\"a\"} 4.0\n")
 				.contains("# TYPE crontainer_plugin_missed_fires_total counter\n")
 				.contains("crontainer_plugin_missed_fires_total{plugin=\"a\"} 3.0\n")
-				.contains("crontainer_plugin_missed_fires_total{plugin=\"b\\\"\\n\"} 0.0\n")
+				.contains("crontainer_plugin_missed_fires_total{plugin=\"b\\\"\\\\n\"} 0.0\n")
 				.contains("crontainer_plugin_next_fire_timestamp_seconds{plugin=\"a\"} " + (NOW + 55_000) / 1000.0 + "\n")
 				.contains("crontainer_plugin_last_window_end_timestamp_seconds{plugin=\"a\"} " + (NOW - 5_000) / 1000.0 + "\n")
 				.doesNotContain("crontainer_plugin_next_fire_timestamp_seconds{plugin=\"b")
