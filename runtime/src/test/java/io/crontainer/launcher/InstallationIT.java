@@ -301,17 +301,7 @@ class InstallationIT {
 		}
 
 		void await(String what, BooleanSupplier condition) throws InterruptedException {
-			long deadline = System.nanoTime() + TIMEOUT.toNanos();
-			while (!condition.getAsBoolean()) {
-				if (!process.isAlive()) {
-					throw new AssertionError("Crontainer exited (" + process.exitValue() + ") while waiting for " + what
-							+ "; output:\n" + output());
-				}
-				if (System.nanoTime() - deadline > 0) {
-					throw new AssertionError("Timed out waiting for " + what + "; output:\n" + output());
-				}
-				Thread.sleep(50);
-			}
+			Distributions.await(process, out, TIMEOUT, what, condition);
 		}
 
 		String client(String command) throws Exception {
