@@ -42,7 +42,7 @@ abstract class Due {
 
 
 		/** A fire time held by another runtime is claimed again. */
-		void retry(Dispatcher.Retry retry, Instant now, List<Runnable> out);
+		void retry(Firing.Retry retry, Instant now, List<Runnable> out);
 
 		/** A plugin call's time limit. */
 		void callDeadline(PluginCalls.Call call, Instant now, List<Runnable> out);

@@ -5,9 +5,9 @@ import java.util.List;
 
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.scheduler.impl.interval.Interval;
-import io.crontainer.store.api.RunState;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.scheduler.impl.whiteboard.Settings;
+import io.crontainer.store.api.RunState;
 
 /**
  * One cron plugin service as the engine tracks it, with its two deadlines: its next fire time
@@ -56,7 +56,7 @@ final class Job {
 		}
 	};
 	/**
-	 * Whether a fire was skipped for {@link Dispatcher#MAX_CONCURRENT_RUNS} and logged: logged once
+	 * Whether a fire was skipped for {@link Firing#MAX_CONCURRENT_RUNS} and logged: logged once
 	 * until one of its runs ends.
 	 */
 	boolean capLogged;

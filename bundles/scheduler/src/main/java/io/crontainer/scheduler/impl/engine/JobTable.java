@@ -14,12 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.scheduler.impl.whiteboard.Settings;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
-import io.crontainer.scheduler.impl.whiteboard.Plugin;
-import io.crontainer.scheduler.impl.whiteboard.Settings;
 
 /**
  * The job table: the whiteboard's plugin services by {@code service.id}, and which of them owns each
@@ -69,10 +69,10 @@ final class JobTable {
 		/** Runs the effects collected under the lock, and tells of a change. Lock not held. */
 		void flush(List<Runnable> out);
 
-		/** The run holding a name; {@code null} if none ({@link Dispatcher#running}). Lock held. */
+		/** The run holding a name; {@code null} if none ({@link Firing#running}). Lock held. */
 		Run running(String name);
 
-		/** The runs of a job beside the one holding its name ({@link Dispatcher#alongside}). Lock held. */
+		/** The runs of a job beside the one holding its name ({@link Firing#alongside}). Lock held. */
 		List<Run> alongside(Job job);
 
 		/** Asks a job's plugin for enabled() and interval() ({@link Resolutions#resolve}). Lock held. */

@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
+import io.crontainer.scheduler.impl.whiteboard.Settings;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
-import io.crontainer.scheduler.impl.whiteboard.Settings;
 
 /**
  * What a plugin's service properties and its answers to {@code enabled()} and {@code interval()}

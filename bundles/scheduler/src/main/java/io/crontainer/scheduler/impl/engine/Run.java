@@ -45,7 +45,7 @@ final class Run extends Due {
 	final Instant scheduledFire;
 	/**
 	 * Whether this run takes over a fire time from a runtime whose lease expired
-	 * ({@link io.crontainer.scheduler.impl.store.StateStore#claimOver}); set under the engine's lock
+	 * ({@link io.crontainer.store.api.StateStore#claimOver}); set under the engine's lock
 	 * before the run is submitted.
 	 */
 	boolean takeOver;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
-import io.crontainer.scheduler.impl.whiteboard.Plugin;
 
 /**
  * The engine: wires the parts, owns their one lock, and hands each deadline to the part it belongs
@@ -33,12 +34,20 @@ import io.crontainer.scheduler.impl.whiteboard.Plugin;
  * <tr><td>{@link Resolutions} with {@link PluginCalls}</td><td>{@code enabled()} and {@code interval()}
  * on the call pool, with deadlines, turned into resolutions</td></tr>
  * <tr><td>{@link Schedules}</td><td>each job's state and schedule, misfires</td></tr>
- * <tr><td>{@link Dispatcher} with {@link History} and {@link RunPool}</td><td>runs on their own threads:
- * claims, windows, commits, time limits, stuck runs, history and counters</td></tr>
+ * <tr><td>{@link Firing}</td><td>the fire-or-skip decision and the table of runs going: at most one per
+ * name, concurrent runs up to a cap, a fire during a commit kept for after it, fire times of another
+ * runtime claimed again</td></tr>
+ * <tr><td>{@link RunThread} with {@link RunPool}</td><td>a run on its own thread: claim, window, plugin
+ * call, commit or release, hand-over to a new store</td></tr>
+ * <tr><td>{@link Deadlines}</td><td>time limits and departed plugins' graces of running runs;
+ * interrupting, then abandoning stuck runs</td></tr>
+ * <tr><td>{@link Stopping}</td><td>interrupting and awaiting every run when the scheduler stops</td></tr>
+ * <tr><td>{@link Outcomes} with {@link History}</td><td>what became of each fire: history and counters,
+ * the store's history, events, the stage of a manual fire</td></tr>
  * <tr><td>{@link StateStore}</td><td>the one protocol that reads and persists a record</td></tr>
  * <tr><td>{@link DueQueue} with {@link Timer}</td><td>every deadline; the thread that sleeps until the
  * earliest</td></tr>
- * <tr><td>{@link RuntimeView}</td><td>the {@code CronRuntime} service: DTOs and operators' changes</td></tr>
+ * <tr><td>{@link Operations}</td><td>what the {@code CronRuntime} service (the view) reads and does</td></tr>
  * </table>
  *
  * <p>
@@ -52,10 +61,10 @@ import io.crontainer.scheduler.impl.whiteboard.Plugin;
  * is held. Work found under the lock is collected as effects ({@code out}) and run by
  * {@link #flush} after it is released. Callers: the whiteboard thread ({@link #add}, {@link #update},
  * {@link #remove}), the timer ({@link #tick}), call, run and store threads through the parts,
- * operators' threads through the {@link RuntimeView}, the component ({@link #configure},
+ * operators' threads through the runtime view ({@link Operations}), the component ({@link #configure},
  * {@link #stop}).
  */
-public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts {
+public final class Scheduler implements Operations, Due.Parts {
 
 	/** How many deadlines one hold of the lock handles at most, so that runs start while the rest is dispatched. */
 	static final int TICK_BATCH = 32;
@@ -84,7 +93,11 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 	private final Schedules schedules;
 	private final Resolutions resolutions;
 	private final PluginCalls calls;
-	private final Dispatcher dispatcher;
+	private final Outcomes outcomes;
+	private final Firing firing;
+	private final Deadlines deadlines;
+	private final RunThread runThread;
+	private final Stopping stopping;
 	private final Due recheck = new Due() {
 		@Override
 		void come(Parts parts, Instant now, List<Runnable> out) {
@@ -159,12 +172,12 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 
 			@Override
 			public Run running(String name) {
-				return dispatcher.running(name);
+				return firing.running(name);
 			}
 
 			@Override
 			public List<Run> alongside(Job job) {
-				return dispatcher.alongside(job);
+				return firing.alongside(job);
 			}
 
 			@Override
@@ -186,18 +199,18 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 			@Override
 			public void fire(Job job, Trigger trigger, Instant fireTime, Instant now,
 					List<Runnable> out) {
-				dispatcher.fire(job, trigger, fireTime, null, now, out);
+				firing.fire(job, trigger, fireTime, null, now, out);
 			}
 
 			@Override
 			public void skipped(Job job, Trigger trigger, Instant fireTime, Instant now,
 					String why, List<Runnable> out) {
-				dispatcher.skipped(job, trigger, fireTime, now, why, out);
+				outcomes.skipped(job, trigger, fireTime, now, why, out);
 			}
 
 			@Override
 			public Run running(String name) {
-				return dispatcher.running(name);
+				return firing.running(name);
 			}
 
 			@Override
@@ -258,7 +271,92 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 			}
 		});
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
-		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this, events);
+		this.outcomes = new Outcomes(history, () -> this.store, events, runs);
+		this.firing = new Firing(outcomes, new Firing.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public void submit(Run run, Instant expected, long version) {
+				runThread.submit(run, expected, version);
+			}
+		});
+		this.deadlines = new Deadlines(lock, due, outcomes, new Deadlines.Engine() {
+			@Override
+			public Duration grace() {
+				return Scheduler.this.grace();
+			}
+
+			@Override
+			public void abandoned(Run run, Instant now, List<Runnable> out) {
+				runChanged(run.name, now, out);
+			}
+		});
+		this.runThread = new RunThread(lock, clock, runs, deadlines, outcomes, events, new RunThread.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public void record(String name, RunState state, Instant now, List<Runnable> out) {
+				table.record(name, state, now, out);
+			}
+
+			@Override
+			public void blocked(String name, String reason, Instant now, List<Runnable> out) {
+				table.blocked(name, reason, now, out);
+			}
+
+			@Override
+			public void claimUnavailable(Job job, String reason) {
+				job.claimUnavailable = reason;
+			}
+
+			@Override
+			public boolean claimReachable(Job job, Instant now, List<Runnable> out) {
+				if (job.claimUnavailable == null) {
+					return false;
+				}
+				job.claimUnavailable = null;
+				runChanged(job.name(), now, out);
+				return true;
+			}
+
+			@Override
+			public void over(Run run, Instant now, List<Runnable> out) {
+				firing.over(run);
+				runChanged(run.name, now, out);
+				firing.follow(run, now, out);
+			}
+
+			@Override
+			public void yielded(Run run, Instant retryAt, Instant now, List<Runnable> out) {
+				firing.over(run);
+				runChanged(run.name, now, out);
+				if (retryAt != null && !run.job.gone) {
+					due.schedule(new Firing.Retry(run.job, run.trigger, run.scheduledFire), retryAt.toEpochMilli());
+				}
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
+		this.stopping = new Stopping(lock, clock, outcomes, new Stopping.Engine() {
+			@Override
+			public Collection<Run> runs() {
+				return firing.runs();
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}
@@ -297,7 +395,10 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 			Instant now = clock.instant();
 			table.storeAvailable(now);
 			for (Job job : table.owners()) {
-				dispatcher.storeAvailable(job, now, out);
+				if (job.claimUnavailable != null) { // its last claim found the store unreachable
+					job.claimUnavailable = null;
+					runChanged(job.name(), now, out);
+				}
 			}
 		}
 		flush(out);
@@ -322,7 +423,10 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 			}
 			Instant now = clock.instant();
 			for (Job job : table.owners()) {
-				dispatcher.storeUnavailable(job, reason, now, out);
+				if (job.claimUnavailable == null) { // UNAVAILABLE now, until the store is back or a claim gets through
+					job.claimUnavailable = reason;
+					runChanged(job.name(), now, out);
+				}
 			}
 		}
 		flush(out);
@@ -373,7 +477,7 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 	public void remove(long serviceId, boolean frameworkStopping) {
 		List<Run> departing = table.remove(serviceId);
 		if (frameworkStopping) {
-			departing.forEach(dispatcher::departedAtShutdown);
+			departing.forEach(deadlines::departedAtShutdown);
 			return;
 		}
 		if (departing.isEmpty()) {
@@ -383,7 +487,7 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 			// One grace for all, from now: the runs beside it (scheduler.concurrent) go on meanwhile.
 			long graceEnd = clock.millis() + options.grace().toMillis();
 			for (Run run : departing) {
-				dispatcher.departed(run, graceEnd);
+				deadlines.departed(run, graceEnd);
 			}
 		}
 	}
@@ -456,12 +560,12 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 
 	@Override
 	public void runDeadline(Run run, Instant now, List<Runnable> out) {
-		dispatcher.due(run, now, out);
+		deadlines.due(run, now, out);
 	}
 
 	@Override
-	public void retry(Dispatcher.Retry retry, Instant now, List<Runnable> out) {
-		dispatcher.due(retry, now, out);
+	public void retry(Firing.Retry retry, Instant now, List<Runnable> out) {
+		firing.due(retry, now, out);
 	}
 
 	@Override
@@ -479,22 +583,25 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 		}
 	}
 
-	// ------------------------------------------------------------------ Dispatcher.Engine (lock held)
+	// ------------------------------------------------------------------ what the parts share
 
 	@Override
 	public StateStore store() {
 		return store;
 	}
 
-	@Override
-	public Duration grace() {
+	/** The grace of runs; takes the lock itself (re-entrant if held). */
+	private Duration grace() {
 		synchronized (lock) {
 			return options.grace();
 		}
 	}
 
-	@Override
-	public void runChanged(String name, Instant now, List<Runnable> out) {
+	/**
+	 * A run of a name changed what its job's state may be (running, stuck, over; its claim reached the
+	 * store or not): the jobs changed, and the owner's state is recomputed. Lock held.
+	 */
+	private void runChanged(String name, Instant now, List<Runnable> out) {
 		changes++;
 		Job job = table.owner(name);
 		if (job != null && !stopped) {
@@ -506,14 +613,8 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 	 * The store returned a record of a name: the owner takes it if it is newer than the one it holds
 	 * (records reach the engine on several threads; a late older one never overwrites a newer one).
 	 */
-	@Override
-	public void record(String name, RunState state, Instant now, List<Runnable> out) {
+	private void record(String name, RunState state, Instant now, List<Runnable> out) {
 		table.record(name, state, now, out);
-	}
-
-	@Override
-	public void blocked(String name, String reason, Instant now, List<Runnable> out) {
-		table.blocked(name, reason, now, out);
 	}
 
 	// ------------------------------------------------------------------ Operations (operators' threads, no lock held)
@@ -586,13 +687,13 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 			default:
 				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
 			}
-			Run run = dispatcher.running(name);
+			Run run = firing.running(name);
 			if (run != null) {
 				throw new IllegalStateException("cron plugin '" + name + "' is running already (since "
 						+ Instant.ofEpochMilli(run.record.started) + ")");
 			}
 			Instant now = clock.instant();
-			dispatcher.fire(job, Trigger.MANUAL, now, done, now, out);
+			firing.fire(job, Trigger.MANUAL, now, done, now, out);
 		}
 		flush(out);
 	}
@@ -611,7 +712,7 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 	@Override
 	public boolean running(String name) {
 		synchronized (lock) {
-			return dispatcher.running(name) != null;
+			return firing.running(name) != null;
 		}
 	}
 
@@ -636,8 +737,8 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 
 	/** What is shown of a job. Lock held. */
 	private JobView view(Job job) {
-		Run run = dispatcher.running(job.name());
-		boolean running = run != null && run.job == job || !dispatcher.alongside(job).isEmpty();
+		Run run = firing.running(job.name());
+		boolean running = run != null && run.job == job || !firing.alongside(job).isEmpty();
 		boolean stuck = job.owner && run != null && run.phase == Run.Phase.STUCK; // maybe a departed job's run
 		Long runningSince = (running || stuck) && run.phase != Run.Phase.QUEUED ? run.record.started : null;
 		History.Runs runs = job.owner ? history.of(job.name()) : null;
@@ -672,45 +773,9 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 
 	// ------------------------------------------------------------------ the parts' shared context
 
+	/** The engine's one lock (tests assert that nothing is called while it is held). */
 	Object lock() {
 		return lock;
-	}
-
-	Clock clock() {
-		return clock;
-	}
-
-	DueQueue due() {
-		return due;
-	}
-
-	JobTable table() {
-		return table;
-	}
-
-	Schedules schedules() {
-		return schedules;
-	}
-
-	Resolutions resolutions() {
-		return resolutions;
-	}
-
-	PluginCalls calls() {
-		return calls;
-	}
-
-	Dispatcher dispatcher() {
-		return dispatcher;
-	}
-
-	History history() {
-		return history;
-	}
-
-	/** The configuration. Lock held. */
-	Options options() {
-		return options;
 	}
 
 	/** How many runs are kept per name. Takes the lock: called without it (loading a record). */
@@ -718,16 +783,6 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 		synchronized (lock) {
 			return options.historySize();
 		}
-	}
-
-	/** Whether the engine stopped. Lock held. */
-	boolean stopped() {
-		return stopped;
-	}
-
-	/** The jobs changed (for {@code service.changecount}). Lock held. */
-	void changed() {
-		changes++;
 	}
 
 	private Duration callTimeout() {
@@ -740,7 +795,7 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 
 	/**
 	 * Applies a changed configuration; a new store, if given, replaces the old one, which is closed. A
-	 * run in progress goes on: it commits its window to the new store ({@link Dispatcher} hands it over).
+	 * run in progress goes on: it commits its window to the new store ({@link RunThread} hands it over).
 	 */
 	public void configure(Options changedOptions, StateStore newStore) {
 		List<Runnable> out = new ArrayList<>();
@@ -789,14 +844,13 @@ public final class Scheduler implements Operations, Dispatcher.Engine, Due.Parts
 			stopped = true;
 			grace = options.grace();
 		}
-		dispatcher.stop(grace);
+		stopping.stop(grace);
 	}
 
 	// ------------------------------------------------------------------ helpers
 
 	/** Runs what was collected under the lock, then tells of a change; no lock held. */
-	@Override
-	public void flush(List<Runnable> out) {
+	private void flush(List<Runnable> out) {
 		for (Runnable task : out) {
 			task.run();
 		}

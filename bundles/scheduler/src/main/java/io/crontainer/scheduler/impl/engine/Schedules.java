@@ -49,10 +49,10 @@ final class Schedules {
 
 	/** What the schedules need of the rest of the engine. Lock held. */
 	interface Engine {
-		/** Starts a run of a job, or records the fire as skipped if its name is running ({@link Dispatcher#fire}). */
+		/** Starts a run of a job, or records the fire as skipped if its name is running ({@link Firing#fire}). */
 		void fire(Job job, Trigger trigger, Instant fireTime, Instant now, List<Runnable> out);
 
-		/** Records a fire time that did not run, and why ({@link Dispatcher#skipped}). */
+		/** Records a fire time that did not run, and why ({@link Outcomes#skipped}). */
 		void skipped(Job job, Trigger trigger, Instant fireTime, Instant now, String why, List<Runnable> out);
 
 		/** The run holding a name, queued, running, committing or stuck; {@code null} if none. */
@@ -422,7 +422,7 @@ final class Schedules {
 		case BLOCKED:
 		case DUPLICATE:
 			return () -> LOG.warn("Cron plugin {} is {}: {}", name, state, reason);
-		case STUCK: // the dispatcher warned, with the thread's name
+		case STUCK: // the deadlines warned, with the thread's name
 		case PENDING:
 		case UNAVAILABLE: // the store (and the job table, at a load) logged it once for all plugins
 			return () -> LOG.debug("Cron plugin {} is {}: {}", name, state, reason);

@@ -34,19 +34,19 @@ import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronRuntime;
-import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.scheduler.impl.store.StateStores;
-import io.crontainer.store.api.RunState;
-import io.crontainer.store.api.StateStore;
-import io.crontainer.store.api.StateStoreProvider;
 import io.crontainer.scheduler.impl.engine.CallPool;
 import io.crontainer.scheduler.impl.engine.RunPool;
 import io.crontainer.scheduler.impl.engine.Scheduler;
 import io.crontainer.scheduler.impl.engine.Timer;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.scheduler.impl.store.StateStores;
 import io.crontainer.scheduler.impl.view.RuntimeView;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.scheduler.impl.whiteboard.RunnableJob;
 import io.crontainer.scheduler.impl.whiteboard.SchedulerProperties;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StateStoreProvider;
 
 /**
  * The scheduler as a Declarative Services component: the whiteboard of {@link CronPlugin} services

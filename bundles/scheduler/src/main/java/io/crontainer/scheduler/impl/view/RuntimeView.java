@@ -27,18 +27,18 @@ import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.interval.Interval;
-import io.crontainer.scheduler.impl.interval.Intervals;
-import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
-import io.crontainer.store.api.CorruptStateException;
-import io.crontainer.store.api.RunState;
-import io.crontainer.store.api.StateStore;
-import io.crontainer.store.api.StoreUnavailableException;
 import io.crontainer.scheduler.impl.engine.JobView;
 import io.crontainer.scheduler.impl.engine.Operations;
 import io.crontainer.scheduler.impl.engine.RunRecord;
 import io.crontainer.scheduler.impl.engine.Texts;
+import io.crontainer.scheduler.impl.interval.Interval;
+import io.crontainer.scheduler.impl.interval.Intervals;
+import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The runtime view: the {@link CronRuntime} service through which the shell, the web console and JMX

@@ -26,14 +26,14 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.store.postgresql.impl.PostgreSQLStateStore;
-import io.crontainer.store.postgresql.impl.TestDatabase;
 import io.crontainer.scheduler.impl.testing.Await;
 import io.crontainer.scheduler.impl.testing.ManualExecutor;
 import io.crontainer.scheduler.impl.testing.MutableClock;
 import io.crontainer.scheduler.impl.testing.TestPlugin;
 import io.crontainer.scheduler.impl.view.RuntimeView;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.postgresql.impl.PostgreSQLStateStore;
+import io.crontainer.store.postgresql.impl.TestDatabase;
 
 /**
  * Two schedulers (two runtimes of a cluster) on one real PostgreSQL database: what an operator does on

@@ -24,12 +24,12 @@ import org.osgi.service.event.EventConstants;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronEvents;
+import io.crontainer.scheduler.impl.osgi.EventPoster;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.testing.ManualExecutor;
 import io.crontainer.scheduler.impl.testing.MutableClock;
 import io.crontainer.scheduler.impl.testing.TestPlugin;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
-import io.crontainer.scheduler.impl.osgi.EventPoster;
 
 /**
  * The run and state events, through a fake Event Admin: what is posted, in which order, with which

@@ -201,23 +201,23 @@ class RunnableJobsTest {
 	void aConcurrentJobHasAtMostEightRunsAtOnceAndSkipsTheFireTimesBeyond() {
 		Task task = add(1, "scheduler.period", 1L, "scheduler.name", "hung", "scheduler.concurrent", true);
 		Instant t = Instant.parse("2026-03-02T10:00:31Z");
-		for (int i = 0; i < Dispatcher.MAX_CONCURRENT_RUNS + 3; i++) { // queued runs count as going: none ends
+		for (int i = 0; i < Firing.MAX_CONCURRENT_RUNS + 3; i++) { // queued runs count as going: none ends
 			clock.set(t.plusSeconds(i));
 			scheduler.tick();
 		}
 		List<CronRunDTO> history = view.getHistory("hung", 20);
-		assertThat(history).hasSize(Dispatcher.MAX_CONCURRENT_RUNS + 3);
+		assertThat(history).hasSize(Firing.MAX_CONCURRENT_RUNS + 3);
 		assertThat(history.subList(0, 3)).allSatisfy(r -> {
 			assertThat(r.outcome).isEqualTo(Outcome.SKIPPED);
 			assertThat(r.error).isEqualTo("8 runs were going already, the most at once for scheduler.concurrent = true");
 		});
 		assertThat(history.subList(3, history.size())).extracting(r -> r.outcome).doesNotContain(Outcome.SKIPPED);
-		assertThat(workers.pending()).as("threads asked for").isEqualTo(Dispatcher.MAX_CONCURRENT_RUNS);
+		assertThat(workers.pending()).as("threads asked for").isEqualTo(Firing.MAX_CONCURRENT_RUNS);
 
 		settle(); // the runs end
-		assertThat(task.runs).hasValue(Dispatcher.MAX_CONCURRENT_RUNS);
+		assertThat(task.runs).hasValue(Firing.MAX_CONCURRENT_RUNS);
 		at("2026-03-02T10:00:45Z");
-		assertThat(task.runs).as("runs again once runs ended").hasValue(Dispatcher.MAX_CONCURRENT_RUNS + 1);
+		assertThat(task.runs).as("runs again once runs ended").hasValue(Firing.MAX_CONCURRENT_RUNS + 1);
 		assertThat(outcomes("hung").get(0)).isEqualTo(Outcome.SUCCEEDED);
 	}
 

@@ -33,12 +33,6 @@ import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.store.api.Claim;
-import io.crontainer.store.api.ClaimResult;
-import io.crontainer.store.api.CorruptStateException;
-import io.crontainer.store.api.RunState;
-import io.crontainer.store.api.StateStore;
-import io.crontainer.store.api.StoreUnavailableException;
 import io.crontainer.scheduler.impl.testing.Await;
 import io.crontainer.scheduler.impl.testing.FailingStore;
 import io.crontainer.scheduler.impl.testing.LogCapture;
@@ -47,6 +41,12 @@ import io.crontainer.scheduler.impl.testing.MutableClock;
 import io.crontainer.scheduler.impl.testing.TestPlugin;
 import io.crontainer.scheduler.impl.view.RuntimeView;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The scheduler core, driven by a mutable clock and executors the test controls: no thread waits for
@@ -997,7 +997,7 @@ class SchedulerTest {
 				for (int j = i + 1; j < hung.length; j++) {
 					assertThat(hung[j].interrupted).as("hung-" + j + " at the grace end of hung-" + i).isFalse();
 				}
-				clock.set(graceEnd.plus(Dispatcher.INTERRUPT_WAIT));
+				clock.set(graceEnd.plus(Deadlines.INTERRUPT_WAIT));
 				scheduler.tick(); // it ignored the interrupt: abandoned
 				assertThat(view.getHistory("hung-" + i, 1).get(0).error)
 						.startsWith("interrupted: the plugin left, and ignored its interrupt for 1 s: its thread '")

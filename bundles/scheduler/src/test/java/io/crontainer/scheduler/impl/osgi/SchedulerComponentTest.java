@@ -19,11 +19,11 @@ import org.osgi.framework.ServiceReference;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
-import io.crontainer.store.api.StateStoreProvider;
 import io.crontainer.scheduler.impl.testing.Await;
 import io.crontainer.scheduler.impl.testing.FailingStore;
 import io.crontainer.scheduler.impl.testing.LogCapture;
 import io.crontainer.scheduler.impl.testing.TestPlugin;
+import io.crontainer.store.api.StateStoreProvider;
 
 /**
  * The DS component, created with {@code new} as SCR would, with a fake bundle context, configuration

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.testing.Await;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StateStoreContract;
-import io.crontainer.scheduler.impl.testing.Await;
 
 class LocalStateStoreTest extends StateStoreContract {
 	@TempDir
