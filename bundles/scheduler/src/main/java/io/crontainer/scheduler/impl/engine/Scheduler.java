@@ -194,6 +194,29 @@ public final class Scheduler implements Operations, Due.Parts {
 			public void unschedule(Job job) {
 				schedules.unschedule(job);
 			}
+
+			@Override
+			public void loaded(Job job, Instant now, List<Runnable> out) {
+				schedules.loaded(job, now, out);
+			}
+
+			@Override
+			public void pausedChanged(Job job, Instant now, List<Runnable> out) {
+				schedules.pausedChanged(job, now, out);
+			}
+
+			@Override
+			public void reset(Job job, Instant now, List<Runnable> out) {
+				schedules.reset(job, now, out);
+			}
+
+			@Override
+			public void settingsChanged(Job job, boolean renamed, Instant now) {
+				schedules.settingsChanged(job);
+				if (renamed) {
+					resolutions.renamed(job, now);
+				}
+			}
 		});
 		this.schedules = new Schedules(new Schedules.Engine() {
 			@Override
@@ -211,11 +234,6 @@ public final class Scheduler implements Operations, Due.Parts {
 			@Override
 			public Run running(String name) {
 				return firing.running(name);
-			}
-
-			@Override
-			public Job owner(String name) {
-				return table.owner(name);
 			}
 
 			@Override
@@ -258,6 +276,11 @@ public final class Scheduler implements Operations, Due.Parts {
 			@Override
 			public void record(String name, RunState state, Instant now, List<Runnable> out) {
 				table.record(name, state, now, out);
+			}
+
+			@Override
+			public void restart(Job job) {
+				schedules.restart(job);
 			}
 
 			@Override
@@ -312,15 +335,14 @@ public final class Scheduler implements Operations, Due.Parts {
 
 			@Override
 			public void claimUnavailable(Job job, String reason) {
-				job.claimUnavailable = reason;
+				schedules.claimFailed(job, reason);
 			}
 
 			@Override
 			public boolean claimReachable(Job job, Instant now, List<Runnable> out) {
-				if (job.claimUnavailable == null) {
+				if (!schedules.claimsReach(job)) {
 					return false;
 				}
-				job.claimUnavailable = null;
 				runChanged(job.name(), now, out);
 				return true;
 			}
@@ -395,8 +417,7 @@ public final class Scheduler implements Operations, Due.Parts {
 			Instant now = clock.instant();
 			table.storeAvailable(now);
 			for (Job job : table.owners()) {
-				if (job.claimUnavailable != null) { // its last claim found the store unreachable
-					job.claimUnavailable = null;
+				if (schedules.claimsReach(job)) { // its last claim found the store unreachable
 					runChanged(job.name(), now, out);
 				}
 			}
@@ -423,8 +444,7 @@ public final class Scheduler implements Operations, Due.Parts {
 			}
 			Instant now = clock.instant();
 			for (Job job : table.owners()) {
-				if (job.claimUnavailable == null) { // UNAVAILABLE now, until the store is back or a claim gets through
-					job.claimUnavailable = reason;
+				if (schedules.storeLost(job, reason)) { // UNAVAILABLE now, until the store is back or a claim gets through
 					runChanged(job.name(), now, out);
 				}
 			}

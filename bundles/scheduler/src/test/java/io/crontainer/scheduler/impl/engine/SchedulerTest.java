@@ -464,6 +464,18 @@ class SchedulerTest {
 	}
 
 	@Test
+	void aDuplicateNamesThePluginThatTookTheNameOver() {
+		add(1, "same", "* * * * *");
+		add(2, "same", "* * * * *");
+		add(3, "same", "* * * * *");
+		scheduler.remove(1);
+		scheduler.update(plugin(3, new TestPlugin("*/2 * * * *"), CronPlugin.NAME, "same")); // its state is computed again
+		CronJobDTO third = view.getJobs().stream().filter(j -> j.serviceId == 3).findFirst().orElseThrow();
+		assertThat(third.state).isEqualTo(JobState.DUPLICATE);
+		assertThat(third.reason).contains("(service.id=2 ").doesNotContain("service.id=1");
+	}
+
+	@Test
 	void aRenameReleasesTheOldName() {
 		add(1, "a", "* * * * *");
 		add(2, "a", "* * * * *");
