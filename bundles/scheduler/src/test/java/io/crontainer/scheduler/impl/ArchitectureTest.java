@@ -39,7 +39,7 @@ class ArchitectureTest {
 
 	/** The engine's parts; {@code Scheduler} wires them and is not one of them. */
 	private static final List<String> PARTS = List.of("JobTable", "Schedules", "Resolutions", "PluginCalls", "Firing",
-			"RunThread", "Deadlines", "Stopping", "Outcomes", "History", "DueQueue");
+			"RunThread", "Deadlines", "Stopping", "Outcomes", "Operators", "History", "DueQueue");
 
 	@Test
 	void eachPackageUsesOnlyThePackagesBelowIt() throws IOException {

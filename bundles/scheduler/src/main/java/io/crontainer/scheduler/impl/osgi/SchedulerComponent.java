@@ -140,7 +140,7 @@ public final class SchedulerComponent {
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
 		scheduler.timer(timer.thread());
 		timer.start();
-		this.view = new RuntimeView(scheduler);
+		this.view = new RuntimeView(scheduler.operations());
 		this.registration = context.registerService(CronRuntime.class, view, changeCount.properties());
 		changeCount.registered(registration);
 		LOG.info("Crontainer scheduler started: default zone {} ({}), re-check every {} s, state in {}", options.zone(),

@@ -94,7 +94,7 @@ class SchedulerTest {
 	private Scheduler newScheduler(java.util.concurrent.Executor runs, PluginCalls.Calls pluginCalls, StateStore s) {
 		Scheduler created = new Scheduler(clock, runs, pluginCalls, s, options(Duration.ofSeconds(5)), () -> {
 		});
-		view = new RuntimeView(created);
+		view = new RuntimeView(created.operations());
 		return created;
 	}
 
@@ -680,7 +680,7 @@ class SchedulerTest {
 		scheduler.stop();
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), flaky,
 				options(Duration.ofSeconds(5)), told::incrementAndGet);
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 		TestPlugin p = add(1, "db", "* * * * *");
 		flaky.down = true;
 		at("2026-03-02T10:01:00Z");
@@ -710,7 +710,7 @@ class SchedulerTest {
 		scheduler.stop();
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), cluster,
 				options(Duration.ofSeconds(5)), told::incrementAndGet);
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 		add(1, "shared", "* * * * *");
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick();
