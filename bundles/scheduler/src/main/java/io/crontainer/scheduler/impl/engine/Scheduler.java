@@ -376,7 +376,7 @@ public final class Scheduler implements Due.Parts {
 			@Override
 			public ZoneId zone() {
 				synchronized (lock) {
-					return options.zone();
+					return Scheduler.this.options.zone(); // the field: the configuration now
 				}
 			}
 

@@ -464,6 +464,17 @@ class SchedulerTest {
 	}
 
 	@Test
+	void theViewFollowsAChangedDefaultZone() {
+		add(1, "zoned-default", "0 12 * * *");
+		ZoneId berlin = ZoneId.of("Europe/Berlin");
+		scheduler.configure(new Scheduler.Options(berlin, Duration.ofMinutes(5), Duration.ofSeconds(10),
+				Duration.ofSeconds(5), 10), null);
+		assertThat(view.getDefaultZone()).isEqualTo(berlin);
+		assertThat(view.preview("@daily", null, null, T0, 1).get(0).getZone()).isEqualTo(berlin);
+		assertThat(job("zoned-default").zone).isEqualTo("Europe/Berlin");
+	}
+
+	@Test
 	void aDuplicateNamesThePluginThatTookTheNameOver() {
 		add(1, "same", "* * * * *");
 		add(2, "same", "* * * * *");
