@@ -28,6 +28,7 @@ import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
@@ -213,6 +214,28 @@ public final class LocalStateStore implements StateStore {
 				lock.notifyAll();
 			}
 		}
+	}
+
+	/** Keeps the run and its log in memory and hands them to the committer thread; no I/O here. */
+	@Override
+	public void appendHistory(CronRunDTO run, CronLogDTO log) {
+		if (history.append(run, log == null || log.lines == null || log.lines.isEmpty() && log.omitted == 0 ? null : log)) {
+			synchronized (lock) {
+				historyWaiting = true;
+				lock.notifyAll();
+			}
+		}
+	}
+
+	/** Keeps the runs' logs on disk, one file per run in {@value LocalLogs#DIR}, as long as their runs' history. */
+	@Override
+	public boolean keepsLogs() {
+		return true;
+	}
+
+	@Override
+	public CronLogDTO log(String name, long started) {
+		return history.log(name, started);
 	}
 
 	@Override

@@ -39,6 +39,11 @@ class LocalStateStoreTest extends StateStoreContract {
 		return new LocalStateStore(dir);
 	}
 
+	@Override
+	protected int historyKept() {
+		return LocalStateStore.HISTORY_KEPT;
+	}
+
 	private Path journal() {
 		return dir.resolve(LocalStateStore.JOURNAL);
 	}
