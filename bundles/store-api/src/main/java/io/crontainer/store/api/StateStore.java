@@ -242,8 +242,9 @@ public interface StateStore extends AutoCloseable {
 	 *
 	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
 	 * @param log The lines the run logged, bounded by the caller (at most a few hundred lines and
-	 *        256 KB), with the run's name and start; {@code null} or empty for a run that logged
-	 *        nothing. Not modified afterwards by the caller.
+	 *        256 KB), with the run's name and start: empty for a run that logged nothing (kept, so
+	 *        that it says so), {@code null} for a run that has no log (a skipped fire). Not modified
+	 *        afterwards by the caller.
 	 * @since 1.1
 	 */
 	default void appendHistory(CronRunDTO run, CronLogDTO log) {
@@ -266,8 +267,8 @@ public interface StateStore extends AutoCloseable {
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @param started The run's {@link CronRunDTO#started}, UTC epoch milliseconds.
-	 * @return The log, a new object each time; {@code null} if none is kept for that run (it logged
-	 *         nothing, or it is older than the history kept). The default keeps none.
+	 * @return The log, a new object each time; {@code null} if none is kept for that run (it was
+	 *         appended without one, or it is older than the history kept). The default keeps none.
 	 * @throws StoreUnavailableException If the store cannot be reached.
 	 * @since 1.1
 	 */

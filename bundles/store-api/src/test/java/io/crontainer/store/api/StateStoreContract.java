@@ -273,6 +273,7 @@ public abstract class StateStoreContract {
 		log.omittedAt = 1;
 		store.appendHistory(finished("p", 1_000, Outcome.FAILED), log);
 		store.appendHistory(finished("p", 2_000, Outcome.SUCCEEDED), null);
+		store.appendHistory(finished("p", 3_000, Outcome.SUCCEEDED), log("p", 3_000));
 
 		reopen();
 		CronLogDTO read = store.log("p", 1_000);
@@ -289,7 +290,8 @@ public abstract class StateStoreContract {
 		assertThat(read.lines.get(1).level).isEqualTo("ERROR");
 		assertThat(read.lines.get(1).logger).isEqualTo("org.example.Plugin");
 		assertThat(read.lines.get(1).thrown).startsWith("java.lang.IllegalStateException: broken\n\tat ");
-		assertThat(store.log("p", 2_000)).as("a run that logged nothing").isNull();
+		assertThat(store.log("p", 2_000)).as("a run appended without a log").isNull();
+		assertThat(store.log("p", 3_000).lines).as("a run that logged nothing").isEmpty();
 		assertThat(store.log("p", 999)).as("no run started then").isNull();
 		assertThat(store.log("q", 1_000)).as("another name").isNull();
 	}

@@ -219,7 +219,7 @@ public final class LocalStateStore implements StateStore {
 	/** Keeps the run and its log in memory and hands them to the committer thread; no I/O here. */
 	@Override
 	public void appendHistory(CronRunDTO run, CronLogDTO log) {
-		if (history.append(run, log == null || log.lines == null || log.lines.isEmpty() && log.omitted == 0 ? null : log)) {
+		if (history.append(run, log)) {
 			synchronized (lock) {
 				historyWaiting = true;
 				lock.notifyAll();

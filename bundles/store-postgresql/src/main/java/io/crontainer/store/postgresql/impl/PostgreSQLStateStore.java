@@ -590,7 +590,7 @@ public final class PostgreSQLStateStore implements StateStore {
 	/** The log goes into the run's history row (column {@code log}), so it is trimmed with it. */
 	@Override
 	public void appendHistory(CronRunDTO run, CronLogDTO log) {
-		committer.history(run, log == null || log.lines == null || log.lines.isEmpty() && log.omitted == 0 ? null : log);
+		committer.history(run, log);
 	}
 
 	@Override
