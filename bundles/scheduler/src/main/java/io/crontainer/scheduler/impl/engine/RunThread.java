@@ -17,6 +17,7 @@ import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.runlog.RunLogCapture;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
@@ -221,11 +222,13 @@ final class RunThread {
 		}
 		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
 		Throwable failure = null;
+		record.log = RunLogCapture.begin(); // what this thread logs until end() is the run's log
 		try {
 			service.run(start, end);
 		} catch (Throwable t) { // whatever a plugin throws fails its run only
 			failure = t;
 		} finally {
+			RunLogCapture.end();
 			synchronized (run) {
 				run.inRun = false;
 			}
