@@ -146,6 +146,7 @@ final class LocalHistory implements AutoCloseable {
 			}
 		}
 		logs.keepOnly(held);
+		logs.start();
 	}
 
 	/**
@@ -185,7 +186,6 @@ final class LocalHistory implements AutoCloseable {
 	 *         appended meanwhile.
 	 */
 	boolean write() {
-		logs.write();
 		if (failed && System.nanoTime() - nextAttempt < 0) {
 			return true;
 		}
@@ -278,6 +278,7 @@ final class LocalHistory implements AutoCloseable {
 		nextAttempt = System.nanoTime();
 		write();
 		closeWriter();
+		logs.close();
 	}
 
 	private void closeWriter() {

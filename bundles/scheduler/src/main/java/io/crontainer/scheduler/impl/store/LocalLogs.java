@@ -45,8 +45,10 @@ import io.crontainer.store.api.RunLogText;
  *
  * <p>
  * <b>Threads.</b> {@link #add}, {@link #evicted} and {@link #read} are called on any thread and touch
- * memory only under this object's monitor ({@link #read} reads a file outside it); {@link #write} does
- * the file I/O on the history's writing thread, outside the monitor.
+ * memory only under this object's monitor ({@link #read} reads a file outside it). The files are
+ * written and deleted by a thread of its own ({@code crontainer-run-logs}), outside the monitor, so
+ * that the store's committer, which makes windows durable, never waits for a log; {@link #close}
+ * (the history's closing thread) writes what is left and stops it.
  */
 final class LocalLogs {
 	static final String DIR = "logs";
@@ -61,8 +63,10 @@ final class LocalLogs {
 	private final Set<String> onDisk = new HashSet<>();
 	private long pendingChars;
 	private long dropped;
+	private boolean closed;
 	// The writing thread only.
 	private boolean failing;
+	private final Thread writer = new Thread(this::loop, "crontainer-run-logs");
 
 	private record Pending(String name, CronLogDTO log, long chars) {
 	}
@@ -80,6 +84,46 @@ final class LocalLogs {
 		} catch (IOException e) {
 			LOG.warn("Cannot read the directory of the runs' logs {}: {}", dir, e.toString());
 		}
+	}
+
+	/** Starts the writing thread; after {@link #keepOnly}. */
+	void start() {
+		writer.setDaemon(true);
+		writer.start();
+	}
+
+	private void loop() {
+		while (true) {
+			synchronized (this) {
+				while (pending.isEmpty() && deletes.isEmpty() && !closed) {
+					try {
+						wait();
+					} catch (InterruptedException e) {
+						closed = true;
+					}
+				}
+				if (closed) {
+					return; // close() writes what is left
+				}
+			}
+			write();
+		}
+	}
+
+	/** Stops the writing thread and writes what waits, on the calling thread. */
+	void close() {
+		synchronized (this) {
+			closed = true;
+			notifyAll();
+		}
+		if (writer.isAlive()) {
+			try {
+				writer.join(10_000);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		write();
 	}
 
 	/** Creates the directory if missing, owner-only where the file system has POSIX permissions. */
@@ -136,6 +180,7 @@ final class LocalLogs {
 		}
 		Pending before = pending.put(file(name, started), new Pending(name, log, chars));
 		pendingChars += chars - (before == null ? 0 : before.chars);
+		notifyAll();
 	}
 
 	/** A run left the history: its log goes too. No I/O. */
@@ -147,31 +192,30 @@ final class LocalLogs {
 		}
 		if (onDisk.contains(file)) {
 			deletes.add(file);
+			notifyAll();
 		}
 	}
 
-	/** Whether logs wait to be written or deleted. */
-	synchronized boolean waiting() {
-		return !pending.isEmpty() || !deletes.isEmpty();
-	}
-
-	/** Writes the logs that wait and deletes those whose runs left. The writing thread only; never throws. */
+	/**
+	 * Writes the logs that wait and deletes those whose runs left. The writing thread only (then the
+	 * closing thread, once it stopped); never throws.
+	 */
 	void write() {
 		Map<String, Pending> writes;
 		List<String> gone;
+		long droppedBefore;
 		synchronized (this) {
 			if (pending.isEmpty() && deletes.isEmpty()) {
 				return;
 			}
-			writes = pending;
+			writes = new LinkedHashMap<>(pending); // they stay in pending (and readable) until written
 			gone = deletes;
-			pending = new LinkedHashMap<>();
 			deletes = new ArrayList<>();
-			pendingChars = 0;
-			if (dropped > 0) {
-				LOG.info("The runs' logs are written again; the logs of {} runs were dropped meanwhile", dropped);
-				dropped = 0;
-			}
+			droppedBefore = dropped;
+			dropped = 0;
+		}
+		if (droppedBefore > 0) {
+			LOG.info("The runs' logs are written again; the logs of {} runs were dropped meanwhile", droppedBefore);
 		}
 		IOException failure = null;
 		if (!writes.isEmpty()) {
@@ -179,22 +223,32 @@ final class LocalLogs {
 				createDirectory();
 			} catch (IOException e) {
 				failure = e;
+				synchronized (this) {
+					writes.forEach(this::written); // dropped
+				}
 				writes = Map.of();
 			}
 		}
 		for (Map.Entry<String, Pending> write : writes.entrySet()) {
+			String file = write.getKey();
 			try {
 				StringBuilder text = new StringBuilder();
 				LocalStateStore.escape(text, write.getValue().name);
 				text.append('\n').append(RunLogText.write(write.getValue().log));
-				Path temp = dir.resolve("." + write.getKey() + ".tmp");
+				Path temp = dir.resolve("." + file + ".tmp");
 				Files.writeString(temp, text, UTF_8);
-				move(temp, dir.resolve(write.getKey()));
+				move(temp, dir.resolve(file));
 				synchronized (this) {
-					onDisk.add(write.getKey());
+					onDisk.add(file);
+					if (!written(file, write.getValue())) {
+						gone.add(file); // its run left the history while it was written
+					}
 				}
 			} catch (IOException | RuntimeException e) {
 				failure = e instanceof IOException io ? io : new IOException(e);
+				synchronized (this) {
+					written(file, write.getValue()); // dropped
+				}
 			}
 		}
 		for (String file : gone) {
@@ -214,6 +268,20 @@ final class LocalLogs {
 			failing = false;
 			LOG.info("The runs' logs in {} can be written again", dir);
 		}
+	}
+
+	/**
+	 * Takes a log that was written (or dropped) out of {@link #pending}. Monitor held.
+	 *
+	 * @return Whether it was still waiting; {@code false} if its run left the history meanwhile.
+	 */
+	private boolean written(String file, Pending write) {
+		if (pending.get(file) != write) {
+			return false;
+		}
+		pending.remove(file);
+		pendingChars -= write.chars;
+		return true;
 	}
 
 	/**

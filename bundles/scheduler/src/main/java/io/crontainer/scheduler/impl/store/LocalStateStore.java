@@ -83,7 +83,9 @@ import io.crontainer.store.api.StateStore;
  * <b>Threads.</b> Thread-safe. The records are guarded by one lock, held for memory operations only.
  * All file I/O after the start, the journal's and the history's ({@link #appendHistory} only hands a
  * run over), happens on the committer thread, and at {@link #close()} on the closing thread once the
- * committer has ended. Stages of commits complete on the committer thread, with no lock held.
+ * committer has ended; the runs' logs are written by a thread of their own ({@link LocalLogs},
+ * {@code crontainer-run-logs}), so that no commit waits for a log, and {@link #log} reads a log's file
+ * on the caller's thread. Stages of commits complete on the committer thread, with no lock held.
  */
 public final class LocalStateStore implements StateStore {
 
