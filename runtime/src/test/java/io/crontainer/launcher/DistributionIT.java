@@ -340,7 +340,8 @@ class DistributionIT {
 				"$Plugin", "$1", "$2"));
 		Files.write(home.resolve("deploy/plain-library.jar"), plainJar());
 		Files.write(home.resolve("deploy/logging.jar"), pluginJar("io.crontainer.dist.logging", LoggingPlugins.class,
-				"io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework,org.slf4j", "$1", "$2", "$Plugin"));
+				"io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework,org.slf4j,org.osgi.service.log,"
+						+ "org.apache.logging.log4j,org.apache.commons.logging", "$1", "$2", "$Plugin"));
 		process = start(Map.of(), DEV_NULL);
 		await("the misbehaving plugins", () -> client("cron:names").out.contains("thrower\n"));
 		// A run that times out and ignores its interrupt (abandoned after 3 s + 10 s): meanwhile, the rest
@@ -398,11 +399,13 @@ class DistributionIT {
 		assertThat(chattyLog.status).as("%s", chattyLog).isZero();
 		List<String> lines = chattyLog.out.lines().toList();
 		assertThat(lines.get(0)).startsWith("Log of chatty's run started ").contains(" (SUCCEEDED, took ")
-				.endsWith("): 4 lines.");
+				.endsWith("): 7 lines.");
 		assertThat(lines.stream().filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT.*"))
 				.map(l -> l.replaceFirst("^\\S+ ", "").replaceFirst("window ends \\S+$", "window ends ...")))
 				.containsExactly("INFO  Chatty: chatty via SLF4J, window ends ...",
-						"INFO  ChattyJul: chatty via JUL", "WARN  Chatty: chatty warns",
+						"INFO  ChattyJul: chatty via JUL", "INFO  ChattyOsgi: chatty via the OSGi Log Service",
+						"INFO  ChattyLog4j: chatty via Log4j2", "INFO  ChattyJcl: chatty via Commons Logging",
+						"WARN  Chatty: chatty warns",
 						"WARN  ChattyJul: chatty's last line\\e[2J");
 		assertThat(chattyLog.out).contains("WARN  Chatty: chatty warns\n\tjava.lang.IllegalStateException: chatty's exception\n"
 				+ "\tat io.crontainer.launcher.hung.LoggingPlugins$1.run(").doesNotContain("neighbour")

@@ -14,8 +14,8 @@ import io.crontainer.api.CronPlugin;
 /**
  * Two cron plugins that log while they run at the same time, packed by {@code DistributionIT} into a
  * bundle ({@code io.crontainer.dist.logging}) and dropped into {@code deploy/}: {@code chatty} logs
- * through SLF4J and {@code java.util.logging}, a line with an exception, and a line from a thread of
- * its own; {@code neighbour} logs its own lines in between (the two meet at a barrier before each
+ * through SLF4J, {@code java.util.logging}, the OSGi Log Service, the Log4j2 API and Commons Logging, a
+ * line with an exception, and a line from a thread of its own; {@code neighbour} logs its own lines in between (the two meet at a barrier before each
  * line, so their lines interleave in time).
  */
 public class LoggingPlugins implements BundleActivator {
@@ -24,6 +24,8 @@ public class LoggingPlugins implements BundleActivator {
 
 	@Override
 	public void start(BundleContext context) {
+		org.osgi.service.log.LoggerFactory osgiLog = context.getService(
+				context.getServiceReference(org.osgi.service.log.LoggerFactory.class));
 		Hashtable<String, Object> chatty = new Hashtable<>();
 		chatty.put(CronPlugin.NAME, "chatty");
 		context.registerService(CronPlugin.class, new Plugin() {
@@ -33,6 +35,9 @@ public class LoggingPlugins implements BundleActivator {
 				LoggerFactory.getLogger("io.crontainer.dist.Chatty").info("chatty via SLF4J, window ends {}", end);
 				meet();
 				java.util.logging.Logger.getLogger("io.crontainer.dist.ChattyJul").info("chatty via JUL");
+				osgiLog.getLogger("io.crontainer.dist.ChattyOsgi").info("chatty via the OSGi Log Service");
+				org.apache.logging.log4j.LogManager.getLogger("io.crontainer.dist.ChattyLog4j").info("chatty via Log4j2");
+				org.apache.commons.logging.LogFactory.getLog("io.crontainer.dist.ChattyJcl").info("chatty via Commons Logging");
 				meet();
 				LoggerFactory.getLogger("io.crontainer.dist.Chatty").warn("chatty warns",
 						new IllegalStateException("chatty's exception"));
