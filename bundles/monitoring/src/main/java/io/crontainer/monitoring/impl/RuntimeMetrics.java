@@ -57,7 +57,7 @@ final class RuntimeMetrics implements MultiCollector {
 
 	/**
 	 * @param runtime The runtime view, or {@code null} from the supplier while the scheduler is away.
-	 * @param observer The run observer, for the last success times.
+	 * @param observer The run observer: it learns the live plugins, and tells the last success times.
 	 * @param clock The current time, UTC epoch milliseconds.
 	 */
 	RuntimeMetrics(Supplier<CronRuntime> runtime, RunObserver observer, LongSupplier clock) {
@@ -81,6 +81,9 @@ final class RuntimeMetrics implements MultiCollector {
 			}
 		}
 		Map<String, Long> first = saw(jobs, now);
+		if (up) {
+			observer.retain(jobs);
+		}
 
 		List<MetricSnapshot> out = new ArrayList<>();
 		out.add(GaugeSnapshot.builder().name("crontainer_scheduler_up")
@@ -123,7 +126,8 @@ final class RuntimeMetrics implements MultiCollector {
 				+ " last committed (successful) window: where its next window starts. Absent if it never succeeded",
 				Unit.SECONDS);
 		Gauge lastSuccess = gauge("crontainer_plugin_last_success_timestamp_seconds",
-				"When the cron plugin's newest successful run seen by /metrics ended", Unit.SECONDS);
+				"When the cron plugin's newest successful run seen by /metrics ended (a run of this runtime, or the"
+						+ " plugin's latest run when a scrape saw it)", Unit.SECONDS);
 		Gauge uncommitted = gauge("crontainer_plugin_uncommitted_fires", "Fire times of the cron plugin that passed"
 				+ " after the end of its last committed window (or since /metrics first saw it, if it never"
 				+ " succeeded), at most " + MAX_UNCOMMITTED + ". 1 while its latest fire runs or failed once; 2 or more:"
