@@ -129,11 +129,42 @@ class MetricsIT {
 				.POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(post.statusCode()).isEqualTo(405);
 
+		// On a shared host: endpoints.access = token (applied live) serves /metrics only with the token of its file
+		Files.writeString(home.resolve("etc/io.crontainer.webconsole.cfg"), "endpoints.access = token\n");
+		await("/metrics behind the token", () -> status(http, metrics, null) == 401);
+		Path tokenFile = home.resolve("data/web/endpoints.token");
+		assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)))
+				.isEqualTo("rw-------");
+		String token = Files.readString(tokenFile).strip();
+		assertThat(status(http, metrics, "Bearer " + token.substring(1))).isEqualTo(401);
+		assertThat(status(http, metrics, "Basic " + token)).isEqualTo(401);
+		assertThat(status(http, metrics, "Bearer " + token)).isEqualTo(200);
+		// A token file that other users can read is not trusted: nothing is served, and the log says why
+		Files.setPosixFilePermissions(tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+		assertThat(status(http, metrics, "Bearer " + token)).isEqualTo(503);
+		await("the log names the open token file", () -> read(home.resolve("data/log/crontainer.log"))
+				.contains("the bearer token file " + tokenFile + " is open to other users"));
+
 		process.destroy();
 		assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM").isTrue();
 		assertThat(process.exitValue()).as("exit status; output:%n%s", read(output)).isZero();
 		assertThat(read(home.resolve("data/log/crontainer.log"))).doesNotContain("NoClassDefFoundError")
 				.doesNotContain("/metrics\njava.");
+	}
+
+	private static int status(HttpClient http, URI uri, String authorization) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri);
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		try {
+			return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+		} catch (IOException e) {
+			return -1;
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return -1;
+		}
 	}
 
 	private static String body(HttpClient http, URI uri) {
