@@ -118,6 +118,10 @@ class MetricsIT {
 				.contains("crontainer_runs_in_progress 0.0\n").contains("crontainer_runs_queued 0.0\n")
 				.doesNotContain("crontainer_plugin_uncommitted_fires{plugin=\"file-janitor\"}"); // DISABLED
 		assertThat(scrape).containsPattern("crontainer_plugin_runs_total\\{outcome=\"succeeded\",plugin=\"heartbeat\"} [1-9]");
+		// The engine: its due queue (fire times of the scheduled plugins, the re-check) and the commit times
+		assertThat(scrape).containsPattern("\ncrontainer_due_queue_length [1-9][0-9]*\\.0\n")
+				.containsPattern("\ncrontainer_store_commit_duration_seconds_count [1-9]")
+				.contains("crontainer_store_commit_duration_seconds_bucket{le=\"0.0005\"} ");
 
 		// Prometheus's own linter: names, units, types, help texts
 		Promtool.Result lint = Promtool.run(tmp, scrape, "check", "metrics");

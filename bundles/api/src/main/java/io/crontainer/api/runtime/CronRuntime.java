@@ -227,4 +227,13 @@ public interface CronRuntime {
 	 * @since 1.3
 	 */
 	StoreDTO getStore();
+
+	/**
+	 * Returns the state of the scheduler's engine for monitoring: the size of its due queue and the times its
+	 * state store took to commit run windows. Answered from memory, without a round trip to the store.
+	 *
+	 * @return A snapshot. Never {@code null}.
+	 * @since 1.4
+	 */
+	EngineDTO getEngine();
 }

@@ -368,6 +368,18 @@ class ChecksTest {
 		String storeDown;
 
 		@Override
+		public io.crontainer.api.runtime.EngineDTO getEngine() {
+			return engine;
+		}
+
+		/** What {@link #getEngine()} returns. */
+		io.crontainer.api.runtime.EngineDTO engine = new io.crontainer.api.runtime.EngineDTO();
+		{
+			engine.commitBuckets = new double[0];
+			engine.commitCounts = new long[0];
+		}
+
+		@Override
 		public io.crontainer.api.runtime.StoreDTO getStore() {
 			io.crontainer.api.runtime.StoreDTO store = new io.crontainer.api.runtime.StoreDTO();
 			store.description = "PostgreSQL jdbc:postgresql://db/x (node a)";

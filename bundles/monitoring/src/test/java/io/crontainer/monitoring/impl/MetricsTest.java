@@ -292,6 +292,29 @@ class MetricsTest {
 	}
 
 	@Test
+	void theEnginesDueQueueAndCommitTimes() {
+		rt.engine.dueQueueSize = 7;
+		rt.engine.commitBuckets = new double[] { 0.001, 0.01, 0.1 };
+		rt.engine.commitCounts = new long[] { 2, 5, 5 }; // cumulative: 2 within 1 ms, 3 more within 10 ms
+		rt.engine.commits = 6; // and one over 100 ms
+		rt.engine.commitSeconds = 0.5;
+		String text = scrape();
+		assertThat(text).contains("# TYPE crontainer_due_queue_length gauge\n").contains("crontainer_due_queue_length 7.0\n")
+				.contains("# TYPE crontainer_store_commit_duration_seconds histogram\n")
+				.contains("crontainer_store_commit_duration_seconds_bucket{le=\"0.001\"} 2\n")
+				.contains("crontainer_store_commit_duration_seconds_bucket{le=\"0.01\"} 5\n")
+				.contains("crontainer_store_commit_duration_seconds_bucket{le=\"0.1\"} 5\n")
+				.contains("crontainer_store_commit_duration_seconds_bucket{le=\"+Inf\"} 6\n")
+				.contains("crontainer_store_commit_duration_seconds_count 6\n")
+				.contains("crontainer_store_commit_duration_seconds_sum 0.5\n");
+		SchedulerView jmx = new SchedulerView(() -> rt);
+		assertThat(jmx.getDueQueueSize()).isEqualTo(7);
+		assertThat(jmx.getCommitCount()).isEqualTo(6);
+		assertThat(jmx.getCommitMeanMillis()).isCloseTo(83.33, org.assertj.core.data.Offset.offset(0.01));
+		assertThat(new SchedulerView(() -> null).getDueQueueSize()).isEqualTo(-1);
+	}
+
+	@Test
 	void everyMetricTheShippedAlertRulesUseExists() throws Exception {
 		CronJobDTO a = job("a", JobState.SCHEDULED);
 		a.interval = "* * * * *";

@@ -292,6 +292,14 @@ class CronJobsPageTest {
 		}
 
 		@Override
+		public io.crontainer.api.runtime.EngineDTO getEngine() {
+			io.crontainer.api.runtime.EngineDTO engine = new io.crontainer.api.runtime.EngineDTO();
+			engine.commitBuckets = new double[0];
+			engine.commitCounts = new long[0];
+			return engine;
+		}
+
+		@Override
 		public io.crontainer.api.runtime.StoreDTO getStore() {
 			io.crontainer.api.runtime.StoreDTO store = new io.crontainer.api.runtime.StoreDTO();
 			store.description = "local journal";

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
@@ -89,6 +91,8 @@ public final class Scheduler implements Operations, Due.Parts {
 	private final Clock clock;
 	private final DueQueue due = new DueQueue();
 	private final History history;
+	/** How long commits took; thread-safe without the lock. */
+	private final CommitTimes commitTimes = new CommitTimes();
 	private final JobTable table;
 	private final Schedules schedules;
 	private final Resolutions resolutions;
@@ -298,6 +302,11 @@ public final class Scheduler implements Operations, Due.Parts {
 			@Override
 			public StateStore store() {
 				return Scheduler.this.store;
+			}
+
+			@Override
+			public void commitTook(long nanos) {
+				commitTimes.observe(nanos);
 			}
 
 			@Override
@@ -656,6 +665,31 @@ public final class Scheduler implements Operations, Due.Parts {
 		synchronized (lock) {
 			return view(table.require(name));
 		}
+	}
+
+	@Override
+	public Map<String, List<RunRecord>> histories(Collection<String> names, int limit) {
+		Map<String, List<RunRecord>> all = new LinkedHashMap<>();
+		synchronized (lock) {
+			for (String name : names) {
+				if (!all.containsKey(name)) {
+					all.put(name, history.has(name) ? history.recent(name, limit) : List.of());
+				}
+			}
+		}
+		return all;
+	}
+
+	@Override
+	public int dueQueueSize() {
+		synchronized (lock) {
+			return due.size();
+		}
+	}
+
+	@Override
+	public CommitTimes commitTimes() {
+		return commitTimes;
 	}
 
 	@Override
