@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class CommitTimes {
 	/**
-	 * The upper bounds of the buckets, in seconds: 0.5 ms (a local journal's flush) to 30 s (a database that
+	 * The upper bounds of the buckets, in seconds: 1 ms (a local journal's flush) to 30 s (a database that
 	 * answers at its query timeout).
 	 */
-	static final double[] BUCKETS = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+	static final double[] BUCKETS = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 			10, 30 };
 
 	private final LongAdder[] buckets = new LongAdder[BUCKETS.length];
