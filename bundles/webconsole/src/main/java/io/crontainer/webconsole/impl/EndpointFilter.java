@@ -57,8 +57,9 @@ import jakarta.servlet.http.HttpServletResponse;
  *
  * <p>
  * Fails closed: a token file that is missing, unreadable, open to other users or holds no token, or a login
- * that is not running, refuses everyone (503), and the log says why once. Called by the HTTP server's threads; thread-safe (the cached token and the login are volatile
- * references).
+ * that is not running, refuses everyone (503), and the log says why once. Called by the HTTP server's
+ * threads; thread-safe (the cached token, the problem last logged and the login are volatile references;
+ * two requests that read a changed file at once both read it, and may both log its problem).
  */
 @Component(service = Filter.class, configurationPid = LoginConfiguration.PID, property = {
 		"osgi.http.whiteboard.filter.name=io.crontainer.webconsole.endpoints",
@@ -250,10 +251,10 @@ public class EndpointFilter implements Filter {
 	}
 
 	/**
-	 * The token in the file, read again when the file's modification time, size, owner or permissions change;
-	 * {@code null} (refusing everyone) if the file is missing, unreadable, open to other users
-	 * ({@link #unsafe}), or does not hold one token of at least {@value #MIN_TOKEN} characters. What is wrong is
-	 * logged at ERROR once, not at every request (a flood of requests must not flood the log).
+	 * The token in the file, read again when the file (its inode), its modification time, size, owner or
+	 * permissions change; {@code null} (refusing everyone) if the file is missing, unreadable, open to other
+	 * users ({@link #unsafe}), or does not hold one token of at least {@value #MIN_TOKEN} characters. What is
+	 * wrong is logged at ERROR once, not at every request (a flood of requests must not flood the log).
 	 */
 	String currentToken() {
 		String key;
@@ -261,8 +262,8 @@ public class EndpointFilter implements Filter {
 		try {
 			try {
 				posix = Files.readAttributes(tokenFile, PosixFileAttributes.class);
-				key = posix.lastModifiedTime() + " " + posix.size() + " " + posix.owner().getName() + " "
-						+ PosixFilePermissions.toString(posix.permissions());
+				key = posix.fileKey() + " " + posix.lastModifiedTime() + " " + posix.size() + " "
+						+ posix.owner().getName() + " " + PosixFilePermissions.toString(posix.permissions());
 			} catch (UnsupportedOperationException e) { // not a POSIX file system: no permissions to check
 				key = Files.getLastModifiedTime(tokenFile) + " " + Files.size(tokenFile);
 			}
