@@ -18,8 +18,9 @@ import io.crontainer.store.api.StateStore;
  * copies and calls the state store itself; it writes no field of the engine.
  *
  * <p>
- * Thread-safe: every method takes the engine's lock itself, for memory operations only, and runs
- * what it found to do (logging, events, {@code service.changecount}) after releasing it. Called by
+ * Thread-safe: every method but {@link #commitTimes()} (lock-free) takes the engine's lock itself, for
+ * memory operations only, and runs what it found to do (logging, events, {@code service.changecount})
+ * after releasing it. Called by
  * operators' threads (shell, web console, JMX) with no lock held. Implemented by {@link Scheduler}.
  */
 public interface Operations {

@@ -50,6 +50,8 @@ import io.crontainer.store.api.StateStore;
  * <tr><td>{@link DueQueue} with {@link Timer}</td><td>every deadline; the thread that sleeps until the
  * earliest</td></tr>
  * <tr><td>{@link Operations}</td><td>what the {@code CronRuntime} service (the view) reads and does</td></tr>
+ * <tr><td>{@link CommitTimes}</td><td>how long the store took to commit windows (lock-free: the store's
+ * threads report, operators' threads read)</td></tr>
  * </table>
  *
  * <p>
@@ -58,9 +60,9 @@ import io.crontainer.store.api.StateStore;
  * mutable clock.
  *
  * <p>
- * Thread-safe. One lock ({@link #lock()}) guards every part but the store and the run pool, and is
- * held for memory operations only: no plugin call, store call, file I/O or log line happens while it
- * is held. Work found under the lock is collected as effects ({@code out}) and run by
+ * Thread-safe. One lock ({@link #lock()}) guards every part but the store, the run pool and the commit
+ * times, and is held for memory operations only: no plugin call, store call, file I/O or log line
+ * happens while it is held. Work found under the lock is collected as effects ({@code out}) and run by
  * {@link #flush} after it is released. Callers: the whiteboard thread ({@link #add}, {@link #update},
  * {@link #remove}), the timer ({@link #tick}), call, run and store threads through the parts,
  * operators' threads through the runtime view ({@link Operations}), the component ({@link #configure},
