@@ -172,6 +172,12 @@ public final class Benchmark {
 				command.add(arg);
 			}
 		}
+		String profile = settings.get("profile");
+		if (!profile.isBlank()) {
+			Path recordings = Files.createDirectories(Path.of(profile).toAbsolutePath());
+			command.add("-XX:StartFlightRecording:filename=" + recordings.resolve(subject + "-" + phase + "-" + rep + ".jfr") + ","
+					+ settings.get("profile.options"));
+		}
 		command.add("-Duser.timezone=UTC");
 		command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
 		command.add("-cp");
