@@ -28,6 +28,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventAdmin;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,8 @@ import io.crontainer.store.api.StateStoreProvider;
  * Threads: the DS thread that activates, modifies and deactivates the component and calls the
  * bind, update and unbind methods (a bundle's stopping thread, FileInstall's, ConfigAdmin's); the
  * component's own threads are the engine's timer, the run pool, the call pool, the store's and the
- * {@link EventPoster}'s, which posts run and state events to Event Admin if one is registered.
+ * {@link EventPoster}'s, which posts run and state events to Event Admin if one is registered and a
+ * handler subscribes to them.
  *
  * <p>
  * The {@link CronRuntime} service is registered by this component itself (not declared to DS), so
@@ -100,6 +102,15 @@ public final class SchedulerComponent {
 	volatile EventAdmin eventAdmin;
 
 	/**
+	 * The Event Admin handlers registered now, as references: an event goes to Event Admin only if one
+	 * of them subscribes to its topic ({@link EventPoster#subscribed}). The handlers themselves are
+	 * never got. Replaced by DS on its thread, read on any thread.
+	 */
+	@Reference(service = EventHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+			policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	volatile List<ServiceReference<EventHandler>> eventHandlers;
+
+	/**
 	 * Activates the scheduler: opens the state store, starts the timer and registers the
 	 * {@link CronRuntime} service. Plugins are bound after.
 	 *
@@ -119,7 +130,7 @@ public final class SchedulerComponent {
 		this.calls = new CallPool(CALL_THREADS, "crontainer-call");
 		this.changeCount = new ChangeCount(Map.of(Constants.SERVICE_DESCRIPTION,
 				"Crontainer scheduler: the runtime view of the scheduled cron plugins"));
-		this.events = EventPoster.open(() -> eventAdmin);
+		this.events = EventPoster.open(() -> eventAdmin, topic -> EventPoster.subscribed(eventHandlers, topic));
 		this.scheduler = new Scheduler(clock, runs, calls, store, options, changeCount::changed, events);
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
 		scheduler.timer(timer.thread());

@@ -220,6 +220,44 @@ class EventsTest {
 	}
 
 	@Test
+	void anEventNoHandlerSubscribesToIsNeitherBuiltNorQueued() {
+		List<String> asked = new CopyOnWriteArrayList<>();
+		java.util.Set<String> wanted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		scheduler.stop();
+		scheduler = scheduler(new EventPoster(() -> admin, topic -> {
+			asked.add(topic);
+			return wanted.contains(topic);
+		}, poster));
+		TestPlugin p = add(scheduler, 1, "unheard", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).as("the run is not disturbed").hasSize(1);
+		assertThat(asked).contains(CronEvents.STATE_CHANGED, CronEvents.RUN_STARTED, CronEvents.RUN_ENDED);
+		assertThat(poster.pending()).isZero();
+		assertThat(admin.posted).isEmpty();
+
+		wanted.add(CronEvents.RUN_ENDED); // a handler of run ends registers: those, and only those, go out
+		at("2026-03-02T10:02:00Z");
+		assertThat(admin.topics()).containsExactly(CronEvents.RUN_ENDED + " SUCCEEDED");
+	}
+
+	@Test
+	void aHandlerSubscribesByTopicWildcardOrPrefix() {
+		assertThat(EventPoster.subscribes(CronEvents.RUN_ENDED, CronEvents.RUN_ENDED)).isTrue();
+		assertThat(EventPoster.subscribes(CronEvents.RUN_ENDED, CronEvents.RUN_STARTED)).isFalse();
+		assertThat(EventPoster.subscribes("*", CronEvents.RUN_STARTED)).isTrue();
+		assertThat(EventPoster.subscribes(CronEvents.TOPIC_PREFIX + "*", CronEvents.STATE_CHANGED)).isTrue();
+		assertThat(EventPoster.subscribes("io/crontainer*", CronEvents.STATE_CHANGED)).as("not a topic pattern").isFalse();
+		assertThat(EventPoster.subscribes("org/osgi/framework/*", CronEvents.RUN_STARTED)).isFalse();
+		assertThat(EventPoster.subscribes(new String[] {"org/osgi/framework/*", CronEvents.RUN_STARTED},
+				CronEvents.RUN_STARTED)).isTrue();
+		assertThat(EventPoster.subscribes(List.of(CronEvents.RUN_ENDED), CronEvents.RUN_ENDED)).isTrue();
+		assertThat(EventPoster.subscribes(null, CronEvents.RUN_ENDED)).as("no event.topics: no events").isFalse();
+		assertThat(EventPoster.subscribes(42, CronEvents.RUN_ENDED)).isFalse();
+		assertThat(EventPoster.subscribed(null, CronEvents.RUN_ENDED)).isFalse();
+		assertThat(EventPoster.subscribed(List.of(), CronEvents.RUN_ENDED)).isFalse();
+	}
+
+	@Test
 	void aFullQueueDropsTheEventAndCountsIt() {
 		Executor full = task -> {
 			throw new RejectedExecutionException("full");
