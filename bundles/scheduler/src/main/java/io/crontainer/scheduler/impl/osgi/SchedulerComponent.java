@@ -193,7 +193,7 @@ public final class SchedulerComponent {
 		timer.stop();
 		scheduler.stop();
 		runs.shutdown();
-		calls.executor().shutdownNow();
+		calls.shutdownNow();
 		events.close(EVENTS_WAIT_MILLIS); // the runs' last events (interrupted by the stop) go out first
 		scheduler.store().close();
 		LOG.info("Crontainer scheduler stopped");
