@@ -313,17 +313,21 @@ final class Scenarios {
 		results.put("idle.scheduler.wakeups", text.isEmpty() ? "none" : String.join("; ", text));
 	}
 
-	/** The CPU time of the scheduler's own threads alive now, ns. */
-	private long schedulerCpu(ThreadMXBean threads) {
-		long sum = 0;
+	/**
+	 * The CPU time of the scheduler's own threads alive now, ns, by kind: the thread's name without a
+	 * plugin's name in brackets and with a trailing number as {@code N} ({@code crontainer-run-N}).
+	 */
+	private Map<String, Long> schedulerCpuByKind(ThreadMXBean threads) {
+		Map<String, Long> byKind = new java.util.TreeMap<>();
 		Pattern scheduler = Pattern.compile(probe.schedulerThreads());
 		for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
 			if (info != null && scheduler.matcher(info.getThreadName()).matches()) {
 				long t = threads.getThreadCpuTime(info.getThreadId());
-				sum += Math.max(0, t);
+				String kind = info.getThreadName().replaceAll(" \\[.*\\]$", "").replaceAll("\\d+$", "N");
+				byKind.merge(kind, Math.max(0, t), Long::sum);
 			}
 		}
-		return sum;
+		return byKind;
 	}
 
 	private static Map<Long, Long> threadCpu(ThreadMXBean threads) {
@@ -402,7 +406,7 @@ final class Scenarios {
 				unregisterAndAwait(jobs);
 				continue;
 			}
-			long schedulerCpu0 = schedulerCpu(threads);
+			Map<String, Long> schedulerCpu0 = schedulerCpuByKind(threads);
 			long processCpu0 = os.getProcessCpuTime();
 			long due = target * 1000;
 			long deadline = due + timeoutMs;
@@ -417,7 +421,20 @@ final class Scenarios {
 			if (span != null) {
 				span.commit();
 			}
-			double schedulerCpuMs = (schedulerCpu(threads) - schedulerCpu0) / 1e6;
+			Map<String, Long> schedulerCpu1 = schedulerCpuByKind(threads);
+			long schedulerCpuNs = 0;
+			List<String> byKind = new ArrayList<>();
+			for (Map.Entry<String, Long> e : schedulerCpu1.entrySet()) {
+				long used = e.getValue() - schedulerCpu0.getOrDefault(e.getKey(), 0L);
+				schedulerCpuNs += used;
+				if (used > 0) {
+					byKind.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(), used / 1e6));
+				}
+			}
+			double schedulerCpuMs = schedulerCpuNs / 1e6;
+			if (!prefix.startsWith("latewarm")) {
+				results.merge("lateness." + m + ".cpu.threads", String.join("; ", byKind), (a, b) -> a + " | " + b);
+			}
 			double processCpuMs = (os.getProcessCpuTime() - processCpu0) / 1e6;
 			double[] lateness = new double[m];
 			int fired = 0;
