@@ -157,6 +157,8 @@ public final class Benchmark {
 		Path settingsFile = dir.resolve("settings.properties");
 		Properties forkSettings = settings.toProperties();
 		bundleSets.frameworkProperties(subject).forEach((k, v) -> forkSettings.setProperty(SubjectMain.FRAMEWORK_PREFIX + k, v));
+		// Read by the Crontainer probe: whether its plugins carry cron.interval or answer interval() from code.
+		forkSettings.setProperty(SubjectMain.FRAMEWORK_PREFIX + "benchmark.crontainer.interval", settings.get("crontainer.interval"));
 		try (OutputStream out = Files.newOutputStream(settingsFile)) {
 			forkSettings.store(out, "benchmark settings of " + subject);
 		}

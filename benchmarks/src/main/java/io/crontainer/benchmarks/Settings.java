@@ -32,7 +32,9 @@ public final class Settings {
 	 * @return The full benchmark: N = 100, 1,000, 10,000; 200 arrival and departure samples; lateness at
 	 *         M = 100 and 1,000, 3 rounds each; 10 hung jobs observed for 10 s; idle CPU over 60 s; 3
 	 *         repetitions; no flight recording ({@code profile}: a directory to write one per subject
-	 *         JVM to, with the JFR options of {@code profile.options}).
+	 *         JVM to, with the JFR options of {@code profile.options}); Crontainer's plugins answer
+	 *         {@code interval()} from code ({@code crontainer.interval=code}; {@code property}: they
+	 *         carry {@code cron.interval}, as the peers' jobs carry {@code scheduler.expression}).
 	 */
 	public static Settings full() {
 		Settings s = new Settings();
@@ -54,6 +56,7 @@ public final class Settings {
 		s.set("timeout.seconds", "180");
 		s.set("jvm.args", "-Xms1g -Xmx1g");
 		s.set("parallel", "false");
+		s.set("crontainer.interval", "code");
 		s.set("profile", "");
 		s.set("profile.options", PROFILE_OPTIONS);
 		return s.overriddenBySystemProperties();
@@ -84,6 +87,7 @@ public final class Settings {
 		s.set("jvm.args", "-Xms64m -Xmx256m -XX:TieredStopAtLevel=1");
 		// The subjects run side by side: the smoke run checks that the harness works, not speed.
 		s.set("parallel", "true");
+		s.set("crontainer.interval", "code");
 		s.set("profile", "");
 		s.set("profile.options", PROFILE_OPTIONS);
 		return s.overriddenBySystemProperties();
