@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * ends; since a burst of short tasks adds no thread, none is left to end later, when nothing is due.
  *
  * <p>
- * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). Called by the
- * timer thread, the store's committer thread and operators' threads ({@link #execute}), and by its
- * own threads.
+ * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). The runs' pool
+ * is called by the timer thread, the store's committer thread and operators' threads
+ * ({@link #execute}), the calls' by the whiteboard, timer and operators' threads; both by their own
+ * threads, and by the component as it stops ({@link #shutdown}, {@link #shutdownNow}).
  */
 public final class RunPool implements Executor {
 	static final long KEEP_ALIVE_SECONDS = 60;
