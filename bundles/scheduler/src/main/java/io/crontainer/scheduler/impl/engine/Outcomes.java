@@ -25,10 +25,11 @@ import io.crontainer.store.api.StateStore;
  * retries, re-runs record here).
  *
  * <p>
- * Threads: every method but {@link #complete} requires the engine's lock (timer, run, store, operator
- * and stopping threads hold it when they call); what goes beyond memory (the store's append, Event
- * Admin, log lines) is added to {@code out}, run once the lock is released: the store's own writer
- * thread does the append, never the caller. {@link #complete} is called with no lock held.
+ * Threads: every method but {@link #complete} requires the engine's lock, held by whichever engine
+ * thread fires, skips or ends a run (timer, whiteboard, call, run, store, operator and stopping threads);
+ * what goes beyond memory (the store's append, Event Admin, log lines) is added to {@code out}, run
+ * once the lock is released; the store hands the append to its own writer thread (no I/O on the
+ * caller's). {@link #complete} is called with no lock held.
  */
 final class Outcomes {
 	private static final Logger LOG = LoggerFactory.getLogger(Outcomes.class);

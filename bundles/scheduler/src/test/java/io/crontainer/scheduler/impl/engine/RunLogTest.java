@@ -57,7 +57,7 @@ class RunLogTest {
 						Duration.ofSeconds(10), Duration.ofSeconds(5), 10),
 				() -> {
 				}, Events.NONE);
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 	}
 
 	@AfterEach
@@ -117,8 +117,8 @@ class RunLogTest {
 		};
 		CompletableFuture<CronRunDTO> ranA = new CompletableFuture<>();
 		CompletableFuture<CronRunDTO> ranB = new CompletableFuture<>();
-		scheduler.fire("a", ranA);
-		scheduler.fire("b", ranB);
+		scheduler.operations().fire("a", ranA);
+		scheduler.operations().fire("b", ranB);
 		assertThat(ranB.get(10, TimeUnit.SECONDS).outcome).isEqualTo(Outcome.SUCCEEDED);
 
 		// a is still in run(): its log so far, from the engine's memory
@@ -133,7 +133,7 @@ class RunLogTest {
 		release.countDown();
 		CronRunDTO doneA = ranA.get(10, TimeUnit.SECONDS);
 		assertThat(doneA.outcome).isEqualTo(Outcome.SUCCEEDED);
-		Await.until("a's log handed to the store", () -> scheduler.history("a", 1).get(0).liveLog() == null);
+		Await.until("a's log handed to the store", () -> scheduler.operations().history("a", 1).get(0).liveLog() == null);
 		store.sync();
 
 		CronLogDTO logA = view.getLog("a", null);
@@ -151,9 +151,9 @@ class RunLogTest {
 	void aRunThatLoggedNothingKeepsAnEmptyLogAndASkippedFireNone() throws Exception {
 		add(1, "quiet");
 		CompletableFuture<CronRunDTO> ran = new CompletableFuture<>();
-		scheduler.fire("quiet", ran);
+		scheduler.operations().fire("quiet", ran);
 		long started = ran.get(10, TimeUnit.SECONDS).started;
-		Await.until("the log handed to the store", () -> scheduler.history("quiet", 1).get(0).liveLog() == null);
+		Await.until("the log handed to the store", () -> scheduler.operations().history("quiet", 1).get(0).liveLog() == null);
 		CronLogDTO log = view.getLog("quiet", started);
 		assertThat(log).isNotNull();
 		assertThat(log.lines).isEmpty();
