@@ -108,12 +108,27 @@ public class RunLogCost {
 			}
 			caller += System.nanoTime() - c0;
 		}
+		if (keepLog) { // every run's file written (20 names: no run leaves the newest 100 of its name)
+			Path logs = dir.resolve("logs");
+			while (!Files.isDirectory(logs) || count(logs) < runs) {
+				Thread.sleep(20);
+			}
+		}
 		store.close();
 		long elapsed = System.nanoTime() - t0;
 		try (var files = Files.walk(dir)) {
 			files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		} catch (java.io.UncheckedIOException e) {
+			// a file gone meanwhile
 		}
 		return new long[] { caller, elapsed };
+	}
+
+	static long count(Path logs) throws java.io.IOException {
+		try (var files = Files.list(logs)) {
+			return files.filter(f -> f.getFileName().toString().endsWith(".log") && !f.getFileName().toString().startsWith("."))
+					.count();
+		}
 	}
 
 	static double[] memory() {

@@ -14,9 +14,12 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>
  * <b>Threads.</b> {@link #doAppend} is called on the thread that logs (Log4j2's appenders are
- * synchronous in Crontainer's configuration); it never blocks, never logs and never throws.
+ * synchronous in Crontainer's configuration); it never blocks, never logs and never throws. The
+ * component is immediate: SCR activates it when the bundle starts, never lazily on a thread that logs
+ * (which may hold another component's lock while it logs).
  */
-@Component(service = PaxAppender.class, property = "org.ops4j.pax.logging.appender.name=" + RunLogAppender.NAME)
+@Component(service = PaxAppender.class, immediate = true,
+		property = "org.ops4j.pax.logging.appender.name=" + RunLogAppender.NAME)
 public class RunLogAppender implements PaxAppender {
 	/** The appender name the log configuration refers to ({@code PaxOsgi} appender's {@code filter}). */
 	public static final String NAME = "crontainer.runlog";

@@ -48,7 +48,7 @@ import io.crontainer.store.api.RunLogText;
  * memory only under this object's monitor ({@link #read} reads a file outside it). The files are
  * written and deleted by a thread of its own ({@code crontainer-run-logs}), outside the monitor, so
  * that the store's committer, which makes windows durable, never waits for a log; {@link #close}
- * (the history's closing thread) writes what is left and stops it.
+ * (the history's closing thread) lets it write what is left and awaits it.
  */
 final class LocalLogs {
 	static final String DIR = "logs";
@@ -102,28 +102,31 @@ final class LocalLogs {
 						closed = true;
 					}
 				}
-				if (closed) {
-					return; // close() writes what is left
+				if (closed && pending.isEmpty() && deletes.isEmpty()) {
+					return;
 				}
 			}
 			write();
 		}
 	}
 
-	/** Stops the writing thread and writes what waits, on the calling thread. */
+	/**
+	 * Stops the writing thread once it has written what waits, waiting for it up to 10 s; a disk that
+	 * hangs longer leaves the (daemon) thread to finish alone. The closing thread does no I/O here.
+	 */
 	void close() {
 		synchronized (this) {
 			closed = true;
 			notifyAll();
 		}
-		if (writer.isAlive()) {
-			try {
-				writer.join(10_000);
-			} catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-			}
+		try {
+			writer.join(10_000);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
 		}
-		write();
+		if (writer.isAlive()) {
+			LOG.warn("The runs' logs in {} are still being written after 10 s; the store closes without waiting", dir);
+		}
 	}
 
 	/** Creates the directory if missing, owner-only where the file system has POSIX permissions. */
@@ -196,10 +199,7 @@ final class LocalLogs {
 		}
 	}
 
-	/**
-	 * Writes the logs that wait and deletes those whose runs left. The writing thread only (then the
-	 * closing thread, once it stopped); never throws.
-	 */
+	/** Writes the logs that wait and deletes those whose runs left. The writing thread only; never throws. */
 	void write() {
 		Map<String, Pending> writes;
 		List<String> gone;
