@@ -166,6 +166,8 @@ final class LocalHistory implements AutoCloseable {
 		keep(run);
 		if (log != null) {
 			logs.add(run.name, run.started, log);
+		} else if (run.outcome != io.crontainer.api.runtime.Outcome.SKIPPED) {
+			logs.none(run.name, run.started); // rare: a run that ended before it could log
 		}
 		if (rewrite) {
 			return false; // the rewrite waiting writes it
@@ -249,9 +251,32 @@ final class LocalHistory implements AutoCloseable {
 		return false;
 	}
 
-	/** The log kept with a run, or {@code null}. Any thread; reads a file, outside the monitor. */
+	/**
+	 * The log kept with a run, or {@code null}. A run that logged nothing has no file: for a run this
+	 * history holds that was not skipped, was appended with a log, and whose log was not dropped, that is
+	 * an empty log (after a restart, also for a run appended without one, which only this process knew).
+	 * Any thread; reads a file, outside the monitor.
+	 */
 	io.crontainer.api.runtime.CronLogDTO log(String name, long started) {
-		return logs.read(name, started);
+		io.crontainer.api.runtime.CronLogDTO log = logs.read(name, started);
+		if (log != null || logs.lost(name, started) || !ranAndHeld(name, started)) {
+			return log;
+		}
+		io.crontainer.api.runtime.CronLogDTO empty = new io.crontainer.api.runtime.CronLogDTO();
+		empty.name = name;
+		empty.started = started;
+		empty.lines = new ArrayList<>();
+		return empty;
+	}
+
+	/** Whether a run of the name that started then (ms) is held and was not skipped. */
+	private synchronized boolean ranAndHeld(String name, long started) {
+		for (CronRunDTO run : runs.getOrDefault(name, new ArrayDeque<>())) {
+			if (run.started == started && run.outcome != io.crontainer.api.runtime.Outcome.SKIPPED) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** How long after a failed write the next is tried. */

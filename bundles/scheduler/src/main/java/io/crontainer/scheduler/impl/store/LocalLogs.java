@@ -61,6 +61,9 @@ final class LocalLogs {
 	private Map<String, Pending> pending = new LinkedHashMap<>();
 	private List<String> deletes = new ArrayList<>();
 	private final Set<String> onDisk = new HashSet<>();
+	// Guarded by this: the files of runs held without a log: dropped (a full queue, a failed write), or
+	// appended without one (not skipped). A run that logged nothing is in neither: it has no file and no entry.
+	private final Set<String> lost = new HashSet<>();
 	private long pendingChars;
 	private long dropped;
 	private boolean closed;
@@ -170,6 +173,9 @@ final class LocalLogs {
 
 	/** Queues a run's log for writing; no I/O. A log that would exceed {@link #PENDING_MAX} is dropped. */
 	synchronized void add(String name, long started, CronLogDTO log) {
+		if (log.lines.isEmpty() && log.omitted == 0) {
+			return; // no file for a run that logged nothing: see LocalHistory#log
+		}
 		long chars = 64;
 		for (CronLogLineDTO line : log.lines) {
 			chars += 32 + line.logger.length() + line.message.length() + (line.thrown == null ? 0 : line.thrown.length());
@@ -179,6 +185,7 @@ final class LocalLogs {
 				LOG.warn("The runs' logs wait to be written beyond {} MB; the logs of further runs are dropped until "
 						+ "they are written ({})", PENDING_MAX >> 20, dir);
 			}
+			lost.add(file(name, started));
 			return;
 		}
 		Pending before = pending.put(file(name, started), new Pending(name, log, chars));
@@ -189,6 +196,7 @@ final class LocalLogs {
 	/** A run left the history: its log goes too. No I/O. */
 	synchronized void evicted(String name, long started) {
 		String file = file(name, started);
+		lost.remove(file);
 		Pending was = pending.remove(file);
 		if (was != null) {
 			pendingChars -= was.chars;
@@ -276,12 +284,25 @@ final class LocalLogs {
 	 * @return Whether it was still waiting; {@code false} if its run left the history meanwhile.
 	 */
 	private boolean written(String file, Pending write) {
+		if (!onDisk.contains(file)) {
+			lost.add(file); // dropped: not written
+		}
 		if (pending.get(file) != write) {
 			return false;
 		}
 		pending.remove(file);
 		pendingChars -= write.chars;
 		return true;
+	}
+
+	/** A run was appended without a log: it reads as none, not as an empty log. No I/O. */
+	synchronized void none(String name, long started) {
+		lost.add(file(name, started));
+	}
+
+	/** Whether a run has no log kept (dropped, or appended without one), rather than an empty one. */
+	synchronized boolean lost(String name, long started) {
+		return lost.contains(file(name, started));
 	}
 
 	/**

@@ -135,6 +135,26 @@ class LocalStateStoreTest extends StateStoreContract {
 		assertThat(store.log("gone", 5)).isNull();
 	}
 
+	@Test
+	void aRunThatLoggedNothingHasNoFileAndReadsAsAnEmptyLogAcrossARestart() throws Exception {
+		CronLogDTO nothing = new CronLogDTO();
+		nothing.lines = new java.util.ArrayList<>();
+		CronRunDTO run = run("quiet", 2_000);
+		run.outcome = Outcome.SUCCEEDED;
+		store.appendHistory(run, nothing);
+		CronRunDTO skipped = run("quiet", 3_000);
+		skipped.outcome = Outcome.SKIPPED;
+		store.appendHistory(skipped, null);
+		((LocalStateStore) store).sync();
+
+		reopen();
+		assertThat(dir.resolve(LocalLogs.DIR).resolve(LocalLogs.file("quiet", 2_000))).as("no file for no line")
+				.doesNotExist();
+		assertThat(store.log("quiet", 2_000).lines).as("a run held that logged nothing").isEmpty();
+		assertThat(store.log("quiet", 3_000)).as("a skipped fire keeps no log").isNull();
+		assertThat(store.log("quiet", 4_000)).as("a run not held").isNull();
+	}
+
 	private List<String> historyLines() throws IOException {
 		Path file = dir.resolve(LocalHistory.FILE);
 		return Files.exists(file) ? Files.readAllLines(file, UTF_8) : List.of();
