@@ -1,5 +1,5 @@
 /**
- * Crontainer State Store Package Version 1.0.
+ * Crontainer State Store Package Version 1.1.
  *
  * <p>
  * The narrow interface through which the Crontainer scheduler keeps the run state of cron plugins
@@ -8,14 +8,20 @@
  * plugin API ({@code io.crontainer.api}): plugins never see it.
  *
  * <p>
+ * Since 1.1: a pause's note ({@link io.crontainer.store.api.PauseNote}) and a pending retry
+ * ({@link io.crontainer.store.api.PendingRetry}) in {@link io.crontainer.store.api.RunState}, kept by
+ * {@link io.crontainer.store.api.StateStore#setPaused(String, boolean, io.crontainer.store.api.PauseNote)}
+ * and {@link io.crontainer.store.api.StateStore#setRetry}.
+ *
+ * <p>
  * A store bundle implements the provider types of this package and must use a provider range:
  *
  * <pre>
- * Import-Package: io.crontainer.store.api; version="[1.0,1.1)"
+ * Import-Package: io.crontainer.store.api; version="[1.1,1.2)"
  * </pre>
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.crontainer.store.api;
 
 import org.osgi.annotation.bundle.Export;
