@@ -31,6 +31,7 @@ import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
 import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.PauseNote;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -156,31 +157,49 @@ final class RuntimeView implements CronRuntime {
 
 	@Override
 	public CronJobDTO pause(String name) {
-		setPaused(name, true);
+		return pause(name, null, null);
+	}
+
+	@Override
+	public CronJobDTO pause(String name, String reason, String by) {
+		requireNonNull(name, "name");
+		String why = reason == null || reason.isBlank() ? null : reason.strip();
+		if (why != null && why.length() > MAX_PAUSE_REASON) {
+			throw new IllegalArgumentException("the reason is " + why.length() + " characters long; at most "
+					+ MAX_PAUSE_REASON + " are kept");
+		}
+		String who = by == null || by.isBlank() ? null : by.strip();
+		if (who != null && who.length() > MAX_PAUSED_BY) {
+			who = who.substring(0, MAX_PAUSED_BY);
+		}
+		setPaused(name, true, new PauseNote(who, engine.clock().instant(), why));
 		return dto(require(name));
 	}
 
 	@Override
 	public CronJobDTO resume(String name) {
-		setPaused(name, false);
+		setPaused(name, false, null);
 		return dto(require(name));
 	}
 
-	/** Pauses or resumes a plugin, durably; the state change is logged once, by the schedules. */
-	private void setPaused(String name, boolean paused) {
+	/**
+	 * Pauses (with a note, which replaces the note of a paused plugin) or resumes a plugin, durably; the
+	 * state change is logged once, by the schedules.
+	 */
+	private void setPaused(String name, boolean paused, PauseNote note) {
 		requireNonNull(name, "name");
 		synchronized (lock) {
 			Job job = engine.table().require(name);
 			if (job.record == null) {
 				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
 			}
-			if (job.record.paused() == paused) {
+			if (job.record.paused() == paused && !paused) {
 				return;
 			}
 		}
 		RunState state;
 		try {
-			state = engine.store().setPaused(name, paused);
+			state = engine.store().setPaused(name, paused, note);
 		} catch (CorruptStateException e) {
 			throw new IllegalStateException("cron plugin '" + name + "' is BLOCKED: " + e.getMessage(), e);
 		} catch (StoreUnavailableException | IOException e) {

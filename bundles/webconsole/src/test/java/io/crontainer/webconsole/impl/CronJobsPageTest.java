@@ -211,6 +211,11 @@ class CronJobsPageTest {
 		}
 
 		@Override
+		public CronJobDTO pause(String name, String reason, String by) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
 		public CronJobDTO resume(String name) {
 			throw new UnsupportedOperationException();
 		}
