@@ -33,7 +33,7 @@ public final class Jobs {
 			return job.state == JobState.STUCK ? job.state + " (" + age + ")" : job.state + " (running " + age + ")";
 		}
 		if (!job.running) {
-			String retry = retry(job, now);
+			String retry = job.state == JobState.SCHEDULED ? retry(job, now) : null; // paused: held, not run
 			return retry == null ? String.valueOf(job.state) : job.state + " (" + retry + ")";
 		}
 		return job.state + (isQueued(job) ? " (queued)" : " (running)");
@@ -41,7 +41,8 @@ public final class Jobs {
 
 	/**
 	 * The retry a plugin waits for: {@code retry 2 of 3 in 40.0 s}, {@code retry 1 of 1 due}.
-	 * {@link #state(CronJobDTO, long)} adds it to the state of a plugin that is not running.
+	 * {@link #state(CronJobDTO, long)} adds it to the state of a {@link JobState#SCHEDULED} plugin that is not
+	 * running (a paused plugin keeps its retry, but runs it only once resumed).
 	 *
 	 * @param job The job. Must not be {@code null}.
 	 * @param now The current time, UTC epoch milliseconds.

@@ -46,6 +46,9 @@ class JobsTest {
 		job.retryAt = NOW + 40_000;
 		assertThat(Jobs.state(job, NOW)).isEqualTo("SCHEDULED (retry 2 of 3 in 40.0 s)");
 		assertThat(Jobs.state(job, NOW + 40_000)).isEqualTo("SCHEDULED (retry 2 of 3 due)");
+		job.state = JobState.PAUSED;
+		assertThat(Jobs.state(job, NOW)).as("held while paused").isEqualTo("PAUSED");
+		job.state = JobState.SCHEDULED;
 		job.running = true;
 		assertThat(Jobs.state(job, NOW)).as("the retry runs").isEqualTo("SCHEDULED (running)");
 	}
