@@ -18,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 
@@ -559,6 +561,11 @@ public final class Scheduler implements Operations, Due.Parts {
 	}
 
 	@Override
+	public void retryDue(Job job, Instant now, List<Runnable> out) {
+		schedules.retryDue(job, now, out);
+	}
+
+	@Override
 	public void runDeadline(Run run, Instant now, List<Runnable> out) {
 		deadlines.due(run, now, out);
 	}
@@ -754,7 +761,19 @@ public final class Scheduler implements Operations, Due.Parts {
 				resolution == null ? job.settings.interval() : resolution.expression(),
 				resolution == null ? null : resolution.interval(), job.settings, zone,
 				job.nextFire == Job.NONE ? null : job.nextFire, job.record == null ? null : job.record.lastEnd(), lastRun,
-				job.plugin);
+				job.plugin, job.record == null || !job.record.paused() ? null : job.record.pause(),
+				pendingRetry(job, run != null));
+	}
+
+	/** A job's retry as the view shows it: pending and still to run. Lock held. */
+	private PendingRetry pendingRetry(Job job, boolean running) {
+		PendingRetry retry = job.record == null ? null : job.record.retry();
+		if (retry == null || running || (job.state != JobState.SCHEDULED && job.state != JobState.PAUSED)) {
+			return null;
+		}
+		// Paused: held until resumed, so only its own end (not the time of day) drops it.
+		return job.state == JobState.PAUSED ? (clock.instant().isBefore(retry.until()) ? retry : null)
+				: Retries.when(retry, clock.instant(), job.nextFire) == null ? null : retry;
 	}
 
 	/**

@@ -35,8 +35,10 @@ import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.scheduler.impl.whiteboard.RetryPolicy;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -337,6 +339,24 @@ public final class RuntimeView implements CronRuntime {
 		dto.timeout = view.settings().timeoutSeconds();
 		dto.misfire = view.settings().runOnce() ? CronPlugin.MISFIRE_RUN_ONCE : CronPlugin.MISFIRE_SKIP;
 		dto.concurrent = view.settings().runs().concurrent();
+		RetryPolicy retries = view.settings().retry();
+		dto.retries = retries.attempts();
+		if (retries.attempts() > 0) {
+			dto.retryDelay = retries.delay().toMillis();
+			dto.retryMaxDelay = retries.maxDelay().toMillis();
+		}
+		PendingRetry retry = view.retry();
+		if (retry != null) {
+			dto.retryAttempt = retry.attempt();
+			dto.retryAttempts = retry.attempts();
+			dto.retryAt = retry.at().toEpochMilli();
+		}
+		PauseNote pause = view.pause();
+		if (pause != null) {
+			dto.pausedBy = pause.by();
+			dto.pausedAt = pause.at().toEpochMilli();
+			dto.pauseReason = pause.reason();
+		}
 		dto.nextFire = view.nextFire();
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();
