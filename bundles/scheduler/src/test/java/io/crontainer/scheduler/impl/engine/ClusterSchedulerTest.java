@@ -102,6 +102,56 @@ class ClusterSchedulerTest {
 	}
 
 	@Test
+	void aPendingRetryAndAPauseNoteAreClusterWideAndEachRetryRunsOnOneRuntime() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		Map<String, Object> properties = Map.of(CronPlugin.NAME, "flaky", CronPlugin.RETRY, 2, CronPlugin.RETRY_DELAY,
+				"PT1M");
+		TestPlugin onA = new TestPlugin("0 * * * *");
+		TestPlugin onB = new TestPlugin("0 * * * *");
+		onA.failure = onB.failure = new IllegalStateException("down");
+		a = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeA, new Scheduler.Options(ZoneOffset.UTC,
+				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		b = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeB, new Scheduler.Options(ZoneOffset.UTC,
+				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		a.add(new Plugin(1, 7, "test.bundle", properties, onA));
+		b.add(new Plugin(1, 7, "test.bundle", properties, onB));
+		RuntimeView viewA = new RuntimeView(a);
+		RuntimeView viewB = new RuntimeView(b);
+
+		clock.set(Instant.parse("2026-03-02T11:00:00Z"));
+		a.tick();
+		b.tick();
+		runs.runAll();
+		assertThat(onA.windows.size() + onB.windows.size()).as("the fire time ran once").isEqualTo(1);
+		await("both see retry 1", () -> Integer.valueOf(1).equals(viewA.getJob("flaky").retryAttempt)
+				&& Integer.valueOf(1).equals(viewB.getJob("flaky").retryAttempt));
+		assertThat(viewB.getJob("flaky").retryAt).isEqualTo(Instant.parse("2026-03-02T11:01:00Z").toEpochMilli());
+
+		clock.set(Instant.parse("2026-03-02T11:01:00Z"));
+		a.tick();
+		b.tick();
+		runs.runAll();
+		assertThat(onA.windows.size() + onB.windows.size()).as("retry 1 ran once").isEqualTo(2);
+		await("both see retry 2", () -> Integer.valueOf(2).equals(viewA.getJob("flaky").retryAttempt)
+				&& Integer.valueOf(2).equals(viewB.getJob("flaky").retryAttempt));
+
+		viewA.pause("flaky", "disk full on db-2", "bin/client session 4 (user ops)");
+		await("b sees the pause and its note", () -> "disk full on db-2".equals(viewB.getJob("flaky").pauseReason));
+		assertThat(viewB.getJob("flaky").pausedBy).isEqualTo("bin/client session 4 (user ops)");
+		assertThat(viewB.getJob("flaky").reason).startsWith("paused by bin/client session 4 (user ops) at ");
+		clock.set(Instant.parse("2026-03-02T11:03:00Z"));
+		a.tick();
+		b.tick();
+		runs.runAll();
+		assertThat(onA.windows.size() + onB.windows.size()).as("no retry while paused, on either").isEqualTo(2);
+	}
+
+	@Test
 	void theLastRunShownIsTheNewestOnAnyRuntimeAndTheNodeShownIsItsOwn() throws Exception {
 		String url = TestDatabase.createDatabase();
 		DataSource dataSource = TestDatabase.dataSource(url);
