@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -202,7 +203,8 @@ final class Schedules {
 		if (note == null) {
 			return "paused by an operator";
 		}
-		return "paused by " + (note.by() == null ? "an operator" : note.by()) + " at " + note.at()
+		return "paused by " + (note.by() == null ? "an operator" : note.by()) + " at "
+				+ note.at().truncatedTo(ChronoUnit.SECONDS)
 				+ (note.reason() == null ? "" : ": " + note.reason());
 	}
 
