@@ -20,7 +20,10 @@ public interface CronPluginMXBean {
 	 */
 	String getState();
 
-	/** @return Why it is not SCHEDULED, or {@code null}. */
+	/**
+	 * @return Why it is not SCHEDULED (for a paused plugin: who paused it, when and why), control characters
+	 *         escaped; or {@code null}.
+	 */
 	String getReason();
 
 	/**

@@ -62,7 +62,7 @@ final class CronPluginView implements CronPluginMXBean {
 
 	@Override
 	public String getReason() {
-		return job().reason;
+		return Formats.escaped(job().reason); // a pause's reason is an operator's text
 	}
 
 	@Override

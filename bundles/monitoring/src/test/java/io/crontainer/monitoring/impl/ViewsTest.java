@@ -81,6 +81,8 @@ class ViewsTest {
 		assertThat(view.getPausedBy()).isEqualTo("bin/client session 2 (user alice)\\e[2J");
 		assertThat(view.getPausedAt()).isEqualTo("1970-01-01T00:01:00Z");
 		assertThat(view.getPauseReason()).isEqualTo("migration\\nstep 2");
+		job.reason = "paused by x at 1970-01-01T00:01:00Z: migration\nstep 2";
+		assertThat(view.getReason()).isEqualTo("paused by x at 1970-01-01T00:01:00Z: migration\\nstep 2");
 		rt.jobs.clear();
 		assertThatThrownBy(view::getState).isInstanceOf(IllegalStateException.class)
 				.hasMessage("Cron plugin \"a\" is no longer deployed");
