@@ -767,7 +767,7 @@ public final class Scheduler implements Operations, Due.Parts {
 
 	/** A job's retry as the view shows it: pending and still to run. Lock held. */
 	private PendingRetry pendingRetry(Job job, boolean running) {
-		PendingRetry retry = job.record == null ? null : job.record.retry();
+		PendingRetry retry = job.record == null || job.settings.retry().attempts() == 0 ? null : job.record.retry();
 		if (retry == null || running || (job.state != JobState.SCHEDULED && job.state != JobState.PAUSED)) {
 			return null;
 		}

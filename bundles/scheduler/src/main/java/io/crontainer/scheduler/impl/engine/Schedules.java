@@ -211,12 +211,12 @@ final class Schedules {
 	/**
 	 * Queues the pending retry of a job ({@code record.retry()}, {@link Retries#when}) while it is
 	 * scheduled and no run of its name is going, or takes it off the queue: a pause, a run in progress
-	 * (whose outcome decides), a departure or the next fire time (which takes over) each drop or hold
-	 * it. Called at every refresh of the job's state, so a resume, a restart, the end of a run and a
+	 * (whose outcome decides), a departure, the next fire time (which takes over) or a {@code cron.retry}
+	 * changed to 0 each drop or hold it. Called at every refresh of the job's state, so a resume, a restart, the end of a run and a
 	 * record from another runtime all queue it again. Lock held.
 	 */
 	private void retryDeadline(Job job, JobState state, Run run, Instant now) {
-		PendingRetry retry = job.record == null ? null : job.record.retry();
+		PendingRetry retry = job.record == null || job.settings.retry().attempts() == 0 ? null : job.record.retry();
 		Instant at = retry == null || state != JobState.SCHEDULED || run != null || !job.owner || job.gone ? null
 				: Retries.when(retry, now, job.nextFire);
 		if (at == null) {
@@ -232,7 +232,7 @@ final class Schedules {
 	 * Timer thread, lock held.
 	 */
 	void retryDue(Job job, Instant now, List<Runnable> out) {
-		PendingRetry retry = job.record == null ? null : job.record.retry();
+		PendingRetry retry = job.record == null || job.settings.retry().attempts() == 0 ? null : job.record.retry();
 		if (retry == null || job.state != JobState.SCHEDULED || !job.owner || job.gone
 				|| engine.running(job.name()) != null) {
 			return;

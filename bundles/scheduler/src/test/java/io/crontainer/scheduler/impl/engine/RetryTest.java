@@ -379,6 +379,18 @@ class RetryTest {
 	}
 
 	@Test
+	void aPendingRetryDoesNotRunOnceThePluginNoLongerAsksForRetries() throws Exception {
+		TestPlugin p = add(1, "changed", "0 * * * *", CronPlugin.RETRY, 2, CronPlugin.RETRY_DELAY, "PT1M");
+		p.failure = new IllegalStateException("down");
+		at("2026-12-07T11:00:00Z"); // retry 1 at 11:01
+		scheduler.update(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "changed"), p)); // cron.retry removed
+		settle();
+		assertThat(job("changed").retryAttempt).isNull();
+		at("2026-12-07T11:01:00Z");
+		assertThat(p.windows).hasSize(1);
+	}
+
+	@Test
 	void aWrongRetryPropertyMakesThePluginInvalid() throws Exception {
 		add(1, "wrong", "0 * * * *", CronPlugin.RETRY, 3, CronPlugin.RETRY_DELAY, "30 seconds");
 		assertThat(job("wrong").state).isEqualTo(JobState.INVALID);
