@@ -83,7 +83,9 @@ public interface CronRuntime {
 	/**
 	 * Pauses a plugin: it is not fired on its interval until {@link #resume(String) resumed}. A run in
 	 * progress is not interrupted. The pause is persisted with the plugin's state and survives
-	 * restarts. Pausing a paused plugin does nothing.
+	 * restarts. Pausing a paused plugin does nothing. Since 1.4 the pause keeps when it was made
+	 * ({@link CronJobDTO#pausedAt}), with no one named and no reason: see
+	 * {@link #pause(String, String, String)}.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return The job after the change.
@@ -133,7 +135,9 @@ public interface CronRuntime {
 
 	/**
 	 * Resumes a paused plugin: its next fire time is computed from now. Missed fire times are
-	 * handled by its misfire policy. Resuming a plugin that is not paused does nothing.
+	 * handled by its misfire policy. Resuming a plugin that is not paused does nothing. The pause's note
+	 * (who, when, why) is dropped; a retry held while it was paused runs, at once if its time has passed,
+	 * unless the next fire time came meanwhile.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return The job after the change.

@@ -134,6 +134,10 @@ public final class RuntimeView implements CronRuntime {
 
 	@Override
 	public CronJobDTO pause(String name) {
+		requireNonNull(name, "name");
+		if (engine.paused(name)) {
+			return dto(engine.require(name)); // paused already: nothing changes, the note stays
+		}
 		return pause(name, null, null);
 	}
 

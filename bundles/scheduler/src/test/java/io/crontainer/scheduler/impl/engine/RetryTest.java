@@ -269,6 +269,8 @@ class RetryTest {
 		add(2, "noted", "0 * * * *");
 		assertThat(job("noted").state).isEqualTo(JobState.PAUSED);
 		assertThat(job("noted").pausedBy).isEqualTo("bin/client session 2 (user b)");
+		view.pause("noted"); // the 1.0 operation: pausing a paused plugin does nothing
+		assertThat(job("noted").pauseReason).isEqualTo("second");
 		org.assertj.core.api.Assertions.assertThatThrownBy(() -> view.pause("noted", "x".repeat(501), null))
 				.isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 500");
 		view.pause("noted", null, "y".repeat(300));
