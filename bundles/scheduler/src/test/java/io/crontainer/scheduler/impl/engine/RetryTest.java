@@ -264,6 +264,8 @@ class RetryTest {
 		view.pause("noted", "  second  ", "bin/client session 2 (user b)");
 		assertThat(job("noted").pauseReason).isEqualTo("second");
 		assertThat(job("noted").pausedAt).isEqualTo(ms("2026-12-07T10:05:00Z"));
+		assertThat(job("noted").reason).as("the state's reason follows the new note")
+				.isEqualTo("paused by bin/client session 2 (user b) at 2026-12-07T10:05:00Z: second");
 		scheduler.stop();
 		scheduler = newScheduler(workers);
 		add(2, "noted", "0 * * * *");
