@@ -86,8 +86,8 @@ class ClusterSchedulerTest {
 		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
 		a = runtime(storeA);
 		b = runtime(storeB);
-		RuntimeView viewA = new RuntimeView(a);
-		RuntimeView viewB = new RuntimeView(b);
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
 		assertThat(viewB.getJob("shared").state).isEqualTo(JobState.SCHEDULED);
 
 		viewA.pause("shared");
@@ -121,8 +121,8 @@ class ClusterSchedulerTest {
 				});
 		a.add(new Plugin(1, 7, "test.bundle", properties, onA));
 		b.add(new Plugin(1, 7, "test.bundle", properties, onB));
-		RuntimeView viewA = new RuntimeView(a);
-		RuntimeView viewB = new RuntimeView(b);
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
 
 		clock.set(Instant.parse("2026-03-02T11:00:00Z"));
 		a.tick();
@@ -171,7 +171,7 @@ class ClusterSchedulerTest {
 		});
 		a.add(new Plugin(1, 7, "test.bundle", properties, onA));
 		b.add(new Plugin(1, 7, "test.bundle", properties, onB));
-		RuntimeView viewB = new RuntimeView(b);
+		RuntimeView viewB = new RuntimeView(b.operations());
 
 		clock.set(Instant.parse("2026-03-02T11:00:00Z"));
 		// a claims the fire time first; while it runs, b's claim is refused (a holds it), so b learns of
@@ -207,8 +207,8 @@ class ClusterSchedulerTest {
 		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
 		a = runtime(storeA);
 		b = runtime(storeB);
-		RuntimeView viewA = new RuntimeView(a);
-		RuntimeView viewB = new RuntimeView(b);
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
 
 		viewB.fire("shared"); // b ran it first
 		runs.runAll();
@@ -252,7 +252,7 @@ class ClusterSchedulerTest {
 					Duration.ofSeconds(5), 10), storeA); // closes the local store
 			plugin.block.countDown();
 
-			RuntimeView view = new RuntimeView(a);
+			RuntimeView view = new RuntimeView(a.operations());
 			// A cluster's history is read from the database, where the run is appended asynchronously.
 			await("the run ended", () -> view.getHistory("switched", 1).stream().anyMatch(r -> r.outcome != Outcome.RUNNING));
 			CronRunDTO run = view.getHistory("switched", 1).get(0);

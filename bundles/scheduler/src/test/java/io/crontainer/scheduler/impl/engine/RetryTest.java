@@ -77,7 +77,7 @@ class RetryTest {
 						Duration.ofSeconds(5), 20),
 				() -> {
 				});
-		view = new RuntimeView(created);
+		view = new RuntimeView(created.operations());
 		return created;
 	}
 
