@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.crontainer.launcher.hung.HungPlugin;
 import io.crontainer.launcher.hung.LoggingPlugins;
 import io.crontainer.launcher.hung.MisbehavingPlugins;
+import io.crontainer.launcher.hung.RetryingPlugin;
 
 /**
  * The assembled distribution, as shipped (unpacked from the .tar.gz): {@code bin/crontainer} started
@@ -423,6 +426,41 @@ class DistributionIT {
 		assertThat(hanger.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("cron:fire hanger returned").isTrue();
 		assertThat(hanger.exitValue()).as("%s%s", read(hangerOut), read(hangerErr)).isEqualTo(4);
 		assertThat(read(hangerErr)).startsWith("hanger: TIMED_OUT in ");
+		stop();
+	}
+
+	@Test
+	void aFailedWindowIsRetriedWithBackoffAndAPauseKeepsWhoAndWhyOverTheClient() throws Exception {
+		Files.write(home.resolve("deploy/retrying.jar"), pluginJar("io.crontainer.dist.retrying", RetryingPlugin.class,
+				"io.crontainer.api;version=\"[1.1,2)\",org.osgi.framework", "$1"));
+		process = start(Map.of(), DEV_NULL);
+		await("the retrier", () -> client("cron:names").out.contains("retrier\n"));
+		assertThat(client("cron:info", "retrier").out).contains("Retry:            3 retries, after 1.0 s, doubling up"
+				+ " to 1 h (cron.retry)");
+		await("three failures, then a retry that succeeds", () -> client("cron:history", "retrier").out.lines()
+				.anyMatch(l -> l.startsWith("RETRY ") && l.contains("SUCCEEDED")));
+		Result history = client("cron:history", "retrier");
+		System.out.println("cron:history retrier\n" + history.out);
+		List<String> rows = history.out.lines().filter(l -> l.startsWith("RETRY ") || l.startsWith("SCHEDULE ")).toList();
+		assertThat(rows).hasSize(4);
+		assertThat(rows.stream().map(l -> l.split("\\s+")[0] + " " + (l.contains("SUCCEEDED") ? "SUCCEEDED" : "FAILED")))
+				.containsExactly("RETRY SUCCEEDED", "RETRY FAILED", "RETRY FAILED", "SCHEDULE FAILED");
+		List<Instant> starts = rows.stream().map(l -> OffsetDateTime.parse(l.split("\\s+")[1]).toInstant()).toList();
+		assertThat(starts).as("every retry keeps the window start").allMatch(starts.get(0)::equals);
+		List<Instant> ends = rows.stream().map(l -> OffsetDateTime.parse(l.split("\\s+")[2]).toInstant()).toList();
+		// delays of 1 s, 2 s, 4 s after each failure (whole seconds in the table; the runs take milliseconds)
+		assertThat(Duration.between(ends.get(3), ends.get(2)).toSeconds()).isBetween(1L, 2L);
+		assertThat(Duration.between(ends.get(2), ends.get(1)).toSeconds()).isBetween(2L, 3L);
+		assertThat(Duration.between(ends.get(1), ends.get(0)).toSeconds()).isBetween(4L, 5L);
+
+		Result paused = client("cron:pause --reason \"db-2 maintenance \u001b]0;x\u0007\" retrier");
+		assertThat(paused.status).as("%s", paused).isZero();
+		assertThat(paused.out).matches("(?s)Paused retrier \\(by bin/client session \\d+ \\(user "
+				+ System.getProperty("user.name") + "\\), (now|[0-9.]+ m?s ago): db-2 maintenance \\\\e]0;x\\\\x07\\).*");
+		Result list = client("cron:list");
+		System.out.println("cron:list\n" + list.out);
+		assertThat(list.out).contains("paused by bin/client session").doesNotContain("\u001b");
+		assertThat(client("cron:info", "retrier").out).contains("Paused:           by bin/client session");
 		stop();
 	}
 

@@ -124,6 +124,46 @@ public interface CronPlugin {
 	String MISFIRE_RUN_ONCE = "run-once";
 
 	/**
+	 * Service property asking for a failed window to be retried soon, with backoff, instead of at the
+	 * next fire time: the number of retries after a run that failed or timed out.
+	 *
+	 * <p>
+	 * Type: {@code Integer} or {@code Long} (or a decimal {@code String}), from 0 to 100. Default: 0, no
+	 * retry (the next fire time runs the window again). A retry keeps the window's start and ends at its
+	 * own time, like any run; it never runs beside another run of the plugin, and never at or after the
+	 * plugin's next fire time, which then takes over (with the window still starting at the end of the
+	 * last successful run). The delays are {@link #RETRY_DELAY}, then twice that, and so on, up to
+	 * {@link #RETRY_MAX_DELAY}.
+	 *
+	 * @since 1.1
+	 */
+	String RETRY = "cron.retry";
+
+	/**
+	 * Service property: the delay before the first retry ({@link #RETRY}), after the failed run ended;
+	 * each further retry waits twice as long as the one before, up to {@link #RETRY_MAX_DELAY}.
+	 *
+	 * <p>
+	 * Type: {@code String}, an ISO-8601 duration such as {@code "PT30S"} or {@code "PT5M"}, or a whole
+	 * number of seconds ({@code Integer}, {@code Long} or a decimal {@code String}); at least 1 s and at
+	 * most 1 day. Default: 60 s.
+	 *
+	 * @since 1.1
+	 */
+	String RETRY_DELAY = "cron.retry.delay";
+
+	/**
+	 * Service property: the longest delay between two retries ({@link #RETRY}), the cap of the doubling.
+	 *
+	 * <p>
+	 * Type: as {@link #RETRY_DELAY}; at least {@link #RETRY_DELAY} and at most 1 day. Default: 1 hour,
+	 * or {@link #RETRY_DELAY} if that is longer.
+	 *
+	 * @since 1.1
+	 */
+	String RETRY_MAX_DELAY = "cron.retry.max.delay";
+
+	/**
 	 * The start of the first window of a plugin that has never run successfully:
 	 * {@code 1970-01-01T00:00:00Z}, as in OpenStack StoryBoard.
 	 */

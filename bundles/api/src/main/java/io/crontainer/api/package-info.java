@@ -1,5 +1,10 @@
 /**
- * Crontainer Cron Plugin Package Version 1.0.
+ * Crontainer Cron Plugin Package Version 1.1.
+ *
+ * <p>
+ * Since 1.1: the service properties {@link io.crontainer.api.CronPlugin#RETRY},
+ * {@link io.crontainer.api.CronPlugin#RETRY_DELAY} and {@link io.crontainer.api.CronPlugin#RETRY_MAX_DELAY}
+ * (retry a failed window with backoff).
  *
  * <p>
  * The contract between a cron plugin and the Crontainer scheduler. A cron plugin is a service of type
@@ -19,7 +24,7 @@
  * bnd computes this range from the {@code @ConsumerType} annotation; nothing needs to be written by hand.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.crontainer.api;
 
 import org.osgi.annotation.bundle.Export;

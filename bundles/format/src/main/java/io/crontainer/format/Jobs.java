@@ -22,7 +22,8 @@ public final class Jobs {
 
 	/**
 	 * A plugin's state, with what its run is doing: {@code SCHEDULED}, {@code SCHEDULED (running 12.0 s)},
-	 * {@code SCHEDULED (queued)}, {@code STUCK (3 min)}, {@code PAUSED (running 1 min 4 s)}.
+	 * {@code SCHEDULED (queued)}, {@code STUCK (3 min)}, {@code PAUSED (running 1 min 4 s)}, and the retry it
+	 * waits for: {@code SCHEDULED (retry 2 of 3 in 40.0 s)}.
 	 *
 	 * @param job The job. Must not be {@code null}.
 	 * @param now The current time, UTC epoch milliseconds.
@@ -34,9 +35,63 @@ public final class Jobs {
 			return job.state == JobState.STUCK ? job.state + " (" + age + ")" : job.state + " (running " + age + ")";
 		}
 		if (!job.running) {
-			return String.valueOf(job.state);
+			String retry = job.state == JobState.SCHEDULED ? retry(job, now) : null; // paused: held, not run
+			return retry == null ? String.valueOf(job.state) : job.state + " (" + retry + ")";
 		}
 		return job.state + (isQueued(job) ? " (queued)" : " (running)");
+	}
+
+	/**
+	 * The retry a plugin waits for: {@code retry 2 of 3 in 40.0 s}, {@code retry 1 of 1 due}.
+	 * {@link #state(CronJobDTO, long)} adds it to the state of a {@link JobState#SCHEDULED} plugin that is not
+	 * running (a paused plugin keeps its retry, but runs it only once resumed).
+	 *
+	 * @param job The job. Must not be {@code null}.
+	 * @param now The current time, UTC epoch milliseconds.
+	 * @return The text, or {@code null} if no retry is pending.
+	 */
+	public static String retry(CronJobDTO job, long now) {
+		if (job.retryAt == null || job.retryAttempt == null) {
+			return null;
+		}
+		return "retry " + job.retryAttempt + " of " + (job.retryAttempts == null ? job.retries : job.retryAttempts)
+				+ (job.retryAt <= now ? " due" : " in " + Formats.duration(job.retryAt - now));
+	}
+
+	/**
+	 * A plugin's retry settings ({@code cron.retry}, {@code cron.retry.delay},
+	 * {@code cron.retry.max.delay}): {@code none}, or {@code 3 retries, after 30.0 s, doubling up to 1 h}.
+	 *
+	 * @param job The job. Must not be {@code null}.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String retryPolicy(CronJobDTO job) {
+		if (job.retries <= 0 || job.retryDelay == null) {
+			return "none";
+		}
+		String text = Formats.number(job.retries) + (job.retries == 1 ? " retry" : " retries") + ", after "
+				+ Formats.duration(job.retryDelay);
+		if (job.retries > 1) {
+			long max = job.retryMaxDelay == null ? job.retryDelay : job.retryMaxDelay;
+			text += max > job.retryDelay ? ", doubling up to " + Formats.duration(max) : ", each";
+		}
+		return text;
+	}
+
+	/**
+	 * Who paused a plugin, when and why: {@code by bin/client session 7 (user alice), 3 min ago: token
+	 * table migration}. Holds an operator's text: each surface escapes it.
+	 *
+	 * @param job The job. Must not be {@code null}.
+	 * @param now The current time, UTC epoch milliseconds.
+	 * @return The text, or {@code null} if the plugin is not paused or its pause has no note.
+	 */
+	public static String pause(CronJobDTO job, long now) {
+		if (job.pausedAt == null) {
+			return null;
+		}
+		return "by " + (job.pausedBy == null ? "an unknown operator" : job.pausedBy) + ", "
+				+ Formats.relative(job.pausedAt, now) + (job.pauseReason == null ? "" : ": " + job.pauseReason);
 	}
 
 	/**

@@ -31,6 +31,40 @@ class JobsTest {
 	}
 
 	@Test
+	void aPendingRetryIsPartOfTheStateOfAPluginThatIsNotRunning() {
+		CronJobDTO job = job(JobState.SCHEDULED);
+		assertThat(Jobs.retry(job, NOW)).isNull();
+		assertThat(Jobs.retryPolicy(job)).isEqualTo("none");
+		job.retries = 3;
+		job.retryDelay = 30_000L;
+		job.retryMaxDelay = 3_600_000L;
+		assertThat(Jobs.retryPolicy(job)).isEqualTo("3 retries, after 30.0 s, doubling up to 1 h");
+		job.retries = 1;
+		assertThat(Jobs.retryPolicy(job)).isEqualTo("1 retry, after 30.0 s");
+		job.retryAttempt = 2;
+		job.retryAttempts = 3;
+		job.retryAt = NOW + 40_000;
+		assertThat(Jobs.state(job, NOW)).isEqualTo("SCHEDULED (retry 2 of 3 in 40.0 s)");
+		assertThat(Jobs.state(job, NOW + 40_000)).isEqualTo("SCHEDULED (retry 2 of 3 due)");
+		job.state = JobState.PAUSED;
+		assertThat(Jobs.state(job, NOW)).as("held while paused").isEqualTo("PAUSED");
+		job.state = JobState.SCHEDULED;
+		job.running = true;
+		assertThat(Jobs.state(job, NOW)).as("the retry runs").isEqualTo("SCHEDULED (running)");
+	}
+
+	@Test
+	void aPauseSaysByWhomWhenAndWhy() {
+		CronJobDTO job = job(JobState.PAUSED);
+		assertThat(Jobs.pause(job, NOW)).isNull();
+		job.pausedAt = NOW - 180_000;
+		assertThat(Jobs.pause(job, NOW)).isEqualTo("by an unknown operator, 3 min ago");
+		job.pausedBy = "bin/client session 7 (user alice)";
+		job.pauseReason = "token table migration";
+		assertThat(Jobs.pause(job, NOW)).isEqualTo("by bin/client session 7 (user alice), 3 min ago: token table migration");
+	}
+
+	@Test
 	void missedFireTimesWithTheLatestInThePluginsZone() {
 		CronJobDTO job = job(JobState.SCHEDULED);
 		assertThat(Jobs.missed(job, java.time.ZoneOffset.UTC, NOW)).isEqualTo("0");

@@ -304,10 +304,17 @@ public class ShellIT {
 	@Test
 	public void pauseAndResumeStopAndRestartFiring() throws Exception {
 		register("it-pause", EVERY_SECOND);
-		assertEquals("Paused it-pause: it is not fired on its interval until cron:resume it-pause; the pause survives restarts.\n",
-				exec("cron:pause it-pause").replace(" The run in progress goes on.", ""));
+		String paused = exec("cron:pause it-pause").replace(" The run in progress goes on.", "");
+		assertTrue(paused, paused.matches("Paused it-pause \\(by console \\(user [^)]+\\), (now|\\S+ m?s ago)\\): it is not"
+				+ " fired on its interval until cron:resume it-pause; the pause survives restarts.\n"));
 		assertTrue(row(exec("cron:list"), "it-pause").contains(" PAUSED"));
-		assertEquals("it-pause is paused already.\n", exec("cron:pause it-pause"));
+		String again = exec("cron:pause it-pause");
+		assertTrue(again, again.startsWith("it-pause is paused already (by console (user "));
+		String noted = exec("cron:pause --reason \"disk full \u001b[2J\" it-pause");
+		assertTrue(noted, noted.startsWith("it-pause stays paused, now (by console (user ") && noted.contains(": disk full \\e[2J)."));
+		String row = row(exec("cron:list"), "it-pause");
+		assertTrue(row, row.contains("paused by console (user ") && row.endsWith(": disk full \\e[2J"));
+		assertEquals("disk full \u001b[2J", runtime().getJob("it-pause").pauseReason);
 		String resumed = exec("cron:resume it-pause");
 		assertTrue(resumed, resumed.matches("Resumed it-pause: SCHEDULED, next fire 20\\S+\\[Europe/Berlin\\]\\.\n"));
 		assertEquals(JobState.SCHEDULED, runtime().getJob("it-pause").state);

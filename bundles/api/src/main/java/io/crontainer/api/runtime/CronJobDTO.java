@@ -98,6 +98,83 @@ public class CronJobDTO extends DTO {
 	 */
 	public String node;
 
+	/**
+	 * Who paused the plugin, as the operator's tool told the scheduler: for example
+	 * {@code "console (user crontainer)"}, {@code "bin/client session 7 (user alice)"},
+	 * {@code "web console (user admin)"}, {@code "JMX"}. {@code null} when the plugin is not paused, or
+	 * was paused by a runtime older than package version 1.4 (which kept no note). Cluster-wide: read
+	 * from the state store. Text an operator typed: escape it where it is shown.
+	 *
+	 * @since 1.4
+	 */
+	public String pausedBy;
+
+	/**
+	 * When the plugin was paused, in UTC epoch milliseconds; {@code null} as for {@link #pausedBy}.
+	 *
+	 * @since 1.4
+	 */
+	public Long pausedAt;
+
+	/**
+	 * Why the plugin was paused, as the operator wrote it (at most
+	 * {@link CronRuntime#MAX_PAUSE_REASON} characters); {@code null} if no reason was given or the
+	 * plugin is not paused. Text an operator typed: escape it where it is shown.
+	 *
+	 * @since 1.4
+	 */
+	public String pauseReason;
+
+	/**
+	 * How many times a failed or timed-out run is retried before the next fire time
+	 * ({@code cron.retry}); 0 for no retry.
+	 *
+	 * @since 1.4
+	 */
+	public int retries;
+
+	/**
+	 * The delay before the first retry ({@code cron.retry.delay}), in milliseconds; {@code null} when
+	 * {@link #retries} is 0.
+	 *
+	 * @since 1.4
+	 */
+	public Long retryDelay;
+
+	/**
+	 * The longest delay between two retries ({@code cron.retry.max.delay}): each retry waits twice as
+	 * long as the one before, up to this, in milliseconds; {@code null} when {@link #retries} is 0.
+	 *
+	 * @since 1.4
+	 */
+	public Long retryMaxDelay;
+
+	/**
+	 * The retry the plugin waits for: 1 for the first retry of a failed window, up to {@link #retries};
+	 * {@code null} when no retry is pending. Cluster-wide: read from the state store, so a retry pending
+	 * before a restart is still pending after it.
+	 *
+	 * @since 1.4
+	 */
+	public Integer retryAttempt;
+
+	/**
+	 * How many retries the pending one is counted against (the {@link #retries} in force when the
+	 * window failed); {@code null} when no retry is pending.
+	 *
+	 * @since 1.4
+	 */
+	public Integer retryAttempts;
+
+	/**
+	 * When the pending retry runs, in UTC epoch milliseconds: always before {@link #nextFire}.
+	 * {@code null} when no retry is pending. A paused plugin keeps its pending retry but does not run it
+	 * until resumed (then at once if its time has passed, unless the next fire time has come).
+	 *
+	 * @since 1.4
+	 */
+	public Long retryAt;
+
 	/** The interval in effect, verbatim; {@code null} if {@code interval()} failed. */
 	public String interval;
 

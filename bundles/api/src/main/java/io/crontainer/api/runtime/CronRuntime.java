@@ -123,7 +123,9 @@ public interface CronRuntime {
 	/**
 	 * Pauses a plugin: it is not fired on its interval until {@link #resume(String) resumed}. A run in
 	 * progress is not interrupted. The pause is persisted with the plugin's state and survives
-	 * restarts. Pausing a paused plugin does nothing.
+	 * restarts. Pausing a paused plugin does nothing. Since 1.4 the pause keeps when it was made
+	 * ({@link CronJobDTO#pausedAt}), with no one named and no reason: see
+	 * {@link #pause(String, String, String)}.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return The job after the change.
@@ -134,8 +136,48 @@ public interface CronRuntime {
 	CronJobDTO pause(String name);
 
 	/**
+	 * The greatest length of a pause's reason, in characters: a longer one is refused.
+	 *
+	 * @since 1.4
+	 */
+	int MAX_PAUSE_REASON = 500;
+
+	/**
+	 * The greatest length of the text naming who paused a plugin, in characters: a longer one is cut.
+	 *
+	 * @since 1.4
+	 */
+	int MAX_PAUSED_BY = 200;
+
+	/**
+	 * Pauses a plugin as {@link #pause(String)} does, and keeps who paused it, when and why with its
+	 * persisted state, cluster-wide ({@link CronJobDTO#pausedBy}, {@link CronJobDTO#pausedAt},
+	 * {@link CronJobDTO#pauseReason}), until it is resumed. Pausing a paused plugin replaces the note
+	 * (the pause itself stays as it was).
+	 *
+	 * <p>
+	 * Both texts are kept as given (trimmed), control characters included: whoever shows them escapes
+	 * them.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param reason Why, in the operator's words; {@code null} or blank for no reason. At most
+	 *        {@link #MAX_PAUSE_REASON} characters.
+	 * @param by Who pauses it, as the calling tool knows the operator (see {@link CronJobDTO#pausedBy});
+	 *        {@code null} or blank if unknown. Cut to {@link #MAX_PAUSED_BY} characters.
+	 * @return The job after the change.
+	 * @throws IllegalArgumentException If no live plugin has that name, or the reason is longer than
+	 *         {@link #MAX_PAUSE_REASON}.
+	 * @throws IllegalStateException If the plugin is {@link JobState#BLOCKED}, or its state cannot be
+	 *         persisted.
+	 * @since 1.4
+	 */
+	CronJobDTO pause(String name, String reason, String by);
+
+	/**
 	 * Resumes a paused plugin: its next fire time is computed from now. Missed fire times are
-	 * handled by its misfire policy. Resuming a plugin that is not paused does nothing.
+	 * handled by its misfire policy. Resuming a plugin that is not paused does nothing. The pause's note
+	 * (who, when, why) is dropped; a retry held while it was paused runs, at once if its time has passed,
+	 * unless the next fire time came meanwhile.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @return The job after the change.

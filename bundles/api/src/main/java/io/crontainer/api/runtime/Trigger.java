@@ -13,5 +13,12 @@ public enum Trigger {
 	/** {@code @reboot}: once each time the plugin's schedule starts. */
 	REBOOT,
 	/** An operator or a program, through {@link CronRuntime#fire(String)}. */
-	MANUAL
+	MANUAL,
+	/**
+	 * A retry of a window whose run failed or timed out ({@code cron.retry}): the same window start,
+	 * a later end.
+	 *
+	 * @since 1.4
+	 */
+	RETRY
 }

@@ -11,7 +11,10 @@
  * state ({@link io.crontainer.api.runtime.StoreDTO}) and each plugin's missed fire times. Since 1.4 it
  * tells the log each run kept ({@link io.crontainer.api.runtime.CronLogDTO}), the engine's due queue and
  * commit times ({@link io.crontainer.api.runtime.EngineDTO}, {@link io.crontainer.api.runtime.CronRuntime#getEngine()}),
- * and reads the runs of many plugins in one call ({@link io.crontainer.api.runtime.CronRuntime#getHistories}).
+ * and reads the runs of many plugins in one call ({@link io.crontainer.api.runtime.CronRuntime#getHistories}); retries of failed windows
+ * ({@link io.crontainer.api.runtime.Trigger#RETRY}, the retry fields of
+ * {@link io.crontainer.api.runtime.CronJobDTO}) and a pause's note: who paused a plugin, when and why
+ * ({@link io.crontainer.api.runtime.CronRuntime#pause(String, String, String)}).
  *
  * <p>
  * Bundles wishing to use this package must list the package in the Import-Package header of the

@@ -298,10 +298,10 @@ public final class ClientServer {
 			out = new Sender(new BufferedOutputStream(Frames.output(channel)), "crontainer-client-" + id + "-output");
 			if (first.type() == Frames.EXEC) {
 				LOG.debug("bin/client session {}: {}", id, first.text());
-				out.finish(exec(first.text(), in, out, id));
+				out.finish(exec(first.text(), in, out, id, operator(channel, id)));
 			} else if (first.type() == Frames.TERMINAL) {
 				LOG.info("bin/client session {} opened", id);
-				shell(first.text(), in, out);
+				shell(first.text(), in, out, operator(channel, id));
 				LOG.info("bin/client session {} closed", id);
 			} else {
 				byte[] text = "Unknown request: this client does not match the runtime's version\n"
@@ -330,9 +330,48 @@ public final class ClientServer {
 	 * @return The exit status: {@link Frames#OK}, {@link Frames#FAILED} or {@link Frames#INTERRUPTED}.
 	 */
 	int exec(String script, DataInputStream in, Frames.Sink out, int id) {
+		return exec(script, in, out, id, "bin/client session " + id);
+	}
+
+	/**
+	 * The session variable naming who uses a session: {@code cron:pause} records it with the pause (the
+	 * shell's {@code CronCommands.OPERATOR}).
+	 */
+	static final String OPERATOR = "crontainer.operator";
+
+	/**
+	 * Who a connection is, for {@link #OPERATOR}: {@code bin/client session 7 (user alice)}, the user from
+	 * the socket's peer credentials ({@code SO_PEERCRED}, which the kernel vouches for; the socket is
+	 * owner-only, so it is this runtime's user or root), or without it where the platform has none.
+	 */
+	static String operator(SocketChannel channel, int id) {
+		String user = peerUser(channel);
+		return "bin/client session " + id + (user == null ? "" : " (user " + user + ")");
+	}
+
+	/**
+	 * The user at the other end of a Unix-domain socket, from {@code jdk.net.ExtendedSocketOptions.SO_PEERCRED}
+	 * (Linux and macOS), read reflectively so that the bundle imports no {@code jdk.*} package; {@code null}
+	 * where it cannot be read.
+	 */
+	@SuppressWarnings("unchecked")
+	static String peerUser(SocketChannel channel) {
+		try {
+			Class<?> options = ClassLoader.getPlatformClassLoader().loadClass("jdk.net.ExtendedSocketOptions");
+			Object option = options.getField("SO_PEERCRED").get(null);
+			Object principal = channel.getOption((java.net.SocketOption<Object>) option);
+			Object user = principal.getClass().getMethod("user").invoke(principal);
+			return user instanceof java.security.Principal p ? p.getName() : null;
+		} catch (ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
+			return null;
+		}
+	}
+
+	int exec(String script, DataInputStream in, Frames.Sink out, int id, String operator) {
 		PrintStream stdout = new PrintStream(Frames.frameStream(out, Frames.OUT), true, StandardCharsets.UTF_8);
 		PrintStream stderr = new PrintStream(Frames.frameStream(out, Frames.ERR), true, StandardCharsets.UTF_8);
 		CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr);
+		session.put(OPERATOR, operator);
 		AtomicBoolean done = new AtomicBoolean();
 		AtomicBoolean interrupted = new AtomicBoolean();
 		Thread reader = new Thread(() -> {
@@ -457,7 +496,7 @@ public final class ClientServer {
 	 * discipline (echo, Ctrl-C as SIGINT, newline translation) works as a terminal's, since the client's
 	 * own terminal is raw. Ends with the {@link Frames#EXIT} frame.
 	 */
-	private void shell(String hello, DataInputStream in, Sender out) throws IOException {
+	private void shell(String hello, DataInputStream in, Sender out, String operator) throws IOException {
 		String[] words = hello.split(" ");
 		String type = words.length > 0 && !words[0].isBlank() ? words[0] : "ansi";
 		Terminal[] terminal = new Terminal[1];
@@ -500,6 +539,7 @@ public final class ClientServer {
 			CommandSession session = processor.createSession(t.input(), t.output(), t.output());
 			try {
 				session.put(Shell.VAR_TERMINAL, t);
+				session.put(OPERATOR, operator);
 				Shell shell = new Shell(new ShellContext(), processor, threadIO, null);
 				// --noshutdown: Ctrl-D ends this session, never the runtime
 				shell.gosh(session, new String[] { "--login", "--noshutdown" });

@@ -77,6 +77,10 @@ class ClientServerTest {
 			throw new StatusException(130);
 		}
 
+		public Object whoami(org.apache.felix.service.command.CommandSession session) {
+			return session.get(ClientServer.OPERATOR);
+		}
+
 		public void shout(String text) {
 			System.out.println(text.toUpperCase());
 			System.err.println("shouted");
@@ -104,7 +108,7 @@ class ClientServerTest {
 		threadIO.start();
 		processor = new CommandProcessorImpl(threadIO);
 		for (String function : new String[] { "hello", "fail", "shout", "names", "evil", "evilFail", "timedOut", "wrapped",
-				"outOfRange" }) {
+				"outOfRange", "whoami" }) {
 			processor.addCommand("t", new Commands(), function);
 		}
 		server = new ClientServer(processor, threadIO, name -> null, home.resolve("data").resolve(ClientServer.SOCKET));
@@ -128,6 +132,14 @@ class ClientServerTest {
 		int status = Client.run(home, args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
 				new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
 		return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+	}
+
+	@Test
+	void aSessionKnowsItsUserFromThePeerCredentials() {
+		Run run = client("", "t:whoami");
+		assertThat(run.status()).isZero();
+		assertThat(run.out().strip()).matches("bin/client session \\d+ \\(user \\Q" + System.getProperty("user.name")
+				+ "\\E\\)");
 	}
 
 	@Test

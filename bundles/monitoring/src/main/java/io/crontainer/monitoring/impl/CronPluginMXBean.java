@@ -20,8 +20,36 @@ public interface CronPluginMXBean {
 	 */
 	String getState();
 
-	/** @return Why it is not SCHEDULED, or {@code null}. */
+	/**
+	 * @return Why it is not SCHEDULED (for a paused plugin: who paused it, when and why), control characters
+	 *         escaped; or {@code null}.
+	 */
 	String getReason();
+
+	/**
+	 * @return Who paused it, as the operator's tool named them ({@code bin/client session 7 (user alice)}),
+	 *         control characters escaped; {@code null} if it is not paused or its pause has no note.
+	 *         Cluster-wide: from the state store.
+	 */
+	String getPausedBy();
+
+	/** @return When it was paused, ISO-8601 UTC; {@code null} as for {@link #getPausedBy()}. */
+	String getPausedAt();
+
+	/**
+	 * @return Why it was paused, in the operator's words, control characters escaped; {@code null} if no
+	 *         reason was given or it is not paused.
+	 */
+	String getPauseReason();
+
+	/** @return The retries a failed window gets ({@code cron.retry}); 0 for none. */
+	int getRetries();
+
+	/** @return Which retry it waits for (1 for the first), or 0 if none is pending. */
+	int getRetryAttempt();
+
+	/** @return When the pending retry runs, ISO-8601 UTC; {@code null} if none is pending. */
+	String getRetryAt();
 
 	/** @return Whether a run is in progress or waiting for its thread to be started. */
 	boolean isRunning();

@@ -8,6 +8,7 @@ import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.format.Formats;
 
 /**
  * The {@link CronPluginMXBean} of one plugin name: each attribute read asks the runtime view for the job
@@ -61,7 +62,38 @@ final class CronPluginView implements CronPluginMXBean {
 
 	@Override
 	public String getReason() {
-		return job().reason;
+		return Formats.escaped(job().reason); // a pause's reason is an operator's text
+	}
+
+	@Override
+	public String getPausedBy() {
+		return Formats.escaped(job().pausedBy);
+	}
+
+	@Override
+	public String getPausedAt() {
+		return instant(job().pausedAt);
+	}
+
+	@Override
+	public String getPauseReason() {
+		return Formats.escaped(job().pauseReason);
+	}
+
+	@Override
+	public int getRetries() {
+		return job().retries;
+	}
+
+	@Override
+	public int getRetryAttempt() {
+		Integer attempt = job().retryAttempt;
+		return attempt == null ? 0 : attempt;
+	}
+
+	@Override
+	public String getRetryAt() {
+		return instant(job().retryAt);
 	}
 
 	@Override

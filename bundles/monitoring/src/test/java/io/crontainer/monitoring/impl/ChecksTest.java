@@ -334,6 +334,11 @@ class ChecksTest {
 		}
 
 		@Override
+		public CronJobDTO pause(String name, String reason, String by) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
 		public CronJobDTO resume(String name) {
 			throw new UnsupportedOperationException();
 		}

@@ -64,8 +64,25 @@ class ViewsTest {
 		assertThat(view.getMissedFires()).isEqualTo(4);
 		assertThat(view.getLastMissedFire()).isEqualTo("1970-01-01T00:01:00Z");
 		assertThat(view.getBundle()).isEqualTo("com.example [12]");
+		assertThat(view.getPausedBy()).isNull();
+		assertThat(view.getRetryAttempt()).isZero();
+		assertThat(view.getRetryAt()).isNull();
+		job.retries = 3;
+		job.retryAttempt = 2;
+		job.retryAt = 120_000L;
+		assertThat(view.getRetries()).isEqualTo(3);
+		assertThat(view.getRetryAttempt()).isEqualTo(2);
+		assertThat(view.getRetryAt()).isEqualTo("1970-01-01T00:02:00Z");
 		job.state = JobState.PAUSED;
+		job.pausedBy = "bin/client session 2 (user alice)\u001b[2J";
+		job.pausedAt = 60_000L;
+		job.pauseReason = "migration\nstep 2";
 		assertThat(view.getState()).isEqualTo("PAUSED");
+		assertThat(view.getPausedBy()).isEqualTo("bin/client session 2 (user alice)\\e[2J");
+		assertThat(view.getPausedAt()).isEqualTo("1970-01-01T00:01:00Z");
+		assertThat(view.getPauseReason()).isEqualTo("migration\\nstep 2");
+		job.reason = "paused by x at 1970-01-01T00:01:00Z: migration\nstep 2";
+		assertThat(view.getReason()).isEqualTo("paused by x at 1970-01-01T00:01:00Z: migration\\nstep 2");
 		rt.jobs.clear();
 		assertThatThrownBy(view::getState).isInstanceOf(IllegalStateException.class)
 				.hasMessage("Cron plugin \"a\" is no longer deployed");

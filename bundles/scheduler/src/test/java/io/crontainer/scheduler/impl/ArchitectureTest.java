@@ -103,6 +103,8 @@ class ArchitectureTest {
 	private static String code(Path file) throws IOException {
 		String text = Files.readString(file);
 		text = text.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\\n]*", "");
+		// char literals first: a '"' would pair with a quote far away, and the match overflow the stack
+		text = text.replaceAll("'(\\\\.|[^'\\\\])'", "' '");
 		return text.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"");
 	}
 }

@@ -30,7 +30,7 @@ public class ArgumentHints implements CommandSessionListener {
 			"fire", "cron:fire [--async] NAME",
 			"history", "cron:history [-n N] [NAME]",
 			"log", "cron:log NAME [RUN]",
-			"pause", "cron:pause NAME",
+			"pause", "cron:pause [-r TEXT] NAME",
 			"resume", "cron:resume NAME",
 			"reset", "cron:reset [--since ISO-DATE-TIME] [--force] NAME",
 			"next", "cron:next [-n N] [-z ZONE] [-f FROM] [--name NAME] \"INTERVAL\"",

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -174,8 +175,8 @@ public class CronCommands {
 
 	// ---------------------------------------------------------------------------------------- info
 
-	@Descriptor("Shows everything about one cron plugin: state, interval and what it means, zone, timeout,"
-			+ " misfire policy, whether runs may overlap, bundle, the persisted window, the next 5 fire times, the service properties"
+	@Descriptor("Shows everything about one cron plugin: state, who paused it and why, a pending retry, interval"
+			+ " and what it means, zone, timeout, misfire policy, retries, whether runs may overlap, bundle, the persisted window, the next 5 fire times, the service properties"
 			+ " and the last 10 runs.")
 	public String info(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
 		CronRuntime rt = runtime();
@@ -191,11 +192,20 @@ public class CronCommands {
 		if (job.reason != null) {
 			fields.row("Reason:", job.reason);
 		}
+		if (job.pausedAt != null) {
+			fields.row("Paused:", Jobs.pause(job, now) + " (at " + Formats.zoned(job.pausedAt, zone) + ")");
+		}
+		if (job.retryAt != null) {
+			fields.row("Retry pending:", Jobs.retry(job, now) + " (at " + Formats.zoned(job.retryAt, zone)
+					+ "), for the window from " + (job.lastEnd == null ? EPOCH : Formats.zoned(job.lastEnd, zone)));
+		}
 		fields.row("Interval:", job.interval);
 		fields.row("Means:", job.description);
 		fields.row("Zone:", job.zone);
 		fields.row("Timeout:", job.timeout == null ? "none" : Formats.seconds(job.timeout));
 		fields.row("Misfire:", job.misfire);
+		fields.row("Retry:", Jobs.retryPolicy(job) + (job.retries > 0
+				? " (cron.retry): a failed or timed-out window is retried before the next fire time" : ""));
 		fields.row("Concurrent:", job.concurrent
 				? "yes (scheduler.concurrent = true): a fire time starts a run even while another is going"
 				: "no: never two runs at once");
@@ -546,17 +556,62 @@ public class CronCommands {
 
 	// ------------------------------------------------------------------------------- pause, resume
 
-	@Descriptor("Pauses a cron plugin: it is not fired on its interval until cron:resume. A run in progress goes"
-			+ " on. The pause is persisted and survives restarts; cron:fire still runs the plugin by hand.")
-	public String pause(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+	@Descriptor("Pauses a cron plugin: it is not fired on its interval, nor retried, until cron:resume. A run in"
+			+ " progress goes on. The pause is persisted and survives restarts, cluster-wide, with who paused it,"
+			+ " when and why (cron:list, cron:info); cron:fire still runs the plugin by hand. Pausing a paused"
+			+ " plugin again replaces the reason.")
+	public String pause(CommandSession session,
+			@Descriptor("why, in a few words (quoted; at most 500 characters), shown with the pause")
+			@Parameter(names = { "-r", "--reason" }, absentValue = "") String reason,
+			@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		return pause(name, reason, operator(session));
+	}
+
+	/** {@code cron:pause NAME}, for tests. */
+	String pause(String name) {
+		return pause(name, "", null);
+	}
+
+	String pause(String name, String reason, String by) {
 		CronRuntime rt = runtime();
 		CronJobDTO job = job(rt, name);
-		if (job.state == JobState.PAUSED) {
-			return name(job) + " is paused already.";
+		boolean again = job.state == JobState.PAUSED;
+		if (again && reason.isBlank()) {
+			return name(job) + " is paused already" + pausedNote(job) + ".";
 		}
-		CronJobDTO after = rt.pause(job.name);
-		return "Paused " + name(after) + ": it is not fired on its interval until cron:resume " + name(after)
-				+ "; the pause survives restarts." + (after.running ? " The run in progress goes on." : "");
+		if (reason.strip().length() > CronRuntime.MAX_PAUSE_REASON) {
+			throw new IllegalArgumentException("the reason is " + reason.strip().length() + " characters long; at most "
+					+ CronRuntime.MAX_PAUSE_REASON + " are kept");
+		}
+		CronJobDTO after = rt.pause(job.name, reason, by);
+		if (again) {
+			return name(after) + " stays paused, now" + pausedNote(after) + ".";
+		}
+		return "Paused " + name(after) + pausedNote(after) + ": it is not fired on its interval until cron:resume "
+				+ name(after) + "; the pause survives restarts." + (after.running ? " The run in progress goes on." : "");
+	}
+
+	/** {@code " (by X, now: why)"}, escaped; empty if the pause has no note. */
+	private String pausedNote(CronJobDTO job) {
+		String note = Jobs.pause(job, clock.millis());
+		return note == null ? "" : " (" + Text.escaped(note) + ")";
+	}
+
+	/**
+	 * The session variable that names who uses a session, set by the tool that opened it:
+	 * {@code bin/client}'s server sets {@code bin/client session N (user NAME)}, the user from the socket's
+	 * peer credentials. A session without it is the runtime's own console, whose user is the runtime's.
+	 * Not an authentication: whoever reaches a session is an administrator already.
+	 */
+	static final String OPERATOR = "crontainer.operator";
+
+	/** Who uses a session, as {@link CronRuntime#pause(String, String, String)} records it. */
+	static String operator(CommandSession session) {
+		Object set = session == null ? null : session.get(OPERATOR);
+		if (set instanceof String s && !s.isBlank()) {
+			return s;
+		}
+		return "console (user " + System.getProperty("user.name", "unknown") + ")";
 	}
 
 	@Descriptor("Resumes a paused cron plugin: its next fire time is computed from now; fire times missed while"

@@ -484,15 +484,67 @@ class CronCommandsTest {
 	@Test
 	void pauseAndResume() {
 		fourPlugins();
-		assertThat(commands.pause("token-cleaner")).isEqualTo("Paused token-cleaner: it is not fired on its interval"
-				+ " until cron:resume token-cleaner; the pause survives restarts.");
-		assertThat(commands.pause("token-cleaner")).isEqualTo("token-cleaner is paused already.");
+		assertThat(commands.pause("token-cleaner")).isEqualTo("Paused token-cleaner (by an unknown operator, now): it is"
+				+ " not fired on its interval until cron:resume token-cleaner; the pause survives restarts.");
+		assertThat(commands.pause("token-cleaner")).isEqualTo("token-cleaner is paused already (by an unknown operator,"
+				+ " now).");
 		assertThat(commands.resume("token-cleaner"))
 				.isEqualTo("Resumed token-cleaner: SCHEDULED, next fire 2027-01-15T09:00+01:00[Europe/Berlin].");
 		assertThat(commands.resume("token-cleaner"))
 				.isEqualTo("token-cleaner is not paused (it is SCHEDULED); nothing to resume.");
 		assertThat(rt.calls.stream().filter(c -> c.startsWith("pause") || c.startsWith("resume")))
 				.containsExactly("pause token-cleaner", "resume token-cleaner");
+	}
+
+	@Test
+	void aPauseKeepsWhoWhenAndWhyAndCronInfoShowsThem() {
+		fourPlugins();
+		assertThat(commands.pause("token-cleaner", "token table migration", "bin/client session 7 (user alice)"))
+				.isEqualTo("Paused token-cleaner (by bin/client session 7 (user alice), now: token table migration): it"
+						+ " is not fired on its interval until cron:resume token-cleaner; the pause survives restarts.");
+		assertThat(rt.calls).contains("pause token-cleaner --reason token table migration by bin/client session 7 (user alice)");
+		assertThat(commands.info("token-cleaner")).contains(
+				"Paused:           by bin/client session 7 (user alice), now: token table migration (at 2024-10-27T00:00+02:00[Europe/Berlin])");
+		assertThat(commands.list(false)).contains("PAUSED");
+		assertThat(commands.pause("token-cleaner")).isEqualTo("token-cleaner is paused already (by bin/client session 7"
+				+ " (user alice), now: token table migration).");
+		assertThat(commands.pause("token-cleaner", "until Monday", "console (user root)"))
+				.isEqualTo("token-cleaner stays paused, now (by console (user root), now: until Monday).");
+		assertThatThrownBy(() -> commands.pause("token-cleaner", "x".repeat(501), null))
+				.isInstanceOf(IllegalArgumentException.class).hasMessage("the reason is 501 characters long; at most 500 are kept");
+	}
+
+	@Test
+	void aReasonWithControlCharactersIsEscapedEverywhere() {
+		fourPlugins();
+		String said = commands.pause("token-cleaner", "\u001b]0;owned\u0007 ok\nnext", "bin/client session 1\u001b[2J");
+		assertThat(said).doesNotContain("\u001b").doesNotContain("\u0007").contains("\\e]0;owned\\x07 ok\\nnext");
+		assertThat(commands.info("token-cleaner")).doesNotContain("\u001b").contains("session 1\\e[2J");
+	}
+
+	@Test
+	void theSessionSaysWhoPausesAndTheConsoleIsTheRuntimesUser() {
+		assertThat(CronCommands.operator(null)).isEqualTo("console (user " + System.getProperty("user.name") + ")");
+	}
+
+	@Test
+	void aPendingRetryShowsInTheListAndInCronInfo() {
+		fourPlugins();
+		CronJobDTO cleaner = rt.jobs.get("token-cleaner");
+		cleaner.retries = 3;
+		cleaner.retryDelay = 30_000L;
+		cleaner.retryMaxDelay = 600_000L;
+		cleaner.retryAttempt = 2;
+		cleaner.retryAttempts = 3;
+		cleaner.retryAt = NOW_MS + 60_000;
+		assertThat(commands.list(false)).contains("SCHEDULED (retry 2 of 3 in 1 min)");
+		String info = commands.info("token-cleaner");
+		assertThat(info).contains("State:            SCHEDULED (retry 2 of 3 in 1 min)");
+		assertThat(info).contains("Retry pending:    retry 2 of 3 in 1 min (at 2024-10-27T00:01+02:00[Europe/Berlin]), for"
+				+ " the window from 2024-10-26T23:45:00.123+02:00[Europe/Berlin]");
+		assertThat(info).contains("Retry:            3 retries, after 30.0 s, doubling up to 10 min (cron.retry): a"
+				+ " failed or timed-out window is retried before the next fire time");
+		assertThat(commands.info("reports")).contains("Retry:            none\n");
 	}
 
 	@Test

@@ -157,10 +157,19 @@ class FakeRuntime implements CronRuntime {
 
 	@Override
 	public CronJobDTO pause(String name) {
-		calls.add("pause " + name);
+		return pause(name, null, null);
+	}
+
+	@Override
+	public CronJobDTO pause(String name, String reason, String by) {
+		calls.add("pause " + name + (reason == null || reason.isBlank() ? "" : " --reason " + reason)
+				+ (by == null ? "" : " by " + by));
 		CronJobDTO job = jobs.get(name);
 		job.state = JobState.PAUSED;
 		job.nextFire = null;
+		job.pausedBy = by;
+		job.pausedAt = CronCommandsTest.NOW.toEpochMilli();
+		job.pauseReason = reason == null || reason.isBlank() ? null : reason.strip();
 		return job;
 	}
 
@@ -170,6 +179,9 @@ class FakeRuntime implements CronRuntime {
 		CronJobDTO job = jobs.get(name);
 		job.state = JobState.SCHEDULED;
 		job.nextFire = 1_800_000_000_000L;
+		job.pausedBy = null;
+		job.pausedAt = null;
+		job.pauseReason = null;
 		return job;
 	}
 

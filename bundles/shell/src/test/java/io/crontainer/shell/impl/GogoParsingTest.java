@@ -79,7 +79,19 @@ class GogoParsingTest {
 		assertThat(err.toString()).isEqualTo(String.join(System.lineSeparator(),
 				"cron:history: wrong arguments \"token-cleaner 5\"; usage: cron:history [-n N] [NAME] (help cron:history explains them)",
 				"cron:history: wrong arguments \"-n x\"; usage: cron:history [-n N] [NAME] (help cron:history explains them)",
-				"cron:pause: no arguments; usage: cron:pause NAME (help cron:pause explains them)", ""));
+				"cron:pause: no arguments; usage: cron:pause [-r TEXT] NAME (help cron:pause explains them)", ""));
+	}
+
+	@Test
+	void aPauseTakesAQuotedReasonAndTheSessionsOperator() throws Exception {
+		session.put(CronCommands.OPERATOR, "bin/client session 4 (user alice)");
+		assertThat(execute("cron:pause --reason \"disk full, see ticket 7\" token-cleaner")).asString()
+				.startsWith("Paused token-cleaner (by bin/client session 4 (user alice), ");
+		assertThat(rt.calls).contains("pause token-cleaner --reason disk full, see ticket 7 by bin/client session 4 (user alice)");
+		execute("cron:resume token-cleaner");
+		session.put(CronCommands.OPERATOR, null);
+		execute("cron:pause token-cleaner");
+		assertThat(rt.calls).contains("pause token-cleaner by console (user " + System.getProperty("user.name") + ")");
 	}
 
 	@Test

@@ -15,9 +15,9 @@ import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 
 /**
- * Keeps, per cron plugin name, the run state ({@link RunState}: the window end, the pause, the
- * {@code ?} anchor) and the claims of runs in progress: the one protocol by which the scheduler reads
- * and persists a record.
+ * Keeps, per cron plugin name, the run state ({@link RunState}: the window end, the pause and its
+ * note, the {@code ?} anchor, a pending retry) and the claims of runs in progress: the one protocol by
+ * which the scheduler reads and persists a record.
  *
  * <p>
  * <b>A run's life.</b> Before a run, the scheduler {@link #claim claims} the plugin's window; the
@@ -29,8 +29,8 @@ import io.crontainer.api.runtime.CronRunDTO;
  * {@link #release releases} its claim and leaves the window as it was.
  *
  * <p>
- * <b>Operators' changes</b> ({@link #setPaused}, {@link #setAnchor}, {@link #reset}) are atomic
- * read-modify-writes of the current record: a pause never overwrites a concurrent commit, and a commit
+ * <b>Operators' changes</b> ({@link #setPaused}, {@link #setAnchor}, {@link #reset}), and the
+ * scheduler's {@link #setRetry}, are atomic read-modify-writes of the current record: a pause never overwrites a concurrent commit, and a commit
  * never overwrites a concurrent reset: a reset fences every claim of the name, so the late commit
  * fails with {@link FencedException} and the reset wins.
  *
@@ -47,6 +47,7 @@ import io.crontainer.api.runtime.CronRunDTO;
  * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
  * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
  * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #log}, {@link #nodeOf}, {@link #availability});
+ * run threads and the timer ({@link #setRetry}: after a failed run, and when a retry is dropped);
  * plugin-call threads ({@link #setAnchor}); the scheduler's component ({@link #listen},
  * {@link #onAvailable}, {@link #close}). Implementations must not call back into the scheduler while holding a lock of
  * their own, and must complete the stages returned by {@link #commit} without holding a lock (the
@@ -153,7 +154,8 @@ public interface StateStore extends AutoCloseable {
 	/**
 	 * Commits a run's window end: sets {@code lastEnd = windowEnd} if the record's window start still
 	 * is {@code claim.windowStart()} and the claim was not fenced meanwhile (compare-and-set), keeping
-	 * the record's other fields as they are now (a pause made during the run stays). The claim ends.
+	 * the record's other fields as they are now (a pause made during the run stays), but a pending retry
+	 * ({@link RunState#retry()}), which was owed for the old window, ends. The claim ends.
 	 *
 	 * <p>
 	 * Commits are grouped: many runs share one flush, and the caller never waits for another run's
@@ -188,6 +190,47 @@ public interface StateStore extends AutoCloseable {
 			throws CorruptStateException, StoreUnavailableException, IOException;
 
 	/**
+	 * Pauses or resumes a name, durably, keeping the record's other fields, and keeps who paused it,
+	 * when and why ({@link RunState#pause()}); a resume drops the note. Pausing a paused name replaces
+	 * its note. The default (a store of package version 1.0) keeps no note: it calls
+	 * {@link #setPaused(String, boolean)}.
+	 *
+	 * @param note Who paused it, when and why; {@code null} for none. Ignored when {@code paused} is
+	 *        {@code false}.
+	 * @return The record after the change, durable. Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read (reset it instead).
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 * @since 1.1
+	 */
+	default RunState setPaused(String name, boolean paused, PauseNote note)
+			throws CorruptStateException, StoreUnavailableException, IOException {
+		return setPaused(name, paused);
+	}
+
+	/**
+	 * Sets or clears the retry owed for a name's window, durably, keeping the record's other fields: only
+	 * if the record's window start is still {@code windowStart} (a commit or a reset made meanwhile
+	 * wins, and the record is returned unchanged). A commit of the window, and a reset, clear it by
+	 * themselves. The default (a store of package version 1.0) keeps no retry and returns the record as
+	 * it is: the scheduler then keeps its retries in memory only.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param windowStart The start of the window the retry is for, a UTC instant. Must not be
+	 *        {@code null}.
+	 * @param retry The retry; {@code null} to clear it.
+	 * @return The record after the change, durable (or unchanged, see above). Never {@code null}.
+	 * @throws CorruptStateException If the name's record cannot be read.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; the record is unchanged.
+	 * @since 1.1
+	 */
+	default RunState setRetry(String name, Instant windowStart, PendingRetry retry)
+			throws CorruptStateException, StoreUnavailableException, IOException {
+		return read(name);
+	}
+
+	/**
 	 * Records the instant that the {@code ?} fields of an interval take their value from, durably,
 	 * keeping the record's other fields. In a cluster the first anchor recorded wins: if the record has
 	 * an anchor for the same interval already, it is kept and returned.
@@ -206,7 +249,8 @@ public interface StateStore extends AutoCloseable {
 
 	/**
 	 * Sets the start of a name's next window, durably, and fences every claim of the name (a run in
-	 * progress will not commit). A readable record keeps its pause and its anchor; an unreadable
+	 * progress will not commit). A readable record keeps its pause (and its note) and its anchor, and
+	 * loses a pending retry; an unreadable
 	 * (corrupt) one is replaced by a fresh record, which ends its {@code BLOCKED} state.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}. It need not belong to a live plugin.

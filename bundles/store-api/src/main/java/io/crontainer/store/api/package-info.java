@@ -11,6 +11,12 @@
  * round trip ({@link io.crontainer.store.api.StateStore#histories}).
  *
  * <p>
+ * Since 1.1: a pause's note ({@link io.crontainer.store.api.PauseNote}) and a pending retry
+ * ({@link io.crontainer.store.api.PendingRetry}) in {@link io.crontainer.store.api.RunState}, kept by
+ * {@link io.crontainer.store.api.StateStore#setPaused(String, boolean, io.crontainer.store.api.PauseNote)}
+ * and {@link io.crontainer.store.api.StateStore#setRetry}.
+ *
+ * <p>
  * A store bundle implements the provider types of this package and must use a provider range:
  *
  * <pre>

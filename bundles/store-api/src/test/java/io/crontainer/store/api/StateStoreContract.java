@@ -173,6 +173,70 @@ public abstract class StateStoreContract {
 	}
 
 	@Test
+	void aPauseKeepsItsNoteUntilResumedAcrossAReopen() throws Exception {
+		String reason = "token table migration\n\tsee ticket 42; \u00e9\u00e8\\";
+		PauseNote note = new PauseNote("bin/client session 7 (user alice)", T1, reason);
+		RunState paused = store.setPaused("p", true, note);
+		assertThat(paused.paused()).isTrue();
+		assertThat(paused.pause()).isEqualTo(note);
+		ClaimResult claim = store.claim("p", Instant.EPOCH, null);
+		assertThat(done(store.commit(claim.claim(), T2)).pause()).as("a commit keeps the note").isEqualTo(note);
+		assertThat(store.reset("p", T1).pause()).as("a reset keeps the note").isEqualTo(note);
+		reopen();
+		assertThat(store.read("p").pause()).isEqualTo(note);
+
+		PauseNote other = new PauseNote(null, T3, null);
+		assertThat(store.setPaused("p", true, other).pause()).as("pausing again replaces the note").isEqualTo(other);
+		RunState resumed = store.setPaused("p", false, note);
+		assertThat(resumed.paused()).isFalse();
+		assertThat(resumed.pause()).as("a resume drops the note").isNull();
+		reopen();
+		assertThat(store.read("p").pause()).isNull();
+		assertThat(store.read("p").paused()).isFalse();
+	}
+
+	@Test
+	void aPendingRetryLastsUntilItsWindowIsCommittedOrReset() throws Exception {
+		PendingRetry retry = new PendingRetry(2, 3, T2, T3);
+		assertThat(store.setRetry("p", Instant.EPOCH, retry).retry()).isEqualTo(retry);
+		reopen();
+		assertThat(store.read("p").retry()).isEqualTo(retry);
+		assertThat(store.read("p").lastEnd()).isNull();
+
+		assertThat(store.setRetry("p", T1, new PendingRetry(1, 3, T2, T3)).retry())
+				.as("a retry for another window than the record's is refused").isEqualTo(retry);
+		ClaimResult claim = store.claim("p", Instant.EPOCH, T2);
+		assertThat(claim.granted()).as("a retry is claimed as a fire time").isTrue();
+		RunState committed = done(store.commit(claim.claim(), T2));
+		assertThat(committed.retry()).as("the window's commit ends its retry").isNull();
+		reopen();
+		assertThat(store.read("p").retry()).isNull();
+
+		store.setRetry("p", T2, retry);
+		assertThat(store.reset("p", T1).retry()).as("a reset ends it").isNull();
+		store.setRetry("p", T1, retry);
+		RunState cleared = store.setRetry("p", T1, null);
+		assertThat(cleared.retry()).isNull();
+		assertThat(cleared.lastEnd()).isEqualTo(T1);
+		reopen();
+		assertThat(store.read("p").retry()).isNull();
+	}
+
+	@Test
+	void aPauseAndARetryKeepEachOther() throws Exception {
+		PendingRetry retry = new PendingRetry(1, 1, T2, T3);
+		PauseNote note = new PauseNote("console (user crontainer)", T1, "why");
+		store.setRetry("p", Instant.EPOCH, retry);
+		RunState paused = store.setPaused("p", true, note);
+		assertThat(paused.retry()).isEqualTo(retry);
+		assertThat(store.setRetry("p", Instant.EPOCH, null).pause()).isEqualTo(note);
+		store.setRetry("p", Instant.EPOCH, retry);
+		reopen();
+		assertThat(store.read("p").pause()).isEqualTo(note);
+		assertThat(store.read("p").retry()).isEqualTo(retry);
+	}
+
+	@Test
 	void theFirstAnchorOfAnIntervalWins() throws Exception {
 		RunState first = store.setAnchor("p", T1, "? * * * *");
 		RunState second = store.setAnchor("p", T2, "? * * * *");

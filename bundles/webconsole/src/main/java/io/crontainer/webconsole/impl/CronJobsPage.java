@@ -230,6 +230,15 @@ public class CronJobsPage extends AbstractServlet {
 		if (job.reason != null) {
 			field(out, "reason", "Reason", Html.escape(job.reason));
 		}
+		if (job.pausedAt != null) {
+			field(out, "paused", "Paused", Html.escape(Jobs.pause(job, now) + " (at " + Formats.zoned(job.pausedAt, zone)
+					+ ")"));
+		}
+		if (job.retryAt != null) {
+			field(out, "retry-pending", "Retry pending", Html.escape(Jobs.retry(job, now) + " (at "
+					+ Formats.zoned(job.retryAt, zone) + "), for the window from " + (job.lastEnd == null ? EPOCH
+							: Formats.zoned(job.lastEnd, zone))));
+		}
 		if (job.runningSince != null) {
 			field(out, "running-since", "Running since", Html.escape(Formats.zoned(job.runningSince, zone) + " ("
 					+ Formats.age(job.runningSince, now) + ")"));
@@ -239,6 +248,7 @@ public class CronJobsPage extends AbstractServlet {
 		field(out, "zone", "Zone", Html.escape(job.zone));
 		field(out, "timeout", "Timeout", Html.escape(job.timeout == null ? "none" : Formats.seconds(job.timeout)));
 		field(out, "misfire", "Misfire", Html.escape(job.misfire));
+		field(out, "retry", "Retry", Html.escape(Jobs.retryPolicy(job)));
 		field(out, "next-fire", "Next fire", Html.escape(job.nextFire == null ? "none"
 				: Formats.zoned(job.nextFire, zone) + " (" + (job.nextFire > now ? "in " + Formats.duration(job.nextFire - now)
 						: "due") + ")"));
@@ -431,8 +441,15 @@ public class CronJobsPage extends AbstractServlet {
 		}
 		if (job.state == JobState.PAUSED) {
 			action(out, root, token, job.name, "resume", "Resume", fromList);
-		} else if (runnable) {
-			action(out, root, token, job.name, "pause", "Pause", fromList);
+		} else if (runnable && fromList) {
+			action(out, root, token, job.name, "pause", "Pause", true);
+		} else if (runnable) { // the plugin's page asks why, too
+			out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\" id=\"pause-form\">");
+			out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
+			out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.escape(job.name) + "\">");
+			out.print("<input type=\"text\" name=\"reason\" id=\"pause-reason\" size=\"30\" maxlength=\""
+					+ CronRuntime.MAX_PAUSE_REASON + "\" placeholder=\"why (optional)\" aria-label=\"Why pause it\">");
+			out.print("<button type=\"submit\" name=\"action\" value=\"pause\">Pause</button></form>");
 		}
 		// Reset asks first: a link to the confirmation page, never a direct POST.
 		out.print(" <a class=\"button reset\" href=\"" + Html.escape(detailUrl(root, job.name) + "&confirm=reset")
@@ -502,12 +519,16 @@ public class CronJobsPage extends AbstractServlet {
 		case "fire":
 			return fire(rt, job);
 		case "pause":
-			if (job.state == JobState.PAUSED) {
+			String reason = request.getParameter("reason");
+			boolean again = job.state == JobState.PAUSED;
+			if (again && (reason == null || reason.isBlank())) {
 				return info(job.name + " is paused already.");
 			}
-			rt.pause(job.name);
-			return info("Paused " + job.name + ": it is not fired on its interval until resumed; the pause survives"
-					+ " restarts. Fire still runs it by hand.");
+			CronJobDTO paused = rt.pause(job.name, reason, "web console (user " + user(request) + ")");
+			String note = Jobs.pause(paused, clock.millis());
+			return info((again ? job.name + " stays paused" : "Paused " + job.name)
+					+ (note == null ? "" : " (" + note + ")") + ": it is not fired on its interval until resumed; the"
+					+ " pause survives restarts. Fire still runs it by hand.");
 		case "resume":
 			if (job.state != JobState.PAUSED) {
 				return info(job.name + " is not paused (it is " + job.state + "); nothing to resume.");

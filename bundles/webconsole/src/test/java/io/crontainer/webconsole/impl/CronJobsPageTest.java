@@ -141,6 +141,42 @@ class CronJobsPageTest {
 	}
 
 	@Test
+	void aPauseFromThePageKeepsTheConsoleUserAndTheReasonAndItsPageShowsThemEscaped() throws Exception {
+		long now = 1_800_000_000_000L;
+		CronJobsPage clocked = new CronJobsPage(rt, java.time.Clock.fixed(java.time.Instant.ofEpochMilli(now),
+				java.time.ZoneOffset.UTC));
+		CronJobDTO cleaner = job("cleaner", JobState.SCHEDULED);
+		rt.jobs.add(cleaner);
+		assertThat(render(cleaner, false)).contains("id=\"pause-reason\"").contains("maxlength=\"500\"");
+		Http.Request post = new Http.Request();
+		post.method = "POST";
+		post.param("name", "cleaner").param("action", "pause").param("reason", "<script>alert(1)</script> migration");
+		post.session = new Http.Session();
+		post.session.attributes.put(LoginSecurityProvider.USER, "admin");
+		clocked.doPost(post.proxy(), new Http.Response().proxy());
+		assertThat(rt.paused).containsExactly("cleaner: <script>alert(1)</script> migration by web console (user admin)");
+		String[] flash = (String[]) post.session.attributes.get(CronJobsPage.FLASH);
+		assertThat(flash[1]).startsWith("Paused cleaner (by web console (user admin), now: <script>");
+
+		cleaner.pausedAt = now - 60_000;
+		cleaner.retries = 2;
+		cleaner.retryDelay = 60_000L;
+		cleaner.retryMaxDelay = 120_000L;
+		cleaner.retryAttempt = 1;
+		cleaner.retryAttempts = 2;
+		cleaner.retryAt = now + 30_000;
+		Http.Request get = new Http.Request();
+		get.param("name", "cleaner");
+		Http.Response response = new Http.Response();
+		clocked.renderContent(get.proxy(), response.proxy());
+		String html = response.body.toString();
+		assertThat(html).doesNotContain("<script>alert")
+				.contains("by web console (user admin), 1 min ago: &lt;script&gt;alert(1)&lt;/script&gt; migration")
+				.contains(">PAUSED</span>").contains("retry 1 of 2 in 30.0 s (at 2027-01-15T08:00:30Z[UTC])")
+				.contains("2 retries, after 1 min, doubling up to 2 min");
+	}
+
+	@Test
 	void theListReadsTheInjectedClockAndDrawsEachPluginsRuns() throws Exception {
 		long now = 1_800_000_000_000L;
 		CronJobsPage clocked = new CronJobsPage(rt, java.time.Clock.fixed(java.time.Instant.ofEpochMilli(now),
@@ -263,13 +299,17 @@ class CronJobsPageTest {
 	}
 
 	private String render(CronJobDTO job) {
+		return render(job, true);
+	}
+
+	private String render(CronJobDTO job, boolean fromList) {
 		java.io.StringWriter out = new java.io.StringWriter();
 		java.lang.reflect.Method actions;
 		try {
 			actions = CronJobsPage.class.getDeclaredMethod("actions", java.io.PrintWriter.class, String.class,
 					String.class, CronJobDTO.class, boolean.class);
 			actions.setAccessible(true);
-			actions.invoke(null, new java.io.PrintWriter(out, true), "/system/console/cronjobs", "t", job, true);
+			actions.invoke(null, new java.io.PrintWriter(out, true), "/system/console/cronjobs", "t", job, fromList);
 		} catch (ReflectiveOperationException e) {
 			throw new AssertionError(e);
 		}
@@ -280,6 +320,7 @@ class CronJobsPageTest {
 		final List<CronJobDTO> jobs = new ArrayList<>();
 		final List<String> fired = new ArrayList<>();
 		final List<String> reset = new ArrayList<>();
+		final List<String> paused = new ArrayList<>();
 		final List<CronRunDTO> history = new ArrayList<>();
 		final java.util.Map<String, CronLogDTO> logs = new java.util.HashMap<>();
 		CompletionStage<CronRunDTO> next;
@@ -327,6 +368,17 @@ class CronJobsPageTest {
 		@Override
 		public CronJobDTO pause(String name) {
 			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public CronJobDTO pause(String name, String reason, String by) {
+			paused.add(name + ": " + reason + " by " + by);
+			CronJobDTO job = getJob(name);
+			job.state = JobState.PAUSED;
+			job.pausedBy = by;
+			job.pausedAt = 1_800_000_000_000L;
+			job.pauseReason = reason;
+			return job;
 		}
 
 		@Override

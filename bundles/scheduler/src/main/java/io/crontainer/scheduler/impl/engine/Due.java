@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Something the {@link DueQueue} holds until an instant: a job's next fire time, the next attempt to
- * load a job's record, a run's time limit or grace, a fire time claimed again, a
+ * load a job's record, a job's pending retry, a run's time limit or grace, a fire time claimed again, a
  * plugin call's time limit, the re-check. Each kind is a type of its own, which hands itself to the
  * part it belongs to when it comes ({@link #come}): the timer dispatches without asking what it holds.
  * Its fields belong to the queue; guarded by the engine's lock.
@@ -40,6 +40,9 @@ abstract class Due {
 		/** A running run's time limit, or the end of the grace it got after an interrupt or a departure. */
 		void runDeadline(Run run, Instant now, List<Runnable> out);
 
+
+		/** A job's pending retry of a failed window ({@code cron.retry}). */
+		void retryDue(Job job, Instant now, List<Runnable> out);
 
 		/** A fire time held by another runtime is claimed again. */
 		void retry(Firing.Retry retry, Instant now, List<Runnable> out);

@@ -10,8 +10,8 @@ import io.crontainer.scheduler.impl.whiteboard.Settings;
 import io.crontainer.store.api.RunState;
 
 /**
- * One cron plugin service as the engine tracks it, with its two deadlines: its next fire time
- * ({@link #fireTime}) and, while its state record cannot be loaded because the store is unavailable,
+ * One cron plugin service as the engine tracks it, with its three deadlines: its next fire time
+ * ({@link #fireTime}), its pending retry ({@link #retryDue}) and, while its state record cannot be loaded because the store is unavailable,
  * the next attempt to load it ({@link #loadRetry}). A mutable record: every field is guarded by the
  * engine's lock.
  *
@@ -64,6 +64,16 @@ final class Job {
 		@Override
 		void come(Parts parts, Instant now, List<Runnable> out) {
 			parts.loadRetry(Job.this, now, out);
+		}
+	};
+	/**
+	 * Its pending retry ({@code cron.retry}; the retry itself is {@code record.retry()}), queued while
+	 * it is scheduled and not running ({@link Schedules#refresh}).
+	 */
+	final Due retryDue = new Due() {
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.retryDue(Job.this, now, out);
 		}
 	};
 	/**

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 
 import org.slf4j.Logger;
@@ -381,9 +382,15 @@ final class JobTable {
 			return;
 		}
 		boolean pausedChanged = job.record.paused() != state.paused();
+		// A new pause note changes the state's reason; a new pending retry (this runtime's failed run, or
+		// another runtime's) is queued, or dropped, by the refresh.
+		boolean noted = !Objects.equals(job.record.pause(), state.pause())
+				|| !Objects.equals(job.record.retry(), state.retry());
 		job.record = state;
 		if (pausedChanged) {
 			engine.pausedChanged(job, now, out);
+		} else if (noted) {
+			engine.refresh(job, now, out);
 		}
 	}
 

@@ -7,6 +7,8 @@ import io.crontainer.api.runtime.JobState;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.scheduler.impl.whiteboard.Settings;
+import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 
 /**
  * What the runtime view shows of one job, copied under the engine's lock ({@link Operations}) so that
@@ -20,9 +22,12 @@ import io.crontainer.scheduler.impl.whiteboard.Settings;
  * @param lastMissedFire UTC epoch ms; {@code null} if none was missed.
  * @param nextFire UTC epoch ms; {@code null} if none.
  * @param lastRun The run shown as the last one; {@code null} if none.
+ * @param pause Who paused it, when and why; {@code null} if it is not paused or its pause has no note.
+ * @param retry Its pending retry while it may still run (not once the next fire time has come, nor
+ *        while a run of its name is going); {@code null} if none.
  */
 public record JobView(long seq, String name, JobState state, String reason, boolean running, Long runningSince,
 		long runCount, long failureCount, long timeoutCount, long consecutiveFailures, long missedFires,
 		Long lastMissedFire, String node, String expression, Interval interval, Settings settings, ZoneId zone,
-		Long nextFire, Instant lastEnd, RunRecord lastRun, Plugin plugin) {
+		Long nextFire, Instant lastEnd, RunRecord lastRun, Plugin plugin, PauseNote pause, PendingRetry retry) {
 }

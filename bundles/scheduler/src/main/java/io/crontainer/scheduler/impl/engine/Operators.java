@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 
@@ -228,7 +230,19 @@ final class Operators implements Operations {
 				resolution == null ? job.settings.interval() : resolution.expression(),
 				resolution == null ? null : resolution.interval(), job.settings, zone,
 				job.nextFire == Job.NONE ? null : job.nextFire, job.record == null ? null : job.record.lastEnd(), lastRun,
-				job.plugin);
+				job.plugin, job.record == null || !job.record.paused() ? null : job.record.pause(),
+				pendingRetry(job, run != null));
+	}
+
+	/** A job's retry as the view shows it: pending and still to run. Lock held. */
+	private PendingRetry pendingRetry(Job job, boolean running) {
+		PendingRetry retry = job.record == null || job.settings.retry().attempts() == 0 ? null : job.record.retry();
+		if (retry == null || running || (job.state != JobState.SCHEDULED && job.state != JobState.PAUSED)) {
+			return null;
+		}
+		// Paused: held until resumed, so only its own end (not the time of day) drops it.
+		return job.state == JobState.PAUSED ? (clock.instant().isBefore(retry.until()) ? retry : null)
+				: Retries.when(retry, clock.instant(), job.nextFire) == null ? null : retry;
 	}
 
 	/**

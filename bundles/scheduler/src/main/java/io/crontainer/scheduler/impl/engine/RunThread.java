@@ -1,9 +1,11 @@
 package io.crontainer.scheduler.impl.engine;
 
 import java.time.Clock;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +24,7 @@ import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -34,9 +37,9 @@ import io.crontainer.store.api.StoreUnavailableException;
  * {@link RunRecord}) and calls the plugin (no lock held); unmarks it and restores the name; commits the
  * window end if the plugin returned normally, or releases the claim (timing the commit,
  * {@link Engine#commitTook}); and, once the commit is durable (on the store's thread), records the
- * run's outcome and hands the
- * run back to the engine ({@link Engine#over}). This is where a run's life on its thread grows (batch
- * claims, retries, re-runs, run logs).
+ * run's outcome and hands the run back to the engine ({@link Engine#over}); a run that failed or timed
+ * out leaves its retry ({@link #retry}, {@code cron.retry}) in the store first. This is where a run's
+ * life on its thread grows (batch claims, re-runs, run logs).
  *
  * <p>
  * Threads: run threads ({@link #submit}'s task: claims, plugin calls, commits and releases, hand-overs
@@ -255,7 +258,7 @@ final class RunThread {
 		}
 		if (!run.advance(Run.Phase.RUNNING, Run.Phase.COMMITTING)) {
 			release(store, claim); // abandoned as stuck meanwhile: its outcome is recorded already
-			finish(run, null, null, null);
+			finish(run, null, null, run.timedOut ? retry(run, store, claim, start) : null);
 			return;
 		}
 		boolean timedOut = run.timedOut;
@@ -263,7 +266,7 @@ final class RunThread {
 		if (timedOut) {
 			release(store, claim);
 			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
-					+ (failure == null ? "" : "; then threw " + Texts.describe(failure)), null);
+					+ (failure == null ? "" : "; then threw " + Texts.describe(failure)), retry(run, store, claim, start));
 		} else if (interrupted != null) {
 			release(store, claim);
 			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted, null);
@@ -271,7 +274,7 @@ final class RunThread {
 			release(store, claim);
 			LOG.warn("Cron plugin {} failed for [{}, {}); the window is kept for its next run", run.name, start, end,
 					failure);
-			finish(run, Outcome.FAILED, Texts.describe(failure), null);
+			finish(run, Outcome.FAILED, Texts.describe(failure), retry(run, store, claim, start));
 		} else if (claim == null) {
 			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
 		} else {
@@ -285,6 +288,48 @@ final class RunThread {
 			});
 		}
 	}
+	/**
+	 * Persists the retry a failed or timed-out run leaves ({@link Retries#after}): the next one, none
+	 * (all spent, none asked for, or the next fire time comes first), or the pending one as it was (a run
+	 * fired by hand). Run thread; the lock is taken only to read the job, the store is written without
+	 * it. A run beside another ({@code scheduler.concurrent}) has no window and leaves none. A store that
+	 * cannot be written leaves the retry as it was, with a WARN line: the next fire time runs the window.
+	 *
+	 * @param start The failed run's window start: the retry is for it.
+	 * @return The record after the change, for {@link #finish}; {@code null} if nothing changed.
+	 */
+	private RunState retry(Run run, StateStore store, Claim claim, Instant start) {
+		if (claim == null) {
+			return null;
+		}
+		Retries.Decision decision;
+		PendingRetry pending;
+		synchronized (lock) {
+			Job job = run.job;
+			pending = job.record == null ? null : job.record.retry();
+			decision = Retries.after(job.settings.retry(), run.trigger, pending, clock.instant(), job.nextFire);
+		}
+		if (decision.keep() || Objects.equals(decision.retry(), pending)) {
+			return null;
+		}
+		PendingRetry next = decision.retry();
+		try {
+			RunState state = store.setRetry(run.name, start, next);
+			if (next != null) {
+				LOG.info("Cron plugin {}: its window from {} is retried at {} (retry {} of {}); the next fire time is {}",
+						run.name, start, next.at(), next.attempt(), next.attempts(), next.until());
+			} else if (run.trigger == Trigger.RETRY) {
+				LOG.info("Cron plugin {}: its retries are spent; its next fire time runs the window from {}", run.name,
+						start);
+			}
+			return state;
+		} catch (CorruptStateException | StoreUnavailableException | IOException | RuntimeException e) {
+			LOG.warn("Cron plugin {}: cannot keep its retry ({}); its next fire time runs the window", run.name,
+					Texts.describe(e));
+			return null;
+		}
+	}
+
 	/**
 	 * The state store was switched while the run went on (a live change of {@code state.store}): the
 	 * old store is closed, so its claim is released and the window committed to the store in use,

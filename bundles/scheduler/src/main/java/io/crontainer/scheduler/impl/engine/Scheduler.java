@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 
@@ -619,6 +620,11 @@ public final class Scheduler implements Due.Parts {
 	@Override
 	public void loadRetry(Job job, Instant now, List<Runnable> out) {
 		table.retryDue(job, out);
+	}
+
+	@Override
+	public void retryDue(Job job, Instant now, List<Runnable> out) {
+		schedules.retryDue(job, now, out);
 	}
 
 	@Override

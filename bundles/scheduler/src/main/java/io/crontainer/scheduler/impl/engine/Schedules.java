@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.scheduler.impl.whiteboard.SchedulerProperties;
+import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 
 /**
  * Each job's state and schedule: computes its state (pending, scheduled, paused, disabled, invalid,
@@ -116,7 +119,7 @@ final class Schedules {
 			reason = resolution.disabledBy();
 		} else if (job.record.paused()) {
 			state = JobState.PAUSED;
-			reason = "paused by an operator";
+			reason = pausedReason(job.record.pause());
 		} else if (exhausted(job)) {
 			state = JobState.DISABLED;
 			reason = exhaustedReason(job);
@@ -164,6 +167,7 @@ final class Schedules {
 			job.catchUp = false;
 			job.countDowntime = false; // paused, disabled ...: what passes meanwhile is not missed
 		}
+		retryDeadline(job, state, run, now);
 		if (state != job.state || !Objects.equals(reason, job.reason)) {
 			JobState before = job.state;
 			job.state = state;
@@ -266,6 +270,62 @@ final class Schedules {
 		job.nextFire = Job.NONE;
 		job.nextPending = false;
 		due.cancel(job.fireTime);
+		due.cancel(job.retryDue);
+	}
+
+	/**
+	 * The reason of a paused job: who paused it, when and why, as its note says (the note is an
+	 * operator's text: each surface escapes it).
+	 */
+	static String pausedReason(PauseNote note) {
+		if (note == null) {
+			return "paused by an operator";
+		}
+		return "paused by " + (note.by() == null ? "an operator" : note.by()) + " at "
+				+ note.at().truncatedTo(ChronoUnit.SECONDS)
+				+ (note.reason() == null ? "" : ": " + note.reason());
+	}
+
+	/**
+	 * Queues the pending retry of a job ({@code record.retry()}, {@link Retries#when}) while it is
+	 * scheduled and no run of its name is going, or takes it off the queue: a pause, a run in progress
+	 * (whose outcome decides), a departure, the next fire time (which takes over) or a {@code cron.retry}
+	 * changed to 0 each drop or hold it. Called at every refresh of the job's state, so a resume, a restart, the end of a run and a
+	 * record from another runtime all queue it again. Lock held.
+	 */
+	private void retryDeadline(Job job, JobState state, Run run, Instant now) {
+		PendingRetry retry = job.record == null || job.settings.retry().attempts() == 0 ? null : job.record.retry();
+		Instant at = retry == null || state != JobState.SCHEDULED || run != null || !job.owner || job.gone ? null
+				: Retries.when(retry, now, job.nextFire);
+		if (at == null) {
+			due.cancel(job.retryDue);
+		} else {
+			due.schedule(job.retryDue, at.toEpochMilli());
+		}
+	}
+
+	/**
+	 * A job's pending retry came: it runs now (trigger {@code RETRY}, its due time as its fire time, so
+	 * that a cluster claims it once), unless meanwhile it was dropped, paused, or its name is running.
+	 * Timer thread, lock held.
+	 */
+	void retryDue(Job job, Instant now, List<Runnable> out) {
+		PendingRetry retry = job.record == null || job.settings.retry().attempts() == 0 ? null : job.record.retry();
+		if (retry == null || job.state != JobState.SCHEDULED || !job.owner || job.gone
+				|| engine.running(job.name()) != null) {
+			return;
+		}
+		Instant at = Retries.when(retry, now, job.nextFire);
+		if (at == null) {
+			return; // the next fire time has come: it takes over
+		}
+		if (at.isAfter(now)) {
+			due.schedule(job.retryDue, at.toEpochMilli()); // the record changed since it was queued
+			return;
+		}
+		String name = job.name();
+		out.add(() -> LOG.info("Cron plugin {}: retry {} of {} of its window", name, retry.attempt(), retry.attempts()));
+		engine.fire(job, Trigger.RETRY, retry.at(), now, out);
 	}
 
 	/** Whether a job has had all its fire times ({@code scheduler.times}). */

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,8 @@ import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 
@@ -52,8 +55,11 @@ import io.crontainer.store.api.StateStore;
  *
  * Fields, separated by tabs: name, version, {@code lastEnd} (empty: never succeeded), paused
  * ({@code true}/{@code false}), anchor and anchorFor (both empty, or both set), and the CRC-32 (hex) of
- * the line up to its last tab. Backslash, tab, CR and LF in names and intervals are escaped
- * ({@code \\ \t \r \n}).
+ * the line up to its last tab. A record with a pause note or a pending retry has six more fields
+ * before the CRC: who paused it, when, why (each empty if none), and the retry's attempt, attempts,
+ * due instant and take-over fire time (all four empty if none); a record without either is written
+ * in the six fields above, as before. Backslash, tab, CR and LF in names, intervals and the pause's
+ * texts are escaped ({@code \\ \t \r \n}).
  *
  * <p>
  * <b>Grouped commits.</b> Every change is applied in memory at once and queued for the committer
@@ -345,16 +351,40 @@ public final class LocalStateStore implements StateStore {
 
 	@Override
 	public RunState setPaused(String name, boolean paused) throws CorruptStateException, IOException {
+		return setPaused(name, paused, null);
+	}
+
+	@Override
+	public RunState setPaused(String name, boolean paused, PauseNote note) throws CorruptStateException, IOException {
 		CompletableFuture<RunState> done;
 		synchronized (lock) {
 			Entry entry = entries.get(name);
 			checkReadable(name, entry);
 			entry = entry != null ? entry : newEntry(name);
-			if (entry.current.paused() == paused) {
+			PauseNote kept = paused ? note : null;
+			if (entry.current.paused() == paused && (!paused || Objects.equals(entry.current.pause(), kept))) {
 				done = entry.pending != null ? entry.pending : CompletableFuture.completedFuture(entry.current);
 			} else {
 				done = new CompletableFuture<>();
-				change(name, entry, entry.current.withPaused(paused), done, null);
+				change(name, entry, entry.current.withPaused(paused, kept), done, null);
+			}
+		}
+		return await(done);
+	}
+
+	@Override
+	public RunState setRetry(String name, Instant windowStart, PendingRetry retry)
+			throws CorruptStateException, IOException {
+		CompletableFuture<RunState> done;
+		synchronized (lock) {
+			Entry entry = entries.get(name);
+			checkReadable(name, entry);
+			entry = entry != null ? entry : newEntry(name);
+			if (!entry.current.windowStart().equals(windowStart) || Objects.equals(entry.current.retry(), retry)) {
+				done = entry.pending != null ? entry.pending : CompletableFuture.completedFuture(entry.current);
+			} else {
+				done = new CompletableFuture<>();
+				change(name, entry, entry.current.withRetry(retry), done, null);
 			}
 		}
 		return await(done);
@@ -388,8 +418,8 @@ public final class LocalStateStore implements StateStore {
 			entry.corrupt = null;
 			entry.token = 0; // fences a run in progress: its commit fails and this reset wins
 			entry.lastFire = null;
-			change(name, entry, new RunState(since, base.paused(), base.anchor(), base.anchorFor(), 0), done,
-					corruptBefore);
+			change(name, entry, new RunState(since, base.paused(), base.anchor(), base.anchorFor(), 0, base.pause(), null),
+					done, corruptBefore);
 		}
 		return await(done);
 	}
@@ -858,7 +888,7 @@ public final class LocalStateStore implements StateStore {
 			return null;
 		}
 		String[] fields = text.substring(0, crcAt).split("\t", -1);
-		if (fields.length != 6) {
+		if (fields.length != 6 && fields.length != 13) {
 			return null;
 		}
 		try {
@@ -870,7 +900,24 @@ public final class LocalStateStore implements StateStore {
 			}
 			Instant anchor = fields[4].isEmpty() ? null : Instant.parse(fields[4]);
 			String anchorFor = fields[5].isEmpty() ? null : unescape(fields[5]);
-			return new Parsed(name, new RunState(lastEnd, Boolean.parseBoolean(fields[3]), anchor, anchorFor, version));
+			boolean paused = Boolean.parseBoolean(fields[3]);
+			PauseNote pause = null;
+			PendingRetry retry = null;
+			if (fields.length == 13) {
+				if (!fields[7].isEmpty()) {
+					pause = new PauseNote(fields[6].isEmpty() ? null : unescape(fields[6]), Instant.parse(fields[7]),
+							fields[8].isEmpty() ? null : unescape(fields[8]));
+				} else if (!fields[6].isEmpty() || !fields[8].isEmpty()) {
+					return null;
+				}
+				if (!fields[11].isEmpty()) {
+					retry = new PendingRetry(Integer.parseInt(fields[9]), Integer.parseInt(fields[10]),
+							Instant.parse(fields[11]), Instant.parse(fields[12]));
+				} else if (!fields[9].isEmpty() || !fields[10].isEmpty() || !fields[12].isEmpty()) {
+					return null;
+				}
+			}
+			return new Parsed(name, new RunState(lastEnd, paused, anchor, anchorFor, version, pause, retry));
 		} catch (DateTimeParseException | IllegalArgumentException e) {
 			return null;
 		}
@@ -902,6 +949,24 @@ public final class LocalStateStore implements StateStore {
 		out.append('\t');
 		if (state.anchorFor() != null) {
 			escape(out, state.anchorFor());
+		}
+		if (state.pause() != null || state.retry() != null) {
+			PauseNote pause = state.pause();
+			out.append('\t');
+			if (pause != null && pause.by() != null) {
+				escape(out, pause.by());
+			}
+			out.append('\t').append(pause == null ? "" : pause.at().toString()).append('\t');
+			if (pause != null && pause.reason() != null) {
+				escape(out, pause.reason());
+			}
+			PendingRetry retry = state.retry();
+			if (retry == null) {
+				out.append("\t\t\t\t");
+			} else {
+				out.append('\t').append(retry.attempt()).append('\t').append(retry.attempts()).append('\t')
+						.append(retry.at()).append('\t').append(retry.until());
+			}
 		}
 		CRC32 crc = new CRC32();
 		crc.update(out.substring(from).getBytes(UTF_8));

@@ -37,7 +37,10 @@ import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.scheduler.impl.whiteboard.RetryPolicy;
 import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -225,25 +228,47 @@ public final class RuntimeView implements CronRuntime {
 
 	@Override
 	public CronJobDTO pause(String name) {
-		setPaused(name, true);
+		requireNonNull(name, "name");
+		if (engine.paused(name)) {
+			return dto(engine.require(name)); // paused already: nothing changes, the note stays
+		}
+		return pause(name, null, null);
+	}
+
+	@Override
+	public CronJobDTO pause(String name, String reason, String by) {
+		requireNonNull(name, "name");
+		String why = reason == null || reason.isBlank() ? null : reason.strip();
+		if (why != null && why.length() > MAX_PAUSE_REASON) {
+			throw new IllegalArgumentException("the reason is " + why.length() + " characters long; at most "
+					+ MAX_PAUSE_REASON + " are kept");
+		}
+		String who = by == null || by.isBlank() ? null : by.strip();
+		if (who != null && who.length() > MAX_PAUSED_BY) {
+			who = who.substring(0, MAX_PAUSED_BY);
+		}
+		setPaused(name, true, new PauseNote(who, engine.now(), why));
 		return dto(engine.require(name));
 	}
 
 	@Override
 	public CronJobDTO resume(String name) {
-		setPaused(name, false);
+		setPaused(name, false, null);
 		return dto(engine.require(name));
 	}
 
-	/** Pauses or resumes a plugin, durably; the state change is logged once, by the schedules. */
-	private void setPaused(String name, boolean paused) {
+	/**
+	 * Pauses (with a note, which replaces the note of a paused plugin) or resumes a plugin, durably; the
+	 * state change is logged once, by the schedules.
+	 */
+	private void setPaused(String name, boolean paused, PauseNote note) {
 		requireNonNull(name, "name");
-		if (engine.paused(name) == paused) {
-			return;
+		if (engine.paused(name) == paused && !paused) {
+			return; // resumed already; a pause is written again, with its new note
 		}
 		RunState state;
 		try {
-			state = engine.store().setPaused(name, paused);
+			state = engine.store().setPaused(name, paused, note);
 		} catch (CorruptStateException e) {
 			throw new IllegalStateException("cron plugin '" + name + "' is BLOCKED: " + e.getMessage(), e);
 		} catch (StoreUnavailableException | IOException e) {
@@ -412,6 +437,24 @@ public final class RuntimeView implements CronRuntime {
 		dto.timeout = view.settings().timeoutSeconds();
 		dto.misfire = view.settings().runOnce() ? CronPlugin.MISFIRE_RUN_ONCE : CronPlugin.MISFIRE_SKIP;
 		dto.concurrent = view.settings().runs().concurrent();
+		RetryPolicy retries = view.settings().retry();
+		dto.retries = retries.attempts();
+		if (retries.attempts() > 0) {
+			dto.retryDelay = retries.delay().toMillis();
+			dto.retryMaxDelay = retries.maxDelay().toMillis();
+		}
+		PendingRetry retry = view.retry();
+		if (retry != null) {
+			dto.retryAttempt = retry.attempt();
+			dto.retryAttempts = retry.attempts();
+			dto.retryAt = retry.at().toEpochMilli();
+		}
+		PauseNote pause = view.pause();
+		if (pause != null) {
+			dto.pausedBy = pause.by();
+			dto.pausedAt = pause.at().toEpochMilli();
+			dto.pauseReason = pause.reason();
+		}
 		dto.nextFire = view.nextFire();
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();

@@ -30,8 +30,12 @@ import io.crontainer.api.CronPlugin;
  * <li>{@code scheduler.times} may be 1 (the peers refuse it).</li>
  * </ul>
  * The {@code cron.*} properties that have no {@code scheduler.*} counterpart ({@code cron.timezone},
- * {@code cron.timeout}, {@code cron.misfire}, {@code cron.enabled}) apply to such a job too, as do
- * {@code cron.name} when {@code scheduler.name} is absent.
+ * {@code cron.timeout}, {@code cron.misfire}, {@code cron.enabled}, {@code cron.retry} and its delays)
+ * apply to such a job too, as do {@code cron.name} when {@code scheduler.name} is absent. Neither Sling
+ * nor Karaf retries a whiteboard job; here a {@code Runnable} whose {@code run()} throws (or that times
+ * out) is retried as a cron plugin is, when {@code cron.retry} asks for it; a run going beside another
+ * ({@code scheduler.concurrent = true}) has no window of its own and is not retried, and retries never
+ * count as fire times of {@code scheduler.times}.
  *
  * <p>
  * Stateless and thread-safe: pure functions of the properties.
@@ -150,7 +154,7 @@ public final class SchedulerProperties {
 		String error = cron.error() != null ? cron.error() : errors.isEmpty() ? null : errors.get(0);
 		Boolean enabled = cron.enabled() == null ? Boolean.TRUE : cron.enabled();
 		return new Settings(name, interval, enabled, cron.zone(), cron.timeoutSeconds(), cron.runOnce(), error,
-				new Settings.Runs(concurrent, immediate, times));
+				new Settings.Runs(concurrent, immediate, times), cron.retry());
 	}
 
 	/**

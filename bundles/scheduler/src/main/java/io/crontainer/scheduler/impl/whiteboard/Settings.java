@@ -21,9 +21,11 @@ import io.crontainer.api.CronPlugin;
  * @param error Why a property is refused, in one line; {@code null} if all are fine.
  * @param runs How runs are started: {@link Runs#CRON_PLUGIN} for a cron plugin; a whiteboard
  *        {@code Runnable}'s {@code scheduler.*} properties may change it (see {@link SchedulerProperties}).
+ * @param retry How a failed window is retried ({@code cron.retry}, {@code cron.retry.delay},
+ *        {@code cron.retry.max.delay}); {@link RetryPolicy#NONE} for no retry.
  */
 public record Settings(String name, String interval, Boolean enabled, ZoneId zone, Long timeoutSeconds, boolean runOnce,
-		String error, Runs runs) {
+		String error, Runs runs, RetryPolicy retry) {
 
 	/** The DS property naming a component. */
 	static final String COMPONENT_NAME = "component.name";
@@ -44,10 +46,16 @@ public record Settings(String name, String interval, Boolean enabled, ZoneId zon
 		static final Runs CRON_PLUGIN = new Runs(false, false, null);
 	}
 
-	/** Settings of a cron plugin, whose runs are {@link Runs#CRON_PLUGIN}'s. */
+	/** Settings of a cron plugin, whose runs are {@link Runs#CRON_PLUGIN}'s, with no retry. */
 	public Settings(String name, String interval, Boolean enabled, ZoneId zone, Long timeoutSeconds, boolean runOnce,
 			String error) {
 		this(name, interval, enabled, zone, timeoutSeconds, runOnce, error, Runs.CRON_PLUGIN);
+	}
+
+	/** Settings with no retry. */
+	public Settings(String name, String interval, Boolean enabled, ZoneId zone, Long timeoutSeconds, boolean runOnce,
+			String error, Runs runs) {
+		this(name, interval, enabled, zone, timeoutSeconds, runOnce, error, runs, RetryPolicy.NONE);
 	}
 
 	/**
@@ -123,12 +131,17 @@ public record Settings(String name, String interval, Boolean enabled, ZoneId zon
 			error = wrong(CronPlugin.MISFIRE, value,
 					"\"" + CronPlugin.MISFIRE_SKIP + "\" or \"" + CronPlugin.MISFIRE_RUN_ONCE + "\"");
 		}
-		return new Settings(name, interval, enabled, zone, timeout, runOnce, error);
+		RetryPolicy.Parsed retry = RetryPolicy.of(properties);
+		if (retry.error() != null && error == null) {
+			error = retry.error();
+		}
+		return new Settings(name, interval, enabled, zone, timeout, runOnce, error, Runs.CRON_PLUGIN, retry.policy());
 	}
 
 	/** The per-plugin properties of {@link CronPlugin}, in the order the README lists them. */
 	static final List<String> KNOWN = List.of(CronPlugin.NAME, CronPlugin.INTERVAL, CronPlugin.ENABLED,
-			CronPlugin.TIMEZONE, CronPlugin.TIMEOUT, CronPlugin.MISFIRE);
+			CronPlugin.TIMEZONE, CronPlugin.TIMEOUT, CronPlugin.MISFIRE, CronPlugin.RETRY, CronPlugin.RETRY_DELAY,
+			CronPlugin.RETRY_MAX_DELAY);
 
 	/**
 	 * The service properties that start with {@code cron.} but are none of {@link #KNOWN} (a
@@ -165,16 +178,26 @@ public record Settings(String name, String interval, Boolean enabled, ZoneId zon
 		for (String known : KNOWN) {
 			String suffix = lower.substring("cron.".length());
 			String knownSuffix = known.substring("cron.".length());
-			int distance = lower.equals(known) ? 0 : distance(lower, known);
+			// Twice the edit distance, so that a containment (3) or a shared start of 4 characters or more
+			// (5: cron.retries) counts as nearly as close, while a real edit distance breaks the ties.
+			int score = lower.equals(known) ? 0 : 2 * distance(lower, known);
 			if (suffix.length() >= 3 && (knownSuffix.contains(suffix) || suffix.contains(knownSuffix))) {
-				distance = Math.min(distance, 1);
+				score = Math.min(score, 3);
 			}
-			if (distance < bestDistance) {
-				bestDistance = distance;
+			int common = 0;
+			while (common < Math.min(suffix.length(), knownSuffix.length())
+					&& suffix.charAt(common) == knownSuffix.charAt(common)) {
+				common++;
+			}
+			if (common >= 4) {
+				score = Math.min(score, 5);
+			}
+			if (score < bestDistance) {
+				bestDistance = score;
 				best = known;
 			}
 		}
-		return bestDistance <= 2 ? best : null;
+		return bestDistance <= 5 ? best : null;
 	}
 
 	/** The edit distance of two strings (insertions, deletions, substitutions). */

@@ -25,6 +25,7 @@ import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.testing.Await;
 import io.crontainer.scheduler.impl.testing.ManualExecutor;
@@ -99,6 +100,103 @@ class ClusterSchedulerTest {
 		await("b sees that a ran it", () -> "a".equals(viewB.getJob("shared").node)
 				&& viewB.getJob("shared").lastEnd != null);
 		assertThat(viewB.getHistory("shared", 10)).extracting(r -> r.node).containsExactly("a");
+	}
+
+	@Test
+	void aPendingRetryAndAPauseNoteAreClusterWideAndEachRetryRunsOnOneRuntime() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		Map<String, Object> properties = Map.of(CronPlugin.NAME, "flaky", CronPlugin.RETRY, 2, CronPlugin.RETRY_DELAY,
+				"PT1M");
+		TestPlugin onA = new TestPlugin("0 * * * *");
+		TestPlugin onB = new TestPlugin("0 * * * *");
+		onA.failure = onB.failure = new IllegalStateException("down");
+		a = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeA, new Scheduler.Options(ZoneOffset.UTC,
+				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		b = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeB, new Scheduler.Options(ZoneOffset.UTC,
+				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		a.add(new Plugin(1, 7, "test.bundle", properties, onA));
+		b.add(new Plugin(1, 7, "test.bundle", properties, onB));
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
+
+		clock.set(Instant.parse("2026-03-02T11:00:00Z"));
+		a.tick();
+		b.tick();
+		runs.runAll();
+		assertThat(onA.windows.size() + onB.windows.size()).as("the fire time ran once").isEqualTo(1);
+		await("both see retry 1", () -> Integer.valueOf(1).equals(viewA.getJob("flaky").retryAttempt)
+				&& Integer.valueOf(1).equals(viewB.getJob("flaky").retryAttempt));
+		assertThat(viewB.getJob("flaky").retryAt).isEqualTo(Instant.parse("2026-03-02T11:01:00Z").toEpochMilli());
+
+		clock.set(Instant.parse("2026-03-02T11:01:00Z"));
+		a.tick();
+		b.tick();
+		runs.runAll();
+		assertThat(onA.windows.size() + onB.windows.size()).as("retry 1 ran once").isEqualTo(2);
+		await("both see retry 2", () -> Integer.valueOf(2).equals(viewA.getJob("flaky").retryAttempt)
+				&& Integer.valueOf(2).equals(viewB.getJob("flaky").retryAttempt));
+
+		viewA.pause("flaky", "disk full on db-2", "bin/client session 4 (user ops)");
+		await("b sees the pause and its note", () -> "disk full on db-2".equals(viewB.getJob("flaky").pauseReason));
+		assertThat(viewB.getJob("flaky").pausedBy).isEqualTo("bin/client session 4 (user ops)");
+		assertThat(viewB.getJob("flaky").reason).startsWith("paused by bin/client session 4 (user ops) at ");
+		clock.set(Instant.parse("2026-03-02T11:03:00Z"));
+		a.tick();
+		b.tick();
+		runs.runAll();
+		assertThat(onA.windows.size() + onB.windows.size()).as("no retry while paused, on either").isEqualTo(2);
+	}
+
+	@Test
+	void aRetryPendingOnARuntimeThatStoppedIsRunByAnother() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		Map<String, Object> properties = Map.of(CronPlugin.NAME, "flaky", CronPlugin.RETRY, 1, CronPlugin.RETRY_DELAY,
+				"PT1M");
+		TestPlugin onA = new TestPlugin("0 * * * *");
+		TestPlugin onB = new TestPlugin("0 * * * *");
+		onA.failure = new IllegalStateException("down");
+		Scheduler.Options options = new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+				Duration.ofSeconds(5), 10);
+		a = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeA, options, () -> {
+		});
+		b = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeB, options, () -> {
+		});
+		a.add(new Plugin(1, 7, "test.bundle", properties, onA));
+		b.add(new Plugin(1, 7, "test.bundle", properties, onB));
+		RuntimeView viewB = new RuntimeView(b.operations());
+
+		clock.set(Instant.parse("2026-03-02T11:00:00Z"));
+		// a claims the fire time first; while it runs, b's claim is refused (a holds it), so b learns of
+		// the retry that a's failure leaves only through the store's poll
+		onA.onRun = runs::runAll;
+		a.tick();
+		b.tick();
+		runs.runAll();
+		assertThat(onA.windows).hasSize(1);
+		assertThat(onB.windows).isEmpty();
+		await("b sees the retry", () -> Integer.valueOf(1).equals(viewB.getJob("flaky").retryAttempt));
+		a.stop();
+		clock.set(Instant.parse("2026-03-02T11:01:00Z"));
+		// b also claims a's fire time again now (a held it when b's claim came: it may have died); that
+		// take-over is refused, since a released it, and the retry, held while it ran, runs next
+		b.tick();
+		runs.runAll();
+		b.tick();
+		runs.runAll();
+		assertThat(onB.windows).as("b ran the retry").hasSize(1);
+		assertThat(onB.windows.get(0)[0]).isEqualTo(java.time.Instant.EPOCH);
+		await("the retry committed", () -> viewB.getJob("flaky").lastEnd != null);
+		// The database's history row of a commit gets the run's trigger from the history appended after it.
+		await("b's retry in the history", () -> viewB.getHistory("flaky", 5).stream()
+				.anyMatch(r -> r.trigger == Trigger.RETRY && r.outcome == Outcome.SUCCEEDED && "b".equals(r.node)));
 	}
 
 	@Test

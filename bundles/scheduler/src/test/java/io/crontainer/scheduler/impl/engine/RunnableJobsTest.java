@@ -84,11 +84,17 @@ class RunnableJobsTest {
 		final AtomicInteger runs = new AtomicInteger();
 		final AtomicInteger interrupts = new AtomicInteger();
 		volatile CountDownLatch block;
+		/** Thrown by the next runs while set. */
+		volatile RuntimeException failure;
 		final CountDownLatch started = new CountDownLatch(2);
 
 		@Override
 		public void run() {
 			runs.incrementAndGet();
+			RuntimeException f = failure;
+			if (f != null) {
+				throw f;
+			}
 			started.countDown();
 			CountDownLatch b = block;
 			if (b != null) {
@@ -329,5 +335,22 @@ class RunnableJobsTest {
 		assertThat(view.getHistory(null, 10)).extracting(r -> r.outcome)
 				.containsExactly(Outcome.INTERRUPTED, Outcome.INTERRUPTED);
 		assertThat(store.read("slow").lastEnd()).isNull();
+	}
+
+	@Test
+	void aRunnableThatThrowsIsRetriedWhenCronRetryAsksAndRetriesAreNoFireTimesOfSchedulerTimes() {
+		Task task = add(1, "scheduler.period", 600L, "scheduler.name", "sling-job", "scheduler.times", 2,
+				io.crontainer.api.CronPlugin.RETRY, 2, io.crontainer.api.CronPlugin.RETRY_DELAY, "PT1M");
+		task.failure = new IllegalStateException("repository not ready");
+		at("2026-03-02T10:10:00Z"); // fire time 1 of 2 fails
+		assertThat(view.getJob("sling-job").retryAttempt).isEqualTo(1);
+		at("2026-03-02T10:11:00Z"); // retry 1 fails
+		task.failure = null;
+		at("2026-03-02T10:13:00Z"); // retry 2, after twice the delay, succeeds
+		assertThat(view.getHistory("sling-job", 5).stream().map(r -> r.trigger + " " + r.outcome).toList())
+				.containsExactly("RETRY SUCCEEDED", "RETRY FAILED", "SCHEDULE FAILED");
+		at("2026-03-02T10:20:00Z"); // fire time 2 of 2: the retries did not count
+		assertThat(task.runs.get()).isEqualTo(4);
+		assertThat(view.getJob("sling-job").state).isEqualTo(JobState.DISABLED);
 	}
 }

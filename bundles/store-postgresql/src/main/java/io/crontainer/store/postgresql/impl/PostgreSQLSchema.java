@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The tables of the PostgreSQL state store, created if missing and versioned.
@@ -25,7 +27,9 @@ import java.sql.Statement;
  *   claim_token bigint,          -- the live (or expired) claim; NULL: none
  *   lease_until timestamptz,     -- database clock; the claim is lost after it
  *   claim_node  text, claim_fire bigint, claimed_at timestamptz,  -- the latest claim
- *   changed_at  timestamptz)     -- database clock of the last write, for the other nodes' polls
+ *   changed_at  timestamptz,     -- database clock of the last write, for the other nodes' polls
+ *   paused_by text, paused_at bigint, pause_reason text,           -- the pause's note (added later)
+ *   retry_attempt integer, retry_attempts integer, retry_at bigint, retry_until bigint)  -- a pending retry
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
  *   started, finished (timestamptz), error,
@@ -97,7 +101,44 @@ final class PostgreSQLSchema {
 			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
 	};
 
+	/**
+	 * Columns added to version 1 without a new version: each is nullable and read only by the runtimes
+	 * that know it, so runtimes of an earlier release keep working on the same tables (a rolling
+	 * upgrade of a cluster); such a runtime keeps no pause note and no retry, and leaves those columns
+	 * as they are. Added, if missing, at every start, under the same lock as the creation.
+	 */
+	private static final String[][] ADDED_COLUMNS = {
+			{ "paused_by", "text" }, // who paused the plugin (the pause's note)
+			{ "paused_at", "bigint" }, // when, ns since the epoch
+			{ "pause_reason", "text" }, // why
+			{ "retry_attempt", "integer" }, // the pending retry of the window starting at last_end: which
+			{ "retry_attempts", "integer" }, // of how many
+			{ "retry_at", "bigint" }, // due at, ns
+			{ "retry_until", "bigint" }, // dropped at this fire time, ns
+	};
+
 	private PostgreSQLSchema() {
+	}
+
+	/** Adds the {@link #ADDED_COLUMNS} that are missing, in one statement; none if all are there. */
+	private static void addColumns(Statement statement) throws SQLException {
+		Set<String> present = new HashSet<>();
+		try (ResultSet result = statement.executeQuery("SELECT column_name FROM information_schema.columns "
+				+ "WHERE table_schema = current_schema() AND table_name = 'crontainer_job'")) {
+			while (result.next()) {
+				present.add(result.getString(1));
+			}
+		}
+		StringBuilder alter = new StringBuilder();
+		for (String[] column : ADDED_COLUMNS) {
+			if (!present.contains(column[0])) {
+				alter.append(alter.length() == 0 ? "ALTER TABLE crontainer_job " : ", ").append("ADD COLUMN ")
+						.append(column[0]).append(' ').append(column[1]);
+			}
+		}
+		if (alter.length() > 0) {
+			statement.execute(alter.toString());
+		}
 	}
 
 	/**
@@ -130,6 +171,7 @@ final class PostgreSQLSchema {
 					statement.execute(sql);
 				}
 				statement.execute("INSERT INTO crontainer_schema_version (version) VALUES (" + VERSION + ")");
+				addColumns(statement);
 				connection.commit();
 				return 0;
 			}
@@ -143,6 +185,7 @@ final class PostgreSQLSchema {
 						+ found);
 			}
 			addMissing(statement);
+			addColumns(statement);
 			connection.commit();
 			return found;
 		} catch (SQLException | IncompatibleSchemaException | RuntimeException e) {

@@ -30,6 +30,8 @@ import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -618,7 +620,20 @@ public final class PostgreSQLStateStore implements StateStore {
 
 	@Override
 	public RunState setPaused(String name, boolean paused) throws StoreUnavailableException {
-		return update(name, false, state -> state.paused() == paused ? state : state.withPaused(paused));
+		return setPaused(name, paused, null);
+	}
+
+	@Override
+	public RunState setPaused(String name, boolean paused, PauseNote note) throws StoreUnavailableException {
+		PauseNote kept = paused ? note : null;
+		return update(name, false, state -> state.paused() == paused && Objects.equals(state.pause(), kept) ? state
+				: state.withPaused(paused, kept));
+	}
+
+	@Override
+	public RunState setRetry(String name, Instant windowStart, PendingRetry retry) throws StoreUnavailableException {
+		return update(name, false, state -> !state.windowStart().equals(windowStart)
+				|| Objects.equals(state.retry(), retry) ? state : state.withRetry(retry));
 	}
 
 	@Override

@@ -28,6 +28,8 @@ import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunLogText;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -168,7 +170,7 @@ final class Repository {
 			       CASE WHEN j.lease_until > now() THEN j.claim_node ELSE j.last_node END,
 			       COALESCE(j.lease_until > now(), false), now(), j.claim_node, j.claimed_at, j.claim_fire, j.last_end,
 			       r.node, r.trigger, r.outcome, r.scheduled_fire, r.window_start, r.window_end, r.started, r.finished,
-			       r.error
+			       r.error, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
 			FROM crontainer_job j
 			LEFT JOIN LATERAL (SELECT * FROM crontainer_run k WHERE k.name = j.name ORDER BY k.id DESC LIMIT 1) r ON true
 			WHERE ?::timestamptz IS NULL OR j.changed_at > ?""";
@@ -227,7 +229,7 @@ final class Repository {
 			       j.claim_node, j.claim_fire,
 			       CASE WHEN j.lease_until > now()
 			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
-			       j.fire_done, j.last_node, j.claim_token IS NOT NULL
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
 			FROM crontainer_job j WHERE j.name = ?""";
 
 	/**
@@ -300,7 +302,7 @@ final class Repository {
 			       j.claim_node, j.claim_fire,
 			       CASE WHEN j.lease_until > now()
 			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
-			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
 			FROM req LEFT JOIN crontainer_job j ON j.name = req.name LEFT JOIN c ON c.name = req.name""";
 
 	/** One claim of a batch: the name, its token, the window start expected, the fire time. */
@@ -438,16 +440,17 @@ final class Repository {
 			u AS (
 			  UPDATE crontainer_job j SET last_end = c.end_ns, last_node = j.claim_node,
 			         fire_done = GREATEST(j.fire_done, j.claim_fire), version = j.version + 1,
-			         claim_token = NULL, lease_until = NULL, changed_at = now()
+			         claim_token = NULL, lease_until = NULL, changed_at = now(),
+			         retry_attempt = NULL, retry_attempts = NULL, retry_at = NULL, retry_until = NULL
 			  FROM c WHERE j.name = c.name AND j.claim_token = c.token AND COALESCE(j.last_end, 0) = c.start_ns
 			  RETURNING j.name, c.token, c.start_ns, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
-			            j.claim_node, j.claim_fire, j.claimed_at),
+			            j.claim_node, j.claim_fire, j.claimed_at, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until),
 			h AS (
 			  INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished)
 			  SELECT name, claim_node, CASE WHEN claim_fire IS NULL THEN 'MANUAL' ELSE 'SCHEDULE' END, 'SUCCEEDED',
 			         claim_fire, start_ns, last_end, claimed_at, now() FROM u
 			  RETURNING id, name, window_end)
-			SELECT u.token, u.last_end, u.paused, u.anchor, u.anchor_for, u.version, h.id
+			SELECT u.token, u.last_end, u.paused, u.anchor, u.anchor_for, u.version, h.id, u.paused_by, u.paused_at, u.pause_reason, u.retry_attempt, u.retry_attempts, u.retry_at, u.retry_until
 			FROM u JOIN h ON h.name = u.name AND h.window_end = u.last_end""";
 
 	/**
@@ -705,7 +708,8 @@ final class Repository {
 				}
 				RunState current;
 				try (PreparedStatement select = connection.prepareStatement("SELECT last_end, paused, anchor, anchor_for, "
-						+ "version FROM crontainer_job WHERE name = ? FOR UPDATE")) {
+						+ "version, paused_by, paused_at, pause_reason, retry_attempt, retry_attempts, retry_at, retry_until "
+						+ "FROM crontainer_job WHERE name = ? FOR UPDATE")) {
 					select.setQueryTimeout(queryTimeoutSeconds);
 					select.setString(1, name);
 					try (ResultSet result = select.executeQuery()) {
@@ -717,15 +721,25 @@ final class Repository {
 				if (next != current || fence) {
 					next = next.atVersion(current.version() + 1);
 					try (PreparedStatement write = connection.prepareStatement("UPDATE crontainer_job SET last_end = ?, "
-							+ "paused = ?, anchor = ?, anchor_for = ?, version = ?, changed_at = now()"
-							+ (fence ? ", claim_token = NULL, lease_until = NULL" : "") + " WHERE name = ?")) {
+							+ "paused = ?, anchor = ?, anchor_for = ?, version = ?, changed_at = now(), paused_by = ?, "
+							+ "paused_at = ?, pause_reason = ?, retry_attempt = ?, retry_attempts = ?, retry_at = ?, "
+							+ "retry_until = ?" + (fence ? ", claim_token = NULL, lease_until = NULL" : "") + " WHERE name = ?")) {
 						write.setQueryTimeout(queryTimeoutSeconds);
 						setNanos(write, 1, next.lastEnd());
 						write.setBoolean(2, next.paused());
 						setNanos(write, 3, next.anchor());
 						write.setString(4, next.anchorFor());
 						write.setLong(5, next.version());
-						write.setString(6, name);
+						PauseNote pause = next.pause();
+						write.setString(6, pause == null ? null : pause.by());
+						setNanos(write, 7, pause == null ? null : pause.at());
+						write.setString(8, pause == null ? null : pause.reason());
+						PendingRetry retry = next.retry();
+						setInt(write, 9, retry == null ? null : retry.attempt());
+						setInt(write, 10, retry == null ? null : retry.attempts());
+						setNanos(write, 11, retry == null ? null : retry.at());
+						setNanos(write, 12, retry == null ? null : retry.until());
+						write.setString(13, name);
 						write.executeUpdate();
 					}
 				}
@@ -794,10 +808,37 @@ final class Repository {
 		return new StoreUnavailableException(description + ": " + reason, e);
 	}
 
-	/** Reads last_end, paused, anchor, anchor_for, version from five columns starting at {@code first}. */
+	/**
+	 * Reads last_end, paused, anchor, anchor_for, version from five columns starting at {@code first},
+	 * and the pause's note and the pending retry from the columns named {@code paused_by} ...
+	 * {@code retry_until}, which every statement that reads a record selects too.
+	 */
 	private static RunState state(ResultSet result, int first) throws SQLException {
-		return new RunState(instant(nanosOrNull(result, first)), result.getBoolean(first + 1),
-				instant(nanosOrNull(result, first + 2)), result.getString(first + 3), result.getLong(first + 4));
+		boolean paused = result.getBoolean(first + 1);
+		Long pausedAt = nanosOrNull(result, result.findColumn("paused_at"));
+		PauseNote pause = paused && pausedAt != null
+				? new PauseNote(result.getString("paused_by"), instant(pausedAt), result.getString("pause_reason"))
+				: null;
+		Long retryAt = nanosOrNull(result, result.findColumn("retry_at"));
+		Long retryUntil = nanosOrNull(result, result.findColumn("retry_until"));
+		PendingRetry retry = null;
+		if (retryAt != null && retryUntil != null && retryUntil > retryAt) {
+			int attempt = result.getInt("retry_attempt");
+			int attempts = result.getInt("retry_attempts");
+			if (attempt >= 1 && attempt <= attempts) {
+				retry = new PendingRetry(attempt, attempts, instant(retryAt), instant(retryUntil));
+			}
+		}
+		return new RunState(instant(nanosOrNull(result, first)), paused, instant(nanosOrNull(result, first + 2)),
+				result.getString(first + 3), result.getLong(first + 4), pause, retry);
+	}
+
+	private static void setInt(PreparedStatement statement, int index, Integer value) throws SQLException {
+		if (value == null) {
+			statement.setNull(index, Types.INTEGER);
+		} else {
+			statement.setInt(index, value);
+		}
 	}
 
 	/** Nanoseconds since the epoch (UTC), exact for 1677-09-21 to 2262-04-11. */

@@ -40,6 +40,8 @@ import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.PauseNote;
+import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StoreUnavailableException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -263,6 +265,48 @@ class PostgreSQLStateStoreTest {
 		Await.until("the pause seen by b's poll", () -> seen.contains("job paused=true"));
 		assertThat(seen).contains("job paused=true");
 		assertThat(b.read("job").paused()).isTrue();
+	}
+
+	@Test
+	void aPauseNoteAndAPendingRetryAreSeenByEveryNodeAndARetryIsClaimedOnce() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		List<RunState> seen = new CopyOnWriteArrayList<>();
+		b.listen((name, state) -> seen.add(state));
+		PendingRetry retry = new PendingRetry(1, 3, T1.plusSeconds(30), T2);
+		a.setRetry("job", Instant.EPOCH, retry);
+		Await.until("the retry seen by b's poll", () -> seen.stream().anyMatch(s -> retry.equals(s.retry())));
+		assertThat(b.read("job").retry()).isEqualTo(retry);
+		ClaimResult first = a.claim("job", Instant.EPOCH, retry.at());
+		assertThat(first.granted()).isTrue();
+		a.release(first.claim());
+		assertThat(b.claim("job", Instant.EPOCH, retry.at()).granted()).as("the retry ran on a").isFalse();
+
+		PauseNote note = new PauseNote("bin/client session 3 (user alice)", T1, "löschen\u001b[2J verboten");
+		a.setPaused("job", true, note);
+		Await.until("the note seen by b's poll", () -> seen.stream().anyMatch(s -> note.equals(s.pause())));
+		assertThat(b.read("job").pause()).isEqualTo(note);
+		assertThat(b.read("job").retry()).as("the pause keeps the retry").isEqualTo(retry);
+		assertThat(b.claim("job", Instant.EPOCH, T1.plusSeconds(45)).refusal()).isEqualTo("paused (cluster-wide)");
+		List<RunState> seenByA = new CopyOnWriteArrayList<>();
+		a.listen((name, state) -> seenByA.add(state));
+		b.setPaused("job", false);
+		Await.until("the resume seen by a's poll", () -> seenByA.stream().anyMatch(s -> !s.paused()));
+		assertThat(seenByA.get(seenByA.size() - 1).pause()).isNull();
+	}
+
+	@Test
+	void theColumnsOfPauseNotesAndRetriesAreAddedToTablesOfAnEarlierRelease() throws Exception {
+		node("a").close();
+		sql("ALTER TABLE crontainer_job DROP COLUMN paused_by, DROP COLUMN paused_at, DROP COLUMN pause_reason, "
+				+ "DROP COLUMN retry_attempt, DROP COLUMN retry_attempts, DROP COLUMN retry_at, DROP COLUMN retry_until");
+		sql("INSERT INTO crontainer_job (name, paused) VALUES ('old', true)");
+		PostgreSQLStateStore b = node("b");
+		assertThat(b.read("old").paused()).isTrue();
+		assertThat(b.read("old").pause()).as("paused by an earlier release: no note").isNull();
+		PauseNote note = new PauseNote("JMX", T1, null);
+		assertThat(b.setPaused("old", true, note).pause()).isEqualTo(note);
+		assertThat(node("c").read("old").pause()).isEqualTo(note);
 	}
 
 	@Test
