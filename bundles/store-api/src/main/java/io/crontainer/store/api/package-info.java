@@ -1,5 +1,5 @@
 /**
- * Crontainer State Store Package Version 1.0.
+ * Crontainer State Store Package Version 1.1.
  *
  * <p>
  * The narrow interface through which the Crontainer scheduler keeps the run state of cron plugins
@@ -8,14 +8,20 @@
  * plugin API ({@code io.crontainer.api}): plugins never see it.
  *
  * <p>
+ * Since 1.1: the time of a claim on the store's clock ({@link io.crontainer.store.api.Claim#claimedAt()},
+ * the end of its window), and how far this runtime's clock is off the store's
+ * ({@link io.crontainer.store.api.StateStore#clockSkew()},
+ * {@link io.crontainer.store.api.StateStore#clockWarning()}).
+ *
+ * <p>
  * A store bundle implements the provider types of this package and must use a provider range:
  *
  * <pre>
- * Import-Package: io.crontainer.store.api; version="[1.0,1.1)"
+ * Import-Package: io.crontainer.store.api; version="[1.1,1.2)"
  * </pre>
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.crontainer.store.api;
 
 import org.osgi.annotation.bundle.Export;

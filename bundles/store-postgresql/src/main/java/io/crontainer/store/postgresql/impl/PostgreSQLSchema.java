@@ -32,7 +32,9 @@ import java.sql.Statement;
  * </pre>
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
- * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
+ * microseconds, and consecutive windows must tile to the nanosecond that the scheduler gave (in a
+ * cluster the database's {@code now()} at the claim, with microseconds; a local store's records
+ * imported, or a reset, may have nanoseconds).
  * Leases and change times are {@code timestamptz} on the database's clock ({@code now()}).
  *
  * <p>

@@ -18,4 +18,10 @@ class PostgreSQLStateStoreContractTest extends StateStoreContract {
 		}
 		return new PostgreSQLStateStore(dataSource, "test", "node-a", PostgreSQLStateStore.Options.DEFAULT, Map::of);
 	}
+
+	/** The database's {@code now()}. */
+	@Override
+	protected boolean anchorsOnItsOwnClock() {
+		return true;
+	}
 }
