@@ -2,11 +2,11 @@ package io.crontainer.store.postgresql.impl;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.format.Formats;
 import io.crontainer.store.api.StateStore;
 
 /**
@@ -98,14 +98,8 @@ final class ClockSkew {
 				+ "; set its clock right (NTP)";
 	}
 
-	/** {@code 0.250 s}, {@code 3 min 0.250 s}: a skew for people. */
+	/** A skew for people, as every surface writes durations: {@code 250 ms}, {@code 1.2 s}, {@code 3 min 5 s}. */
 	static String format(Duration d) {
-		long millis = d.abs().toMillis();
-		String seconds = String.format(Locale.ROOT, "%d.%03d s", millis / 1000 % 60, millis % 1000);
-		long minutes = millis / 60_000;
-		if (minutes == 0) {
-			return String.format(Locale.ROOT, "%d.%03d s", millis / 1000, millis % 1000);
-		}
-		return minutes + " min " + seconds;
+		return Formats.duration(d.abs().toMillis());
 	}
 }

@@ -154,7 +154,7 @@ class DatabaseTimeTest {
 		assertThat(early.clockSkew()).as("the database is behind the early node")
 				.isBetween(OFF.negated().minusMillis(500), OFF.negated().plusMillis(500));
 		assertThat(early.clockWarning())
-				.containsPattern("the clock of node early is (4 min 59\\.[89]\\d\\d|5 min 0\\.[01]\\d\\d) s ahead of the database's")
+				.containsPattern("the clock of node early is (4 min 59 s|5 min) ahead of the database's")
 				.contains("early, and each claim is sent back");
 		assertThat(right.clockSkew().abs()).isLessThan(StateStore.CLOCK_SKEW_LIMIT);
 		assertThat(right.clockWarning()).isNull();
@@ -162,7 +162,7 @@ class DatabaseTimeTest {
 		clock.offset = OFF.negated();
 		Await.until("measured again", () -> early.clockSkew().compareTo(OFF.minusSeconds(1)) > 0);
 		assertThat(early.clockWarning())
-				.containsPattern("is (4 min 59\\.[89]\\d\\d|5 min 0\\.[01]\\d\\d) s behind the database's")
+				.containsPattern("is (4 min 59 s|5 min) behind the database's")
 				.contains("late, so other runtimes run them first");
 
 		clock.offset = Duration.ZERO; // set right (NTP)
@@ -177,15 +177,15 @@ class DatabaseTimeTest {
 		skew.measured(new Repository.ClockReading(db, db.minusMillis(900), 2_000_000));
 		assertThat(skew.warning()).isNull();
 		skew.measured(new Repository.ClockReading(db, db.minusMillis(1200), 2_000_000));
-		assertThat(skew.warning()).contains("1.199 s behind");
+		assertThat(skew.warning()).contains("1.2 s behind");
 		skew.measured(new Repository.ClockReading(db, db.minusMillis(950), 2_000_000));
-		assertThat(skew.warning()).as("not back yet: within 90 % of the limit only").contains("0.949 s behind");
+		assertThat(skew.warning()).as("not back yet: within 90 % of the limit only").contains("949 ms behind");
 		skew.measured(new Repository.ClockReading(db, db.minusMillis(3000), 900_000_000));
 		assertThat(skew.skew()).as("a vague reading (a round trip of 0.9 s) is dropped")
 				.isEqualTo(Duration.ofMillis(949));
 		skew.measured(new Repository.ClockReading(db, db.minusMillis(100), 2_000_000));
 		assertThat(skew.warning()).isNull();
-		assertThat(ClockSkew.format(Duration.ofMillis(-185_250))).isEqualTo("3 min 5.250 s");
+		assertThat(ClockSkew.format(Duration.ofMillis(-185_250))).isEqualTo("3 min 5 s");
 	}
 
 	/** The system clock moved by an offset that a test changes. */
