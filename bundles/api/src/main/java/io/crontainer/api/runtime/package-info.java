@@ -8,7 +8,8 @@
  * {@code ServiceComponentRuntime} plays for Declarative Services (OSGi Compendium 112.9); and the
  * topics and properties of the events it posts through the OSGi Event Admin
  * ({@link io.crontainer.api.runtime.CronEvents}, since 1.3). Since 1.3 it also tells the state store's
- * state ({@link io.crontainer.api.runtime.StoreDTO}) and each plugin's missed fire times.
+ * state ({@link io.crontainer.api.runtime.StoreDTO}, with this runtime's clock skew against a cluster's
+ * database) and each plugin's missed fire times.
  *
  * <p>
  * Bundles wishing to use this package must list the package in the Import-Package header of the
