@@ -184,10 +184,11 @@ class ClusterIT {
 	 * @return What happened, for the summary line.
 	 */
 	private String pauseTheHolderPastItsLease() throws Exception {
-		for (int attempt = 0; attempt < 20; attempt++) {
+		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
 			String holder = holder();
 			if (holder == null) {
-				Thread.sleep(50);
+				Thread.sleep(20); // between two runs of the probe
 				continue;
 			}
 			Process process = processes.get(holder);
@@ -201,13 +202,14 @@ class ClusterIT {
 			awaitRow("another node runs the paused node's window " + start,
 					"node <> '" + holder + "' AND outcome = 'SUCCEEDED' AND window_start = " + start);
 			signal(process, "CONT");
+			// The scheduler's own history rows keep instants to the millisecond.
 			awaitRow("the paused node's late commit refused, in the history with its reason", "node = '" + holder
-					+ "' AND outcome = 'FAILED' AND window_start = " + start
+					+ "' AND outcome = 'FAILED' AND window_start / 1000000 = " + start / 1_000_000
 					+ " AND error LIKE 'its window was not committed: the claim of " + PROBE + " on node " + holder
 					+ " was lost%'");
 			return holder + " paused past its lease: its window " + start + " re-run elsewhere, its commit refused";
 		}
-		throw new AssertionError("no node held the probe's claim when it was paused, in 20 attempts");
+		throw new AssertionError("no node held the probe's claim when it was paused, within " + TIMEOUT.toSeconds() + " s");
 	}
 
 	/** The window start of the probe's claim held by {@code node} now, or null. */
