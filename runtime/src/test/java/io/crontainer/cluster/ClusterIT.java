@@ -61,6 +61,8 @@ class ClusterIT {
 	private static final String PROBE = "cluster-probe";
 	private static final Duration CHAOS = Duration.ofSeconds(30);
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+	/** How long three distributions may take to start and commit a first window on a loaded machine. */
+	private static final Duration STARTUP = Duration.ofSeconds(180);
 	private static final List<String> NODES = List.of("node-a", "node-b", "node-c");
 	/** The node whose clock is off, and by how much (ahead). */
 	private static final String SKEWED = "node-c";
@@ -118,7 +120,7 @@ class ClusterIT {
 		for (String node : NODES) {
 			start(node);
 		}
-		awaitCommits(1, "the first window");
+		awaitCommits(1, "the first window", STARTUP);
 		String paused = pauseTheHolderPastItsLease();
 
 		long seed = Long.getLong("cluster.seed", System.nanoTime());
@@ -141,7 +143,7 @@ class ClusterIT {
 			start(victim);
 		}
 		long before = commits();
-		awaitCommits(before + 3, "windows committed after the last kill");
+		awaitCommits(before + 3, "windows committed after the last kill", TIMEOUT);
 		for (String node : NODES) {
 			Process process = processes.get(node);
 			process.destroy(); // SIGTERM: a clean stop
@@ -359,11 +361,11 @@ class ClusterIT {
 		}
 	}
 
-	private void awaitCommits(long count, String what) throws Exception {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
+	private void awaitCommits(long count, String what, Duration timeout) throws Exception {
+		long deadline = System.nanoTime() + timeout.toNanos();
 		while (commits() < count) {
 			if (System.nanoTime() > deadline) {
-				throw new AssertionError("no " + what + " within " + TIMEOUT.toSeconds() + " s; outputs:" + outputs());
+				throw new AssertionError("no " + what + " within " + timeout.toSeconds() + " s; outputs:" + outputs());
 			}
 			Thread.sleep(200);
 		}
