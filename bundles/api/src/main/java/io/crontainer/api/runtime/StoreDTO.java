@@ -35,7 +35,7 @@ public class StoreDTO extends DTO {
 	 * runtime's own (the local store), or none measured yet. In a cluster, window ends, {@code ?}
 	 * anchors and leases come from the store's clock, so a skew costs timeliness, not windows.
 	 *
-	 * @since 1.3
+	 * @since 1.4
 	 */
 	public Long clockSkew;
 
@@ -43,7 +43,7 @@ public class StoreDTO extends DTO {
 	 * Why the clock skew needs an operator, in one line, while it is beyond 1 s; {@code null}
 	 * otherwise.
 	 *
-	 * @since 1.3
+	 * @since 1.4
 	 */
 	public String clockWarning;
 }

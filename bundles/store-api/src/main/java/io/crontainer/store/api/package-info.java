@@ -5,7 +5,9 @@
  * The narrow interface through which the Crontainer scheduler keeps the run state of cron plugins
  * ({@link io.crontainer.store.api.StateStore}), and the service by which a bundle of its own brings
  * a store (a database) to it ({@link io.crontainer.store.api.StateStoreProvider}). Not part of the
- * plugin API ({@code io.crontainer.api}): plugins never see it.
+ * plugin API ({@code io.crontainer.api}): plugins never see it. Since 1.1 a store may keep each run's
+ * log beside its history ({@link io.crontainer.store.api.StateStore#keepsLogs()}), in the text form of
+ * {@link io.crontainer.store.api.RunLogText} if it likes.
  *
  * <p>
  * Since 1.1: the time of a claim on the store's clock ({@link io.crontainer.store.api.Claim#claimedAt()},

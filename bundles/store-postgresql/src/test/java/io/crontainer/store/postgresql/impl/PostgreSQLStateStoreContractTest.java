@@ -24,4 +24,9 @@ class PostgreSQLStateStoreContractTest extends StateStoreContract {
 	protected boolean anchorsOnItsOwnClock() {
 		return true;
 	}
+
+	@Override
+	protected int historyKept() {
+		return PostgreSQLStateStore.Options.DEFAULT.historyKept();
+	}
 }
