@@ -99,7 +99,7 @@ class DatabaseTimeClusterTest {
 		TestPlugin plugin = new TestPlugin("* * * * * ?"); // every second
 		plugins.add(plugin);
 		scheduler.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, NAME), plugin));
-		return new RuntimeView(scheduler);
+		return new RuntimeView(scheduler.operations());
 	}
 
 	@Test
