@@ -3,8 +3,8 @@ package io.crontainer.api.runtime;
 import org.osgi.dto.DTO;
 
 /**
- * A data transfer object for the state store the scheduler keeps run windows in: what it is, and
- * whether it can be reached now. A store that watches its database (a cluster's) notices a loss within
+ * A data transfer object for the state store the scheduler keeps run windows in: what it is,
+ * whether it can be reached now, and how far this runtime's clock is off the store's. A store that watches its database (a cluster's) notices a loss within
  * its poll ({@code cluster.poll}), not at a plugin's next fire time.
  *
  * <p>
@@ -27,4 +27,23 @@ public class StoreDTO extends DTO {
 
 	/** Why it cannot be reached, in one line; {@code null} while it can. */
 	public String reason;
+
+	/**
+	 * How far this runtime's clock is off the store's, in milliseconds: the store's time minus this
+	 * runtime's (positive: this runtime's clock is behind), as last measured by a store shared by a
+	 * cluster (every {@code cluster.poll}). {@code null} if not measured: a store whose clock is the
+	 * runtime's own (the local store), or none measured yet. In a cluster, window ends, {@code ?}
+	 * anchors and leases come from the store's clock, so a skew costs timeliness, not windows.
+	 *
+	 * @since 1.4
+	 */
+	public Long clockSkew;
+
+	/**
+	 * Why the clock skew needs an operator, in one line, while it is beyond 1 s; {@code null}
+	 * otherwise.
+	 *
+	 * @since 1.4
+	 */
+	public String clockWarning;
 }

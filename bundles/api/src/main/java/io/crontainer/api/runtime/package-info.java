@@ -13,8 +13,9 @@
  * commit times ({@link io.crontainer.api.runtime.EngineDTO}, {@link io.crontainer.api.runtime.CronRuntime#getEngine()}),
  * and reads the runs of many plugins in one call ({@link io.crontainer.api.runtime.CronRuntime#getHistories}); retries of failed windows
  * ({@link io.crontainer.api.runtime.Trigger#RETRY}, the retry fields of
- * {@link io.crontainer.api.runtime.CronJobDTO}) and a pause's note: who paused a plugin, when and why
- * ({@link io.crontainer.api.runtime.CronRuntime#pause(String, String, String)}).
+ * {@link io.crontainer.api.runtime.CronJobDTO}), a pause's note: who paused a plugin, when and why
+ * ({@link io.crontainer.api.runtime.CronRuntime#pause(String, String, String)}), and this runtime's clock
+ * skew against a cluster's database ({@link io.crontainer.api.runtime.StoreDTO#clockSkew}).
  *
  * <p>
  * Bundles wishing to use this package must list the package in the Import-Package header of the

@@ -36,11 +36,13 @@ final class Checks {
 	/**
 	 * The scheduler is up: its {@code CronRuntime} service is there and answers, and its state store
 	 * can be reached (a cluster's store checks its database every {@code cluster.poll}, so a lost
-	 * database is CRITICAL here within that time, whatever the plugins' next fire times).
+	 * database is CRITICAL here within that time, whatever the plugins' next fire times), and this
+	 * runtime's clock agrees with a cluster's database (the store measures it every {@code cluster.poll}).
 	 *
 	 * @param runtime The service, or {@code null} if it is missing.
-	 * @return CRITICAL if it is missing or throws, or its store cannot be reached, else OK with the
-	 *         plugins counted by state.
+	 * @return CRITICAL if it is missing or throws, or its store cannot be reached; WARN if this
+	 *         runtime's clock is more than 1 s off a cluster's database ({@link StoreDTO#clockWarning});
+	 *         else OK with the plugins counted by state.
 	 */
 	static Result scheduler(CronRuntime runtime) {
 		FormattingResultLog log = new FormattingResultLog();
@@ -60,6 +62,9 @@ final class Checks {
 		if (!store.available) {
 			log.critical("The scheduler's state store cannot be reached, so no plugin runs: {}. It resumes by itself when"
 					+ " the store is back.", oneLine(store.reason));
+		}
+		if (store.clockWarning != null) {
+			log.warn("Clock skew against the cluster's database: {}.", oneLine(store.clockWarning));
 		}
 		log.info("The scheduler is running with {}.", describe(byState(jobs), jobs.size()));
 		return new Result(log);

@@ -85,6 +85,18 @@ class ChecksTest {
 	}
 
 	@Test
+	void aClockMoreThanASecondOffTheClustersDatabaseIsAWarning() {
+		FakeRuntime rt = new FakeRuntime();
+		rt.jobs.add(job("hourly", JobState.SCHEDULED));
+		rt.clockWarning = "the clock of node a is 3 min behind the database's (more than 1.0 s): windows still tile";
+		Result result = Checks.scheduler(rt);
+		assertThat(result.getStatus()).isEqualTo(Result.Status.WARN);
+		assertThat(result.toString()).contains("Clock skew", "3 min behind the database's");
+		rt.clockWarning = null;
+		assertThat(Checks.scheduler(rt).getStatus()).as("set right").isEqualTo(Result.Status.OK);
+	}
+
+	@Test
 	void schedulerUpCountsPluginsByState() {
 		FakeRuntime rt = new FakeRuntime();
 		rt.jobs.add(job("a", JobState.SCHEDULED));
@@ -371,6 +383,8 @@ class ChecksTest {
 
 		/** The store: available unless a test sets a reason. */
 		String storeDown;
+		/** The store's clock warning, if a test sets one. */
+		String clockWarning;
 
 		@Override
 		public io.crontainer.api.runtime.EngineDTO getEngine() {
@@ -391,6 +405,7 @@ class ChecksTest {
 			store.node = "a";
 			store.reason = storeDown;
 			store.available = storeDown == null;
+			store.clockWarning = clockWarning;
 			return store;
 		}
 	}

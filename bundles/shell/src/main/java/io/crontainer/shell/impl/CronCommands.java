@@ -146,14 +146,32 @@ public class CronCommands {
 	}
 
 	/**
-	 * The line above the list while the state store cannot be reached (a cluster's database gone: known
-	 * within {@code cluster.poll}); empty while it can.
+	 * The lines above the list while the state store cannot be reached (a cluster's database gone: known
+	 * within {@code cluster.poll}), and while this runtime's clock is more than 1 s off a cluster's
+	 * database; empty while neither.
 	 */
 	static String storeLine(CronRuntime rt) {
 		StoreDTO store = rt.getStore();
-		return store.available ? ""
+		return (store.available ? ""
 				: "STATE STORE UNAVAILABLE: " + Text.escaped(String.valueOf(store.reason)) + "; no plugin runs until it is "
-						+ "back.\n";
+						+ "back.\n")
+				+ (store.clockWarning == null ? "" : "CLOCK SKEW: " + Text.escaped(store.clockWarning) + ".\n");
+	}
+
+	/**
+	 * The Clock row of cron:info: how far this runtime's clock is off a cluster's database, and what
+	 * follows; {@code null} for a store that does not measure it (the local store).
+	 */
+	static String clockRow(StoreDTO store) {
+		if (store.clockSkew == null) {
+			return null;
+		}
+		if (store.clockWarning != null) {
+			return "WARNING: " + Text.escaped(store.clockWarning);
+		}
+		long skew = store.clockSkew;
+		return Formats.duration(Math.abs(skew)) + (skew >= 0 ? " behind" : " ahead of")
+				+ " the cluster's database (within 1 s): window ends, '?' anchors and leases come from the database's clock";
 	}
 
 	/**
@@ -225,6 +243,10 @@ public class CronCommands {
 		fields.row("Missed fires:", Jobs.missed(job, zone, now) + ": " + Jobs.MISSED_MEANS);
 		if (job.node != null) {
 			fields.row("Node:", job.node + (job.running ? " (running it now)" : " (ran it last)"));
+		}
+		String clock = clockRow(rt.getStore());
+		if (clock != null) {
+			fields.row("Clock:", clock);
 		}
 		fields.row("Bundle:", bundle(job));
 		fields.row("Service id:", job.serviceId);

@@ -74,6 +74,22 @@ class CronCommandsTest {
 	}
 
 	@Test
+	void listAndInfoSayWhenThisRuntimesClockIsOffTheClustersDatabase() {
+		fourPlugins();
+		assertThat(commands.info("token-cleaner")).as("the local store measures nothing").doesNotContain("Clock:");
+		rt.store.clockSkew = -3L;
+		assertThat(commands.info("token-cleaner")).contains("Clock:            3 ms ahead of the cluster's database"
+				+ " (within 1 s): window ends, '?' anchors and leases come from the database's clock\n");
+		assertThat(commands.list(false)).doesNotContain("CLOCK SKEW");
+		rt.store.clockSkew = 185_000L;
+		rt.store.clockWarning = "the clock of node a is 3 min 5 s behind the database's (more than 1.0 s)";
+		assertThat(commands.list(false)).startsWith("CLOCK SKEW: the clock of node a is 3 min 5 s behind the database's"
+				+ " (more than 1.0 s).\nNAME");
+		assertThat(commands.info("token-cleaner")).contains("Clock:            WARNING: the clock of node a is 3 min 5 s"
+				+ " behind the database's (more than 1.0 s)\n");
+	}
+
+	@Test
 	void listSortsByNextFireAndHidesDisabledPlugins() {
 		fourPlugins();
 		assertThat(commands.list(false)).isEqualTo(String.join("\n",

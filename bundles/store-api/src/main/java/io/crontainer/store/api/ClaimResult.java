@@ -12,9 +12,11 @@ import java.time.Instant;
  * @param windowMoved Whether the refusal is because the expected window start is not the record's.
  * @param elsewhere Whether the refusal is because another runtime of a cluster runs, or ran, this
  *        scheduled fire time: it is not this runtime's run, and is not recorded as one here.
- * @param retryAt For a refusal {@link #elsewhere}: when to claim the same fire time again, a UTC
- *        instant on this runtime's clock, because the runtime holding it may be dead and its lease
- *        expires then (a {@code kill -9} take-over); {@code null}: do not retry (the fire time ran).
+ * @param retryAt For a refusal {@link #elsewhere}: when to claim the same fire time again (through
+ *        {@link StateStore#claimOver}), a UTC instant on this runtime's clock, because the runtime
+ *        holding it may be dead and its lease expires then (a {@code kill -9} take-over), or because
+ *        the fire time is not due yet on the store's clock (this runtime's clock is ahead of it) and
+ *        is due then; {@code null}: do not retry (the fire time ran).
  */
 public record ClaimResult(Claim claim, RunState current, String refusal, boolean windowMoved, boolean elsewhere,
 		Instant retryAt) {

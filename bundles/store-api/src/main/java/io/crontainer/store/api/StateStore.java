@@ -1,6 +1,7 @@
 package io.crontainer.store.api;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,6 +28,16 @@ import io.crontainer.api.runtime.CronRunDTO;
  * scheduler {@link #commit commits} the window end: the run counts as succeeded only once the
  * returned stage completes, which is when the new record is durable. A failed run
  * {@link #release releases} its claim and leaves the window as it was.
+ *
+ * <p>
+ * <b>Whose clock.</b> A store shared by the runtimes of a cluster decides on its own clock (the
+ * database's) everything they must agree on: it grants a scheduled fire time only once that time is
+ * due on its clock, it says when each claim was granted ({@link Claim#claimedAt()}: the end of the
+ * run's window), it records a {@code ?} anchor at its own time, and its leases run on it. A
+ * runtime's own clock then only decides when it looks: a runtime whose clock is late claims late
+ * (another runtime ran the fire time already), one whose clock is early is told when to come back
+ * ({@link ClaimResult#retryAt()}). Such a store measures how far this runtime's clock is off
+ * ({@link #clockSkew()}). A store that is not shared (the local store) keeps the runtime's clock.
  *
  * <p>
  * <b>Operators' changes</b> ({@link #setPaused}, {@link #setAnchor}, {@link #reset}), and the
@@ -61,6 +72,9 @@ import io.crontainer.api.runtime.CronRunDTO;
 @ProviderType
 public interface StateStore extends AutoCloseable {
 
+	/** The skew ({@link #clockSkew()}) beyond which a store warns: 1 s. @since 1.1 */
+	Duration CLOCK_SKEW_LIMIT = Duration.ofSeconds(1);
+
 	/**
 	 * What and where the store is, for log lines and errors: {@code "local journal /opt/x/data/state"}.
 	 *
@@ -93,7 +107,10 @@ public interface StateStore extends AutoCloseable {
 	 * Granted only if the record's window start ({@link RunState#windowStart()}) equals
 	 * {@code windowStart}, no other live claim of the name exists, and, for a scheduled fire, no claim
 	 * was granted for the same {@code fireTime} already (in a cluster, the first runtime to claim a
-	 * fire time runs it; the others are refused). A local store grants it in memory, at once.
+	 * fire time runs it; the others are refused). A store shared by a cluster grants a scheduled fire
+	 * time only once it is due on the store's clock (give or take a tolerance of its own); an early
+	 * claim is refused with {@link ClaimResult#elsewhere()} and a {@link ClaimResult#retryAt()} on
+	 * this runtime's clock when it is due. A local store grants it in memory, at once.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @param windowStart The window start the caller expects, a UTC instant (the epoch for a plugin
@@ -140,8 +157,9 @@ public interface StateStore extends AutoCloseable {
 	 * be dead): granted like {@link #claim}, but only while an expired claim that was neither committed
 	 * nor released holds the name. A claim that ended normally meanwhile (the other runtime finished)
 	 * refuses it, with {@link ClaimResult#elsewhere()} and no retry. Called for the retries that
-	 * {@link ClaimResult#retryAt()} asks for. The default is {@link #claim} (a store no one else
-	 * shares).
+	 * {@link ClaimResult#retryAt()} asks for; a retry of a fire time that was refused because it was
+	 * not due yet on the store's clock is claimed as {@link #claim} does (the store remembers which
+	 * fire times it sent back for that). The default is {@link #claim} (a store no one else shares).
 	 *
 	 * @throws CorruptStateException If the name's record cannot be read: nothing may run.
 	 * @throws StoreUnavailableException If the store cannot be reached: nothing may run.
@@ -233,10 +251,12 @@ public interface StateStore extends AutoCloseable {
 	/**
 	 * Records the instant that the {@code ?} fields of an interval take their value from, durably,
 	 * keeping the record's other fields. In a cluster the first anchor recorded wins: if the record has
-	 * an anchor for the same interval already, it is kept and returned.
+	 * an anchor for the same interval already, it is kept and returned; and a store shared by a cluster
+	 * records its own clock's time (the database's), not {@code anchor}, so that the anchor does not
+	 * depend on which runtime's clock saw the interval first.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
-	 * @param anchor The creation instant, UTC. Must not be {@code null}.
+	 * @param anchor The creation instant, UTC, on this runtime's clock. Must not be {@code null}.
 	 * @param anchorFor The interval, verbatim. Must not be {@code null}.
 	 * @return The record after the change, durable: read its {@link RunState#anchorOf} for the anchor
 	 *         in force. Never {@code null}.
@@ -398,6 +418,32 @@ public interface StateStore extends AutoCloseable {
 	 * store that is never unavailable for long) is {@code null}.
 	 */
 	default String availability() {
+		return null;
+	}
+
+	/**
+	 * How far this runtime's clock is off the store's: the store's time minus this runtime's
+	 * (positive: this runtime's clock is behind), as last measured without a round trip of the
+	 * caller's. A store shared by a cluster measures it in the background (the PostgreSQL store: every
+	 * {@code cluster.poll}, from a statement's round trip halved). The default (a store whose clock is
+	 * the runtime's own) is {@code null}: not measured.
+	 *
+	 * @return The skew, or {@code null} if not measured (yet).
+	 * @since 1.1
+	 */
+	default Duration clockSkew() {
+		return null;
+	}
+
+	/**
+	 * Whether this runtime's clock is off the store's by more than the store tolerates
+	 * ({@link #CLOCK_SKEW_LIMIT}): {@code null} if not (or not measured), else why it matters, in one
+	 * line. The store logs the start and the end of such a skew once each; the scheduler shows this
+	 * line in {@code cron:info} and its health check (WARN). The default is {@code null}.
+	 *
+	 * @since 1.1
+	 */
+	default String clockWarning() {
 		return null;
 	}
 

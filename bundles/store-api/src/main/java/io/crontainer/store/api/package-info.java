@@ -14,7 +14,10 @@
  * Since 1.1: a pause's note ({@link io.crontainer.store.api.PauseNote}) and a pending retry
  * ({@link io.crontainer.store.api.PendingRetry}) in {@link io.crontainer.store.api.RunState}, kept by
  * {@link io.crontainer.store.api.StateStore#setPaused(String, boolean, io.crontainer.store.api.PauseNote)}
- * and {@link io.crontainer.store.api.StateStore#setRetry}.
+ * and {@link io.crontainer.store.api.StateStore#setRetry}; the time of a claim on the store's clock
+ * ({@link io.crontainer.store.api.Claim#claimedAt()}, the end of its window), and how far this runtime's
+ * clock is off the store's ({@link io.crontainer.store.api.StateStore#clockSkew()},
+ * {@link io.crontainer.store.api.StateStore#clockWarning()}).
  *
  * <p>
  * A store bundle implements the provider types of this package and must use a provider range:

@@ -2,8 +2,10 @@ package io.crontainer.store.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +49,24 @@ public abstract class StateStoreContract {
 	@AfterEach
 	void closeStore() {
 		store.close();
+	}
+
+	/**
+	 * Whether the store records {@code ?} anchors at its own clock's time (a store shared by a cluster:
+	 * the database's), not at the instant given; its clock is taken to be this machine's, give or take
+	 * a few seconds.
+	 */
+	protected boolean anchorsOnItsOwnClock() {
+		return false;
+	}
+
+	/** The anchor recorded for {@code given}: {@code given}, or the store's time now. */
+	private void assertAnchoredAt(Instant anchor, Instant given) {
+		if (anchorsOnItsOwnClock()) {
+			assertThat(anchor).as("the store's time").isCloseTo(Instant.now(), within(10, ChronoUnit.SECONDS));
+		} else {
+			assertThat(anchor).isEqualTo(given);
+		}
 	}
 
 	protected StateStore reopen() throws Exception {
@@ -165,10 +185,11 @@ public abstract class StateStoreContract {
 	@Test
 	void aResetKeepsThePauseAndTheAnchor() throws Exception {
 		store.setPaused("p", true);
-		store.setAnchor("p", T1, "? * * * *");
+		Instant anchor = store.setAnchor("p", T1, "? * * * *").anchorOf("? * * * *");
+		assertAnchoredAt(anchor, T1);
 		RunState reset = store.reset("p", null);
 		assertThat(reset.paused()).isTrue();
-		assertThat(reset.anchorOf("? * * * *")).isEqualTo(T1);
+		assertThat(reset.anchorOf("? * * * *")).isEqualTo(anchor);
 		assertThat(reset.lastEnd()).isNull();
 	}
 
@@ -240,13 +261,30 @@ public abstract class StateStoreContract {
 	void theFirstAnchorOfAnIntervalWins() throws Exception {
 		RunState first = store.setAnchor("p", T1, "? * * * *");
 		RunState second = store.setAnchor("p", T2, "? * * * *");
-		assertThat(first.anchorOf("? * * * *")).isEqualTo(T1);
-		assertThat(second.anchorOf("? * * * *")).isEqualTo(T1);
+		assertAnchoredAt(first.anchorOf("? * * * *"), T1);
+		assertThat(second.anchorOf("? * * * *")).isEqualTo(first.anchorOf("? * * * *"));
 		RunState other = store.setAnchor("p", T2, "? 3 * * *");
-		assertThat(other.anchorOf("? 3 * * *")).isEqualTo(T2);
+		assertAnchoredAt(other.anchorOf("? 3 * * *"), T2);
 		assertThat(other.anchorOf("? * * * *")).isNull();
 		reopen();
-		assertThat(store.read("p").anchorOf("? 3 * * *")).isEqualTo(T2);
+		assertThat(store.read("p").anchorOf("? 3 * * *")).isEqualTo(other.anchorOf("? 3 * * *"));
+	}
+
+	@Test
+	void aClaimsWindowEndsAtTheStoresTimeOfTheClaimOrAtTheRuntimesClock() throws Exception {
+		Instant before = Instant.now();
+		Claim claim = store.claim("p", Instant.EPOCH, T1).claim();
+		Instant runtime = Instant.parse("2030-01-01T00:00:00Z");
+		if (claim.claimedAt() == null) {
+			assertThat(claim.windowEnd(runtime)).as("the runtime's clock").isEqualTo(runtime);
+		} else {
+			assertThat(claim.claimedAt()).as("the store's time").isCloseTo(before, within(10, ChronoUnit.SECONDS));
+			assertThat(claim.windowEnd(runtime)).isEqualTo(claim.claimedAt());
+		}
+		if (store.clockSkew() != null) {
+			assertThat(store.clockSkew().abs()).as("one machine, one clock").isLessThan(StateStore.CLOCK_SKEW_LIMIT);
+		}
+		assertThat(store.clockWarning()).isNull();
 	}
 
 	@Test
@@ -279,10 +317,11 @@ public abstract class StateStoreContract {
 		String name = "Ünïcode\tname with spaces\nand a newline\\";
 		ClaimResult claim = store.claim(name, Instant.EPOCH, null);
 		done(store.commit(claim.claim(), T1));
-		store.setAnchor(name, T2, "?\t* * * *");
+		Instant anchor = store.setAnchor(name, T2, "?\t* * * *").anchorOf("?\t* * * *");
+		assertAnchoredAt(anchor, T2);
 		reopen();
 		assertThat(store.read(name).lastEnd()).isEqualTo(T1);
-		assertThat(store.read(name).anchorOf("?\t* * * *")).isEqualTo(T2);
+		assertThat(store.read(name).anchorOf("?\t* * * *")).isEqualTo(anchor);
 	}
 
 	@Test

@@ -54,16 +54,17 @@ final class Deadlines {
 	}
 
 	/**
-	 * A run entered its plugin (run thread): its {@code cron.timeout} counts from {@code end}, and the
-	 * earlier of its deadlines is queued. Takes the engine's lock.
+	 * A run entered its plugin (run thread): its {@code cron.timeout} counts from {@code started}, and
+	 * the earlier of its deadlines is queued. Takes the engine's lock.
 	 *
 	 * @param timeoutSeconds Its {@code cron.timeout}; {@code null} for none.
-	 * @param end The window end, when the run started.
+	 * @param started When the run started, on this runtime's clock (the due queue's; in a cluster the
+	 *        window end is the database's time instead).
 	 */
-	void started(Run run, Long timeoutSeconds, Instant end) {
+	void started(Run run, Long timeoutSeconds, Instant started) {
 		synchronized (lock) {
 			if (timeoutSeconds != null) {
-				run.timeoutAt = end.plusSeconds(timeoutSeconds).toEpochMilli();
+				run.timeoutAt = started.plusSeconds(timeoutSeconds).toEpochMilli();
 			}
 			schedule(run);
 		}

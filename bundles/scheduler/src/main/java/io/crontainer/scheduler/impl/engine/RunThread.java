@@ -147,12 +147,13 @@ final class RunThread {
 			execute(run, store, null, expected);
 			return;
 		}
+		// A run fired by hand claims no fire time: none to be due on a cluster's clock, or done after it.
+		Instant fire = run.trigger == Trigger.MANUAL ? null : run.scheduledFire;
 		ClaimResult result;
 		try {
-			result = run.takeOver ? store.claimOver(run.name, expected, run.scheduledFire)
-					: store.claim(run.name, expected, run.scheduledFire);
+			result = run.takeOver ? store.claimOver(run.name, expected, fire) : store.claim(run.name, expected, fire);
 			if (!result.granted() && result.windowMoved()) {
-				result = store.claim(run.name, result.current().windowStart(), run.scheduledFire);
+				result = store.claim(run.name, result.current().windowStart(), fire);
 			}
 		} catch (CorruptStateException e) {
 			blocked(run, e.getMessage());
@@ -190,9 +191,13 @@ final class RunThread {
 	/**
 	 * Runs the plugin for the window from {@code start} to now, then commits or releases the claim.
 	 * {@code claim} is {@code null} for a run {@linkplain Run#alongside alongside}: nothing to commit.
+	 * The window ends at the claim's time on the store's clock if it has one (a cluster's database:
+	 * every runtime's windows end on one clock), else at this runtime's clock; the run's start and its
+	 * deadlines are on this runtime's clock.
 	 */
 	private void execute(Run run, StateStore store, Claim claim, Instant start) {
-		Instant end = clock.instant();
+		Instant now = clock.instant();
+		Instant end = claim == null ? now : claim.windowEnd(now);
 		if (!end.isAfter(start)) {
 			release(store, claim);
 			LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); it went backwards: "
@@ -218,13 +223,13 @@ final class RunThread {
 		RunRecord record = run.record;
 		record.windowStart = start.toEpochMilli();
 		record.windowEnd = end.toEpochMilli();
-		record.started = end.toEpochMilli();
+		record.started = now.toEpochMilli();
 		record.outcome = Outcome.RUNNING;
 		run.phase = Run.Phase.RUNNING; // before departAt is read: see Deadlines.departed()
 		Long timeout = run.job.settings.timeoutSeconds();
 		boolean timed = timeout != null || run.departAt != 0;
 		if (timed) {
-			deadlines.started(run, timeout, end);
+			deadlines.started(run, timeout, now); // on this runtime's clock, as the due queue
 		}
 		CronPlugin service = run.job.plugin.service();
 		String threadName = thread.getName();

@@ -92,6 +92,14 @@ public final class SchedulerComponent {
 	/** Framework property: the runtime's data directory, set by the launcher. */
 	public static final String DATA_DIR = "crontainer.data.dir";
 
+	/**
+	 * Framework or system property, for tests only: an ISO-8601 duration ({@code PT5S}, {@code -PT2M})
+	 * by which the scheduler's clock (and the clock it gives its state store) is moved from the system
+	 * clock, as if this runtime's clock were that far off. It moves nothing else of the JVM (log lines
+	 * keep the system clock). Never set in production.
+	 */
+	public static final String CLOCK_OFFSET = "crontainer.clock.offset";
+
 	private static final Logger LOG = LoggerFactory.getLogger(SchedulerComponent.class);
 	private static final int CALL_THREADS = 2;
 	/** How long a stopping scheduler lets its queued events reach Event Admin. */
@@ -137,7 +145,7 @@ public final class SchedulerComponent {
 			throws IOException {
 		this.context = context;
 		Scheduler.Options options = options(config);
-		this.clock = Clock.systemUTC();
+		this.clock = clock(context.getProperty(CLOCK_OFFSET));
 		StateStore store;
 		synchronized (storeSelection) {
 			store = openStore(config, properties, null);
@@ -518,6 +526,23 @@ public final class SchedulerComponent {
 			return min;
 		}
 		return value;
+	}
+
+	/** The system clock, moved by {@link #CLOCK_OFFSET} if it is set (tests). */
+	static Clock clock(String offset) {
+		if (offset == null || offset.isBlank()) {
+			return Clock.systemUTC();
+		}
+		try {
+			java.time.Duration by = java.time.Duration.parse(offset.trim());
+			LOG.warn("The scheduler's clock is moved by {} from the system clock ({} = {}): for tests only", by,
+					CLOCK_OFFSET, offset.trim());
+			return Clock.offset(Clock.systemUTC(), by);
+		} catch (java.time.format.DateTimeParseException e) {
+			LOG.error("{} = '{}' is not an ISO-8601 duration (PT5S, -PT2M): ignored, the scheduler keeps the system clock",
+					CLOCK_OFFSET, offset);
+			return Clock.systemUTC();
+		}
 	}
 
 	private Path stateDir(SchedulerConfiguration config) {

@@ -363,7 +363,10 @@ public final class RuntimeView implements CronRuntime {
 		return defaultZone();
 	}
 
-	/** From the store in use, without a round trip: its own check of its database (every poll). */
+	/**
+	 * From the store in use, without a round trip: its own check of its database and its reading of
+	 * the clock skew (every poll).
+	 */
 	@Override
 	public StoreDTO getStore() {
 		StateStore store = engine.store();
@@ -372,6 +375,9 @@ public final class RuntimeView implements CronRuntime {
 		dto.node = store.node();
 		dto.reason = store.availability();
 		dto.available = dto.reason == null;
+		java.time.Duration skew = store.clockSkew();
+		dto.clockSkew = skew == null ? null : skew.toMillis();
+		dto.clockWarning = store.clockWarning();
 		return dto;
 	}
 

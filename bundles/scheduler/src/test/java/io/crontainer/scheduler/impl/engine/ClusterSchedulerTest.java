@@ -216,7 +216,11 @@ class ClusterSchedulerTest {
 		clock.advance(Duration.ofSeconds(5));
 		viewA.fire("shared"); // then a
 		runs.runAll();
-		await("b sees a's run", () -> "a".equals(viewB.getJob("shared").node));
+		// b's poll may see a's claim (its run in progress) before its commit: await the run's end.
+		await("b sees a's run ended", () -> {
+			CronJobDTO job = viewB.getJob("shared");
+			return "a".equals(job.node) && job.lastRun != null && job.lastRun.outcome != Outcome.RUNNING;
+		});
 
 		CronJobDTO seen = viewB.getJob("shared");
 		assertThat(seen.lastRun).as("a's run, not b's older one").isNotNull();

@@ -34,6 +34,17 @@ class SchedulerComponentTest {
 	Path data;
 
 	@Test
+	void aClockOffsetForTestsMovesTheSchedulersClockAndNothingElse() {
+		Instant before = Instant.now();
+		assertThat(SchedulerComponent.clock("-PT2M").instant()).isBetween(before.minusSeconds(121), Instant.now()
+				.minusSeconds(119));
+		assertThat(SchedulerComponent.clock(" PT5S ").instant()).isAfter(before.plusSeconds(4));
+		assertThat(SchedulerComponent.clock(null).instant()).isBetween(before, Instant.now());
+		assertThat(SchedulerComponent.clock("5 minutes").instant()).as("malformed: the system clock")
+				.isBetween(before, Instant.now());
+	}
+
+	@Test
 	void firesAPluginWithItsOwnThreadsAndLeavesNoneBehind() throws Exception {
 		SchedulerComponent component = new SchedulerComponent(context(Map.of(SchedulerComponent.DATA_DIR,
 				data.toString())), config(Map.of("timezone", "UTC")), Map.of());

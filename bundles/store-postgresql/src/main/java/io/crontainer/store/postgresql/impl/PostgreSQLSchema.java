@@ -44,7 +44,9 @@ import java.util.Set;
  * database during a rolling upgrade. Only a change they cannot ignore raises the version.
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
- * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
+ * microseconds, and consecutive windows must tile to the nanosecond that the scheduler gave (in a
+ * cluster the database's {@code now()} at the claim, with microseconds; a local store's records
+ * imported, or a reset, may have nanoseconds).
  * Leases and change times are {@code timestamptz} on the database's clock ({@code now()}).
  *
  * <p>

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -52,6 +53,16 @@ import io.crontainer.store.api.StoreUnavailableException;
  * {@link LeaseKeeper} (the scheduler renews nothing).
  *
  * <p>
+ * <b>Database time, not node time.</b> Everything the nodes must agree on is decided on the database's
+ * clock: the claim returns its {@code now()} ({@link Claim#claimedAt()}), which the scheduler takes as
+ * the window's end, so that windows tile however far a node's clock is off; a scheduled fire time is
+ * granted only once it is due on that clock (within {@link Repository#DUE_TOLERANCE}), and an early
+ * claim (a node whose clock is ahead) is sent back with a retry time on the node's clock for when it is
+ * due, claimed then as a plain claim ({@link #claimOver} remembers which fire times it sent back); a
+ * {@code ?} anchor is recorded at the database's {@code now()}. A node's clock only decides when it
+ * looks. The skew is measured at every poll and logged once if beyond 1 s ({@link ClockSkew}).
+ *
+ * <p>
  * <b>Commit.</b> {@code last_end} moves to the window end only by a compare-and-set on the claim token
  * <em>and</em> the window start ({@link Repository#COMMIT}): a node that lost its lease (paused by GC,
  * partitioned, too slow) and whose window was taken over finds another token, and its commit changes
@@ -92,7 +103,8 @@ import io.crontainer.store.api.StoreUnavailableException;
  * a pooled connection; commits and history on the committer's thread; renewals, polls and reconnects
  * on the keeper's. No lock of this class is held during I/O, and the listener and the commit stages
  * are called with none held. Every instant this node takes (a retry time, a claim's start for a log
- * line) comes from the injected {@link Clock}; durations are measured with {@link System#nanoTime}.
+ * line, a reading of the skew) comes from the injected {@link Clock}; durations are measured with
+ * {@link System#nanoTime}. The skew is measured on the keeper's thread.
  */
 public final class PostgreSQLStateStore implements StateStore {
 
@@ -149,6 +161,8 @@ public final class PostgreSQLStateStore implements StateStore {
 	private static final int POOL_SIZE = 4;
 	/** A retry of a fire time held elsewhere comes this long after the holder's lease ends. */
 	private static final long RETRY_MARGIN_MILLIS = 250;
+	/** A fire time sent back as early is forgotten this long after it, if its retry never came. */
+	private static final Duration EARLY_KEPT = Duration.ofMinutes(1);
 	private static final AtomicInteger POOLS = new AtomicInteger();
 
 	private final DataSource dataSource;
@@ -162,6 +176,12 @@ public final class PostgreSQLStateStore implements StateStore {
 	private final Repository repository;
 	private final LeaseKeeper keeper;
 	private final GroupCommitter committer;
+	private final ClockSkew skew;
+	/**
+	 * The scheduled fire times this node claimed too early (its clock is ahead of the database's) and
+	 * was told to claim again when due: their retry ({@link #claimOver}) is a plain claim, not a take-over.
+	 */
+	private final Set<EarlyFire> early = ConcurrentHashMap.newKeySet();
 	/** The records as last read or written, by name: what {@link #read} answers. */
 	private final Map<String, RunState> cache = new ConcurrentHashMap<>();
 	/** The latest row seen per name by a poll: who holds or last ran it. */
@@ -218,6 +238,7 @@ public final class PostgreSQLStateStore implements StateStore {
 			}
 		}, clock, options.lease(), options.renewEvery(), options.poll(), description);
 		this.committer = new GroupCommitter(repository, description, options.lease(), this::remember);
+		this.skew = new ClockSkew(description, node);
 		try {
 			connect();
 		} catch (StoreUnavailableException e) {
@@ -316,6 +337,7 @@ public final class PostgreSQLStateStore implements StateStore {
 			LOG.info("State store {}: {} records imported from the local store", description, imported);
 		}
 		availability.connected(all.rows().size() + " plugin records");
+		skew.measured(repository.readClock(clock));
 	}
 
 	/** Opens and closes one connection of the unpooled data source: is the server there? */
@@ -352,6 +374,9 @@ public final class PostgreSQLStateStore implements StateStore {
 	void poll() throws StoreUnavailableException {
 		Repository.Changes changes = repository.changesSince(lastPoll);
 		lastPoll = changes.now();
+		Instant forget = changes.now().minus(EARLY_KEPT);
+		early.removeIf(fire -> fire.fire().isBefore(forget));
+		skew.measured(repository.readClock(clock));
 		BiConsumer<String, RunState> l = listener;
 		changes.rows().forEach((name, row) -> {
 			RunState fresh = row.state();
@@ -362,6 +387,21 @@ public final class PostgreSQLStateStore implements StateStore {
 			}
 		});
 		nodes.putAll(changes.rows());
+	}
+
+	/**
+	 * The database's time minus this node's, as measured at the last poll (a statement's round trip
+	 * halved); {@code null} before the first.
+	 */
+	@Override
+	public Duration clockSkew() {
+		return skew.skew();
+	}
+
+	/** While this node's clock is more than 1 s off the database's: what that costs, in one line. */
+	@Override
+	public String clockWarning() {
+		return skew.warning();
 	}
 
 	/** Renews every lease of this node now (the keeper does it every {@link Options#renewEvery}). */
@@ -429,11 +469,17 @@ public final class PostgreSQLStateStore implements StateStore {
 	 *
 	 * <p>
 	 * The claim statement with one more condition: {@code claim_token IS NOT NULL}, an expired claim
-	 * that was neither committed nor released.
+	 * that was neither committed nor released; but the retry of a fire time that this store sent back
+	 * as not due yet is a plain {@link #claim}.
 	 */
 	@Override
 	public ClaimResult claimOver(String name, Instant windowStart, Instant fireTime) throws StoreUnavailableException {
-		return claim(name, windowStart, fireTime, true);
+		boolean wasEarly = fireTime != null && early.remove(new EarlyFire(name, fireTime));
+		return claim(name, windowStart, fireTime, !wasEarly);
+	}
+
+	/** A scheduled fire time sent back because it was not due yet on the database's clock. */
+	private record EarlyFire(String name, Instant fire) {
 	}
 
 	private ClaimResult claim(String name, Instant windowStart, Instant fireTime, boolean takeOver)
@@ -523,7 +569,15 @@ public final class PostgreSQLStateStore implements StateStore {
 			Repository.Claimed row) {
 		RunState state = row.state();
 		if (row.granted() != null) {
-			return ClaimResult.granted(new Claim(name, token, windowStart, fire, node, row.granted()), state);
+			return ClaimResult.granted(new Claim(name, token, windowStart, fire, node, row.granted(), row.now()), state);
+		}
+		if (fire != null && fire.isAfter(row.now().plus(Repository.DUE_TOLERANCE))) {
+			// This node's clock is ahead of the database's: come back when the fire time is due there.
+			Duration early = Duration.between(row.now(), fire);
+			this.early.add(new EarlyFire(name, fire));
+			return ClaimResult.elsewhere(state, "fire time " + fire + " is not due yet on the database's clock (it is "
+					+ row.now() + " there): this runtime's clock is ahead; claiming it again when due", clock.instant()
+							.plus(early));
 		}
 		if (row.leftMillis() != null) {
 			String refusal = "running on node " + row.holder()
@@ -626,27 +680,35 @@ public final class PostgreSQLStateStore implements StateStore {
 	@Override
 	public RunState setPaused(String name, boolean paused, PauseNote note) throws StoreUnavailableException {
 		PauseNote kept = paused ? note : null;
-		return update(name, false, state -> state.paused() == paused && Objects.equals(state.pause(), kept) ? state
-				: state.withPaused(paused, kept));
+		return update(name, false, (state, now) -> state.paused() == paused && Objects.equals(state.pause(), kept)
+				? state : state.withPaused(paused, kept));
 	}
 
 	@Override
 	public RunState setRetry(String name, Instant windowStart, PendingRetry retry) throws StoreUnavailableException {
-		return update(name, false, state -> !state.windowStart().equals(windowStart)
+		return update(name, false, (state, now) -> !state.windowStart().equals(windowStart)
 				|| Objects.equals(state.retry(), retry) ? state : state.withRetry(retry));
 	}
 
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * The anchor recorded is the database's {@code now()}, not {@code anchor}: every node takes the
+	 * {@code ?} fields from one clock, whichever node saw the interval first.
+	 */
 	@Override
 	public RunState setAnchor(String name, Instant anchor, String anchorFor) throws StoreUnavailableException {
-		return update(name, false, state -> anchorFor.equals(state.anchorFor()) ? state : state.withAnchor(anchor, anchorFor));
+		return update(name, false,
+				(state, now) -> anchorFor.equals(state.anchorFor()) ? state : state.withAnchor(now, anchorFor));
 	}
 
 	@Override
 	public RunState reset(String name, Instant since) throws StoreUnavailableException {
-		return update(name, true, state -> state.withLastEnd(since));
+		return update(name, true, (state, now) -> state.withLastEnd(since));
 	}
 
-	private RunState update(String name, boolean fence, java.util.function.UnaryOperator<RunState> change)
+	private RunState update(String name, boolean fence, java.util.function.BiFunction<RunState, Instant, RunState> change)
 			throws StoreUnavailableException {
 		if (!availability.ready()) {
 			throw availability.notReady();

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
 
 import javax.sql.DataSource;
 
@@ -53,6 +54,15 @@ final class Repository {
 	private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLStateStore.class);
 	/** How far back a poll re-reads: longer than any transaction of ours may take. */
 	private static final Duration POLL_OVERLAP = Duration.ofSeconds(30);
+	/**
+	 * How early, on the database's clock, a scheduled fire time may be claimed: a node whose clock is
+	 * ahead by more is sent back until the fire time is due (one more claim per fire time); one ahead
+	 * by less claims as if its clock were right (its window then ends up to this much before the fire
+	 * time, as on a single runtime whose clock is that far ahead).
+	 */
+	static final Duration DUE_TOLERANCE = Duration.ofMillis(100);
+	/** The database's clock in nanoseconds since the epoch (microsecond precision), in SQL. */
+	private static final String NOW_NS = "(EXTRACT(EPOCH FROM now()) * 1000000000)::bigint";
 
 	private final DataSource pool;
 	private final Availability availability;
@@ -209,11 +219,45 @@ final class Repository {
 		return dto;
 	}
 
+	/**
+	 * One reading of the database's clock against this node's.
+	 *
+	 * @param database The database's {@code clock_timestamp()}.
+	 * @param sent This node's clock when the statement was sent.
+	 * @param roundTripNanos How long the statement took, sent to answered.
+	 */
+	record ClockReading(Instant database, Instant sent, long roundTripNanos) {
+
+		/** The database's time minus this node's, taking the database's reading at half the round trip. */
+		Duration skew() {
+			return Duration.between(sent.plusNanos(roundTripNanos / 2), database);
+		}
+	}
+
+	/** Reads the database's clock, timed against {@code local}: one short statement. */
+	ClockReading readClock(Clock local) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (Statement statement = connection.createStatement()) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				Instant sent = local.instant();
+				long start = System.nanoTime();
+				try (ResultSet result = statement.executeQuery(
+						"SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000000)::bigint")) {
+					result.next();
+					long roundTrip = System.nanoTime() - start;
+					return new ClockReading(instant(result.getLong(1)), sent, roundTrip);
+				}
+			}
+		}, "cannot read the database's clock");
+	}
+
 	// ------------------------------------------------------------------ claims
 
 	/**
 	 * The claim: an {@code UPDATE} in a CTE, so that one round trip both claims and, when it does not,
-	 * says why (the outer {@code SELECT} sees the row as it was before the statement).
+	 * says why (the outer {@code SELECT} sees the row as it was before the statement). Every time in it
+	 * is the database's {@code now()}, which is also returned: the claim's time, its window's end. A
+	 * scheduled fire time is claimed only once it is due on that clock ({@link #DUE_TOLERANCE}).
 	 */
 	static final String CLAIM = """
 			WITH c AS (
@@ -222,15 +266,16 @@ final class Repository {
 			  WHERE name = ?
 			    AND (claim_token IS NULL OR lease_until <= now())
 			    AND COALESCE(last_end, 0) = ?
-			    AND (?::bigint IS NULL OR (NOT paused AND (fire_done IS NULL OR fire_done < ?)))
+			    AND (?::bigint IS NULL OR (NOT paused AND (fire_done IS NULL OR fire_done < ?)
+			                               AND ? <= NOW_NS + ?))
 			    AND (NOT ? OR claim_token IS NOT NULL)
 			  RETURNING lease_until)
 			SELECT (SELECT lease_until FROM c), j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
 			       j.claim_node, j.claim_fire,
 			       CASE WHEN j.lease_until > now()
 			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
-			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
-			FROM crontainer_job j WHERE j.name = ?""";
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, NOW_NS, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
+			FROM crontainer_job j WHERE j.name = ?""".replace("NOW_NS", NOW_NS);
 
 	/**
 	 * The row of a name as a claim statement found it.
@@ -242,9 +287,10 @@ final class Repository {
 	 * @param leftMillis How long the holder's live lease holds, ms; {@code null} if none is live.
 	 * @param fireDone The latest scheduled fire time whose run is over.
 	 * @param claimed Whether a claim (live or expired) holds the row.
+	 * @param now The database's {@code now()} at the statement: the time of the claim if granted.
 	 */
 	record Claimed(Instant granted, RunState state, String holder, Instant holderFire, Long leftMillis,
-			Instant fireDone, boolean claimed) {
+			Instant fireDone, boolean claimed, Instant now) {
 	}
 
 	/** @return The row as the claim found it; {@code null} if the name has no row. */
@@ -261,8 +307,10 @@ final class Repository {
 				statement.setLong(6, nanos(windowStart));
 				setNanos(statement, 7, fire);
 				setNanos(statement, 8, fire);
-				statement.setBoolean(9, takeOver);
-				statement.setString(10, name);
+				setNanos(statement, 9, fire);
+				statement.setLong(10, DUE_TOLERANCE.toNanos());
+				statement.setBoolean(11, takeOver);
+				statement.setString(12, name);
 				try (ResultSet result = statement.executeQuery()) {
 					if (!result.next()) {
 						return null;
@@ -272,7 +320,7 @@ final class Repository {
 					return new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 2),
 							result.getString(7), instant(nanosOrNull(result, 8)),
 							left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 10)),
-							result.getBoolean(12));
+							result.getBoolean(12), instant(result.getLong(13)));
 				}
 			}
 		}, "cannot claim " + name);
@@ -296,14 +344,15 @@ final class Repository {
 			  WHERE j.name = req.name AND j.name IN (SELECT name FROM locked)
 			    AND (j.claim_token IS NULL OR j.lease_until <= now())
 			    AND COALESCE(j.last_end, 0) = req.start_ns
-			    AND (req.fire_ns IS NULL OR (NOT j.paused AND (j.fire_done IS NULL OR j.fire_done < req.fire_ns)))
+			    AND (req.fire_ns IS NULL OR (NOT j.paused AND (j.fire_done IS NULL OR j.fire_done < req.fire_ns)
+			                                 AND req.fire_ns <= NOW_NS + ?))
 			  RETURNING j.name, j.lease_until)
 			SELECT req.name, c.lease_until, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
 			       j.claim_node, j.claim_fire,
 			       CASE WHEN j.lease_until > now()
 			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
-			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
-			FROM req LEFT JOIN crontainer_job j ON j.name = req.name LEFT JOIN c ON c.name = req.name""";
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL, NOW_NS, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
+			FROM req LEFT JOIN crontainer_job j ON j.name = req.name LEFT JOIN c ON c.name = req.name""".replace("NOW_NS", NOW_NS);
 
 	/** One claim of a batch: the name, its token, the window start expected, the fire time. */
 	record ClaimOne(String name, long token, Instant windowStart, Instant fire) {
@@ -336,6 +385,7 @@ final class Repository {
 				statement.setArray(4, connection.createArrayOf("bigint", fires));
 				statement.setLong(5, lease.toMillis());
 				statement.setString(6, node);
+				statement.setLong(7, DUE_TOLERANCE.toNanos());
 				Map<String, Claimed> found = new HashMap<>();
 				try (ResultSet result = statement.executeQuery()) {
 					while (result.next()) {
@@ -349,7 +399,7 @@ final class Repository {
 						found.put(name, new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 3),
 								result.getString(8), instant(nanosOrNull(result, 9)),
 								left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 11)),
-								result.getBoolean(13)));
+								result.getBoolean(13), instant(result.getLong(15))));
 					}
 				}
 				return found;
@@ -693,9 +743,10 @@ final class Repository {
 	 * Changes the record of a name atomically across the cluster: the row is locked
 	 * ({@code SELECT ... FOR UPDATE}), {@code change} computes the new record, which is written in the
 	 * same durable transaction. With {@code fence}, it also ends every claim of the name (fencing its
-	 * commit).
+	 * commit). {@code change} is given the record and the database's {@code now()}.
 	 */
-	RunState update(String name, boolean fence, UnaryOperator<RunState> change) throws StoreUnavailableException {
+	RunState update(String name, boolean fence, BiFunction<RunState, Instant, RunState> change)
+			throws StoreUnavailableException {
 		return withConnection(connection -> {
 			connection.setAutoCommit(false);
 			try {
@@ -707,17 +758,19 @@ final class Repository {
 					insert.executeUpdate();
 				}
 				RunState current;
+				Instant now;
 				try (PreparedStatement select = connection.prepareStatement("SELECT last_end, paused, anchor, anchor_for, "
-						+ "version, paused_by, paused_at, pause_reason, retry_attempt, retry_attempts, retry_at, retry_until "
-						+ "FROM crontainer_job WHERE name = ? FOR UPDATE")) {
+						+ "version, " + NOW_NS + ", paused_by, paused_at, pause_reason, retry_attempt, retry_attempts, retry_at, "
+						+ "retry_until FROM crontainer_job WHERE name = ? FOR UPDATE")) {
 					select.setQueryTimeout(queryTimeoutSeconds);
 					select.setString(1, name);
 					try (ResultSet result = select.executeQuery()) {
 						result.next();
 						current = state(result, 1);
+						now = instant(result.getLong(6));
 					}
 				}
-				RunState next = change.apply(current);
+				RunState next = change.apply(current, now);
 				if (next != current || fence) {
 					next = next.atVersion(current.version() + 1);
 					try (PreparedStatement write = connection.prepareStatement("UPDATE crontainer_job SET last_end = ?, "

@@ -19,6 +19,12 @@ class PostgreSQLStateStoreContractTest extends StateStoreContract {
 		return new PostgreSQLStateStore(dataSource, "test", "node-a", PostgreSQLStateStore.Options.DEFAULT, Map::of);
 	}
 
+	/** The database's {@code now()}. */
+	@Override
+	protected boolean anchorsOnItsOwnClock() {
+		return true;
+	}
+
 	@Override
 	protected int historyKept() {
 		return PostgreSQLStateStore.Options.DEFAULT.historyKept();
