@@ -131,6 +131,52 @@ public interface StateStore extends AutoCloseable {
 	}
 
 	/**
+	 * Claims this runtime's share of the fire times due at once (the scheduled fires of one tick of the
+	 * timer), in one round trip where the store can, and leaves the others to the other runtimes of a
+	 * cluster without asking the database about them.
+	 *
+	 * <p>
+	 * A store shared by a cluster spreads the fire times over its live runtimes: each fire time has an
+	 * order of runtimes of its own (the same on every runtime, so each runtime asks for about 1/N of a
+	 * burst, and no two ask for the same one); the first claims it at once, the next ones only if it is
+	 * still unclaimed one {@code cluster.poll} later (the first one is dead, slow or at its limit). An
+	 * answer {@link ClaimResult#left} says when to ask again ({@link ClaimResult#retryAt()}); asked
+	 * again, with the same request, the store claims it only if no other runtime did meanwhile, as far
+	 * as it knows. At most {@code limit} requests are granted; the rest are left to the others.
+	 *
+	 * <p>
+	 * The default (a store no one else shares) claims the first {@code limit} requests with
+	 * {@link #claimAll} and answers the rest {@link ClaimResult#left left} with no retry.
+	 *
+	 * @param due The scheduled fire times due, of distinct names, each with its fire time (not
+	 *        {@code null}). Must not be {@code null}; not modified.
+	 * @param limit The most claims to grant, at least 0 (runs this runtime may still start: its
+	 *        {@code cluster.max.running} minus its runs in progress); {@link Integer#MAX_VALUE} for no
+	 *        limit.
+	 * @return The answers, in the order of the requests. Never {@code null}.
+	 * @throws CorruptStateException If a name's record cannot be read: nothing of the batch is granted.
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing of the batch is granted.
+	 * @throws IllegalArgumentException If a name comes twice, a fire time is {@code null}, or
+	 *         {@code limit} is negative.
+	 * @since 1.1
+	 */
+	default List<ClaimResult> claimShare(List<ClaimRequest> due, int limit)
+			throws CorruptStateException, StoreUnavailableException {
+		if (limit < 0) {
+			throw new IllegalArgumentException("the limit of claims is negative: " + limit);
+		}
+		if (due.stream().anyMatch(request -> request.fireTime() == null)) {
+			throw new IllegalArgumentException("a share of due fire times has a request without a fire time");
+		}
+		int asked = Math.min(limit, due.size());
+		List<ClaimResult> results = new ArrayList<>(claimAll(due.subList(0, asked)));
+		for (ClaimRequest request : due.subList(asked, due.size())) {
+			results.add(ClaimResult.left(read(request.name()), "this runtime has its most runs in progress", null));
+		}
+		return results;
+	}
+
+	/**
 	 * Claims the window of a name to take it over from a runtime whose claim's lease expired (it may
 	 * be dead): granted like {@link #claim}, but only while an expired claim that was neither committed
 	 * nor released holds the name. A claim that ended normally meanwhile (the other runtime finished)

@@ -26,6 +26,8 @@ import java.sql.Statement;
  *   lease_until timestamptz,     -- database clock; the claim is lost after it
  *   claim_node  text, claim_fire bigint, claimed_at timestamptz,  -- the latest claim
  *   changed_at  timestamptz)     -- database clock of the last write, for the other nodes' polls
+ * crontainer_node (                                -- the heartbeats of the cluster's runtimes
+ *   node text PRIMARY KEY, seen_at timestamptz)    -- database clock of the node's last poll
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
  *   started, finished (timestamptz), error)
@@ -34,6 +36,11 @@ import java.sql.Statement;
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
  * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
  * Leases and change times are {@code timestamptz} on the database's clock ({@code now()}).
+ *
+ * <p>
+ * {@code crontainer_node} came after version 1 was first written, as an addition only: it is created
+ * if missing in a database of version 1, whose other tables it leaves as they are, so the version
+ * stays 1 (a runtime that does not know it just does not show up in it).
  *
  * <p>
  * Created in one transaction under a transaction-level advisory lock, so that nodes starting at once
@@ -88,6 +95,13 @@ final class PostgreSQLSchema {
 			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
 	};
 
+	/** Additions to version 1, each created if missing. */
+	private static final String[] ADDED_V1 = { """
+			CREATE TABLE IF NOT EXISTS crontainer_node (
+			  node    text PRIMARY KEY,
+			  seen_at timestamptz NOT NULL
+			)""" };
+
 	private PostgreSQLSchema() {
 	}
 
@@ -121,6 +135,9 @@ final class PostgreSQLSchema {
 					statement.execute(sql);
 				}
 				statement.execute("INSERT INTO crontainer_schema_version (version) VALUES (" + VERSION + ")");
+				for (String sql : ADDED_V1) {
+					statement.execute(sql);
+				}
 				connection.commit();
 				return 0;
 			}
@@ -132,6 +149,16 @@ final class PostgreSQLSchema {
 			if (found < 1) {
 				throw new IncompatibleSchemaException("the table crontainer_schema_version holds the unknown version "
 						+ found);
+			}
+			boolean nodes;
+			try (ResultSet result = statement.executeQuery("SELECT to_regclass('crontainer_node') IS NOT NULL")) {
+				result.next();
+				nodes = result.getBoolean(1);
+			}
+			if (!nodes) { // (checked first: a user who may not create tables may use them once they exist)
+				for (String sql : ADDED_V1) {
+					statement.execute(sql);
+				}
 			}
 			connection.commit();
 			return found;
