@@ -38,7 +38,8 @@ import io.crontainer.api.runtime.CronRunDTO;
  * <p>
  * <b>Threads.</b> Thread-safe; never called with the scheduler's lock held. Called by: the thread
  * that loads a plugin's record ({@link #read}, {@link #history}: the whiteboard thread on arrival, the
- * timer when a load is retried, the configuring thread after a store switch); run threads
+ * timer when a load is retried, the configuring thread after a store switch); the scheduler's claiming
+ * thread ({@link #claimShare}: the fire times of a tick, together, never on the timer thread); run threads
  * ({@link #claim}, {@link #claimOver}, {@link #commit}, {@link #release}); any thread
  * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
  * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
@@ -142,7 +143,10 @@ public interface StateStore extends AutoCloseable {
 	 * still unclaimed one {@code cluster.poll} later (the first one is dead, slow or at its limit). An
 	 * answer {@link ClaimResult#left} says when to ask again ({@link ClaimResult#retryAt()}); asked
 	 * again, with the same request, the store claims it only if no other runtime did meanwhile, as far
-	 * as it knows. At most {@code limit} requests are granted; the rest are left to the others.
+	 * as it knows. At most {@code limit} requests are granted; the rest are left to the others. Unlike
+	 * {@link #claim}, a request is granted at the window start the record has when it is claimed, which
+	 * the claim names ({@link Claim#windowStart()}): the caller's may be behind, when another runtime ran
+	 * the plugin's previous fire time; the commit's compare-and-set is on the start granted.
 	 *
 	 * <p>
 	 * The default (a store no one else shares) claims the first {@code limit} requests with
@@ -170,6 +174,12 @@ public interface StateStore extends AutoCloseable {
 		}
 		int asked = Math.min(limit, due.size());
 		List<ClaimResult> results = new ArrayList<>(claimAll(due.subList(0, asked)));
+		for (int i = 0; i < asked; i++) {
+			ClaimResult result = results.get(i);
+			if (!result.granted() && result.windowMoved()) {
+				results.set(i, claim(due.get(i).name(), result.current().windowStart(), due.get(i).fireTime()));
+			}
+		}
 		for (ClaimRequest request : due.subList(asked, due.size())) {
 			results.add(ClaimResult.left(read(request.name()), "this runtime has its most runs in progress", null));
 		}

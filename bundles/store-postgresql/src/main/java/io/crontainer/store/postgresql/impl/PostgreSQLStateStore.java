@@ -48,6 +48,12 @@ import io.crontainer.store.api.StoreUnavailableException;
  * {@link LeaseKeeper} (the scheduler renews nothing).
  *
  * <p>
+ * <b>Sharing.</b> The fire times due at once are claimed together by {@link #claimShare}: each runtime
+ * asks the database, in one statement, for its own share only (rendezvous hashing over the live
+ * runtimes, known from their heartbeats in {@code crontainer_node}, written at every poll), and
+ * takes over, one poll later, a share that a dead, slow or busy runtime left unclaimed.
+ *
+ * <p>
  * <b>Commit.</b> {@code last_end} moves to the window end only by a compare-and-set on the claim token
  * <em>and</em> the window start ({@link Repository#COMMIT}): a node that lost its lease (paused by GC,
  * partitioned, too slow) and whose window was taken over finds another token, and its commit changes
@@ -633,7 +639,9 @@ public final class PostgreSQLStateStore implements StateStore {
 		List<Repository.ClaimOne> claims = new ArrayList<>(asked.size());
 		for (int i : asked) {
 			ClaimRequest request = due.get(i);
-			claims.add(new Repository.ClaimOne(request.name(), token(), request.windowStart(), request.fireTime()));
+			// At the window start the row has: the caller's may be a poll behind (another runtime ran the
+			// plugin's previous fire time), and the commit's compare-and-set is on the start granted.
+			claims.add(new Repository.ClaimOne(request.name(), token(), null, request.fireTime()));
 		}
 		Map<String, Repository.Claimed> rows = repository.claimAll(claims);
 		if (rows.containsValue(null)) { // names never seen: their rows first, then the claim again
@@ -653,9 +661,11 @@ public final class PostgreSQLStateStore implements StateStore {
 						"another runtime's statement held its row", now.plus(options.poll()));
 				continue;
 			}
-			ClaimResult result = answer(one.name(), one.windowStart(), one.fire(), one.token(), false, row);
-			if (result.windowMoved() && result.current().windowStart().equals(one.windowStart())) {
-				result = claim(one.name(), one.windowStart(), one.fire(), false); // a race: alone
+			ClaimResult result = answer(one.name(), row.grantedStart(), one.fire(), one.token(), false, row);
+			if (result.windowMoved()) {
+				// Not granted, yet the statement's snapshot shows no reason: another runtime changed the row
+				// between the snapshot and the lock. A statement of its own sees who holds it, and why.
+				result = claim(one.name(), result.current().windowStart(), one.fire(), false);
 			}
 			remember(one.name(), result.current());
 			if (result.granted()) {

@@ -244,9 +244,11 @@ final class Repository {
 	 * @param claimed Whether a claim (live or expired) holds the row.
 	 * @param skipped Whether a batch claim skipped the row because another statement held its lock
 	 *        ({@link #CLAIM_ALL}); {@code state} may then be older than that statement's outcome.
+	 * @param grantedStart The window start of the claim granted by a batch, as the row had it; else
+	 *        {@code null}.
 	 */
 	record Claimed(Instant granted, RunState state, String holder, Instant holderFire, Long leftMillis,
-			Instant fireDone, boolean claimed, boolean skipped) {
+			Instant fireDone, boolean claimed, boolean skipped, Instant grantedStart) {
 	}
 
 	/** @return The row as the claim found it; {@code null} if the name has no row. */
@@ -274,7 +276,7 @@ final class Repository {
 					return new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 2),
 							result.getString(7), instant(nanosOrNull(result, 8)),
 							left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 10)),
-							result.getBoolean(12), false);
+							result.getBoolean(12), false, null);
 				}
 			}
 		}, "cannot claim " + name);
@@ -285,8 +287,9 @@ final class Repository {
 	 * ({@code FOR UPDATE SKIP LOCKED}: a row that another runtime's statement holds now is skipped, not
 	 * waited for, and answered as such), then each locked one is updated under the conditions of
 	 * {@link #CLAIM}; the outer {@code SELECT} says, per request, whether it was granted, whether its row
-	 * was locked (column 15; {@code false}: skipped), and how the row was before (a name without a row
-	 * has no {@code j.name}).
+	 * was locked (column 15; {@code false}: skipped), the window start granted (column 16), and how the
+	 * row was before (a name without a row has no {@code j.name}). A request without a window start
+	 * ({@code NULL}) is claimed at whatever start the row has.
 	 */
 	static final String CLAIM_ALL = """
 			WITH req AS (
@@ -300,18 +303,18 @@ final class Repository {
 			  FROM req
 			  WHERE j.name = req.name AND j.name IN (SELECT name FROM locked)
 			    AND (j.claim_token IS NULL OR j.lease_until <= now())
-			    AND COALESCE(j.last_end, 0) = req.start_ns
+			    AND (req.start_ns IS NULL OR COALESCE(j.last_end, 0) = req.start_ns)
 			    AND (req.fire_ns IS NULL OR (NOT j.paused AND (j.fire_done IS NULL OR j.fire_done < req.fire_ns)))
-			  RETURNING j.name, j.lease_until)
+			  RETURNING j.name, j.lease_until, COALESCE(j.last_end, 0) AS start_ns)
 			SELECT req.name, c.lease_until, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
 			       j.claim_node, j.claim_fire,
 			       CASE WHEN j.lease_until > now()
 			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
 			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL,
-			       req.name IN (SELECT name FROM locked)
+			       req.name IN (SELECT name FROM locked), c.start_ns
 			FROM req LEFT JOIN crontainer_job j ON j.name = req.name LEFT JOIN c ON c.name = req.name""";
 
-	/** One claim of a batch: the name, its token, the window start expected, the fire time. */
+	/** One claim of a batch: the name, its token, the window start expected ({@code null}: any), the fire time. */
 	record ClaimOne(String name, long token, Instant windowStart, Instant fire) {
 	}
 
@@ -331,7 +334,7 @@ final class Repository {
 				ClaimOne claim = claims.get(i);
 				names[i] = claim.name();
 				tokens[i] = claim.token();
-				starts[i] = nanos(claim.windowStart());
+				starts[i] = claim.windowStart() == null ? null : nanos(claim.windowStart());
 				fires[i] = claim.fire() == null ? null : nanos(claim.fire());
 			}
 			try (PreparedStatement statement = connection.prepareStatement(CLAIM_ALL)) {
@@ -355,7 +358,7 @@ final class Repository {
 						found.put(name, new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 3),
 								result.getString(8), instant(nanosOrNull(result, 9)),
 								left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 11)),
-								result.getBoolean(13), !result.getBoolean(15)));
+								result.getBoolean(13), !result.getBoolean(15), instant(nanosOrNull(result, 16))));
 					}
 				}
 				return found;

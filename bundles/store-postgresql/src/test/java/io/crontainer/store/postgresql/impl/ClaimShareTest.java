@@ -172,6 +172,20 @@ class ClaimShareTest {
 	}
 
 	@Test
+	void aShareIsClaimedAtTheWindowStartTheRecordHasWhateverTheCallerExpects() throws Exception {
+		PostgreSQLStateStore a = cluster("node-a").get(0);
+		ClaimResult first = a.claim("job", Instant.EPOCH, FIRE);
+		Instant end = FIRE.plusNanos(7);
+		// committed (as by another runtime); the caller below still expects the epoch
+		a.commit(first.claim(), end).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+		List<ClaimResult> results = a.claimShare(List.of(new ClaimRequest("job", Instant.EPOCH, FIRE.plusSeconds(1))), 1);
+		assertThat(results.get(0).granted()).isTrue();
+		assertThat(results.get(0).claim().windowStart()).isEqualTo(end);
+		assertThat(a.commit(results.get(0).claim(), end.plusSeconds(1)).toCompletableFuture()
+				.get(10, java.util.concurrent.TimeUnit.SECONDS).lastEnd()).isEqualTo(end.plusSeconds(1));
+	}
+
+	@Test
 	void aSingleNodeAtItsLimitLeavesTheRestWithNoRetry() throws Exception {
 		PostgreSQLStateStore a = cluster("node-a").get(0);
 		List<ClaimResult> results = a.claimShare(burst(50, FIRE), 20);
