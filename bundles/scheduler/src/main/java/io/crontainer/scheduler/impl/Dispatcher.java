@@ -25,6 +25,7 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.FencedException;
@@ -47,8 +48,17 @@ import io.crontainer.store.api.StoreUnavailableException;
  * commit is over; one that finds it stuck is not recorded (the job's state says {@code STUCK}).
  *
  * <p>
+ * <b>Claims in a cluster.</b> The scheduled fires of one tick are claimed together: {@link #fire}
+ * only collects them, and one claiming task on a run thread asks the store for them in one call
+ * ({@link StateStore#claimShare}: this runtime's share, up to {@code cluster.max.running} runs in
+ * progress); it hands the runs granted to run threads and drops the fire times left to other runtimes
+ * (to come back one poll later if the store asks). So a run gets a thread only once it is claimed, and
+ * the timer thread never waits for the database. Manual fires, take-overs and the local store's runs
+ * claim one by one on their run thread.
+ *
+ * <p>
  * Threads: the timer thread ({@link #fire}, {@link #due}), operators' threads (manual fires), run
- * threads (claims, plugin calls, commits and releases, hand-overs), the store's thread
+ * threads (the claiming task; claims, plugin calls, commits and releases, hand-overs), the store's thread
  * (commit completions), the whiteboard thread (departures, which only queue deadlines) and the
  * stopping thread ({@link #stop}, which awaits the runs and abandons those left).
  * Every field is guarded by the engine's lock; {@link Run} says what its thread writes without it. No
@@ -87,6 +97,12 @@ final class Dispatcher {
 		/** The grace of runs; takes the lock itself (re-entrant if held). */
 		Duration grace();
 
+		/**
+		 * The most runs in progress on this runtime in a cluster ({@code cluster.max.running}), 0 for no
+		 * limit; takes the lock itself (re-entrant if held).
+		 */
+		int maxRunning();
+
 		/** A run of a name changed what its job's state may be (running, stuck, over): recompute it. */
 		void runChanged(String name, Instant now, List<Runnable> out);
 
@@ -114,6 +130,17 @@ final class Dispatcher {
 	 * window (the window end moves with the runs that hold the name).
 	 */
 	private final Set<Run> alongside = new HashSet<>();
+	/**
+	 * Scheduled runs fired in the tick going on, in a cluster, to be claimed together
+	 * ({@link StateStore#claimShare}) by the claiming task on a run thread.
+	 */
+	private List<Run> toClaim = new ArrayList<>();
+	/** Runs handed to the claiming task and not yet claimed, in the order fired. */
+	private final List<Run> claiming = new ArrayList<>();
+	/** Whether a claiming task is queued or going; it runs until {@link #claiming} is empty. */
+	private boolean claimer;
+	/** Runs whose claim was granted and that are not over: what {@code cluster.max.running} counts. */
+	private int inProgress;
 
 	Dispatcher(Object lock, Clock clock, Executor pool, DueQueue due, History history, Engine engine, Events events) {
 		this.lock = lock;
@@ -149,6 +176,12 @@ final class Dispatcher {
 	 */
 	Run fire(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
 			List<Runnable> out) {
+		return fire(job, trigger, scheduledFire, done, now, false, out);
+	}
+
+	/** As {@link #fire(Job, Trigger, Instant, CompletableFuture, Instant, List)}; {@code takeOver}: see {@link Run#takeOver}. */
+	private Run fire(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
+			boolean takeOver, List<Runnable> out) {
 		String name = job.name();
 		Run current = running.get(name);
 		if (current != null) {
@@ -165,7 +198,7 @@ final class Dispatcher {
 				// in a cluster a run without a claim could run on every runtime.
 				int going = 1 + (int) alongside.stream().filter(r -> r.name.equals(name)).count();
 				if (going < MAX_CONCURRENT_RUNS) {
-					return start(job, trigger, scheduledFire, null, now, true, out);
+					return start(job, trigger, scheduledFire, null, now, true, false, out);
 				}
 				if (!job.capLogged) {
 					job.capLogged = true;
@@ -173,20 +206,26 @@ final class Dispatcher {
 							+ "times are skipped until one of them ends", name, going, SchedulerProperties.CONCURRENT));
 				}
 				skipped(job, trigger, scheduledFire, now, going + " runs were going already, the most at once for "
-						+ SchedulerProperties.CONCURRENT + " = true", out);
+						+ SchedulerProperties.CONCURRENT + " = true", true, out);
 				return null;
 			}
-			Instant since = Instant.ofEpochMilli(current.record.started);
-			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
-					scheduledFire));
-			skipped(job, trigger, scheduledFire, now, "the previous run was still going", out);
+			// The first fire time a run skips is logged and kept in the store's history; the next ones (a
+			// plugin due every second whose run lasts minutes, or waits for a thread under overload) only
+			// in memory and in the missed count: a line and a row per second would cost more than the runs.
+			boolean first = current.skips++ == 0;
+			if (first) {
+				Instant since = Instant.ofEpochMilli(current.record.started);
+				out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {} (its next "
+						+ "skipped fire times are counted, not logged, until the run ends)", name, since, scheduledFire));
+			}
+			skipped(job, trigger, scheduledFire, now, "the previous run was still going", first, out);
 			return null;
 		}
-		return start(job, trigger, scheduledFire, done, now, false, out);
+		return start(job, trigger, scheduledFire, done, now, false, takeOver, out);
 	}
 
 	private Run start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
-			boolean beside, List<Runnable> out) {
+			boolean beside, boolean takeOver, List<Runnable> out) {
 		String name = job.name();
 		StateStore store = engine.store();
 		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now,
@@ -201,12 +240,144 @@ final class Dispatcher {
 		history.add(record);
 		Instant expected = job.record.windowStart();
 		long version = job.record.version();
-		out.add(() -> submit(run, expected, version));
+		run.expected = expected;
+		run.version = version;
+		if (!beside && done == null && trigger == Trigger.SCHEDULE && scheduledFire != null && !takeOver
+				&& store.node() != null) {
+			// In a cluster, a scheduled fire is claimed with the others of its tick, in one call.
+			if (toClaim.isEmpty()) {
+				out.add(this::handOverClaims);
+			}
+			toClaim.add(run);
+		} else {
+			run.takeOver = takeOver;
+			out.add(() -> submit(run, expected, version));
+		}
 		return run;
+	}
+
+	/**
+	 * Hands the runs fired in this tick to the claiming task (queued on the run pool unless it is going
+	 * already). Called once per tick, as an effect, with the lock not held.
+	 */
+	private void handOverClaims() {
+		boolean queue;
+		synchronized (lock) {
+			claiming.addAll(toClaim);
+			toClaim = new ArrayList<>();
+			queue = !claimer && !claiming.isEmpty();
+			claimer |= queue;
+		}
+		if (queue) {
+			try {
+				pool.execute(this::claimAll);
+			} catch (RejectedExecutionException e) {
+				List<Run> dropped;
+				synchronized (lock) {
+					claimer = false;
+					dropped = new ArrayList<>(claiming);
+					claiming.clear();
+				}
+				dropped.forEach(run -> finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null));
+			}
+		}
+	}
+
+	/**
+	 * The claiming task, on a run thread: claims the runs handed over, all of them in one call of
+	 * {@link StateStore#claimShare} (one statement), as many as {@code cluster.max.running} leaves room
+	 * for; hands those granted to run threads, and leaves the others to the runtimes that claimed
+	 * them. Goes on while runs are handed over, then ends. Lock not held but to take the batch and count.
+	 */
+	private void claimAll() {
+		while (true) {
+			List<Run> batch;
+			int limit;
+			synchronized (lock) {
+				if (claiming.isEmpty()) {
+					claimer = false;
+					return;
+				}
+				batch = new ArrayList<>(claiming);
+				claiming.clear();
+				int max = engine.maxRunning();
+				limit = max <= 0 ? Integer.MAX_VALUE : Math.max(0, max - inProgress);
+			}
+			claimBatch(batch, limit);
+		}
+	}
+
+	private void claimBatch(List<Run> batch, int limit) {
+		StateStore store = engine.store();
+		List<Run> runs = new ArrayList<>(batch.size());
+		for (Run run : batch) {
+			if (run.interrupted != null) {
+				finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
+			} else {
+				runs.add(run);
+			}
+		}
+		if (runs.isEmpty()) {
+			return;
+		}
+		List<ClaimResult> results;
+		try {
+			results = store.claimShare(runs.stream().map(r -> new ClaimRequest(r.name, r.expected, r.scheduledFire))
+					.toList(), limit);
+		} catch (CorruptStateException e) {
+			// Some record cannot be read: each run claims alone, to learn which one is BLOCKED.
+			runs.forEach(run -> submit(run, run.expected, run.version));
+			return;
+		} catch (StoreUnavailableException | RuntimeException e) {
+			if (e instanceof StoreUnavailableException) {
+				LOG.debug("Cannot claim {} fire time(s), so they do not run: {}", runs.size(), Scheduler.describe(e));
+			} else {
+				LOG.warn("Cannot claim {} fire time(s), so they do not run: {}", runs.size(), Scheduler.describe(e));
+			}
+			for (Run run : runs) {
+				if (e instanceof StoreUnavailableException) {
+					synchronized (lock) {
+						run.job.claimUnavailable = e.getMessage();
+					}
+				}
+				finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
+			}
+			return;
+		}
+		synchronized (lock) {
+			for (int i = 0; i < runs.size(); i++) {
+				if (results.get(i).granted()) {
+					inProgress++;
+					runs.get(i).counted = true;
+				}
+			}
+		}
+		for (int i = 0; i < runs.size(); i++) {
+			Run run = runs.get(i);
+			ClaimResult result = results.get(i);
+			if (result.granted()) {
+				try {
+					pool.execute(() -> claimed(run, store, result, run.version));
+				} catch (RejectedExecutionException e) {
+					release(store, result.claim());
+					finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
+				}
+			} else if (result.left()) {
+				left(run, result);
+			} else {
+				claimed(run, store, result, run.version);
+			}
+		}
 	}
 
 	/** Records a fire that did not run. Lock held. */
 	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
+		skipped(job, trigger, scheduledFire, now, why, true, out);
+	}
+
+	/** Records a fire that did not run; in the store's history too if {@code keep}. Lock held. */
+	private void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, boolean keep,
+			List<Runnable> out) {
 		if (trigger == Trigger.SCHEDULE && scheduledFire != null) {
 			history.missed(job.name(), 1, scheduledFire);
 		}
@@ -216,8 +387,10 @@ final class Dispatcher {
 		record.outcome = Outcome.SKIPPED;
 		history.add(record);
 		CronRunDTO kept = record.toDTO();
-		StateStore store = engine.store();
-		out.add(() -> store.appendHistory(kept));
+		if (keep) {
+			StateStore store = engine.store();
+			out.add(() -> store.appendHistory(kept));
+		}
 		out.add(() -> events.ended(kept));
 	}
 
@@ -263,6 +436,20 @@ final class Dispatcher {
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
 			return;
 		}
+		if (result.granted()) {
+			synchronized (lock) {
+				inProgress++;
+				run.counted = true;
+			}
+		}
+		claimed(run, store, result, version);
+	}
+
+	/**
+	 * The store answered a run's claim: the run goes on if it was granted (on this thread), or ends as
+	 * the refusal says. Run thread (the claiming task's for refusals); lock not held.
+	 */
+	private void claimed(Run run, StateStore store, ClaimResult result, long version) {
 		clearUnavailable(run); // the store answered
 		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
 			yielded(run, result);
@@ -467,6 +654,10 @@ final class Dispatcher {
 			if (!running.remove(run.name, run)) {
 				alongside.remove(run);
 			}
+			if (run.counted) {
+				run.counted = false;
+				inProgress--;
+			}
 			run.job.capLogged = false; // a run ended: a fire skipped for the cap is worth a line again
 			run.phase = Run.Phase.DONE;
 			run.finished.countDown();
@@ -550,12 +741,36 @@ final class Dispatcher {
 			run.finished.countDown();
 			engine.runChanged(run.name, now, out);
 			if (result.retryAt() != null && !run.job.gone) {
-				due.schedule(new Retry(run.job, run.trigger, run.scheduledFire), result.retryAt().toEpochMilli());
+				due.schedule(new Retry(run.job, run.trigger, run.scheduledFire, true), result.retryAt().toEpochMilli());
 			}
 		}
 		engine.flush(out);
 		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),
 				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
+	}
+
+	/**
+	 * The store left a fire time to the other runtimes of the cluster (their share, or this runtime is
+	 * at {@code cluster.max.running}): not this runtime's run, so it leaves no trace here. If the store
+	 * asks, it comes back at {@link ClaimResult#retryAt()} and is claimed then if no runtime took it.
+	 * Claiming task's thread; lock not held.
+	 */
+	private void left(Run run, ClaimResult result) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			engine.record(run.name, result.current(), now, out);
+			due.cancel(run);
+			history.remove(run.record);
+			running.remove(run.name, run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			engine.runChanged(run.name, now, out);
+			if (result.retryAt() != null && !run.job.gone) {
+				due.schedule(new Retry(run.job, run.trigger, run.scheduledFire, false), result.retryAt().toEpochMilli());
+			}
+		}
+		engine.flush(out);
 	}
 
 	/**
@@ -567,11 +782,14 @@ final class Dispatcher {
 		final Job job;
 		final Trigger trigger;
 		final Instant fire;
+		/** A take-over ({@link StateStore#claimOver}); else a fire time left to others, claimed with its tick's. */
+		final boolean takeOver;
 
-		Retry(Job job, Trigger trigger, Instant fire) {
+		Retry(Job job, Trigger trigger, Instant fire, boolean takeOver) {
 			this.job = job;
 			this.trigger = trigger;
 			this.fire = fire;
+			this.takeOver = takeOver;
 		}
 
 		@Override
@@ -587,10 +805,7 @@ final class Dispatcher {
 				|| running.containsKey(job.name())) {
 			return;
 		}
-		Run run = fire(job, retry.trigger, retry.fire, null, now, out);
-		if (run != null) {
-			run.takeOver = true; // submitted after the lock is released: it reads this
-		}
+		fire(job, retry.trigger, retry.fire, null, now, retry.takeOver, out);
 	}
 
 	/** Records a run's final outcome and counts it. Lock held. */

@@ -66,8 +66,16 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	 *        interrupted run may take to return before it counts as stuck, and how long the stopping
 	 *        scheduler awaits its runs.
 	 * @param historySize How many runs are kept per plugin name.
+	 * @param maxRunning In a cluster ({@code cluster.max.running}): the most runs in progress on this
+	 *        runtime, beyond which due fire times are left to the other runtimes; 0 for no limit.
 	 */
-	record Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize) {
+	record Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize,
+			int maxRunning) {
+
+		/** Options with no limit of runs in progress. */
+		Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize) {
+			this(zone, recheck, callTimeout, grace, historySize, 0);
+		}
 	}
 
 	private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -486,6 +494,13 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	public Duration grace() {
 		synchronized (lock) {
 			return options.grace();
+		}
+	}
+
+	@Override
+	public int maxRunning() {
+		synchronized (lock) {
+			return options.maxRunning();
 		}
 	}
 

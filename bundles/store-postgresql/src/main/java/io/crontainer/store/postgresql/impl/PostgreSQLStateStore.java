@@ -405,8 +405,11 @@ public final class PostgreSQLStateStore implements StateStore {
 		}
 	}
 
-	/** The live nodes of the cluster, this one included, sorted, as of the last heartbeat. */
-	List<String> live() {
+	/**
+	 * The live runtimes of the cluster, this one included, sorted, as of the last heartbeat (for
+	 * diagnostics and tests). Never empty.
+	 */
+	public List<String> live() {
 		return live;
 	}
 
