@@ -108,8 +108,18 @@ public final class PeerBenchmark {
 	// ------------------------------------------------------------------ throughput
 
 	private List<Row> throughput() throws Exception {
-		List<String> subjects = List.of(System.getProperty("peers.subjects",
-				"crontainer,db-scheduler-fetch,db-scheduler-lock-and-fetch,quartz").split(","));
+		List<String> subjects = new ArrayList<>();
+		for (String subject : System.getProperty("peers.subjects",
+				"crontainer,db-scheduler-fetch,db-scheduler-lock-and-fetch,quartz").split(",")) {
+			if (subject.isBlank()) {
+				continue;
+			}
+			if (!subject.trim().equals("crontainer") && !PEERS.contains(subject.trim())) {
+				throw new IllegalArgumentException("peers.subjects: unknown subject '" + subject + "'; known: crontainer, "
+						+ String.join(", ", PEERS));
+			}
+			subjects.add(subject.trim());
+		}
 		List<Integer> counts = parse(System.getProperty("peers.instances", "1,3"));
 		List<Integer> crontainerCounts = parse(System.getProperty("peers.crontainer.instances", "1,2,3"));
 		List<Row> rows = new ArrayList<>();

@@ -183,6 +183,9 @@ final class Dispatcher {
 	private Run fire(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
 			boolean takeOver, List<Runnable> out) {
 		String name = job.name();
+		if (trigger == Trigger.SCHEDULE && scheduledFire != null) {
+			job.lastScheduledFire = Math.max(job.lastScheduledFire, scheduledFire.toEpochMilli());
+		}
 		Run current = running.get(name);
 		if (current != null) {
 			if (current.phase == Run.Phase.COMMITTING && done == null && current.followTrigger == null) {
@@ -804,6 +807,9 @@ final class Dispatcher {
 		if (job.gone || !job.owner || job.record == null || job.state != io.crontainer.api.runtime.JobState.SCHEDULED
 				|| running.containsKey(job.name())) {
 			return;
+		}
+		if (!retry.takeOver && job.lastScheduledFire > retry.fire.toEpochMilli()) {
+			return; // a later fire time came meanwhile: its window covers this one's
 		}
 		fire(job, retry.trigger, retry.fire, null, now, retry.takeOver, out);
 	}
