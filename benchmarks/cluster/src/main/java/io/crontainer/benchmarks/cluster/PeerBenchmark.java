@@ -45,6 +45,7 @@ public final class PeerBenchmark {
 	private final int jobs = Integer.getInteger("peers.jobs", 5000);
 	private final int warmup = Integer.getInteger("peers.warmup.seconds", 20);
 	private final int measure = Integer.getInteger("peers.measure.seconds", 40);
+	private final int ioMeasure = Integer.getInteger("peers.io.measure.seconds", 60);
 	private final List<Process> processes = new ArrayList<>();
 
 	private PeerBenchmark(Path dist, Path work, EmbeddedPostgres server) {
@@ -186,7 +187,7 @@ public final class PeerBenchmark {
 				long[] attempts = cluster.claimAttempts(scenario, nodes);
 				return String.format(Locale.ROOT, "%,d fire times asked for in %,d claim statements, %,d granted",
 						attempts[0], attempts[2], attempts[1]);
-			});
+			}, ioMeasure, 10);
 		} finally {
 			cluster.stopAll();
 		}
@@ -243,6 +244,16 @@ public final class PeerBenchmark {
 	 * warms up and measures; {@code note} is taken at the end.
 	 */
 	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note) throws Exception {
+		return measure(subject, n, counters, starter, note, measure, 0);
+	}
+
+	/**
+	 * As {@link #measure(String, int, Map, Starter, Note)}, for {@code seconds}; with {@code period} above 0,
+	 * the window starts half a period past a multiple of it (epoch seconds), so that a workload due every
+	 * {@code period} seconds has whole periods in the window.
+	 */
+	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note, int seconds,
+			int period) throws Exception {
 		List<String> names = new ArrayList<>(counters.keySet());
 		starter.start(names.get(0));
 		awaitExecuting(subject, counters, names.subList(0, 1));
@@ -251,9 +262,15 @@ public final class PeerBenchmark {
 		}
 		awaitExecuting(subject, counters, names);
 		Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+		if (period > 0) {
+			long periodMillis = period * 1000L;
+			long now = System.currentTimeMillis();
+			long start = (now / periodMillis) * periodMillis + periodMillis / 2;
+			Thread.sleep(start > now ? start - now : start + periodMillis - now);
+		}
 		Map<String, long[]> before = read(counters);
 		String loadBefore = loadAverage();
-		Thread.sleep(TimeUnit.SECONDS.toMillis(measure));
+		Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
 		Map<String, long[]> after = read(counters);
 		String loadAfter = loadAverage();
 		String remark = note.take(before.get(names.get(0))[0], after.get(names.get(0))[0]);
@@ -416,10 +433,11 @@ public final class PeerBenchmark {
 		}
 		if (!io.isEmpty()) {
 			out.append(String.format(Locale.ROOT, "%n%nCrontainer, I/O-bound: %d plugins due every 10 s (`0/10 * * * * ?`), "
-					+ "each run sleeping 1 s, `cluster.max.running = %d` on each runtime; %d s warm-up, %d s measured; runs "
-					+ "completed per second, counted in each runtime:%n%n| runtimes | runs/s | per runtime | vs 1 runtime | "
+					+ "each run sleeping 1 s, `cluster.max.running = %d` on each runtime; %d s warm-up, %d s measured (from "
+					+ "5 s past a multiple of 10 s: whole periods); runs completed per second, counted in each runtime; "
+					+ "claims over the whole case, start-up included:%n%n| runtimes | runs/s | per runtime | vs 1 runtime | "
 					+ "claims | load average (1 min) |%n|---:|---:|---|---:|---|---|%n", Integer.getInteger("peers.io.plugins", 300),
-					Integer.getInteger("peers.io.limit", 100), warmup, measure));
+					Integer.getInteger("peers.io.limit", 100), warmup, ioMeasure));
 			double one = io.stream().filter(r -> r.instances() == 1).mapToDouble(Row::total).findFirst().orElse(Double.NaN);
 			for (Row row : io) {
 				StringBuilder per = new StringBuilder();
