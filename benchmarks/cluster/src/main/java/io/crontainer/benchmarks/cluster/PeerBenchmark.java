@@ -138,7 +138,8 @@ public final class PeerBenchmark {
 	}
 
 	private Row crontainer(int n) throws Exception {
-		String scenario = "throughput-crontainer-" + n;
+		// Short: the console's socket (data/client.socket) must fit a Unix socket path (108 bytes).
+		String scenario = "tp-crontainer-" + n;
 		String url = cluster.createDatabase(scenario.replace('-', '_'));
 		List<String> nodes = ClusterBenchmark.NODES.subList(0, n);
 		Map<String, Path> counters = new LinkedHashMap<>();
@@ -168,7 +169,7 @@ public final class PeerBenchmark {
 	 * {@code cluster.max.running = 100} each: runs completed per second.
 	 */
 	private Row ioBound(int n) throws Exception {
-		String scenario = "io-crontainer-" + n;
+		String scenario = "io-" + n;
 		String url = cluster.createDatabase(scenario.replace('-', '_'));
 		List<String> nodes = ClusterBenchmark.NODES.subList(0, n);
 		int plugins = Integer.getInteger("peers.io.plugins", 300);
