@@ -137,7 +137,7 @@ public interface StateStore extends AutoCloseable {
 	 * cluster without asking the database about them.
 	 *
 	 * <p>
-	 * A store shared by a cluster spreads the fire times over its live runtimes: each fire time has an
+	 * A store shared by a cluster spreads the fire times over its live runtimes: each plugin name has an
 	 * order of runtimes of its own (the same on every runtime, so each runtime asks for about 1/N of a
 	 * burst, and no two ask for the same one); the first claims it at once, the next ones only if it is
 	 * still unclaimed one {@code cluster.poll} later (the first one is dead, slow or at its limit). An

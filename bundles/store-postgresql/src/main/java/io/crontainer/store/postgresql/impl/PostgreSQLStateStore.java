@@ -563,15 +563,16 @@ public final class PostgreSQLStateStore implements StateStore {
 	 *
 	 * <p>
 	 * <b>Who asks.</b> Each fire time orders the live runtimes (from the heartbeats, {@link #live()}) by
-	 * rendezvous hashing: a score per runtime from the runtime's id, the plugin's name and the fire
-	 * time, highest first ({@link #rank}); every runtime computes the same order without talking to
-	 * the others. The first runtime claims it at once; the one ranked {@code r} is asked to come back
+	 * rendezvous hashing: a score per runtime from the runtime's id and the plugin's name, highest
+	 * first ({@link #rank}); every runtime computes the same order without talking to the others. The first runtime claims it at once; the one ranked {@code r} is asked to come back
 	 * {@code r} polls later and claims it then only if the latest poll does not show it claimed (by
 	 * anyone, for this fire time or a later one). So a burst of N fire times costs each of K runtimes
 	 * one statement for about N/K of them, no runtime asks for a fire time another one claimed, and a
 	 * runtime that is dead, slow or at its limit has its share taken over one poll later. The order
-	 * changes with the fire time, so a plugin whose runs are long does not always land on the same
-	 * runtime.
+	 * depends on the name only, so the fire times of a plugin go to the same runtime while the live
+	 * runtimes stay the same: a run that outlasts its period is seen there as still running, with no
+	 * round trip (an order per fire time sent the next fire time to another runtime, whose claim the
+	 * database then refused: two claim attempts per run under overload in the cluster benchmark).
 	 *
 	 * <p>
 	 * <b>The statement</b> is {@link Repository#CLAIM_ALL}: rows locked by another runtime's statement
@@ -611,7 +612,7 @@ public final class PostgreSQLStateStore implements StateStore {
 					continue;
 				}
 			}
-			int rank = again ? 0 : rank(node, nodesNow, name, fire);
+			int rank = again ? 0 : rank(node, nodesNow, name);
 			if (rank > 0) {
 				deferred.put(name, fire);
 				results[i] = ClaimResult.left(known, "another runtime's share (this one is its choice number "
@@ -687,14 +688,14 @@ public final class PostgreSQLStateStore implements StateStore {
 	}
 
 	/**
-	 * Where a node comes in the order of the live nodes for one fire time of a name: 0 for the first.
-	 * Rendezvous (highest random weight) hashing: each node scores {@code mix(key(name, fire) + mix(node))},
+	 * Where a node comes in the order of the live nodes for a name: 0 for the first. Rendezvous
+	 * (highest random weight) hashing: each node scores {@code mix(key(name) + mix(node))},
 	 * highest first, ties broken by the node id. The same on every runtime (it uses
 	 * {@link String#hashCode}, which the Java specification fixes); a node not in {@code live} (this
 	 * node before its first heartbeat) ranks as if it were.
 	 */
-	static int rank(String node, List<String> live, String name, Instant fire) {
-		long key = mix(name.hashCode() * 0x9E3779B97F4A7C15L + Repository.nanos(fire));
+	static int rank(String node, List<String> live, String name) {
+		long key = mix(name.hashCode() * 0x9E3779B97F4A7C15L);
 		long mine = mix(key + mix(node.hashCode()));
 		int rank = 0;
 		for (String other : live) {

@@ -112,6 +112,28 @@ class ClaimShareTest {
 	}
 
 	@Test
+	void theFireTimesOfAPluginGoToTheSameNodeWhileTheNodesStayTheSame() throws Exception {
+		List<PostgreSQLStateStore> nodes = cluster("node-a", "node-b", "node-c");
+		Map<String, String> first = new HashMap<>();
+		for (PostgreSQLStateStore node : nodes) {
+			for (ClaimResult result : node.claimShare(burst(60, FIRE), Integer.MAX_VALUE)) {
+				if (result.granted()) {
+					first.put(result.claim().name(), node.node());
+					node.release(result.claim());
+				}
+			}
+		}
+		for (PostgreSQLStateStore node : nodes) {
+			for (ClaimResult result : node.claimShare(burst(60, FIRE.plusSeconds(1)), Integer.MAX_VALUE)) {
+				if (result.granted()) {
+					assertThat(first.get(result.claim().name())).as(result.claim().name()).isEqualTo(node.node());
+				}
+			}
+		}
+		assertThat(first).hasSize(60);
+	}
+
+	@Test
 	void aShareLeftByADeadNodeIsTakenByTheNextNodeAndTheThirdLearnsItFromItsPoll() throws Exception {
 		List<PostgreSQLStateStore> nodes = cluster("node-a", "node-b", "node-c");
 		PostgreSQLStateStore a = nodes.get(0);
@@ -131,8 +153,8 @@ class ClaimShareTest {
 		assertThat(cShare).isNotEmpty();
 
 		// The second choice of each comes back after one poll and claims it (nobody did).
-		List<ClaimRequest> aSecond = cShare.stream().filter(r -> PostgreSQLStateStore.rank("node-a", a.live(), r.name(),
-				r.fireTime()) == 1).toList();
+		List<ClaimRequest> aSecond = cShare.stream().filter(r -> PostgreSQLStateStore.rank("node-a", a.live(), r.name())
+				== 1).toList();
 		List<ClaimRequest> bSecond = cShare.stream().filter(r -> !aSecond.contains(r)).toList();
 		assertThat(a.claimShare(aSecond, Integer.MAX_VALUE)).allMatch(ClaimResult::granted);
 		assertThat(b.claimShare(bSecond, Integer.MAX_VALUE)).allMatch(ClaimResult::granted);
