@@ -3,7 +3,10 @@ package io.crontainer.api.runtime;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -56,6 +59,43 @@ public interface CronRuntime {
 	 *         live plugin nor one whose runs are kept, or {@code limit} is not positive.
 	 */
 	List<CronRunDTO> getHistory(String name, int limit);
+
+	/**
+	 * Returns the most recent runs of several plugins at once: for each name, what
+	 * {@link #getHistory(String, int) getHistory(name, limit)} returns, read in one go. A page or report that
+	 * shows many plugins' runs asks once, not once per plugin: where the history lives in a database (a
+	 * cluster's), the scheduler answers with one query.
+	 *
+	 * <p>
+	 * The default implementation calls {@link #getHistory(String, int)} for each name; the scheduler
+	 * overrides it.
+	 *
+	 * @param names The plugins' names. Must not be {@code null} nor hold {@code null}. A name that is neither
+	 *        live nor kept (it may have left meanwhile) maps to an empty list; it is not an error.
+	 * @param limit The greatest number of runs to return per name; must be greater than zero.
+	 * @return Each distinct name of {@code names} to its runs, newest first, in the order of {@code names}.
+	 *         Never {@code null}; the lists are never {@code null}.
+	 * @throws IllegalArgumentException If {@code limit} is not positive.
+	 * @since 1.4
+	 */
+	default Map<String, List<CronRunDTO>> getHistories(Collection<String> names, int limit) {
+		if (limit <= 0) {
+			throw new IllegalArgumentException("limit " + limit + " is not greater than 0");
+		}
+		Map<String, List<CronRunDTO>> histories = new LinkedHashMap<>();
+		for (String name : names) {
+			if (!histories.containsKey(name)) {
+				List<CronRunDTO> runs;
+				try {
+					runs = getHistory(name, limit);
+				} catch (IllegalArgumentException e) { // left meanwhile, its runs not kept
+					runs = List.of();
+				}
+				histories.put(name, runs);
+			}
+		}
+		return histories;
+	}
 
 	/**
 	 * Runs a plugin now, with the same window rules as a scheduled run: the window starts at the end
@@ -187,4 +227,32 @@ public interface CronRuntime {
 	 * @since 1.3
 	 */
 	StoreDTO getStore();
+	/**
+	 * Returns the log a run of a plugin kept: the lines the plugin logged while it ran
+	 * ({@link CronLogDTO}). Logs are kept by the state store beside the run history, for as many runs
+	 * as it keeps history; a run in progress shows the lines so far.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}. It need not belong to a live plugin.
+	 * @param started The run's {@link CronRunDTO#started}, UTC epoch milliseconds; {@code null} for the
+	 *        latest run of the plugin that was not skipped (the one in progress, if any).
+	 * @return The log; {@code null} if none is kept for that run (it was skipped, it is older than the
+	 *         history kept, or the store keeps no logs). The default, for providers older than 1.4,
+	 *         keeps none.
+	 * @throws IllegalArgumentException If {@code name} is neither the name of a live plugin nor one
+	 *         whose runs are kept.
+	 * @throws IllegalStateException If the state store cannot be reached now.
+	 * @since 1.4
+	 */
+	default CronLogDTO getLog(String name, Long started) {
+		return null;
+	}
+
+	/**
+	 * Returns the state of the scheduler's engine for monitoring: the size of its due queue and the times its
+	 * state store took to commit run windows. Answered from memory, without a round trip to the store.
+	 *
+	 * @return A snapshot. Never {@code null}.
+	 * @since 1.4
+	 */
+	EngineDTO getEngine();
 }

@@ -3,11 +3,15 @@ package io.crontainer.store.api;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 
 /**
@@ -43,7 +47,7 @@ import io.crontainer.api.runtime.CronRunDTO;
  * ({@link #claim}, {@link #claimOver}, {@link #commit}, {@link #release}); any thread
  * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
  * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
- * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #nodeOf}, {@link #availability});
+ * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #log}, {@link #nodeOf}, {@link #availability});
  * plugin-call threads ({@link #setAnchor}); the scheduler's component ({@link #listen},
  * {@link #onAvailable}, {@link #close}). Implementations must not call back into the scheduler while holding a lock of
  * their own, and must complete the stages returned by {@link #commit} without holding a lock (the
@@ -289,6 +293,49 @@ public interface StateStore extends AutoCloseable {
 	}
 
 	/**
+	 * Appends a finished run with the log it kept ({@link #appendHistory(CronRunDTO)}, with the log):
+	 * asynchronously and best effort, no I/O on the caller's thread. A store that
+	 * {@link #keepsLogs() keeps logs} keeps the log as long as the run's history entry, and drops it
+	 * with it (the same retention, {@code history.size} runs per name). The default drops the log and
+	 * appends the run.
+	 *
+	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
+	 * @param log The lines the run logged, bounded by the caller (at most a few hundred lines and
+	 *        256 KB), with the run's name and start: empty for a run that logged nothing (kept, so
+	 *        that it says so), {@code null} for a run that has no log (a skipped fire). Not modified
+	 *        afterwards by the caller.
+	 * @since 1.1
+	 */
+	default void appendHistory(CronRunDTO run, CronLogDTO log) {
+		appendHistory(run);
+	}
+
+	/**
+	 * Whether this store keeps the runs' logs ({@link #appendHistory(CronRunDTO, CronLogDTO)},
+	 * {@link #log}). The default keeps none.
+	 *
+	 * @since 1.1
+	 */
+	default boolean keepsLogs() {
+		return false;
+	}
+
+	/**
+	 * The log of one run, as {@link #appendHistory(CronRunDTO, CronLogDTO)} was given it: lines,
+	 * omitted count and position. Called on operators' threads; may do I/O.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param started The run's {@link CronRunDTO#started}, UTC epoch milliseconds.
+	 * @return The log, a new object each time; {@code null} if none is kept for that run (it was
+	 *         appended without one, or it is older than the history kept). The default keeps none.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @since 1.1
+	 */
+	default CronLogDTO log(String name, long started) throws StoreUnavailableException {
+		return null;
+	}
+
+	/**
 	 * The persisted history, newest first. The default keeps none.
 	 *
 	 * @param name A plugin name, or {@code null} for every name.
@@ -298,6 +345,29 @@ public interface StateStore extends AutoCloseable {
 	 */
 	default List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
 		return List.of();
+	}
+
+	/**
+	 * The persisted history of several names at once: for each name, what {@link #history(String, int)}
+	 * returns, in one round trip where the store can (the web console's list shows up to 100 plugins' runs).
+	 * The default asks {@link #history(String, int)} once per name.
+	 *
+	 * @param names Plugin names; none {@code null}. Must not be {@code null}.
+	 * @param limit The greatest number of runs per name, greater than 0.
+	 * @return Each distinct name to its runs, newest first (an empty list for a name without any), in the order
+	 *         of {@code names}. Never {@code null}.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @since 1.1
+	 */
+	default Map<String, List<CronRunDTO>> histories(Collection<String> names, int limit)
+			throws StoreUnavailableException {
+		Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+		for (String name : names) {
+			if (!all.containsKey(name)) {
+				all.put(name, history(name, limit));
+			}
+		}
+		return all;
 	}
 
 	/**

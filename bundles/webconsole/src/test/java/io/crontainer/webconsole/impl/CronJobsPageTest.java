@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronLogLineDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
@@ -151,8 +153,18 @@ class CronJobsPageTest {
 		run.started = now - 180_000;
 		run.finished = null;
 		busy.lastRun = run;
+		busy.missedFires = 1234;
+		busy.lastMissedFire = now - 300_000;
 		rt.jobs.add(busy);
 		rt.history.add(run);
+		for (String name : List.of("idle", "late")) {
+			CronJobDTO other = job(name, JobState.SCHEDULED);
+			rt.jobs.add(other);
+			CronRunDTO done = run(name, Outcome.FAILED, "boom");
+			done.started = now - 60_000;
+			done.finished = now - 59_000;
+			rt.history.add(done);
+		}
 		Http.Request get = new Http.Request();
 		Http.Response response = new Http.Response();
 		clocked.renderContent(get.proxy(), response.proxy());
@@ -160,7 +172,94 @@ class CronJobsPageTest {
 		assertThat(html).contains("<td class=\"state\"><span class=\"state state-SCHEDULED\">SCHEDULED (running 3 min)</span>")
 				.contains("<td class=\"left\">1 min</td>").contains("<td class=\"took\">3 min</td>")
 				.contains("<td class=\"timeline\"><svg ").contains("<title>RUNNING (MANUAL), started ")
-				.contains("Timeline of the last 1 run of busy: 0 succeeded, 0 failed, 1 in progress.");
+				.contains("Timeline of the last 1 run of busy: 0 succeeded, 0 failed, 1 in progress.")
+				.contains("Timeline of the last 1 run of idle: 0 succeeded, 1 failed.")
+				.contains("Timeline of the last 1 run of late: 0 succeeded, 1 failed.")
+				.contains("<th title=\"Missed fire times: fire times whose run did not start within 60 s")
+				.contains("<td class=\"missed\"><span title=\"the latest 2027-01-15T07:55Z[UTC] (5 min ago)\">1,234</span></td>")
+				.contains("<td class=\"missed\">0</td>");
+		assertThat(rt.historyCalls).as("the list reads the runs of all its plugins at once")
+				.containsExactly("getHistories[busy, idle, late]x20");
+	}
+
+	@Test
+	void theDetailShowsTheMissedFireTimes() throws Exception {
+		long now = 1_800_000_000_000L;
+		CronJobsPage clocked = new CronJobsPage(rt, java.time.Clock.fixed(java.time.Instant.ofEpochMilli(now),
+				java.time.ZoneOffset.UTC));
+		CronJobDTO late = job("late", JobState.SCHEDULED);
+		late.zone = "Europe/Paris";
+		late.missedFires = 3;
+		late.lastMissedFire = now - 120_000;
+		rt.jobs.add(late);
+		Http.Request get = new Http.Request();
+		get.param("name", "late");
+		Http.Response response = new Http.Response();
+		clocked.renderContent(get.proxy(), response.proxy());
+		assertThat(response.body.toString()).contains("<tr class=\"missed\"><th>Missed fires</th><td>3, the latest"
+				+ " 2027-01-15T08:58+01:00[Europe/Paris] (2 min ago): fire times whose run did not start within 60 s (the"
+				+ " runtime was down, the store away, the plugin busy)</td></tr>");
+	}
+
+	@Test
+	void theHistoryLinksEachRunToItsLogWhichIsEscaped() throws Exception {
+		CronJobDTO job = job("cleaner", JobState.SCHEDULED);
+		rt.jobs.add(job);
+		CronRunDTO ran = run("cleaner", Outcome.FAILED, "boom");
+		ran.started = 1_700_000_000_123L;
+		CronRunDTO skipped = run("cleaner", Outcome.SKIPPED, "it was running");
+		rt.history.add(skipped);
+		rt.history.add(ran);
+		CronLogDTO log = new CronLogDTO();
+		log.name = "cleaner";
+		log.started = ran.started;
+		CronLogLineDTO line = new CronLogLineDTO();
+		line.time = ran.started + 1;
+		line.level = "WARN";
+		line.logger = "org.example.<b>Cleaner";
+		line.message = "<script>alert(1)</script>\u001b]0;owned\u0007 & \"quoted\"";
+		line.thrown = "java.lang.IllegalStateException: <i>x</i>\n\tat org.example.Cleaner.run(Cleaner.java:1)";
+		log.lines = List.of(line);
+		log.omitted = 1_234;
+		log.omittedAt = 0;
+		rt.logs.put("cleaner@" + ran.started, log);
+		page.runtime = rt;
+
+		Http.Request detail = new Http.Request();
+		detail.param("name", "cleaner");
+		Http.Response detailPage = new Http.Response();
+		page.renderContent(detail.proxy(), detailPage.proxy());
+		assertThat(detailPage.body.toString()).contains("<th>Log</th>")
+				.contains("<td class=\"log\"><a href=\"/cronjobs?name=cleaner&amp;log=1700000000123\">log</a></td>")
+				.containsOnlyOnce(">log</a>"); // none for the skipped fire
+
+		Http.Request get = new Http.Request();
+		get.param("name", "cleaner").param("log", "1700000000123");
+		Http.Response response = new Http.Response();
+		page.renderContent(get.proxy(), response.proxy());
+		String html = response.body.toString();
+		assertThat(html).contains("Log of the run of cleaner started 2023-11-14T22:13:20.123Z[UTC]")
+				.contains("1,235 lines, of which 1,234 left out.")
+				.contains("<tr class=\"omitted\"><td colspan=\"4\">1,234 lines left out</td></tr>")
+				.contains("<td class=\"time\">2023-11-14T22:13:20.124Z</td><td class=\"level\">WARN</td>")
+				.contains("<td class=\"logger\">org.example.&lt;b&gt;Cleaner</td>")
+				.contains("&lt;script&gt;alert(1)&lt;/script&gt;\\e]0;owned\\x07 &amp; &quot;quoted&quot;")
+				.contains("<pre class=\"thrown\">java.lang.IllegalStateException: &lt;i&gt;x&lt;/i&gt;\n\tat org.example")
+				.doesNotContain("<script>").doesNotContain("\u001b").doesNotContain("<b>").doesNotContain("<i>");
+
+		Http.Request none = new Http.Request();
+		none.param("name", "cleaner").param("log", "42");
+		Http.Response missing = new Http.Response();
+		page.renderContent(none.proxy(), missing.proxy());
+		assertThat(missing.status).isEqualTo(404);
+		assertThat(missing.body.toString()).contains("id=\"no-log\"");
+
+		Http.Request bad = new Http.Request();
+		bad.param("name", "cleaner").param("log", "<x>");
+		Http.Response refused = new Http.Response();
+		page.renderContent(bad.proxy(), refused.proxy());
+		assertThat(refused.status).isEqualTo(400);
+		assertThat(refused.body.toString()).contains("not &quot;&lt;x&gt;&quot;").doesNotContain("<x>");
 	}
 
 	private String render(CronJobDTO job) {
@@ -182,7 +281,13 @@ class CronJobsPageTest {
 		final List<String> fired = new ArrayList<>();
 		final List<String> reset = new ArrayList<>();
 		final List<CronRunDTO> history = new ArrayList<>();
+		final java.util.Map<String, CronLogDTO> logs = new java.util.HashMap<>();
 		CompletionStage<CronRunDTO> next;
+
+		@Override
+		public CronLogDTO getLog(String name, Long started) {
+			return logs.get(name + "@" + started);
+		}
 
 		@Override
 		public List<CronJobDTO> getJobs() {
@@ -194,8 +299,22 @@ class CronJobsPageTest {
 			return jobs.stream().filter(j -> j.name.equals(name)).findFirst().orElse(null);
 		}
 
+		/** The history reads, in order. */
+		final List<String> historyCalls = new ArrayList<>();
+
+		@Override
+		public java.util.Map<String, List<CronRunDTO>> getHistories(java.util.Collection<String> names, int limit) {
+			historyCalls.add("getHistories" + names + "x" + limit);
+			java.util.Map<String, List<CronRunDTO>> all = new java.util.LinkedHashMap<>();
+			for (String name : names) {
+				all.put(name, history.stream().filter(r -> r.name.equals(name)).limit(limit).toList());
+			}
+			return all;
+		}
+
 		@Override
 		public List<CronRunDTO> getHistory(String name, int limit) {
+			historyCalls.add("getHistory " + name);
 			return history.stream().filter(r -> name == null || r.name.equals(name)).limit(limit).toList();
 		}
 
@@ -239,6 +358,14 @@ class CronJobsPageTest {
 		@Override
 		public ZoneId getDefaultZone() {
 			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public io.crontainer.api.runtime.EngineDTO getEngine() {
+			io.crontainer.api.runtime.EngineDTO engine = new io.crontainer.api.runtime.EngineDTO();
+			engine.commitBuckets = new double[0];
+			engine.commitCounts = new long[0];
+			return engine;
 		}
 
 		@Override

@@ -9,8 +9,8 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.EngineDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.StoreDTO;
-import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.engine.CommitTimes;
 import io.crontainer.scheduler.impl.engine.JobView;
 import io.crontainer.scheduler.impl.engine.Operations;
 import io.crontainer.scheduler.impl.engine.RunRecord;
@@ -119,6 +121,98 @@ public final class RuntimeView implements CronRuntime {
 			dtos.add(record.toDTO());
 		}
 		return dtos;
+	}
+
+	/**
+	 * A run's log: the lines so far of a run in progress (from the engine's memory), else what the
+	 * store keeps. The latest run that was not skipped, unless {@code started} names one.
+	 */
+	@Override
+	public CronLogDTO getLog(String name, Long started) {
+		requireNonNull(name, "name");
+		RunRecord found = null;
+		for (RunRecord record : engine.history(name, Integer.MAX_VALUE)) { // throws for an unknown name
+			if (started == null ? record.outcome() != Outcome.SKIPPED : record.started() == started) {
+				found = record;
+				break;
+			}
+		}
+		if (found == null && started == null) {
+			return null;
+		}
+		CronLogDTO live = found == null ? null : found.liveLog();
+		if (live != null && live.running) {
+			return live;
+		}
+		try {
+			CronLogDTO kept = engine.store().log(name, found == null ? started : found.started());
+			return kept != null ? kept : live; // live: ended a moment ago, not handed to the store yet
+		} catch (StoreUnavailableException e) {
+			throw new IllegalStateException(e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * Here: the runs kept in memory, under one hold of the engine's lock; in a cluster, the shared store's in
+	 * one query ({@link StateStore#histories}), after the runs still queued or going here, or the runs kept
+	 * here if the store cannot be reached.
+	 */
+	@Override
+	public Map<String, List<CronRunDTO>> getHistories(Collection<String> names, int limit) {
+		requireNonNull(names, "names");
+		if (limit <= 0) {
+			throw new IllegalArgumentException("limit " + limit + " is not greater than 0");
+		}
+		Map<String, List<RunRecord>> records = engine.histories(names, limit);
+		StateStore store = engine.store();
+		if (store.keepsHistory() && store.node() != null && !records.isEmpty()) {
+			try {
+				Map<String, List<CronRunDTO>> kept = store.histories(records.keySet(), limit);
+				Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+				for (Map.Entry<String, List<RunRecord>> e : records.entrySet()) {
+					List<CronRunDTO> dtos = new ArrayList<>();
+					for (RunRecord record : e.getValue()) {
+						if (record.outcome() == Outcome.QUEUED || record.outcome() == Outcome.RUNNING) {
+							dtos.add(record.toDTO());
+						}
+					}
+					for (CronRunDTO run : kept.getOrDefault(e.getKey(), List.of())) {
+						if (dtos.size() == limit) {
+							break;
+						}
+						dtos.add(run);
+					}
+					all.put(e.getKey(), dtos);
+				}
+				return all;
+			} catch (StoreUnavailableException e) {
+				// the runs kept here
+			}
+		}
+		Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+		for (Map.Entry<String, List<RunRecord>> e : records.entrySet()) {
+			List<CronRunDTO> dtos = new ArrayList<>(e.getValue().size());
+			for (RunRecord record : e.getValue()) {
+				dtos.add(record.toDTO());
+			}
+			all.put(e.getKey(), dtos);
+		}
+		return all;
+	}
+
+	@Override
+	public EngineDTO getEngine() {
+		EngineDTO dto = new EngineDTO();
+		dto.dueQueueSize = engine.dueQueueSize();
+		CommitTimes commits = engine.commitTimes();
+		dto.commitBuckets = commits.bounds();
+		dto.commitCounts = commits.cumulativeCounts();
+		dto.commitSeconds = commits.seconds();
+		dto.commits = commits.count();
+		return dto;
 	}
 
 	@Override

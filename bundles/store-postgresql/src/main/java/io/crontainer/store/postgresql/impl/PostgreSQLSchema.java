@@ -30,17 +30,21 @@ import java.sql.Statement;
  *   node text PRIMARY KEY, seen_at timestamptz)    -- database clock of the node's last poll
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
- *   started, finished (timestamptz), error)
+ *   started, finished (timestamptz), error,
+ *   log text)                                      -- the run's log (RunLogText), NULL: none; added
+ *                                                  -- after version 1 first shipped, see below
  * </pre>
+ *
+ * <p>
+ * <b>Additions.</b> A change that runtimes of the previous release can ignore (a nullable column they
+ * never name: {@code crontainer_run.log}; the table {@code crontainer_node}, where a runtime that
+ * does not know it simply does not show up) does not change the version: it is made, if missing, by
+ * every runtime that starts, under the same lock, so that runtimes of both releases can share the
+ * database during a rolling upgrade. Only a change they cannot ignore raises the version.
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
  * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
  * Leases and change times are {@code timestamptz} on the database's clock ({@code now()}).
- *
- * <p>
- * {@code crontainer_node} came after version 1 was first written, as an addition only: it is created
- * if missing in a database of version 1, whose other tables it leaves as they are, so the version
- * stays 1 (a runtime that does not know it just does not show up in it).
  *
  * <p>
  * Created in one transaction under a transaction-level advisory lock, so that nodes starting at once
@@ -90,7 +94,8 @@ final class PostgreSQLSchema {
 			  window_end     bigint,
 			  started        timestamptz NOT NULL,
 			  finished       timestamptz,
-			  error          text
+			  error          text,
+			  log            text
 			)""",
 			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
 	};
@@ -150,16 +155,7 @@ final class PostgreSQLSchema {
 				throw new IncompatibleSchemaException("the table crontainer_schema_version holds the unknown version "
 						+ found);
 			}
-			boolean nodes;
-			try (ResultSet result = statement.executeQuery("SELECT to_regclass('crontainer_node') IS NOT NULL")) {
-				result.next();
-				nodes = result.getBoolean(1);
-			}
-			if (!nodes) { // (checked first: a user who may not create tables may use them once they exist)
-				for (String sql : ADDED_V1) {
-					statement.execute(sql);
-				}
-			}
+			addMissing(statement);
 			connection.commit();
 			return found;
 		} catch (SQLException | IncompatibleSchemaException | RuntimeException e) {
@@ -171,6 +167,28 @@ final class PostgreSQLSchema {
 			throw e;
 		} finally {
 			connection.setAutoCommit(true);
+		}
+	}
+
+	/** Makes the additions to version 1 that an older runtime created the tables without. */
+	private static void addMissing(Statement statement) throws SQLException {
+		boolean log;
+		try (ResultSet result = statement.executeQuery("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+				+ "current_schema() AND table_name = 'crontainer_run' AND column_name = 'log'")) {
+			log = result.next();
+		}
+		if (!log) {
+			statement.execute("ALTER TABLE crontainer_run ADD COLUMN log text");
+		}
+		boolean nodes;
+		try (ResultSet result = statement.executeQuery("SELECT to_regclass('crontainer_node') IS NOT NULL")) {
+			result.next();
+			nodes = result.getBoolean(1);
+		}
+		if (!nodes) { // (checked first: a user who may not create tables may use them once they exist)
+			for (String sql : ADDED_V1) {
+				statement.execute(sql);
+			}
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
@@ -796,12 +798,35 @@ public final class PostgreSQLStateStore implements StateStore {
 
 	@Override
 	public void appendHistory(CronRunDTO run) {
-		committer.history(run);
+		committer.history(run, null);
+	}
+
+	/** The log goes into the run's history row (column {@code log}), so it is trimmed with it. */
+	@Override
+	public void appendHistory(CronRunDTO run, CronLogDTO log) {
+		committer.history(run, log);
+	}
+
+	@Override
+	public boolean keepsLogs() {
+		return true;
+	}
+
+	@Override
+	public CronLogDTO log(String name, long started) throws StoreUnavailableException {
+		return repository.log(name, started);
 	}
 
 	@Override
 	public List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
 		return repository.history(name, limit);
+	}
+
+	/** One query for all the names (the web console's list), not one per name. */
+	@Override
+	public Map<String, List<CronRunDTO>> histories(Collection<String> names, int limit)
+			throws StoreUnavailableException {
+		return repository.histories(names, limit);
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,9 +21,14 @@ import java.util.function.UnaryOperator;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.store.api.RunLogText;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StoreUnavailableException;
 
@@ -42,6 +48,7 @@ import io.crontainer.store.api.StoreUnavailableException;
  * reads), the lease keeper's and the group committer's, each call on a connection of its own.
  */
 final class Repository {
+	private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLStateStore.class);
 	/** How far back a poll re-reads: longer than any transaction of ours may take. */
 	private static final Duration POLL_OVERLAP = Duration.ofSeconds(30);
 
@@ -489,9 +496,13 @@ final class Repository {
 
 	/**
 	 * A history row to write: {@code id} is the row a commit inserted already (completed with the run's
-	 * trigger, start and end), or {@code null} to insert the run.
+	 * trigger, start, end and log), or {@code null} to insert the run; {@code log} is the run's log, or
+	 * {@code null} for none.
 	 */
-	record HistoryRow(CronRunDTO run, Long id) {
+	record HistoryRow(CronRunDTO run, Long id, CronLogDTO log) {
+		HistoryRow(CronRunDTO run, Long id) {
+			this(run, id, null);
+		}
 	}
 
 	/**
@@ -585,11 +596,11 @@ final class Repository {
 			return;
 		}
 		try (PreparedStatement update = connection.prepareStatement("UPDATE crontainer_run SET trigger = ?, started = ?, "
-				+ "finished = ?, scheduled_fire = ? WHERE id = ?");
+				+ "finished = ?, scheduled_fire = ?, log = ? WHERE id = ?");
 				PreparedStatement insert = connection.prepareStatement("""
 						INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end,
-						                            started, finished, error)
-						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+						                            started, finished, error, log)
+						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
 			update.setQueryTimeout(queryTimeoutSeconds);
 			insert.setQueryTimeout(queryTimeoutSeconds);
 			boolean updates = false;
@@ -601,7 +612,8 @@ final class Repository {
 					update.setTimestamp(2, new Timestamp(run.started));
 					update.setTimestamp(3, run.finished == null ? null : new Timestamp(run.finished));
 					setNanos(update, 4, run.scheduledFire == null ? null : Instant.ofEpochMilli(run.scheduledFire));
-					update.setLong(5, row.id());
+					update.setString(5, row.log() == null ? null : RunLogText.write(row.log()));
+					update.setLong(6, row.id());
 					update.addBatch();
 					updates = true;
 					continue;
@@ -616,6 +628,7 @@ final class Repository {
 				insert.setTimestamp(8, new Timestamp(run.started));
 				insert.setTimestamp(9, run.finished == null ? null : new Timestamp(run.finished));
 				insert.setString(10, run.error);
+				insert.setString(11, row.log() == null ? null : RunLogText.write(row.log()));
 				insert.addBatch();
 				inserts = true;
 				touched.add(run.name);
@@ -648,10 +661,14 @@ final class Repository {
 
 	// ------------------------------------------------------------------ history and operators' changes
 
+	/** The columns of a run, as {@link #run(ResultSet)} reads them. */
+	private static final String RUN_COLUMNS = "name, node, trigger, outcome, scheduled_fire, window_start, window_end, "
+			+ "started, finished, error";
+
 	/** The history, newest first: of a name, or of all ({@code name == null}). */
 	List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
-		String sql = "SELECT name, node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished, "
-				+ "error FROM crontainer_run " + (name == null ? "" : "WHERE name = ? ") + "ORDER BY id DESC LIMIT ?";
+		String sql = "SELECT " + RUN_COLUMNS + " FROM crontainer_run " + (name == null ? "" : "WHERE name = ? ")
+				+ "ORDER BY id DESC LIMIT ?";
 		return withConnection(connection -> {
 			try (PreparedStatement statement = connection.prepareStatement(sql)) {
 				statement.setQueryTimeout(queryTimeoutSeconds);
@@ -663,24 +680,87 @@ final class Repository {
 				List<CronRunDTO> runs = new ArrayList<>();
 				try (ResultSet result = statement.executeQuery()) {
 					while (result.next()) {
-						CronRunDTO dto = new CronRunDTO();
-						dto.name = result.getString(1);
-						dto.node = result.getString(2);
-						dto.trigger = Trigger.valueOf(result.getString(3));
-						dto.outcome = Outcome.valueOf(result.getString(4));
-						dto.scheduledFire = millis(nanosOrNull(result, 5));
-						dto.windowStart = millis(nanosOrNull(result, 6));
-						dto.windowEnd = millis(nanosOrNull(result, 7));
-						dto.started = result.getTimestamp(8).getTime();
-						Timestamp finished = result.getTimestamp(9);
-						dto.finished = finished == null ? null : finished.getTime();
-						dto.error = result.getString(10);
-						runs.add(dto);
+						runs.add(run(result));
 					}
 				}
 				return runs;
 			}
 		}, "cannot read the run history");
+	}
+
+	/**
+	 * The log kept with a run: of the newest history row of the name that started at {@code started}
+	 * (ms) and has one; {@code null} if none.
+	 */
+	CronLogDTO log(String name, long started) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("SELECT log FROM crontainer_run "
+					+ "WHERE name = ? AND started = ? AND log IS NOT NULL ORDER BY id DESC LIMIT 1")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setString(1, name);
+				statement.setTimestamp(2, new Timestamp(started));
+				try (ResultSet result = statement.executeQuery()) {
+					if (!result.next()) {
+						return null;
+					}
+					try {
+						return RunLogText.read(name, started, result.getString(1));
+					} catch (IllegalArgumentException e) {
+						LOG.warn("The log of the run of {} started at {} cannot be read: {}", name,
+								Instant.ofEpochMilli(started), e.getMessage());
+						return null;
+					}
+				}
+			}
+		}, "cannot read the log of a run of " + name);
+	}
+
+	/**
+	 * The newest {@code limit} runs of each of {@code names}, newest first per name, in one query (each name's
+	 * runs read through the index on {@code (name, id)}).
+	 */
+	Map<String, List<CronRunDTO>> histories(Collection<String> names, int limit) throws StoreUnavailableException {
+		Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+		for (String name : names) {
+			all.put(name, new ArrayList<>());
+		}
+		if (all.isEmpty()) {
+			return all;
+		}
+		String sql = "SELECT " + RUN_COLUMNS + " FROM unnest(?::text[]) AS n(name) CROSS JOIN LATERAL ("
+				+ "SELECT node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished, error, id "
+				+ "FROM crontainer_run r WHERE r.name = n.name ORDER BY r.id DESC LIMIT ?) AS t ORDER BY name, id DESC";
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(sql)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setArray(1, connection.createArrayOf("text", all.keySet().toArray()));
+				statement.setInt(2, limit);
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						CronRunDTO run = run(result);
+						all.get(run.name).add(run);
+					}
+				}
+				return all;
+			}
+		}, "cannot read the run history");
+	}
+
+	/** A run from the columns {@link #RUN_COLUMNS} of the current row. */
+	private static CronRunDTO run(ResultSet result) throws SQLException {
+		CronRunDTO dto = new CronRunDTO();
+		dto.name = result.getString(1);
+		dto.node = result.getString(2);
+		dto.trigger = Trigger.valueOf(result.getString(3));
+		dto.outcome = Outcome.valueOf(result.getString(4));
+		dto.scheduledFire = millis(nanosOrNull(result, 5));
+		dto.windowStart = millis(nanosOrNull(result, 6));
+		dto.windowEnd = millis(nanosOrNull(result, 7));
+		dto.started = result.getTimestamp(8).getTime();
+		Timestamp finished = result.getTimestamp(9);
+		dto.finished = finished == null ? null : finished.getTime();
+		dto.error = result.getString(10);
+		return dto;
 	}
 
 	/**
