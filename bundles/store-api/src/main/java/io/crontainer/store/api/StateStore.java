@@ -53,7 +53,8 @@ import io.crontainer.api.runtime.CronRunDTO;
  * <p>
  * <b>Threads.</b> Thread-safe; never called with the scheduler's lock held. Called by: the thread
  * that loads a plugin's record ({@link #read}, {@link #history}: the whiteboard thread on arrival, the
- * timer when a load is retried, the configuring thread after a store switch); run threads
+ * timer when a load is retried, the configuring thread after a store switch); the scheduler's claiming
+ * thread ({@link #claimShare}: the fire times of a tick, together, never on the timer thread); run threads
  * ({@link #claim}, {@link #claimOver}, {@link #commit}, {@link #release}); any thread
  * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
  * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
@@ -148,6 +149,61 @@ public interface StateStore extends AutoCloseable {
 		} catch (CorruptStateException | StoreUnavailableException | RuntimeException e) {
 			results.stream().filter(ClaimResult::granted).forEach(granted -> release(granted.claim()));
 			throw e;
+		}
+		return results;
+	}
+
+	/**
+	 * Claims this runtime's share of the fire times due at once (the scheduled fires of one tick of the
+	 * timer), in one round trip where the store can, and leaves the others to the other runtimes of a
+	 * cluster without asking the database about them.
+	 *
+	 * <p>
+	 * A store shared by a cluster spreads the fire times over its live runtimes: each plugin name has an
+	 * order of runtimes of its own (the same on every runtime, so each runtime asks for about 1/N of a
+	 * burst, and no two ask for the same one); the first claims it at once, the next ones only if it is
+	 * still unclaimed one {@code cluster.poll} later (the first one is dead, slow or at its limit). An
+	 * answer {@link ClaimResult#left} says when to ask again ({@link ClaimResult#retryAt()}); asked
+	 * again, with the same request, the store claims it only if no other runtime did meanwhile, as far
+	 * as it knows. At most {@code limit} requests are granted; the rest are left to the others. Unlike
+	 * {@link #claim}, a request is granted at the window start the record has when it is claimed, which
+	 * the claim names ({@link Claim#windowStart()}): the caller's may be behind, when another runtime ran
+	 * the plugin's previous fire time; the commit's compare-and-set is on the start granted.
+	 *
+	 * <p>
+	 * The default (a store no one else shares) claims the first {@code limit} requests with
+	 * {@link #claimAll} and answers the rest {@link ClaimResult#left left} with no retry.
+	 *
+	 * @param due The scheduled fire times due, of distinct names, each with its fire time (not
+	 *        {@code null}). Must not be {@code null}; not modified.
+	 * @param limit The most claims to grant, at least 0 (runs this runtime may still start: its
+	 *        {@code cluster.max.running} minus its runs in progress); {@link Integer#MAX_VALUE} for no
+	 *        limit.
+	 * @return The answers, in the order of the requests. Never {@code null}.
+	 * @throws CorruptStateException If a name's record cannot be read: nothing of the batch is granted.
+	 * @throws StoreUnavailableException If the store cannot be reached: nothing of the batch is granted.
+	 * @throws IllegalArgumentException If a name comes twice, a fire time is {@code null}, or
+	 *         {@code limit} is negative.
+	 * @since 1.1
+	 */
+	default List<ClaimResult> claimShare(List<ClaimRequest> due, int limit)
+			throws CorruptStateException, StoreUnavailableException {
+		if (limit < 0) {
+			throw new IllegalArgumentException("the limit of claims is negative: " + limit);
+		}
+		if (due.stream().anyMatch(request -> request.fireTime() == null)) {
+			throw new IllegalArgumentException("a share of due fire times has a request without a fire time");
+		}
+		int asked = Math.min(limit, due.size());
+		List<ClaimResult> results = new ArrayList<>(claimAll(due.subList(0, asked)));
+		for (int i = 0; i < asked; i++) {
+			ClaimResult result = results.get(i);
+			if (!result.granted() && result.windowMoved()) {
+				results.set(i, claim(due.get(i).name(), result.current().windowStart(), due.get(i).fireTime()));
+			}
+		}
+		for (ClaimRequest request : due.subList(asked, due.size())) {
+			results.add(ClaimResult.left(read(request.name()), "this runtime has its most runs in progress", null));
 		}
 		return results;
 	}

@@ -132,6 +132,31 @@ public abstract class StateStoreContract {
 	}
 
 	@Test
+	void aShareOfDueFireTimesIsClaimedUpToTheLimitAndTheRestIsLeft() throws Exception {
+		List<ClaimRequest> due = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			due.add(new ClaimRequest("due-" + i, Instant.EPOCH, T1));
+		}
+		List<ClaimResult> results = store.claimShare(due, 3);
+		assertThat(results).hasSize(5);
+		assertThat(results.stream().filter(ClaimResult::granted).map(r -> r.claim().name()))
+				.as("on a store no one else shares, all of it is this runtime's share: the first ones, up to the limit")
+				.containsExactly("due-0", "due-1", "due-2");
+		assertThat(results.subList(3, 5)).allSatisfy(r -> {
+			assertThat(r.left()).isTrue();
+			assertThat(r.retryAt()).as("no other runtime to take it").isNull();
+			assertThat(r.refusal()).isNotBlank();
+		});
+		assertThat(store.claim("due-3", Instant.EPOCH, T1).granted()).as("a fire time left is not held").isTrue();
+		assertThat(store.claimShare(List.of(new ClaimRequest("due-4", Instant.EPOCH, T2)), 0))
+				.allMatch(r -> r.left() && !r.granted());
+		assertThat(store.claimShare(List.of(), 1)).isEmpty();
+		assertThatThrownBy(() -> store.claimShare(due, -1)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> store.claimShare(List.of(new ClaimRequest("manual", Instant.EPOCH, null)), 1))
+				.isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
 	void aNameHasOneClaimAtATimeAndAFireTimeIsClaimedOnce() throws Exception {
 		ClaimResult held = store.claim("p", Instant.EPOCH, T1);
 		assertThat(store.claim("p", Instant.EPOCH, T2).granted()).isFalse();

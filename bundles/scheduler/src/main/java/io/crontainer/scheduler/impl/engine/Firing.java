@@ -62,6 +62,13 @@ final class Firing {
 		 * @param version The version of that record.
 		 */
 		void submit(Run run, Instant expected, long version);
+
+		/**
+		 * Hands the scheduled runs fired so far in this tick ({@link #takeToClaim}) to the claiming task,
+		 * to be claimed together ({@link RunThread#claimTick}). Called as an effect, once per batch of a
+		 * tick, with no lock held.
+		 */
+		void claimTick();
 	}
 
 	private final Outcomes outcomes;
@@ -73,6 +80,11 @@ final class Firing {
 	 * window (the window end moves with the runs that hold the name).
 	 */
 	private final Set<Run> alongside = new HashSet<>();
+	/**
+	 * Scheduled runs fired in the tick going on, in a cluster, to be claimed together
+	 * ({@link StateStore#claimShare}); taken by {@link #takeToClaim}.
+	 */
+	private List<Run> toClaim = new ArrayList<>();
 
 	Firing(Outcomes outcomes, Engine engine) {
 		this.outcomes = outcomes;
@@ -105,7 +117,16 @@ final class Firing {
 	 */
 	Run fire(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
 			List<Runnable> out) {
+		return fire(job, trigger, scheduledFire, done, now, false, out);
+	}
+
+	/** As {@link #fire(Job, Trigger, Instant, CompletableFuture, Instant, List)}; {@code takeOver}: see {@link Run#takeOver}. */
+	private Run fire(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
+			boolean takeOver, List<Runnable> out) {
 		String name = job.name();
+		if (trigger == Trigger.SCHEDULE && scheduledFire != null) {
+			job.lastScheduledFire = Math.max(job.lastScheduledFire, scheduledFire.toEpochMilli());
+		}
 		Run current = running.get(name);
 		if (current != null) {
 			if (current.phase == Run.Phase.COMMITTING && done == null && current.followTrigger == null) {
@@ -121,7 +142,7 @@ final class Firing {
 				// in a cluster a run without a claim could run on every runtime.
 				int going = 1 + (int) alongside.stream().filter(r -> r.name.equals(name)).count();
 				if (going < MAX_CONCURRENT_RUNS) {
-					return start(job, trigger, scheduledFire, null, now, true, out);
+					return start(job, trigger, scheduledFire, null, now, true, false, out);
 				}
 				if (!job.capLogged) {
 					job.capLogged = true;
@@ -132,17 +153,23 @@ final class Firing {
 						+ "for " + SchedulerProperties.CONCURRENT + " = true", out);
 				return null;
 			}
-			Instant since = Instant.ofEpochMilli(current.record.started);
-			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
-					scheduledFire));
-			outcomes.skipped(job, trigger, scheduledFire, now, "the previous run was still going", out);
+			// The first fire time a run skips is logged and kept in the store's history; the next ones (a
+			// plugin due every second whose run lasts minutes, or waits under overload) only in memory and
+			// in the missed count: a line and a row each would cost more than the runs themselves.
+			boolean first = current.skips++ == 0;
+			if (first) {
+				Instant since = Instant.ofEpochMilli(current.record.started);
+				out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {} (the next "
+						+ "fire times it skips are counted, not logged, until the run ends)", name, since, scheduledFire));
+			}
+			outcomes.skipped(job, trigger, scheduledFire, now, "the previous run was still going", first, out);
 			return null;
 		}
-		return start(job, trigger, scheduledFire, done, now, false, out);
+		return start(job, trigger, scheduledFire, done, now, false, takeOver, out);
 	}
 
 	private Run start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
-			boolean beside, List<Runnable> out) {
+			boolean beside, boolean takeOver, List<Runnable> out) {
 		String name = job.name();
 		StateStore store = engine.store();
 		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now,
@@ -157,8 +184,27 @@ final class Firing {
 		outcomes.queued(record);
 		Instant expected = job.record.windowStart();
 		long version = job.record.version();
-		out.add(() -> engine.submit(run, expected, version));
+		run.expected = expected;
+		run.version = version;
+		if (!beside && done == null && trigger == Trigger.SCHEDULE && scheduledFire != null && !takeOver
+				&& store.node() != null) {
+			// In a cluster, a scheduled fire is claimed with the others of its tick, in one call.
+			if (toClaim.isEmpty()) {
+				out.add(engine::claimTick);
+			}
+			toClaim.add(run);
+		} else {
+			run.takeOver = takeOver;
+			out.add(() -> engine.submit(run, expected, version));
+		}
 		return run;
+	}
+
+	/** The scheduled runs fired since the last call, to be claimed together; the list is the caller's. Lock held. */
+	List<Run> takeToClaim() {
+		List<Run> taken = toClaim;
+		toClaim = new ArrayList<>();
+		return taken;
 	}
 
 	/**
@@ -185,19 +231,23 @@ final class Firing {
 	}
 
 	/**
-	 * A fire time that found the name held by another runtime, claimed again once that runtime's lease
-	 * expires, as a take-over ({@link StateStore#claimOver}): only if that runtime did not finish, so a
+	 * A fire time claimed again: one left to other runtimes that the store asked back (claimed with its
+	 * tick's, if no runtime took it meanwhile), or one that found the name held by another runtime, once
+	 * that runtime's lease expires, as a take-over ({@link StateStore#claimOver}): only if that runtime did not finish, so a
 	 * fire time that merely overlapped a run elsewhere does not run after it. Lock held.
 	 */
 	static final class Retry extends Due {
 		final Job job;
 		final Trigger trigger;
 		final Instant fire;
+		/** A take-over ({@link StateStore#claimOver}); else a fire time left to others, claimed with its tick's. */
+		final boolean takeOver;
 
-		Retry(Job job, Trigger trigger, Instant fire) {
+		Retry(Job job, Trigger trigger, Instant fire, boolean takeOver) {
 			this.job = job;
 			this.trigger = trigger;
 			this.fire = fire;
+			this.takeOver = takeOver;
 		}
 
 		@Override
@@ -213,9 +263,9 @@ final class Firing {
 				|| running.containsKey(job.name())) {
 			return;
 		}
-		Run run = fire(job, retry.trigger, retry.fire, null, now, out);
-		if (run != null) {
-			run.takeOver = true; // submitted after the lock is released: it reads this
+		if (!retry.takeOver && job.lastScheduledFire > retry.fire.toEpochMilli()) {
+			return; // a later fire time came meanwhile: its window covers this one's
 		}
+		fire(job, retry.trigger, retry.fire, null, now, retry.takeOver, out);
 	}
 }

@@ -101,6 +101,11 @@ final class Job {
 	 * starts a burst of due runs first and computes their next fire times after.
 	 */
 	boolean nextPending;
+	/**
+	 * The latest scheduled fire time fired (run, skipped or left to another runtime), UTC epoch ms;
+	 * {@link #NONE} if none: a fire time left to others that comes back after a later one is stale.
+	 */
+	long lastScheduledFire = NONE;
 	/** Fire times had since the service arrived or changed, for {@code scheduler.times}. */
 	int fired;
 	/** Whether the next schedule start may catch a missed fire time up ({@code cron.misfire=run-once}). */

@@ -66,6 +66,12 @@ final class Outcomes {
 
 	/** Records a fire that did not run, and why. Lock held. */
 	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
+		skipped(job, trigger, scheduledFire, now, why, true, out);
+	}
+
+	/** Records a fire that did not run, and why; in the store's history too if {@code keep}. Lock held. */
+	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, boolean keep,
+			List<Runnable> out) {
 		if (trigger == Trigger.SCHEDULE && scheduledFire != null) {
 			history.missed(job.name(), 1, scheduledFire);
 		}
@@ -75,8 +81,10 @@ final class Outcomes {
 		record.outcome = Outcome.SKIPPED;
 		history.add(record);
 		CronRunDTO kept = record.toDTO();
-		StateStore store = this.store.get();
-		out.add(() -> store.appendHistory(kept));
+		if (keep) {
+			StateStore store = this.store.get();
+			out.add(() -> store.appendHistory(kept));
+		}
 		out.add(() -> events.ended(kept));
 	}
 

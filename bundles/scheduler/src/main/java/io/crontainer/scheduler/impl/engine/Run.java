@@ -87,6 +87,13 @@ final class Run extends Due {
 	 * no claim and commits no window. Written before the run is submitted.
 	 */
 	boolean alongside;
+	/** Fire times skipped because this run was going. */
+	int skips;
+	/** Whether its claim was granted and counts towards {@code cluster.max.running} until it is over. */
+	boolean counted;
+	/** The window start and record version the engine knew when it fired (written before it is claimed). */
+	Instant expected;
+	long version;
 	/** A fire that came while the run committed: it starts once the commit is over. */
 	Trigger followTrigger;
 	Instant followFire;

@@ -21,6 +21,7 @@ import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.runlog.RunLogCapture;
 import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.FencedException;
@@ -42,8 +43,17 @@ import io.crontainer.store.api.StoreUnavailableException;
  * life on its thread grows (batch claims, re-runs, run logs).
  *
  * <p>
- * Threads: run threads ({@link #submit}'s task: claims, plugin calls, commits and releases, hand-overs
- * to a new store) and the store's thread (commit completions). Each takes the engine's lock only
+ * <b>Claims in a cluster.</b> The scheduled fires of a tick are claimed together: {@link Firing} only
+ * collects them, and one claiming task on a run thread ({@link #claimTick}) asks the store for them in
+ * one call ({@link StateStore#claimShare}: this runtime's share, up to {@code cluster.max.running} runs
+ * in progress); it hands the runs granted to run threads and drops the fire times left to other
+ * runtimes (they come back one poll later if the store asks). So a run gets a thread only once it is
+ * claimed, and the timer thread never waits for the database. Manual fires, take-overs and the local
+ * store's runs claim one by one on their run thread.
+ *
+ * <p>
+ * Threads: run threads ({@link #submit}'s task and the claiming task: claims, plugin calls, commits and
+ * releases, hand-overs to a new store) and the store's thread (commit completions). Each takes the engine's lock only
  * briefly, to record what happened; no plugin call, store call or log line happens with it held.
  * {@link Run} says what the run's thread writes without it. The {@link Events} of a run (started, on
  * its run thread just before the plugin is called) are only queued: Event Admin is called on the
@@ -90,7 +100,25 @@ final class RunThread {
 		 * state is recomputed, and the fire time is claimed again at {@code retryAt} unless that is
 		 * {@code null}.
 		 */
-		void yielded(Run run, Instant retryAt, Instant now, List<Runnable> out);
+		void yielded(Run run, Instant retryAt, boolean takeOver, Instant now, List<Runnable> out);
+
+		/**
+		 * The scheduled runs fired since the last call, to be claimed together ({@link Firing#takeToClaim}).
+		 * Lock held.
+		 */
+		List<Run> takeToClaim();
+
+		/**
+		 * The most runs in progress ({@code cluster.max.running}), 0 for no limit; takes the lock itself
+		 * (re-entrant if held).
+		 */
+		int maxRunning();
+
+		/**
+		 * The runs in progress that count towards {@code cluster.max.running}: claimed, not over, not past
+		 * their {@code cron.timeout} and not stuck. Lock held.
+		 */
+		int inProgress();
 
 		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
 		void flush(List<Runnable> out);
@@ -109,6 +137,11 @@ final class RunThread {
 	private final Outcomes outcomes;
 	private final Events events;
 	private final Engine engine;
+	// Guarded by lock.
+	/** Runs handed to the claiming task and not yet claimed, in the order fired. */
+	private final List<Run> claiming = new ArrayList<>();
+	/** Whether a claiming task is queued or going; it goes on until {@link #claiming} is empty. */
+	private boolean claimer;
 
 	RunThread(Object lock, Clock clock, Executor pool, Deadlines deadlines, Outcomes outcomes, Events events,
 			Engine engine) {
@@ -133,6 +166,119 @@ final class RunThread {
 			pool.execute(() -> execute(run, expected, version));
 		} catch (RejectedExecutionException e) {
 			finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
+		}
+	}
+
+	/**
+	 * Hands the scheduled runs fired in this tick ({@link Engine#takeToClaim}) to the claiming task,
+	 * queued on the run pool unless it is going already. An effect, lock not held.
+	 */
+	void claimTick() {
+		boolean queue;
+		synchronized (lock) {
+			claiming.addAll(engine.takeToClaim());
+			queue = !claimer && !claiming.isEmpty();
+			claimer |= queue;
+		}
+		if (queue) {
+			try {
+				pool.execute(this::claimAll);
+			} catch (RejectedExecutionException e) {
+				List<Run> dropped;
+				synchronized (lock) {
+					claimer = false;
+					dropped = new ArrayList<>(claiming);
+					claiming.clear();
+				}
+				dropped.forEach(run -> finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null));
+			}
+		}
+	}
+
+	/**
+	 * The claiming task, on a run thread: claims the runs handed over, all in one call of
+	 * {@link StateStore#claimShare} (one statement), as many as {@code cluster.max.running} leaves room
+	 * for; hands those granted to run threads, and drops those left to other runtimes. Goes on while runs
+	 * are handed over, then ends. Takes the lock only to take the runs and to record what became of them.
+	 */
+	private void claimAll() {
+		while (true) {
+			List<Run> batch;
+			int limit;
+			synchronized (lock) {
+				if (claiming.isEmpty()) {
+					claimer = false;
+					return;
+				}
+				batch = new ArrayList<>(claiming);
+				claiming.clear();
+				int max = engine.maxRunning();
+				limit = max <= 0 ? Integer.MAX_VALUE : Math.max(0, max - engine.inProgress());
+			}
+			claimBatch(batch, limit);
+		}
+	}
+
+	private void claimBatch(List<Run> batch, int limit) {
+		StateStore store = engine.store();
+		List<Run> runs = new ArrayList<>(batch.size());
+		for (Run run : batch) {
+			if (run.interrupted != null) {
+				finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
+			} else {
+				runs.add(run);
+			}
+		}
+		if (runs.isEmpty()) {
+			return;
+		}
+		List<ClaimResult> results;
+		try {
+			results = store.claimShare(runs.stream().map(r -> new ClaimRequest(r.name, r.expected, r.scheduledFire))
+					.toList(), limit);
+		} catch (CorruptStateException e) {
+			// Some record cannot be read: each run claims alone, to learn which one is BLOCKED.
+			runs.forEach(run -> submit(run, run.expected, run.version));
+			return;
+		} catch (StoreUnavailableException | RuntimeException e) {
+			boolean unavailable = e instanceof StoreUnavailableException;
+			if (unavailable) { // the store logs the loss of its database once
+				LOG.debug("Cannot claim {} fire time(s), so they do not run: {}", runs.size(), Texts.describe(e));
+			} else {
+				LOG.warn("Cannot claim {} fire time(s), so they do not run: {}", runs.size(), Texts.describe(e));
+			}
+			for (Run run : runs) {
+				if (unavailable) {
+					synchronized (lock) {
+						engine.claimUnavailable(run.job, e.getMessage());
+					}
+				}
+				finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Texts.describe(e), null);
+			}
+			return;
+		}
+		synchronized (lock) {
+			for (int i = 0; i < runs.size(); i++) {
+				if (results.get(i).granted()) {
+					runs.get(i).counted = true;
+				}
+			}
+		}
+		for (int i = 0; i < runs.size(); i++) {
+			Run run = runs.get(i);
+			ClaimResult result = results.get(i);
+			if (result.granted()) {
+				try {
+					pool.execute(() -> claimed(run, store, result, run.version));
+				} catch (RejectedExecutionException e) {
+					store.release(result.claim());
+					finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
+				}
+			} else if (result.left()) {
+				yielded(run, result, false);
+			} else {
+				claimed(run, store, result, run.version);
+			}
 		}
 	}
 
@@ -171,9 +317,22 @@ final class RunThread {
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Texts.describe(e), null);
 			return;
 		}
+		if (result.granted()) {
+			synchronized (lock) {
+				run.counted = true;
+			}
+		}
+		claimed(run, store, result, version);
+	}
+
+	/**
+	 * The store answered a run's claim: the run goes on (on this thread) if it was granted, or ends as
+	 * the refusal says. A run thread (the claiming task's for refusals); lock not held.
+	 */
+	private void claimed(Run run, StateStore store, ClaimResult result, long version) {
 		claimReachable(run); // the store answered
 		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
-			yielded(run, result);
+			yielded(run, result, true);
 			return;
 		}
 		if (!result.granted()) {
@@ -420,6 +579,7 @@ final class RunThread {
 				out.add(() -> LOG.info("Cron plugin {}: its abandoned run (since {}) returned at last", run.name, since));
 			}
 			run.phase = Run.Phase.DONE;
+			run.counted = false;
 			run.finished.countDown();
 			if (run.done != null) {
 				dto = run.record.toDTO();
@@ -455,7 +615,7 @@ final class RunThread {
 	 * runtime's run, so it leaves no trace in the history here. If the other runtime may be dead (it
 	 * holds this same fire time), the fire time is claimed again when its lease expires.
 	 */
-	private void yielded(Run run, ClaimResult result) {
+	private void yielded(Run run, ClaimResult result, boolean takeOver) {
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
 			Instant now = clock.instant();
@@ -464,7 +624,7 @@ final class RunThread {
 			outcomes.forget(run);
 			run.phase = Run.Phase.DONE;
 			run.finished.countDown();
-			engine.yielded(run, result.retryAt(), now, out);
+			engine.yielded(run, result.retryAt(), takeOver, now, out);
 		}
 		engine.flush(out);
 		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),

@@ -81,8 +81,16 @@ public final class Scheduler implements Due.Parts {
 	 *        interrupted run may take to return before it counts as stuck, and how long the stopping
 	 *        scheduler awaits its runs.
 	 * @param historySize How many runs are kept per plugin name.
+	 * @param maxRunning In a cluster ({@code cluster.max.running}): the most runs in progress on this
+	 *        runtime, beyond which due fire times are left to the other runtimes; 0 for no limit.
 	 */
-	public record Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize) {
+	public record Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize,
+			int maxRunning) {
+
+		/** Options with no limit of runs in progress. */
+		public Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize) {
+			this(zone, recheck, callTimeout, grace, historySize, 0);
+		}
 	}
 
 	private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -310,6 +318,11 @@ public final class Scheduler implements Due.Parts {
 			public void submit(Run run, Instant expected, long version) {
 				runThread.submit(run, expected, version);
 			}
+
+			@Override
+			public void claimTick() {
+				runThread.claimTick();
+			}
 		});
 		this.deadlines = new Deadlines(lock, due, outcomes, new Deadlines.Engine() {
 			@Override
@@ -365,12 +378,34 @@ public final class Scheduler implements Due.Parts {
 			}
 
 			@Override
-			public void yielded(Run run, Instant retryAt, Instant now, List<Runnable> out) {
+			public void yielded(Run run, Instant retryAt, boolean takeOver, Instant now, List<Runnable> out) {
 				firing.over(run);
 				runChanged(run.name, now, out);
 				if (retryAt != null && !run.job.gone) {
-					due.schedule(new Firing.Retry(run.job, run.trigger, run.scheduledFire), retryAt.toEpochMilli());
+					due.schedule(new Firing.Retry(run.job, run.trigger, run.scheduledFire, takeOver),
+							retryAt.toEpochMilli());
 				}
+			}
+
+			@Override
+			public List<Run> takeToClaim() {
+				return firing.takeToClaim();
+			}
+
+			@Override
+			public int maxRunning() {
+				return Scheduler.this.maxRunning();
+			}
+
+			@Override
+			public int inProgress() {
+				int counted = 0;
+				for (Run run : firing.runs()) {
+					if (run.counted && !run.timedOut && run.phase != Run.Phase.STUCK) {
+						counted++;
+					}
+				}
+				return counted;
 			}
 
 			@Override
@@ -668,6 +703,13 @@ public final class Scheduler implements Due.Parts {
 	private Duration grace() {
 		synchronized (lock) {
 			return options.grace();
+		}
+	}
+
+	/** The most runs in progress in a cluster ({@code cluster.max.running}), 0 for no limit. Takes the lock. */
+	int maxRunning() {
+		synchronized (lock) {
+			return options.maxRunning();
 		}
 	}
 

@@ -471,7 +471,8 @@ public final class SchedulerComponent {
 		return new Scheduler.Options(zone, Duration.ofSeconds(atLeast(config.recheck_interval(), 1, "recheck.interval")),
 				Duration.ofSeconds(atLeast(config.call_timeout(), 1, "call.timeout")),
 				Duration.ofSeconds(atLeast(config.shutdown_grace(), 0, "shutdown.grace")),
-				(int) atLeast(config.history_size(), 1, "history.size"));
+				(int) atLeast(config.history_size(), 1, "history.size"),
+				(int) Math.min(Integer.MAX_VALUE, atLeast(config.cluster_max_running(), 0, "cluster.max.running")));
 	}
 
 	/** Where the default zone of a configuration comes from, in words, for the start log. */

@@ -77,4 +77,12 @@ import org.osgi.service.metatype.annotations.Option;
 			description = "Seconds between two reads of the changes made by other runtimes (pause, resume, reset, "
 					+ "windows), and between two attempts to reach a lost database. Default 2.")
 	long cluster_poll() default 2;
+
+	@AttributeDefinition(name = "Most runs in progress", min = "0",
+			description = "In a cluster: the most runs in progress on this runtime. Beyond it, due fire times are "
+					+ "left to the other runtimes (each runtime claims about its share of the fire times due at once, "
+					+ "and takes over, one poll later, what a dead, slow or busy one left); with no other runtime "
+					+ "free, they are missed, and the next run's window covers them. 0: no limit (default). Not read "
+					+ "with the local store.")
+	long cluster_max_running() default 0;
 }

@@ -30,6 +30,8 @@ import java.util.Set;
  *   changed_at  timestamptz,     -- database clock of the last write, for the other nodes' polls
  *   paused_by text, paused_at bigint, pause_reason text,           -- the pause's note (added later)
  *   retry_attempt integer, retry_attempts integer, retry_at bigint, retry_until bigint)  -- a pending retry
+ * crontainer_node (                                -- the heartbeats of the cluster's runtimes
+ *   node text PRIMARY KEY, seen_at timestamptz)    -- database clock of the node's last poll
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
  *   started, finished (timestamptz), error,
@@ -39,7 +41,8 @@ import java.util.Set;
  *
  * <p>
  * <b>Additions.</b> A change that runtimes of the previous release can ignore (a nullable column they
- * never name: {@code crontainer_run.log}) does not change the version: it is made, if missing, by
+ * never name: {@code crontainer_run.log}; the table {@code crontainer_node}, where a runtime that
+ * does not know it simply does not show up) does not change the version: it is made, if missing, by
  * every runtime that starts, under the same lock, so that runtimes of both releases can share the
  * database during a rolling upgrade. Only a change they cannot ignore raises the version.
  *
@@ -119,6 +122,13 @@ final class PostgreSQLSchema {
 			{ "retry_until", "bigint" }, // dropped at this fire time, ns
 	};
 
+	/** Additions to version 1, each created if missing. */
+	private static final String[] ADDED_V1 = { """
+			CREATE TABLE IF NOT EXISTS crontainer_node (
+			  node    text PRIMARY KEY,
+			  seen_at timestamptz NOT NULL
+			)""" };
+
 	private PostgreSQLSchema() {
 	}
 
@@ -174,6 +184,9 @@ final class PostgreSQLSchema {
 				}
 				statement.execute("INSERT INTO crontainer_schema_version (version) VALUES (" + VERSION + ")");
 				addColumns(statement);
+				for (String sql : ADDED_V1) {
+					statement.execute(sql);
+				}
 				connection.commit();
 				return 0;
 			}
@@ -204,13 +217,24 @@ final class PostgreSQLSchema {
 
 	/** Makes the additions to version 1 that an older runtime created the tables without. */
 	private static void addMissing(Statement statement) throws SQLException {
+		boolean log;
 		try (ResultSet result = statement.executeQuery("SELECT 1 FROM information_schema.columns WHERE table_schema = "
 				+ "current_schema() AND table_name = 'crontainer_run' AND column_name = 'log'")) {
-			if (result.next()) {
-				return;
+			log = result.next();
+		}
+		if (!log) {
+			statement.execute("ALTER TABLE crontainer_run ADD COLUMN log text");
+		}
+		boolean nodes;
+		try (ResultSet result = statement.executeQuery("SELECT to_regclass('crontainer_node') IS NOT NULL")) {
+			result.next();
+			nodes = result.getBoolean(1);
+		}
+		if (!nodes) { // (checked first: a user who may not create tables may use them once they exist)
+			for (String sql : ADDED_V1) {
+				statement.execute(sql);
 			}
 		}
-		statement.execute("ALTER TABLE crontainer_run ADD COLUMN log text");
 	}
 
 	/** The database holds tables this version of Crontainer cannot use. The message says why. */

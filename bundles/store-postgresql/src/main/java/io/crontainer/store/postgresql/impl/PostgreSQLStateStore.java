@@ -63,6 +63,12 @@ import io.crontainer.store.api.StoreUnavailableException;
  * looks. The skew is measured at every poll and logged once if beyond 1 s ({@link ClockSkew}).
  *
  * <p>
+ * <b>Sharing.</b> The fire times due at once are claimed together by {@link #claimShare}: each runtime
+ * asks the database, in one statement, for its own share only (rendezvous hashing over the live
+ * runtimes, known from their heartbeats in {@code crontainer_node}, written at every poll), and
+ * takes over, one poll later, a share that a dead, slow or busy runtime left unclaimed.
+ *
+ * <p>
  * <b>Commit.</b> {@code last_end} moves to the window end only by a compare-and-set on the claim token
  * <em>and</em> the window start ({@link Repository#COMMIT}): a node that lost its lease (paused by GC,
  * partitioned, too slow) and whose window was taken over finds another token, and its commit changes
@@ -157,8 +163,20 @@ public final class PostgreSQLStateStore implements StateStore {
 	}
 
 	private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLStateStore.class);
-	/** Connections of the pool: claims of many run threads at once, the keeper, the committer. */
-	private static final int POOL_SIZE = 4;
+	/**
+	 * One line per claim statement of {@link #claimShare}, at debug: how many fire times it asked for
+	 * and how many it got (the cluster benchmark counts claim attempts from it).
+	 */
+	private static final Logger CLAIMS = LoggerFactory.getLogger("io.crontainer.store.postgresql.claims");
+	/**
+	 * Connections of the pool. The scheduler claims a tick's fire times in one statement on one thread,
+	 * the committer and the lease keeper use one each; the rest serve releases (run threads), operators'
+	 * reads and a store switch's hand-over, which come in bursts when many runs fail at once. HikariCP's
+	 * rule of thumb for a database on its own machine is twice its cores plus its disks; 10 is that for a
+	 * small server, and a burst that finds all 10 busy waits for one (see {@link Repository}), it does not
+	 * make the store unavailable.
+	 */
+	static final int POOL_SIZE = 10;
 	/** A retry of a fire time held elsewhere comes this long after the holder's lease ends. */
 	private static final long RETRY_MARGIN_MILLIS = 250;
 	/** A fire time sent back as early is forgotten this long after it, if its retry never came. */
@@ -186,6 +204,16 @@ public final class PostgreSQLStateStore implements StateStore {
 	private final Map<String, RunState> cache = new ConcurrentHashMap<>();
 	/** The latest row seen per name by a poll: who holds or last ran it. */
 	private final Map<String, Repository.Row> nodes = new ConcurrentHashMap<>();
+	/**
+	 * The live nodes of the cluster (this one included), sorted, from the last heartbeat: written by the
+	 * keeper's thread, read by claims.
+	 */
+	private volatile List<String> live;
+	/**
+	 * The fire time of each name that {@link #claimShare} left to other runtimes and asked the caller to
+	 * bring back: when it comes back, it is claimed only if no runtime took it meanwhile.
+	 */
+	private final Map<String, Instant> deferred = new ConcurrentHashMap<>();
 	/** The version of each name's record last passed to the listener. Keeper thread only. */
 	private final Map<String, Long> notified = new HashMap<>();
 	// Written and read by the keeper's thread only (and the opening thread before it starts).
@@ -222,6 +250,7 @@ public final class PostgreSQLStateStore implements StateStore {
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.description = "PostgreSQL " + what + " (node " + node + ")";
 		this.imports = imports;
+		this.live = List.of(node);
 		this.pool = pool(dataSource, options);
 		this.availability = new Availability(description, options.poll());
 		this.repository = new Repository(pool, availability, description, node, options.lease(), options.queryTimeout(),
@@ -259,7 +288,7 @@ public final class PostgreSQLStateStore implements StateStore {
 		config.setDataSource(dataSource);
 		config.setPoolName("crontainer-store-" + POOLS.incrementAndGet());
 		config.setMaximumPoolSize(POOL_SIZE);
-		config.setMinimumIdle(1);
+		config.setMinimumIdle(2);
 		long wait = Math.max(250, options.queryTimeout().toMillis());
 		config.setConnectionTimeout(wait);
 		config.setValidationTimeout(Math.max(250, Math.min(5000, wait / 2)));
@@ -333,6 +362,7 @@ public final class PostgreSQLStateStore implements StateStore {
 		});
 		tellAll(all);
 		lastPoll = all.now();
+		beat();
 		if (imported > 0) {
 			LOG.info("State store {}: {} records imported from the local store", description, imported);
 		}
@@ -387,6 +417,29 @@ public final class PostgreSQLStateStore implements StateStore {
 			}
 		});
 		nodes.putAll(changes.rows());
+		beat();
+	}
+
+	/**
+	 * Records this node's heartbeat and learns the live nodes: those whose keeper polled within one
+	 * lease (a node that stopped polling for that long is dead, partitioned or stalled). Keeper thread.
+	 */
+	private void beat() throws StoreUnavailableException {
+		List<String> now = repository.heartbeat(options.lease()).stream().sorted().toList();
+		List<String> before = live;
+		live = now;
+		if (!now.equals(before)) {
+			LOG.info("State store {}: {} live runtime(s) share the fire times: {}", description, now.size(),
+					String.join(", ", now));
+		}
+	}
+
+	/**
+	 * The live runtimes of the cluster, this one included, sorted, as of the last heartbeat (for
+	 * diagnostics and tests). Never empty.
+	 */
+	public List<String> live() {
+		return live;
 	}
 
 	/**
@@ -541,7 +594,8 @@ public final class PostgreSQLStateStore implements StateStore {
 		for (Repository.ClaimOne one : claims) {
 			Repository.Claimed row = rows.get(one.name());
 			ClaimResult result = row == null ? null : answer(one.name(), one.windowStart(), one.fire(), one.token(), false, row);
-			if (result == null || result.windowMoved() && result.current().windowStart().equals(one.windowStart())) {
+			if (result == null || row.skipped()
+					|| result.windowMoved() && result.current().windowStart().equals(one.windowStart())) {
 				results.add(claim(one.name(), one.windowStart(), one.fire(), false)); // a new name, or a race: alone
 				continue;
 			}
@@ -552,6 +606,165 @@ public final class PostgreSQLStateStore implements StateStore {
 			results.add(result);
 		}
 		return results;
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * <b>Who asks.</b> Each fire time orders the live runtimes (from the heartbeats, {@link #live()}) by
+	 * rendezvous hashing: a score per runtime from the runtime's id and the plugin's name, highest
+	 * first ({@link #rank}); every runtime computes the same order without talking to the others. The first runtime claims it at once; the one ranked {@code r} is asked to come back
+	 * {@code r} polls later and claims it then only if the latest poll does not show it claimed (by
+	 * anyone, for this fire time or a later one). So a burst of N fire times costs each of K runtimes
+	 * one statement for about N/K of them, no runtime asks for a fire time another one claimed, and a
+	 * runtime that is dead, slow or at its limit has its share taken over one poll later. The order
+	 * depends on the name only, so the fire times of a plugin go to the same runtime while the live
+	 * runtimes stay the same: a run that outlasts its period is seen there as still running, with no
+	 * round trip (an order per fire time sent the next fire time to another runtime, whose claim the
+	 * database then refused: two claim attempts per run under overload in the cluster benchmark).
+	 *
+	 * <p>
+	 * <b>The statement</b> is {@link Repository#CLAIM_ALL}: rows locked by another runtime's statement
+	 * at that moment are skipped ({@code SKIP LOCKED}) and come back left, to be asked again a poll
+	 * later. Names without a row get one first, all in one statement.
+	 */
+	@Override
+	public List<ClaimResult> claimShare(List<ClaimRequest> due, int limit) throws StoreUnavailableException {
+		if (limit < 0) {
+			throw new IllegalArgumentException("the limit of claims is negative: " + limit);
+		}
+		if (due.stream().map(ClaimRequest::name).distinct().count() != due.size()) {
+			throw new IllegalArgumentException("a name comes twice in one batch of claims");
+		}
+		if (due.stream().anyMatch(request -> request.fireTime() == null)) {
+			throw new IllegalArgumentException("a share of due fire times has a request without a fire time");
+		}
+		if (!availability.ready()) {
+			throw availability.notReady();
+		}
+		List<String> nodesNow = live;
+		Instant now = clock.instant();
+		ClaimResult[] results = new ClaimResult[due.size()];
+		List<Integer> asked = new ArrayList<>();
+		int room = limit;
+		for (int i = 0; i < due.size(); i++) {
+			ClaimRequest request = due.get(i);
+			String name = request.name();
+			Instant fire = request.fireTime();
+			RunState known = cache.getOrDefault(name, RunState.NEW);
+			boolean again = fire.equals(deferred.get(name));
+			if (again) {
+				deferred.remove(name, fire);
+				Repository.Row row = nodes.get(name);
+				if (row != null && row.taken(fire)) {
+					results[i] = ClaimResult.elsewhere(known, "fire time " + fire + " was claimed by another runtime", null);
+					continue;
+				}
+			}
+			int rank = again ? 0 : rank(node, nodesNow, name);
+			if (rank > 0) {
+				deferred.put(name, fire);
+				results[i] = ClaimResult.left(known, "another runtime's share (this one is its choice number "
+						+ (rank + 1) + " of " + nodesNow.size() + ")", now.plus(options.poll().multipliedBy(rank)));
+				continue;
+			}
+			if (room == 0) {
+				results[i] = ClaimResult.left(known, "this runtime has its most runs in progress", null);
+				continue;
+			}
+			room--;
+			asked.add(i);
+		}
+		if (!asked.isEmpty()) {
+			claimAsked(due, asked, results, now);
+		}
+		if (CLAIMS.isDebugEnabled()) {
+			long granted = java.util.Arrays.stream(results).filter(ClaimResult::granted).count();
+			CLAIMS.debug("Claimed {} of {} fire time(s) asked for in one statement; {} due, {} live runtime(s)", granted,
+					asked.size(), due.size(), nodesNow.size());
+		}
+		return java.util.Arrays.asList(results);
+	}
+
+	/** The one statement of {@link #claimShare}, for the requests it asks for. */
+	private void claimAsked(List<ClaimRequest> due, List<Integer> asked, ClaimResult[] results, Instant now)
+			throws StoreUnavailableException {
+		List<Repository.ClaimOne> claims = new ArrayList<>(asked.size());
+		for (int i : asked) {
+			ClaimRequest request = due.get(i);
+			// At the window start the row has: the caller's may be a poll behind (another runtime ran the
+			// plugin's previous fire time), and the commit's compare-and-set is on the start granted.
+			claims.add(new Repository.ClaimOne(request.name(), token(), null, request.fireTime()));
+		}
+		Map<String, Repository.Claimed> rows = repository.claimAll(claims);
+		if (rows.containsValue(null)) { // names never seen: their rows first, then the claim again
+			repository.insertAll(rows.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList());
+			rows = repository.claimAll(claims);
+		}
+		for (int k = 0; k < asked.size(); k++) {
+			Repository.ClaimOne one = claims.get(k);
+			Repository.Claimed row = rows.get(one.name());
+			int i = asked.get(k);
+			if (row == null) {
+				throw new StoreUnavailableException("the record of " + one.name() + " vanished while it was claimed", null);
+			}
+			if (row.skipped()) {
+				deferred.put(one.name(), one.fire());
+				results[i] = ClaimResult.left(cache.getOrDefault(one.name(), RunState.NEW),
+						"another runtime's statement held its row", now.plus(options.poll()));
+				continue;
+			}
+			ClaimResult result = answer(one.name(), row.grantedStart(), one.fire(), one.token(), false, row);
+			if (result.windowMoved()) {
+				// Not granted, yet the statement's snapshot shows no reason: another runtime changed the row
+				// between the snapshot and the lock. A statement of its own sees who holds it, and why.
+				result = claim(one.name(), result.current().windowStart(), one.fire(), false);
+			}
+			remember(one.name(), result.current());
+			if (result.granted()) {
+				keeper.hold(result.claim());
+			}
+			results[i] = result;
+		}
+	}
+
+	private static long token() {
+		long token;
+		do {
+			token = ThreadLocalRandom.current().nextLong();
+		} while (token == 0);
+		return token;
+	}
+
+	/**
+	 * Where a node comes in the order of the live nodes for a name: 0 for the first. Rendezvous
+	 * (highest random weight) hashing: each node scores {@code mix(key(name) + mix(node))},
+	 * highest first, ties broken by the node id. The same on every runtime (it uses
+	 * {@link String#hashCode}, which the Java specification fixes); a node not in {@code live} (this
+	 * node before its first heartbeat) ranks as if it were.
+	 */
+	static int rank(String node, List<String> live, String name) {
+		long key = mix(name.hashCode() * 0x9E3779B97F4A7C15L);
+		long mine = mix(key + mix(node.hashCode()));
+		int rank = 0;
+		for (String other : live) {
+			if (other.equals(node)) {
+				continue;
+			}
+			long score = mix(key + mix(other.hashCode()));
+			if (score > mine || score == mine && other.compareTo(node) < 0) {
+				rank++;
+			}
+		}
+		return rank;
+	}
+
+	/** The finalizer of SplitMix64: spreads every bit of its input over the output. */
+	private static long mix(long z) {
+		z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+		z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+		return z ^ (z >>> 31);
 	}
 
 	/** One claim statement, and what its answer means. @return {@code null} if the name has no row. */
@@ -727,6 +940,13 @@ public final class PostgreSQLStateStore implements StateStore {
 	public void close() {
 		Duration wait = options.queryTimeout().plusSeconds(2);
 		keeper.close(wait);
+		if (availability.ready()) {
+			try {
+				repository.leave(); // the others stop counting this node at once
+			} catch (StoreUnavailableException e) {
+				LOG.debug("The heartbeat of {} is left to expire: {}", description, e.getMessage());
+			}
+		}
 		committer.close(wait);
 		pool.close();
 		if (dataSource instanceof AutoCloseable closeable) {

@@ -135,7 +135,15 @@ final class Repository {
 	 * progress (outcome {@code RUNNING}) while a live lease holds the name, else the newest history
 	 * row; {@code null} if none.
 	 */
-	record Row(RunState state, String node, boolean running, CronRunDTO lastRun) {
+	record Row(RunState state, String node, boolean running, CronRunDTO lastRun, Instant claimFire, Instant fireDone) {
+
+		/**
+		 * Whether this row shows a scheduled fire time claimed (live, committed or released) or over:
+		 * the claim statement would refuse it.
+		 */
+		boolean taken(Instant fire) {
+			return claimFire != null && !claimFire.isBefore(fire) || fireDone != null && !fireDone.isBefore(fire);
+		}
 	}
 
 	/**
@@ -156,7 +164,8 @@ final class Repository {
 					while (result.next()) {
 						String name = result.getString(1);
 						boolean running = result.getBoolean(8);
-						rows.put(name, new Row(state(result, 2), result.getString(7), running, lastRun(name, running, result)));
+						rows.put(name, new Row(state(result, 2), result.getString(7), running, lastRun(name, running, result),
+								instant(nanosOrNull(result, 12)), instant(nanosOrNull(result, 23))));
 						now = result.getTimestamp(9).toInstant();
 					}
 				}
@@ -180,7 +189,7 @@ final class Repository {
 			       CASE WHEN j.lease_until > now() THEN j.claim_node ELSE j.last_node END,
 			       COALESCE(j.lease_until > now(), false), now(), j.claim_node, j.claimed_at, j.claim_fire, j.last_end,
 			       r.node, r.trigger, r.outcome, r.scheduled_fire, r.window_start, r.window_end, r.started, r.finished,
-			       r.error, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
+			       r.error, j.fire_done, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
 			FROM crontainer_job j
 			LEFT JOIN LATERAL (SELECT * FROM crontainer_run k WHERE k.name = j.name ORDER BY k.id DESC LIMIT 1) r ON true
 			WHERE ?::timestamptz IS NULL OR j.changed_at > ?""";
@@ -287,10 +296,14 @@ final class Repository {
 	 * @param leftMillis How long the holder's live lease holds, ms; {@code null} if none is live.
 	 * @param fireDone The latest scheduled fire time whose run is over.
 	 * @param claimed Whether a claim (live or expired) holds the row.
+	 * @param skipped Whether a batch claim skipped the row because another statement held its lock
+	 *        ({@link #CLAIM_ALL}); {@code state} may then be older than that statement's outcome.
+	 * @param grantedStart The window start of the claim granted by a batch, as the row had it; else
+	 *        {@code null}.
 	 * @param now The database's {@code now()} at the statement: the time of the claim if granted.
 	 */
 	record Claimed(Instant granted, RunState state, String holder, Instant holderFire, Long leftMillis,
-			Instant fireDone, boolean claimed, Instant now) {
+			Instant fireDone, boolean claimed, boolean skipped, Instant grantedStart, Instant now) {
 	}
 
 	/** @return The row as the claim found it; {@code null} if the name has no row. */
@@ -320,41 +333,46 @@ final class Repository {
 					return new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 2),
 							result.getString(7), instant(nanosOrNull(result, 8)),
 							left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 10)),
-							result.getBoolean(12), instant(result.getLong(13)));
+							result.getBoolean(12), false, null, instant(result.getLong(13)));
 				}
 			}
 		}, "cannot claim " + name);
 	}
 
 	/**
-	 * The claim of many names in one statement: the rows are locked in the order of their names (so
-	 * that two runtimes claiming overlapping batches never deadlock), then each is updated under the
-	 * conditions of {@link #CLAIM}; the outer {@code SELECT} says, per request, whether it was granted
-	 * and how the row was before (a name without a row has no {@code j.name}).
+	 * The claim of many names in one statement: the rows are locked in the order of their names
+	 * ({@code FOR UPDATE SKIP LOCKED}: a row that another runtime's statement holds now is skipped, not
+	 * waited for, and answered as such), then each locked one is updated under the conditions of
+	 * {@link #CLAIM}; the outer {@code SELECT} says, per request, whether it was granted, whether its row
+	 * was locked (column 15; {@code false}: skipped), the window start granted (column 16), and how the
+	 * row was before (a name without a row has no {@code j.name}). A request without a window start
+	 * ({@code NULL}) is claimed at whatever start the row has.
 	 */
 	static final String CLAIM_ALL = """
 			WITH req AS (
 			  SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[]) AS r(name, token, start_ns, fire_ns)),
 			locked AS (
-			  SELECT j.name FROM crontainer_job j WHERE j.name IN (SELECT name FROM req) ORDER BY j.name FOR UPDATE),
+			  SELECT j.name FROM crontainer_job j WHERE j.name IN (SELECT name FROM req)
+			  ORDER BY j.name FOR UPDATE SKIP LOCKED),
 			c AS (
 			  UPDATE crontainer_job j SET claim_token = req.token, lease_until = now() + ? * interval '1 millisecond',
 			         claim_node = ?, claim_fire = req.fire_ns, claimed_at = now(), changed_at = now()
 			  FROM req
 			  WHERE j.name = req.name AND j.name IN (SELECT name FROM locked)
 			    AND (j.claim_token IS NULL OR j.lease_until <= now())
-			    AND COALESCE(j.last_end, 0) = req.start_ns
+			    AND (req.start_ns IS NULL OR COALESCE(j.last_end, 0) = req.start_ns)
 			    AND (req.fire_ns IS NULL OR (NOT j.paused AND (j.fire_done IS NULL OR j.fire_done < req.fire_ns)
 			                                 AND req.fire_ns <= NOW_NS + ?))
-			  RETURNING j.name, j.lease_until)
+			  RETURNING j.name, j.lease_until, COALESCE(j.last_end, 0) AS start_ns)
 			SELECT req.name, c.lease_until, j.last_end, j.paused, j.anchor, j.anchor_for, j.version,
 			       j.claim_node, j.claim_fire,
 			       CASE WHEN j.lease_until > now()
 			            THEN CEIL(EXTRACT(EPOCH FROM (j.lease_until - now())) * 1000)::bigint END,
-			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL, NOW_NS, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
+			       j.fire_done, j.last_node, j.claim_token IS NOT NULL, j.name IS NOT NULL,
+			       req.name IN (SELECT name FROM locked), c.start_ns, NOW_NS, j.paused_by, j.paused_at, j.pause_reason, j.retry_attempt, j.retry_attempts, j.retry_at, j.retry_until
 			FROM req LEFT JOIN crontainer_job j ON j.name = req.name LEFT JOIN c ON c.name = req.name""".replace("NOW_NS", NOW_NS);
 
-	/** One claim of a batch: the name, its token, the window start expected, the fire time. */
+	/** One claim of a batch: the name, its token, the window start expected ({@code null}: any), the fire time. */
 	record ClaimOne(String name, long token, Instant windowStart, Instant fire) {
 	}
 
@@ -374,7 +392,7 @@ final class Repository {
 				ClaimOne claim = claims.get(i);
 				names[i] = claim.name();
 				tokens[i] = claim.token();
-				starts[i] = nanos(claim.windowStart());
+				starts[i] = claim.windowStart() == null ? null : nanos(claim.windowStart());
 				fires[i] = claim.fire() == null ? null : nanos(claim.fire());
 			}
 			try (PreparedStatement statement = connection.prepareStatement(CLAIM_ALL)) {
@@ -399,12 +417,72 @@ final class Repository {
 						found.put(name, new Claimed(leaseUntil == null ? null : leaseUntil.toInstant(), state(result, 3),
 								result.getString(8), instant(nanosOrNull(result, 9)),
 								left == null ? null : ((Number) left).longValue(), instant(nanosOrNull(result, 11)),
-								result.getBoolean(13), instant(result.getLong(15))));
+								result.getBoolean(13), !result.getBoolean(15), instant(nanosOrNull(result, 16)),
+								instant(result.getLong(17))));
 					}
 				}
 				return found;
 			}
 		}, "cannot claim " + claims.size() + " names");
+	}
+
+	/** Creates the rows of names that have none, in one statement. */
+	void insertAll(Collection<String> names) throws StoreUnavailableException {
+		withConnection(connection -> {
+			try (PreparedStatement insert = connection.prepareStatement(
+					"INSERT INTO crontainer_job (name) SELECT unnest(?::text[]) ON CONFLICT (name) DO NOTHING")) {
+				insert.setQueryTimeout(queryTimeoutSeconds);
+				insert.setArray(1, connection.createArrayOf("text", names.toArray()));
+				return insert.executeUpdate();
+			}
+		}, "cannot create the records of " + names.size() + " names");
+	}
+
+	/**
+	 * The heartbeat of a node: records that it is alive now (database clock) and reads the nodes seen
+	 * within {@code live} (itself included), in one statement; rows of nodes unseen for a week go.
+	 */
+	static final String HEARTBEAT = """
+			WITH beat AS (
+			  INSERT INTO crontainer_node (node, seen_at) VALUES (?, now())
+			  ON CONFLICT (node) DO UPDATE SET seen_at = now()
+			  RETURNING node),
+			gone AS (DELETE FROM crontainer_node WHERE seen_at < now() - interval '7 days')
+			SELECT node FROM crontainer_node WHERE seen_at > now() - ? * interval '1 millisecond'
+			UNION SELECT node FROM beat""";
+
+	/**
+	 * Records this node's heartbeat.
+	 *
+	 * @param live How recently a node must have been seen to count as live.
+	 * @return The live nodes, this one included. Never empty.
+	 */
+	Set<String> heartbeat(Duration live) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(HEARTBEAT)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setString(1, node);
+				statement.setLong(2, live.toMillis());
+				Set<String> nodes = new HashSet<>();
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						nodes.add(result.getString(1));
+					}
+				}
+				return nodes;
+			}
+		}, "cannot record the heartbeat");
+	}
+
+	/** Removes this node's heartbeat (it stops): the others stop counting it at once. */
+	void leave() throws StoreUnavailableException {
+		withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("DELETE FROM crontainer_node WHERE node = ?")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setString(1, node);
+				return statement.executeUpdate();
+			}
+		}, "cannot remove the heartbeat");
 	}
 
 	/** Creates the row of a name if it has none. */
@@ -838,7 +916,21 @@ final class Repository {
 	}
 
 	private <T> T withConnection(Work<T> work, String what) throws StoreUnavailableException {
-		try (Connection connection = pool.getConnection()) {
+		Connection pooled;
+		try {
+			pooled = pool.getConnection();
+		} catch (java.sql.SQLTransientConnectionException e) {
+			if (e.getCause() == null) {
+				// Every connection of the pool was busy for the whole wait, and none failed: the database
+				// is there, this node is congested. This call fails; the store stays available.
+				throw new StoreUnavailableException(description + ": " + what + ": every database connection of this "
+						+ "runtime stayed busy for " + queryTimeoutSeconds + " s", e);
+			}
+			throw unavailable(what, e);
+		} catch (SQLException e) {
+			throw unavailable(what, e);
+		}
+		try (Connection connection = pooled) {
 			return work.apply(connection);
 		} catch (SQLException e) {
 			throw unavailable(what, e);
