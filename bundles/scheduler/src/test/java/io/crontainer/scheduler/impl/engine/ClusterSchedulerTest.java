@@ -118,7 +118,11 @@ class ClusterSchedulerTest {
 		clock.advance(Duration.ofSeconds(5));
 		viewA.fire("shared"); // then a
 		runs.runAll();
-		await("b sees a's run", () -> "a".equals(viewB.getJob("shared").node));
+		// b's poll may see a's run while it goes (its claim), then committed: await the committed one.
+		await("b sees a's committed run", () -> {
+			CronJobDTO job = viewB.getJob("shared");
+			return "a".equals(job.node) && job.lastRun != null && job.lastRun.outcome == Outcome.SUCCEEDED;
+		});
 
 		CronJobDTO seen = viewB.getJob("shared");
 		assertThat(seen.lastRun).as("a's run, not b's older one").isNotNull();
