@@ -33,9 +33,10 @@ class ArchitectureTest {
 			"interval", Set.of(),
 			"whiteboard", Set.of("interval"),
 			"store", Set.of(),
-			"engine", Set.of("whiteboard", "interval"),
+			"runlog", Set.of(),
+			"engine", Set.of("whiteboard", "interval", "runlog"),
 			"view", Set.of("engine", "whiteboard", "interval"),
-			"osgi", Set.of("engine", "view", "whiteboard", "store", "interval"));
+			"osgi", Set.of("engine", "view", "whiteboard", "store", "interval", "runlog"));
 
 	/** The engine's parts; {@code Scheduler} wires them and is not one of them. */
 	private static final List<String> PARTS = List.of("JobTable", "Schedules", "Resolutions", "PluginCalls", "Firing",

@@ -29,6 +29,7 @@ public class ArgumentHints implements CommandSessionListener {
 			"info", "cron:info NAME",
 			"fire", "cron:fire [--async] NAME",
 			"history", "cron:history [-n N] [NAME]",
+			"log", "cron:log NAME [RUN]",
 			"pause", "cron:pause NAME",
 			"resume", "cron:resume NAME",
 			"reset", "cron:reset [--since ISO-DATE-TIME] [--force] NAME",

@@ -28,8 +28,16 @@ import java.sql.Statement;
  *   changed_at  timestamptz)     -- database clock of the last write, for the other nodes' polls
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
- *   started, finished (timestamptz), error)
+ *   started, finished (timestamptz), error,
+ *   log text)                                      -- the run's log (RunLogText), NULL: none; added
+ *                                                  -- after version 1 first shipped, see below
  * </pre>
+ *
+ * <p>
+ * <b>Additions.</b> A change that runtimes of the previous release can ignore (a nullable column they
+ * never name: {@code crontainer_run.log}) does not change the version: it is made, if missing, by
+ * every runtime that starts, under the same lock, so that runtimes of both releases can share the
+ * database during a rolling upgrade. Only a change they cannot ignore raises the version.
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
  * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
@@ -83,7 +91,8 @@ final class PostgreSQLSchema {
 			  window_end     bigint,
 			  started        timestamptz NOT NULL,
 			  finished       timestamptz,
-			  error          text
+			  error          text,
+			  log            text
 			)""",
 			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
 	};
@@ -133,6 +142,7 @@ final class PostgreSQLSchema {
 				throw new IncompatibleSchemaException("the table crontainer_schema_version holds the unknown version "
 						+ found);
 			}
+			addMissing(statement);
 			connection.commit();
 			return found;
 		} catch (SQLException | IncompatibleSchemaException | RuntimeException e) {
@@ -145,6 +155,17 @@ final class PostgreSQLSchema {
 		} finally {
 			connection.setAutoCommit(true);
 		}
+	}
+
+	/** Makes the additions to version 1 that an older runtime created the tables without. */
+	private static void addMissing(Statement statement) throws SQLException {
+		try (ResultSet result = statement.executeQuery("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+				+ "current_schema() AND table_name = 'crontainer_run' AND column_name = 'log'")) {
+			if (result.next()) {
+				return;
+			}
+		}
+		statement.execute("ALTER TABLE crontainer_run ADD COLUMN log text");
 	}
 
 	/** The database holds tables this version of Crontainer cannot use. The message says why. */
