@@ -301,6 +301,8 @@ class ChecksTest {
 	static class FakeRuntime implements CronRuntime {
 		final List<CronJobDTO> jobs = new ArrayList<>();
 		final List<CronRunDTO> runs = new ArrayList<>();
+		/** How often {@link #getHistory} was called. */
+		volatile int historyReads;
 
 		@Override
 		public List<CronJobDTO> getJobs() {
@@ -314,6 +316,7 @@ class ChecksTest {
 
 		@Override
 		public List<CronRunDTO> getHistory(String name, int limit) {
+			historyReads++;
 			if (name != null && getJob(name) == null) {
 				throw new IllegalArgumentException("Unknown cron plugin \"" + name + "\"");
 			}
@@ -363,6 +366,18 @@ class ChecksTest {
 
 		/** The store: available unless a test sets a reason. */
 		String storeDown;
+
+		@Override
+		public io.crontainer.api.runtime.EngineDTO getEngine() {
+			return engine;
+		}
+
+		/** What {@link #getEngine()} returns. */
+		io.crontainer.api.runtime.EngineDTO engine = new io.crontainer.api.runtime.EngineDTO();
+		{
+			engine.commitBuckets = new double[0];
+			engine.commitCounts = new long[0];
+		}
 
 		@Override
 		public io.crontainer.api.runtime.StoreDTO getStore() {

@@ -7,7 +7,8 @@
  * a store (a database) to it ({@link io.crontainer.store.api.StateStoreProvider}). Not part of the
  * plugin API ({@code io.crontainer.api}): plugins never see it. Since 1.1 a store may keep each run's
  * log beside its history ({@link io.crontainer.store.api.StateStore#keepsLogs()}), in the text form of
- * {@link io.crontainer.store.api.RunLogText} if it likes.
+ * {@link io.crontainer.store.api.RunLogText} if it likes, and can read the history of many names in one
+ * round trip ({@link io.crontainer.store.api.StateStore#histories}).
  *
  * <p>
  * A store bundle implements the provider types of this package and must use a provider range:

@@ -31,8 +31,10 @@ import io.crontainer.store.api.StoreUnavailableException;
  * the {@link StateStore} (no lock held); takes the window start from the claim and the window end from
  * the clock; renames the thread {@code crontainer-run-N [NAME]}, marks it as the run's for its log
  * ({@code RunLogCapture}: what it logs until the plugin returns goes to the run's log, kept in
- * {@link RunRecord}) and calls the plugin (no lock held); unmarks it and restores the name; commits the window end if the plugin returned normally, or releases the claim;
- * and, once the commit is durable (on the store's thread), records the run's outcome and hands the
+ * {@link RunRecord}) and calls the plugin (no lock held); unmarks it and restores the name; commits the
+ * window end if the plugin returned normally, or releases the claim (timing the commit,
+ * {@link Engine#commitTook}); and, once the commit is durable (on the store's thread), records the
+ * run's outcome and hands the
  * run back to the engine ({@link Engine#over}). This is where a run's life on its thread grows (batch
  * claims, retries, re-runs, run logs).
  *
@@ -89,6 +91,12 @@ final class RunThread {
 
 		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
 		void flush(List<Runnable> out);
+
+		/**
+		 * The store answered a commit of a window end (durable, or an error) {@code nanos} after it was asked;
+		 * lock not held, on the store's thread or the run thread. Must return at once.
+		 */
+		void commitTook(long nanos);
 	}
 
 	private final Object lock;
@@ -268,9 +276,13 @@ final class RunThread {
 			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
 		} else {
 			StateStore current = engine.store();
+			long asked = System.nanoTime();
 			CompletionStage<RunState> commit = current == store ? store.commit(claim, end)
 					: handOver(run, store, current, claim, end);
-			commit.whenComplete((state, error) -> committed(run, start, end, state, error));
+			commit.whenComplete((state, error) -> {
+				engine.commitTook(System.nanoTime() - asked);
+				committed(run, start, end, state, error);
+			});
 		}
 	}
 	/**

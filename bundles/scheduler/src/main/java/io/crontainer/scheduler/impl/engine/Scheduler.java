@@ -46,6 +46,8 @@ import io.crontainer.store.api.StateStore;
  * earliest</td></tr>
  * <tr><td>{@link Operators}</td><td>the operators' side ({@link Operations}): copies of jobs and runs for the
  * runtime view, operators' actions</td></tr>
+ * <tr><td>{@link CommitTimes}</td><td>how long the store took to commit windows (lock-free: the store's
+ * threads report, operators' threads read)</td></tr>
  * </table>
  *
  * <p>
@@ -54,9 +56,9 @@ import io.crontainer.store.api.StateStore;
  * mutable clock.
  *
  * <p>
- * Thread-safe. One lock ({@link #lock()}) guards every part but the store and the run pool, and is
- * held for memory operations only: no plugin call, store call, file I/O or log line happens while it
- * is held. Work found under the lock is collected as effects ({@code out}) and run by
+ * Thread-safe. One lock ({@link #lock()}) guards every part but the store, the run pool and the commit
+ * times, and is held for memory operations only: no plugin call, store call, file I/O or log line
+ * happens while it is held. Work found under the lock is collected as effects ({@code out}) and run by
  * {@link #flush} after it is released. Callers: the whiteboard thread ({@link #add}, {@link #update},
  * {@link #remove}), the timer ({@link #tick}), call, run and store threads through the parts,
  * operators' threads through the runtime view ({@link Operators}), the component ({@link #configure},
@@ -87,6 +89,8 @@ public final class Scheduler implements Due.Parts {
 	private final Clock clock;
 	private final DueQueue due = new DueQueue();
 	private final History history;
+	/** How long commits took; thread-safe without the lock. */
+	private final CommitTimes commitTimes = new CommitTimes();
 	private final JobTable table;
 	private final Schedules schedules;
 	private final Resolutions resolutions;
@@ -323,6 +327,11 @@ public final class Scheduler implements Due.Parts {
 			}
 
 			@Override
+			public void commitTook(long nanos) {
+				commitTimes.observe(nanos);
+			}
+
+			@Override
 			public void record(String name, RunState state, Instant now, List<Runnable> out) {
 				table.record(name, state, now, out);
 			}
@@ -383,6 +392,16 @@ public final class Scheduler implements Due.Parts {
 			@Override
 			public void changed() {
 				changes++;
+			}
+
+			@Override
+			public int dueQueueSize() {
+				return due.size();
+			}
+
+			@Override
+			public CommitTimes commitTimes() {
+				return commitTimes;
 			}
 
 			@Override

@@ -94,6 +94,10 @@ class EventsTest {
 	}
 
 	private Scheduler scheduler(Events events) {
+		return scheduler(events, store);
+	}
+
+	private Scheduler scheduler(Events events, io.crontainer.store.api.StateStore store) {
 		return new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10),
 						Duration.ofSeconds(5), 10),
@@ -118,6 +122,36 @@ class EventsTest {
 			store.sync();
 		} while (workers.pending() > 0);
 		poster.runAll();
+	}
+
+	@Test
+	void aFireTimeAnotherRuntimeRunsPostsNoRunEventHere() {
+		// In a cluster each runtime posts the events of the runs it ran: /metrics counts runs from them, so a
+		// fire time claimed elsewhere must leave no trace here, or a sum over the runtimes would count it twice.
+		Instant elsewhereUntil = Instant.parse("2026-03-02T10:01:30Z");
+		SchedulerTest.FlakyStore cluster = new SchedulerTest.FlakyStore(store) {
+			@Override
+			public io.crontainer.store.api.ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+					throws io.crontainer.store.api.CorruptStateException,
+					io.crontainer.store.api.StoreUnavailableException {
+				if (clock.instant().isBefore(elsewhereUntil)) {
+					return io.crontainer.store.api.ClaimResult.elsewhere(io.crontainer.store.api.RunState.NEW,
+							"running on node b", null);
+				}
+				return super.claim(name, windowStart, fireTime);
+			}
+		};
+		scheduler.stop();
+		scheduler = scheduler(new EventPoster(() -> bound, poster), cluster);
+		TestPlugin p = add(scheduler, 1, "shared", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).isEmpty();
+		assertThat(admin.on(CronEvents.RUN_STARTED)).isEmpty();
+		assertThat(admin.on(CronEvents.RUN_ENDED)).as("node b's run is node b's to post").isEmpty();
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows).hasSize(1);
+		assertThat(admin.on(CronEvents.RUN_ENDED)).singleElement()
+				.satisfies(e -> assertThat(e.getProperty(CronEvents.OUTCOME)).isEqualTo("SUCCEEDED"));
 	}
 
 	@Test

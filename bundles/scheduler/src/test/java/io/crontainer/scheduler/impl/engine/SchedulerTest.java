@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.EngineDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
@@ -1394,6 +1395,78 @@ class SchedulerTest {
 		List<CronRunDTO> history = view.getHistory(null, 100);
 		assertThat(history).hasSize(10);
 		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:12:00Z").toEpochMilli());
+	}
+
+	@Test
+	void theHistoriesOfManyPluginsAreReadAtOnce() {
+		add(1, "a", "* * * * *");
+		add(2, "b", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		at("2026-03-02T10:02:00Z");
+		Map<String, List<CronRunDTO>> all = view.getHistories(List.of("b", "a", "gone", "b"), 1);
+		assertThat(all.keySet()).containsExactly("b", "a", "gone");
+		assertThat(all.get("a")).singleElement().extracting(r -> r.windowEnd)
+				.isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		assertThat(all.get("b")).hasSize(1);
+		assertThat(all.get("gone")).isEmpty();
+		assertThatThrownBy(() -> view.getHistories(List.of("a"), 0)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void aClustersHistoriesComeFromTheSharedStoreInOneCall() throws Exception {
+		FailingStore shared = new FailingStore(store);
+		shared.node = "n1";
+		CronRunDTO elsewhere = new CronRunDTO();
+		elsewhere.name = "a";
+		elsewhere.node = "n2";
+		elsewhere.trigger = Trigger.SCHEDULE;
+		elsewhere.outcome = Outcome.SUCCEEDED;
+		elsewhere.started = T0.toEpochMilli();
+		shared.kept = List.of(elsewhere);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), shared);
+		add(1, "a", "* * * * *");
+		add(2, "b", "* * * * *");
+		Map<String, List<CronRunDTO>> all = view.getHistories(List.of("a", "b"), 20);
+		assertThat(all.get("a")).extracting(r -> r.node).containsExactly("n2");
+		assertThat(all.get("b")).isEmpty();
+		assertThat(shared.historiesCalls).hasValue(1);
+		assertThat(shared.historyCalls).as("no query per plugin").hasValue(0);
+		shared.unavailable = true; // the runs kept here
+		assertThat(view.getHistories(List.of("a", "b"), 20).get("a")).isEmpty();
+	}
+
+	@Test
+	void theEngineTellsItsDueQueueAndTimesItsCommits() throws Exception {
+		FailingStore slow = new FailingStore(store);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), slow);
+		assertThat(view.getEngine().dueQueueSize).as("the re-check").isEqualTo(1);
+		assertThat(view.getEngine().commits).isZero();
+		add(1, "a", "* * * * *");
+		add(2, "b", "* * * * *");
+		assertThat(view.getEngine().dueQueueSize).as("two fire times and the re-check").isEqualTo(3);
+		scheduler.remove(2);
+		assertThat(view.getEngine().dueQueueSize).isEqualTo(2);
+
+		slow.beforeCommit = () -> { // a store that takes 30 ms to commit (the time measured, not awaited)
+			try {
+				Thread.sleep(30);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		};
+		at("2026-03-02T10:01:00Z");
+		at("2026-03-02T10:02:00Z");
+		EngineDTO engine = view.getEngine();
+		assertThat(engine.commits).isEqualTo(2);
+		assertThat(engine.commitBuckets).hasSameSizeAs(engine.commitCounts).isSorted();
+		assertThat(engine.commitCounts).isSorted();
+		assertThat(engine.commitCounts[engine.commitCounts.length - 1]).isLessThanOrEqualTo(2);
+		int at25ms = java.util.Arrays.binarySearch(engine.commitBuckets, 0.025);
+		assertThat(engine.commitCounts[at25ms]).as("the slow commit is not within 25 ms").isLessThanOrEqualTo(1);
+		assertThat(engine.commitSeconds).isGreaterThanOrEqualTo(0.030);
+		assertThat(engine.dueQueueSize).isEqualTo(2);
 	}
 
 	@Test
