@@ -382,8 +382,15 @@ final class RunThread {
 		}
 	}
 
-	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
+	/**
+	 * A claim got through: the store can be reached again, whatever the last claim of the job found.
+	 * Takes the engine's lock only if that claim had not got through: every run passes here just
+	 * before its plugin is called, and in a burst the lock is the timer's, which dispatches the others.
+	 */
 	private void claimReachable(Run run) {
+		if (run.job.claimUnavailable == null) {
+			return; // the usual case: no lock, so that the run starts while the timer holds it
+		}
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
 			if (!engine.claimReachable(run.job, clock.instant(), out)) {

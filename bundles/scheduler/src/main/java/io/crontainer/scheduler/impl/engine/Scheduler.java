@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -108,10 +109,10 @@ public final class Scheduler implements Due.Parts {
 		}
 	};
 	/**
-	 * Jobs fired in the tick going on, whose next fire times are computed once the burst has started.
-	 * The timer thread only, lock held.
+	 * Jobs fired in the tick going on, whose next fire times are computed once the burst has started,
+	 * in batches. The timer thread only, lock held.
 	 */
-	private final List<Job> burst = new ArrayList<>();
+	private final ArrayDeque<Job> burst = new ArrayDeque<>();
 	private final Runnable changed;
 
 	// Guarded by lock.
@@ -590,18 +591,19 @@ public final class Scheduler implements Due.Parts {
 					return null;
 				}
 				Instant now = clock.instant();
-				for (Job job : burst) {
-					schedules.computeNext(job, now, after);
+				// At most a batch of next fire times under one hold of the lock too: a burst of 1,000 held
+				// it for milliseconds, while the runs' threads and the store's waited for it.
+				for (int i = 0; i < TICK_BATCH && !burst.isEmpty(); i++) {
+					schedules.computeNext(burst.poll(), now, after);
 				}
-				burst.clear();
 				long nowMillis = now.toEpochMilli();
 				long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
-				if (earliest > nowMillis && after.isEmpty()) {
+				if (burst.isEmpty() && earliest > nowMillis && after.isEmpty()) {
 					due.sleeping(earliest);
 					return Instant.ofEpochMilli(earliest);
 				}
 			}
-			flush(after); // then look again: something may be due already
+			flush(after); // then look again: something may be due already, or next fire times are left
 		}
 	}
 

@@ -259,6 +259,27 @@ class EventsTest {
 	}
 
 	@Test
+	void anEventNoHandlerSubscribesToIsNeitherBuiltNorQueued() {
+		List<String> asked = new CopyOnWriteArrayList<>();
+		java.util.Set<String> wanted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		scheduler.stop();
+		scheduler = scheduler(new EventPoster(() -> admin, topic -> {
+			asked.add(topic);
+			return wanted.contains(topic);
+		}, poster));
+		TestPlugin p = add(scheduler, 1, "unheard", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).as("the run is not disturbed").hasSize(1);
+		assertThat(asked).contains(CronEvents.STATE_CHANGED, CronEvents.RUN_STARTED, CronEvents.RUN_ENDED);
+		assertThat(poster.pending()).isZero();
+		assertThat(admin.posted).isEmpty();
+
+		wanted.add(CronEvents.RUN_ENDED); // a handler of run ends registers: those, and only those, go out
+		at("2026-03-02T10:02:00Z");
+		assertThat(admin.topics()).containsExactly(CronEvents.RUN_ENDED + " SUCCEEDED");
+	}
+
+	@Test
 	void aFullQueueDropsTheEventAndCountsIt() {
 		Executor full = task -> {
 			throw new RejectedExecutionException("full");
