@@ -216,10 +216,12 @@ class ClusterSchedulerTest {
 		clock.advance(Duration.ofSeconds(5));
 		viewA.fire("shared"); // then a
 		runs.runAll();
-		// b's poll may see a's claim (its run in progress) before its commit: await the run's end.
-		await("b sees a's run ended", () -> {
+		// b's poll may see a's run while it goes (its claim), then committed: await the committed one. The
+		// node each runtime shows is the one its store's poll saw last: a's may name b until it polls again.
+		await("b sees a's committed run, and a names itself", () -> {
 			CronJobDTO job = viewB.getJob("shared");
-			return "a".equals(job.node) && job.lastRun != null && job.lastRun.outcome != Outcome.RUNNING;
+			return "a".equals(job.node) && job.lastRun != null && job.lastRun.outcome == Outcome.SUCCEEDED
+					&& "a".equals(viewA.getJob("shared").node);
 		});
 
 		CronJobDTO seen = viewB.getJob("shared");
