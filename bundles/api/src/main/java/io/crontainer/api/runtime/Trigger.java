@@ -13,5 +13,13 @@ public enum Trigger {
 	/** {@code @reboot}: once each time the plugin's schedule starts. */
 	REBOOT,
 	/** An operator or a program, through {@link CronRuntime#fire(String)}. */
-	MANUAL
+	MANUAL,
+	/**
+	 * One window of a re-run of past windows, asked for through
+	 * {@link CronRuntime#rerun(String, java.time.Instant, java.time.Instant, RerunSplit, String)}: the
+	 * run is handed that past window, and its outcome never moves the plugin's committed window end.
+	 *
+	 * @since 1.4
+	 */
+	RERUN
 }

@@ -1,5 +1,5 @@
 /**
- * Crontainer Runtime Package Version 1.3.
+ * Crontainer Runtime Package Version 1.4.
  *
  * <p>
  * The runtime view of the Crontainer scheduler: the {@link io.crontainer.api.runtime.CronRuntime}
@@ -8,7 +8,9 @@
  * {@code ServiceComponentRuntime} plays for Declarative Services (OSGi Compendium 112.9); and the
  * topics and properties of the events it posts through the OSGi Event Admin
  * ({@link io.crontainer.api.runtime.CronEvents}, since 1.3). Since 1.3 it also tells the state store's
- * state ({@link io.crontainer.api.runtime.StoreDTO}) and each plugin's missed fire times.
+ * state ({@link io.crontainer.api.runtime.StoreDTO}) and each plugin's missed fire times. Since 1.4
+ * it re-runs ranges of past windows ({@link io.crontainer.api.runtime.CronRuntime#rerun},
+ * {@link io.crontainer.api.runtime.RerunDTO}, {@link io.crontainer.api.runtime.Trigger#RERUN}).
  *
  * <p>
  * Bundles wishing to use this package must list the package in the Import-Package header of the
@@ -22,11 +24,11 @@
  * The provider of the service must use a provider range:
  *
  * <pre>
- * Import-Package: io.crontainer.api.runtime; version="[1.3,1.4)"
+ * Import-Package: io.crontainer.api.runtime; version="[1.4,1.5)"
  * </pre>
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.crontainer.api.runtime;
 
 import org.osgi.annotation.bundle.Export;

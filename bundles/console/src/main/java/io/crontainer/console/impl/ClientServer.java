@@ -96,6 +96,8 @@ public final class ClientServer {
 
 	/** The most connections served at once. */
 	static final int MAX_CONNECTIONS = 32;
+	/** The session variable telling the commands a session is a {@code bin/client} one (cron:rerun records it). */
+	static final String VIA = "CRONTAINER_VIA";
 	/** How long a connection may take to send its first frame. */
 	static final Duration FIRST_FRAME_DEADLINE = Duration.ofSeconds(10);
 
@@ -500,6 +502,7 @@ public final class ClientServer {
 			CommandSession session = processor.createSession(t.input(), t.output(), t.output());
 			try {
 				session.put(Shell.VAR_TERMINAL, t);
+				session.put(VIA, "bin/client"); // cron:rerun records where a request came from
 				Shell shell = new Shell(new ShellContext(), processor, threadIO, null);
 				// --noshutdown: Ctrl-D ends this session, never the runtime
 				shell.gosh(session, new String[] { "--login", "--noshutdown" });

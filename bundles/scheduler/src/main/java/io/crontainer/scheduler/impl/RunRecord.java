@@ -28,6 +28,8 @@ final class RunRecord {
 	volatile long started;
 	volatile Long finished;
 	volatile String error;
+	/** Who asked for the run (a re-run window's); {@code null} if no one did. */
+	volatile String requestedBy;
 
 	RunRecord(String name, Trigger trigger, Instant scheduledFire, Instant now, String node) {
 		this.name = name;
@@ -47,6 +49,7 @@ final class RunRecord {
 		record.windowEnd = dto.windowEnd;
 		record.finished = dto.finished;
 		record.error = dto.error;
+		record.requestedBy = dto.requestedBy;
 		return record;
 	}
 
@@ -62,6 +65,7 @@ final class RunRecord {
 		dto.finished = finished;
 		dto.error = error;
 		dto.node = node;
+		dto.requestedBy = requestedBy;
 		return dto;
 	}
 }

@@ -25,6 +25,9 @@ import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
@@ -299,6 +302,26 @@ final class RuntimeView implements CronRuntime {
 		return dto;
 	}
 
+	@Override
+	public List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split) {
+		return engine.reruns().plan(name, from, to, split);
+	}
+
+	@Override
+	public RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy) {
+		return engine.reruns().start(name, from, to, split, requestedBy);
+	}
+
+	@Override
+	public RerunDTO cancelRerun(String name) {
+		return engine.reruns().cancel(name);
+	}
+
+	@Override
+	public RerunDTO getRerun(String name) {
+		return engine.reruns().get(name);
+	}
+
 	private ZoneId defaultZone() {
 		synchronized (lock) {
 			return engine.options().zone();
@@ -427,6 +450,7 @@ final class RuntimeView implements CronRuntime {
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();
 		newestRunInTheCluster(dto, view.running());
+		dto.rerun = engine.reruns().get(view.name());
 		Plugin plugin = view.plugin();
 		dto.serviceId = plugin.serviceId();
 		dto.bundleId = plugin.bundleId();

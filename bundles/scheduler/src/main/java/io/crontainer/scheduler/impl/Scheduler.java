@@ -81,6 +81,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	private final Resolutions resolutions;
 	private final PluginCalls calls;
 	private final Dispatcher dispatcher;
+	private final Reruns reruns;
 	private final Due recheck = new Due() {
 		@Override
 		void come(Parts parts, Instant now, List<Runnable> out) {
@@ -255,12 +256,35 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		});
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
 		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this, events);
+		this.reruns = new Reruns(lock, clock, new Reruns.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public Job require(String name) {
+				return table.require(name);
+			}
+
+			@Override
+			public Job owner(String name) {
+				return table.owner(name);
+			}
+
+			@Override
+			public ZoneId zone(Job job) {
+				return job.resolution != null && job.resolution.interval() != null ? job.resolution.interval().zone()
+						: job.settings.zone() != null ? job.settings.zone() : options.zone();
+			}
+		});
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}
 		store.listen(this::changedElsewhere);
 		store.onAvailable(this::storeAvailable);
 		store.onUnavailable(this::storeUnavailable);
+		reruns.load(store);
 	}
 
 	/**
@@ -546,6 +570,10 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		return dispatcher;
 	}
 
+	Reruns reruns() {
+		return reruns;
+	}
+
 	History history() {
 		return history;
 	}
@@ -614,6 +642,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		flush(out);
 		if (old != null) {
 			old.close();
+			reruns.load(newStore);
 		}
 	}
 

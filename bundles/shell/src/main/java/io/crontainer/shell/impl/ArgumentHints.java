@@ -32,6 +32,8 @@ public class ArgumentHints implements CommandSessionListener {
 			"pause", "cron:pause NAME",
 			"resume", "cron:resume NAME",
 			"reset", "cron:reset [--since ISO-DATE-TIME] [--force] NAME",
+			"rerun", "cron:rerun --from ISO-DATE-TIME [--to ISO-DATE-TIME] [--split interval|once] [--dry-run] [--by WHO]"
+					+ " NAME | cron:rerun --cancel NAME | cron:rerun NAME",
 			"next", "cron:next [-n N] [-z ZONE] [-f FROM] [--name NAME] \"INTERVAL\"",
 			"names", "cron:names");
 

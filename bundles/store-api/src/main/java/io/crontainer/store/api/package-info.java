@@ -1,5 +1,5 @@
 /**
- * Crontainer State Store Package Version 1.0.
+ * Crontainer State Store Package Version 1.1.
  *
  * <p>
  * The narrow interface through which the Crontainer scheduler keeps the run state of cron plugins
@@ -11,11 +11,11 @@
  * A store bundle implements the provider types of this package and must use a provider range:
  *
  * <pre>
- * Import-Package: io.crontainer.store.api; version="[1.0,1.1)"
+ * Import-Package: io.crontainer.store.api; version="[1.1,1.2)"
  * </pre>
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.crontainer.store.api;
 
 import org.osgi.annotation.bundle.Export;

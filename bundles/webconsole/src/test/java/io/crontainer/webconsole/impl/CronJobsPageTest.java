@@ -242,6 +242,28 @@ class CronJobsPageTest {
 		}
 
 		@Override
+		public java.util.List<io.crontainer.api.runtime.RunWindowDTO> planRerun(String name, java.time.Instant from,
+				java.time.Instant to, io.crontainer.api.runtime.RerunSplit split) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO rerun(String name, java.time.Instant from, java.time.Instant to,
+				io.crontainer.api.runtime.RerunSplit split, String requestedBy) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO cancelRerun(String name) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO getRerun(String name) {
+			return null;
+		}
+
+		@Override
 		public io.crontainer.api.runtime.StoreDTO getStore() {
 			io.crontainer.api.runtime.StoreDTO store = new io.crontainer.api.runtime.StoreDTO();
 			store.description = "local journal";

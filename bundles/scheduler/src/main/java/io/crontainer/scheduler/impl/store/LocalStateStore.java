@@ -33,6 +33,7 @@ import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.Rerun;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 
@@ -82,7 +83,9 @@ import io.crontainer.store.api.StateStore;
  * <b>Threads.</b> Thread-safe. The records are guarded by one lock, held for memory operations only.
  * All file I/O after the start, the journal's and the history's ({@link #appendHistory} only hands a
  * run over), happens on the committer thread, and at {@link #close()} on the closing thread once the
- * committer has ended. Stages of commits complete on the committer thread, with no lock held.
+ * committer has ended. Stages of commits complete on the committer thread, with no lock held. The
+ * re-runs ({@link LocalReruns}, a file of their own) are the exception: few and rare, each change is
+ * written on its caller's thread, under the re-runs' own lock, never the records' lock.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -125,6 +128,8 @@ public final class LocalStateStore implements StateStore {
 	private final Path journal;
 	/** The run history on disk ({@value LocalHistory#FILE}): the newest runs of each name. */
 	private final LocalHistory history;
+	/** The re-runs on disk ({@value LocalReruns#FILE}). */
+	private final LocalReruns reruns;
 	private final Object lock = new Object();
 	private final Thread committer;
 
@@ -188,6 +193,7 @@ public final class LocalStateStore implements StateStore {
 			channel.position(goodSize);
 		}
 		history = new LocalHistory(this.dir, HISTORY_KEPT, historyFiles, historyRetry);
+		reruns = new LocalReruns(this.dir, java.time.Clock.systemUTC());
 		committer = new Thread(this::commitLoop, "crontainer-state-committer");
 		committer.setDaemon(true);
 		committer.start();
@@ -218,6 +224,48 @@ public final class LocalStateStore implements StateStore {
 	@Override
 	public List<CronRunDTO> history(String name, int limit) {
 		return history.history(name, limit);
+	}
+
+	/** Keeps re-runs on disk, in {@value LocalReruns#FILE} next to the journal, written at each change. */
+	@Override
+	public boolean keepsReruns() {
+		return true;
+	}
+
+	@Override
+	public Rerun startRerun(Rerun request) throws IOException {
+		return reruns.start(request);
+	}
+
+	@Override
+	public List<Rerun> reruns() {
+		return reruns.all();
+	}
+
+	@Override
+	public Rerun claimRerun(String name, long id) {
+		return reruns.claim(name, id);
+	}
+
+	@Override
+	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
+			throws IOException {
+		return reruns.advance(name, id, windowStart, windowEnd, succeeded);
+	}
+
+	@Override
+	public Rerun cancelRerun(String name) throws IOException {
+		return reruns.cancel(name);
+	}
+
+	@Override
+	public Rerun endRerun(String name, long id) throws IOException {
+		return reruns.end(name, id);
+	}
+
+	@Override
+	public void releaseRerun(String name, long id) {
+		reruns.release(name, id);
 	}
 
 	/**

@@ -28,8 +28,20 @@ import java.sql.Statement;
  *   changed_at  timestamptz)     -- database clock of the last write, for the other nodes' polls
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
- *   started, finished (timestamptz), error)
+ *   started, finished (timestamptz), error,
+ *   requested_by text)                             -- version 2: who asked for a re-run window
+ * crontainer_rerun (                               -- version 2: re-runs of past windows
+ *   id bigserial PRIMARY KEY, name,
+ *   range_from, range_to, next (ns),               -- the range; start of the first window not done
+ *   split, interval_expr, zone, anchor (ns), requested_by, requested (ns),
+ *   done, failed integer, cancelled boolean,
+ *   node text, lease_until timestamptz,            -- the runtime holding it, and its lease
+ *   ended timestamptz)                             -- NULL while in progress; one per name (partial unique index)
  * </pre>
+ *
+ * A database of version 1 is upgraded to version 2 in place (a table and a column added; nothing
+ * rewritten), under the same lock. A runtime of version 1 then refuses the database, as any later
+ * version, with a message saying so: upgrade every runtime of a cluster together.
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
  * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
@@ -45,7 +57,7 @@ import java.sql.Statement;
  */
 final class PostgreSQLSchema {
 	/** The schema version this code reads and writes. */
-	static final int VERSION = 1;
+	static final int VERSION = 2;
 
 	/** Key of the advisory lock that serializes schema creation (any fixed 64-bit value). */
 	private static final long LOCK_KEY = 0x63726f6e7461696eL; // "crontain"
@@ -88,11 +100,38 @@ final class PostgreSQLSchema {
 			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
 	};
 
+	/** From version 1 to 2: re-runs. Only additions, so a version-1 database upgrades in place. */
+	private static final String[] UPGRADE_V2 = {
+			"ALTER TABLE crontainer_run ADD COLUMN requested_by text",
+			"""
+			CREATE TABLE crontainer_rerun (
+			  id            bigserial PRIMARY KEY,
+			  name          text NOT NULL,
+			  range_from    bigint NOT NULL,
+			  range_to      bigint NOT NULL,
+			  split         text NOT NULL,
+			  interval_expr text,
+			  zone          text NOT NULL,
+			  anchor        bigint,
+			  requested_by  text NOT NULL,
+			  requested     bigint NOT NULL,
+			  next          bigint NOT NULL,
+			  done          integer NOT NULL DEFAULT 0,
+			  failed        integer NOT NULL DEFAULT 0,
+			  cancelled     boolean NOT NULL DEFAULT false,
+			  node          text,
+			  lease_until   timestamptz,
+			  ended         timestamptz,
+			  CHECK (range_from < range_to AND next BETWEEN range_from AND range_to)
+			)""",
+			"CREATE UNIQUE INDEX crontainer_rerun_in_progress ON crontainer_rerun (name) WHERE ended IS NULL",
+	};
+
 	private PostgreSQLSchema() {
 	}
 
 	/**
-	 * Creates the tables if they are missing, or checks their version.
+	 * Creates the tables if they are missing, or checks their version and upgrades an older one.
 	 *
 	 * @param connection A connection in auto-commit mode; left in auto-commit mode.
 	 * @return The version found ({@code 0} if the tables were created now).
@@ -120,6 +159,9 @@ final class PostgreSQLSchema {
 				for (String sql : CREATE_V1) {
 					statement.execute(sql);
 				}
+				for (String sql : UPGRADE_V2) {
+					statement.execute(sql);
+				}
 				statement.execute("INSERT INTO crontainer_schema_version (version) VALUES (" + VERSION + ")");
 				connection.commit();
 				return 0;
@@ -132,6 +174,12 @@ final class PostgreSQLSchema {
 			if (found < 1) {
 				throw new IncompatibleSchemaException("the table crontainer_schema_version holds the unknown version "
 						+ found);
+			}
+			if (found < 2) {
+				for (String sql : UPGRADE_V2) {
+					statement.execute(sql);
+				}
+				statement.execute("UPDATE crontainer_schema_version SET version = 2");
 			}
 			connection.commit();
 			return found;
