@@ -47,7 +47,10 @@ public class RerunDTO extends DTO {
 	/** How many windows ran and did not succeed (failed, timed out, interrupted or not started). */
 	public int failed;
 
-	/** How many windows are left: {@link #windows} minus {@link #done} minus {@link #failed}. */
+	/**
+	 * How many windows did not run: {@link #windows} minus {@link #done} minus {@link #failed}; left to
+	 * run while it is in progress, never to run once it was cancelled.
+	 */
 	public int left;
 
 	/**

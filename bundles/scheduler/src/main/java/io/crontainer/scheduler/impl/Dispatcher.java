@@ -98,6 +98,15 @@ final class Dispatcher {
 
 		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
 		void flush(List<Runnable> out);
+
+		/** A re-run's window ran ({@link Reruns#windowRan}); recorded durably. Run thread, lock not held. */
+		void rerunRan(Reruns.Window window, boolean counts, boolean succeeded);
+
+		/** The run of a re-run's window is over ({@link Reruns#over}). Lock held. */
+		void rerunOver(Reruns.Window window, List<Runnable> out);
+
+		/** A re-run's window could not be claimed; it is tried again later ({@link Reruns#deferred}). Lock held. */
+		void rerunDeferred(Reruns.Window window, List<Runnable> out);
 	}
 
 	private final Object lock;
@@ -152,6 +161,13 @@ final class Dispatcher {
 		String name = job.name();
 		Run current = running.get(name);
 		if (current != null) {
+			if (current.rerun != null && done == null && current.phase != Run.Phase.STUCK
+					&& current.followTrigger == null) {
+				// A re-run's window holds the name: the fire runs right after it, before its next window.
+				current.followTrigger = trigger;
+				current.followFire = scheduledFire;
+				return null;
+			}
 			if (current.phase == Run.Phase.COMMITTING && done == null && current.followTrigger == null) {
 				current.followTrigger = trigger;
 				current.followFire = scheduledFire;
@@ -183,6 +199,27 @@ final class Dispatcher {
 			return null;
 		}
 		return start(job, trigger, scheduledFire, done, now, false, out);
+	}
+
+	/**
+	 * Starts a run of a re-run's window, which holds the job's name like any run: the caller checked
+	 * that none is going. Lock held; the run is submitted after the lock is released ({@code out}).
+	 */
+	Run fire(Job job, Reruns.Window window, Instant now, List<Runnable> out) {
+		String name = job.name();
+		StateStore store = engine.store();
+		RunRecord record = new RunRecord(name, Trigger.RERUN, null, now, store.node());
+		record.requestedBy = window.requestedBy();
+		record.windowStart = window.start().toEpochMilli();
+		record.windowEnd = window.end().toEpochMilli();
+		Run run = new Run(job, name, Trigger.RERUN, null, record, null);
+		run.rerun = window;
+		running.put(name, run);
+		history.add(record);
+		Instant expected = job.record.windowStart();
+		long version = job.record.version();
+		out.add(() -> submit(run, expected, version));
+		return run;
 	}
 
 	private Run start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
@@ -256,6 +293,10 @@ final class Dispatcher {
 			synchronized (lock) {
 				run.job.claimUnavailable = e.getMessage();
 			}
+			if (run.rerun != null) {
+				deferred(run, Scheduler.describe(e));
+				return;
+			}
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Scheduler.describe(e), null);
 			return;
 		} catch (RuntimeException e) {
@@ -264,6 +305,10 @@ final class Dispatcher {
 			return;
 		}
 		clearUnavailable(run); // the store answered
+		if (!result.granted() && run.rerun != null) {
+			deferred(run, result.refusal()); // another run of the plugin holds it, here or elsewhere
+			return;
+		}
 		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
 			yielded(run, result);
 			return;
@@ -277,7 +322,7 @@ final class Dispatcher {
 		if (result.current().version() != version) {
 			record(run, result.current());
 		}
-		execute(run, store, claim, claim.windowStart());
+		execute(run, store, claim, run.rerun != null ? run.rerun.start() : claim.windowStart());
 	}
 
 	/**
@@ -285,7 +330,8 @@ final class Dispatcher {
 	 * {@code claim} is {@code null} for a run {@linkplain Run#alongside alongside}: nothing to commit.
 	 */
 	private void execute(Run run, StateStore store, Claim claim, Instant start) {
-		Instant end = clock.instant();
+		Instant startedAt = clock.instant();
+		Instant end = run.rerun != null ? run.rerun.end() : startedAt; // a re-run's window is in the past
 		if (!end.isAfter(start)) {
 			release(store, claim);
 			LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); it went backwards: "
@@ -311,7 +357,7 @@ final class Dispatcher {
 		RunRecord record = run.record;
 		record.windowStart = start.toEpochMilli();
 		record.windowEnd = end.toEpochMilli();
-		record.started = end.toEpochMilli();
+		record.started = startedAt.toEpochMilli();
 		record.outcome = Outcome.RUNNING;
 		run.phase = Run.Phase.RUNNING; // before departAt is read: see departed()
 		Long timeout = run.job.settings.timeoutSeconds();
@@ -319,7 +365,7 @@ final class Dispatcher {
 		if (deadlines) {
 			synchronized (lock) {
 				if (timeout != null) {
-					run.timeoutAt = end.plusSeconds(timeout).toEpochMilli();
+					run.timeoutAt = startedAt.plusSeconds(timeout).toEpochMilli();
 				}
 				scheduleDeadline(run);
 			}
@@ -361,6 +407,10 @@ final class Dispatcher {
 		}
 		boolean timedOut = run.timedOut;
 		String interrupted = run.interrupted;
+		if (run.rerun != null) {
+			rerunReturned(run, store, claim, start, end, failure, timedOut, interrupted);
+			return;
+		}
 		if (timedOut) {
 			release(store, claim);
 			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
@@ -381,6 +431,56 @@ final class Dispatcher {
 					: handOver(run, store, current, claim, end);
 			commit.whenComplete((state, error) -> committed(run, start, end, state, error));
 		}
+	}
+
+	/**
+	 * A re-run's window returned: its claim is released, never committed (the plugin's window end does
+	 * not move), the window recorded as done or failed, then the run is over. A window interrupted (its
+	 * plugin left, the scheduler stops) is not recorded: it runs again. Run thread, no lock held.
+	 */
+	private void rerunReturned(Run run, StateStore store, Claim claim, Instant start, Instant end, Throwable failure,
+			boolean timedOut, String interrupted) {
+		release(store, claim);
+		if (timedOut) {
+			engine.rerunRan(run.rerun, true, false);
+			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+					+ (failure == null ? "" : "; then threw " + Scheduler.describe(failure)), null);
+		} else if (interrupted != null) {
+			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted + "; the re-run runs this window again", null);
+		} else if (failure != null) {
+			LOG.warn("Cron plugin {} failed for [{}, {}) (re-run asked by {})", run.name, start, end,
+					run.rerun.requestedBy(), failure);
+			engine.rerunRan(run.rerun, true, false);
+			finish(run, Outcome.FAILED, Scheduler.describe(failure), null);
+		} else {
+			engine.rerunRan(run.rerun, true, true);
+			finish(run, Outcome.SUCCEEDED, null, null);
+		}
+	}
+
+	/**
+	 * A re-run's window could not be claimed (another run of the plugin holds the name, on this runtime
+	 * or another; the store is away): it is not a run, so it leaves no trace in the history, and is tried
+	 * again later. Run thread, no lock held.
+	 */
+	private void deferred(Run run, String why) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			history.remove(run.record);
+			running.remove(run.name, run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			engine.rerunDeferred(run.rerun, out);
+			engine.runChanged(run.name, now, out);
+			if (run.followTrigger != null && run.job.owner && !run.job.gone && run.job.record != null
+					&& run.job.state == io.crontainer.api.runtime.JobState.SCHEDULED) {
+				fire(run.job, run.followTrigger, run.followFire, null, now, out);
+			}
+		}
+		engine.flush(out);
+		LOG.debug("Cron plugin {}: the re-run window [{}, {}) waits: {}", run.name, run.rerun.start(), run.rerun.end(),
+				why);
 	}
 
 	/**
@@ -468,6 +568,9 @@ final class Dispatcher {
 				alongside.remove(run);
 			}
 			run.job.capLogged = false; // a run ended: a fire skipped for the cap is worth a line again
+			if (run.rerun != null && run.phase != Run.Phase.DONE) {
+				engine.rerunOver(run.rerun, out);
+			}
 			run.phase = Run.Phase.DONE;
 			run.finished.countDown();
 			if (run.done != null) {

@@ -79,8 +79,8 @@ final class JobTable {
 		/** Recomputes a job's state and schedule ({@link Schedules#refresh}). Lock held. */
 		void refresh(Job job, Instant now, List<Runnable> out);
 
-		/** Stops a job's schedule ({@link Schedules#unschedule}). Lock held. */
-		void unschedule(Job job);
+		/** Stops a job's schedule ({@link Schedules#unschedule}); its re-run may go elsewhere. Lock held. */
+		void unschedule(Job job, List<Runnable> out);
 	}
 
 	private final Object lock;
@@ -266,7 +266,7 @@ final class JobTable {
 		job.blocked = null;
 		job.unavailable = null;
 		due.cancel(job.loadRetry);
-		engine.unschedule(job);
+		engine.unschedule(job, out);
 		if (next != null) {
 			Job taker = next;
 			out.add(() -> LOG.info("Cron plugin {} ({}) takes the name over", name, taker.plugin));

@@ -102,7 +102,7 @@ final class RerunRequests {
 					+ " characters");
 		}
 		if (by.codePoints().anyMatch(Character::isISOControl)) {
-			throw new IllegalArgumentException("who asks for the re-run, holds control "
+			throw new IllegalArgumentException("who asks for the re-run holds control "
 					+ "characters");
 		}
 		return by.strip();
@@ -155,9 +155,9 @@ final class RerunRequests {
 		dto.zone = rerun.zone();
 		dto.done = rerun.done();
 		dto.failed = rerun.failed();
-		int left;
+		int left; // not run: still to run, or never to run once cancelled
 		try {
-			left = rerun.inProgress() ? left(rerun).size() : 0;
+			left = left(rerun).size();
 		} catch (InvalidIntervalException | RuntimeException e) {
 			left = 0;
 		}

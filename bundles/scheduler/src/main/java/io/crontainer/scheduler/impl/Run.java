@@ -87,6 +87,11 @@ final class Run extends Due {
 	 * no claim and commits no window. Written before the run is submitted.
 	 */
 	boolean alongside;
+	/**
+	 * The re-run window this run runs ({@link Trigger#RERUN}); {@code null} for any other run. Set before
+	 * the run is submitted.
+	 */
+	Reruns.Window rerun;
 	/** A fire that came while the run committed: it starts once the commit is over. */
 	Trigger followTrigger;
 	Instant followFire;

@@ -172,11 +172,13 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			@Override
 			public void refresh(Job job, Instant now, List<Runnable> out) {
 				schedules.refresh(job, now, out);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
-			public void unschedule(Job job) {
+			public void unschedule(Job job, List<Runnable> out) {
 				schedules.unschedule(job);
+				reruns.poke(job.name(), out);
 			}
 		});
 		this.schedules = new Schedules(new Schedules.Engine() {
@@ -247,6 +249,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			@Override
 			public void refresh(Job job, Instant now, List<Runnable> out) {
 				schedules.refresh(job, now, out);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
@@ -256,7 +259,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 		});
 		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
 		this.dispatcher = new Dispatcher(lock, clock, runs, due, history, this, events);
-		this.reruns = new Reruns(lock, clock, new Reruns.Engine() {
+		this.reruns = new Reruns(lock, clock, runs, due, new Reruns.Engine() {
 			@Override
 			public StateStore store() {
 				return Scheduler.this.store;
@@ -276,6 +279,27 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			public ZoneId zone(Job job) {
 				return job.resolution != null && job.resolution.interval() != null ? job.resolution.interval().zone()
 						: job.settings.zone() != null ? job.settings.zone() : options.zone();
+			}
+
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
+		reruns.runs(new Reruns.Runs() {
+			@Override
+			public boolean busy(String name) {
+				return dispatcher.running(name) != null;
+			}
+
+			@Override
+			public void start(Job job, Reruns.Window window, Instant now, List<Runnable> out) {
+				dispatcher.fire(job, window, now, out);
 			}
 		});
 		synchronized (lock) {
@@ -516,6 +540,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	@Override
 	public void runChanged(String name, Instant now, List<Runnable> out) {
 		changes++;
+		reruns.poke(name, out);
 		Job job = table.owner(name);
 		if (job != null && !stopped) {
 			schedules.refresh(job, now, out);
@@ -529,6 +554,21 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 	@Override
 	public void record(String name, RunState state, Instant now, List<Runnable> out) {
 		table.record(name, state, now, out);
+	}
+
+	@Override
+	public void rerunRan(Reruns.Window window, boolean counts, boolean succeeded) {
+		reruns.windowRan(window, counts, succeeded);
+	}
+
+	@Override
+	public void rerunOver(Reruns.Window window, List<Runnable> out) {
+		reruns.over(window, out);
+	}
+
+	@Override
+	public void rerunDeferred(Reruns.Window window, List<Runnable> out) {
+		reruns.deferred(window, out);
 	}
 
 	@Override
@@ -661,6 +701,7 @@ final class Scheduler implements Dispatcher.Engine, Due.Parts {
 			grace = options.grace();
 		}
 		dispatcher.stop(grace);
+		reruns.stop();
 	}
 
 	// ------------------------------------------------------------------ helpers

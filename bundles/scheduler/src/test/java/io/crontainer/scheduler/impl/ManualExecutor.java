@@ -25,6 +25,15 @@ final class ManualExecutor implements Executor {
 		}
 	}
 
+	/** Runs the first queued task only. @return Whether there was one. */
+	boolean runNext() {
+		Runnable task = poll();
+		if (task != null) {
+			task.run();
+		}
+		return task != null;
+	}
+
 	private synchronized Runnable poll() {
 		return tasks.poll();
 	}
