@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
-import io.crontainer.scheduler.impl.Await;
+import io.crontainer.scheduler.impl.testing.Await;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.RunState;

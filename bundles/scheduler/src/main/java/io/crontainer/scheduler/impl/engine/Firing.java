@@ -1,0 +1,246 @@
+package io.crontainer.scheduler.impl.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.whiteboard.SchedulerProperties;
+import io.crontainer.store.api.StateStore;
+
+/**
+ * The fire-or-skip decision, and the table of runs it decides on: a fire starts a run only if no run
+ * holds the job's name (at most one run per name at a time), or beside it for a concurrent job, up to
+ * {@link #MAX_CONCURRENT_RUNS}; a fire that finds the name running is recorded as skipped; one that
+ * finds the previous run committing, or a re-run's window going, starts as soon as that run is over
+ * (it is kept on that run, see {@link Run#followTrigger}); one that finds it stuck is not recorded (the job's state says
+ * {@code STUCK}). A run started is queued here and handed to the run thread ({@link RunThread}) once
+ * the lock is released. Also the fire times of another runtime claimed again ({@link Retry}).
+ *
+ * <p>
+ * Threads: every method requires the engine's lock: the timer thread (fire times, retries), operators'
+ * threads (manual fires), run and store threads (a fire that came during a commit; a run over).
+ */
+final class Firing {
+	private static final Logger LOG = LoggerFactory.getLogger(Firing.class);
+
+	/**
+	 * The most runs of one job going at once when it says {@code scheduler.concurrent = true}: the one
+	 * holding its name and those beside it. A fire beyond it is recorded as skipped. Without a cap, a
+	 * hung {@code Runnable} fired every second would start a thread every second for ever. Eight lets a
+	 * job whose runs sometimes last several periods overlap as it asked (in Sling and Karaf the bound
+	 * is their scheduler's fixed thread pool, shared by all jobs, which a hung job exhausts for every
+	 * other), while one job pins no more than eight threads: a job that needs more runs at once is
+	 * hung or overloaded, and more threads would not help it.
+	 */
+	static final int MAX_CONCURRENT_RUNS = 8;
+
+	/** What the firing needs of the rest of the engine. */
+	interface Engine {
+		/** The store in use now; any thread. */
+		StateStore store();
+
+		/**
+		 * Hands a queued run to a run thread ({@link RunThread#submit}). Called as an effect, with no
+		 * lock held.
+		 *
+		 * @param expected The window start the job's record had when it was fired.
+		 * @param version The version of that record.
+		 */
+		void submit(Run run, Instant expected, long version);
+	}
+
+	private final Outcomes outcomes;
+	private final Engine engine;
+	private final Map<String, Run> running = new HashMap<>();
+	/**
+	 * Runs of a concurrent job ({@code scheduler.concurrent = true}, a whiteboard {@code Runnable}) fired
+	 * while the run that holds its name was going: they run beside it, without a claim, and commit no
+	 * window (the window end moves with the runs that hold the name).
+	 */
+	private final Set<Run> alongside = new HashSet<>();
+
+	Firing(Outcomes outcomes, Engine engine) {
+		this.outcomes = outcomes;
+		this.engine = engine;
+	}
+
+	/** The run of a name, queued, running, committing or stuck; {@code null} if none. Lock held. */
+	Run running(String name) {
+		return running.get(name);
+	}
+
+	/** Every run going: those holding their names and those beside them. Lock held. */
+	Collection<Run> runs() {
+		List<Run> all = new ArrayList<>(running.values());
+		all.addAll(alongside);
+		return all;
+	}
+
+	/** The runs of a job going beside the one that holds its name. Lock held. */
+	List<Run> alongside(Job job) {
+		return alongside.stream().filter(r -> r.job == job).toList();
+	}
+
+	/**
+	 * Starts a run of a job, or records the fire as skipped if its name is running. Lock held; the
+	 * run is submitted after the lock is released ({@code out}).
+	 *
+	 * @param done Completed with the run of a manual fire; {@code null} for any other.
+	 * @return The run started; {@code null} if none was.
+	 */
+	Run fire(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
+			List<Runnable> out) {
+		String name = job.name();
+		Run current = running.get(name);
+		if (current != null) {
+			if (current.rerun != null && done == null && current.phase != Run.Phase.STUCK
+					&& current.followTrigger == null) {
+				// A re-run's window holds the name: the fire runs right after it, before its next window.
+				current.followTrigger = trigger;
+				current.followFire = scheduledFire;
+				return null;
+			}
+			if (current.phase == Run.Phase.COMMITTING && done == null && current.followTrigger == null) {
+				current.followTrigger = trigger;
+				current.followFire = scheduledFire;
+				return null;
+			}
+			if (current.phase == Run.Phase.STUCK) {
+				return null; // the job is STUCK: its last run stays its last outcome
+			}
+			if (job.settings.runs().concurrent() && done == null && engine.store().node() == null) {
+				// scheduler.concurrent = true: this fire runs beside the one going. Only with a local store:
+				// in a cluster a run without a claim could run on every runtime.
+				int going = 1 + (int) alongside.stream().filter(r -> r.name.equals(name)).count();
+				if (going < MAX_CONCURRENT_RUNS) {
+					return start(job, trigger, scheduledFire, null, now, true, out);
+				}
+				if (!job.capLogged) {
+					job.capLogged = true;
+					out.add(() -> LOG.warn("Cron plugin {} has {} runs going at once, the most for {} = true: its fire "
+							+ "times are skipped until one of them ends", name, going, SchedulerProperties.CONCURRENT));
+				}
+				outcomes.skipped(job, trigger, scheduledFire, now, going + " runs were going already, the most at once "
+						+ "for " + SchedulerProperties.CONCURRENT + " = true", out);
+				return null;
+			}
+			Instant since = Instant.ofEpochMilli(current.record.started);
+			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {}", name, since,
+					scheduledFire));
+			outcomes.skipped(job, trigger, scheduledFire, now, "the previous run was still going", out);
+			return null;
+		}
+		return start(job, trigger, scheduledFire, done, now, false, out);
+	}
+
+	/**
+	 * Starts a run of a re-run's window ({@link Trigger#RERUN}), which holds the job's name like any run:
+	 * the caller ({@link Reruns}) checked that none is going. Lock held; the run is submitted after the
+	 * lock is released ({@code out}).
+	 */
+	Run fire(Job job, Reruns.Window window, Instant now, List<Runnable> out) {
+		String name = job.name();
+		RunRecord record = new RunRecord(name, Trigger.RERUN, null, now, engine.store().node());
+		record.requestedBy = window.requestedBy();
+		record.windowStart = window.start().toEpochMilli();
+		record.windowEnd = window.end().toEpochMilli();
+		Run run = new Run(job, name, Trigger.RERUN, null, record, null);
+		run.rerun = window;
+		running.put(name, run);
+		outcomes.queued(record);
+		Instant expected = job.record.windowStart();
+		long version = job.record.version();
+		out.add(() -> engine.submit(run, expected, version));
+		return run;
+	}
+
+	private Run start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
+			boolean beside, List<Runnable> out) {
+		String name = job.name();
+		StateStore store = engine.store();
+		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now,
+				store.node());
+		Run run = new Run(job, name, trigger, scheduledFire, record, done);
+		run.alongside = beside;
+		if (beside) {
+			alongside.add(run);
+		} else {
+			running.put(name, run);
+		}
+		outcomes.queued(record);
+		Instant expected = job.record.windowStart();
+		long version = job.record.version();
+		out.add(() -> engine.submit(run, expected, version));
+		return run;
+	}
+
+	/**
+	 * A run is over (or yielded to another runtime): it leaves the table, and a fire skipped for the cap
+	 * is worth a log line again. Lock held.
+	 */
+	void over(Run run) {
+		if (!running.remove(run.name, run)) {
+			alongside.remove(run);
+		}
+		run.job.capLogged = false;
+	}
+
+	/**
+	 * Starts the fire that came while a run committed ({@link Run#followTrigger}), once that run is
+	 * over, if its job is still scheduled here. Lock held.
+	 */
+	void follow(Run over, Instant now, List<Runnable> out) {
+		Job job = over.job;
+		if (over.followTrigger != null && job.owner && !job.gone && job.record != null
+				&& job.state == JobState.SCHEDULED) {
+			fire(job, over.followTrigger, over.followFire, null, now, out);
+		}
+	}
+
+	/**
+	 * A fire time that found the name held by another runtime, claimed again once that runtime's lease
+	 * expires, as a take-over ({@link StateStore#claimOver}): only if that runtime did not finish, so a
+	 * fire time that merely overlapped a run elsewhere does not run after it. Lock held.
+	 */
+	static final class Retry extends Due {
+		final Job job;
+		final Trigger trigger;
+		final Instant fire;
+
+		Retry(Job job, Trigger trigger, Instant fire) {
+			this.job = job;
+			this.trigger = trigger;
+			this.fire = fire;
+		}
+
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.retry(this, now, out);
+		}
+	}
+
+	/** A retry is due: the fire time is claimed again unless the job left, stopped or runs. Lock held. */
+	void due(Retry retry, Instant now, List<Runnable> out) {
+		Job job = retry.job;
+		if (job.gone || !job.owner || job.record == null || job.state != JobState.SCHEDULED
+				|| running.containsKey(job.name())) {
+			return;
+		}
+		Run run = fire(job, retry.trigger, retry.fire, null, now, out);
+		if (run != null) {
+			run.takeOver = true; // submitted after the lock is released: it reads this
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package io.crontainer.scheduler.impl.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.store.api.StateStore;
+
+/**
+ * What became of each fire: a run queued, its outcome, or a fire time that did not run. It keeps each
+ * in the {@link History} (with the counters of {@code CronJobDTO}), hands it to the store's history
+ * ({@link StateStore#appendHistory}) and to the {@link Events}, logs it, and completes the stage of a
+ * manual fire. A leaf: it calls no other part. The place where a run's record grows (run logs,
+ * retries, re-runs record here).
+ *
+ * <p>
+ * Threads: every method but {@link #complete} requires the engine's lock (timer, run, store, operator
+ * and stopping threads hold it when they call); what goes beyond memory (the store's append, Event
+ * Admin, log lines) is added to {@code out}, run once the lock is released: the store's own writer
+ * thread does the append, never the caller. {@link #complete} is called with no lock held.
+ */
+final class Outcomes {
+	private static final Logger LOG = LoggerFactory.getLogger(Outcomes.class);
+
+	private final History history;
+	private final Supplier<StateStore> store;
+	private final Events events;
+	private final Executor pool;
+
+	/**
+	 * @param history The runs kept in memory.
+	 * @param store The store in use now (it changes with the configuration).
+	 * @param events Where runs are told.
+	 * @param pool The run pool: the stage of a manual fire completes on one of its threads.
+	 */
+	Outcomes(History history, Supplier<StateStore> store, Events events, Executor pool) {
+		this.history = history;
+		this.store = store;
+		this.events = events;
+		this.pool = pool;
+	}
+
+	/** A run was fired: its record is kept as {@code QUEUED}. Lock held. */
+	void queued(RunRecord record) {
+		history.add(record);
+	}
+
+	/**
+	 * A run's fire time turned out to be another runtime's: it leaves no trace here. Lock held.
+	 */
+	void forget(Run run) {
+		history.remove(run.record);
+	}
+
+	/** Records a fire that did not run, and why. Lock held. */
+	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
+		if (trigger == Trigger.SCHEDULE && scheduledFire != null) {
+			history.missed(job.name(), 1, scheduledFire);
+		}
+		RunRecord record = new RunRecord(job.name(), trigger, scheduledFire, now, null);
+		record.finished = now.toEpochMilli();
+		record.error = why;
+		record.outcome = Outcome.SKIPPED;
+		history.add(record);
+		CronRunDTO kept = record.toDTO();
+		StateStore store = this.store.get();
+		out.add(() -> store.appendHistory(kept));
+		out.add(() -> events.ended(kept));
+	}
+
+	/** Records a run's final outcome and counts it. Lock held. */
+	void end(Run run, Outcome outcome, String error, Instant now, List<Runnable> out) {
+		RunRecord record = run.record;
+		record.error = error;
+		record.finished = now.toEpochMilli();
+		record.outcome = outcome;
+		history.ended(run.name, outcome);
+		if (outcome == Outcome.SKIPPED && run.trigger == Trigger.SCHEDULE && run.scheduledFire != null) {
+			history.missed(run.name, 1, run.scheduledFire); // not started: the store was away, the clock went back
+		}
+		CronRunDTO kept = record.toDTO();
+		StateStore store = this.store.get();
+		out.add(() -> store.appendHistory(kept));
+		out.add(() -> events.ended(kept));
+		switch (outcome) {
+		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
+				Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));
+		case TIMED_OUT -> out.add(() -> LOG.warn("Cron plugin {}: run {}: {}; the window is kept for its next run",
+				run.name, outcome, error));
+		case FAILED -> {
+			// logged where it failed, with the exception
+		}
+		default -> out.add(() -> LOG.info("Cron plugin {}: run {}: {}", run.name, outcome, error));
+		}
+	}
+
+	/**
+	 * Records the outcome of a run just moved to {@code STUCK}, and completes the stage of a manual
+	 * fire with it: the run is over for whoever awaits it, although its thread may come back later
+	 * (then nothing more is recorded). Lock held.
+	 *
+	 * @param ignored How long it ignored its interrupt.
+	 * @return The run's error.
+	 */
+	String abandoned(Run run, Duration ignored, Instant now, List<Runnable> out) {
+		String thread = run.threadName();
+		Outcome outcome = run.timedOut ? Outcome.TIMED_OUT : Outcome.INTERRUPTED;
+		String why = run.timedOut ? "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+				: "interrupted: " + run.interrupted;
+		String error = why + ", and ignored its interrupt for " + Texts.duration(ignored) + ": its thread "
+				+ (thread == null ? "" : "'" + thread + "' ") + "is abandoned";
+		end(run, outcome, error, now, out); // its history record is appended once the lock is released
+		if (run.done != null) {
+			CronRunDTO dto = run.record.toDTO();
+			out.add(() -> complete(run, dto));
+		}
+		return error;
+	}
+
+	/**
+	 * Completes the stage of a manual fire, on a run thread: its dependent stages never run on the
+	 * timer's or the store's thread. A stage completed already (a run abandoned, whose thread came back
+	 * at last) stays as it was. Lock not held.
+	 */
+	void complete(Run run, CronRunDTO dto) {
+		try {
+			pool.execute(() -> run.done.complete(dto));
+		} catch (RejectedExecutionException e) {
+			run.done.complete(dto);
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package io.crontainer.scheduler.impl.engine;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The threads that runs execute on: an elastic pool that never lets a run wait behind a plugin that
+ * does not return.
+ *
+ * <p>
+ * Runs wait in one queue; threads take them in turn, so a burst of short runs (a thousand plugins due
+ * in the same second) is drained by the {@link #CORE} threads without a hand-off per run. A thread
+ * counts as <em>free</em> except while it is inside a task. When tasks wait, no thread is free and no
+ * task was taken for {@link #STALL_NANOS} (every thread is inside a run that lasts), the pool's
+ * spawner thread ({@code crontainer-run-spawner}) adds one: starting a thread costs up to a
+ * millisecond here, which neither the timer thread that submits nor a run thread ever pays, and a
+ * burst of short runs adds none. Hence a queued run always has a thread within about a millisecond,
+ * however many plugins hang; and since a thread is added only when every thread is inside a run that
+ * lasts, and the engine never runs a plugin twice at once, there are never more threads than
+ * running plugins, plus one. Beyond {@link #CORE} threads, a thread idle for
+ * {@link #KEEP_ALIVE_SECONDS} ends.
+ *
+ * <p>
+ * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). Called by the
+ * timer thread, the store's committer thread and operators' threads ({@link #execute}), and by its
+ * own threads.
+ */
+public final class RunPool implements Executor {
+	static final long KEEP_ALIVE_SECONDS = 60;
+	/** Threads started at once and kept when idle, so that a burst never starts cold. */
+	static final int CORE = 2;
+	/** How long waiting tasks see no progress before a thread is added. */
+	static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+	private static final Logger LOG = LoggerFactory.getLogger(RunPool.class);
+
+	private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+	private final String prefix;
+	private final AtomicInteger threads = new AtomicInteger();
+	private final AtomicInteger free = new AtomicInteger();
+	private final AtomicInteger numbers = new AtomicInteger();
+	/** Tasks taken so far: the spawner's measure of progress. */
+	private final AtomicInteger taken = new AtomicInteger();
+	private final AtomicBoolean spawnWanted = new AtomicBoolean();
+	private final Thread spawner;
+	private volatile boolean shutdown;
+
+	public RunPool(String prefix) {
+		this.prefix = prefix;
+		this.spawner = new Thread(this::spawnLoop, prefix + "-spawner");
+		this.spawner.setDaemon(true);
+		this.spawner.start();
+		for (int i = 0; i < CORE; i++) {
+			spawn();
+		}
+	}
+
+	@Override
+	public void execute(Runnable task) {
+		if (shutdown) {
+			throw new RejectedExecutionException("the scheduler is stopping");
+		}
+		queue.add(task);
+		if (free.get() == 0) {
+			wantThread();
+		}
+	}
+
+	/** Refuses new tasks; threads end once idle. Queued tasks are dropped. */
+	public void shutdown() {
+		shutdown = true;
+		queue.clear();
+		LockSupport.unpark(spawner);
+		for (int i = threads.get(); i > 0; i--) {
+			queue.add(() -> {
+				// wakes an idle thread so that it sees the shutdown and ends
+			});
+		}
+	}
+
+	private void wantThread() {
+		if (spawnWanted.compareAndSet(false, true)) {
+			LockSupport.unpark(spawner);
+		}
+	}
+
+	/** The spawner: adds a thread while tasks wait, no thread is free and none makes progress. */
+	private void spawnLoop() {
+		while (!shutdown) {
+			if (!spawnWanted.getAndSet(false)) {
+				LockSupport.park(this);
+				continue;
+			}
+			while (!shutdown && free.get() == 0 && !queue.isEmpty()) {
+				int before = taken.get();
+				LockSupport.parkNanos(this, STALL_NANOS);
+				if (!shutdown && free.get() == 0 && !queue.isEmpty() && taken.get() == before) {
+					spawn();
+				}
+			}
+		}
+	}
+
+	private void spawn() {
+		threads.incrementAndGet();
+		free.incrementAndGet();
+		Thread thread = new Thread(this::work, prefix + "-" + numbers.incrementAndGet());
+		thread.setDaemon(true);
+		try {
+			thread.start();
+		} catch (OutOfMemoryError | RuntimeException e) {
+			threads.decrementAndGet();
+			free.decrementAndGet();
+			LOG.error("Cannot start a thread for runs ({} exist); queued runs wait for a free one", threads.get(), e);
+			LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+			wantThread();
+		}
+	}
+
+	private void work() {
+		while (!shutdown) {
+			Runnable task;
+			try {
+				task = threads.get() <= CORE ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+			} catch (InterruptedException e) {
+				continue; // a late interrupt meant for a plugin: ignored here
+			}
+			if (task == null) {
+				break; // idle for the keep-alive, and more than the core threads: end
+			}
+			taken.incrementAndGet();
+			if (free.decrementAndGet() == 0 && !queue.isEmpty()) {
+				wantThread(); // everyone is busy and runs wait: someone must take them
+			}
+			try {
+				task.run();
+			} catch (RuntimeException | Error e) {
+				LOG.error("A run task failed", e);
+			} finally {
+				Thread.interrupted(); // a late interrupt was meant for the plugin
+				free.incrementAndGet();
+			}
+		}
+		threads.decrementAndGet();
+		if (free.decrementAndGet() == 0 && !queue.isEmpty() && !shutdown) {
+			wantThread(); // a task was queued while this thread still counted as free
+		}
+	}
+}

@@ -1,0 +1,474 @@
+package io.crontainer.scheduler.impl.engine;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.store.api.Claim;
+import io.crontainer.store.api.ClaimResult;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.FencedException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
+
+/**
+ * A run on its own thread from the {@link RunPool}: claim, run, commit. It claims the run's window from
+ * the {@link StateStore} (no lock held); takes the window start from the claim and the window end from
+ * the clock; renames the thread {@code crontainer-run-N [NAME]} and calls the plugin (no lock held);
+ * restores the name; commits the window end if the plugin returned normally, or releases the claim;
+ * and, once the commit is durable (on the store's thread), records the run's outcome and hands the
+ * run back to the engine ({@link Engine#over}). This is where a run's life on its thread grows (batch
+ * claims, retries, re-runs, run logs). A re-run's window ({@link Run#rerun}) claims the name the same
+ * way, runs the plugin for its past window, and releases the claim instead of committing: the window
+ * is recorded by the {@link Reruns} instead ({@link Engine#rerunRan}).
+ *
+ * <p>
+ * Threads: run threads ({@link #submit}'s task: claims, plugin calls, commits and releases, hand-overs
+ * to a new store) and the store's thread (commit completions). Each takes the engine's lock only
+ * briefly, to record what happened; no plugin call, store call or log line happens with it held.
+ * {@link Run} says what the run's thread writes without it. The {@link Events} of a run (started, on
+ * its run thread just before the plugin is called) are only queued: Event Admin is called on the
+ * {@code EventPoster}'s own thread.
+ */
+final class RunThread {
+	private static final Logger LOG = LoggerFactory.getLogger(RunThread.class);
+
+	/**
+	 * What the run thread needs of the rest of the engine. {@link #store()} may be called with or
+	 * without the engine's lock; {@link #flush} without it; the others with it held.
+	 */
+	interface Engine {
+		/** The store in use now (volatile: run threads read it without the lock). */
+		StateStore store();
+
+		/** The store returned a record of a name, maybe newer than the engine's. */
+		void record(String name, RunState state, Instant now, List<Runnable> out);
+
+		/** The record of a name turned out unreadable. */
+		void blocked(String name, String reason, Instant now, List<Runnable> out);
+
+		/**
+		 * A job's claim could not reach the store: it is {@code UNAVAILABLE} with this reason once its run
+		 * is over ({@link #over}).
+		 */
+		void claimUnavailable(Job job, String reason);
+
+		/**
+		 * A job's claim reached the store: if its last claim had not, it is no longer {@code UNAVAILABLE}.
+		 *
+		 * @return Whether that changed anything (then {@code out} is to be flushed).
+		 */
+		boolean claimReachable(Job job, Instant now, List<Runnable> out);
+
+		/**
+		 * A run is over, its outcome recorded: it leaves the table of runs, its job's state is recomputed,
+		 * and a fire that came while it committed starts now.
+		 */
+		void over(Run run, Instant now, List<Runnable> out);
+
+		/**
+		 * A run's fire time is another runtime's: it leaves the table of runs without a trace, its job's
+		 * state is recomputed, and the fire time is claimed again at {@code retryAt} unless that is
+		 * {@code null}.
+		 */
+		void yielded(Run run, Instant retryAt, Instant now, List<Runnable> out);
+
+		/**
+		 * A re-run's window ran ({@link Reruns#windowRan}): recorded durably before its run is over.
+		 * Lock not held.
+		 */
+		void rerunRan(Reruns.Window window, boolean counts, boolean succeeded);
+
+		/**
+		 * A re-run's window could not be claimed: its run leaves the table without a trace, and the
+		 * window is tried again later ({@link Reruns#deferred}).
+		 */
+		void rerunDeferred(Run run, Instant now, List<Runnable> out);
+
+		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
+		void flush(List<Runnable> out);
+	}
+
+	private final Object lock;
+	private final Clock clock;
+	private final Executor pool;
+	private final Deadlines deadlines;
+	private final Outcomes outcomes;
+	private final Events events;
+	private final Engine engine;
+
+	RunThread(Object lock, Clock clock, Executor pool, Deadlines deadlines, Outcomes outcomes, Events events,
+			Engine engine) {
+		this.lock = lock;
+		this.clock = clock;
+		this.pool = pool;
+		this.deadlines = deadlines;
+		this.outcomes = outcomes;
+		this.events = events;
+		this.engine = engine;
+	}
+
+	/**
+	 * Hands a queued run to a run thread. Lock not held. A pool that refuses it (stopping) ends the run
+	 * as {@code INTERRUPTED}.
+	 *
+	 * @param expected The window start of the job's record when it was fired.
+	 * @param version The version of that record: a claim that finds another is recorded.
+	 */
+	void submit(Run run, Instant expected, long version) {
+		try {
+			pool.execute(() -> execute(run, expected, version));
+		} catch (RejectedExecutionException e) {
+			finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
+		}
+	}
+
+	/** Runs on a run thread: claims, runs the plugin, and commits or releases. */
+	private void execute(Run run, Instant expected, long version) {
+		StateStore store = engine.store(); // the store in use now, even if it changed since the fire
+		if (run.interrupted != null) {
+			finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
+			return;
+		}
+		if (run.alongside) {
+			execute(run, store, null, expected);
+			return;
+		}
+		ClaimResult result;
+		try {
+			result = run.takeOver ? store.claimOver(run.name, expected, run.scheduledFire)
+					: store.claim(run.name, expected, run.scheduledFire);
+			if (!result.granted() && result.windowMoved()) {
+				result = store.claim(run.name, result.current().windowStart(), run.scheduledFire);
+			}
+		} catch (CorruptStateException e) {
+			blocked(run, e.getMessage());
+			return;
+		} catch (StoreUnavailableException e) {
+			// The store logs the loss of its database once; a line per fire time would flood the log.
+			LOG.debug("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Texts.describe(e));
+			synchronized (lock) {
+				engine.claimUnavailable(run.job, e.getMessage());
+			}
+			if (run.rerun != null) {
+				deferred(run, Texts.describe(e));
+				return;
+			}
+			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Texts.describe(e), null);
+			return;
+		} catch (RuntimeException e) {
+			LOG.warn("Cron plugin {}: cannot claim its window, so it does not run: {}", run.name, Texts.describe(e));
+			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Texts.describe(e), null);
+			return;
+		}
+		claimReachable(run); // the store answered
+		if (!result.granted() && run.rerun != null) {
+			deferred(run, result.refusal()); // another run of the plugin holds it, here or elsewhere
+			return;
+		}
+		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
+			yielded(run, result);
+			return;
+		}
+		if (!result.granted()) {
+			finish(run, Outcome.SKIPPED, "not claimed: " + result.refusal(), result.current());
+			return;
+		}
+		Claim claim = result.claim();
+		run.claim = claim;
+		if (result.current().version() != version) {
+			record(run, result.current());
+		}
+		execute(run, store, claim, run.rerun != null ? run.rerun.start() : claim.windowStart());
+	}
+
+	/**
+	 * Runs the plugin for the window from {@code start} to now (a re-run's: to its window's end), then
+	 * commits or releases the claim. {@code claim} is {@code null} for a run
+	 * {@linkplain Run#alongside alongside}: nothing to commit.
+	 */
+	private void execute(Run run, StateStore store, Claim claim, Instant start) {
+		Instant startedAt = clock.instant();
+		Instant end = run.rerun != null ? run.rerun.end() : startedAt; // a re-run's window is in the past
+		if (!end.isAfter(start)) {
+			release(store, claim);
+			LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); it went backwards: "
+					+ "skipping the run", run.name, end, start);
+			finish(run, Outcome.SKIPPED, "the clock went backwards: " + end + " is not after " + start, null);
+			return;
+		}
+		Thread thread = Thread.currentThread();
+		boolean go;
+		synchronized (run) {
+			go = run.interrupted == null;
+			if (go) {
+				run.thread = thread;
+				run.inRun = true;
+			}
+		}
+		if (!go) {
+			release(store, claim);
+			finish(run, Outcome.INTERRUPTED, run.interrupted + " before the run started", null);
+			return;
+		}
+		run.end = end;
+		RunRecord record = run.record;
+		record.windowStart = start.toEpochMilli();
+		record.windowEnd = end.toEpochMilli();
+		record.started = startedAt.toEpochMilli();
+		record.outcome = Outcome.RUNNING;
+		run.phase = Run.Phase.RUNNING; // before departAt is read: see Deadlines.departed()
+		Long timeout = run.job.settings.timeoutSeconds();
+		boolean timed = timeout != null || run.departAt != 0;
+		if (timed) {
+			deadlines.started(run, timeout, startedAt);
+		}
+		CronPlugin service = run.job.plugin.service();
+		String threadName = thread.getName();
+		thread.setName(threadName + " [" + run.name + "]");
+		if (LOG.isDebugEnabled()) {
+			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+		}
+		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
+		Throwable failure = null;
+		try {
+			service.run(start, end);
+		} catch (Throwable t) { // whatever a plugin throws fails its run only
+			failure = t;
+		} finally {
+			synchronized (run) {
+				run.inRun = false;
+			}
+			thread.setName(threadName);
+			Thread.interrupted(); // leave the thread clean: the interrupt was for the plugin
+		}
+		returned(run, store, claim, start, end, failure, timed);
+	}
+
+	/** The plugin returned (run thread). Takes the engine's lock only if the run had deadlines. */
+	private void returned(Run run, StateStore store, Claim claim, Instant start, Instant end, Throwable failure,
+			boolean timed) {
+		if (timed) {
+			deadlines.returned(run);
+		}
+		if (!run.advance(Run.Phase.RUNNING, Run.Phase.COMMITTING)) {
+			release(store, claim); // abandoned as stuck meanwhile: its outcome is recorded already
+			finish(run, null, null, null);
+			return;
+		}
+		boolean timedOut = run.timedOut;
+		String interrupted = run.interrupted;
+		if (run.rerun != null) {
+			rerunReturned(run, store, claim, start, end, failure, timedOut, interrupted);
+			return;
+		}
+		if (timedOut) {
+			release(store, claim);
+			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+					+ (failure == null ? "" : "; then threw " + Texts.describe(failure)), null);
+		} else if (interrupted != null) {
+			release(store, claim);
+			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted, null);
+		} else if (failure != null) {
+			release(store, claim);
+			LOG.warn("Cron plugin {} failed for [{}, {}); the window is kept for its next run", run.name, start, end,
+					failure);
+			finish(run, Outcome.FAILED, Texts.describe(failure), null);
+		} else if (claim == null) {
+			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
+		} else {
+			StateStore current = engine.store();
+			CompletionStage<RunState> commit = current == store ? store.commit(claim, end)
+					: handOver(run, store, current, claim, end);
+			commit.whenComplete((state, error) -> committed(run, start, end, state, error));
+		}
+	}
+
+	/**
+	 * A re-run's window returned: its claim is released, never committed (the plugin's window end does
+	 * not move), the window recorded as done or failed, then the run is over. A window interrupted (its
+	 * plugin left, the scheduler stops) is not recorded: it runs again. Run thread, no lock held.
+	 */
+	private void rerunReturned(Run run, StateStore store, Claim claim, Instant start, Instant end, Throwable failure,
+			boolean timedOut, String interrupted) {
+		release(store, claim);
+		if (timedOut) {
+			engine.rerunRan(run.rerun, true, false);
+			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+					+ (failure == null ? "" : "; then threw " + Texts.describe(failure)), null);
+		} else if (interrupted != null) {
+			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted + "; the re-run runs this window again", null);
+		} else if (failure != null) {
+			LOG.warn("Cron plugin {} failed for [{}, {}) (re-run asked by {})", run.name, start, end,
+					run.rerun.requestedBy(), failure);
+			engine.rerunRan(run.rerun, true, false);
+			finish(run, Outcome.FAILED, Texts.describe(failure), null);
+		} else {
+			engine.rerunRan(run.rerun, true, true);
+			finish(run, Outcome.SUCCEEDED, null, null);
+		}
+	}
+
+	/**
+	 * A re-run's window could not be claimed (another run of the plugin holds the name, on this runtime
+	 * or another; the store is away): it is not a run, so it leaves no trace in the history, and is tried
+	 * again later. Run thread, no lock held.
+	 */
+	private void deferred(Run run, String why) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			deadlines.cancel(run);
+			outcomes.forget(run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			engine.rerunDeferred(run, now, out);
+		}
+		engine.flush(out);
+		LOG.debug("Cron plugin {}: the re-run window [{}, {}) waits: {}", run.name, run.rerun.start(), run.rerun.end(),
+				why);
+	}
+
+	/**
+	 * The state store was switched while the run went on (a live change of {@code state.store}): the
+	 * old store is closed, so its claim is released and the window committed to the store in use,
+	 * with a claim of its own there for the same window start (the new store imported the old one's
+	 * records). Refused there (another runtime moved the window meanwhile), the commit fails as a
+	 * fenced one does. Run thread, no lock held.
+	 */
+	private CompletionStage<RunState> handOver(Run run, StateStore from, StateStore to, Claim claim, Instant end) {
+		release(from, claim);
+		try {
+			ClaimResult result = to.claim(run.name, claim.windowStart(), null);
+			if (!result.granted()) {
+				return CompletableFuture.failedFuture(new FencedException("the state store changed while it ran, and "
+						+ to.describe() + " refused its window: " + result.refusal()));
+			}
+			LOG.info("Cron plugin {}: the state store changed while it ran; its window is committed to {}", run.name,
+					to.describe());
+			return to.commit(result.claim(), end);
+		} catch (CorruptStateException | StoreUnavailableException | RuntimeException e) {
+			return CompletableFuture.failedFuture(e);
+		}
+	}
+
+	private static void release(StateStore store, Claim claim) {
+		if (claim != null) {
+			store.release(claim);
+		}
+	}
+
+	/** On the store's thread (or the run's thread if the store answered at once): the commit is over. */
+	private void committed(Run run, Instant start, Instant end, RunState state, Throwable error) {
+		Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+		if (cause == null) {
+			finish(run, Outcome.SUCCEEDED, null, state);
+		} else if (cause instanceof FencedException) {
+			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window is not committed: {}", run.name, start, end,
+					cause.getMessage());
+			finish(run, Outcome.FAILED, "its window was not committed: " + cause.getMessage(), null);
+		} else {
+			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window could not be saved; the run counts as "
+					+ "failed", run.name, start, end, cause);
+			finish(run, Outcome.FAILED, "its window could not be saved: " + Texts.describe(cause), null);
+		}
+	}
+
+	private void blocked(Run run, String reason) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			engine.blocked(run.name, reason, clock.instant(), out);
+		}
+		engine.flush(out);
+		finish(run, Outcome.SKIPPED, "its state record cannot be read: " + reason, null);
+	}
+
+	private void record(Run run, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			engine.record(run.name, state, clock.instant(), out);
+		}
+		engine.flush(out);
+	}
+
+	/**
+	 * A run is over. {@code outcome == null}: a stuck run's thread came back at last (its outcome was
+	 * recorded when it was abandoned).
+	 *
+	 * @param state The record the store returned with the outcome (a commit's, a refusal's); {@code null}
+	 *        if none.
+	 */
+	private void finish(Run run, Outcome outcome, String error, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		CronRunDTO dto = null;
+		synchronized (lock) {
+			Instant now = clock.instant();
+			if (state != null) {
+				engine.record(run.name, state, now, out);
+			}
+			deadlines.cancel(run);
+			if (outcome != null) {
+				outcomes.end(run, outcome, error, now, out);
+			} else {
+				Instant since = Instant.ofEpochMilli(run.record.started);
+				out.add(() -> LOG.info("Cron plugin {}: its abandoned run (since {}) returned at last", run.name, since));
+			}
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			if (run.done != null) {
+				dto = run.record.toDTO();
+			}
+			engine.over(run, now, out);
+		}
+		engine.flush(out);
+		if (dto != null) {
+			outcomes.complete(run, dto);
+		}
+	}
+
+	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
+	private void claimReachable(Run run) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (!engine.claimReachable(run.job, clock.instant(), out)) {
+				return;
+			}
+		}
+		engine.flush(out);
+	}
+
+	/**
+	 * Another runtime of the cluster runs, or ran, the fire time of this run: it was not this
+	 * runtime's run, so it leaves no trace in the history here. If the other runtime may be dead (it
+	 * holds this same fire time), the fire time is claimed again when its lease expires.
+	 */
+	private void yielded(Run run, ClaimResult result) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			engine.record(run.name, result.current(), now, out);
+			deadlines.cancel(run);
+			outcomes.forget(run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			engine.yielded(run, result.retryAt(), now, out);
+		}
+		engine.flush(out);
+		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),
+				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
+	}
+}

@@ -1,0 +1,955 @@
+package io.crontainer.scheduler.impl.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+
+/**
+ * The engine: wires the parts, owns their one lock, and hands each deadline to the part it belongs
+ * to. The parts, each with one concern:
+ *
+ * <table>
+ * <caption>The engine's parts</caption>
+ * <tr><th>part</th><th>concern</th></tr>
+ * <tr><td>{@link JobTable}</td><td>arrival, change, departure, duplicate names, loading records</td></tr>
+ * <tr><td>{@link Resolutions} with {@link PluginCalls}</td><td>{@code enabled()} and {@code interval()}
+ * on the call pool, with deadlines, turned into resolutions</td></tr>
+ * <tr><td>{@link Schedules}</td><td>each job's state and schedule, misfires</td></tr>
+ * <tr><td>{@link Firing}</td><td>the fire-or-skip decision and the table of runs going: at most one per
+ * name, concurrent runs up to a cap, a fire during a commit kept for after it, fire times of another
+ * runtime claimed again</td></tr>
+ * <tr><td>{@link RunThread} with {@link RunPool}</td><td>a run on its own thread: claim, window, plugin
+ * call, commit or release, hand-over to a new store</td></tr>
+ * <tr><td>{@link Deadlines}</td><td>time limits and departed plugins' graces of running runs;
+ * interrupting, then abandoning stuck runs</td></tr>
+ * <tr><td>{@link Stopping}</td><td>interrupting and awaiting every run when the scheduler stops</td></tr>
+ * <tr><td>{@link Outcomes} with {@link History}</td><td>what became of each fire: history and counters,
+ * the store's history, events, the stage of a manual fire</td></tr>
+ * <tr><td>{@link StateStore}</td><td>the one protocol that reads and persists a record</td></tr>
+ * <tr><td>{@link DueQueue} with {@link Timer}</td><td>every deadline; the thread that sleeps until the
+ * earliest</td></tr>
+ * <tr><td>{@link Operations}</td><td>what the {@code CronRuntime} service (the view) reads and does</td></tr>
+ * </table>
+ *
+ * <p>
+ * The engine owns no thread: {@link #tick()} does what is due at the clock's instant and returns when
+ * it wants to be called again; in production the {@link Timer} calls it, tests call it after moving a
+ * mutable clock.
+ *
+ * <p>
+ * Thread-safe. One lock ({@link #lock()}) guards every part but the store and the run pool, and is
+ * held for memory operations only: no plugin call, store call, file I/O or log line happens while it
+ * is held. Work found under the lock is collected as effects ({@code out}) and run by
+ * {@link #flush} after it is released. Callers: the whiteboard thread ({@link #add}, {@link #update},
+ * {@link #remove}), the timer ({@link #tick}), call, run and store threads through the parts,
+ * operators' threads through the runtime view ({@link Operations}), the component ({@link #configure},
+ * {@link #stop}).
+ */
+public final class Scheduler implements Operations, Due.Parts {
+
+	/** How many deadlines one hold of the lock handles at most, so that runs start while the rest is dispatched. */
+	static final int TICK_BATCH = 32;
+
+	/**
+	 * The scheduler's configuration.
+	 *
+	 * @param zone The default zone of intervals.
+	 * @param recheck The period of the re-check of {@code enabled()} and {@code interval()}.
+	 * @param callTimeout The time limit of one call of {@code enabled()} or {@code interval()}.
+	 * @param grace How long a departing plugin's run may go on before it is interrupted, how long an
+	 *        interrupted run may take to return before it counts as stuck, and how long the stopping
+	 *        scheduler awaits its runs.
+	 * @param historySize How many runs are kept per plugin name.
+	 */
+	public record Options(ZoneId zone, Duration recheck, Duration callTimeout, Duration grace, int historySize) {
+	}
+
+	private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+
+	private final Object lock = new Object();
+	private final Clock clock;
+	private final DueQueue due = new DueQueue();
+	private final History history;
+	private final JobTable table;
+	private final Schedules schedules;
+	private final Resolutions resolutions;
+	private final PluginCalls calls;
+	private final Outcomes outcomes;
+	private final Firing firing;
+	private final Deadlines deadlines;
+	private final RunThread runThread;
+	private final Stopping stopping;
+	private final Reruns reruns;
+	private final Due recheck = new Due() {
+		@Override
+		void come(Parts parts, Instant now, List<Runnable> out) {
+			parts.recheck(now, out);
+		}
+	};
+	/**
+	 * Jobs fired in the tick going on, whose next fire times are computed once the burst has started.
+	 * The timer thread only, lock held.
+	 */
+	private final List<Job> burst = new ArrayList<>();
+	private final Runnable changed;
+
+	// Guarded by lock.
+	private Options options;
+	/** Written under the lock; volatile so that run and call threads read the store in use without it. */
+	private volatile StateStore store;
+	private boolean stopped;
+	private long changes;
+	private long notified;
+
+	/**
+	 * @param clock The clock read for every fire time, window and time limit.
+	 * @param runs Executes runs; a {@link RunPool} in production (never the calling thread).
+	 * @param pluginCalls Executes calls of {@code enabled()} and {@code interval()}.
+	 * @param store Keeps the run state.
+	 * @param options The configuration.
+	 * @param changed Told (with no lock held) when the jobs changed, for {@code service.changecount}.
+	 */
+	Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options,
+			Runnable changed) {
+		this(clock, runs, pluginCalls, store, options, changed, Events.NONE);
+	}
+
+	/**
+	 * As {@link #Scheduler(Clock, Executor, PluginCalls.Calls, StateStore, Options, Runnable)}, telling
+	 * {@code events} of runs and state changes (with no lock held).
+	 */
+	public Scheduler(Clock clock, Executor runs, PluginCalls.Calls pluginCalls, StateStore store, Options options,
+			Runnable changed, Events events) {
+		requireNonNull(events);
+		this.clock = requireNonNull(clock);
+		this.store = requireNonNull(store);
+		this.options = requireNonNull(options);
+		this.changed = requireNonNull(changed);
+		this.history = new History(options.historySize());
+		this.table = new JobTable(lock, clock, due, history, new JobTable.Engine() {
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public void changed() {
+				changes++;
+			}
+
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store; // the field: the store in use now, not the one at construction
+			}
+
+			@Override
+			public int historySize() {
+				return Scheduler.this.historySize();
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+
+			@Override
+			public Run running(String name) {
+				return firing.running(name);
+			}
+
+			@Override
+			public List<Run> alongside(Job job) {
+				return firing.alongside(job);
+			}
+
+			@Override
+			public void resolve(Job job, Instant now, List<Runnable> out) {
+				resolutions.resolve(job, now, out);
+			}
+
+			@Override
+			public void refresh(Job job, Instant now, List<Runnable> out) {
+				schedules.refresh(job, now, out);
+				reruns.poke(job.name(), out);
+			}
+
+			@Override
+			public void unschedule(Job job, List<Runnable> out) {
+				schedules.unschedule(job);
+				reruns.poke(job.name(), out);
+			}
+		});
+		this.schedules = new Schedules(new Schedules.Engine() {
+			@Override
+			public void fire(Job job, Trigger trigger, Instant fireTime, Instant now,
+					List<Runnable> out) {
+				firing.fire(job, trigger, fireTime, null, now, out);
+			}
+
+			@Override
+			public void skipped(Job job, Trigger trigger, Instant fireTime, Instant now,
+					String why, List<Runnable> out) {
+				outcomes.skipped(job, trigger, fireTime, now, why, out);
+			}
+
+			@Override
+			public Run running(String name) {
+				return firing.running(name);
+			}
+
+			@Override
+			public Job owner(String name) {
+				return table.owner(name);
+			}
+
+			@Override
+			public void changed() {
+				changes++;
+			}
+
+			@Override
+			public void missed(Job job, long count, Instant latest) {
+				history.missed(job.name(), count, latest);
+			}
+
+			@Override
+			public RunRecord newestRun(String name) {
+				History.Runs runs = history.of(name);
+				return runs == null ? null : runs.recent.peekFirst();
+			}
+		}, due, events);
+		this.resolutions = new Resolutions(lock, clock, new Resolutions.Engine() {
+			@Override
+			public PluginCalls calls() {
+				return calls;
+			}
+
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public ZoneId zone() {
+				return Scheduler.this.options.zone();
+			}
+
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store; // the field: the store in use now, not the one at construction
+			}
+
+			@Override
+			public void record(String name, RunState state, Instant now, List<Runnable> out) {
+				table.record(name, state, now, out);
+			}
+
+			@Override
+			public void refresh(Job job, Instant now, List<Runnable> out) {
+				schedules.refresh(job, now, out);
+				reruns.poke(job.name(), out);
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
+		this.calls = new PluginCalls(due, clock, pluginCalls, this::callTimeout, resolutions::answered);
+		this.outcomes = new Outcomes(history, () -> this.store, events, runs);
+		this.firing = new Firing(outcomes, new Firing.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public void submit(Run run, Instant expected, long version) {
+				runThread.submit(run, expected, version);
+			}
+		});
+		this.deadlines = new Deadlines(lock, due, outcomes, new Deadlines.Engine() {
+			@Override
+			public Duration grace() {
+				return Scheduler.this.grace();
+			}
+
+			@Override
+			public void abandoned(Run run, Instant now, List<Runnable> out) {
+				runChanged(run.name, now, out);
+			}
+		});
+		this.runThread = new RunThread(lock, clock, runs, deadlines, outcomes, events, new RunThread.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public void record(String name, RunState state, Instant now, List<Runnable> out) {
+				table.record(name, state, now, out);
+			}
+
+			@Override
+			public void blocked(String name, String reason, Instant now, List<Runnable> out) {
+				table.blocked(name, reason, now, out);
+			}
+
+			@Override
+			public void claimUnavailable(Job job, String reason) {
+				job.claimUnavailable = reason;
+			}
+
+			@Override
+			public boolean claimReachable(Job job, Instant now, List<Runnable> out) {
+				if (job.claimUnavailable == null) {
+					return false;
+				}
+				job.claimUnavailable = null;
+				runChanged(job.name(), now, out);
+				return true;
+			}
+
+			@Override
+			public void over(Run run, Instant now, List<Runnable> out) {
+				firing.over(run);
+				if (run.rerun != null) {
+					reruns.over(run.rerun, out);
+				}
+				runChanged(run.name, now, out);
+				firing.follow(run, now, out);
+			}
+
+			@Override
+			public void rerunRan(Reruns.Window window, boolean counts, boolean succeeded) {
+				reruns.windowRan(window, counts, succeeded);
+			}
+
+			@Override
+			public void rerunDeferred(Run run, Instant now, List<Runnable> out) {
+				firing.over(run);
+				reruns.deferred(run.rerun, out);
+				runChanged(run.name, now, out);
+				firing.follow(run, now, out);
+			}
+
+			@Override
+			public void yielded(Run run, Instant retryAt, Instant now, List<Runnable> out) {
+				firing.over(run);
+				runChanged(run.name, now, out);
+				if (retryAt != null && !run.job.gone) {
+					due.schedule(new Firing.Retry(run.job, run.trigger, run.scheduledFire), retryAt.toEpochMilli());
+				}
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
+		this.stopping = new Stopping(lock, clock, outcomes, new Stopping.Engine() {
+			@Override
+			public Collection<Run> runs() {
+				return firing.runs();
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
+		this.reruns = new Reruns(lock, clock, runs, due, new Reruns.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public Job require(String name) {
+				return table.require(name);
+			}
+
+			@Override
+			public Job owner(String name) {
+				return table.owner(name);
+			}
+
+			@Override
+			public ZoneId zone(Job job) {
+				return job.resolution != null && job.resolution.interval() != null ? job.resolution.interval().zone()
+						: job.settings.zone() != null ? job.settings.zone() : Scheduler.this.options.zone();
+			}
+
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		}, new Reruns.Runs() {
+			@Override
+			public boolean busy(String name) {
+				return firing.running(name) != null;
+			}
+
+			@Override
+			public void start(Job job, Reruns.Window window, Instant now, List<Runnable> out) {
+				firing.fire(job, window, now, out);
+			}
+		});
+		synchronized (lock) {
+			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
+		}
+		store.listen(this::changedElsewhere);
+		store.onAvailable(this::storeAvailable);
+		store.onUnavailable(this::storeUnavailable);
+		reruns.load(store);
+	}
+
+	/**
+	 * A record changed in a shared store, maybe by another runtime (a pause, resume, reset, anchor or
+	 * commit): applied like a record this runtime got back from the store, if it is newer. Called on
+	 * the store's thread, with no lock of the store held.
+	 */
+	void changedElsewhere(String name, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			record(name, state, clock.instant(), out);
+		}
+		flush(out);
+	}
+
+	/**
+	 * The store can be reached again (a database came back): the records that could not be loaded
+	 * are loaded now rather than at their next retry, and jobs whose claim failed are scheduled again.
+	 * Called on the store's thread, no lock of it held.
+	 */
+	void storeAvailable() {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			Instant now = clock.instant();
+			table.storeAvailable(now);
+			for (Job job : table.owners()) {
+				if (job.claimUnavailable != null) { // its last claim found the store unreachable
+					job.claimUnavailable = null;
+					runChanged(job.name(), now, out);
+				}
+			}
+		}
+		flush(out);
+	}
+
+	/**
+	 * The store found its database gone (its own check, within {@code cluster.poll}): every scheduled
+	 * job is {@code UNAVAILABLE} at once with the store's reason, as if its claim had failed, rather
+	 * than at its next fire time; it leaves that state when the store is back ({@link #storeAvailable})
+	 * or a claim gets through. Called on the store's thread, no lock of it held.
+	 */
+	void storeUnavailable() {
+		StateStore lost = store;
+		String reason = lost.availability();
+		if (reason == null) {
+			return; // back already
+		}
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			if (stopped || store != lost) {
+				return;
+			}
+			Instant now = clock.instant();
+			for (Job job : table.owners()) {
+				if (job.claimUnavailable == null) { // UNAVAILABLE now, until the store is back or a claim gets through
+					job.claimUnavailable = reason;
+					runChanged(job.name(), now, out);
+				}
+			}
+		}
+		flush(out);
+	}
+
+	/** The timer thread, which the due queue unparks when a deadline comes before its sleep. */
+	public void timer(Thread thread) {
+		waker(() -> LockSupport.unpark(thread));
+	}
+
+	/** How to wake the timer (tests count the wake-ups). */
+	void waker(Runnable waker) {
+		synchronized (lock) {
+			due.waker(waker);
+		}
+	}
+
+	// ------------------------------------------------------------------ the whiteboard
+
+	/** A plugin service arrived. Never throws for a bad plugin; it gets a state and a reason. */
+	public void add(Plugin plugin) {
+		table.add(plugin);
+	}
+
+	/** The service properties of a plugin changed. */
+	public void update(Plugin plugin) {
+		if (!table.update(plugin)) {
+			table.add(plugin);
+		}
+	}
+
+	/**
+	 * A plugin service left: it is unscheduled at once. A run in progress gets the grace period to
+	 * finish normally (and is committed if it does), then is interrupted, and abandoned if it ignores
+	 * the interrupt; the timer does that when those deadlines come. Returns at once: the whiteboard
+	 * thread (the one stopping the plugin's bundle, FileInstall's) never waits for a run.
+	 */
+	public void remove(long serviceId) {
+		remove(serviceId, false);
+	}
+
+	/**
+	 * A plugin service left, as {@link #remove(long)}; while the framework is stopping its run is
+	 * interrupted at once and awaited only by {@link #stop()}, within one grace period for all runs.
+	 *
+	 * @param frameworkStopping Whether the system bundle is stopping.
+	 */
+	public void remove(long serviceId, boolean frameworkStopping) {
+		List<Run> departing = table.remove(serviceId);
+		if (frameworkStopping) {
+			departing.forEach(deadlines::departedAtShutdown);
+			return;
+		}
+		if (departing.isEmpty()) {
+			return;
+		}
+		synchronized (lock) {
+			// One grace for all, from now: the runs beside it (scheduler.concurrent) go on meanwhile.
+			long graceEnd = clock.millis() + options.grace().toMillis();
+			for (Run run : departing) {
+				deadlines.departed(run, graceEnd);
+			}
+		}
+	}
+
+	// ------------------------------------------------------------------ timing
+
+	/**
+	 * Does what is due at the clock's instant: fires due plugins, enforces the time limits of runs and
+	 * of plugin calls, re-checks every plugin when the re-check is due, and retries
+	 * records the store could not give.
+	 *
+	 * @return The instant at which it wants to be called next; {@code null} once stopped.
+	 */
+	public Instant tick() {
+		while (true) {
+			List<Runnable> out = new ArrayList<>();
+			boolean more;
+			synchronized (lock) {
+				if (stopped) {
+					return null;
+				}
+				due.awake();
+				Instant now = clock.instant();
+				long nowMillis = now.toEpochMilli();
+				Due d = null;
+				// At most a batch under one hold of the lock: runs start while the rest is dispatched.
+				for (int i = 0; i < TICK_BATCH && (d = due.poll(nowMillis)) != null; i++) {
+					d.come(this, now, out);
+				}
+				more = d != null && due.earliest() <= nowMillis;
+			}
+			flush(out); // the runs fired start now
+			if (more) {
+				continue;
+			}
+			List<Runnable> after = new ArrayList<>();
+			synchronized (lock) {
+				if (stopped) {
+					return null;
+				}
+				Instant now = clock.instant();
+				for (Job job : burst) {
+					schedules.computeNext(job, now, after);
+				}
+				burst.clear();
+				long nowMillis = now.toEpochMilli();
+				long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
+				if (earliest > nowMillis && after.isEmpty()) {
+					due.sleeping(earliest);
+					return Instant.ofEpochMilli(earliest);
+				}
+			}
+			flush(after); // then look again: something may be due already
+		}
+	}
+
+	// ------------------------------------------------------------------ Due.Parts (timer thread, lock held)
+
+	@Override
+	public void fireTime(Job job, Instant now, List<Runnable> out) {
+		if (schedules.due(job, now, out)) {
+			burst.add(job);
+		}
+	}
+
+	@Override
+	public void loadRetry(Job job, Instant now, List<Runnable> out) {
+		table.retryDue(job, out);
+	}
+
+	@Override
+	public void runDeadline(Run run, Instant now, List<Runnable> out) {
+		deadlines.due(run, now, out);
+	}
+
+	@Override
+	public void retry(Firing.Retry retry, Instant now, List<Runnable> out) {
+		firing.due(retry, now, out);
+	}
+
+	@Override
+	public void callDeadline(PluginCalls.Call call, Instant now, List<Runnable> out) {
+		resolutions.callDue(call, now, out);
+	}
+
+	@Override
+	public void recheck(Instant now, List<Runnable> out) {
+		due.schedule(recheck, now.plus(options.recheck()).toEpochMilli());
+		int size = table.size();
+		out.add(() -> LOG.debug("Re-checking {} cron plugins", size));
+		for (Job job : table.all()) {
+			resolutions.resolve(job, now, out);
+		}
+	}
+
+	// ------------------------------------------------------------------ what the parts share
+
+	@Override
+	public StateStore store() {
+		return store;
+	}
+
+	/** The grace of runs; takes the lock itself (re-entrant if held). */
+	private Duration grace() {
+		synchronized (lock) {
+			return options.grace();
+		}
+	}
+
+	/**
+	 * A run of a name changed what its job's state may be (running, stuck, over; its claim reached the
+	 * store or not): the jobs changed, and the owner's state is recomputed. Lock held.
+	 */
+	private void runChanged(String name, Instant now, List<Runnable> out) {
+		changes++;
+		reruns.poke(name, out);
+		Job job = table.owner(name);
+		if (job != null && !stopped) {
+			schedules.refresh(job, now, out);
+		}
+	}
+
+	/**
+	 * The store returned a record of a name: the owner takes it if it is newer than the one it holds
+	 * (records reach the engine on several threads; a late older one never overwrites a newer one).
+	 */
+	private void record(String name, RunState state, Instant now, List<Runnable> out) {
+		table.record(name, state, now, out);
+	}
+
+	// ------------------------------------------------------------------ Operations (operators' threads, no lock held)
+
+	@Override
+	public Instant now() {
+		return clock.instant();
+	}
+
+	@Override
+	public ZoneId zone() {
+		synchronized (lock) {
+			return options.zone();
+		}
+	}
+
+	@Override
+	public List<JobView> jobs() {
+		synchronized (lock) {
+			List<JobView> views = new ArrayList<>(table.size());
+			for (Job job : table.all()) {
+				views.add(view(job));
+			}
+			views.sort(Comparator.comparing(JobView::name).thenComparingLong(JobView::seq));
+			return views;
+		}
+	}
+
+	@Override
+	public JobView job(String name) {
+		synchronized (lock) {
+			Job job = table.owner(name);
+			return job == null ? null : view(job);
+		}
+	}
+
+	@Override
+	public JobView require(String name) {
+		synchronized (lock) {
+			return view(table.require(name));
+		}
+	}
+
+	@Override
+	public List<RunRecord> history(String name, int limit) {
+		synchronized (lock) {
+			if (name == null) {
+				return history.recent(limit);
+			}
+			if (table.owner(name) == null && !history.has(name)) {
+				throw table.unknown(name);
+			}
+			return history.recent(name, limit);
+		}
+	}
+
+	@Override
+	public void fire(String name, CompletableFuture<CronRunDTO> done) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Job job = table.require(name);
+			switch (job.state) {
+			case SCHEDULED:
+			case PAUSED:
+			case DISABLED:
+				break;
+			case STUCK:
+				throw new IllegalStateException("cron plugin '" + name + "' is STUCK: its abandoned run is still inside"
+						+ " run(); it can be fired once that returns");
+			default:
+				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
+			}
+			Run run = firing.running(name);
+			if (run != null) {
+				throw new IllegalStateException("cron plugin '" + name + "' is running already (since "
+						+ Instant.ofEpochMilli(run.record.started) + ")");
+			}
+			Instant now = clock.instant();
+			firing.fire(job, Trigger.MANUAL, now, done, now, out);
+		}
+		flush(out);
+	}
+
+	@Override
+	public boolean paused(String name) {
+		synchronized (lock) {
+			Job job = table.require(name);
+			if (job.record == null) {
+				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
+			}
+			return job.record.paused();
+		}
+	}
+
+	@Override
+	public boolean running(String name) {
+		synchronized (lock) {
+			return firing.running(name) != null;
+		}
+	}
+
+	@Override
+	public void record(String name, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			record(name, state, clock.instant(), out);
+		}
+		flush(out);
+	}
+
+	@Override
+	public void reset(String name, RunState state) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			table.reset(name, state, clock.instant(), out);
+			changes++;
+		}
+		flush(out);
+	}
+
+	@Override
+	public List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split) {
+		return reruns.plan(name, from, to, split);
+	}
+
+	@Override
+	public RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy) {
+		return reruns.start(name, from, to, split, requestedBy);
+	}
+
+	@Override
+	public RerunDTO cancelRerun(String name) {
+		return reruns.cancel(name);
+	}
+
+	@Override
+	public RerunDTO rerunOf(String name) {
+		return reruns.get(name);
+	}
+
+	/** What is shown of a job. Lock held. */
+	private JobView view(Job job) {
+		Run run = firing.running(job.name());
+		boolean running = run != null && run.job == job || !firing.alongside(job).isEmpty();
+		boolean stuck = job.owner && run != null && run.phase == Run.Phase.STUCK; // maybe a departed job's run
+		Long runningSince = (running || stuck) && run.phase != Run.Phase.QUEUED ? run.record.started : null;
+		History.Runs runs = job.owner ? history.of(job.name()) : null;
+		// A stuck run's outcome stays the last one shown: fires skipped meanwhile do not hide it.
+		RunRecord lastRun = stuck ? run.record : runs == null ? null : runs.last();
+		Resolution resolution = job.resolution;
+		ZoneId zone = resolution != null && resolution.interval() != null ? resolution.interval().zone()
+				: job.settings.zone() != null ? job.settings.zone() : options.zone();
+		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,
+				runs == null ? 0 : runs.runs, runs == null ? 0 : runs.failures, runs == null ? 0 : runs.timeouts,
+				runs == null ? 0 : runs.consecutiveFailures, runs == null ? 0 : runs.missedFires,
+				runs == null || runs.lastMissedFire == 0 ? null : runs.lastMissedFire, node(job.name(), running, lastRun),
+				resolution == null ? job.settings.interval() : resolution.expression(),
+				resolution == null ? null : resolution.interval(), job.settings, zone,
+				job.nextFire == Job.NONE ? null : job.nextFire, job.record == null ? null : job.record.lastEnd(), lastRun,
+				job.plugin);
+	}
+
+	/**
+	 * The node shown for a plugin: this runtime while it runs it here; else, in a cluster, the runtime
+	 * that holds its claim or committed its last window, as the store last saw; else the node of its
+	 * last run here ({@code null} with the local store). Lock held; the store answers from memory.
+	 */
+	private String node(String name, boolean running, RunRecord lastRun) {
+		StateStore store = this.store;
+		if (running && store.node() != null) {
+			return store.node();
+		}
+		String elsewhere = store.nodeOf(name);
+		return elsewhere != null ? elsewhere : lastRun == null ? null : lastRun.node;
+	}
+
+	// ------------------------------------------------------------------ the parts' shared context
+
+	/** The engine's one lock (tests assert that nothing is called while it is held). */
+	Object lock() {
+		return lock;
+	}
+
+	/** How many runs are kept per name. Takes the lock: called without it (loading a record). */
+	int historySize() {
+		synchronized (lock) {
+			return options.historySize();
+		}
+	}
+
+	private Duration callTimeout() {
+		synchronized (lock) {
+			return options.callTimeout();
+		}
+	}
+
+	// ------------------------------------------------------------------ configuration and stop
+
+	/**
+	 * Applies a changed configuration; a new store, if given, replaces the old one, which is closed. A
+	 * run in progress goes on: it commits its window to the new store ({@link RunThread} hands it over).
+	 */
+	public void configure(Options changedOptions, StateStore newStore) {
+		List<Runnable> out = new ArrayList<>();
+		StateStore old = null;
+		synchronized (lock) {
+			Options before = options;
+			options = changedOptions;
+			Instant now = clock.instant();
+			if (!before.recheck().equals(changedOptions.recheck())) {
+				due.schedule(recheck, now.plus(changedOptions.recheck()).toEpochMilli());
+			}
+			if (changedOptions.historySize() != before.historySize()) {
+				history.resize(changedOptions.historySize());
+			}
+			if (newStore != null && newStore != store) {
+				old = store;
+				store = newStore;
+				newStore.listen(this::changedElsewhere);
+				newStore.onAvailable(this::storeAvailable);
+				newStore.onUnavailable(this::storeUnavailable);
+				table.storeSwitched(now, out);
+			}
+			if (!before.zone().equals(changedOptions.zone())) {
+				for (Job job : table.all()) {
+					resolutions.resolve(job, now, out);
+				}
+			}
+		}
+		flush(out);
+		if (old != null) {
+			old.close();
+			reruns.load(store);
+		}
+	}
+
+	/**
+	 * Stops: nothing fires any more; running plugins are interrupted and awaited up to the grace
+	 * period, and those that ignore it are abandoned and reported. The executors and the store are
+	 * the caller's to shut down.
+	 */
+	public void stop() {
+		Duration grace;
+		synchronized (lock) {
+			if (stopped) {
+				return;
+			}
+			stopped = true;
+			grace = options.grace();
+		}
+		stopping.stop(grace);
+		reruns.stop();
+	}
+
+	// ------------------------------------------------------------------ helpers
+
+	/** Runs what was collected under the lock, then tells of a change; no lock held. */
+	private void flush(List<Runnable> out) {
+		for (Runnable task : out) {
+			task.run();
+		}
+		boolean tell;
+		synchronized (lock) {
+			tell = changes != notified;
+			notified = changes;
+		}
+		if (tell) {
+			changed.run();
+		}
+	}
+}

@@ -1,0 +1,396 @@
+package io.crontainer.scheduler.impl.view;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
+import io.crontainer.api.runtime.StoreDTO;
+import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.engine.JobView;
+import io.crontainer.scheduler.impl.engine.Operations;
+import io.crontainer.scheduler.impl.engine.RunRecord;
+import io.crontainer.scheduler.impl.engine.Texts;
+import io.crontainer.scheduler.impl.interval.Interval;
+import io.crontainer.scheduler.impl.interval.Intervals;
+import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
+import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.api.CorruptStateException;
+import io.crontainer.store.api.RunState;
+import io.crontainer.store.api.StateStore;
+import io.crontainer.store.api.StoreUnavailableException;
+
+/**
+ * The runtime view: the {@link CronRuntime} service through which the shell, the web console and JMX
+ * read and act. It gets the engine as {@link Operations} only: copies of jobs and runs
+ * ({@link JobView}, taken under the engine's lock), from which it builds the DTOs after the lock is
+ * released (intervals described, service properties deep-copied), and operators' changes (fire,
+ * pause, resume, reset), which the engine checks and applies; the view calls the state store for
+ * pause, resume and reset without any lock. It writes no field of the engine. The stage returned by
+ * {@link #fire} cannot be completed by its callers.
+ *
+ * <p>
+ * Thread-safe; called by operators' threads (shell, web console, JMX) with no lock held. Holds no
+ * state of its own.
+ */
+public final class RuntimeView implements CronRuntime {
+	private static final Logger LOG = LoggerFactory.getLogger(RuntimeView.class);
+
+	private final Operations engine;
+
+	/** @param engine The engine's operations; not {@code null}. */
+	public RuntimeView(Operations engine) {
+		this.engine = requireNonNull(engine, "engine");
+	}
+
+	@Override
+	public List<CronJobDTO> getJobs() {
+		List<JobView> views = engine.jobs();
+		List<CronJobDTO> dtos = new ArrayList<>(views.size());
+		for (JobView view : views) {
+			dtos.add(dto(view));
+		}
+		return dtos;
+	}
+
+	@Override
+	public CronJobDTO getJob(String name) {
+		requireNonNull(name, "name");
+		JobView view = engine.job(name);
+		return view == null ? null : dto(view);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * The name of a plugin that has left is accepted as long as its history is kept.
+	 */
+	@Override
+	public List<CronRunDTO> getHistory(String name, int limit) {
+		if (limit <= 0) {
+			throw new IllegalArgumentException("limit " + limit + " is not greater than 0");
+		}
+		List<RunRecord> records = engine.history(name, limit);
+		List<CronRunDTO> dtos = new ArrayList<>(records.size());
+		StateStore store = engine.store();
+		if (store.keepsHistory() && store.node() != null) {
+			// A cluster's history, from the shared store: every runtime's runs, after the runs still
+			// queued or going here. If the store cannot be reached, the runs kept here.
+			try {
+				List<CronRunDTO> kept = store.history(name, limit);
+				for (RunRecord record : records) {
+					if (record.outcome() == Outcome.QUEUED || record.outcome() == Outcome.RUNNING) {
+						dtos.add(record.toDTO());
+					}
+				}
+				for (CronRunDTO run : kept) {
+					if (dtos.size() == limit) {
+						break;
+					}
+					dtos.add(run);
+				}
+				return dtos;
+			} catch (StoreUnavailableException e) {
+				dtos.clear();
+			}
+		}
+		for (RunRecord record : records) {
+			dtos.add(record.toDTO());
+		}
+		return dtos;
+	}
+
+	@Override
+	public CompletionStage<CronRunDTO> fire(String name) {
+		requireNonNull(name, "name");
+		CompletableFuture<CronRunDTO> done = new CompletableFuture<>();
+		engine.fire(name, done);
+		return done.minimalCompletionStage();
+	}
+
+	@Override
+	public CronJobDTO pause(String name) {
+		setPaused(name, true);
+		return dto(engine.require(name));
+	}
+
+	@Override
+	public CronJobDTO resume(String name) {
+		setPaused(name, false);
+		return dto(engine.require(name));
+	}
+
+	/** Pauses or resumes a plugin, durably; the state change is logged once, by the schedules. */
+	private void setPaused(String name, boolean paused) {
+		requireNonNull(name, "name");
+		if (engine.paused(name) == paused) {
+			return;
+		}
+		RunState state;
+		try {
+			state = engine.store().setPaused(name, paused);
+		} catch (CorruptStateException e) {
+			throw new IllegalStateException("cron plugin '" + name + "' is BLOCKED: " + e.getMessage(), e);
+		} catch (StoreUnavailableException | IOException e) {
+			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
+		}
+		engine.record(name, state);
+	}
+
+	@Override
+	public CronJobDTO reset(String name, Instant since) {
+		requireNonNull(name, "name");
+		Instant now = engine.now();
+		if (since != null && since.isAfter(now)) {
+			throw new IllegalArgumentException("the start of the next window, " + since + ", is in the future");
+		}
+		if (engine.running(name)) {
+			throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
+		}
+		RunState state;
+		try {
+			state = engine.store().reset(name, since); // fences a run that started meanwhile: this reset wins
+		} catch (StoreUnavailableException | IOException e) {
+			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
+		}
+		LOG.info("Cron plugin {} is reset: its next window starts at {}", name, since == null ? CronPlugin.EPOCH : since);
+		engine.reset(name, state);
+		JobView view = engine.job(name);
+		return view == null ? null : dto(view);
+	}
+
+	@Override
+	public List<ZonedDateTime> preview(String interval, String name, ZoneId zone, Instant from, int count) {
+		requireNonNull(interval, "interval");
+		requireNonNull(from, "from");
+		checkCount(count);
+		Interval parsed = parse(interval, name, zone, from);
+		List<ZonedDateTime> times = new ArrayList<>(count);
+		Instant after = from;
+		try {
+			while (times.size() < count) {
+				Optional<ZonedDateTime> next = parsed.next(after);
+				if (next.isEmpty()) {
+					break;
+				}
+				times.add(next.get());
+				after = next.get().toInstant();
+			}
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("computing the fire times of '" + interval + "' after " + after
+					+ " failed: " + Texts.describe(e), e);
+		}
+		return times;
+	}
+
+	@Override
+	public List<ZonedDateTime> getNextFireTimes(String name, int count) {
+		requireNonNull(name, "name");
+		checkCount(count);
+		JobView view = engine.require(name);
+		Interval interval = view.interval();
+		List<ZonedDateTime> times = new ArrayList<>(count);
+		if (interval == null) {
+			return times;
+		}
+		try {
+			ZonedDateTime next = view.nextFire() != null ? Instant.ofEpochMilli(view.nextFire()).atZone(interval.zone())
+					: interval.next(engine.now()).orElse(null);
+			while (next != null && times.size() < count) {
+				times.add(next);
+				next = interval.next(next.toInstant()).orElse(null);
+			}
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("computing the fire times of cron plugin '" + name + "' failed: "
+					+ Texts.describe(e), e);
+		}
+		return times;
+	}
+
+	@Override
+	public String describe(String interval, String name, ZoneId zone) {
+		requireNonNull(interval, "interval");
+		Interval parsed = parse(interval, name, zone, engine.now());
+		try {
+			return parsed.description();
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("describing '" + interval + "' failed: " + Texts.describe(e), e);
+		}
+	}
+
+	@Override
+	public ZoneId getDefaultZone() {
+		return defaultZone();
+	}
+
+	/** From the store in use, without a round trip: its own check of its database (every poll). */
+	@Override
+	public StoreDTO getStore() {
+		StateStore store = engine.store();
+		StoreDTO dto = new StoreDTO();
+		dto.description = store.describe();
+		dto.node = store.node();
+		dto.reason = store.availability();
+		dto.available = dto.reason == null;
+		return dto;
+	}
+
+	@Override
+	public List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split) {
+		return engine.planRerun(name, from, to, split);
+	}
+
+	@Override
+	public RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy) {
+		return engine.rerun(name, from, to, split, requestedBy);
+	}
+
+	@Override
+	public RerunDTO cancelRerun(String name) {
+		return engine.cancelRerun(name);
+	}
+
+	@Override
+	public RerunDTO getRerun(String name) {
+		return engine.rerunOf(name);
+	}
+
+	private ZoneId defaultZone() {
+		return engine.zone();
+	}
+
+	/**
+	 * In a cluster, the last run shown is the newest on any runtime, as the store last saw it (its poll;
+	 * no round trip), and the node shown is that run's: the last run and the node always tell of the same
+	 * run. A run in progress here is shown as it is. Lock not held.
+	 */
+	private void newestRunInTheCluster(CronJobDTO dto, boolean runningHere) {
+		StateStore store = engine.store();
+		if (store.node() == null || runningHere) {
+			return;
+		}
+		CronRunDTO elsewhere = store.lastRunOf(dto.name);
+		if (elsewhere != null && (dto.lastRun == null || elsewhere.started > dto.lastRun.started)) {
+			dto.lastRun = elsewhere;
+		}
+		if (dto.lastRun != null && dto.lastRun.node != null) {
+			dto.node = dto.lastRun.node;
+		}
+	}
+
+	private static void checkCount(int count) {
+		if (count < 1 || count > 1000) {
+			throw new IllegalArgumentException("count " + count + " is not between 1 and 1000");
+		}
+	}
+
+	private Interval parse(String interval, String name, ZoneId zone, Instant createdAt) {
+		ZoneId effective = zone == null ? defaultZone() : zone;
+		try {
+			return Intervals.parse(interval, effective, name == null ? "" : name, createdAt);
+		} catch (InvalidIntervalException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		} catch (RuntimeException e) {
+			throw new IllegalArgumentException("interval '" + interval + "' cannot be parsed: " + Texts.describe(e), e);
+		}
+	}
+
+	/** Builds a DTO from a view, without the engine's lock. */
+	CronJobDTO dto(JobView view) {
+		CronJobDTO dto = new CronJobDTO();
+		dto.name = view.name();
+		dto.state = view.state();
+		dto.reason = view.reason();
+		dto.running = view.running();
+		dto.runningSince = view.runningSince();
+		dto.runCount = view.runCount();
+		dto.failureCount = view.failureCount();
+		dto.timeoutCount = view.timeoutCount();
+		dto.consecutiveFailures = view.consecutiveFailures();
+		dto.missedFires = view.missedFires();
+		dto.lastMissedFire = view.lastMissedFire();
+		dto.node = view.node();
+		dto.interval = view.expression();
+		Interval interval = view.interval();
+		dto.description = interval == null ? null : describeSafely(interval);
+		dto.zone = view.zone().getId();
+		dto.timeout = view.settings().timeoutSeconds();
+		dto.misfire = view.settings().runOnce() ? CronPlugin.MISFIRE_RUN_ONCE : CronPlugin.MISFIRE_SKIP;
+		dto.concurrent = view.settings().runs().concurrent();
+		dto.nextFire = view.nextFire();
+		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
+		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();
+		newestRunInTheCluster(dto, view.running());
+		dto.rerun = engine.rerunOf(view.name());
+		Plugin plugin = view.plugin();
+		dto.serviceId = plugin.serviceId();
+		dto.bundleId = plugin.bundleId();
+		dto.bundleSymbolicName = plugin.bundleSymbolicName();
+		dto.properties = copy(plugin.properties());
+		return dto;
+	}
+
+	private static String describeSafely(Interval interval) {
+		try {
+			return interval.description();
+		} catch (RuntimeException e) {
+			return null;
+		}
+	}
+
+	/** A deep copy of service properties: arrays and collections are copied, so no caller changes ours. */
+	static Map<String, Object> copy(Map<String, Object> properties) {
+		Map<String, Object> copy = new HashMap<>(properties.size() * 2);
+		for (Map.Entry<String, Object> e : properties.entrySet()) {
+			copy.put(e.getKey(), copyValue(e.getValue()));
+		}
+		return copy;
+	}
+
+	private static Object copyValue(Object value) {
+		if (value != null && value.getClass().isArray()) {
+			int length = Array.getLength(value);
+			Object copy = Array.newInstance(value.getClass().getComponentType(), length);
+			for (int i = 0; i < length; i++) {
+				Array.set(copy, i, copyValue(Array.get(value, i)));
+			}
+			return copy;
+		}
+		if (value instanceof List<?> list) {
+			List<Object> copy = new ArrayList<>(list.size());
+			list.forEach(v -> copy.add(copyValue(v)));
+			return copy;
+		}
+		if (value instanceof Collection<?> collection) {
+			List<Object> copy = new ArrayList<>(collection.size());
+			collection.forEach(v -> copy.add(copyValue(v)));
+			return copy;
+		}
+		return value;
+	}
+
+}

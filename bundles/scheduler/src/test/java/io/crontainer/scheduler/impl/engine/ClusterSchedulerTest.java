@@ -1,0 +1,170 @@
+package io.crontainer.scheduler.impl.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.JobState;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.scheduler.impl.testing.Await;
+import io.crontainer.scheduler.impl.testing.ManualExecutor;
+import io.crontainer.scheduler.impl.testing.MutableClock;
+import io.crontainer.scheduler.impl.testing.TestPlugin;
+import io.crontainer.scheduler.impl.view.RuntimeView;
+import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.postgresql.impl.PostgreSQLStateStore;
+import io.crontainer.store.postgresql.impl.TestDatabase;
+
+/**
+ * Two schedulers (two runtimes of a cluster) on one real PostgreSQL database: what an operator does on
+ * one reaches the other through the store's poll, and the other shows which node ran the plugin.
+ */
+class ClusterSchedulerTest {
+	private static final PostgreSQLStateStore.Options OPTIONS = new PostgreSQLStateStore.Options(
+			Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(5), 100);
+
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T10:00:30Z"));
+	private final ManualExecutor runs = new ManualExecutor();
+	private PostgreSQLStateStore storeA;
+	private PostgreSQLStateStore storeB;
+	private Scheduler a;
+	private Scheduler b;
+
+	@AfterEach
+	void stop() {
+		for (Scheduler s : new Scheduler[] { a, b }) {
+			if (s != null) {
+				s.stop();
+			}
+		}
+		for (PostgreSQLStateStore s : new PostgreSQLStateStore[] { storeA, storeB }) {
+			if (s != null) {
+				s.close();
+			}
+		}
+	}
+
+	private Scheduler runtime(PostgreSQLStateStore store) {
+		Scheduler scheduler = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), store,
+				new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
+						10), () -> {
+						});
+		scheduler.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), new TestPlugin("* * * * *")));
+		return scheduler;
+	}
+
+	private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+		Await.until(what, condition);
+	}
+
+	@Test
+	void aPauseAResumeAndARunOnOneRuntimeReachTheOther() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		a = runtime(storeA);
+		b = runtime(storeB);
+		RuntimeView viewA = new RuntimeView(a);
+		RuntimeView viewB = new RuntimeView(b);
+		assertThat(viewB.getJob("shared").state).isEqualTo(JobState.SCHEDULED);
+
+		viewA.pause("shared");
+		await("b sees a's pause", () -> viewB.getJob("shared").state == JobState.PAUSED);
+		viewB.resume("shared");
+		await("a sees b's resume", () -> viewA.getJob("shared").state == JobState.SCHEDULED);
+
+		viewA.fire("shared");
+		runs.runAll();
+		await("b sees that a ran it", () -> "a".equals(viewB.getJob("shared").node)
+				&& viewB.getJob("shared").lastEnd != null);
+		assertThat(viewB.getHistory("shared", 10)).extracting(r -> r.node).containsExactly("a");
+	}
+
+	@Test
+	void theLastRunShownIsTheNewestOnAnyRuntimeAndTheNodeShownIsItsOwn() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		a = runtime(storeA);
+		b = runtime(storeB);
+		RuntimeView viewA = new RuntimeView(a);
+		RuntimeView viewB = new RuntimeView(b);
+
+		viewB.fire("shared"); // b ran it first
+		runs.runAll();
+		await("b's run committed", () -> viewB.getJob("shared").lastEnd != null);
+		clock.advance(Duration.ofSeconds(5));
+		viewA.fire("shared"); // then a
+		runs.runAll();
+		await("b sees a's run", () -> "a".equals(viewB.getJob("shared").node));
+
+		CronJobDTO seen = viewB.getJob("shared");
+		assertThat(seen.lastRun).as("a's run, not b's older one").isNotNull();
+		assertThat(seen.lastRun.node).isEqualTo("a");
+		assertThat(seen.lastRun.outcome).isEqualTo(Outcome.SUCCEEDED);
+		assertThat(seen.lastRun.windowEnd).isEqualTo(seen.lastEnd);
+		CronJobDTO own = viewA.getJob("shared");
+		assertThat(own.node).isEqualTo("a");
+		assertThat(own.lastRun.node).isEqualTo("a");
+	}
+
+	@Test
+	@Timeout(30)
+	void aLiveSwitchFromTheLocalStoreHandsTheRunInProgressOver(@TempDir Path dir) throws Exception {
+		String url = TestDatabase.createDatabase();
+		LocalStateStore local = new LocalStateStore(dir);
+		ExecutorService threads = Executors.newCachedThreadPool();
+		try {
+			a = new Scheduler(clock, threads, PluginCalls.Calls.of(Runnable::run), local,
+					new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+							Duration.ofSeconds(5), 10), () -> {
+							});
+			TestPlugin plugin = new TestPlugin("* * * * *");
+			plugin.block = new CountDownLatch(1);
+			a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "switched"), plugin));
+			clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+			a.tick();
+			assertThat(plugin.started.await(10, TimeUnit.SECONDS)).isTrue();
+
+			// What SchedulerComponent does when state.store becomes postgresql: the local records are imported.
+			storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", OPTIONS, clock, local::records);
+			a.configure(new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
+					Duration.ofSeconds(5), 10), storeA); // closes the local store
+			plugin.block.countDown();
+
+			RuntimeView view = new RuntimeView(a);
+			// A cluster's history is read from the database, where the run is appended asynchronously.
+			await("the run ended", () -> view.getHistory("switched", 1).stream().anyMatch(r -> r.outcome != Outcome.RUNNING));
+			CronRunDTO run = view.getHistory("switched", 1).get(0);
+			assertThat(run.outcome).as(run.error).isEqualTo(Outcome.SUCCEEDED);
+			assertThat(storeA.read("switched").lastEnd()).as("committed to the store in use")
+					.isEqualTo(Instant.parse("2026-03-02T10:01:00Z"));
+			await("the job has the new record", () -> view.getJob("switched").lastEnd != null);
+		} finally {
+			threads.shutdownNow();
+			local.close();
+		}
+	}
+}

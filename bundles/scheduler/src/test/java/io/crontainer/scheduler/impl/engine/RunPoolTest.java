@@ -1,0 +1,81 @@
+package io.crontainer.scheduler.impl.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The elastic run pool, with real threads: it is the primitive that isolates plugins. */
+class RunPoolTest {
+	/** A prefix of this test's own: threads of another test's pool may still be ending. */
+	private final String prefix = "test-run" + System.identityHashCode(this);
+	private final RunPool pool = new RunPool(prefix);
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@AfterEach
+	void tearDown() {
+		release.countDown();
+		pool.shutdown();
+	}
+
+	/** The pool's live threads, the spawner not counted. */
+	private long threads() {
+		return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().matches(prefix + "-\\d+.*"))
+				.count();
+	}
+
+	private void hang(CountDownLatch entered) {
+		entered.countDown();
+		while (true) {
+			try {
+				release.await();
+				return;
+			} catch (InterruptedException e) {
+				// ignored, as a badly written plugin does
+			}
+		}
+	}
+
+	@Test
+	void aQueuedTaskGetsAThreadWhenEveryThreadHangs() throws Exception {
+		int hung = 10;
+		CountDownLatch entered = new CountDownLatch(hung);
+		for (int i = 0; i < hung; i++) {
+			pool.execute(() -> hang(entered));
+		}
+		assertThat(entered.await(10, TimeUnit.SECONDS)).as("every hung task got a thread").isTrue();
+		CountDownLatch ran = new CountDownLatch(1);
+		pool.execute(ran::countDown);
+		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(threads()).as("no more threads than tasks running, plus one").isLessThanOrEqualTo(hung + 1);
+	}
+
+	@Test
+	void aBurstOfShortTasksIsDrainedWithoutAThreadEach() throws Exception {
+		int tasks = 10_000;
+		CountDownLatch done = new CountDownLatch(tasks);
+		for (int i = 0; i < tasks; i++) {
+			pool.execute(done::countDown);
+		}
+		assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(threads()).isLessThan(100);
+	}
+
+	@Test
+	void shutdownEndsEveryIdleThread() throws Exception {
+		CountDownLatch ran = new CountDownLatch(1);
+		pool.execute(ran::countDown);
+		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+		pool.shutdown();
+		for (Thread thread : Thread.getAllStackTraces().keySet()) {
+			if (thread.getName().startsWith(prefix + "-")) {
+				thread.join(10_000);
+				assertThat(thread.isAlive()).as(thread.getName()).isFalse();
+			}
+		}
+		assertThat(threads()).isZero();
+	}
+}
