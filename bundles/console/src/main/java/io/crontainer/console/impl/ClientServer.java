@@ -335,6 +335,7 @@ public final class ClientServer {
 		PrintStream stdout = new PrintStream(Frames.frameStream(out, Frames.OUT), true, StandardCharsets.UTF_8);
 		PrintStream stderr = new PrintStream(Frames.frameStream(out, Frames.ERR), true, StandardCharsets.UTF_8);
 		CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr);
+		session.put(VIA, "bin/client"); // cron:rerun records where a request came from
 		AtomicBoolean done = new AtomicBoolean();
 		AtomicBoolean interrupted = new AtomicBoolean();
 		Thread reader = new Thread(() -> {

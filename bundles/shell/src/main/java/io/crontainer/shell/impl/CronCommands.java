@@ -420,7 +420,7 @@ public class CronCommands {
 
 	private static Table runTable(List<CronRunDTO> runs, Map<String, ZoneId> zones, long now, boolean withName) {
 		Table table = new Table("NAME", "TRIGGER", "WINDOW START", "WINDOW END", "STARTED", "TOOK", "OUTCOME",
-				"NODE", "ERROR").right(5).optional(7).optional(8);
+				"NODE", "ASKED BY", "ERROR").right(5).optional(7).optional(8).optional(9);
 		if (!withName) {
 			table.optional(0);
 		}
@@ -428,7 +428,7 @@ public class CronCommands {
 			ZoneId zone = zones.getOrDefault(run.name, ZoneOffset.UTC);
 			table.row(withName ? run.name : null, run.trigger, Formats.offset(run.windowStart, zone),
 					Formats.offset(run.windowEnd, zone), Formats.offset(run.started, zone), took(run, now), run.outcome,
-					run.node, run.error);
+					run.node, run.requestedBy, run.error);
 		}
 		return table;
 	}

@@ -83,6 +83,21 @@ class RerunCommandTest {
 	}
 
 	@Test
+	void theHistoryTellsWhoAskedForAReRunWindow() {
+		io.crontainer.api.runtime.CronRunDTO run = rt.run("token-cleaner", io.crontainer.api.runtime.Outcome.SUCCEEDED,
+				Instant.parse("2026-12-07T06:00:00Z").toEpochMilli(), Instant.parse("2026-12-07T07:00:00Z").toEpochMilli(),
+				NOW.toEpochMilli(), NOW.toEpochMilli() + 40, null);
+		run.trigger = io.crontainer.api.runtime.Trigger.RERUN;
+		run.requestedBy = "alice via bin/client";
+		String out = commands.history(20, "token-cleaner");
+		assertThat(out.lines().findFirst().orElseThrow()).contains("OUTCOME    ASKED BY");
+		assertThat(out).contains("RERUN    2026-12-07T07:00:00+01:00  2026-12-07T08:00:00+01:00").contains(
+				"SUCCEEDED  alice via bin/client");
+		run.requestedBy = null;
+		assertThat(commands.history(20, "token-cleaner")).doesNotContain("ASKED BY");
+	}
+
+	@Test
 	void cancelStopsItAfterTheWindowInProgress() {
 		assertThatThrownBy(() -> rerun("", "", "interval", false, true, "", "token-cleaner"))
 				.isInstanceOf(IllegalArgumentException.class).hasMessage("cron plugin 'token-cleaner' has no re-run in progress.");

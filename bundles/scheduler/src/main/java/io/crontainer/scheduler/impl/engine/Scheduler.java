@@ -45,6 +45,9 @@ import io.crontainer.store.api.StateStore;
  * <tr><td>{@link Deadlines}</td><td>time limits and departed plugins' graces of running runs;
  * interrupting, then abandoning stuck runs</td></tr>
  * <tr><td>{@link Stopping}</td><td>interrupting and awaiting every run when the scheduler stops</td></tr>
+ * <tr><td>{@link Reruns} with {@link RerunRequests}</td><td>re-runs of past windows: requests, which
+ * re-run this runtime holds, and the next window of each, started through {@link Firing} once its
+ * plugin is idle; the store calls on the run pool, never the timer</td></tr>
  * <tr><td>{@link Outcomes} with {@link History}</td><td>what became of each fire: history and counters,
  * the store's history, events, the stage of a manual fire</td></tr>
  * <tr><td>{@link StateStore}</td><td>the one protocol that reads and persists a record</td></tr>
