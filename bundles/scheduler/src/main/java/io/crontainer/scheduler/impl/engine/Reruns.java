@@ -129,6 +129,11 @@ final class Reruns {
 		boolean going;
 		/** Why its last store call failed; cleared by the next that gets through. */
 		String failed;
+		/**
+		 * Whether the store refused this runtime's claim (another runtime holds it): not asked again
+		 * before the next {@link Reruns#check}, which could find the holder dead.
+		 */
+		boolean refused;
 
 		Entry(Rerun rerun, boolean held) {
 			this.held = held;
@@ -388,7 +393,7 @@ final class Reruns {
 			return;
 		}
 		if (!entry.held) {
-			if (job.state == JobState.SCHEDULED && engine.store().keepsReruns()) {
+			if (job.state == JobState.SCHEDULED && engine.store().keepsReruns() && !entry.refused) {
 				entry.asking = true;
 				submit(() -> claim(rerun), out);
 			}
@@ -479,6 +484,9 @@ final class Reruns {
 				entry.held = claim && now.inProgress();
 			} else if (claim) {
 				entry.held = false; // another runtime holds it, or it ended: the next check tells
+				entry.refused = true;
+				retry(out);
+				return;
 			}
 			if (claim && now != null && entry.rerun.next().isAfter(entry.rerun.from())) {
 				Rerun taken = now;
@@ -610,6 +618,7 @@ final class Reruns {
 					}
 					entry.failed = null;
 				}
+				entries.get(rerun.name()).refused = false; // claimed again: its holder may have died
 				poke(rerun.name(), out);
 			}
 		}
