@@ -29,8 +29,8 @@ import java.sql.Statement;
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
  *   started, finished (timestamptz), error,
- *   requested_by text)                             -- version 2: who asked for a re-run window
- * crontainer_rerun (                               -- version 2: re-runs of past windows
+ *   requested_by text)                             -- added later: who asked for a re-run window
+ * crontainer_rerun (                               -- added later: re-runs of past windows
  *   id bigserial PRIMARY KEY, name,
  *   range_from, range_to, next (ns),               -- the range; start of the first window not done
  *   split, interval_expr, zone, anchor (ns), requested_by, requested (ns),
@@ -39,9 +39,10 @@ import java.sql.Statement;
  *   ended timestamptz)                             -- NULL while in progress; one per name (partial unique index)
  * </pre>
  *
- * A database of version 1 is upgraded to version 2 in place (a table and a column added; nothing
- * rewritten), under the same lock. A runtime of version 1 then refuses the database, as any later
- * version, with a message saying so: upgrade every runtime of a cluster together.
+ * The re-run table and the {@code requested_by} column are added to version 1 without a new version
+ * ({@link #RERUNS}), if missing, at every start, under the same lock: runtimes of an earlier release
+ * keep working on the same tables during a rolling upgrade (they keep no re-runs, and show a history
+ * row of a re-run window only once they know its trigger).
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
  * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
@@ -57,7 +58,7 @@ import java.sql.Statement;
  */
 final class PostgreSQLSchema {
 	/** The schema version this code reads and writes. */
-	static final int VERSION = 2;
+	static final int VERSION = 1;
 
 	/** Key of the advisory lock that serializes schema creation (any fixed 64-bit value). */
 	private static final long LOCK_KEY = 0x63726f6e7461696eL; // "crontain"
@@ -100,11 +101,11 @@ final class PostgreSQLSchema {
 			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
 	};
 
-	/** From version 1 to 2: re-runs. Only additions, so a version-1 database upgrades in place. */
-	private static final String[] UPGRADE_V2 = {
-			"ALTER TABLE crontainer_run ADD COLUMN requested_by text",
+	/** Re-runs, added to version 1 in place: a table, its index and a nullable column, if missing. */
+	private static final String[] RERUNS = {
+			"ALTER TABLE crontainer_run ADD COLUMN IF NOT EXISTS requested_by text",
 			"""
-			CREATE TABLE crontainer_rerun (
+			CREATE TABLE IF NOT EXISTS crontainer_rerun (
 			  id            bigserial PRIMARY KEY,
 			  name          text NOT NULL,
 			  range_from    bigint NOT NULL,
@@ -124,14 +125,14 @@ final class PostgreSQLSchema {
 			  ended         timestamptz,
 			  CHECK (range_from < range_to AND next BETWEEN range_from AND range_to)
 			)""",
-			"CREATE UNIQUE INDEX crontainer_rerun_in_progress ON crontainer_rerun (name) WHERE ended IS NULL",
+			"CREATE UNIQUE INDEX IF NOT EXISTS crontainer_rerun_in_progress ON crontainer_rerun (name) WHERE ended IS NULL",
 	};
 
 	private PostgreSQLSchema() {
 	}
 
 	/**
-	 * Creates the tables if they are missing, or checks their version and upgrades an older one.
+	 * Creates the tables if they are missing, or checks their version; adds the re-runs' if missing.
 	 *
 	 * @param connection A connection in auto-commit mode; left in auto-commit mode.
 	 * @return The version found ({@code 0} if the tables were created now).
@@ -159,7 +160,7 @@ final class PostgreSQLSchema {
 				for (String sql : CREATE_V1) {
 					statement.execute(sql);
 				}
-				for (String sql : UPGRADE_V2) {
+				for (String sql : RERUNS) {
 					statement.execute(sql);
 				}
 				statement.execute("INSERT INTO crontainer_schema_version (version) VALUES (" + VERSION + ")");
@@ -175,11 +176,8 @@ final class PostgreSQLSchema {
 				throw new IncompatibleSchemaException("the table crontainer_schema_version holds the unknown version "
 						+ found);
 			}
-			if (found < 2) {
-				for (String sql : UPGRADE_V2) {
-					statement.execute(sql);
-				}
-				statement.execute("UPDATE crontainer_schema_version SET version = 2");
+			for (String sql : RERUNS) {
+				statement.execute(sql); // each a no-op once done
 			}
 			connection.commit();
 			return found;
