@@ -282,6 +282,7 @@ final class Reruns {
 		LOG.info("Cron plugin {}: its re-run of [{}, {}) is cancelled{}", name, cancelled.from(), cancelled.to(),
 				cancelled.inProgress() ? "; it stops after the window in progress" : "");
 		List<Runnable> out = new ArrayList<>();
+		boolean endNow = false;
 		synchronized (lock) {
 			Entry entry = entries.get(name);
 			if (entry == null || entry.rerun.id() != cancelled.id()) {
@@ -291,12 +292,25 @@ final class Reruns {
 						: cancelled);
 				if (!cancelled.inProgress()) {
 					entry.held = false;
+				} else if (entry.held && !entry.going && !entry.asking) {
+					entry.asking = true; // no window of it is going here: it ends now, on this thread
+					endNow = true;
 				}
 			}
 			poke(name, out);
 		}
 		engine.flush(out);
+		if (endNow) {
+			end(entry(name));
+		}
 		return get(name);
+	}
+
+	/** The re-run known of a name. Takes the lock. */
+	private Rerun entry(String name) {
+		synchronized (lock) {
+			return entries.get(name).rerun;
+		}
 	}
 
 	/** The newest re-run known of a name; {@code null} if none. Takes the lock (memory only). */
@@ -440,7 +454,7 @@ final class Reruns {
 		answered(rerun, held, failure, true);
 	}
 
-	/** Ends a cancelled re-run held here. Executor thread. */
+	/** Ends a cancelled re-run held here. Executor thread, or the cancelling operator's. */
 	private void end(Rerun rerun) {
 		Rerun ended = null;
 		String failure = null;
