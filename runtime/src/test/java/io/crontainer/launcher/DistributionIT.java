@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.crontainer.launcher.hung.HungPlugin;
+import io.crontainer.launcher.hung.LoggingPlugins;
 import io.crontainer.launcher.hung.MisbehavingPlugins;
 
 /**
@@ -357,6 +358,9 @@ class DistributionIT {
 				MisbehavingPlugins.class, "io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework,org.slf4j",
 				"$Plugin", "$1", "$2"));
 		Files.write(home.resolve("deploy/plain-library.jar"), plainJar());
+		Files.write(home.resolve("deploy/logging.jar"), pluginJar("io.crontainer.dist.logging", LoggingPlugins.class,
+				"io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework,org.slf4j,org.osgi.service.log,"
+						+ "org.apache.logging.log4j,org.apache.commons.logging", "$1", "$2", "$Plugin"));
 		process = start(Map.of(), DEV_NULL);
 		await("the misbehaving plugins", () -> client("cron:names").out.contains("thrower\n"));
 		// A run that times out and ignores its interrupt (abandoned after 3 s + 10 s): meanwhile, the rest
@@ -400,6 +404,39 @@ class DistributionIT {
 		await("the non-bundle jar's warning", () -> read(log).contains("plain-library.jar: it is not an OSGi bundle (no"
 				+ " Bundle-SymbolicName in its manifest), and copying it again changes nothing. A plugin must be built"
 				+ " as a bundle"));
+
+		// Each run keeps its log: cron:log shows the lines of that run (SLF4J and JUL, on its thread), not
+		// those of another plugin running at the same time, nor those of a thread the plugin started
+		await("the logging plugins", () -> client("cron:names").out.contains("neighbour\n"));
+		Process neighbour = new ProcessBuilder(home.resolve("bin/client").toString(), "cron:fire", "neighbour")
+				.redirectInput(DEV_NULL).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		Result chatty = client("cron:fire", "chatty");
+		assertThat(chatty.status).as("%s", chatty).isZero();
+		assertThat(neighbour.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		Result chattyLog = client("cron:log", "chatty");
+		assertThat(chattyLog.status).as("%s", chattyLog).isZero();
+		List<String> lines = chattyLog.out.lines().toList();
+		assertThat(lines.get(0)).startsWith("Log of chatty's run started ").contains(" (SUCCEEDED, took ")
+				.endsWith("): 7 lines.");
+		assertThat(lines.stream().filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT.*"))
+				.map(l -> l.replaceFirst("^\\S+ ", "").replaceFirst("window ends \\S+$", "window ends ...")))
+				.containsExactly("INFO  Chatty: chatty via SLF4J, window ends ...",
+						"INFO  ChattyJul: chatty via JUL", "INFO  ChattyOsgi: chatty via the OSGi Log Service",
+						"INFO  ChattyLog4j: chatty via Log4j2", "INFO  ChattyJcl: chatty via Commons Logging",
+						"WARN  Chatty: chatty warns",
+						"WARN  ChattyJul: chatty's last line\\e[2J");
+		assertThat(chattyLog.out).contains("WARN  Chatty: chatty warns\n\tjava.lang.IllegalStateException: chatty's exception\n"
+				+ "\tat io.crontainer.launcher.hung.LoggingPlugins$1.run(").doesNotContain("neighbour")
+				.doesNotContain("thread of its own").doesNotContain("\u001b");
+		Result neighbourLog = client("cron:log", "neighbour", "1");
+		assertThat(neighbourLog.out.lines().filter(l -> l.contains(" INFO  ")).map(l -> l.replaceFirst("^\\S+ ", "")))
+				.containsExactly("INFO  Neighbour: neighbour line 1", "INFO  Neighbour: neighbour line 2",
+						"INFO  Neighbour: neighbour line 3", "INFO  Neighbour: neighbour line 4");
+		assertThat(client("cron:log", "thrower").out).contains(" WARN  evil: user ops\\r\\n2026-01-01T00:00:00.000Z | INFO  | forged\\e]0;pwned\\x07")
+				.doesNotContain("\u001b");
+		await("the runtime's log has every line still", () -> read(log).contains("chatty from a thread of its own")
+				&& read(log).contains("neighbour line 4") && read(log).contains("chatty via JUL"));
 
 		// The abandoned run: cron:fire returned, with status 4
 		assertThat(hanger.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("cron:fire hanger returned").isTrue();

@@ -44,7 +44,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * plugins, fires one and sees its run in the history, pauses and resumes it, resets it after the
  * confirmation; the timeline of its runs draws what the history lists; a cross-site POST is refused, a
  * foreign {@code Host} header (DNS rebinding) too, and {@code /system/health} answers without login.
- * Screenshots go to {@code runtime/target/screenshots/} ({@code timeline.png}: the detail page's timeline).
+ * Screenshots go to {@code runtime/target/screenshots/} ({@code timeline.png}: the detail page's timeline;
+ * {@code run-log.png}: a run's log).
  *
  * <p>
  * Runs wherever a Chromium and its driver are found ({@code /usr/bin/chromium} and
@@ -162,6 +163,17 @@ class WebConsoleIT {
 				.startsWith("SUCCEEDED (MANUAL), started " + started + ", took ");
 		assertThat(manual.get(0).findElement(By.tagName("rect")).getSize().getWidth()).as("drawn").isPositive();
 		screenshot("timeline");
+
+		// Each run links to its log: the line the heartbeat logged while it ran, and a way back.
+		click(By.cssSelector("#history tr[data-trigger='MANUAL'] td.log a"));
+		assertThat(text(By.id("log-title"))).startsWith("Log of the run of heartbeat started ");
+		assertThat(text(By.id("log-summary"))).isEqualTo("1 line.");
+		assertThat(text(By.cssSelector("#log tr.line td.level"))).isEqualTo("INFO");
+		assertThat(text(By.cssSelector("#log tr.line td.logger"))).isEqualTo("io.crontainer.examples.heartbeat.Heartbeat");
+		assertThat(text(By.cssSelector("#log tr.line td.message"))).startsWith("Heartbeat: ");
+		screenshot("run-log");
+		click(By.id("back-to-job"));
+		assertThat(text(By.id("job-name"))).isEqualTo("heartbeat");
 		// A small strip per plugin on the list, with the same run.
 		browser.get(page);
 		assertThat(row("heartbeat").findElements(

@@ -38,6 +38,9 @@ public final class Formats {
 	private static final DateTimeFormatter SECONDS_OFFSET = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssXXX",
 			Locale.ROOT);
 
+	private static final DateTimeFormatter MILLIS_OFFSET = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX",
+			Locale.ROOT);
+
 	private Formats() {
 	}
 
@@ -153,6 +156,18 @@ public final class Formats {
 	 */
 	public static String offset(Long epochMillis, ZoneId zone) {
 		return epochMillis == null ? null : SECONDS_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
+	}
+
+	/**
+	 * An instant in a list of many (a run's log lines), to the millisecond, with the UTC offset in
+	 * effect in the zone: {@code 2024-10-27T02:30:05.250+02:00}, {@code 2024-10-27T00:30:05.000Z}.
+	 *
+	 * @param epochMillis UTC epoch milliseconds.
+	 * @param zone The zone. Must not be {@code null}.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String offsetMillis(long epochMillis, ZoneId zone) {
+		return MILLIS_OFFSET.format(Instant.ofEpochMilli(epochMillis).atZone(zone));
 	}
 
 	/**

@@ -259,4 +259,23 @@ public interface CronRuntime {
 	 * @since 1.4
 	 */
 	RerunDTO getRerun(String name);
+	/**
+	 * Returns the log a run of a plugin kept: the lines the plugin logged while it ran
+	 * ({@link CronLogDTO}). Logs are kept by the state store beside the run history, for as many runs
+	 * as it keeps history; a run in progress shows the lines so far.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}. It need not belong to a live plugin.
+	 * @param started The run's {@link CronRunDTO#started}, UTC epoch milliseconds; {@code null} for the
+	 *        latest run of the plugin that was not skipped (the one in progress, if any).
+	 * @return The log; {@code null} if none is kept for that run (it was skipped, it is older than the
+	 *         history kept, or the store keeps no logs). The default, for providers older than 1.4,
+	 *         keeps none.
+	 * @throws IllegalArgumentException If {@code name} is neither the name of a live plugin nor one
+	 *         whose runs are kept.
+	 * @throws IllegalStateException If the state store cannot be reached now.
+	 * @since 1.4
+	 */
+	default CronLogDTO getLog(String name, Long started) {
+		return null;
+	}
 }

@@ -35,6 +35,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronLogLineDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
@@ -68,8 +70,8 @@ import io.crontainer.format.Jobs;
  * Thread-safe: Gogo may call the commands from several sessions at once.
  */
 @Component(service = CronCommands.class)
-@GogoCommand(scope = "cron", function = { "list", "info", "fire", "history", "pause", "resume", "reset", "rerun", "next",
-		"names" })
+@GogoCommand(scope = "cron", function = { "list", "info", "fire", "history", "log", "pause", "resume", "reset", "rerun",
+		"next", "names" })
 public class CronCommands {
 	/** How many fire times {@code cron:info} shows. */
 	static final int INFO_FIRE_TIMES = 5;
@@ -77,6 +79,8 @@ public class CronCommands {
 	static final int INFO_RUNS = 10;
 	/** How many known names an unknown-name message lists at most. */
 	static final int KNOWN_NAMES = 20;
+	/** How many runs of a plugin {@code cron:log} looks through for a run named by its start. */
+	static final int LOG_RUNS = 1000;
 	/** The greatest count {@link CronRuntime#preview} accepts. */
 	static final int MAX_PREVIEW = 1000;
 
@@ -431,6 +435,129 @@ public class CronCommands {
 					run.node, run.requestedBy, run.error);
 		}
 		return table;
+	}
+
+	// ----------------------------------------------------------------------------------------- log
+
+	@Descriptor("Prints the log of the latest run of a cron plugin (the one in progress, if any): the lines the"
+			+ " plugin logged on its run's thread while it ran, through SLF4J, the OSGi Log Service, Log4j, Commons"
+			+ " Logging or java.util.logging, at the levels the log configuration lets through. A run keeps its"
+			+ " first 100 and its last 400 lines, at most 256 KB, and says how many it left out. Control characters"
+			+ " are escaped.")
+	public String log(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		return log(name, null);
+	}
+
+	@Descriptor("Prints the log of one run of a cron plugin: RUN is its position in cron:history NAME (1 is the"
+			+ " newest), or its start as cron:history shows it (2026-12-07T09:15:00+01:00; to the second, or to"
+			+ " the millisecond). Control characters are escaped.")
+	public String log(@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name,
+			@Descriptor("the run: its position in cron:history NAME (1 is the newest), or its start") String run) {
+		requireName(name);
+		CronRuntime rt = runtime();
+		CronJobDTO job = rt.getJob(name);
+		ZoneId zone = job == null ? ZoneOffset.UTC : zoneOf(job);
+		List<CronRunDTO> runs;
+		try {
+			runs = rt.getHistory(name, LOG_RUNS);
+		} catch (IllegalArgumentException e) {
+			throw unknown(rt, name);
+		}
+		CronRunDTO chosen = run == null ? latestRun(runs) : run(runs, name, run.strip(), zone);
+		if (chosen == null) {
+			return Text.escaped(name) + " has not run since the scheduler started; it has no log yet.";
+		}
+		String which = Text.escaped(name) + "'s run started " + Formats.zoned(chosen.started, zone);
+		if (chosen.outcome == Outcome.SKIPPED) {
+			return "The fire of " + Text.escaped(name) + " at " + Formats.zoned(chosen.started, zone)
+					+ " was skipped (" + Text.escaped(String.valueOf(chosen.error)) + "): it did not run, so it has no log.";
+		}
+		if (chosen.outcome == Outcome.QUEUED) {
+			return which.replace("run started", "run fired") + " waits to start; it has logged nothing yet.";
+		}
+		CronLogDTO log;
+		try {
+			log = rt.getLog(name, chosen.started);
+		} catch (IllegalStateException e) {
+			throw new IllegalStateException("Cannot read the log of " + which + ": " + e.getMessage());
+		}
+		if (log == null) {
+			return "No log is kept for " + which + " (" + chosen.outcome + "): the state store keeps none, or no"
+					+ " longer keeps it (logs are kept as long as the run history).";
+		}
+		StringBuilder out = new StringBuilder();
+		out.append("Log of ").append(which).append(" (").append(log.running ? "running: the lines so far" : chosen.outcome)
+				.append(chosen.finished == null ? "" : ", took " + Formats.duration(chosen.finished - chosen.started))
+				.append("): ");
+		long total = log.lines.size() + log.omitted;
+		if (total == 0) {
+			return out.append("it logged nothing.").toString();
+		}
+		out.append(Formats.count(total, "line"));
+		if (log.omitted > 0) {
+			out.append(", of which ").append(Formats.number(log.omitted)).append(" left out");
+		}
+		out.append('.');
+		for (int i = 0; i <= log.lines.size(); i++) {
+			if (i == log.omittedAt && log.omitted > 0) {
+				out.append("\n... ").append(Formats.count(log.omitted, "line")).append(" left out ...");
+			}
+			if (i == log.lines.size()) {
+				break;
+			}
+			CronLogLineDTO line = log.lines.get(i);
+			out.append('\n').append(Formats.offsetMillis(line.time, zone)).append(' ')
+					.append(String.format("%-5s", Text.escaped(line.level))).append(' ')
+					.append(Text.escaped(shortLogger(line.logger))).append(": ").append(Text.escaped(line.message));
+			if (line.thrown != null) {
+				for (String trace : line.thrown.split("\n", -1)) {
+					out.append("\n\t").append(Text.escaped(trace.startsWith("\t") ? trace.substring(1) : trace));
+				}
+			}
+		}
+		return out.toString();
+	}
+
+	/** The newest run that started (or waits to), not a skipped fire; {@code null} if none. */
+	private static CronRunDTO latestRun(List<CronRunDTO> runs) {
+		return runs.stream().filter(r -> r.outcome != Outcome.SKIPPED).findFirst().orElse(null);
+	}
+
+	/** The run named by {@code cron:log}'s RUN: a position in the history, or a start. */
+	private static CronRunDTO run(List<CronRunDTO> runs, String name, String run, ZoneId zone) {
+		if (run.chars().allMatch(Character::isDigit) && !run.isEmpty()) {
+			int n;
+			try {
+				n = Integer.parseInt(run);
+			} catch (NumberFormatException e) {
+				n = Integer.MAX_VALUE;
+			}
+			if (n < 1) {
+				throw new IllegalArgumentException("RUN must be at least 1 (the newest run), not " + run + ".");
+			}
+			if (n > runs.size()) {
+				throw new IllegalArgumentException("There is no run " + run + " of " + Text.escaped(name) + ": its history keeps "
+						+ Formats.count(runs.size(), "run") + " (cron:history " + Text.escaped(name) + ").");
+			}
+			return runs.get(n - 1);
+		}
+		ZonedDateTime at = Text.dateTime(run, zone);
+		long from = at.toInstant().toEpochMilli();
+		boolean toTheSecond = at.getNano() == 0;
+		long to = toTheSecond ? from + 1000 : from + 1;
+		for (CronRunDTO candidate : runs) { // newest first
+			if (candidate.started >= from && candidate.started < to) {
+				return candidate;
+			}
+		}
+		throw new IllegalArgumentException("No run of " + Text.escaped(name) + " started at " + Text.escaped(run)
+				+ (toTheSecond ? " (within that second)" : "") + "; cron:history " + Text.escaped(name) + " lists its runs.");
+	}
+
+	/** A logger's name as the runtime's log shows it: its last part ({@code org.example.Cleaner}: {@code Cleaner}). */
+	private static String shortLogger(String logger) {
+		int dot = logger.lastIndexOf('.');
+		return dot < 0 || dot == logger.length() - 1 ? logger : logger.substring(dot + 1);
 	}
 
 	// ------------------------------------------------------------------------------- pause, resume

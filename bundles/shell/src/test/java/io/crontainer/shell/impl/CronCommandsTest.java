@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
@@ -675,5 +676,67 @@ class CronCommandsTest {
 		rt.nextFire = CompletableFuture.completedFuture(failed);
 		assertThatThrownBy(() -> commands.fire(false, evil.name)).hasMessageContaining("Error:             boom\\e]0;pwned\\x07")
 				.hasMessageNotContaining("\u001b").hasMessageNotContaining("\u0007");
+	}
+
+	// ------------------------------------------------------------------------------------- log
+
+	@Test
+	void logPrintsTheLatestRunThatRanWithItsLinesEscaped() {
+		fourPlugins();
+		CronRunDTO older = rt.run("token-cleaner", Outcome.FAILED, 0, NOW_MS - 45 * MIN, NOW_MS - 45 * MIN, NOW_MS - 44 * MIN,
+				"java.lang.IllegalStateException: no database");
+		rt.log(older, "older run");
+		CronLogDTO log = rt.log(rt.runs.get(0), "Deleted 3 expired tokens", "forged\n2024-10-26T23:45:00.000+02:00 ERROR x: y\u001b[2J");
+		log.lines.get(1).level = "WARN";
+		log.lines.get(1).thrown = "java.lang.IllegalStateException: boom\n\tat com.example.Cleaner.run(Cleaner.java:42)";
+		rt.run("token-cleaner", Outcome.SKIPPED, 0, 0, NOW_MS - 1_000, NOW_MS - 1_000, "it was running");
+
+		assertThat(commands.log("token-cleaner")).isEqualTo("""
+				Log of token-cleaner's run started 2024-10-26T23:45:00.123+02:00[Europe/Berlin] (SUCCEEDED, took 1.2 s): 2 lines.
+				2024-10-26T23:45:00.123+02:00 INFO  Cleaner: Deleted 3 expired tokens
+				2024-10-26T23:45:00.124+02:00 WARN  Cleaner: forged\\n2024-10-26T23:45:00.000+02:00 ERROR x: y\\e[2J
+				\tjava.lang.IllegalStateException: boom
+				\tat com.example.Cleaner.run(Cleaner.java:42)""");
+		assertThat(commands.log("token-cleaner", "3")).startsWith("Log of token-cleaner's run started 2024-10-26T23:15+02:00")
+				.endsWith("INFO  Cleaner: older run");
+		assertThat(commands.log("token-cleaner", "2024-10-26T23:15:00+02:00")).endsWith("older run");
+		assertThat(commands.log("token-cleaner", "2024-10-26T21:45:00.123Z")).endsWith("Deleted 3 expired tokens"
+				+ "\n" + commands.log("token-cleaner").split("\n", 3)[2]);
+		assertThat(commands.log("token-cleaner", "1")).startsWith("The fire of token-cleaner at 2024-10-26T23:59:59+02:00")
+				.endsWith("was skipped (it was running): it did not run, so it has no log.");
+	}
+
+	@Test
+	void logSaysWhatWasLeftOutAndWhere() {
+		fourPlugins();
+		CronLogDTO log = rt.log(rt.runs.get(0), "first", "last");
+		log.omitted = 12_345;
+		log.omittedAt = 1;
+		assertThat(commands.log("token-cleaner")).contains(": 12,347 lines, of which 12,345 left out.\n")
+				.contains("Cleaner: first\n... 12,345 lines left out ...\n2024-");
+	}
+
+	@Test
+	void logOfARunWithoutOneSaysWhy() {
+		fourPlugins();
+		assertThat(commands.log("token-cleaner")).startsWith("No log is kept for token-cleaner's run started");
+		rt.log(rt.runs.get(0));
+		assertThat(commands.log("token-cleaner")).endsWith("(SUCCEEDED, took 1.2 s): it logged nothing.");
+		rt.add("fresh", JobState.SCHEDULED, "@hourly", "UTC");
+		assertThat(commands.log("fresh")).isEqualTo("fresh has not run since the scheduler started; it has no log yet.");
+	}
+
+	@Test
+	void logRefusesAnUnknownNameAndABadRun() {
+		fourPlugins();
+		assertThatThrownBy(() -> commands.log("nope")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageStartingWith("Unknown cron plugin \"nope\"; known: ");
+		assertThatThrownBy(() -> commands.log("token-cleaner", "0")).hasMessage("RUN must be at least 1 (the newest run), not 0.");
+		assertThatThrownBy(() -> commands.log("token-cleaner", "7"))
+				.hasMessage("There is no run 7 of token-cleaner: its history keeps 1 run (cron:history token-cleaner).");
+		assertThatThrownBy(() -> commands.log("token-cleaner", "2020-01-01T00:00Z"))
+				.hasMessage("No run of token-cleaner started at 2020-01-01T00:00Z (within that second); cron:history token-cleaner lists its runs.");
+		assertThatThrownBy(() -> commands.log("token-cleaner", "yesterday")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageStartingWith("Cannot read \"yesterday\" as an ISO-8601 date-time");
 	}
 }

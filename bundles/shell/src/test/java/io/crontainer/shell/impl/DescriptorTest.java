@@ -43,7 +43,7 @@ class DescriptorTest {
 		Set<String> declared = new TreeSet<>(Arrays.asList(functions.group(1).strip().split("\\s+")));
 		Set<String> methods = COMMANDS.stream().map(Method::getName).collect(Collectors.toCollection(TreeSet::new));
 		assertThat(declared).isEqualTo(methods)
-				.containsExactlyInAnyOrder("list", "info", "fire", "history", "pause", "resume", "reset", "rerun", "next",
-						"names");
+				.containsExactlyInAnyOrder("list", "info", "fire", "history", "log", "pause", "resume", "reset", "rerun",
+						"next", "names");
 	}
 }

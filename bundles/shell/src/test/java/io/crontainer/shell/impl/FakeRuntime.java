@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronLogLineDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
@@ -103,6 +105,33 @@ class FakeRuntime implements CronRuntime {
 		return runs.stream().filter(r -> name == null || r.name.equals(name))
 				.sorted(Comparator.comparingLong((CronRunDTO r) -> r.started).reversed()).limit(limit)
 				.collect(Collectors.toList());
+	}
+
+	/** Logs by name and start, as {@link #getLog} returns them. */
+	final Map<String, CronLogDTO> logs = new TreeMap<>();
+
+	CronLogDTO log(CronRunDTO run, String... messages) {
+		CronLogDTO log = new CronLogDTO();
+		log.name = run.name;
+		log.started = run.started;
+		log.lines = new ArrayList<>();
+		for (int i = 0; i < messages.length; i++) {
+			CronLogLineDTO line = new CronLogLineDTO();
+			line.time = run.started + i;
+			line.level = "INFO";
+			line.logger = "com.example.plugins.Cleaner";
+			line.message = messages[i];
+			log.lines.add(line);
+		}
+		log.omittedAt = messages.length;
+		logs.put(run.name + "@" + run.started, log);
+		return log;
+	}
+
+	@Override
+	public CronLogDTO getLog(String name, Long started) {
+		calls.add("getLog " + name + " " + started);
+		return logs.get(name + "@" + started);
 	}
 
 	@Override

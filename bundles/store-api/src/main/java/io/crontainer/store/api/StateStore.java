@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 
 /**
@@ -42,7 +43,7 @@ import io.crontainer.api.runtime.CronRunDTO;
  * ({@link #claim}, {@link #claimOver}, {@link #commit}, {@link #release}); any thread
  * that ends or skips a run ({@link #appendHistory}: run threads, the store's own thread, the timer for
  * a skipped fire, which is why it must do no I/O); operators' threads (shell, web console, MBean:
- * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #nodeOf}, {@link #availability});
+ * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #log}, {@link #nodeOf}, {@link #availability});
  * plugin-call threads ({@link #setAnchor}); the scheduler's component ({@link #listen},
  * {@link #onAvailable}, {@link #close}); the scheduler's re-run threads and operators' threads (the
  * re-run methods, since 1.1). Implementations must not call back into the scheduler while holding a lock of
@@ -238,6 +239,49 @@ public interface StateStore extends AutoCloseable {
 	 */
 	default void appendHistory(CronRunDTO run) {
 		// not kept
+	}
+
+	/**
+	 * Appends a finished run with the log it kept ({@link #appendHistory(CronRunDTO)}, with the log):
+	 * asynchronously and best effort, no I/O on the caller's thread. A store that
+	 * {@link #keepsLogs() keeps logs} keeps the log as long as the run's history entry, and drops it
+	 * with it (the same retention, {@code history.size} runs per name). The default drops the log and
+	 * appends the run.
+	 *
+	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
+	 * @param log The lines the run logged, bounded by the caller (at most a few hundred lines and
+	 *        256 KB), with the run's name and start: empty for a run that logged nothing (kept, so
+	 *        that it says so), {@code null} for a run that has no log (a skipped fire). Not modified
+	 *        afterwards by the caller.
+	 * @since 1.1
+	 */
+	default void appendHistory(CronRunDTO run, CronLogDTO log) {
+		appendHistory(run);
+	}
+
+	/**
+	 * Whether this store keeps the runs' logs ({@link #appendHistory(CronRunDTO, CronLogDTO)},
+	 * {@link #log}). The default keeps none.
+	 *
+	 * @since 1.1
+	 */
+	default boolean keepsLogs() {
+		return false;
+	}
+
+	/**
+	 * The log of one run, as {@link #appendHistory(CronRunDTO, CronLogDTO)} was given it: lines,
+	 * omitted count and position. Called on operators' threads; may do I/O.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param started The run's {@link CronRunDTO#started}, UTC epoch milliseconds.
+	 * @return The log, a new object each time; {@code null} if none is kept for that run (it was
+	 *         appended without one, or it is older than the history kept). The default keeps none.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @since 1.1
+	 */
+	default CronLogDTO log(String name, long started) throws StoreUnavailableException {
+		return null;
 	}
 
 	/**

@@ -5,7 +5,10 @@
  * The narrow interface through which the Crontainer scheduler keeps the run state of cron plugins
  * ({@link io.crontainer.store.api.StateStore}), and the service by which a bundle of its own brings
  * a store (a database) to it ({@link io.crontainer.store.api.StateStoreProvider}). Not part of the
- * plugin API ({@code io.crontainer.api}): plugins never see it.
+ * plugin API ({@code io.crontainer.api}): plugins never see it. Since 1.1 a store may keep each run's
+ * log beside its history ({@link io.crontainer.store.api.StateStore#keepsLogs()}), in the text form of
+ * {@link io.crontainer.store.api.RunLogText} if it likes, and re-runs of past windows
+ * ({@link io.crontainer.store.api.Rerun}, {@link io.crontainer.store.api.StateStore#keepsReruns()}).
  *
  * <p>
  * A store bundle implements the provider types of this package and must use a provider range:

@@ -7,14 +7,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronLogLineDTO;
+import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.Trigger;
 
 /**
  * The contract of every {@link StateStore}: a subclass says how to open (and reopen) one on fresh,
@@ -29,6 +36,9 @@ public abstract class StateStoreContract {
 
 	/** Opens a store on storage that is empty the first time, and the same for every later call. */
 	protected abstract StateStore open() throws Exception;
+
+	/** How many runs of a name the stores that {@link #open} opens keep in their history. */
+	protected abstract int historyKept();
 
 	@BeforeEach
 	void openStore() throws Exception {
@@ -312,5 +322,90 @@ public abstract class StateStoreContract {
 		store.release(window.claim());
 		assertThat(store.read("p").lastEnd()).isEqualTo(T3);
 		assertThat(store.claim("p", T3, T3.plusSeconds(60)).granted()).isTrue();
+	}
+
+	// ------------------------------------------------------------------------------ runs' logs (1.1)
+
+	private static CronRunDTO finished(String name, long started, Outcome outcome) {
+		CronRunDTO run = new CronRunDTO();
+		run.name = name;
+		run.trigger = Trigger.SCHEDULE;
+		run.outcome = outcome;
+		run.scheduledFire = started;
+		run.windowStart = started - 60_000;
+		run.windowEnd = started;
+		run.started = started;
+		run.finished = started + 5;
+		run.error = outcome == Outcome.FAILED ? "java.lang.IllegalStateException: broken" : null;
+		return run;
+	}
+
+	private static CronLogLineDTO line(long time, String level, String message, String thrown) {
+		CronLogLineDTO line = new CronLogLineDTO();
+		line.time = time;
+		line.level = level;
+		line.logger = "org.example.Plugin";
+		line.message = message;
+		line.thrown = thrown;
+		return line;
+	}
+
+	private static CronLogDTO log(String name, long started, CronLogLineDTO... lines) {
+		CronLogDTO log = new CronLogDTO();
+		log.name = name;
+		log.started = started;
+		log.lines = new ArrayList<>(List.of(lines));
+		log.omittedAt = lines.length;
+		return log;
+	}
+
+	@Test
+	void aRunsLogIsKeptBesideItsHistoryAcrossARestart() throws Exception {
+		Assumptions.assumeTrue(store.keepsLogs(), "this store keeps no logs");
+		CronLogDTO log = log("p", 1_000, line(1_001, "INFO", "tab\there, line\nfeed, back\\slash, \u00e9\u20ac", null),
+				line(1_002, "ERROR", "it broke", "java.lang.IllegalStateException: broken\n\tat org.example.Plugin.run(Plugin.java:7)"));
+		log.omitted = 12_345;
+		log.omittedAt = 1;
+		store.appendHistory(finished("p", 1_000, Outcome.FAILED), log);
+		store.appendHistory(finished("p", 2_000, Outcome.SUCCEEDED), null);
+		store.appendHistory(finished("p", 3_000, Outcome.SUCCEEDED), log("p", 3_000));
+
+		reopen();
+		CronLogDTO read = store.log("p", 1_000);
+		assertThat(read).isNotNull();
+		assertThat(read.name).isEqualTo("p");
+		assertThat(read.started).isEqualTo(1_000);
+		assertThat(read.running).isFalse();
+		assertThat(read.omitted).isEqualTo(12_345);
+		assertThat(read.omittedAt).isEqualTo(1);
+		assertThat(read.lines).hasSize(2);
+		assertThat(read.lines.get(0).message).isEqualTo("tab\there, line\nfeed, back\\slash, \u00e9\u20ac");
+		assertThat(read.lines.get(0).thrown).isNull();
+		assertThat(read.lines.get(0).time).isEqualTo(1_001);
+		assertThat(read.lines.get(1).level).isEqualTo("ERROR");
+		assertThat(read.lines.get(1).logger).isEqualTo("org.example.Plugin");
+		assertThat(read.lines.get(1).thrown).startsWith("java.lang.IllegalStateException: broken\n\tat ");
+		assertThat(store.log("p", 2_000)).as("a run appended without a log").isNull();
+		assertThat(store.log("p", 3_000).lines).as("a run that logged nothing").isEmpty();
+		assertThat(store.log("p", 999)).as("no run started then").isNull();
+		assertThat(store.log("q", 1_000)).as("another name").isNull();
+	}
+
+	@Test
+	void aRunsLogGoesWhenItsRunLeavesTheHistory() throws Exception {
+		Assumptions.assumeTrue(store.keepsLogs(), "this store keeps no logs");
+		int kept = historyKept();
+		for (int i = 0; i <= kept; i++) {
+			long started = 10_000L + i * 1_000L;
+			store.appendHistory(finished("p", started, Outcome.SUCCEEDED), log("p", started, line(started, "INFO", "run " + i, null)));
+		}
+		store.appendHistory(finished("other", 5_000, Outcome.SUCCEEDED), log("other", 5_000, line(5_000, "WARN", "mine", null)));
+
+		reopen();
+		assertThat(store.history("p", kept + 1)).hasSize(kept);
+		assertThat(store.log("p", 10_000)).as("the oldest run left the history, and its log with it").isNull();
+		assertThat(store.log("p", 11_000).lines).singleElement().extracting(l -> l.message).isEqualTo("run 1");
+		assertThat(store.log("p", 10_000L + kept * 1_000L).lines.get(0).message).isEqualTo("run " + kept);
+		assertThat(store.log("other", 5_000).lines.get(0).message).isEqualTo("mine");
 	}
 }

@@ -37,6 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronLogLineDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.StoreDTO;
@@ -124,6 +126,8 @@ public class CronJobsPage extends AbstractServlet {
 		String name = request.getParameter("name");
 		if (name == null || name.isBlank()) {
 			list(rt, request, out, root);
+		} else if (request.getParameter("log") != null) {
+			log(rt, name, request.getParameter("log"), response, out, root);
 		} else {
 			CronJobDTO job = rt.getJob(name);
 			if (job == null) {
@@ -270,7 +274,7 @@ public class CronJobsPage extends AbstractServlet {
 		}
 		out.println("<table class=\"nicetable\" id=\"history\"><thead><tr><th>Trigger</th><th>Window start</th>"
 				+ "<th>Window end</th><th>Fire time</th><th>Started</th><th>Late</th><th>Took</th><th>Outcome</th><th>Error</th>"
-				+ "</tr></thead><tbody>");
+				+ "<th>Log</th></tr></thead><tbody>");
 		for (CronRunDTO run : runs) {
 			out.println("<tr data-trigger=\"" + run.trigger + "\" data-outcome=\"" + run.outcome + "\">");
 			cell(out, "trigger", Html.escape(run.trigger + (run.requestedBy == null ? "" : " (asked by " + run.requestedBy
@@ -284,9 +288,87 @@ public class CronJobsPage extends AbstractServlet {
 			cell(out, "took", Html.escape(took(run, now)));
 			cell(out, "outcome", "<span class=\"outcome outcome-" + run.outcome + "\">" + run.outcome + "</span>");
 			cell(out, "error", Html.escape(run.error == null ? "" : run.error));
+			cell(out, "log", run.outcome == Outcome.SKIPPED || run.outcome == Outcome.QUEUED ? ""
+					: "<a href=\"" + Html.escape(logUrl(root, job.name, run.started)) + "\">log</a>");
 			out.println("</tr>");
 		}
 		out.println("</tbody></table>");
+	}
+
+	/**
+	 * The log of one run ({@code ?name=NAME&log=STARTED}, the run's start in epoch ms): read-only, so a
+	 * plain GET behind the console's login; every text from the plugin is escaped, control characters
+	 * made visible first.
+	 */
+	private void log(CronRuntime rt, String name, String started, HttpServletResponse response, PrintWriter out,
+			String root) {
+		CronJobDTO job = rt.getJob(name);
+		ZoneId zone = job == null ? java.time.ZoneOffset.UTC : Formats.zone(job.zone);
+		out.println("<p><a href=\"" + Html.escape(root) + "\">All cron jobs</a>"
+				+ (job == null ? "" : " | <a href=\"" + Html.escape(detailUrl(root, name)) + "\" id=\"back-to-job\">"
+						+ Html.escape(name) + "</a>")
+				+ "</p>");
+		long at;
+		try {
+			at = Long.parseLong(started.strip());
+		} catch (NumberFormatException e) {
+			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+			message(out, "error", "The run is named by its start in milliseconds since the epoch, not \""
+					+ Formats.escaped(started) + "\".");
+			return;
+		}
+		CronLogDTO log;
+		try {
+			log = rt.getLog(name, at);
+		} catch (IllegalArgumentException e) {
+			response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+			message(out, "error", unknown(rt, name));
+			return;
+		} catch (IllegalStateException e) {
+			response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+			message(out, "error", "Cannot read the log: " + e.getMessage());
+			return;
+		}
+		String which = "run of " + Formats.escaped(name) + " started " + Formats.zoned(at, zone);
+		out.println("<h2 id=\"log-title\">Log of the " + Html.escape(which) + "</h2>");
+		if (log == null) {
+			response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+			out.println("<p id=\"no-log\">No log is kept for this run: it was skipped, the state store keeps none,"
+					+ " or it no longer keeps it (logs are kept as long as the run history).</p>");
+			return;
+		}
+		long total = log.lines.size() + log.omitted;
+		out.println("<p class=\"statline\" id=\"log-summary\">" + Html.escape((log.running ? "Running: the lines so far. " : "")
+				+ (total == 0 ? "It logged nothing." : Formats.count(total, "line")
+						+ (log.omitted == 0 ? "." : ", of which " + Formats.number(log.omitted) + " left out.")))
+				+ "</p>");
+		if (total == 0) {
+			return;
+		}
+		out.println("<table class=\"nicetable\" id=\"log\"><thead><tr><th>Time</th><th>Level</th><th>Logger</th>"
+				+ "<th>Message</th></tr></thead><tbody>");
+		for (int i = 0; i <= log.lines.size(); i++) {
+			if (i == log.omittedAt && log.omitted > 0) {
+				out.println("<tr class=\"omitted\"><td colspan=\"4\">" + Html.escape(Formats.count(log.omitted, "line"))
+						+ " left out</td></tr>");
+			}
+			if (i == log.lines.size()) {
+				break;
+			}
+			CronLogLineDTO line = log.lines.get(i);
+			out.print("<tr class=\"line level-" + Html.escape(Formats.escaped(line.level)) + "\">");
+			cell(out, "time", Html.escape(Formats.offsetMillis(line.time, zone)));
+			cell(out, "level", Html.escape(Formats.escaped(line.level)));
+			cell(out, "logger", Html.escape(Formats.escaped(line.logger)));
+			cell(out, "message", Html.escape(Formats.escaped(line.message))
+					+ (line.thrown == null ? "" : "<pre class=\"thrown\">" + Html.escape(Formats.escaped(line.thrown, true, true)) + "</pre>"));
+			out.println("</tr>");
+		}
+		out.println("</tbody></table>");
+	}
+
+	static String logUrl(String root, String name, long started) {
+		return detailUrl(root, name) + "&log=" + started;
 	}
 
 	private void fireTimes(CronRuntime rt, CronJobDTO job, ZoneId zone, long now, PrintWriter out) {
@@ -750,5 +832,9 @@ public class CronJobsPage extends AbstractServlet {
 			+ ".crontainer td.timeline{padding:1px 4px}.crontainer svg.timeline{display:block;background:#fafafa}"
 			+ ".crontainer svg.timeline g.run:hover rect{stroke:#000;stroke-width:1}.crontainer p.legend{color:#555;font-size:.9em}"
 			+ ".crontainer a.button{border:1px solid #888;border-radius:3px;padding:1px 6px;text-decoration:none}"
+			+ ".crontainer table#log td{vertical-align:top}.crontainer table#log td.message{white-space:pre-wrap;font-family:monospace}"
+			+ ".crontainer table#log td.time{white-space:nowrap}.crontainer table#log pre.thrown{margin:.2em 0 0 0}"
+			+ ".crontainer table#log tr.omitted td{text-align:center;color:#555;font-style:italic}"
+			+ ".crontainer table#log tr.level-ERROR td.level,.crontainer table#log tr.level-WARN td.level{color:#a00;font-weight:bold}"
 			+ "</style>";
 }

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronLogLineDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
@@ -205,6 +207,67 @@ class CronJobsPageTest {
 		assertThat(((String[]) post.session.attributes.get(CronJobsPage.FLASH))[1]).startsWith("Re-running heartbeat: 2 windows");
 	}
 
+	@Test
+	void theHistoryLinksEachRunToItsLogWhichIsEscaped() throws Exception {
+		CronJobDTO job = job("cleaner", JobState.SCHEDULED);
+		rt.jobs.add(job);
+		CronRunDTO ran = run("cleaner", Outcome.FAILED, "boom");
+		ran.started = 1_700_000_000_123L;
+		CronRunDTO skipped = run("cleaner", Outcome.SKIPPED, "it was running");
+		rt.history.add(skipped);
+		rt.history.add(ran);
+		CronLogDTO log = new CronLogDTO();
+		log.name = "cleaner";
+		log.started = ran.started;
+		CronLogLineDTO line = new CronLogLineDTO();
+		line.time = ran.started + 1;
+		line.level = "WARN";
+		line.logger = "org.example.<b>Cleaner";
+		line.message = "<script>alert(1)</script>\u001b]0;owned\u0007 & \"quoted\"";
+		line.thrown = "java.lang.IllegalStateException: <i>x</i>\n\tat org.example.Cleaner.run(Cleaner.java:1)";
+		log.lines = List.of(line);
+		log.omitted = 1_234;
+		log.omittedAt = 0;
+		rt.logs.put("cleaner@" + ran.started, log);
+		page.runtime = rt;
+
+		Http.Request detail = new Http.Request();
+		detail.param("name", "cleaner");
+		Http.Response detailPage = new Http.Response();
+		page.renderContent(detail.proxy(), detailPage.proxy());
+		assertThat(detailPage.body.toString()).contains("<th>Log</th>")
+				.contains("<td class=\"log\"><a href=\"/cronjobs?name=cleaner&amp;log=1700000000123\">log</a></td>")
+				.containsOnlyOnce(">log</a>"); // none for the skipped fire
+
+		Http.Request get = new Http.Request();
+		get.param("name", "cleaner").param("log", "1700000000123");
+		Http.Response response = new Http.Response();
+		page.renderContent(get.proxy(), response.proxy());
+		String html = response.body.toString();
+		assertThat(html).contains("Log of the run of cleaner started 2023-11-14T22:13:20.123Z[UTC]")
+				.contains("1,235 lines, of which 1,234 left out.")
+				.contains("<tr class=\"omitted\"><td colspan=\"4\">1,234 lines left out</td></tr>")
+				.contains("<td class=\"time\">2023-11-14T22:13:20.124Z</td><td class=\"level\">WARN</td>")
+				.contains("<td class=\"logger\">org.example.&lt;b&gt;Cleaner</td>")
+				.contains("&lt;script&gt;alert(1)&lt;/script&gt;\\e]0;owned\\x07 &amp; &quot;quoted&quot;")
+				.contains("<pre class=\"thrown\">java.lang.IllegalStateException: &lt;i&gt;x&lt;/i&gt;\n\tat org.example")
+				.doesNotContain("<script>").doesNotContain("\u001b").doesNotContain("<b>").doesNotContain("<i>");
+
+		Http.Request none = new Http.Request();
+		none.param("name", "cleaner").param("log", "42");
+		Http.Response missing = new Http.Response();
+		page.renderContent(none.proxy(), missing.proxy());
+		assertThat(missing.status).isEqualTo(404);
+		assertThat(missing.body.toString()).contains("id=\"no-log\"");
+
+		Http.Request bad = new Http.Request();
+		bad.param("name", "cleaner").param("log", "<x>");
+		Http.Response refused = new Http.Response();
+		page.renderContent(bad.proxy(), refused.proxy());
+		assertThat(refused.status).isEqualTo(400);
+		assertThat(refused.body.toString()).contains("not &quot;&lt;x&gt;&quot;").doesNotContain("<x>");
+	}
+
 	private String render(CronJobDTO job) {
 		java.io.StringWriter out = new java.io.StringWriter();
 		java.lang.reflect.Method actions;
@@ -224,7 +287,13 @@ class CronJobsPageTest {
 		final List<String> fired = new ArrayList<>();
 		final List<String> reset = new ArrayList<>();
 		final List<CronRunDTO> history = new ArrayList<>();
+		final java.util.Map<String, CronLogDTO> logs = new java.util.HashMap<>();
 		CompletionStage<CronRunDTO> next;
+
+		@Override
+		public CronLogDTO getLog(String name, Long started) {
+			return logs.get(name + "@" + started);
+		}
 
 		@Override
 		public List<CronJobDTO> getJobs() {

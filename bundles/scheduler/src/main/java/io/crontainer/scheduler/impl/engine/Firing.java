@@ -29,8 +29,11 @@ import io.crontainer.store.api.StateStore;
  * the lock is released. Also the fire times of another runtime claimed again ({@link Retry}).
  *
  * <p>
- * Threads: every method requires the engine's lock: the timer thread (fire times, retries), operators'
- * threads (manual fires), run and store threads (a fire that came during a commit; a run over).
+ * Threads: every method requires the engine's lock, held by the thread that calls: the timer (fire times,
+ * retries), operators' threads (manual fires), run and store threads (a run over, and the fire that came
+ * during its commit), and any thread whose change starts a schedule that fires at once ({@code @reboot},
+ * a missed fire time caught up, {@code scheduler.immediate}): the whiteboard, call and store threads.
+ * A run started is submitted with no lock held, as an effect.
  */
 final class Firing {
 	private static final Logger LOG = LoggerFactory.getLogger(Firing.class);

@@ -14,6 +14,14 @@ import io.crontainer.store.api.RunState;
  * ({@link #fireTime}) and, while its state record cannot be loaded because the store is unavailable,
  * the next attempt to load it ({@link #loadRetry}). A mutable record: every field is guarded by the
  * engine's lock.
+ *
+ * <p>
+ * Each field is written by one part only, its owner; the others read it, and ask the owner for a
+ * change: {@link JobTable} the service, the name and the record ({@link #plugin} to
+ * {@link #unavailable}); {@link Resolutions} with {@link PluginCalls} the
+ * answers ({@link #resolution} to {@link #createdFor}); {@link Schedules} the state and schedule
+ * ({@link #claimUnavailable}, {@link #state} to {@link #countDowntime}); {@link Firing} its own
+ * {@link #capLogged}.
  */
 final class Job {
 	/** {@link #nextFire} when there is none. */
@@ -29,6 +37,8 @@ final class Job {
 
 	/** Whether it owns its name (else it is a duplicate). */
 	boolean owner;
+	/** The plugin that owns its name while it is a duplicate; {@code null} while it owns it. */
+	Plugin duplicateOf;
 	/** The persisted state; {@code null} while not loaded, blocked, or not owner. */
 	RunState record;
 	/** Why the state record cannot be read; {@code null} if it can. */

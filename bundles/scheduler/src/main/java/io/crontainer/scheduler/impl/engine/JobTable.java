@@ -81,6 +81,24 @@ final class JobTable {
 		/** Recomputes a job's state and schedule ({@link Schedules#refresh}). Lock held. */
 		void refresh(Job job, Instant now, List<Runnable> out);
 
+		/**
+		 * A job's record was loaded: its schedule starts afresh and its state is recomputed
+		 * ({@link Schedules#loaded}). Lock held.
+		 */
+		void loaded(Job job, Instant now, List<Runnable> out);
+
+		/** A job's record was paused or resumed ({@link Schedules#pausedChanged}). Lock held. */
+		void pausedChanged(Job job, Instant now, List<Runnable> out);
+
+		/** An operator's reset gave a job the record it lacked ({@link Schedules#reset}). Lock held. */
+		void reset(Job job, Instant now, List<Runnable> out);
+
+		/**
+		 * A job's settings changed ({@link Schedules#settingsChanged}); renamed, the {@code ?} fields of
+		 * its interval count from now ({@link Resolutions#renamed}). Lock held.
+		 */
+		void settingsChanged(Job job, boolean renamed, Instant now);
+
 		/** Stops a job's schedule ({@link Schedules#unschedule}); its re-run may go elsewhere. Lock held. */
 		void unschedule(Job job, List<Runnable> out);
 	}
@@ -158,14 +176,13 @@ final class JobTable {
 			job.plugin = plugin;
 			job.settings = settings;
 			job.generation++;
+			boolean renamed = !old.name().equals(settings.name());
 			if (!settings.equals(old)) {
-				job.fired = 0; // as Sling and Karaf, which schedule a changed service afresh
+				engine.settingsChanged(job, renamed, now);
 			}
-			if (!old.name().equals(settings.name())) {
+			if (renamed) {
 				out.add(() -> LOG.info("Cron plugin {} is renamed {} ({})", old.name(), settings.name(), plugin));
 				release(job, old.name(), now, out);
-				job.createdFor = null;
-				job.createdAt = now;
 				place(job);
 				if (job.owner) {
 					job.record = null;
@@ -234,7 +251,9 @@ final class JobTable {
 
 	/** Files a job under its (new) name: owner if free, else duplicate. */
 	private void place(Job job) {
-		if (owners.containsKey(job.name())) {
+		Job owner = owners.get(job.name());
+		job.duplicateOf = owner == null ? null : owner.plugin;
+		if (owner != null) {
 			job.owner = false;
 			List<Job> list = duplicates.computeIfAbsent(job.name(), n -> new ArrayList<>(1));
 			list.add(job);
@@ -256,6 +275,10 @@ final class JobTable {
 				next = list.remove(0);
 				owners.put(name, next);
 				next.owner = true;
+				next.duplicateOf = null;
+				for (Job duplicate : list) {
+					duplicate.duplicateOf = next.plugin;
+				}
 			}
 		} else if (list != null) {
 			list.remove(job);
@@ -325,9 +348,6 @@ final class JobTable {
 		if (!history.has(job.name()) && !loaded.past.isEmpty()) {
 			history.restore(job.name(), loaded.past);
 		}
-		job.catchUp = true;
-		job.countDowntime = true;
-		job.scheduled = null;
 		job.record = loaded.state;
 		job.blocked = loaded.blocked;
 		job.unavailable = loaded.unavailable;
@@ -346,7 +366,7 @@ final class JobTable {
 				out.add(() -> LOG.info("The state store is available again"));
 			}
 		}
-		engine.refresh(job, now, out);
+		engine.loaded(job, now, out);
 	}
 
 	// ------------------------------------------------------------------ records (lock held)
@@ -363,8 +383,7 @@ final class JobTable {
 		boolean pausedChanged = job.record.paused() != state.paused();
 		job.record = state;
 		if (pausedChanged) {
-			job.catchUp = !state.paused();
-			engine.refresh(job, now, out);
+			engine.pausedChanged(job, now, out);
 		}
 	}
 
@@ -391,9 +410,8 @@ final class JobTable {
 			job.blocked = null;
 			job.unavailable = null;
 			job.record = state;
-			job.catchUp = true;
 			due.cancel(job.loadRetry);
-			engine.refresh(job, now, out);
+			engine.reset(job, now, out);
 		} else {
 			record(name, state, now, out);
 		}

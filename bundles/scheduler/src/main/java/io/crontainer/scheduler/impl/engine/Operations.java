@@ -21,7 +21,8 @@ import io.crontainer.store.api.StateStore;
  * <p>
  * Thread-safe: every method takes the engine's lock itself, for memory operations only, and runs
  * what it found to do (logging, events, {@code service.changecount}) after releasing it. Called by
- * operators' threads (shell, web console, JMX) with no lock held. Implemented by {@link Scheduler}.
+ * operators' threads (shell, web console, JMX) with no lock held. Implemented by {@link Operators}; the
+ * component gets it from {@link Scheduler#operations()}.
  */
 public interface Operations {
 

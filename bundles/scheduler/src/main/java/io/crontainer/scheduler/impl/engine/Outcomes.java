@@ -13,20 +13,23 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.runlog.RunLogBuffer;
 import io.crontainer.store.api.StateStore;
 
 /**
  * What became of each fire: a run queued, its outcome, or a fire time that did not run. It keeps each
  * in the {@link History} (with the counters of {@code CronJobDTO}), hands it to the store's history
- * ({@link StateStore#appendHistory}) and to the {@link Events}, logs it, and completes the stage of a
+ * with the run's log ({@link StateStore#appendHistory(CronRunDTO, io.crontainer.api.runtime.CronLogDTO)};
+ * a run that never reached its plugin call has none) and to the {@link Events}, logs it, and completes the stage of a
  * manual fire. A leaf: it calls no other part. The place where a run's record grows (run logs,
  * retries, re-runs record here).
  *
  * <p>
- * Threads: every method but {@link #complete} requires the engine's lock (timer, run, store, operator
- * and stopping threads hold it when they call); what goes beyond memory (the store's append, Event
- * Admin, log lines) is added to {@code out}, run once the lock is released: the store's own writer
- * thread does the append, never the caller. {@link #complete} is called with no lock held.
+ * Threads: every method but {@link #complete} requires the engine's lock, held by whichever engine
+ * thread fires, skips or ends a run (timer, whiteboard, call, run, store, operator and stopping threads);
+ * what goes beyond memory (the store's append, Event Admin, log lines) is added to {@code out}, run
+ * once the lock is released; the store hands the append to its own writer thread (no I/O on the
+ * caller's). {@link #complete} is called with no lock held.
  */
 final class Outcomes {
 	private static final Logger LOG = LoggerFactory.getLogger(Outcomes.class);
@@ -89,7 +92,11 @@ final class Outcomes {
 		}
 		CronRunDTO kept = record.toDTO();
 		StateStore store = this.store.get();
-		out.add(() -> store.appendHistory(kept));
+		RunLogBuffer log = record.log;
+		out.add(() -> { // the snapshot too outside the lock: a plugin may still log into its buffer
+			store.appendHistory(kept, log == null ? null : log.snapshot(kept.name, kept.started, false));
+			record.log = null;
+		});
 		out.add(() -> events.ended(kept));
 		switch (outcome) {
 		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,

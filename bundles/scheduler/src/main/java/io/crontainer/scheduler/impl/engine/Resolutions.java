@@ -51,6 +51,12 @@ final class Resolutions {
 		/** The store returned a record of a name ({@link JobTable#record}). Lock held. */
 		void record(String name, RunState state, Instant now, List<Runnable> out);
 
+		/**
+		 * A job's schedule starts afresh at its next refresh, even if its interval reads the same
+		 * ({@link Schedules#restart}). Lock held.
+		 */
+		void restart(Job job);
+
 		/** A job's resolution changed: its state and schedule are recomputed ({@link Schedules#refresh}). Lock held. */
 		void refresh(Job job, Instant now, List<Runnable> out);
 
@@ -198,11 +204,17 @@ final class Resolutions {
 			if (job.owner && !job.gone && job.name().equals(name) && anchor != null && !anchor.equals(createdAt)
 					&& expression.equals(job.createdFor)) {
 				job.createdAt = anchor; // another runtime of the cluster anchored it first
-				job.scheduled = null;
+				engine.restart(job);
 				resolve(job, now, out);
 			}
 		}
 		engine.flush(out);
+	}
+
+	/** A job was renamed: the {@code ?} fields of its interval count from now. Lock held. */
+	void renamed(Job job, Instant now) {
+		job.createdFor = null;
+		job.createdAt = now;
 	}
 
 	private void apply(Job job, Resolution resolution, Instant now, List<Runnable> out) {

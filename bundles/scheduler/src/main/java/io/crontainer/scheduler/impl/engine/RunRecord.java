@@ -3,9 +3,11 @@ package io.crontainer.scheduler.impl.engine;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.runlog.RunLogBuffer;
 
 /**
  * A run as the history keeps it. Written by the engine under its lock and, for the start of a run, by
@@ -31,6 +33,12 @@ public final class RunRecord {
 	volatile String error;
 	/** Who asked for the run (a re-run window's); {@code null} if no one did. */
 	volatile String requestedBy;
+	/**
+	 * The lines the run logs ({@code cron:log}): set by its run thread just before the plugin call,
+	 * cleared once {@link Outcomes#end} handed the log to the store; {@code null} before and after, so
+	 * that the history in memory holds no log.
+	 */
+	volatile RunLogBuffer log;
 
 	RunRecord(String name, Trigger trigger, Instant scheduledFire, Instant now, String node) {
 		this.name = name;
@@ -57,6 +65,21 @@ public final class RunRecord {
 	/** The run's outcome so far. */
 	public Outcome outcome() {
 		return outcome;
+	}
+
+	/** When the run started (or was fired, while queued), UTC epoch ms. */
+	public long started() {
+		return started;
+	}
+
+	/**
+	 * The run's log as it is now, while the engine holds it: the lines so far of a run in progress
+	 * ({@code running} true), or of a run that ended a moment ago whose log the store has not been
+	 * handed yet; {@code null} otherwise (then the store has it). Any thread, no lock.
+	 */
+	public CronLogDTO liveLog() {
+		RunLogBuffer buffer = log;
+		return buffer == null ? null : buffer.snapshot(name, started, outcome == Outcome.RUNNING);
 	}
 
 	/** A copy as a DTO, made without any lock. */

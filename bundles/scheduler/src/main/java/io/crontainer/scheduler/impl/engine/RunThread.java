@@ -17,6 +17,7 @@ import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.scheduler.impl.runlog.RunLogCapture;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
@@ -28,8 +29,9 @@ import io.crontainer.store.api.StoreUnavailableException;
 /**
  * A run on its own thread from the {@link RunPool}: claim, run, commit. It claims the run's window from
  * the {@link StateStore} (no lock held); takes the window start from the claim and the window end from
- * the clock; renames the thread {@code crontainer-run-N [NAME]} and calls the plugin (no lock held);
- * restores the name; commits the window end if the plugin returned normally, or releases the claim;
+ * the clock; renames the thread {@code crontainer-run-N [NAME]}, marks it as the run's for its log
+ * ({@code RunLogCapture}: what it logs until the plugin returns goes to the run's log, kept in
+ * {@link RunRecord}) and calls the plugin (no lock held); unmarks it and restores the name; commits the window end if the plugin returned normally, or releases the claim;
  * and, once the commit is durable (on the store's thread), records the run's outcome and hands the
  * run back to the engine ({@link Engine#over}). This is where a run's life on its thread grows (batch
  * claims, retries, re-runs, run logs). A re-run's window ({@link Run#rerun}) claims the name the same
@@ -245,11 +247,13 @@ final class RunThread {
 		}
 		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
 		Throwable failure = null;
+		record.log = RunLogCapture.begin(); // what this thread logs until end() is the run's log
 		try {
 			service.run(start, end);
 		} catch (Throwable t) { // whatever a plugin throws fails its run only
 			failure = t;
 		} finally {
+			RunLogCapture.end();
 			synchronized (run) {
 				run.inRun = false;
 			}

@@ -8,19 +8,13 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.crontainer.api.runtime.CronRunDTO;
-import io.crontainer.api.runtime.RerunDTO;
-import io.crontainer.api.runtime.RerunSplit;
-import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.store.api.RunState;
@@ -53,7 +47,8 @@ import io.crontainer.store.api.StateStore;
  * <tr><td>{@link StateStore}</td><td>the one protocol that reads and persists a record</td></tr>
  * <tr><td>{@link DueQueue} with {@link Timer}</td><td>every deadline; the thread that sleeps until the
  * earliest</td></tr>
- * <tr><td>{@link Operations}</td><td>what the {@code CronRuntime} service (the view) reads and does</td></tr>
+ * <tr><td>{@link Operators}</td><td>the operators' side ({@link Operations}): copies of jobs and runs for the
+ * runtime view, operators' actions</td></tr>
  * </table>
  *
  * <p>
@@ -67,10 +62,10 @@ import io.crontainer.store.api.StateStore;
  * is held. Work found under the lock is collected as effects ({@code out}) and run by
  * {@link #flush} after it is released. Callers: the whiteboard thread ({@link #add}, {@link #update},
  * {@link #remove}), the timer ({@link #tick}), call, run and store threads through the parts,
- * operators' threads through the runtime view ({@link Operations}), the component ({@link #configure},
+ * operators' threads through the runtime view ({@link Operators}), the component ({@link #configure},
  * {@link #stop}).
  */
-public final class Scheduler implements Operations, Due.Parts {
+public final class Scheduler implements Due.Parts {
 
 	/** How many deadlines one hold of the lock handles at most, so that runs start while the rest is dispatched. */
 	static final int TICK_BATCH = 32;
@@ -104,6 +99,7 @@ public final class Scheduler implements Operations, Due.Parts {
 	private final Deadlines deadlines;
 	private final RunThread runThread;
 	private final Stopping stopping;
+	private final Operators operators;
 	private final Reruns reruns;
 	private final Due recheck = new Due() {
 		@Override
@@ -203,6 +199,32 @@ public final class Scheduler implements Operations, Due.Parts {
 				schedules.unschedule(job);
 				reruns.poke(job.name(), out);
 			}
+
+			@Override
+			public void loaded(Job job, Instant now, List<Runnable> out) {
+				schedules.loaded(job, now, out);
+				reruns.poke(job.name(), out);
+			}
+
+			@Override
+			public void pausedChanged(Job job, Instant now, List<Runnable> out) {
+				schedules.pausedChanged(job, now, out);
+				reruns.poke(job.name(), out);
+			}
+
+			@Override
+			public void reset(Job job, Instant now, List<Runnable> out) {
+				schedules.reset(job, now, out);
+				reruns.poke(job.name(), out);
+			}
+
+			@Override
+			public void settingsChanged(Job job, boolean renamed, Instant now) {
+				schedules.settingsChanged(job);
+				if (renamed) {
+					resolutions.renamed(job, now);
+				}
+			}
 		});
 		this.schedules = new Schedules(new Schedules.Engine() {
 			@Override
@@ -220,11 +242,6 @@ public final class Scheduler implements Operations, Due.Parts {
 			@Override
 			public Run running(String name) {
 				return firing.running(name);
-			}
-
-			@Override
-			public Job owner(String name) {
-				return table.owner(name);
 			}
 
 			@Override
@@ -267,6 +284,11 @@ public final class Scheduler implements Operations, Due.Parts {
 			@Override
 			public void record(String name, RunState state, Instant now, List<Runnable> out) {
 				table.record(name, state, now, out);
+			}
+
+			@Override
+			public void restart(Job job) {
+				schedules.restart(job);
 			}
 
 			@Override
@@ -322,15 +344,14 @@ public final class Scheduler implements Operations, Due.Parts {
 
 			@Override
 			public void claimUnavailable(Job job, String reason) {
-				job.claimUnavailable = reason;
+				schedules.claimFailed(job, reason);
 			}
 
 			@Override
 			public boolean claimReachable(Job job, Instant now, List<Runnable> out) {
-				if (job.claimUnavailable == null) {
+				if (!schedules.claimsReach(job)) {
 					return false;
 				}
-				job.claimUnavailable = null;
 				runChanged(job.name(), now, out);
 				return true;
 			}
@@ -365,6 +386,34 @@ public final class Scheduler implements Operations, Due.Parts {
 				if (retryAt != null && !run.job.gone) {
 					due.schedule(new Firing.Retry(run.job, run.trigger, run.scheduledFire), retryAt.toEpochMilli());
 				}
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		});
+		this.operators = new Operators(lock, clock, table, history, firing, new Operators.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public ZoneId zone() {
+				synchronized (lock) {
+					return Scheduler.this.options.zone(); // the field: the configuration now
+				}
+			}
+
+			@Override
+			public void changed() {
+				changes++;
+			}
+
+			@Override
+			public Reruns reruns() {
+				return reruns;
 			}
 
 			@Override
@@ -464,8 +513,7 @@ public final class Scheduler implements Operations, Due.Parts {
 			Instant now = clock.instant();
 			table.storeAvailable(now);
 			for (Job job : table.owners()) {
-				if (job.claimUnavailable != null) { // its last claim found the store unreachable
-					job.claimUnavailable = null;
+				if (schedules.claimsReach(job)) { // its last claim found the store unreachable
 					runChanged(job.name(), now, out);
 				}
 			}
@@ -492,8 +540,7 @@ public final class Scheduler implements Operations, Due.Parts {
 			}
 			Instant now = clock.instant();
 			for (Job job : table.owners()) {
-				if (job.claimUnavailable == null) { // UNAVAILABLE now, until the store is back or a claim gets through
-					job.claimUnavailable = reason;
+				if (schedules.storeLost(job, reason)) { // UNAVAILABLE now, until the store is back or a claim gets through
 					runChanged(job.name(), now, out);
 				}
 			}
@@ -654,9 +701,14 @@ public final class Scheduler implements Operations, Due.Parts {
 
 	// ------------------------------------------------------------------ what the parts share
 
-	@Override
+	/** The state store in use now; any thread. */
 	public StateStore store() {
 		return store;
+	}
+
+	/** The engine as the runtime view sees it: copies and operators' actions. */
+	public Operations operations() {
+		return operators;
 	}
 
 	/** The grace of runs; takes the lock itself (re-entrant if held). */
@@ -685,180 +737,6 @@ public final class Scheduler implements Operations, Due.Parts {
 	 */
 	private void record(String name, RunState state, Instant now, List<Runnable> out) {
 		table.record(name, state, now, out);
-	}
-
-	// ------------------------------------------------------------------ Operations (operators' threads, no lock held)
-
-	@Override
-	public Instant now() {
-		return clock.instant();
-	}
-
-	@Override
-	public ZoneId zone() {
-		synchronized (lock) {
-			return options.zone();
-		}
-	}
-
-	@Override
-	public List<JobView> jobs() {
-		synchronized (lock) {
-			List<JobView> views = new ArrayList<>(table.size());
-			for (Job job : table.all()) {
-				views.add(view(job));
-			}
-			views.sort(Comparator.comparing(JobView::name).thenComparingLong(JobView::seq));
-			return views;
-		}
-	}
-
-	@Override
-	public JobView job(String name) {
-		synchronized (lock) {
-			Job job = table.owner(name);
-			return job == null ? null : view(job);
-		}
-	}
-
-	@Override
-	public JobView require(String name) {
-		synchronized (lock) {
-			return view(table.require(name));
-		}
-	}
-
-	@Override
-	public List<RunRecord> history(String name, int limit) {
-		synchronized (lock) {
-			if (name == null) {
-				return history.recent(limit);
-			}
-			if (table.owner(name) == null && !history.has(name)) {
-				throw table.unknown(name);
-			}
-			return history.recent(name, limit);
-		}
-	}
-
-	@Override
-	public void fire(String name, CompletableFuture<CronRunDTO> done) {
-		List<Runnable> out = new ArrayList<>();
-		synchronized (lock) {
-			Job job = table.require(name);
-			switch (job.state) {
-			case SCHEDULED:
-			case PAUSED:
-			case DISABLED:
-				break;
-			case STUCK:
-				throw new IllegalStateException("cron plugin '" + name + "' is STUCK: its abandoned run is still inside"
-						+ " run(); it can be fired once that returns");
-			default:
-				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
-			}
-			Run run = firing.running(name);
-			if (run != null) {
-				throw new IllegalStateException("cron plugin '" + name + "' is running already (since "
-						+ Instant.ofEpochMilli(run.record.started) + ")");
-			}
-			Instant now = clock.instant();
-			firing.fire(job, Trigger.MANUAL, now, done, now, out);
-		}
-		flush(out);
-	}
-
-	@Override
-	public boolean paused(String name) {
-		synchronized (lock) {
-			Job job = table.require(name);
-			if (job.record == null) {
-				throw new IllegalStateException("cron plugin '" + name + "' is " + job.state + ": " + job.reason);
-			}
-			return job.record.paused();
-		}
-	}
-
-	@Override
-	public boolean running(String name) {
-		synchronized (lock) {
-			return firing.running(name) != null;
-		}
-	}
-
-	@Override
-	public void record(String name, RunState state) {
-		List<Runnable> out = new ArrayList<>();
-		synchronized (lock) {
-			record(name, state, clock.instant(), out);
-		}
-		flush(out);
-	}
-
-	@Override
-	public void reset(String name, RunState state) {
-		List<Runnable> out = new ArrayList<>();
-		synchronized (lock) {
-			table.reset(name, state, clock.instant(), out);
-			changes++;
-		}
-		flush(out);
-	}
-
-	@Override
-	public List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split) {
-		return reruns.plan(name, from, to, split);
-	}
-
-	@Override
-	public RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy) {
-		return reruns.start(name, from, to, split, requestedBy);
-	}
-
-	@Override
-	public RerunDTO cancelRerun(String name) {
-		return reruns.cancel(name);
-	}
-
-	@Override
-	public RerunDTO rerunOf(String name) {
-		return reruns.get(name);
-	}
-
-	/** What is shown of a job. Lock held. */
-	private JobView view(Job job) {
-		Run run = firing.running(job.name());
-		boolean running = run != null && run.job == job || !firing.alongside(job).isEmpty();
-		boolean stuck = job.owner && run != null && run.phase == Run.Phase.STUCK; // maybe a departed job's run
-		Long runningSince = (running || stuck) && run.phase != Run.Phase.QUEUED ? run.record.started : null;
-		History.Runs runs = job.owner ? history.of(job.name()) : null;
-		// A stuck run's outcome stays the last one shown: fires skipped meanwhile do not hide it.
-		RunRecord lastRun = stuck ? run.record : runs == null ? null : runs.last();
-		Resolution resolution = job.resolution;
-		ZoneId zone = resolution != null && resolution.interval() != null ? resolution.interval().zone()
-				: job.settings.zone() != null ? job.settings.zone() : options.zone();
-		return new JobView(job.seq, job.name(), job.state, job.reason, running, runningSince,
-				runs == null ? 0 : runs.runs, runs == null ? 0 : runs.failures, runs == null ? 0 : runs.timeouts,
-				runs == null ? 0 : runs.consecutiveFailures, runs == null ? 0 : runs.missedFires,
-				runs == null || runs.lastMissedFire == 0 ? null : runs.lastMissedFire, node(job.name(), running, lastRun),
-				resolution == null ? job.settings.interval() : resolution.expression(),
-				resolution == null ? null : resolution.interval(), job.settings, zone,
-				job.nextFire == Job.NONE ? null : job.nextFire, job.record == null ? null : job.record.lastEnd(), lastRun,
-				job.plugin);
-	}
-
-	/**
-	 * The node shown for a plugin: this runtime while it runs it here; else, in a cluster, the runtime
-	 * that holds its claim or committed its last window, as the store last saw; else the node of its
-	 * last run here ({@code null} with the local store). Lock held; the store answers from memory.
-	 */
-	private String node(String name, boolean running, RunRecord lastRun) {
-		StateStore store = this.store;
-		if (running && store.node() != null) {
-			return store.node();
-		}
-		String elsewhere = store.nodeOf(name);
-		return elsewhere != null ? elsewhere : lastRun == null ? null : lastRun.node;
 	}
 
 	// ------------------------------------------------------------------ the parts' shared context

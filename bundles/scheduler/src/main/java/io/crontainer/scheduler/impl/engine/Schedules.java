@@ -15,6 +15,7 @@ import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.interval.Interval;
+import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.scheduler.impl.whiteboard.SchedulerProperties;
 
 /**
@@ -58,9 +59,6 @@ final class Schedules {
 		/** The run holding a name, queued, running, committing or stuck; {@code null} if none. */
 		Run running(String name);
 
-		/** The job that owns a name; {@code null} if none. */
-		Job owner(String name);
-
 		/** The jobs changed (for {@code service.changecount}). */
 		void changed();
 
@@ -88,9 +86,9 @@ final class Schedules {
 		Resolution resolution = job.resolution;
 		Run run = job.owner ? engine.running(job.name()) : null;
 		if (!job.owner) {
-			Job owner = engine.owner(job.name());
+			Plugin owner = job.duplicateOf;
 			state = JobState.DUPLICATE;
-			reason = "another live plugin has the name '" + job.name() + "'" + (owner == null ? "" : " (" + owner.plugin + ")");
+			reason = "another live plugin has the name '" + job.name() + "'" + (owner == null ? "" : " (" + owner + ")");
 		} else if (job.blocked != null) {
 			state = JobState.BLOCKED;
 			reason = job.blocked.contains("cron:reset") ? job.blocked
@@ -180,6 +178,86 @@ final class Schedules {
 				out.add(() -> events.stateChanged(name, before, after, why, at));
 			}
 		}
+	}
+
+	/**
+	 * A job's record was loaded (it arrived, took its name over, the store came back or changed): its
+	 * schedule starts afresh, may catch a missed fire time up ({@code cron.misfire=run-once}) and counts
+	 * the fire times missed meanwhile. Recomputes its state.
+	 */
+	void loaded(Job job, Instant now, List<Runnable> out) {
+		job.catchUp = true;
+		job.countDowntime = true;
+		job.scheduled = null;
+		refresh(job, now, out);
+	}
+
+	/**
+	 * An operator's reset gave a job a record it did not have (it was blocked or not loaded): its
+	 * schedule may catch a missed fire time up, but counts nothing as missed (the gap is the operator's
+	 * choice). Recomputes its state.
+	 */
+	void reset(Job job, Instant now, List<Runnable> out) {
+		job.catchUp = true;
+		refresh(job, now, out);
+	}
+
+	/**
+	 * A job's record was paused or resumed: resumed, it may catch a missed fire time up. Recomputes its
+	 * state.
+	 */
+	void pausedChanged(Job job, Instant now, List<Runnable> out) {
+		job.catchUp = !job.record.paused();
+		refresh(job, now, out);
+	}
+
+	/** A job's settings changed: its fire times are counted afresh ({@code scheduler.times}, as Sling and Karaf do). */
+	void settingsChanged(Job job) {
+		job.fired = 0;
+	}
+
+	/**
+	 * A job's schedule starts afresh at its next refresh, even if its interval reads the same (the
+	 * instant its {@code ?} fields take their values from changed).
+	 */
+	void restart(Job job) {
+		job.scheduled = null;
+	}
+
+	/**
+	 * A claim of a job could not reach the store: it is {@code UNAVAILABLE} with this reason from its
+	 * next refresh (its run is over then), until a claim gets through or the store is back.
+	 */
+	void claimFailed(Job job, String reason) {
+		job.claimUnavailable = reason;
+	}
+
+	/**
+	 * The store found its database gone: a job whose last claim got through is {@code UNAVAILABLE} from
+	 * its next refresh, with the store's reason.
+	 *
+	 * @return Whether that changed the job (then the caller refreshes it).
+	 */
+	boolean storeLost(Job job, String reason) {
+		if (job.claimUnavailable != null) {
+			return false;
+		}
+		job.claimUnavailable = reason;
+		return true;
+	}
+
+	/**
+	 * A claim of a job got through, or the store is back: the job is no longer {@code UNAVAILABLE} for
+	 * a failed claim.
+	 *
+	 * @return Whether that changed the job (then the caller refreshes it).
+	 */
+	boolean claimsReach(Job job) {
+		if (job.claimUnavailable == null) {
+			return false;
+		}
+		job.claimUnavailable = null;
+		return true;
 	}
 
 	/** Stops a job's schedule (it left or gave its name up). */

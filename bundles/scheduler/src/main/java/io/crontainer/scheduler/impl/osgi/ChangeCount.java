@@ -12,6 +12,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 import io.crontainer.scheduler.impl.engine.NamedThreads;
 
 /**

@@ -64,8 +64,9 @@ import io.crontainer.store.api.StateStoreProvider;
  * <p>
  * Threads: the DS thread that activates, modifies and deactivates the component and calls the
  * bind, update and unbind methods (a bundle's stopping thread, FileInstall's, ConfigAdmin's); the
- * component's own threads are the engine's timer, the run pool, the call pool, the store's and the
- * {@link EventPoster}'s, which posts run and state events to Event Admin if one is registered.
+ * component's own threads are the engine's timer, the run pool, the call pool, the store's, the
+ * {@link EventPoster}'s, which posts run and state events to Event Admin if one is registered, and the
+ * {@link ChangeCount}'s, which publishes {@code service.changecount}.
  *
  * <p>
  * The {@link CronRuntime} service is registered by this component itself (not declared to DS), so
@@ -139,7 +140,7 @@ public final class SchedulerComponent {
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
 		scheduler.timer(timer.thread());
 		timer.start();
-		this.view = new RuntimeView(scheduler);
+		this.view = new RuntimeView(scheduler.operations());
 		this.registration = context.registerService(CronRuntime.class, view, changeCount.properties());
 		changeCount.registered(registration);
 		LOG.info("Crontainer scheduler started: default zone {} ({}), re-check every {} s, state in {}", options.zone(),

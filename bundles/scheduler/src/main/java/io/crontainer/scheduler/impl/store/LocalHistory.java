@@ -17,9 +17,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +44,8 @@ import io.crontainer.api.runtime.Trigger;
  *
  * <p>
  * Bounded: the newest {@link #perName} runs of each name are kept in memory, and the file is rewritten
- * with just those when it has grown to twice the runs kept plus 10,000 lines.
+ * with just those when it has grown to twice the runs kept plus 10,000 lines. The runs' logs
+ * ({@link LocalLogs}) are kept for exactly the runs held here.
  *
  * <p>
  * <b>Failures.</b> A write that fails (a full disk, a directory made read-only) is logged once, at
@@ -76,6 +79,7 @@ final class LocalHistory implements AutoCloseable {
 	private final int perName;
 	private final Opener opener;
 	private final Duration retry;
+	private final LocalLogs logs;
 	// Guarded by this.
 	private final Map<String, Deque<CronRunDTO>> runs = new HashMap<>();
 	private int kept;
@@ -135,6 +139,15 @@ final class LocalHistory implements AutoCloseable {
 		} catch (IOException | RuntimeException e) {
 			LOG.warn("Cannot read the run history {}; it starts anew", file, e);
 		}
+		logs = new LocalLogs(dir);
+		Set<String> held = new HashSet<>();
+		for (Deque<CronRunDTO> mine : runs.values()) {
+			for (CronRunDTO run : mine) {
+				held.add(LocalLogs.file(run.name, run.started));
+			}
+		}
+		logs.keepOnly(held);
+		logs.start();
 	}
 
 	/**
@@ -143,7 +156,18 @@ final class LocalHistory implements AutoCloseable {
 	 * @return Whether the run is the first waiting to be written: the writer has work now.
 	 */
 	synchronized boolean append(CronRunDTO run) {
+		return append(run, null);
+	}
+
+	/**
+	 * {@link #append(CronRunDTO)}, with the run's log ({@code null} for none), which is kept as long as
+	 * the run is held; never throws, never does I/O.
+	 */
+	synchronized boolean append(CronRunDTO run, io.crontainer.api.runtime.CronLogDTO log) {
 		keep(run);
+		if (log != null) {
+			logs.add(run.name, run.started, log);
+		}
 		if (rewrite) {
 			return false; // the rewrite waiting writes it
 		}
@@ -226,6 +250,11 @@ final class LocalHistory implements AutoCloseable {
 		return false;
 	}
 
+	/** The log kept with a run, or {@code null}. Any thread; reads a file, outside the monitor. */
+	io.crontainer.api.runtime.CronLogDTO log(String name, long started) {
+		return logs.read(name, started);
+	}
+
 	/** How long after a failed write the next is tried. */
 	Duration retry() {
 		return retry;
@@ -250,6 +279,7 @@ final class LocalHistory implements AutoCloseable {
 		nextAttempt = System.nanoTime();
 		write();
 		closeWriter();
+		logs.close();
 	}
 
 	private void closeWriter() {
@@ -268,8 +298,11 @@ final class LocalHistory implements AutoCloseable {
 		mine.addLast(run);
 		kept++;
 		if (mine.size() > perName) {
-			mine.removeFirst();
+			CronRunDTO gone = mine.removeFirst();
 			kept--;
+			if (logs != null) {
+				logs.evicted(gone.name, gone.started);
+			}
 		}
 	}
 

@@ -28,6 +28,7 @@ import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
@@ -83,9 +84,12 @@ import io.crontainer.store.api.StateStore;
  * <b>Threads.</b> Thread-safe. The records are guarded by one lock, held for memory operations only.
  * All file I/O after the start, the journal's and the history's ({@link #appendHistory} only hands a
  * run over), happens on the committer thread, and at {@link #close()} on the closing thread once the
- * committer has ended. Stages of commits complete on the committer thread, with no lock held. The
- * re-runs ({@link LocalReruns}, a file of their own) are the exception: few and rare, each change is
- * written on its caller's thread, under the re-runs' own lock, never the records' lock.
+ * committer has ended; the runs' logs are written by a thread of their own ({@link LocalLogs},
+ * {@code crontainer-run-logs}), so that no commit waits for a log, and {@link #log} reads a log's file
+ * on the caller's thread. Stages of commits complete on the committer thread, with no lock held. The
+ * re-runs ({@link LocalReruns}, a file of their own) are written on their caller's thread, under
+ * the re-runs' own lock, never the records' lock: few and rare, each change is durable when it
+ * returns.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -219,6 +223,28 @@ public final class LocalStateStore implements StateStore {
 				lock.notifyAll();
 			}
 		}
+	}
+
+	/** Keeps the run and its log in memory and hands them to the committer thread; no I/O here. */
+	@Override
+	public void appendHistory(CronRunDTO run, CronLogDTO log) {
+		if (history.append(run, log)) {
+			synchronized (lock) {
+				historyWaiting = true;
+				lock.notifyAll();
+			}
+		}
+	}
+
+	/** Keeps the runs' logs on disk, one file per run in {@value LocalLogs#DIR}, as long as their runs' history. */
+	@Override
+	public boolean keepsLogs() {
+		return true;
+	}
+
+	@Override
+	public CronLogDTO log(String name, long started) {
+		return history.log(name, started);
 	}
 
 	@Override

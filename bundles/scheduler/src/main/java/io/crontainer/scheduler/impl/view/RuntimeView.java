@@ -9,7 +9,6 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.Outcome;
@@ -29,7 +29,6 @@ import io.crontainer.api.runtime.RerunDTO;
 import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.StoreDTO;
-import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.engine.JobView;
 import io.crontainer.scheduler.impl.engine.Operations;
 import io.crontainer.scheduler.impl.engine.RunRecord;
@@ -122,6 +121,35 @@ public final class RuntimeView implements CronRuntime {
 			dtos.add(record.toDTO());
 		}
 		return dtos;
+	}
+
+	/**
+	 * A run's log: the lines so far of a run in progress (from the engine's memory), else what the
+	 * store keeps. The latest run that was not skipped, unless {@code started} names one.
+	 */
+	@Override
+	public CronLogDTO getLog(String name, Long started) {
+		requireNonNull(name, "name");
+		RunRecord found = null;
+		for (RunRecord record : engine.history(name, Integer.MAX_VALUE)) { // throws for an unknown name
+			if (started == null ? record.outcome() != Outcome.SKIPPED : record.started() == started) {
+				found = record;
+				break;
+			}
+		}
+		if (found == null && started == null) {
+			return null;
+		}
+		CronLogDTO live = found == null ? null : found.liveLog();
+		if (live != null && live.running) {
+			return live;
+		}
+		try {
+			CronLogDTO kept = engine.store().log(name, found == null ? started : found.started());
+			return kept != null ? kept : live; // live: ended a moment ago, not handed to the store yet
+		} catch (StoreUnavailableException e) {
+			throw new IllegalStateException(e.getMessage(), e);
+		}
 	}
 
 	@Override

@@ -85,8 +85,8 @@ class ClusterSchedulerTest {
 		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
 		a = runtime(storeA);
 		b = runtime(storeB);
-		RuntimeView viewA = new RuntimeView(a);
-		RuntimeView viewB = new RuntimeView(b);
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
 		assertThat(viewB.getJob("shared").state).isEqualTo(JobState.SCHEDULED);
 
 		viewA.pause("shared");
@@ -125,8 +125,8 @@ class ClusterSchedulerTest {
 				});
 		a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), pluginA));
 		b.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), pluginB));
-		RuntimeView viewA = new RuntimeView(a);
-		RuntimeView viewB = new RuntimeView(b);
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
 		viewA.fire("shared");
 		runsA.runAll();
 		await("a's run committed", () -> viewA.getJob("shared").lastEnd != null);
@@ -186,8 +186,8 @@ class ClusterSchedulerTest {
 		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
 		a = runtime(storeA);
 		b = runtime(storeB);
-		RuntimeView viewA = new RuntimeView(a);
-		RuntimeView viewB = new RuntimeView(b);
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
 
 		viewB.fire("shared"); // b ran it first
 		runs.runAll();
@@ -231,7 +231,7 @@ class ClusterSchedulerTest {
 					Duration.ofSeconds(5), 10), storeA); // closes the local store
 			plugin.block.countDown();
 
-			RuntimeView view = new RuntimeView(a);
+			RuntimeView view = new RuntimeView(a.operations());
 			// A cluster's history is read from the database, where the run is appended asynchronously.
 			await("the run ended", () -> view.getHistory("switched", 1).stream().anyMatch(r -> r.outcome != Outcome.RUNNING));
 			CronRunDTO run = view.getHistory("switched", 1).get(0);

@@ -60,7 +60,7 @@ class MissedFiresTest {
 						10),
 				() -> {
 				});
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 	}
 
 	/** The runtime stops (its runs are over) and starts again on the same state directory, later. */

@@ -60,7 +60,7 @@ class RaceTest {
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10),
 						Duration.ofSeconds(5), 10), () -> {
 						});
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 		plugin = new TestPlugin("* * * * *");
 		Map<String, Object> properties = new HashMap<>();
 		properties.put(CronPlugin.NAME, "p");

@@ -77,7 +77,7 @@ class RerunTest {
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 50), () -> {
 				});
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 	}
 
 	private TestPlugin add() {

@@ -75,7 +75,7 @@ class RunnableJobsTest {
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
 						20), () -> {
 						});
-		view = new RuntimeView(created);
+		view = new RuntimeView(created.operations());
 		return created;
 	}
 
@@ -234,7 +234,7 @@ class RunnableJobsTest {
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
 						20), () -> {
 						});
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 		Task task = add(1, "scheduler.period", 60L, "scheduler.name", "clustered", "scheduler.concurrent", true);
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick(); // queued: it counts as running

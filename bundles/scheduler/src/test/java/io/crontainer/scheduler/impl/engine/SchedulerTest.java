@@ -94,7 +94,7 @@ class SchedulerTest {
 	private Scheduler newScheduler(java.util.concurrent.Executor runs, PluginCalls.Calls pluginCalls, StateStore s) {
 		Scheduler created = new Scheduler(clock, runs, pluginCalls, s, options(Duration.ofSeconds(5)), () -> {
 		});
-		view = new RuntimeView(created);
+		view = new RuntimeView(created.operations());
 		return created;
 	}
 
@@ -464,6 +464,29 @@ class SchedulerTest {
 	}
 
 	@Test
+	void theViewFollowsAChangedDefaultZone() {
+		add(1, "zoned-default", "0 12 * * *");
+		ZoneId berlin = ZoneId.of("Europe/Berlin");
+		scheduler.configure(new Scheduler.Options(berlin, Duration.ofMinutes(5), Duration.ofSeconds(10),
+				Duration.ofSeconds(5), 10), null);
+		assertThat(view.getDefaultZone()).isEqualTo(berlin);
+		assertThat(view.preview("@daily", null, null, T0, 1).get(0).getZone()).isEqualTo(berlin);
+		assertThat(job("zoned-default").zone).isEqualTo("Europe/Berlin");
+	}
+
+	@Test
+	void aDuplicateNamesThePluginThatTookTheNameOver() {
+		add(1, "same", "* * * * *");
+		add(2, "same", "* * * * *");
+		add(3, "same", "* * * * *");
+		scheduler.remove(1);
+		scheduler.update(plugin(3, new TestPlugin("*/2 * * * *"), CronPlugin.NAME, "same")); // its state is computed again
+		CronJobDTO third = view.getJobs().stream().filter(j -> j.serviceId == 3).findFirst().orElseThrow();
+		assertThat(third.state).isEqualTo(JobState.DUPLICATE);
+		assertThat(third.reason).contains("(service.id=2 ").doesNotContain("service.id=1");
+	}
+
+	@Test
 	void aRenameReleasesTheOldName() {
 		add(1, "a", "* * * * *");
 		add(2, "a", "* * * * *");
@@ -668,7 +691,7 @@ class SchedulerTest {
 		scheduler.stop();
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), flaky,
 				options(Duration.ofSeconds(5)), told::incrementAndGet);
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 		TestPlugin p = add(1, "db", "* * * * *");
 		flaky.down = true;
 		at("2026-03-02T10:01:00Z");
@@ -698,7 +721,7 @@ class SchedulerTest {
 		scheduler.stop();
 		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), cluster,
 				options(Duration.ofSeconds(5)), told::incrementAndGet);
-		view = new RuntimeView(scheduler);
+		view = new RuntimeView(scheduler.operations());
 		add(1, "shared", "* * * * *");
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		scheduler.tick();

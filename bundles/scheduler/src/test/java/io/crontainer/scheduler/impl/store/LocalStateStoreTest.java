@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronLogLineDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
@@ -37,6 +39,11 @@ class LocalStateStoreTest extends StateStoreContract {
 	@Override
 	protected StateStore open() throws Exception {
 		return new LocalStateStore(dir);
+	}
+
+	@Override
+	protected int historyKept() {
+		return LocalStateStore.HISTORY_KEPT;
 	}
 
 	private Path journal() {
@@ -95,6 +102,37 @@ class LocalStateStoreTest extends StateStoreContract {
 		run.finished = started;
 		run.error = "the previous run was still going";
 		return run;
+	}
+
+	@Test
+	void runLogsAreOwnerOnlyFilesWrittenOffTheCallersThreadAndStaleOnesGoAtStart() throws Exception {
+		CronLogDTO log = new CronLogDTO();
+		log.lines = new java.util.ArrayList<>();
+		CronLogLineDTO line = new CronLogLineDTO();
+		line.time = 1_001;
+		line.level = "INFO";
+		line.logger = "L";
+		line.message = "kept";
+		log.lines.add(line);
+		log.omittedAt = 1;
+		CronRunDTO run = run("p", 1_000);
+		run.outcome = Outcome.SUCCEEDED;
+		store.appendHistory(run, log);
+		assertThat(store.log("p", 1_000).lines).as("readable at once, before it is written").singleElement()
+				.extracting(l -> l.message).isEqualTo("kept");
+		Path logs = dir.resolve(LocalLogs.DIR);
+		Await.until("the log's file written", () -> Files.exists(logs.resolve(LocalLogs.file("p", 1_000))));
+		assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(logs)))
+				.isEqualTo("rwx------");
+		Files.writeString(logs.resolve(LocalLogs.file("gone", 5)), "gone\ncrontainer-run-log 1\t0\t0\n");
+		Files.writeString(logs.resolve(".stray.tmp"), "x");
+
+		reopen();
+		try (Stream<Path> files = Files.list(logs)) {
+			assertThat(files.map(f -> f.getFileName().toString())).containsExactly(LocalLogs.file("p", 1_000));
+		}
+		assertThat(store.log("p", 1_000).lines.get(0).message).isEqualTo("kept");
+		assertThat(store.log("gone", 5)).isNull();
 	}
 
 	private List<String> historyLines() throws IOException {

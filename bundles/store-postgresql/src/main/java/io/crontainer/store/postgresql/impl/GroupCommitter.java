@@ -15,6 +15,7 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.store.api.Claim;
@@ -55,7 +56,7 @@ final class GroupCommitter {
 	private final Thread thread;
 	private volatile boolean closed;
 
-	private record Write(Claim claim, Instant end, CronRunDTO run, CompletableFuture<RunState> result) {
+	private record Write(Claim claim, Instant end, CronRunDTO run, CronLogDTO log, CompletableFuture<RunState> result) {
 	}
 
 	GroupCommitter(Repository repository, String description, Duration lease,
@@ -74,14 +75,14 @@ final class GroupCommitter {
 
 	/** Queues a window commit; the stage completes once it is durable, or fails (fenced, unavailable). */
 	CompletableFuture<RunState> commit(Claim claim, Instant windowEnd) {
-		Write write = new Write(claim, windowEnd, null, new CompletableFuture<>());
+		Write write = new Write(claim, windowEnd, null, null, new CompletableFuture<>());
 		enqueue(write);
 		return write.result;
 	}
 
-	/** Queues a history row (best effort). */
-	void history(CronRunDTO run) {
-		enqueue(new Write(null, null, run, new CompletableFuture<>()));
+	/** Queues a history row (best effort), with the run's log ({@code null} for none). */
+	void history(CronRunDTO run, CronLogDTO log) {
+		enqueue(new Write(null, null, run, log, new CompletableFuture<>()));
 	}
 
 	private void enqueue(Write write) {
@@ -152,7 +153,7 @@ final class GroupCommitter {
 				CronRunDTO run = write.run;
 				Long id = run.outcome == Outcome.SUCCEEDED && run.windowEnd != null
 						? committedRuns.get(run.name + '\u0000' + run.windowEnd) : null;
-				rows.add(new Repository.HistoryRow(run, id));
+				rows.add(new Repository.HistoryRow(run, id, write.log));
 			}
 		}
 		Map<Long, Repository.Committed> committed = repository.write(commits, rows, group.size());

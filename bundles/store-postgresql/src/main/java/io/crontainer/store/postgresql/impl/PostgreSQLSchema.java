@@ -29,8 +29,10 @@ import java.sql.Statement;
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
  *   started, finished (timestamptz), error,
- *   requested_by text)                             -- added later: who asked for a re-run window
- * crontainer_rerun (                               -- added later: re-runs of past windows
+ *   log text,                                      -- the run's log (RunLogText), NULL: none; added
+ *                                                  -- after version 1 first shipped, see below
+ *   requested_by text)                             -- added later too: who asked for a re-run window
+ * crontainer_rerun (                               -- added later too: re-runs of past windows
  *   id bigserial PRIMARY KEY, name,
  *   range_from, range_to, next (ns),               -- the range; start of the first window not done
  *   split, interval_expr, zone, anchor (ns), requested_by, requested (ns),
@@ -39,10 +41,13 @@ import java.sql.Statement;
  *   ended timestamptz)                             -- NULL while in progress; one per name (partial unique index)
  * </pre>
  *
- * The re-run table and the {@code requested_by} column are added to version 1 without a new version
- * ({@link #RERUNS}), if missing, at every start, under the same lock: runtimes of an earlier release
- * keep working on the same tables during a rolling upgrade (they keep no re-runs, and show a history
- * row of a re-run window only once they know its trigger).
+ * <p>
+ * <b>Additions.</b> A change that runtimes of the previous release can ignore (a nullable column they
+ * never name: {@code crontainer_run.log}, {@code crontainer_run.requested_by}; a table they never read:
+ * {@code crontainer_rerun}, {@link #RERUNS}) does not change the version: it is made, if missing, by
+ * every runtime that starts, under the same lock, so that runtimes of both releases can share the
+ * database during a rolling upgrade (an older one keeps no re-runs, and shows a history row of a
+ * re-run window only once it knows its trigger). Only a change they cannot ignore raises the version.
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
  * microseconds, and consecutive windows must tile to the nanosecond that the runtime's clock gave.
@@ -96,7 +101,8 @@ final class PostgreSQLSchema {
 			  window_end     bigint,
 			  started        timestamptz NOT NULL,
 			  finished       timestamptz,
-			  error          text
+			  error          text,
+			  log            text
 			)""",
 			"CREATE INDEX crontainer_run_name ON crontainer_run (name, id)",
 	};
@@ -179,6 +185,7 @@ final class PostgreSQLSchema {
 			for (String sql : RERUNS) {
 				statement.execute(sql); // each a no-op once done
 			}
+			addMissing(statement);
 			connection.commit();
 			return found;
 		} catch (SQLException | IncompatibleSchemaException | RuntimeException e) {
@@ -191,6 +198,17 @@ final class PostgreSQLSchema {
 		} finally {
 			connection.setAutoCommit(true);
 		}
+	}
+
+	/** Makes the additions to version 1 that an older runtime created the tables without. */
+	private static void addMissing(Statement statement) throws SQLException {
+		try (ResultSet result = statement.executeQuery("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+				+ "current_schema() AND table_name = 'crontainer_run' AND column_name = 'log'")) {
+			if (result.next()) {
+				return;
+			}
+		}
+		statement.execute("ALTER TABLE crontainer_run ADD COLUMN log text");
 	}
 
 	/** The database holds tables this version of Crontainer cannot use. The message says why. */

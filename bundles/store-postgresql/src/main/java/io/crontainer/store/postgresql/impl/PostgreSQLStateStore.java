@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
@@ -590,7 +591,23 @@ public final class PostgreSQLStateStore implements StateStore {
 
 	@Override
 	public void appendHistory(CronRunDTO run) {
-		committer.history(run);
+		committer.history(run, null);
+	}
+
+	/** The log goes into the run's history row (column {@code log}), so it is trimmed with it. */
+	@Override
+	public void appendHistory(CronRunDTO run, CronLogDTO log) {
+		committer.history(run, log);
+	}
+
+	@Override
+	public boolean keepsLogs() {
+		return true;
+	}
+
+	@Override
+	public CronLogDTO log(String name, long started) throws StoreUnavailableException {
+		return repository.log(name, started);
 	}
 
 	@Override

@@ -20,11 +20,16 @@ import java.util.function.UnaryOperator;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.store.api.Rerun;
+import io.crontainer.store.api.RunLogText;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StoreUnavailableException;
 
@@ -44,6 +49,7 @@ import io.crontainer.store.api.StoreUnavailableException;
  * reads), the lease keeper's and the group committer's, each call on a connection of its own.
  */
 final class Repository {
+	private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLStateStore.class);
 	/** How far back a poll re-reads: longer than any transaction of ours may take. */
 	private static final Duration POLL_OVERLAP = Duration.ofSeconds(30);
 
@@ -414,9 +420,13 @@ final class Repository {
 
 	/**
 	 * A history row to write: {@code id} is the row a commit inserted already (completed with the run's
-	 * trigger, start and end), or {@code null} to insert the run.
+	 * trigger, start, end and log), or {@code null} to insert the run; {@code log} is the run's log, or
+	 * {@code null} for none.
 	 */
-	record HistoryRow(CronRunDTO run, Long id) {
+	record HistoryRow(CronRunDTO run, Long id, CronLogDTO log) {
+		HistoryRow(CronRunDTO run, Long id) {
+			this(run, id, null);
+		}
 	}
 
 	/**
@@ -510,11 +520,11 @@ final class Repository {
 			return;
 		}
 		try (PreparedStatement update = connection.prepareStatement("UPDATE crontainer_run SET trigger = ?, started = ?, "
-				+ "finished = ?, scheduled_fire = ? WHERE id = ?");
+				+ "finished = ?, scheduled_fire = ?, log = ? WHERE id = ?");
 				PreparedStatement insert = connection.prepareStatement("""
 						INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end,
-						                            started, finished, error, requested_by)
-						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+						                            started, finished, error, log, requested_by)
+						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
 			update.setQueryTimeout(queryTimeoutSeconds);
 			insert.setQueryTimeout(queryTimeoutSeconds);
 			boolean updates = false;
@@ -526,7 +536,8 @@ final class Repository {
 					update.setTimestamp(2, new Timestamp(run.started));
 					update.setTimestamp(3, run.finished == null ? null : new Timestamp(run.finished));
 					setNanos(update, 4, run.scheduledFire == null ? null : Instant.ofEpochMilli(run.scheduledFire));
-					update.setLong(5, row.id());
+					update.setString(5, row.log() == null ? null : RunLogText.write(row.log()));
+					update.setLong(6, row.id());
 					update.addBatch();
 					updates = true;
 					continue;
@@ -541,7 +552,8 @@ final class Repository {
 				insert.setTimestamp(8, new Timestamp(run.started));
 				insert.setTimestamp(9, run.finished == null ? null : new Timestamp(run.finished));
 				insert.setString(10, run.error);
-				insert.setString(11, run.requestedBy);
+				insert.setString(11, row.log() == null ? null : RunLogText.write(row.log()));
+				insert.setString(12, run.requestedBy);
 				insert.addBatch();
 				inserts = true;
 				touched.add(run.name);
@@ -608,6 +620,33 @@ final class Repository {
 				return runs;
 			}
 		}, "cannot read the run history");
+	}
+
+	/**
+	 * The log kept with a run: of the newest history row of the name that started at {@code started}
+	 * (ms) and has one; {@code null} if none.
+	 */
+	CronLogDTO log(String name, long started) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("SELECT log FROM crontainer_run "
+					+ "WHERE name = ? AND started = ? AND log IS NOT NULL ORDER BY id DESC LIMIT 1")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setString(1, name);
+				statement.setTimestamp(2, new Timestamp(started));
+				try (ResultSet result = statement.executeQuery()) {
+					if (!result.next()) {
+						return null;
+					}
+					try {
+						return RunLogText.read(name, started, result.getString(1));
+					} catch (IllegalArgumentException e) {
+						LOG.warn("The log of the run of {} started at {} cannot be read: {}", name,
+								Instant.ofEpochMilli(started), e.getMessage());
+						return null;
+					}
+				}
+			}
+		}, "cannot read the log of a run of " + name);
 	}
 
 	/**

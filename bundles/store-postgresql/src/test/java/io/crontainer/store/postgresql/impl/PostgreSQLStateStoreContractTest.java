@@ -18,4 +18,9 @@ class PostgreSQLStateStoreContractTest extends StateStoreContract {
 		}
 		return new PostgreSQLStateStore(dataSource, "test", "node-a", PostgreSQLStateStore.Options.DEFAULT, Map::of);
 	}
+
+	@Override
+	protected int historyKept() {
+		return PostgreSQLStateStore.Options.DEFAULT.historyKept();
+	}
 }

@@ -287,6 +287,55 @@ class PostgreSQLStateStoreTest {
 						tuple(Trigger.MISFIRE, Outcome.SUCCEEDED, END1.toEpochMilli(), "a"));
 	}
 
+	@Test
+	void aCommittedRunsLogGoesIntoTheRowItsCommitInsertedAndAnotherNodeReadsIt() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
+		done(a.commit(claim, END1));
+		CronRunDTO succeeded = run("job", Trigger.SCHEDULE, Outcome.SUCCEEDED, Instant.EPOCH, END1);
+		io.crontainer.api.runtime.CronLogDTO log = new io.crontainer.api.runtime.CronLogDTO();
+		io.crontainer.api.runtime.CronLogLineDTO line = new io.crontainer.api.runtime.CronLogLineDTO();
+		line.time = succeeded.started;
+		line.level = "INFO";
+		line.logger = "job";
+		line.message = "done on a";
+		log.lines = List.of(line);
+		log.omittedAt = 1;
+		a.appendHistory(succeeded, log);
+		PostgreSQLStateStore b = node("b");
+		Await.until("the log in the database", () -> {
+			try {
+				return b.log("job", succeeded.started) != null;
+			} catch (StoreUnavailableException e) {
+				throw new AssertionError(e);
+			}
+		});
+		assertThat(b.log("job", succeeded.started).lines).extracting(l -> l.message).containsExactly("done on a");
+		assertThat(b.history("job", 10)).as("the commit's row, completed: not a second one").hasSize(1);
+	}
+
+	@Test
+	void aDatabaseOfTheFirstReleaseGetsTheLogColumnAtStart() throws Exception {
+		node("a");
+		try (java.sql.Connection connection = dataSource.getConnection();
+				java.sql.Statement statement = connection.createStatement()) {
+			statement.execute("ALTER TABLE crontainer_run DROP COLUMN log"); // as the first release created it
+		}
+		PostgreSQLStateStore b = node("b");
+		CronRunDTO failed = run("job", Trigger.SCHEDULE, Outcome.FAILED, Instant.EPOCH, END1);
+		io.crontainer.api.runtime.CronLogDTO log = new io.crontainer.api.runtime.CronLogDTO();
+		log.lines = List.of();
+		b.appendHistory(failed, log);
+		Await.until("the log in the database", () -> {
+			try {
+				return b.log("job", failed.started) != null;
+			} catch (StoreUnavailableException e) {
+				throw new AssertionError(e);
+			}
+		});
+		assertThat(b.log("job", failed.started).lines).isEmpty();
+	}
+
 	private static CronRunDTO run(String name, Trigger trigger, Outcome outcome, Instant start, Instant end) {
 		CronRunDTO run = new CronRunDTO();
 		run.name = name;
