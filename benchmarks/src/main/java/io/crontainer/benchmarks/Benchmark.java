@@ -157,6 +157,8 @@ public final class Benchmark {
 		Path settingsFile = dir.resolve("settings.properties");
 		Properties forkSettings = settings.toProperties();
 		bundleSets.frameworkProperties(subject).forEach((k, v) -> forkSettings.setProperty(SubjectMain.FRAMEWORK_PREFIX + k, v));
+		// Read by the Crontainer probe: whether its plugins carry cron.interval or answer interval() from code.
+		forkSettings.setProperty(SubjectMain.FRAMEWORK_PREFIX + "benchmark.crontainer.interval", settings.get("crontainer.interval"));
 		try (OutputStream out = Files.newOutputStream(settingsFile)) {
 			forkSettings.store(out, "benchmark settings of " + subject);
 		}
@@ -171,6 +173,12 @@ public final class Benchmark {
 			if (!arg.isBlank()) {
 				command.add(arg);
 			}
+		}
+		String profile = settings.get("profile");
+		if (!profile.isBlank()) {
+			Path recordings = Files.createDirectories(Path.of(profile).toAbsolutePath());
+			command.add("-XX:StartFlightRecording:filename=" + recordings.resolve(subject + "-" + phase + "-" + rep + ".jfr") + ","
+					+ settings.get("profile.options"));
 		}
 		command.add("-Duser.timezone=UTC");
 		command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");

@@ -29,10 +29,14 @@ public final class Report {
 	private static final Map<String, String> NAMES = Map.of("crontainer", "Crontainer", "sling", "Sling 2.7.14", "karaf", "Karaf 4.4.10");
 
 	private enum Unit {
-		MS, BYTES, PCT
+		MS, BYTES, PCT, COUNT
 	}
 
-	private record Row(String label, String key, Unit unit, boolean lowerIsBetter) {
+	/** A row; an optional one (a value not every platform gives) shows "n/a" where it is missing. */
+	private record Row(String label, String key, Unit unit, boolean lowerIsBetter, boolean optional) {
+		Row(String label, String key, Unit unit, boolean lowerIsBetter) {
+			this(label, key, unit, lowerIsBetter, false);
+		}
 	}
 
 	private final Settings settings;
@@ -49,6 +53,8 @@ public final class Report {
 		for (int n : sizes) {
 			rows.add(new Row(String.format(Locale.ROOT, "Registration: %,d services at once, ms until all scheduled", n), "registration." + n + ".ms", Unit.MS, true));
 		}
+		int largest = Collections.max(sizes);
+		rows.add(new Row("Registration: " + held + " services at once, process CPU ms", "registration." + largest + ".cpu.ms", Unit.MS, true, true));
 		rows.add(new Row("Arrival with " + held + " held: p50 ms until scheduled", "arrival.p50.ms", Unit.MS, true));
 		rows.add(new Row("Arrival with " + held + " held: p99 ms until scheduled", "arrival.p99.ms", Unit.MS, true));
 		rows.add(new Row("Departure with " + held + " held: p50 ms until unscheduled", "departure.p50.ms", Unit.MS, true));
@@ -59,10 +65,13 @@ public final class Report {
 			rows.add(new Row("Lateness, " + due + " jobs due in the same second: p50 ms", "lateness." + m + ".p50.ms", Unit.MS, true));
 			rows.add(new Row("Lateness, " + due + " jobs due in the same second: p99 ms", "lateness." + m + ".p99.ms", Unit.MS, true));
 			rows.add(new Row("Lateness, " + due + " jobs due in the same second: max ms", "lateness." + m + ".max.ms", Unit.MS, true));
+			rows.add(new Row("Lateness, " + due + " jobs due in the same second: CPU ms of the scheduler's own threads, until all ran and 0.5 s more",
+					"lateness." + m + ".cpu.ms", Unit.MS, true, true));
 		}
 		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (process)", "idle.cpu.ms.per.min", Unit.MS, true));
 		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (all Java threads)", "idle.java.cpu.ms.per.min", Unit.MS, true));
 		rows.add(new Row("Idle CPU, " + held + " held, none due: ms CPU per minute (the scheduler's own threads)", "idle.scheduler.cpu.ms.per.min", Unit.MS, true));
+		rows.add(new Row("Idle, " + held + " held, none due: wake-ups per minute of the scheduler's own threads", "idle.scheduler.wakeups.per.min", Unit.COUNT, true, true));
 		int hung = settings.integer("hung.count");
 		rows.add(new Row("Hung jobs: with " + hung + " that never return, % of the other jobs' due seconds fired on time", "hung.ontime.pct", Unit.PCT, false));
 		rows.add(new Row("Hung jobs: longest gap between two fires of another job (due every 1 s), ms", "hung.maxgap.ms", Unit.MS, true));
@@ -128,7 +137,7 @@ public final class Report {
 	private String cell(String subject, Row row) {
 		List<Double> v = values(subject, row.key);
 		if (v.isEmpty()) {
-			return "failed";
+			return row.optional ? "n/a" : "failed";
 		}
 		String median = format(Stats.median(v), row.unit);
 		double min = Collections.min(v);
@@ -170,24 +179,19 @@ public final class Report {
 		return switch (unit) {
 			case BYTES -> String.format(Locale.ROOT, "%,.0f", v);
 			case PCT -> String.format(Locale.ROOT, "%.0f %%", v);
+			case COUNT -> Math.abs(v) >= 10 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
 			case MS -> Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : Math.abs(v) >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
 		};
 	}
 
-	/** @return The targets of issue 7 and whether the medians meet them; empty for a smoke run. */
+	/** @return The targets of issues 7 and 19 and whether the medians meet them; empty for a smoke run. */
 	public List<String> targets() {
 		List<String> lines = new ArrayList<>();
 		if (!settings.integers("sizes").contains(10000)) {
 			return lines;
 		}
 		Double reg = median("crontainer", "registration.10000.ms");
-		Double bestPeer = null;
-		for (String peer : List.of("sling", "karaf")) {
-			Double v = median(peer, "registration.10000.ms");
-			if (v != null && (bestPeer == null || v < bestPeer)) {
-				bestPeer = v;
-			}
-		}
+		Double bestPeer = bestPeer("registration.10000.ms");
 		if (reg != null) {
 			lines.add(verdict(reg <= 2000, String.format(Locale.ROOT, "10,000 registrations scheduled in ≤ 2 s: %,.0f ms", reg)));
 			if (bestPeer != null) {
@@ -204,14 +208,41 @@ public final class Report {
 		}
 		Double late = median("crontainer", "lateness.1000.p99.ms");
 		if (late != null) {
-			lines.add(verdict(late <= 5, String.format(Locale.ROOT, "Lateness p99 ≤ 5 ms at M = 1,000: %.0f ms", late)));
+			lines.add(verdict(late <= 5, String.format(Locale.ROOT, "Lateness p99 ≤ 5 ms at M = 1,000: %.1f ms", late)));
 		}
 		Double idle = median("crontainer", "idle.scheduler.cpu.ms.per.min");
 		if (idle != null) {
 			lines.add(verdict(idle <= 60, String.format(Locale.ROOT,
 					"Idle CPU ≈ 0 (no polling; taken as ≤ 60 ms per minute, 0.1 %% of a core, on the scheduler's threads): %.1f ms per minute", idle)));
 		}
+		// Issue 19: at or below the best peer of the same run.
+		for (String[] t : new String[][] {{"registration.10000.ms", "Registration of 10,000"}, {"arrival.p50.ms", "Arrival p50"},
+				{"arrival.p99.ms", "Arrival p99"}, {"departure.p50.ms", "Departure p50"}, {"departure.p99.ms", "Departure p99"}}) {
+			Double ours = median("crontainer", t[0]);
+			Double best = bestPeer(t[0]);
+			if (ours != null && best != null) {
+				lines.add(verdict(ours <= best, String.format(Locale.ROOT, "%s at or below the best peer: %s ms against %s ms", t[1],
+						format(ours, Unit.MS), format(best, Unit.MS))));
+			}
+		}
+		Double sling = median("sling", "idle.scheduler.cpu.ms.per.min");
+		if (idle != null && sling != null) {
+			lines.add(verdict(idle <= sling, String.format(Locale.ROOT,
+					"Idle CPU of the scheduler's own threads at most Sling's: %.2f against %.2f ms per minute", idle, sling)));
+		}
 		return lines;
+	}
+
+	/** The lowest median of the peers for a key; {@code null} if no peer has it. */
+	private Double bestPeer(String key) {
+		Double best = null;
+		for (String peer : runs.keySet()) {
+			Double v = peer.equals("crontainer") ? null : median(peer, key);
+			if (v != null && (best == null || v < best)) {
+				best = v;
+			}
+		}
+		return best;
 	}
 
 	private static String verdict(boolean met, String text) {
@@ -227,12 +258,13 @@ public final class Report {
 		String date = machine.facts().get("Run started (UTC)");
 		sb.append("# Crontainer benchmark, ").append(date).append("\n\n");
 		sb.append("Command: `").append(command).append("` (").append(settings.get("mode")).append(" run, ")
-				.append(settings.get("reps")).append(" repetitions; each cell is the median of the repetitions, with the spread min–max in brackets ")
+				.append(settings.get("reps")).append(" repetitions, ").append(settings.get("lateness.rounds"))
+				.append(" lateness round(s) per repetition; each cell is the median of the repetitions, with the spread min–max in brackets ")
 				.append("when they differ). Idle CPU window: ").append(settings.get("idle.seconds")).append(" s. Method: `benchmarks/README.md`.\n\n");
 		sb.append(table()).append('\n');
 		List<String> targets = targets();
 		if (!targets.isEmpty()) {
-			sb.append("## Targets (issue 7)\n\n");
+			sb.append("## Targets (issues 7 and 19)\n\n");
 			targets.forEach(t -> sb.append(t).append('\n'));
 			sb.append('\n');
 		}
@@ -257,7 +289,9 @@ public final class Report {
 					.append(" bundles; boot ").append(first.getOrDefault("scale.boot.ms", "?")).append(" ms; observed by ")
 					.append(first.getOrDefault("observation", "?")).append("; one check costs ")
 					.append(first.containsKey("observation.us") ? String.format(Locale.ROOT, "%.1f µs", Double.parseDouble(first.get("observation.us"))) : "?")
-					.append(" at N held; busiest threads when idle: ").append(first.getOrDefault("idle.top.threads", "?")).append('\n');
+					.append(" at N held; busiest threads when idle: ").append(first.getOrDefault("idle.top.threads", "?"))
+					.append("; the scheduler's threads' idle CPU per minute: ").append(first.getOrDefault("idle.scheduler.threads", "?"))
+					.append("; their wake-ups per minute: ").append(first.getOrDefault("idle.scheduler.wakeups", "?")).append('\n');
 		});
 		List<String> errors = errors();
 		if (!errors.isEmpty()) {

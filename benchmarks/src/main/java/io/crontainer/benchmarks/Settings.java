@@ -17,6 +17,12 @@ public final class Settings {
 	/** Subject names, in the order of the report's columns. */
 	public static final List<String> ALL_SUBJECTS = List.of("crontainer", "sling", "karaf");
 
+	/**
+	 * The flight recording of a profiled run: the JDK's "profile" settings, with a Java stack sampled
+	 * every millisecond (a burst of 1,000 runs lasts tens of ms) and every contended monitor entered.
+	 */
+	static final String PROFILE_OPTIONS = "settings=profile,jdk.ExecutionSample#period=1ms,jdk.JavaMonitorEnter#threshold=0ms";
+
 	private final Properties values = new Properties();
 
 	private Settings() {
@@ -24,7 +30,11 @@ public final class Settings {
 
 	/**
 	 * @return The full benchmark: N = 100, 1,000, 10,000; 200 arrival and departure samples; lateness at
-	 *         M = 100 and 1,000; 10 hung jobs observed for 10 s; idle CPU over 60 s; 3 repetitions.
+	 *         M = 100 and 1,000, 3 rounds each; 10 hung jobs observed for 10 s; idle CPU over 60 s; 3
+	 *         repetitions; no flight recording ({@code profile}: a directory to write one per subject
+	 *         JVM to, with the JFR options of {@code profile.options}); Crontainer's plugins answer
+	 *         {@code interval()} from code ({@code crontainer.interval=code}; {@code property}: they
+	 *         carry {@code cron.interval}, as the peers' jobs carry {@code scheduler.expression}).
 	 */
 	public static Settings full() {
 		Settings s = new Settings();
@@ -38,6 +48,7 @@ public final class Settings {
 		s.set("idle.seconds", "60");
 		s.set("lateness.sizes", "100,1000");
 		s.set("lateness.warmup", "true");
+		s.set("lateness.rounds", "3");
 		s.set("lateness.margin.ms", "4000");
 		s.set("hung.count", "10");
 		s.set("hung.healthy", "10");
@@ -45,6 +56,9 @@ public final class Settings {
 		s.set("timeout.seconds", "180");
 		s.set("jvm.args", "-Xms1g -Xmx1g");
 		s.set("parallel", "false");
+		s.set("crontainer.interval", "code");
+		s.set("profile", "");
+		s.set("profile.options", PROFILE_OPTIONS);
 		return s.overriddenBySystemProperties();
 	}
 
@@ -64,6 +78,7 @@ public final class Settings {
 		s.set("idle.seconds", "1");
 		s.set("lateness.sizes", "10");
 		s.set("lateness.warmup", "false");
+		s.set("lateness.rounds", "1");
 		s.set("lateness.margin.ms", "1500");
 		s.set("hung.count", "10");
 		s.set("hung.healthy", "2");
@@ -72,6 +87,9 @@ public final class Settings {
 		s.set("jvm.args", "-Xms64m -Xmx256m -XX:TieredStopAtLevel=1");
 		// The subjects run side by side: the smoke run checks that the harness works, not speed.
 		s.set("parallel", "true");
+		s.set("crontainer.interval", "code");
+		s.set("profile", "");
+		s.set("profile.options", PROFILE_OPTIONS);
 		return s.overriddenBySystemProperties();
 	}
 

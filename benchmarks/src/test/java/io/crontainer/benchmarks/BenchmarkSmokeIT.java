@@ -18,7 +18,8 @@ class BenchmarkSmokeIT {
 
 	private static final List<String> KEYS = List.of("registration.10.ms", "arrival.p50.ms", "arrival.p99.ms", "departure.p50.ms",
 			"departure.p99.ms", "observation.us", "memory.bytes.per.job", "idle.cpu.ms.per.min", "idle.java.cpu.ms.per.min", "idle.scheduler.cpu.ms.per.min",
-			"lateness.10.p50.ms", "lateness.10.p99.ms", "lateness.10.max.ms", "lateness.10.fired", "hung.ontime.pct", "hung.maxgap.ms");
+			"lateness.10.p50.ms", "lateness.10.p99.ms", "lateness.10.max.ms", "lateness.10.fired", "lateness.10.cpu.ms", "registration.10.cpu.ms",
+			"hung.ontime.pct", "hung.maxgap.ms");
 
 	@Test
 	void everyScenarioRunsOnEverySubject(@TempDir Path dir) throws Exception {
@@ -32,6 +33,9 @@ class BenchmarkSmokeIT {
 			// Every job due in the same second fired: the subjects evaluate the intervals in UTC.
 			assertThat(report.values(subject, "lateness.10.fired")).as(subject).containsExactly(10.0);
 			assertThat(report.values(subject, "registration.10.ms").get(0)).as(subject).isPositive();
+			if (Files.isDirectory(Path.of("/proc/self/task"))) { // wake-ups are counted from the kernel's thread list
+				assertThat(report.values(subject, "idle.scheduler.wakeups.per.min")).as(subject).hasSize(1);
+			}
 		}
 
 		Path written = report.write(dir.resolve("results"), "smoke");

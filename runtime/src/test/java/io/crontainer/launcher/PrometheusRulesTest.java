@@ -20,7 +20,7 @@ class PrometheusRulesTest {
 		Promtool.Result check = Promtool.run(RULES, null, "check", "rules", "crontainer-rules.yml");
 		System.out.print(check.output());
 		assertThat(check.status()).as(check.output()).isZero();
-		assertThat(check.output()).contains("SUCCESS: 8 rules found");
+		assertThat(check.output()).contains("SUCCESS: 9 rules found");
 	}
 
 	@Test

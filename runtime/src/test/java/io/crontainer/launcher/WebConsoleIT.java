@@ -44,8 +44,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * plugins, fires one and sees its run in the history, pauses and resumes it, resets it after the
  * confirmation; the timeline of its runs draws what the history lists; a cross-site POST is refused, a
  * foreign {@code Host} header (DNS rebinding) too, and {@code /system/health} answers without login.
- * Screenshots go to {@code runtime/target/screenshots/} ({@code timeline.png}: the detail page's timeline;
- * {@code run-log.png}: a run's log).
+ * Screenshots go to {@code runtime/target/screenshots/}: {@code timeline.png} is the detail page's timeline alone (the
+ * SVG element), {@code timeline-strip.png} a strip of the list, {@code run-log.png} a run's log, the others whole
+ * pages.
  *
  * <p>
  * Runs wherever a Chromium and its driver are found ({@code /usr/bin/chromium} and
@@ -118,7 +119,9 @@ class WebConsoleIT {
 		List<String> headers = browser.findElements(By.cssSelector("#cron-jobs thead th")).stream()
 				.map(WebElement::getText).toList();
 		assertThat(headers).containsSubsequence("Name", "State", "Interval", "Zone", "Next fire", "Left",
-				"Last window end", "Last run", "Took", "Bundle", "Reason", "Actions");
+				"Last window end", "Last run", "Took", "Missed", "Recent runs", "Bundle", "Reason", "Actions");
+		assertThat(row("file-janitor").findElement(By.className("missed")).getText()).as("a disabled plugin misses none")
+				.isEqualTo("0");
 		assertThat(browser.findElements(By.cssSelector("#cron-jobs tbody tr")).stream()
 				.map(r -> r.getAttribute("data-name")).toList())
 				.contains("heartbeat", "token-cleaner", "file-janitor");
@@ -162,7 +165,13 @@ class WebConsoleIT {
 		assertThat(textContent(manual.get(0).findElement(By.tagName("title"))))
 				.startsWith("SUCCEEDED (MANUAL), started " + started + ", took ");
 		assertThat(manual.get(0).findElement(By.tagName("rect")).getSize().getWidth()).as("drawn").isPositive();
-		screenshot("timeline");
+		screenshot("timeline-page");
+		// The picture itself, kept as a build output: target/screenshots/timeline.png
+		Path png = elementScreenshot(timeline, "timeline");
+		java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+		assertThat(image.getWidth()).as("the timeline's width in the picture").isGreaterThan(200);
+		assertThat(image.getHeight()).isGreaterThan(20);
+		assertThat(text(By.cssSelector("#job tr.missed td"))).startsWith("0: fire times whose run did not start");
 
 		// Each run links to its log: the line the heartbeat logged while it ran, and a way back.
 		click(By.cssSelector("#history tr[data-trigger='MANUAL'] td.log a"));
@@ -181,6 +190,7 @@ class WebConsoleIT {
 		assertThat(textContent(row("file-janitor").findElement(By.cssSelector("td.timeline svg title"))))
 				.isEqualTo("No runs of file-janitor yet.");
 		screenshot("timeline-list");
+		elementScreenshot(row("heartbeat").findElement(By.cssSelector("td.timeline svg")), "timeline-strip");
 		browser.get(page + "?name=heartbeat");
 
 		// Pages of another origin (another port of 127.0.0.1: the same "site", so the Strict cookie goes along)
@@ -622,6 +632,14 @@ class WebConsoleIT {
 	private boolean reload() {
 		browser.navigate().refresh();
 		return false;
+	}
+
+	/** A picture of one element only (a timeline), as {@code NAME.png} beside the page screenshots. */
+	private static Path elementScreenshot(WebElement element, String name) throws IOException {
+		Path dir = Files.createDirectories(Path.of(System.getProperty("crontainer.screenshots", "target/screenshots")));
+		Path file = dir.resolve(name + ".png");
+		Files.write(file, element.getScreenshotAs(OutputType.BYTES));
+		return file;
 	}
 
 	private void screenshot(String name) throws IOException {

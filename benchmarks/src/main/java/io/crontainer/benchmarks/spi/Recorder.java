@@ -1,5 +1,6 @@
 package io.crontainer.benchmarks.spi;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,12 +39,13 @@ public final class Recorder {
 			case NOOP:
 				return;
 			case RECORD:
-				long now = System.currentTimeMillis();
+				Instant now = Instant.now(); // microseconds on Linux; currentTimeMillis would round to the ms
+				long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
 				AtomicLongArray first = firstStarts;
 				if (job.slot() < first.length()) {
-					first.compareAndSet(job.slot(), 0L, now);
+					first.compareAndSet(job.slot(), 0L, micros);
 				}
-				starts.add(new long[] {job.slot(), now});
+				starts.add(new long[] {job.slot(), micros / 1000});
 				return;
 			case HANG:
 				try {
@@ -60,7 +62,7 @@ public final class Recorder {
 	/**
 	 * @param slot A slot.
 	 * @return The first start of the job in that slot since the last {@link #reset(int)}, in UTC epoch
-	 *         milliseconds; 0 if it has not started.
+	 *         microseconds (the resolution of {@link Instant#now()}); 0 if it has not started.
 	 */
 	public static long firstStart(int slot) {
 		return firstStarts.get(slot);

@@ -6,6 +6,10 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -19,6 +23,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
 
 import io.crontainer.benchmarks.Settings;
 import io.crontainer.benchmarks.Stats;
@@ -40,6 +51,29 @@ final class Scenarios {
 	private static final long BATCH_POLL_NS = TimeUnit.MICROSECONDS.toNanos(200);
 	/** Poll interval while timing one arrival or departure: 0.05 ms. */
 	private static final long SINGLE_POLL_NS = TimeUnit.MICROSECONDS.toNanos(50);
+	/** How long a lateness round waits, once every job fired, for the runs' commits and events to end. */
+	private static final long SETTLE_MS = 500;
+
+	/**
+	 * A scenario's span in a flight recording ({@code -Dbenchmark.profile=DIR}), so that a profile can
+	 * be cut to it ({@code benchmarks/profile/Hot.java --scenario NAME}). Costs nothing when no
+	 * recording runs.
+	 */
+	@Name("io.crontainer.benchmark.Scenario")
+	@Label("Benchmark scenario")
+	@Category("Crontainer benchmark")
+	@Description("A scenario of the benchmark: registration, arrival, idle, lateness burst ...")
+	static final class Span extends Event {
+		@Label("Scenario")
+		String scenario;
+
+		static Span begin(String scenario) {
+			Span span = new Span();
+			span.scenario = scenario;
+			span.begin();
+			return span;
+		}
+	}
 
 	private final SubjectFramework framework;
 	private final Settings settings;
@@ -79,11 +113,18 @@ final class Scenarios {
 		probe = framework.probe(timeoutMs);
 
 		List<JobSpec> heldJobs = null;
+		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 		for (int n : sizes) {
 			settledHeap();
 			List<JobSpec> jobs = heldJobs("n" + n + "-", n, 0);
+			Span span = Span.begin("registration-" + n);
+			long cpu0 = os.getProcessCpuTime();
 			long ns = registerAndAwait(jobs);
+			long cpu = os.getProcessCpuTime() - cpu0;
+			span.commit();
 			put("registration." + n + ".ms", ns / 1e6);
+			// Process CPU time (10 ms ticks on Linux): the framework's, the probe's and the scheduler's.
+			put("registration." + n + ".cpu.ms", cpu / 1e6);
 			if (n == held && heldJobs == null) {
 				heldJobs = jobs;
 			} else {
@@ -100,8 +141,12 @@ final class Scenarios {
 		}
 		put("observation.us", (System.nanoTime() - t0) / 1e3 / heldJobs.size());
 
+		Span span = Span.begin("arrival-departure");
 		arrivalAndDeparture(held);
+		span.commit();
+		span = Span.begin("idle");
 		idle();
+		span.commit();
 
 		// Heap held by the scheduler with N jobs: active minus stopped, the job services registered in
 		// both; the fixed part (measured with no job) taken off.
@@ -146,12 +191,14 @@ final class Scenarios {
 		settledHeap();
 		Thread.sleep(Math.min(2000, windowMs)); // let compilation and GC settle
 		Map<Long, Long> before = threadCpu(threads);
+		Map<String, Task> tasksBefore = tasks();
 		long cpu0 = os.getProcessCpuTime();
 		long wall0 = System.nanoTime();
 		Thread.sleep(windowMs);
 		long cpu1 = os.getProcessCpuTime();
 		long wall = System.nanoTime() - wall0;
 		Map<Long, Long> after = threadCpu(threads);
+		Map<String, Task> tasksAfter = tasks();
 		double perMinute = (cpu1 - cpu0) / 1e6 * (60e9 / wall);
 		put("idle.window.s", wall / 1e9);
 		put("idle.cpu.ms.per.min", perMinute);
@@ -170,13 +217,19 @@ final class Scenarios {
 		}
 		used.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
 		long scheduler = 0;
+		List<String> schedulerTop = new ArrayList<>();
 		for (Map.Entry<Long, Long> e : used) {
 			ThreadInfo info = threads.getThreadInfo(e.getKey());
 			if (info != null && info.getThreadName().matches(probe.schedulerThreads())) {
 				scheduler += e.getValue();
+				if (schedulerTop.size() < 5) {
+					schedulerTop.add(String.format(Locale.ROOT, "%s %.2f ms", info.getThreadName(), e.getValue() / 1e6 * (60e9 / wall)));
+				}
 			}
 		}
 		put("idle.scheduler.cpu.ms.per.min", scheduler / 1e6 * (60e9 / wall));
+		results.put("idle.scheduler.threads", schedulerTop.isEmpty() ? "none used the CPU" : String.join("; ", schedulerTop));
+		wakeUps(tasksBefore, tasksAfter, wall);
 		for (Map.Entry<Long, Long> e : used.subList(0, Math.min(3, used.size()))) {
 			ThreadInfo info = threads.getThreadInfo(e.getKey());
 			// FileInstall names its thread after the watched directory: keep the last segment.
@@ -185,6 +238,96 @@ final class Scenarios {
 		}
 		put("idle.java.cpu.ms.per.min", javaThreads / 1e6 * (60e9 / wall));
 		results.put("idle.top.threads", String.join("; ", top));
+	}
+
+	/** A kernel task (thread) of this JVM: its name (15 characters at most) and context switches. */
+	private record Task(String name, long switches) {
+	}
+
+	/**
+	 * The threads of this JVM as the kernel sees them ({@code /proc/self/task}), by thread id: how
+	 * often each gave up the CPU (voluntary and involuntary context switches). A thread that sleeps
+	 * until something wakes it switches once per wake-up. Empty where there is no {@code /proc}.
+	 */
+	private static Map<String, Task> tasks() {
+		Map<String, Task> tasks = new HashMap<>();
+		Path dir = Path.of("/proc/self/task");
+		if (!Files.isDirectory(dir)) {
+			return tasks;
+		}
+		try (DirectoryStream<Path> ids = Files.newDirectoryStream(dir)) {
+			for (Path id : ids) {
+				try {
+					String name = "?";
+					long switches = 0;
+					for (String line : Files.readAllLines(id.resolve("status"))) {
+						if (line.startsWith("Name:")) {
+							name = line.substring(5).trim();
+						} else if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+							switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+						}
+					}
+					tasks.put(id.getFileName().toString(), new Task(name, switches));
+				} catch (IOException | RuntimeException e) {
+					// the thread ended meanwhile
+				}
+			}
+		} catch (IOException e) {
+			return tasks;
+		}
+		return tasks;
+	}
+
+	/**
+	 * Wake-ups of the scheduler's own threads over the idle window, per minute: the context switches
+	 * of the threads whose kernel name (the Java name cut to 15 characters) matches the probe's
+	 * pattern. A thread that ended in the window is not counted; one that started counts from 0.
+	 */
+	private void wakeUps(Map<String, Task> before, Map<String, Task> after, long wallNanos) {
+		if (after.isEmpty()) {
+			return;
+		}
+		Pattern scheduler = Pattern.compile(probe.schedulerThreads());
+		long total = 0;
+		Map<String, Long> byName = new HashMap<>();
+		for (Map.Entry<String, Task> e : after.entrySet()) {
+			Task task = e.getValue();
+			if (!scheduler.matcher(task.name()).matches()) {
+				continue;
+			}
+			Task earlier = before.get(e.getKey());
+			long delta = task.switches() - (earlier == null ? 0 : earlier.switches());
+			if (delta > 0) {
+				total += delta;
+				byName.merge(task.name(), delta, Long::sum);
+			}
+		}
+		double perMinute = 60e9 / wallNanos;
+		put("idle.scheduler.wakeups.per.min", total * perMinute);
+		List<Map.Entry<String, Long>> top = new ArrayList<>(byName.entrySet());
+		top.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+		List<String> text = new ArrayList<>();
+		for (Map.Entry<String, Long> e : top.subList(0, Math.min(5, top.size()))) {
+			text.add(String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue() * perMinute));
+		}
+		results.put("idle.scheduler.wakeups", text.isEmpty() ? "none" : String.join("; ", text));
+	}
+
+	/**
+	 * The CPU time of the scheduler's own threads alive now, ns, by kind: the thread's name without a
+	 * plugin's name in brackets and with a trailing number as {@code N} ({@code crontainer-run-N}).
+	 */
+	private Map<String, Long> schedulerCpuByKind(ThreadMXBean threads) {
+		Map<String, Long> byKind = new java.util.TreeMap<>();
+		Pattern scheduler = Pattern.compile(probe.schedulerThreads());
+		for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+			if (info != null && scheduler.matcher(info.getThreadName()).matches()) {
+				long t = threads.getThreadCpuTime(info.getThreadId());
+				String kind = info.getThreadName().replaceAll(" \\[.*\\]$", "").replaceAll("\\d+$", "N");
+				byKind.merge(kind, Math.max(0, t), Long::sum);
+			}
+		}
+		return byKind;
 	}
 
 	private static Map<Long, Long> threadCpu(ThreadMXBean threads) {
@@ -207,18 +350,48 @@ final class Scenarios {
 		if (settings.bool("lateness.warmup")) {
 			latenessRound(sizes.get(0), "latewarm-");
 		}
+		int rounds = settings.integer("lateness.rounds");
 		for (int m : sizes) {
-			double[] lateness = latenessRound(m, "late" + m + "-");
-			put("lateness." + m + ".p50.ms", Stats.percentile(lateness, 50));
-			put("lateness." + m + ".p99.ms", Stats.percentile(lateness, 99));
-			put("lateness." + m + ".max.ms", Stats.percentile(lateness, 100));
+			// Each statistic is the median of the rounds' (one round: its own); the rounds' values are kept.
+			Map<String, List<Double>> perRound = new java.util.LinkedHashMap<>();
+			for (int r = 0; r < rounds; r++) {
+				Round round = latenessRound(m, "late" + m + "-" + r + "-");
+				perRound.computeIfAbsent("p50", k -> new ArrayList<>()).add(Stats.percentile(round.lateness, 50));
+				perRound.computeIfAbsent("p99", k -> new ArrayList<>()).add(Stats.percentile(round.lateness, 99));
+				perRound.computeIfAbsent("max", k -> new ArrayList<>()).add(Stats.percentile(round.lateness, 100));
+				perRound.computeIfAbsent("min", k -> new ArrayList<>()).add(java.util.Arrays.stream(round.lateness).min().orElse(0));
+				perRound.computeIfAbsent("fired", k -> new ArrayList<>()).add((double) round.fired);
+				perRound.computeIfAbsent("cpu", k -> new ArrayList<>()).add(round.schedulerCpuMs);
+				perRound.computeIfAbsent("process.cpu", k -> new ArrayList<>()).add(round.processCpuMs);
+			}
+			perRound.forEach((stat, values) -> {
+				String key = "lateness." + m + "." + stat + (stat.equals("fired") ? "" : ".ms");
+				put(key, stat.equals("fired") ? Collections.min(values) : Stats.median(values));
+				if (rounds > 1) {
+					List<String> text = new ArrayList<>();
+					values.forEach(v -> text.add(String.format(Locale.ROOT, "%.2f", v)));
+					results.put(key + ".rounds", String.join(" ", text));
+				}
+			});
 		}
+		Span span = Span.begin("hung");
 		hung();
+		span.commit();
 	}
 
-	/** @return The lateness of each job, in ms; a job that never started counts as the wait's length. */
-	private double[] latenessRound(int m, String prefix) throws InterruptedException {
+	/**
+	 * One lateness round: the lateness of each job in ms (a job that never started counts as the
+	 * wait's length), how many started, and the CPU time used from the moment all were scheduled until
+	 * all had started and {@link #SETTLE_MS} more (their commits and events): by the scheduler's own
+	 * threads (ns resolution) and by the process (10 ms ticks).
+	 */
+	private record Round(double[] lateness, int fired, double schedulerCpuMs, double processCpuMs) {
+	}
+
+	private Round latenessRound(int m, String prefix) throws InterruptedException {
 		long margin = settings.longValue("lateness.margin.ms");
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 		for (int attempt = 0; attempt < 3; attempt++, margin *= 2) {
 			Recorder.reset(m);
 			long target = (System.currentTimeMillis() + margin) / 1000 + 1;
@@ -233,23 +406,46 @@ final class Scenarios {
 				unregisterAndAwait(jobs);
 				continue;
 			}
+			Map<String, Long> schedulerCpu0 = schedulerCpuByKind(threads);
+			long processCpu0 = os.getProcessCpuTime();
 			long due = target * 1000;
 			long deadline = due + timeoutMs;
+			Span span = null;
 			while (System.currentTimeMillis() < deadline && fired(m) < m) {
-				Thread.sleep(20);
+				if (span == null && System.currentTimeMillis() >= due - 50) {
+					span = Span.begin(prefix.startsWith("latewarm") ? "lateness-warmup" : "lateness-" + m);
+				}
+				Thread.sleep(span == null ? Math.max(1, Math.min(20, due - 50 - System.currentTimeMillis())) : 20);
 			}
+			Thread.sleep(SETTLE_MS);
+			if (span != null) {
+				span.commit();
+			}
+			Map<String, Long> schedulerCpu1 = schedulerCpuByKind(threads);
+			long schedulerCpuNs = 0;
+			List<String> byKind = new ArrayList<>();
+			for (Map.Entry<String, Long> e : schedulerCpu1.entrySet()) {
+				long used = e.getValue() - schedulerCpu0.getOrDefault(e.getKey(), 0L);
+				schedulerCpuNs += used;
+				if (used > 0) {
+					byKind.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(), used / 1e6));
+				}
+			}
+			double schedulerCpuMs = schedulerCpuNs / 1e6;
+			if (!prefix.startsWith("latewarm")) {
+				results.merge("lateness." + m + ".cpu.threads", String.join("; ", byKind), (a, b) -> a + " | " + b);
+			}
+			double processCpuMs = (os.getProcessCpuTime() - processCpu0) / 1e6;
 			double[] lateness = new double[m];
 			int fired = 0;
+			long dueMicros = due * 1000;
 			for (int i = 0; i < m; i++) {
 				long start = Recorder.firstStart(i);
-				lateness[i] = start == 0 ? deadline - due : start - due;
+				lateness[i] = start == 0 ? deadline - due : (start - dueMicros) / 1000.0;
 				fired += start == 0 ? 0 : 1;
 			}
 			unregisterAndAwait(jobs);
-			if (!prefix.startsWith("latewarm")) {
-				put("lateness." + m + ".fired", fired);
-			}
-			return lateness;
+			return new Round(lateness, fired, schedulerCpuMs, processCpuMs);
 		}
 		throw new IllegalStateException("Could not schedule " + m + " jobs ahead of their fire time in 3 attempts");
 	}

@@ -1,5 +1,7 @@
 package io.crontainer.format;
 
+import java.time.ZoneId;
+
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
@@ -85,6 +87,25 @@ public final class Jobs {
 		}
 		return null;
 	}
+
+	/**
+	 * A plugin's missed fire times, for a detail view: {@code 0}, or {@code 3, the latest
+	 * 2026-12-07T08:00+01:00[Europe/Paris] (5 min ago)}.
+	 *
+	 * @param job The job. Must not be {@code null}.
+	 * @param zone The zone to show the latest in (the plugin's). Must not be {@code null}.
+	 * @param now The current time, UTC epoch milliseconds.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String missed(CronJobDTO job, ZoneId zone, long now) {
+		return Formats.number(job.missedFires) + (job.lastMissedFire == null ? ""
+				: ", the latest " + Formats.zoned(job.lastMissedFire, zone) + " (" + Formats.age(job.lastMissedFire, now)
+						+ " ago)");
+	}
+
+	/** What a missed fire time is, in one sentence: for beside {@link #missed(CronJobDTO, ZoneId, long)}. */
+	public static final String MISSED_MEANS = "fire times whose run did not start within 60 s (the runtime was down,"
+			+ " the store away, the plugin busy)";
 
 	/**
 	 * The bundle that registered a plugin: {@code com.example.plugins [7]}.

@@ -31,6 +31,16 @@ class JobsTest {
 	}
 
 	@Test
+	void missedFireTimesWithTheLatestInThePluginsZone() {
+		CronJobDTO job = job(JobState.SCHEDULED);
+		assertThat(Jobs.missed(job, java.time.ZoneOffset.UTC, NOW)).isEqualTo("0");
+		job.missedFires = 1234;
+		job.lastMissedFire = NOW - 300_000;
+		assertThat(Jobs.missed(job, java.time.ZoneId.of("Europe/Paris"), NOW))
+				.isEqualTo("1,234, the latest 2023-11-14T23:08:20+01:00[Europe/Paris] (5 min ago)");
+	}
+
+	@Test
 	void tookAndLate() {
 		CronRunDTO done = run(Outcome.SUCCEEDED, NOW - 60_000, NOW - 60_000 + 59_960);
 		assertThat(Jobs.took(done, NOW)).isEqualTo("1 min");

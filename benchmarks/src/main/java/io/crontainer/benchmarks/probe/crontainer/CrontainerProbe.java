@@ -50,9 +50,15 @@ public final class CrontainerProbe implements Probe, BundleActivator {
 	@Override
 	public void register(List<JobSpec> jobs) {
 		BundleContext ctx = context;
+		// -Dbenchmark.crontainer.interval=property: the interval as a service property, as the peers' jobs
+		// carry scheduler.expression; by default the plugin answers interval() from code (a call thread asks it).
+		boolean property = "property".equals(ctx.getProperty("benchmark.crontainer.interval"));
 		for (JobSpec job : jobs) {
 			Dictionary<String, Object> props = new Hashtable<>();
 			props.put(CronPlugin.NAME, job.name());
+			if (property) {
+				props.put(CronPlugin.INTERVAL, job.expression());
+			}
 			registrations.put(job.name(), ctx.registerService(CronPlugin.class, new BenchPlugin(job), props));
 		}
 	}

@@ -61,8 +61,9 @@ public final class CronEvents {
 	 * Topic {@value}: a run reached its outcome: {@code SUCCEEDED} (and its window is committed),
 	 * {@code FAILED}, {@code TIMED_OUT}, {@code INTERRUPTED} or {@code SKIPPED}. Posted for every
 	 * recorded run, also for a fire time that never called its plugin (skipped because the previous run
-	 * was still going or its window could not be claimed): then no {@link #RUN_STARTED} preceded it and
-	 * it has no window. A run abandoned as stuck ends here when it is abandoned. Properties: those of
+	 * was still going or its window could not be claimed, or interrupted before it started because its
+	 * plugin left or the scheduler stopped): then no {@link #RUN_STARTED} preceded it and it has no
+	 * window. A run abandoned as stuck ends here when it is abandoned. Properties: those of
 	 * {@link #RUN_STARTED}, with its final {@link #OUTCOME}, and {@link #FINISHED}, {@link #ERROR}.
 	 */
 	public static final String RUN_ENDED = TOPIC_PREFIX + "run/ENDED";

@@ -3,7 +3,10 @@ package io.crontainer.api.runtime;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -56,6 +59,43 @@ public interface CronRuntime {
 	 *         live plugin nor one whose runs are kept, or {@code limit} is not positive.
 	 */
 	List<CronRunDTO> getHistory(String name, int limit);
+
+	/**
+	 * Returns the most recent runs of several plugins at once: for each name, what
+	 * {@link #getHistory(String, int) getHistory(name, limit)} returns, read in one go. A page or report that
+	 * shows many plugins' runs asks once, not once per plugin: where the history lives in a database (a
+	 * cluster's), the scheduler answers with one query.
+	 *
+	 * <p>
+	 * The default implementation calls {@link #getHistory(String, int)} for each name; the scheduler
+	 * overrides it.
+	 *
+	 * @param names The plugins' names. Must not be {@code null} nor hold {@code null}. A name that is neither
+	 *        live nor kept (it may have left meanwhile) maps to an empty list; it is not an error.
+	 * @param limit The greatest number of runs to return per name; must be greater than zero.
+	 * @return Each distinct name of {@code names} to its runs, newest first, in the order of {@code names}.
+	 *         Never {@code null}; the lists are never {@code null}.
+	 * @throws IllegalArgumentException If {@code limit} is not positive.
+	 * @since 1.4
+	 */
+	default Map<String, List<CronRunDTO>> getHistories(Collection<String> names, int limit) {
+		if (limit <= 0) {
+			throw new IllegalArgumentException("limit " + limit + " is not greater than 0");
+		}
+		Map<String, List<CronRunDTO>> histories = new LinkedHashMap<>();
+		for (String name : names) {
+			if (!histories.containsKey(name)) {
+				List<CronRunDTO> runs;
+				try {
+					runs = getHistory(name, limit);
+				} catch (IllegalArgumentException e) { // left meanwhile, its runs not kept
+					runs = List.of();
+				}
+				histories.put(name, runs);
+			}
+		}
+		return histories;
+	}
 
 	/**
 	 * Runs a plugin now, with the same window rules as a scheduled run: the window starts at the end
@@ -278,4 +318,13 @@ public interface CronRuntime {
 	default CronLogDTO getLog(String name, Long started) {
 		return null;
 	}
+
+	/**
+	 * Returns the state of the scheduler's engine for monitoring: the size of its due queue and the times its
+	 * state store took to commit run windows. Answered from memory, without a round trip to the store.
+	 *
+	 * @return A snapshot. Never {@code null}.
+	 * @since 1.4
+	 */
+	EngineDTO getEngine();
 }

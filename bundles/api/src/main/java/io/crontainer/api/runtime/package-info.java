@@ -8,10 +8,12 @@
  * {@code ServiceComponentRuntime} plays for Declarative Services (OSGi Compendium 112.9); and the
  * topics and properties of the events it posts through the OSGi Event Admin
  * ({@link io.crontainer.api.runtime.CronEvents}, since 1.3). Since 1.3 it also tells the state store's
- * state ({@link io.crontainer.api.runtime.StoreDTO}) and each plugin's missed fire times; since 1.4, the
- * log each run kept ({@link io.crontainer.api.runtime.CronLogDTO}) and re-runs of ranges of past
- * windows ({@link io.crontainer.api.runtime.CronRuntime#rerun}, {@link io.crontainer.api.runtime.RerunDTO},
- * {@link io.crontainer.api.runtime.Trigger#RERUN}).
+ * state ({@link io.crontainer.api.runtime.StoreDTO}) and each plugin's missed fire times. Since 1.4 it
+ * tells the log each run kept ({@link io.crontainer.api.runtime.CronLogDTO}), the engine's due queue and
+ * commit times ({@link io.crontainer.api.runtime.EngineDTO}, {@link io.crontainer.api.runtime.CronRuntime#getEngine()}),
+ * reads the runs of many plugins in one call ({@link io.crontainer.api.runtime.CronRuntime#getHistories}),
+ * and re-runs ranges of past windows ({@link io.crontainer.api.runtime.CronRuntime#rerun},
+ * {@link io.crontainer.api.runtime.RerunDTO}, {@link io.crontainer.api.runtime.Trigger#RERUN}).
  *
  * <p>
  * Bundles wishing to use this package must list the package in the Import-Package header of the

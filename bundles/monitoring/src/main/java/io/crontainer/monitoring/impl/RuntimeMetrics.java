@@ -15,13 +15,17 @@ import java.util.function.Supplier;
 import io.crontainer.format.Formats;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.EngineDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -35,7 +39,8 @@ import io.prometheus.metrics.model.snapshots.Unit;
  * The gauges of {@code /metrics}, read from the runtime view on each scrape: per cron plugin its state,
  * whether it runs, its times (next fire, last window end, last success, start of the run in progress), its
  * failures in a row and the fire times that passed since its last committed window; for the scheduler,
- * whether it is there and the runs in progress and waiting for a thread.
+ * whether it is there, the runs in progress and waiting for a thread, its due queue's length and its state
+ * store's commit times.
  *
  * <p>
  * Threads: {@link #collect()} is called by scrapes (HTTP threads), possibly at once; the map of first
@@ -57,7 +62,7 @@ final class RuntimeMetrics implements MultiCollector {
 
 	/**
 	 * @param runtime The runtime view, or {@code null} from the supplier while the scheduler is away.
-	 * @param observer The run observer, for the last success times.
+	 * @param observer The run observer: it learns the live plugins, and tells the last success times.
 	 * @param clock The current time, UTC epoch milliseconds.
 	 */
 	RuntimeMetrics(Supplier<CronRuntime> runtime, RunObserver observer, LongSupplier clock) {
@@ -81,6 +86,9 @@ final class RuntimeMetrics implements MultiCollector {
 			}
 		}
 		Map<String, Long> first = saw(jobs, now);
+		if (up) {
+			observer.retain(jobs);
+		}
 
 		List<MetricSnapshot> out = new ArrayList<>();
 		out.add(GaugeSnapshot.builder().name("crontainer_scheduler_up")
@@ -101,6 +109,9 @@ final class RuntimeMetrics implements MultiCollector {
 				+ " most is counted: a second run of a scheduler.concurrent job is not)", null).value(List.of(), running).build());
 		out.add(gauge("crontainer_runs_queued", "Runs fired and waiting for their thread to start (normally for an"
 				+ " instant: a lasting value means the JVM cannot start threads)", null).value(List.of(), queued).build());
+		if (rt != null) {
+			engine(rt, out);
+		}
 		if (jobs.isEmpty()) {
 			return new MetricSnapshots(out);
 		}
@@ -123,7 +134,8 @@ final class RuntimeMetrics implements MultiCollector {
 				+ " last committed (successful) window: where its next window starts. Absent if it never succeeded",
 				Unit.SECONDS);
 		Gauge lastSuccess = gauge("crontainer_plugin_last_success_timestamp_seconds",
-				"When the cron plugin's newest successful run seen by /metrics ended", Unit.SECONDS);
+				"When the cron plugin's newest successful run seen by /metrics ended (a run of this runtime, or the"
+						+ " plugin's latest run when a scrape saw it)", Unit.SECONDS);
 		Gauge uncommitted = gauge("crontainer_plugin_uncommitted_fires", "Fire times of the cron plugin that passed"
 				+ " after the end of its last committed window (or since /metrics first saw it, if it never"
 				+ " succeeded), at most " + MAX_UNCOMMITTED + ". 1 while its latest fire runs or failed once; 2 or more:"
@@ -182,6 +194,45 @@ final class RuntimeMetrics implements MultiCollector {
 			}
 		}
 		return new MetricSnapshots(out);
+	}
+
+	/**
+	 * The engine's due queue and its store's commit times ({@link CronRuntime#getEngine()}): the gauge
+	 * {@code crontainer_due_queue_length} and the histogram {@code crontainer_store_commit_duration_seconds},
+	 * whose buckets and counts the engine keeps (cumulative, as Prometheus's).
+	 */
+	static void engine(CronRuntime rt, List<MetricSnapshot> out) {
+		EngineDTO engine;
+		try {
+			engine = rt.getEngine();
+		} catch (RuntimeException e) { // the scheduler is stopping
+			return;
+		}
+		out.add(gauge("crontainer_due_queue_length", "Deadlines waiting in the scheduler's due queue: each scheduled"
+				+ " plugin's next fire time, the time limits of runs and plugin calls in progress, retries, the re-check",
+				null).value(List.of(), engine.dueQueueSize).build());
+		double[] bounds = engine.commitBuckets == null ? new double[0] : engine.commitBuckets;
+		long[] counts = engine.commitCounts == null ? new long[0] : engine.commitCounts;
+		int n = Math.min(bounds.length, counts.length);
+		double[] upper = new double[n + 1];
+		long[] each = new long[n + 1];
+		long before = 0;
+		for (int i = 0; i < n; i++) {
+			upper[i] = bounds[i];
+			each[i] = Math.max(0, counts[i] - before); // the engine's buckets are cumulative, the snapshot's not
+			before = Math.max(before, counts[i]);
+		}
+		upper[n] = Double.POSITIVE_INFINITY;
+		each[n] = Math.max(0, engine.commits - before);
+		out.add(HistogramSnapshot.builder().name("crontainer_store_commit_duration_seconds")
+				.help("How long the state store took to commit a run's window end: from the run asking (its plugin"
+						+ " returned) to the store's answer, durable or an error; a group commit's wait included."
+						+ " Since the scheduler started")
+				.unit(Unit.SECONDS)
+				.dataPoint(HistogramDataPointSnapshot.builder()
+						.classicHistogramBuckets(ClassicHistogramBuckets.of(upper, each)).sum(engine.commitSeconds)
+						.build())
+				.build());
 	}
 
 	/**

@@ -58,4 +58,16 @@ public interface SchedulerMXBean {
 
 	/** @return Runs that ended TIMED_OUT, all plugins. */
 	long getTimeoutCount();
+
+	/**
+	 * @return Deadlines waiting in the engine's due queue now (fire times, time limits, retries, the
+	 *         re-check); -1 while the scheduler is away.
+	 */
+	int getDueQueueSize();
+
+	/** @return Commits of run windows to the state store that ended since the scheduler started. */
+	long getCommitCount();
+
+	/** @return Their mean time, in milliseconds (from asking the store to its answer); -1 before the first. */
+	double getCommitMeanMillis();
 }

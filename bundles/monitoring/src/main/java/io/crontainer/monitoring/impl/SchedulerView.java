@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.EngineDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 
@@ -121,5 +122,28 @@ final class SchedulerView implements SchedulerMXBean {
 	@Override
 	public long getTimeoutCount() {
 		return jobs().stream().mapToLong(j -> j.timeoutCount).sum();
+	}
+
+	private EngineDTO engine() {
+		CronRuntime rt = runtime.get();
+		return rt == null ? null : rt.getEngine();
+	}
+
+	@Override
+	public int getDueQueueSize() {
+		EngineDTO engine = engine();
+		return engine == null ? -1 : engine.dueQueueSize;
+	}
+
+	@Override
+	public long getCommitCount() {
+		EngineDTO engine = engine();
+		return engine == null ? 0 : engine.commits;
+	}
+
+	@Override
+	public double getCommitMeanMillis() {
+		EngineDTO engine = engine();
+		return engine == null || engine.commits == 0 ? -1 : engine.commitSeconds * 1000 / engine.commits;
 	}
 }

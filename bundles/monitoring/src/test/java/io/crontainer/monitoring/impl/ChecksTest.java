@@ -301,6 +301,8 @@ class ChecksTest {
 	static class FakeRuntime implements CronRuntime {
 		final List<CronJobDTO> jobs = new ArrayList<>();
 		final List<CronRunDTO> runs = new ArrayList<>();
+		/** How often {@link #getHistory} was called. */
+		volatile int historyReads;
 
 		@Override
 		public List<CronJobDTO> getJobs() {
@@ -314,6 +316,7 @@ class ChecksTest {
 
 		@Override
 		public List<CronRunDTO> getHistory(String name, int limit) {
+			historyReads++;
 			if (name != null && getJob(name) == null) {
 				throw new IllegalArgumentException("Unknown cron plugin \"" + name + "\"");
 			}
@@ -384,6 +387,18 @@ class ChecksTest {
 		@Override
 		public io.crontainer.api.runtime.RerunDTO getRerun(String name) {
 			return null;
+		}
+
+		@Override
+		public io.crontainer.api.runtime.EngineDTO getEngine() {
+			return engine;
+		}
+
+		/** What {@link #getEngine()} returns. */
+		io.crontainer.api.runtime.EngineDTO engine = new io.crontainer.api.runtime.EngineDTO();
+		{
+			engine.commitBuckets = new double[0];
+			engine.commitCounts = new long[0];
 		}
 
 		@Override

@@ -217,11 +217,7 @@ public class CronCommands {
 		fields.row("Runs:", Formats.number(job.runCount) + " since the scheduler started: "
 				+ Formats.number(job.failureCount) + " failed, " + Formats.number(job.timeoutCount) + " timed out; "
 				+ Formats.number(job.consecutiveFailures) + " in a row did not succeed");
-		fields.row("Missed fires:", Formats.number(job.missedFires) + (job.lastMissedFire == null ? ""
-				: ", the latest " + Formats.zoned(job.lastMissedFire, zone) + " (" + Formats.age(job.lastMissedFire, now)
-						+ " ago)")
-				+ ": fire times whose run did not start within 60 s (the runtime was down, the store away, the"
-				+ " plugin busy)");
+		fields.row("Missed fires:", Jobs.missed(job, zone, now) + ": " + Jobs.MISSED_MEANS);
 		if (job.node != null) {
 			fields.row("Node:", job.node + (job.running ? " (running it now)" : " (ran it last)"));
 		}

@@ -272,6 +272,14 @@ class FakeRuntime implements CronRuntime {
 	}
 
 	@Override
+	public io.crontainer.api.runtime.EngineDTO getEngine() {
+		io.crontainer.api.runtime.EngineDTO engine = new io.crontainer.api.runtime.EngineDTO();
+		engine.commitBuckets = new double[0];
+		engine.commitCounts = new long[0];
+		return engine;
+	}
+
+	@Override
 	public io.crontainer.api.runtime.StoreDTO getStore() {
 		return store;
 	}

@@ -3,7 +3,10 @@ package io.crontainer.store.api;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -294,6 +297,29 @@ public interface StateStore extends AutoCloseable {
 	 */
 	default List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
 		return List.of();
+	}
+
+	/**
+	 * The persisted history of several names at once: for each name, what {@link #history(String, int)}
+	 * returns, in one round trip where the store can (the web console's list shows up to 100 plugins' runs).
+	 * The default asks {@link #history(String, int)} once per name.
+	 *
+	 * @param names Plugin names; none {@code null}. Must not be {@code null}.
+	 * @param limit The greatest number of runs per name, greater than 0.
+	 * @return Each distinct name to its runs, newest first (an empty list for a name without any), in the order
+	 *         of {@code names}. Never {@code null}.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @since 1.1
+	 */
+	default Map<String, List<CronRunDTO>> histories(Collection<String> names, int limit)
+			throws StoreUnavailableException {
+		Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+		for (String name : names) {
+			if (!all.containsKey(name)) {
+				all.put(name, history(name, limit));
+			}
+		}
+		return all;
 	}
 
 	/**

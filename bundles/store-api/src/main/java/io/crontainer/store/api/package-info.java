@@ -7,8 +7,9 @@
  * a store (a database) to it ({@link io.crontainer.store.api.StateStoreProvider}). Not part of the
  * plugin API ({@code io.crontainer.api}): plugins never see it. Since 1.1 a store may keep each run's
  * log beside its history ({@link io.crontainer.store.api.StateStore#keepsLogs()}), in the text form of
- * {@link io.crontainer.store.api.RunLogText} if it likes, and re-runs of past windows
- * ({@link io.crontainer.store.api.Rerun}, {@link io.crontainer.store.api.StateStore#keepsReruns()}).
+ * {@link io.crontainer.store.api.RunLogText} if it likes, and can read the history of many names in one
+ * round trip ({@link io.crontainer.store.api.StateStore#histories}); and it may keep re-runs of past
+ * windows ({@link io.crontainer.store.api.Rerun}, {@link io.crontainer.store.api.StateStore#keepsReruns()}).
  *
  * <p>
  * A store bundle implements the provider types of this package and must use a provider range:

@@ -163,14 +163,17 @@ public class CronJobsPage extends AbstractServlet {
 		String token = Csrf.token(request);
 		out.println("<table class=\"nicetable\" id=\"cron-jobs\"><thead><tr><th>Name</th><th>State</th><th>Interval</th>"
 				+ "<th>Zone</th><th>Next fire</th><th>Left</th><th>Last window end</th><th>Last run</th><th>Took</th>"
-				+ "<th>Recent runs</th>"
+				+ "<th title=\"" + Html.escape("Missed fire times: " + Jobs.MISSED_MEANS) + "\">Missed</th><th>Recent runs</th>"
 				+ "<th>Bundle</th><th>Reason</th><th>Actions</th></tr></thead><tbody>");
+		// The strips' runs in one call (one query of a cluster's database), not one per plugin
+		Map<String, List<CronRunDTO>> recent = rt.getHistories(jobs.stream().limit(STRIPS).map(j -> j.name).toList(),
+				STRIP_RUNS);
 		int strips = 0;
 		for (CronJobDTO job : jobs) {
 			ZoneId zone = Formats.zone(job.zone);
 			CronRunDTO last = job.lastRun;
-			String strip = strips < STRIPS ? Timeline.svg("strip-" + strips, job.name, history(rt, job.name, STRIP_RUNS),
-					now, zone, Timeline.Size.STRIP) : Formats.NONE;
+			String strip = strips < STRIPS ? Timeline.svg("strip-" + strips, job.name,
+					recent.getOrDefault(job.name, List.of()), now, zone, Timeline.Size.STRIP) : Formats.NONE;
 			strips++;
 			out.println("<tr data-name=\"" + Html.escape(job.name) + "\">");
 			cell(out, "name", "<a href=\"" + Html.escape(detailUrl(root, job.name)) + "\">" + Html.escape(job.name) + "</a>");
@@ -183,6 +186,10 @@ public class CronJobsPage extends AbstractServlet {
 			cell(out, "last-run", last == null ? "-" : "<span class=\"outcome outcome-" + last.outcome + "\">"
 					+ last.outcome + "</span>");
 			cell(out, "took", Html.escape(last == null ? Formats.NONE : took(last, now)));
+			cell(out, "missed", job.lastMissedFire == null ? Html.escape(Formats.number(job.missedFires))
+					: "<span title=\"" + Html.escape("the latest " + Formats.zoned(job.lastMissedFire, zone) + " ("
+							+ Formats.age(job.lastMissedFire, now) + " ago)") + "\">" + Html.escape(Formats.number(job.missedFires))
+							+ "</span>");
 			cell(out, "timeline", strip);
 			cell(out, "bundle", Html.escape(Jobs.bundle(job)));
 			String reason = Jobs.reason(job);
@@ -247,6 +254,7 @@ public class CronJobsPage extends AbstractServlet {
 		field(out, "counts", "Runs", Html.escape(Formats.number(job.runCount) + " since the scheduler started: "
 				+ Formats.number(job.failureCount) + " failed, " + Formats.number(job.timeoutCount) + " timed out; "
 				+ Formats.number(job.consecutiveFailures) + " in a row did not succeed"));
+		field(out, "missed", "Missed fires", Html.escape(Jobs.missed(job, zone, now) + ": " + Jobs.MISSED_MEANS));
 		if (job.node != null) {
 			field(out, "node", "Node", Html.escape(job.node));
 		}

@@ -5,14 +5,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
@@ -40,7 +45,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code endpoints.access} of PID {@value LoginConfiguration#PID}, decides who may read them:
  * {@code open} (anyone who reaches the port; the default), {@code login} (the console's account, by HTTP
  * Basic, under the console's login brake) or {@code token} ({@code Authorization: Bearer TOKEN}, the token
- * read from {@code endpoints.token.file}, re-read when the file changes).
+ * read from {@code endpoints.token.file}, re-read when the file changes, compared in constant time). Only the
+ * default file, {@code data/web/endpoints.token}, is made when missing (owner-only, random); a named file must
+ * exist, belong to the runtime's user (or root) and be closed to other users, or nothing is served.
  *
  * <p>
  * Whatever the setting, a request whose {@code Host} header names another server (DNS rebinding) is
@@ -49,9 +56,10 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code forceInstantExecution}, {@code tags} and the like never change what runs.
  *
  * <p>
- * Fails closed: a token file that cannot be made or read, or a login that is not running, refuses
- * everyone. Called by the HTTP server's threads; thread-safe (the cached token and the login are volatile
- * references).
+ * Fails closed: a token file that is missing, unreadable, open to other users or holds no token, or a login
+ * that is not running, refuses everyone (503), and the log says why once. Called by the HTTP server's
+ * threads; thread-safe (the cached token, the problem last logged and the login are volatile references;
+ * two requests that read a changed file at once both read it, and may both log its problem).
  */
 @Component(service = Filter.class, configurationPid = LoginConfiguration.PID, property = {
 		"osgi.http.whiteboard.filter.name=io.crontainer.webconsole.endpoints",
@@ -65,6 +73,12 @@ public class EndpointFilter implements Filter {
 	}
 
 	private static final Logger LOG = LoggerFactory.getLogger(EndpointFilter.class);
+	/** The token file in {@code data/web/} when {@code endpoints.token.file} is empty. */
+	static final String DEFAULT_TOKEN_FILE = "endpoints.token";
+	/** The shortest token accepted: the bearer path has no brake, so a token must not be guessable. */
+	static final int MIN_TOKEN = 16;
+	/** One token (RFC 6750's b64token) of at least {@value #MIN_TOKEN} characters. */
+	private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/-]{" + MIN_TOKEN + ",}=*");
 
 	private final Access access;
 	private final Path tokenFile;
@@ -75,8 +89,10 @@ public class EndpointFilter implements Filter {
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
 			target = "(" + SecurityProvider.PROPERTY_ID + "=" + LoginSecurityProvider.ID + ")")
 	volatile SecurityProvider login;
-	/** The token and the file's modification time it was read at; {@code null} until read. */
+	/** The token (or {@code null}), the file's attributes it was read with, and what is wrong; {@code null} until read. */
 	private volatile Object[] token;
+	/** The problem with the token file last logged; {@code null} while none. */
+	private volatile String reported;
 
 	@Activate
 	public EndpointFilter(BundleContext context, LoginConfiguration config) {
@@ -93,9 +109,9 @@ public class EndpointFilter implements Filter {
 				() -> HttpEndpointReporter.configuredHost(configurationAdmin, context));
 		this.access = access(config.endpoints_access());
 		String file = config.endpoints_token_file() == null ? "" : config.endpoints_token_file().strip();
-		this.tokenFile = file.isEmpty() ? webDir.resolve("endpoints.token") : Path.of(file);
+		this.tokenFile = file.isEmpty() ? webDir.resolve(DEFAULT_TOKEN_FILE) : Path.of(file);
 		if (access == Access.TOKEN) {
-			if (!Files.exists(tokenFile)) {
+			if (file.isEmpty() && !Files.exists(tokenFile)) {
 				try {
 					if (tokenFile.getParent() != null) {
 						LoginSecurityProvider.createPrivateDirectory(tokenFile.getParent());
@@ -113,6 +129,7 @@ public class EndpointFilter implements Filter {
 			}
 			LOG.info("Web console: /system/health and /metrics need 'Authorization: Bearer' with the token in {}",
 					tokenFile);
+			currentToken(); // says now, not at the first scrape, what is wrong with the file
 		} else if (access == Access.LOGIN) {
 			LOG.info("Web console: /system/health and /metrics need the console's login (HTTP Basic)");
 		}
@@ -200,11 +217,15 @@ public class EndpointFilter implements Filter {
 	}
 
 	private boolean bearer(HttpServletRequest request, HttpServletResponse response) throws IOException {
-		String header = request.getHeader("Authorization");
 		String expected = currentToken();
-		if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) && expected != null && !expected.isEmpty()
-				&& MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-						header.substring(7).strip().getBytes(StandardCharsets.UTF_8))) {
+		if (expected == null) { // fail closed; the log says why, once
+			response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+					"The bearer token file cannot be used (see the log); nothing is served meanwhile.");
+			return false;
+		}
+		String header = request.getHeader("Authorization");
+		if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+				&& sameToken(expected, header.substring(7).strip())) {
 			return true;
 		}
 		LOG.debug("Web console: {} without a valid bearer token from {}", LogText.escape(request.getRequestURI()),
@@ -214,25 +235,104 @@ public class EndpointFilter implements Filter {
 		return false;
 	}
 
-	/** The token file's content, read again when its modification time changes; {@code null} if unreadable. */
-	String currentToken() {
+	/**
+	 * Compares in time that depends on neither token's content or length: both are hashed (SHA-256) first, and
+	 * the hashes compared with {@link MessageDigest#isEqual}, which is constant-time for equal lengths.
+	 */
+	static boolean sameToken(String expected, String given) {
 		try {
-			FileTime modified = Files.getLastModifiedTime(tokenFile);
-			Object[] cached = token;
-			if (cached != null && cached[1].equals(modified)) {
-				return (String) cached[0];
-			}
-			String value = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-			token = new Object[] { value, modified };
-			return value;
-		} catch (NoSuchFileException e) {
-			LOG.warn("Web console: the bearer token file {} is missing: /system/health and /metrics refuse everyone",
-					tokenFile);
-			return null;
-		} catch (IOException e) {
-			LOG.warn("Web console: cannot read the bearer token file {}: {}", tokenFile, e.toString());
-			return null;
+			MessageDigest sha = MessageDigest.getInstance("SHA-256");
+			byte[] a = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
+			byte[] b = sha.digest(given.getBytes(StandardCharsets.UTF_8));
+			return MessageDigest.isEqual(a, b);
+		} catch (NoSuchAlgorithmException e) { // every Java platform has SHA-256
+			throw new IllegalStateException(e);
 		}
+	}
+
+	/**
+	 * The token in the file, read again when the file (its inode), its modification time, size, owner or
+	 * permissions change; {@code null} (refusing everyone) if the file is missing, unreadable, open to other
+	 * users ({@link #unsafe}), or does not hold one token of at least {@value #MIN_TOKEN} characters. What is
+	 * wrong is logged at ERROR once, not at every request (a flood of requests must not flood the log).
+	 */
+	String currentToken() {
+		String key;
+		PosixFileAttributes posix = null;
+		try {
+			try {
+				posix = Files.readAttributes(tokenFile, PosixFileAttributes.class);
+				key = posix.fileKey() + " " + posix.lastModifiedTime() + " " + posix.size() + " "
+						+ posix.owner().getName() + " " + PosixFilePermissions.toString(posix.permissions());
+			} catch (UnsupportedOperationException e) { // not a POSIX file system: no permissions to check
+				key = Files.getLastModifiedTime(tokenFile) + " " + Files.size(tokenFile);
+			}
+		} catch (NoSuchFileException e) {
+			return problem("is missing: make it, or remove endpoints.token.file to use " + DEFAULT_TOKEN_FILE
+					+ " of data/web/, made at start");
+		} catch (IOException e) {
+			return problem("cannot be read: " + e);
+		}
+		Object[] cached = token;
+		if (cached != null && cached[1].equals(key)) {
+			return cached[0] == null ? problem((String) cached[2]) : (String) cached[0];
+		}
+		String value = null;
+		String problem = posix == null ? null : unsafe(posix, System.getProperty("user.name"));
+		if (problem == null) {
+			try {
+				String text = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+				if (TOKEN.matcher(text).matches()) {
+					value = text;
+				} else {
+					problem = "does not hold one token on one line, of at least " + MIN_TOKEN
+							+ " letters, digits and -._~+/ (with = at its end)";
+				}
+			} catch (IOException e) {
+				problem = "cannot be read: " + e;
+			}
+		}
+		token = new Object[] { value, key, problem };
+		if (value == null) {
+			return problem(problem);
+		}
+		if (reported != null) {
+			reported = null;
+			LOG.info("Web console: the bearer token file {} is usable again", tokenFile);
+		}
+		return value;
+	}
+
+	/** Logs a problem with the token file once (until it changes); returns {@code null}. */
+	private String problem(String problem) {
+		if (!problem.equals(reported)) {
+			reported = problem;
+			LOG.error("Web console: the bearer token file {} {}; /system/health and /metrics refuse everyone (503)"
+					+ " until it is fixed", tokenFile, problem);
+		}
+		return null;
+	}
+
+	/**
+	 * Why a token file is not safe to trust, or {@code null} if it is: it must be a regular file, owned by the
+	 * runtime's user (or root), neither readable nor writable by other users, and not writable by its group
+	 * (readable by its group is allowed, so that a Prometheus server in that group can read it too).
+	 */
+	static String unsafe(PosixFileAttributes file, String user) {
+		if (!file.isRegularFile()) {
+			return "is not a regular file";
+		}
+		String owner = file.owner().getName();
+		if (!owner.equals(user) && !owner.equals("root")) {
+			return "belongs to " + LogText.escape(owner) + ", not to " + LogText.escape(user) + " (nor root)";
+		}
+		Set<PosixFilePermission> p = file.permissions();
+		if (p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.OTHERS_WRITE)
+				|| p.contains(PosixFilePermission.GROUP_WRITE)) {
+			return "is open to other users (" + PosixFilePermissions.toString(p) + "): every local user could read or"
+					+ " change the token; chmod 600 (or 640 to share it with a group)";
+		}
+		return null;
 	}
 
 	/** A request whose parameters and query string are hidden from the health check servlet. */

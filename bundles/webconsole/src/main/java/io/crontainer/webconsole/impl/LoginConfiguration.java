@@ -46,8 +46,10 @@ import org.osgi.service.metatype.annotations.Option;
 	String endpoints_access() default "open";
 
 	@AttributeDefinition(name = "Token file",
-			description = "The file whose content (one line) is the bearer token for endpoints.access = token;"
-					+ " made with a random token, owner-only, if it does not exist. Empty: data/web/endpoints.token.")
+			description = "The file whose content (one line, at least 16 characters) is the bearer token for"
+					+ " endpoints.access = token. It must exist, belong to the runtime's user (or root) and be closed to"
+					+ " other users (600, or 640 to share it with a group), else nothing is served. Empty:"
+					+ " data/web/endpoints.token, made with a random token, owner-only, if it does not exist.")
 	String endpoints_token_file() default "";
 
 	@AttributeDefinition(name = "Allowed host names",

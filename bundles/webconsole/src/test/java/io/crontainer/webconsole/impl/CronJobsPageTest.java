@@ -153,8 +153,18 @@ class CronJobsPageTest {
 		run.started = now - 180_000;
 		run.finished = null;
 		busy.lastRun = run;
+		busy.missedFires = 1234;
+		busy.lastMissedFire = now - 300_000;
 		rt.jobs.add(busy);
 		rt.history.add(run);
+		for (String name : List.of("idle", "late")) {
+			CronJobDTO other = job(name, JobState.SCHEDULED);
+			rt.jobs.add(other);
+			CronRunDTO done = run(name, Outcome.FAILED, "boom");
+			done.started = now - 60_000;
+			done.finished = now - 59_000;
+			rt.history.add(done);
+		}
 		Http.Request get = new Http.Request();
 		Http.Response response = new Http.Response();
 		clocked.renderContent(get.proxy(), response.proxy());
@@ -162,7 +172,33 @@ class CronJobsPageTest {
 		assertThat(html).contains("<td class=\"state\"><span class=\"state state-SCHEDULED\">SCHEDULED (running 3 min)</span>")
 				.contains("<td class=\"left\">1 min</td>").contains("<td class=\"took\">3 min</td>")
 				.contains("<td class=\"timeline\"><svg ").contains("<title>RUNNING (MANUAL), started ")
-				.contains("Timeline of the last 1 run of busy: 0 succeeded, 0 failed, 1 in progress.");
+				.contains("Timeline of the last 1 run of busy: 0 succeeded, 0 failed, 1 in progress.")
+				.contains("Timeline of the last 1 run of idle: 0 succeeded, 1 failed.")
+				.contains("Timeline of the last 1 run of late: 0 succeeded, 1 failed.")
+				.contains("<th title=\"Missed fire times: fire times whose run did not start within 60 s")
+				.contains("<td class=\"missed\"><span title=\"the latest 2027-01-15T07:55Z[UTC] (5 min ago)\">1,234</span></td>")
+				.contains("<td class=\"missed\">0</td>");
+		assertThat(rt.historyCalls).as("the list reads the runs of all its plugins at once")
+				.containsExactly("getHistories[busy, idle, late]x20");
+	}
+
+	@Test
+	void theDetailShowsTheMissedFireTimes() throws Exception {
+		long now = 1_800_000_000_000L;
+		CronJobsPage clocked = new CronJobsPage(rt, java.time.Clock.fixed(java.time.Instant.ofEpochMilli(now),
+				java.time.ZoneOffset.UTC));
+		CronJobDTO late = job("late", JobState.SCHEDULED);
+		late.zone = "Europe/Paris";
+		late.missedFires = 3;
+		late.lastMissedFire = now - 120_000;
+		rt.jobs.add(late);
+		Http.Request get = new Http.Request();
+		get.param("name", "late");
+		Http.Response response = new Http.Response();
+		clocked.renderContent(get.proxy(), response.proxy());
+		assertThat(response.body.toString()).contains("<tr class=\"missed\"><th>Missed fires</th><td>3, the latest"
+				+ " 2027-01-15T08:58+01:00[Europe/Paris] (2 min ago): fire times whose run did not start within 60 s (the"
+				+ " runtime was down, the store away, the plugin busy)</td></tr>");
 	}
 
 	@Test
@@ -305,8 +341,22 @@ class CronJobsPageTest {
 			return jobs.stream().filter(j -> j.name.equals(name)).findFirst().orElse(null);
 		}
 
+		/** The history reads, in order. */
+		final List<String> historyCalls = new ArrayList<>();
+
+		@Override
+		public java.util.Map<String, List<CronRunDTO>> getHistories(java.util.Collection<String> names, int limit) {
+			historyCalls.add("getHistories" + names + "x" + limit);
+			java.util.Map<String, List<CronRunDTO>> all = new java.util.LinkedHashMap<>();
+			for (String name : names) {
+				all.put(name, history.stream().filter(r -> r.name.equals(name)).limit(limit).toList());
+			}
+			return all;
+		}
+
 		@Override
 		public List<CronRunDTO> getHistory(String name, int limit) {
+			historyCalls.add("getHistory " + name);
 			return history.stream().filter(r -> name == null || r.name.equals(name)).limit(limit).toList();
 		}
 
@@ -393,6 +443,14 @@ class CronJobsPageTest {
 		@Override
 		public io.crontainer.api.runtime.RerunDTO getRerun(String name) {
 			return null;
+		}
+
+		@Override
+		public io.crontainer.api.runtime.EngineDTO getEngine() {
+			io.crontainer.api.runtime.EngineDTO engine = new io.crontainer.api.runtime.EngineDTO();
+			engine.commitBuckets = new double[0];
+			engine.commitCounts = new long[0];
+			return engine;
 		}
 
 		@Override

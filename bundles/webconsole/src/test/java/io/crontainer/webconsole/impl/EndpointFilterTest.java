@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,8 +98,8 @@ class EndpointFilterTest {
 
 	@Test
 	void tokenAccessNeedsTheBearerTokenFromItsFile() throws Exception {
-		Path file = web.resolve("web/endpoints.token");
-		EndpointFilter filter = new EndpointFilter(config("token", file.toString()), web, null);
+		Path file = web.resolve("endpoints.token"); // the default file, made at the start
+		EndpointFilter filter = new EndpointFilter(config("token", ""), web, null);
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
 		String token = Files.readString(file).strip();
 		assertThat(token).hasSizeGreaterThan(20);
@@ -150,8 +151,119 @@ class EndpointFilterTest {
 		Http.Response t = new Http.Response();
 		filter.doFilter(get("/system/health").header("Authorization", "Bearer ").proxy(), t.proxy(), chain);
 		noFile.doFilter(get("/system/health").header("Authorization", "Bearer ").proxy(), t.proxy(), chain);
-		assertThat(t.status).isEqualTo(401);
+		assertThat(t.status).isEqualTo(503);
 		assertThat(reached).isEmpty();
+	}
+
+	@Test
+	void anAttackerWithoutTheTokenGetsNothing() throws Exception {
+		Path file = web.resolve("endpoints.token");
+		EndpointFilter filter = new EndpointFilter(config("token", ""), web, null);
+		String token = Files.readString(file).strip();
+		List<String> tries = new ArrayList<>(List.of("", "Bearer", "Bearer ", "Bearer " + token.substring(1),
+				"Bearer " + token + "x", "Bearer " + token.toUpperCase(java.util.Locale.ROOT), "Basic " + token,
+				"Bearer " + token.substring(0, 16), "Bearer " + token + " " + token, "Bearer\t" + token,
+				"Bearer " + token + "\u0000"));
+		for (String path : List.of("/metrics", "/metrics.txt", "/system/health", "/system/health.json",
+				"/system/health/crontainer.txt")) {
+			for (String authorization : tries) {
+				Http.Response r = new Http.Response();
+				Http.Request request = get(path);
+				if (!authorization.isEmpty()) {
+					request.header("Authorization", authorization);
+				}
+				filter.doFilter(request.proxy(), r.proxy(), chain);
+				assertThat(r.status).as("%s with [%s]", path, authorization).isEqualTo(401);
+			}
+		}
+		assertThat(reached).isEmpty();
+		Http.Response right = new Http.Response();
+		filter.doFilter(get("/metrics").header("Authorization", "bearer  " + token + " ").proxy(), right.proxy(), chain);
+		assertThat(reached).as("the scheme is case-insensitive, spaces around the token are not part of it").hasSize(1);
+	}
+
+	@Test
+	void theComparisonDependsOnNeitherTokensLengthNorContent() {
+		assertThat(EndpointFilter.sameToken("0123456789abcdefghij", "0123456789abcdefghij")).isTrue();
+		assertThat(EndpointFilter.sameToken("0123456789abcdefghij", "0123456789abcdefghi")).isFalse();
+		assertThat(EndpointFilter.sameToken("0123456789abcdefghij", "")).isFalse();
+		assertThat(EndpointFilter.sameToken("0123456789abcdefghij", "0123456789abcdefghijk")).isFalse();
+	}
+
+	@Test
+	void aTokenFileOpenToOtherUsersServesNothingUntilItIsClosed() throws Exception {
+		Path file = web.resolve("endpoints.token");
+		EndpointFilter filter = new EndpointFilter(config("token", ""), web, null);
+		String token = Files.readString(file).strip();
+		String bearer = "Bearer " + token;
+		for (String mode : List.of("rw----r--", "rw-----w-", "rw-rw----", "rw-r--r--")) {
+			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+			Http.Response r = new Http.Response();
+			filter.doFilter(get("/metrics").header("Authorization", bearer).proxy(), r.proxy(), chain);
+			assertThat(r.status).as(mode).isEqualTo(503);
+		}
+		assertThat(reached).isEmpty();
+		// Closed again (a chmod changes no modification time): served at once; readable by its group is allowed
+		Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+		filter.doFilter(get("/metrics").header("Authorization", bearer).proxy(), new Http.Response().proxy(), chain);
+		assertThat(reached).hasSize(1);
+		// Owned by another user (a file that user could change), or not a file
+		assertThat(EndpointFilter.unsafe(attributes("mallory", true, "rw-------"), "crontainer"))
+				.isEqualTo("belongs to mallory, not to crontainer (nor root)");
+		assertThat(EndpointFilter.unsafe(attributes("root", true, "rw-r-----"), "crontainer")).isNull();
+		assertThat(EndpointFilter.unsafe(attributes("crontainer", true, "rw-------"), "crontainer")).isNull();
+		assertThat(EndpointFilter.unsafe(attributes("crontainer", false, "rwx------"), "crontainer"))
+				.isEqualTo("is not a regular file");
+	}
+
+	/** The attributes of a file that this test cannot make for real (it may run as root). */
+	static PosixFileAttributes attributes(String owner, boolean regular, String mode) {
+		return (PosixFileAttributes) java.lang.reflect.Proxy.newProxyInstance(EndpointFilterTest.class.getClassLoader(),
+				new Class<?>[] { PosixFileAttributes.class }, (p, m, a) -> switch (m.getName()) {
+				case "owner" -> (java.nio.file.attribute.UserPrincipal) () -> owner;
+				case "isRegularFile" -> regular;
+				case "permissions" -> PosixFilePermissions.fromString(mode);
+				default -> throw new UnsupportedOperationException(m.getName());
+				});
+	}
+
+	@Test
+	void aNamedTokenFileThatIsMissingIsNotMadeAndNothingIsServed() throws Exception {
+		Path file = web.resolve("prometheus/crontainer.token");
+		EndpointFilter filter = new EndpointFilter(config("token", file.toString()), web, null);
+		assertThat(file).doesNotExist();
+		assertThat(web.resolve("endpoints.token")).doesNotExist();
+		Http.Response r = new Http.Response();
+		filter.doFilter(get("/system/health").header("Authorization", "Bearer ").proxy(), r.proxy(), chain);
+		assertThat(r.status).isEqualTo(503);
+		assertThat(r.message).contains("see the log").doesNotContain(file.toString());
+
+		// The operator makes it: too short, two lines, then right
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, "short-token\n");
+		Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+		Http.Response shortOne = new Http.Response();
+		filter.doFilter(get("/metrics").header("Authorization", "Bearer short-token").proxy(), shortOne.proxy(), chain);
+		assertThat(shortOne.status).isEqualTo(503);
+		Files.writeString(file, "first-token-0123456789\nsecond-token-0123456789\n");
+		Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 3000));
+		Http.Response twoLines = new Http.Response();
+		filter.doFilter(get("/metrics").header("Authorization", "Bearer first-token-0123456789").proxy(),
+				twoLines.proxy(), chain);
+		assertThat(twoLines.status).isEqualTo(503);
+		assertThat(reached).isEmpty();
+		Files.writeString(file, "operators-token-0123456789==\n");
+		Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 6000));
+		filter.doFilter(get("/metrics").header("Authorization", "Bearer operators-token-0123456789==").proxy(),
+				new Http.Response().proxy(), chain);
+		assertThat(reached).hasSize(1);
+		// Deleted: nothing is served
+		Files.delete(file);
+		Http.Response gone = new Http.Response();
+		filter.doFilter(get("/metrics").header("Authorization", "Bearer operators-token-0123456789==").proxy(),
+				gone.proxy(), chain);
+		assertThat(gone.status).isEqualTo(503);
+		assertThat(reached).hasSize(1);
 	}
 
 	@Test

@@ -111,6 +111,8 @@ final class Http {
 		final Map<String, List<String>> headers = new LinkedHashMap<>();
 		final StringWriter body = new StringWriter();
 		boolean committed;
+		/** The message of {@code sendError}, if any. */
+		String message;
 
 		String header(String name) {
 			List<String> values = headers.get(name.toLowerCase());
@@ -126,6 +128,7 @@ final class Http {
 					}
 					case "sendError" -> {
 						status = (Integer) a[0];
+						message = a.length > 1 ? (String) a[1] : null;
 						committed = true;
 						yield null;
 					}

@@ -48,9 +48,10 @@ final class Job {
 	/**
 	 * Why its last claim failed because the store could not be reached (the job is
 	 * {@code UNAVAILABLE} but keeps its schedule); {@code null} once a claim succeeds or the store is
-	 * back.
+	 * back. Written under the engine's lock; volatile so that a run thread whose claim got through
+	 * takes the lock only when there is something to clear ({@link RunThread}).
 	 */
-	String claimUnavailable;
+	volatile String claimUnavailable;
 	/** Its next fire time ({@link #nextFire}), queued while it is scheduled. */
 	final Due fireTime = new Due() {
 		@Override

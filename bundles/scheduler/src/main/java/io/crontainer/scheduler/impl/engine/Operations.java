@@ -2,7 +2,9 @@ package io.crontainer.scheduler.impl.engine;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.crontainer.api.runtime.CronRunDTO;
@@ -19,10 +21,10 @@ import io.crontainer.store.api.StateStore;
  * copies and calls the state store itself; it writes no field of the engine.
  *
  * <p>
- * Thread-safe: every method takes the engine's lock itself, for memory operations only, and runs
- * what it found to do (logging, events, {@code service.changecount}) after releasing it. Called by
- * operators' threads (shell, web console, JMX) with no lock held. Implemented by {@link Operators}; the
- * component gets it from {@link Scheduler#operations()}.
+ * Thread-safe: every method but {@link #commitTimes()} (lock-free) takes the engine's lock itself, for
+ * memory operations only, and runs what it found to do (logging, events, {@code service.changecount})
+ * after releasing it. Called by operators' threads (shell, web console, JMX) with no lock held.
+ * Implemented by {@link Operators}; the component gets it from {@link Scheduler#operations()}.
  */
 public interface Operations {
 
@@ -57,6 +59,21 @@ public interface Operations {
 	 * @throws IllegalArgumentException If no job has the name and none had it.
 	 */
 	List<RunRecord> history(String name, int limit);
+
+	/**
+	 * The newest runs kept here of several names, taking the lock once: for each distinct name, what
+	 * {@link #history(String, int)} returns, or an empty list for a name that has none (it need not be a
+	 * job's). The records are live, as there.
+	 *
+	 * @param limit The most records per name, greater than 0.
+	 */
+	Map<String, List<RunRecord>> histories(Collection<String> names, int limit);
+
+	/** How many deadlines wait in the due queue now (fire times, time limits, retries, the re-check). */
+	int dueQueueSize();
+
+	/** How long the state store took to commit windows since the engine started; thread-safe. */
+	CommitTimes commitTimes();
 
 	/**
 	 * Fires a job by hand: its run starts on a run thread, and {@code done} is completed with it, on a

@@ -4,8 +4,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.crontainer.api.runtime.CronRunDTO;
@@ -41,6 +44,12 @@ final class Operators implements Operations {
 
 		/** The re-runs part, which checks and keeps operators' re-run requests. */
 		Reruns reruns();
+
+		/** How many deadlines wait in the due queue. Lock held. */
+		int dueQueueSize();
+
+		/** How long commits took; thread-safe, no lock needed. */
+		CommitTimes commitTimes();
 
 		/** Runs the effects collected under the lock, and tells of a change. Lock not held. */
 		void flush(List<Runnable> out);
@@ -102,6 +111,31 @@ final class Operators implements Operations {
 		synchronized (lock) {
 			return view(table.require(name));
 		}
+	}
+
+	@Override
+	public Map<String, List<RunRecord>> histories(Collection<String> names, int limit) {
+		Map<String, List<RunRecord>> all = new LinkedHashMap<>();
+		synchronized (lock) {
+			for (String name : names) {
+				if (!all.containsKey(name)) {
+					all.put(name, history.has(name) ? history.recent(name, limit) : List.of());
+				}
+			}
+		}
+		return all;
+	}
+
+	@Override
+	public int dueQueueSize() {
+		synchronized (lock) {
+			return engine.dueQueueSize();
+		}
+	}
+
+	@Override
+	public CommitTimes commitTimes() {
+		return engine.commitTimes();
 	}
 
 	@Override

@@ -99,8 +99,12 @@ final class Outcomes {
 		});
 		out.add(() -> events.ended(kept));
 		switch (outcome) {
-		case SUCCEEDED -> out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
-				Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));
+		case SUCCEEDED -> {
+			if (LOG.isDebugEnabled()) { // a level check only; the line is written once the lock is released
+				out.add(() -> LOG.debug("Cron plugin {} succeeded for [{}, {})", run.name,
+						Instant.ofEpochMilli(record.windowStart), Instant.ofEpochMilli(record.windowEnd)));
+			}
+		}
 		case TIMED_OUT -> out.add(() -> LOG.warn("Cron plugin {}: run {}: {}; the window is kept for its next run",
 				run.name, outcome, error));
 		case FAILED -> {

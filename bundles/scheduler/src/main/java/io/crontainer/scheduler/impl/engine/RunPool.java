@@ -1,5 +1,7 @@
 package io.crontainer.scheduler.impl.engine;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The threads that runs execute on: an elastic pool that never lets a run wait behind a plugin that
- * does not return.
+ * does not return. The calls of {@code enabled()} and {@code interval()} have a pool of their own of
+ * this kind ({@link CallPool}).
  *
  * <p>
  * Runs wait in one queue; threads take them in turn, so a burst of short runs (a thousand plugins due
@@ -25,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * burst of short runs adds none. Hence a queued run always has a thread within about a millisecond,
  * however many plugins hang; and since a thread is added only when every thread is inside a run that
  * lasts, and the engine never runs a plugin twice at once, there are never more threads than
- * running plugins, plus one. Beyond {@link #CORE} threads, a thread idle for
- * {@link #KEEP_ALIVE_SECONDS} ends.
+ * running plugins, plus one. Beyond the core threads, a thread idle for {@link #KEEP_ALIVE_SECONDS}
+ * ends; since a burst of short tasks adds no thread, none is left to end later, when nothing is due.
  *
  * <p>
- * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). Called by the
- * timer thread, the store's committer thread and operators' threads ({@link #execute}), and by its
- * own threads.
+ * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). The runs' pool
+ * is called by the timer thread, the store's committer thread and operators' threads
+ * ({@link #execute}), the calls' by the whiteboard, timer and operators' threads; both by their own
+ * threads, and by the component as it stops ({@link #shutdown}, {@link #shutdownNow}).
  */
 public final class RunPool implements Executor {
 	static final long KEEP_ALIVE_SECONDS = 60;
@@ -43,6 +47,9 @@ public final class RunPool implements Executor {
 
 	private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
 	private final String prefix;
+	private final int core;
+	/** The pool's threads alive now, for {@link #shutdownNow()}. */
+	private final Set<Thread> live = ConcurrentHashMap.newKeySet();
 	private final AtomicInteger threads = new AtomicInteger();
 	private final AtomicInteger free = new AtomicInteger();
 	private final AtomicInteger numbers = new AtomicInteger();
@@ -52,12 +59,25 @@ public final class RunPool implements Executor {
 	private final Thread spawner;
 	private volatile boolean shutdown;
 
+	/** A pool of {@link #CORE} threads kept, named {@code prefix-N}. */
 	public RunPool(String prefix) {
+		this(prefix, CORE);
+	}
+
+	/**
+	 * @param prefix The prefix of the threads' names ({@code prefix-N}, and {@code prefix-spawner}).
+	 * @param core The threads started at once and kept when idle, at least 1.
+	 */
+	RunPool(String prefix, int core) {
+		if (core < 1) {
+			throw new IllegalArgumentException("a pool keeps at least one thread, not " + core);
+		}
 		this.prefix = prefix;
+		this.core = core;
 		this.spawner = new Thread(this::spawnLoop, prefix + "-spawner");
 		this.spawner.setDaemon(true);
 		this.spawner.start();
-		for (int i = 0; i < CORE; i++) {
+		for (int i = 0; i < core; i++) {
 			spawn();
 		}
 	}
@@ -82,6 +102,22 @@ public final class RunPool implements Executor {
 			queue.add(() -> {
 				// wakes an idle thread so that it sees the shutdown and ends
 			});
+		}
+	}
+
+	/** How many threads the pool has now (the spawner not counted). */
+	int threads() {
+		return threads.get();
+	}
+
+	/**
+	 * As {@link #shutdown()}, and interrupts the tasks going on (a plugin call that hangs is told to
+	 * stop); their threads end once the tasks return.
+	 */
+	public void shutdownNow() {
+		shutdown();
+		for (Thread thread : live) {
+			thread.interrupt();
 		}
 	}
 
@@ -118,17 +154,18 @@ public final class RunPool implements Executor {
 		} catch (OutOfMemoryError | RuntimeException e) {
 			threads.decrementAndGet();
 			free.decrementAndGet();
-			LOG.error("Cannot start a thread for runs ({} exist); queued runs wait for a free one", threads.get(), e);
+			LOG.error("Cannot start a thread {}-N ({} exist); queued tasks wait for a free one", prefix, threads.get(), e);
 			LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
 			wantThread();
 		}
 	}
 
 	private void work() {
+		live.add(Thread.currentThread());
 		while (!shutdown) {
 			Runnable task;
 			try {
-				task = threads.get() <= CORE ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+				task = threads.get() <= core ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
 			} catch (InterruptedException e) {
 				continue; // a late interrupt meant for a plugin: ignored here
 			}
@@ -142,12 +179,13 @@ public final class RunPool implements Executor {
 			try {
 				task.run();
 			} catch (RuntimeException | Error e) {
-				LOG.error("A run task failed", e);
+				LOG.error("A task of {} failed", prefix, e);
 			} finally {
 				Thread.interrupted(); // a late interrupt was meant for the plugin
 				free.incrementAndGet();
 			}
 		}
+		live.remove(Thread.currentThread());
 		threads.decrementAndGet();
 		if (free.decrementAndGet() == 0 && !queue.isEmpty() && !shutdown) {
 			wantThread(); // a task was queued while this thread still counted as free

@@ -31,8 +31,10 @@ import io.crontainer.store.api.StoreUnavailableException;
  * the {@link StateStore} (no lock held); takes the window start from the claim and the window end from
  * the clock; renames the thread {@code crontainer-run-N [NAME]}, marks it as the run's for its log
  * ({@code RunLogCapture}: what it logs until the plugin returns goes to the run's log, kept in
- * {@link RunRecord}) and calls the plugin (no lock held); unmarks it and restores the name; commits the window end if the plugin returned normally, or releases the claim;
- * and, once the commit is durable (on the store's thread), records the run's outcome and hands the
+ * {@link RunRecord}) and calls the plugin (no lock held); unmarks it and restores the name; commits the
+ * window end if the plugin returned normally, or releases the claim (timing the commit,
+ * {@link Engine#commitTook}); and, once the commit is durable (on the store's thread), records the
+ * run's outcome and hands the
  * run back to the engine ({@link Engine#over}). This is where a run's life on its thread grows (batch
  * claims, retries, re-runs, run logs). A re-run's window ({@link Run#rerun}) claims the name the same
  * way, runs the plugin for its past window, and releases the claim instead of committing: the window
@@ -103,6 +105,12 @@ final class RunThread {
 
 		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
 		void flush(List<Runnable> out);
+
+		/**
+		 * The store answered a commit of a window end (durable, or an error) {@code nanos} after it was asked;
+		 * lock not held, on the store's thread or the run thread. Must return at once.
+		 */
+		void commitTook(long nanos);
 	}
 
 	private final Object lock;
@@ -296,9 +304,13 @@ final class RunThread {
 			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
 		} else {
 			StateStore current = engine.store();
+			long asked = System.nanoTime();
 			CompletionStage<RunState> commit = current == store ? store.commit(claim, end)
 					: handOver(run, store, current, claim, end);
-			commit.whenComplete((state, error) -> committed(run, start, end, state, error));
+			commit.whenComplete((state, error) -> {
+				engine.commitTook(System.nanoTime() - asked);
+				committed(run, start, end, state, error);
+			});
 		}
 	}
 
@@ -444,8 +456,15 @@ final class RunThread {
 		}
 	}
 
-	/** A claim got through: the store can be reached again, whatever the last claim of the job found. */
+	/**
+	 * A claim got through: the store can be reached again, whatever the last claim of the job found.
+	 * Takes the engine's lock only if that claim had not got through: every run passes here just
+	 * before its plugin is called, and in a burst the lock is the timer's, which dispatches the others.
+	 */
 	private void claimReachable(Run run) {
+		if (run.job.claimUnavailable == null) {
+			return; // the usual case: no lock, so that the run starts while the timer holds it
+		}
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
 			if (!engine.claimReachable(run.job, clock.instant(), out)) {

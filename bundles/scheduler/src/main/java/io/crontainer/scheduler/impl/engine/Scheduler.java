@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -49,6 +50,8 @@ import io.crontainer.store.api.StateStore;
  * earliest</td></tr>
  * <tr><td>{@link Operators}</td><td>the operators' side ({@link Operations}): copies of jobs and runs for the
  * runtime view, operators' actions</td></tr>
+ * <tr><td>{@link CommitTimes}</td><td>how long the store took to commit windows (lock-free: the store's
+ * threads report, operators' threads read)</td></tr>
  * </table>
  *
  * <p>
@@ -57,9 +60,9 @@ import io.crontainer.store.api.StateStore;
  * mutable clock.
  *
  * <p>
- * Thread-safe. One lock ({@link #lock()}) guards every part but the store and the run pool, and is
- * held for memory operations only: no plugin call, store call, file I/O or log line happens while it
- * is held. Work found under the lock is collected as effects ({@code out}) and run by
+ * Thread-safe. One lock ({@link #lock()}) guards every part but the store, the run pool and the commit
+ * times, and is held for memory operations only: no plugin call, store call, file I/O or log line
+ * happens while it is held. Work found under the lock is collected as effects ({@code out}) and run by
  * {@link #flush} after it is released. Callers: the whiteboard thread ({@link #add}, {@link #update},
  * {@link #remove}), the timer ({@link #tick}), call, run and store threads through the parts,
  * operators' threads through the runtime view ({@link Operators}), the component ({@link #configure},
@@ -90,6 +93,8 @@ public final class Scheduler implements Due.Parts {
 	private final Clock clock;
 	private final DueQueue due = new DueQueue();
 	private final History history;
+	/** How long commits took; thread-safe without the lock. */
+	private final CommitTimes commitTimes = new CommitTimes();
 	private final JobTable table;
 	private final Schedules schedules;
 	private final Resolutions resolutions;
@@ -108,10 +113,10 @@ public final class Scheduler implements Due.Parts {
 		}
 	};
 	/**
-	 * Jobs fired in the tick going on, whose next fire times are computed once the burst has started.
-	 * The timer thread only, lock held.
+	 * Jobs fired in the tick going on, whose next fire times are computed once the burst has started,
+	 * in batches. The timer thread only, lock held.
 	 */
-	private final List<Job> burst = new ArrayList<>();
+	private final ArrayDeque<Job> burst = new ArrayDeque<>();
 	private final Runnable changed;
 
 	// Guarded by lock.
@@ -333,6 +338,11 @@ public final class Scheduler implements Due.Parts {
 			}
 
 			@Override
+			public void commitTook(long nanos) {
+				commitTimes.observe(nanos);
+			}
+
+			@Override
 			public void record(String name, RunState state, Instant now, List<Runnable> out) {
 				table.record(name, state, now, out);
 			}
@@ -414,6 +424,16 @@ public final class Scheduler implements Due.Parts {
 			@Override
 			public Reruns reruns() {
 				return reruns;
+			}
+
+			@Override
+			public int dueQueueSize() {
+				return due.size();
+			}
+
+			@Override
+			public CommitTimes commitTimes() {
+				return commitTimes;
 			}
 
 			@Override
@@ -645,18 +665,19 @@ public final class Scheduler implements Due.Parts {
 					return null;
 				}
 				Instant now = clock.instant();
-				for (Job job : burst) {
-					schedules.computeNext(job, now, after);
+				// At most a batch of next fire times under one hold of the lock too: a burst of 1,000 held
+				// it for milliseconds, while the runs' threads and the store's waited for it.
+				for (int i = 0; i < TICK_BATCH && !burst.isEmpty(); i++) {
+					schedules.computeNext(burst.poll(), now, after);
 				}
-				burst.clear();
 				long nowMillis = now.toEpochMilli();
 				long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
-				if (earliest > nowMillis && after.isEmpty()) {
+				if (burst.isEmpty() && earliest > nowMillis && after.isEmpty()) {
 					due.sleeping(earliest);
 					return Instant.ofEpochMilli(earliest);
 				}
 			}
-			flush(after); // then look again: something may be due already
+			flush(after); // then look again: something may be due already, or next fire times are left
 		}
 	}
 

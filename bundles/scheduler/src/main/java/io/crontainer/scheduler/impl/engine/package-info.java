@@ -11,7 +11,8 @@
  * other packages see is public and documented: the scheduler itself (for the DS component), the
  * executors and the timer it starts, {@link io.crontainer.scheduler.impl.engine.Operations} with
  * {@link io.crontainer.scheduler.impl.engine.JobView} and
- * {@link io.crontainer.scheduler.impl.engine.RunRecord} (for the runtime view),
+ * {@link io.crontainer.scheduler.impl.engine.RunRecord} and
+ * {@link io.crontainer.scheduler.impl.engine.CommitTimes} (for the runtime view),
  * {@link io.crontainer.scheduler.impl.engine.Events} (implemented with Event Admin) and
  * {@link io.crontainer.scheduler.impl.engine.Texts}. The rest, jobs and runs included, is
  * package-private. Private to the scheduler bundle; depends on {@code whiteboard}, {@code interval}

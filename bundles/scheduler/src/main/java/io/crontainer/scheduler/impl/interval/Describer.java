@@ -42,6 +42,25 @@ final class Describer {
 		return String.join(", ", parts);
 	}
 
+	/**
+	 * {@code HH:MM}, or {@code HH:MM:SS} when the second is not 0. Not {@code String.format}: every
+	 * interval is described as it is parsed, and in a profile of 10,000 plugins registered the
+	 * description was two thirds of the parsing, mostly in {@code Formatter}.
+	 */
+	private static String clock(int h, int m, int sec) {
+		StringBuilder sb = new StringBuilder(8);
+		twoDigits(sb, h).append(':');
+		twoDigits(sb, m);
+		if (sec != 0) {
+			twoDigits(sb.append(':'), sec);
+		}
+		return sb.toString();
+	}
+
+	private static StringBuilder twoDigits(StringBuilder sb, int value) {
+		return (value < 10 ? sb.append('0') : sb).append(value);
+	}
+
 	private static String time(Schedule s) {
 		int ns = Long.bitCount(s.seconds);
 		int nm = Long.bitCount(s.minutes);
@@ -51,7 +70,7 @@ final class Describer {
 			int sec = nextBit(s.seconds, 0);
 			for (int h = nextBit(s.hours, 0); h >= 0; h = nextBit(s.hours, h + 1)) {
 				for (int m = nextBit(s.minutes, 0); m >= 0; m = nextBit(s.minutes, m + 1)) {
-					times.add(sec == 0 ? String.format("%02d:%02d", h, m) : String.format("%02d:%02d:%02d", h, m, sec));
+					times.add(clock(h, m, sec));
 				}
 			}
 			return "at " + join(times);

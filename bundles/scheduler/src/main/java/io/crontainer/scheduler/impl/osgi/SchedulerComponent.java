@@ -28,6 +28,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventAdmin;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,8 +66,9 @@ import io.crontainer.store.api.StateStoreProvider;
  * Threads: the DS thread that activates, modifies and deactivates the component and calls the
  * bind, update and unbind methods (a bundle's stopping thread, FileInstall's, ConfigAdmin's); the
  * component's own threads are the engine's timer, the run pool, the call pool, the store's, the
- * {@link EventPoster}'s, which posts run and state events to Event Admin if one is registered, and the
- * {@link ChangeCount}'s, which publishes {@code service.changecount}.
+ * {@link EventPoster}'s, which posts run and state events to Event Admin if one is registered and a
+ * handler subscribes to them, and the {@link ChangeCount}'s, which publishes
+ * {@code service.changecount}.
  *
  * <p>
  * The {@link CronRuntime} service is registered by this component itself (not declared to DS), so
@@ -116,6 +118,15 @@ public final class SchedulerComponent {
 	volatile EventAdmin eventAdmin;
 
 	/**
+	 * The Event Admin handlers registered now, as references: an event goes to Event Admin only if one
+	 * of them subscribes to its topic ({@link EventPoster#subscribed}). The handlers themselves are
+	 * never got. Replaced by DS on its thread, read on any thread.
+	 */
+	@Reference(service = EventHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+			policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+	volatile List<ServiceReference<EventHandler>> eventHandlers;
+
+	/**
 	 * Activates the scheduler: opens the state store, starts the timer and registers the
 	 * {@link CronRuntime} service. Plugins are bound after.
 	 *
@@ -135,7 +146,7 @@ public final class SchedulerComponent {
 		this.calls = new CallPool(CALL_THREADS, "crontainer-call");
 		this.changeCount = new ChangeCount(Map.of(Constants.SERVICE_DESCRIPTION,
 				"Crontainer scheduler: the runtime view of the scheduled cron plugins"));
-		this.events = EventPoster.open(() -> eventAdmin);
+		this.events = EventPoster.open(() -> eventAdmin, topic -> EventPoster.subscribed(eventHandlers, topic));
 		this.scheduler = new Scheduler(clock, runs, calls, store, options, changeCount::changed, events);
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
 		scheduler.timer(timer.thread());
@@ -183,7 +194,7 @@ public final class SchedulerComponent {
 		timer.stop();
 		scheduler.stop();
 		runs.shutdown();
-		calls.executor().shutdownNow();
+		calls.shutdownNow();
 		events.close(EVENTS_WAIT_MILLIS); // the runs' last events (interrupted by the stop) go out first
 		scheduler.store().close();
 		LOG.info("Crontainer scheduler stopped");

@@ -262,6 +262,9 @@ final class LocalHistory implements AutoCloseable {
 
 	/** The newest runs, newest first (by start), of a name or of all names ({@code null}). */
 	synchronized List<CronRunDTO> history(String name, int limit) {
+		if (name != null && !runs.containsKey(name)) {
+			return List.of(); // a plugin that never ran: asked at each arrival, so without a sort or a copy
+		}
 		List<CronRunDTO> result = new ArrayList<>();
 		for (Deque<CronRunDTO> mine : name == null ? runs.values() : List.of(runs.getOrDefault(name, new ArrayDeque<>()))) {
 			Iterator<CronRunDTO> newestFirst = mine.descendingIterator();

@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,11 +25,13 @@ import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
+import io.crontainer.api.runtime.EngineDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.RerunDTO;
 import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.StoreDTO;
+import io.crontainer.scheduler.impl.engine.CommitTimes;
 import io.crontainer.scheduler.impl.engine.JobView;
 import io.crontainer.scheduler.impl.engine.Operations;
 import io.crontainer.scheduler.impl.engine.RunRecord;
@@ -150,6 +153,69 @@ public final class RuntimeView implements CronRuntime {
 		} catch (StoreUnavailableException e) {
 			throw new IllegalStateException(e.getMessage(), e);
 		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * <p>
+	 * Here: the runs kept in memory, under one hold of the engine's lock; in a cluster, the shared store's in
+	 * one query ({@link StateStore#histories}), after the runs still queued or going here, or the runs kept
+	 * here if the store cannot be reached.
+	 */
+	@Override
+	public Map<String, List<CronRunDTO>> getHistories(Collection<String> names, int limit) {
+		requireNonNull(names, "names");
+		if (limit <= 0) {
+			throw new IllegalArgumentException("limit " + limit + " is not greater than 0");
+		}
+		Map<String, List<RunRecord>> records = engine.histories(names, limit);
+		StateStore store = engine.store();
+		if (store.keepsHistory() && store.node() != null && !records.isEmpty()) {
+			try {
+				Map<String, List<CronRunDTO>> kept = store.histories(records.keySet(), limit);
+				Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+				for (Map.Entry<String, List<RunRecord>> e : records.entrySet()) {
+					List<CronRunDTO> dtos = new ArrayList<>();
+					for (RunRecord record : e.getValue()) {
+						if (record.outcome() == Outcome.QUEUED || record.outcome() == Outcome.RUNNING) {
+							dtos.add(record.toDTO());
+						}
+					}
+					for (CronRunDTO run : kept.getOrDefault(e.getKey(), List.of())) {
+						if (dtos.size() == limit) {
+							break;
+						}
+						dtos.add(run);
+					}
+					all.put(e.getKey(), dtos);
+				}
+				return all;
+			} catch (StoreUnavailableException e) {
+				// the runs kept here
+			}
+		}
+		Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+		for (Map.Entry<String, List<RunRecord>> e : records.entrySet()) {
+			List<CronRunDTO> dtos = new ArrayList<>(e.getValue().size());
+			for (RunRecord record : e.getValue()) {
+				dtos.add(record.toDTO());
+			}
+			all.put(e.getKey(), dtos);
+		}
+		return all;
+	}
+
+	@Override
+	public EngineDTO getEngine() {
+		EngineDTO dto = new EngineDTO();
+		dto.dueQueueSize = engine.dueQueueSize();
+		CommitTimes commits = engine.commitTimes();
+		dto.commitBuckets = commits.bounds();
+		dto.commitCounts = commits.cumulativeCounts();
+		dto.commitSeconds = commits.seconds();
+		dto.commits = commits.count();
+		return dto;
 	}
 
 	@Override

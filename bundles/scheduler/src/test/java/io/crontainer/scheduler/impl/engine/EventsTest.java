@@ -94,6 +94,10 @@ class EventsTest {
 	}
 
 	private Scheduler scheduler(Events events) {
+		return scheduler(events, store);
+	}
+
+	private Scheduler scheduler(Events events, io.crontainer.store.api.StateStore store) {
 		return new Scheduler(clock, workers, PluginCalls.Calls.of(Runnable::run), store,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10),
 						Duration.ofSeconds(5), 10),
@@ -118,6 +122,36 @@ class EventsTest {
 			store.sync();
 		} while (workers.pending() > 0);
 		poster.runAll();
+	}
+
+	@Test
+	void aFireTimeAnotherRuntimeRunsPostsNoRunEventHere() {
+		// In a cluster each runtime posts the events of the runs it ran: /metrics counts runs from them, so a
+		// fire time claimed elsewhere must leave no trace here, or a sum over the runtimes would count it twice.
+		Instant elsewhereUntil = Instant.parse("2026-03-02T10:01:30Z");
+		SchedulerTest.FlakyStore cluster = new SchedulerTest.FlakyStore(store) {
+			@Override
+			public io.crontainer.store.api.ClaimResult claim(String name, Instant windowStart, Instant fireTime)
+					throws io.crontainer.store.api.CorruptStateException,
+					io.crontainer.store.api.StoreUnavailableException {
+				if (clock.instant().isBefore(elsewhereUntil)) {
+					return io.crontainer.store.api.ClaimResult.elsewhere(io.crontainer.store.api.RunState.NEW,
+							"running on node b", null);
+				}
+				return super.claim(name, windowStart, fireTime);
+			}
+		};
+		scheduler.stop();
+		scheduler = scheduler(new EventPoster(() -> bound, poster), cluster);
+		TestPlugin p = add(scheduler, 1, "shared", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).isEmpty();
+		assertThat(admin.on(CronEvents.RUN_STARTED)).isEmpty();
+		assertThat(admin.on(CronEvents.RUN_ENDED)).as("node b's run is node b's to post").isEmpty();
+		at("2026-03-02T10:02:00Z");
+		assertThat(p.windows).hasSize(1);
+		assertThat(admin.on(CronEvents.RUN_ENDED)).singleElement()
+				.satisfies(e -> assertThat(e.getProperty(CronEvents.OUTCOME)).isEqualTo("SUCCEEDED"));
 	}
 
 	@Test
@@ -222,6 +256,27 @@ class EventsTest {
 		at("2026-03-02T10:02:00Z");
 		assertThat(admin.topics()).containsExactly(CronEvents.RUN_STARTED + " RUNNING",
 				CronEvents.RUN_ENDED + " SUCCEEDED");
+	}
+
+	@Test
+	void anEventNoHandlerSubscribesToIsNeitherBuiltNorQueued() {
+		List<String> asked = new CopyOnWriteArrayList<>();
+		java.util.Set<String> wanted = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		scheduler.stop();
+		scheduler = scheduler(new EventPoster(() -> admin, topic -> {
+			asked.add(topic);
+			return wanted.contains(topic);
+		}, poster));
+		TestPlugin p = add(scheduler, 1, "unheard", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(p.windows).as("the run is not disturbed").hasSize(1);
+		assertThat(asked).contains(CronEvents.STATE_CHANGED, CronEvents.RUN_STARTED, CronEvents.RUN_ENDED);
+		assertThat(poster.pending()).isZero();
+		assertThat(admin.posted).isEmpty();
+
+		wanted.add(CronEvents.RUN_ENDED); // a handler of run ends registers: those, and only those, go out
+		at("2026-03-02T10:02:00Z");
+		assertThat(admin.topics()).containsExactly(CronEvents.RUN_ENDED + " SUCCEEDED");
 	}
 
 	@Test

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronJobDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.EngineDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
@@ -185,6 +186,24 @@ class SchedulerTest {
 		assertThat(history).extracting(r -> r.outcome).containsExactly(Outcome.SUCCEEDED, Outcome.FAILED,
 				Outcome.SUCCEEDED);
 		assertThat(history.get(1).error).isEqualTo("java.lang.IllegalStateException: database down");
+	}
+
+	@Test
+	void aBurstLargerThanABatchFiresEveryJobOnceAndGivesEachItsNextFireTime() throws Exception {
+		int count = 3 * Scheduler.TICK_BATCH + 5; // fired, then given their next fire times, a batch per hold of the lock
+		List<TestPlugin> plugins = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			plugins.add(add(i + 1, "burst-" + i, "* * * * *"));
+		}
+		at("2026-03-02T10:01:00.002Z");
+		for (int i = 0; i < count; i++) {
+			assertThat(plugins.get(i).windows).as("burst-" + i).hasSize(1);
+			assertThat(job("burst-" + i).nextFire).as("burst-" + i)
+					.isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+			assertThat(job("burst-" + i).state).isEqualTo(JobState.SCHEDULED);
+		}
+		at("2026-03-02T10:02:00.002Z");
+		assertThat(plugins).allSatisfy(p -> assertThat(p.windows).hasSize(2));
 	}
 
 	@Test
@@ -974,12 +993,11 @@ class SchedulerTest {
 			Await.until("healthy SCHEDULED while two calls hang", () -> job("healthy").state == JobState.SCHEDULED);
 			assertThat(job("hung-1").state).as("its call is in flight, within its time limit")
 					.isNotEqualTo(JobState.INVALID);
-			// At least one added for the waiting call; a second if the healthy plugin's interval() came before the
-			// thread of its enabled() was back at the hand-off.
-			assertThat(pool.executor().getPoolSize()).as("a thread added for the waiting call").isBetween(3, 4);
+			// One added for the waiting call (the healthy plugin answers at once: no second is needed).
+			assertThat(pool.threads()).as("a thread added for the waiting call").isEqualTo(3);
 		} finally {
 			hang.countDown();
-			pool.executor().shutdownNow();
+			pool.shutdownNow();
 		}
 	}
 
@@ -1394,6 +1412,78 @@ class SchedulerTest {
 		List<CronRunDTO> history = view.getHistory(null, 100);
 		assertThat(history).hasSize(10);
 		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:12:00Z").toEpochMilli());
+	}
+
+	@Test
+	void theHistoriesOfManyPluginsAreReadAtOnce() {
+		add(1, "a", "* * * * *");
+		add(2, "b", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		at("2026-03-02T10:02:00Z");
+		Map<String, List<CronRunDTO>> all = view.getHistories(List.of("b", "a", "gone", "b"), 1);
+		assertThat(all.keySet()).containsExactly("b", "a", "gone");
+		assertThat(all.get("a")).singleElement().extracting(r -> r.windowEnd)
+				.isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		assertThat(all.get("b")).hasSize(1);
+		assertThat(all.get("gone")).isEmpty();
+		assertThatThrownBy(() -> view.getHistories(List.of("a"), 0)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void aClustersHistoriesComeFromTheSharedStoreInOneCall() throws Exception {
+		FailingStore shared = new FailingStore(store);
+		shared.node = "n1";
+		CronRunDTO elsewhere = new CronRunDTO();
+		elsewhere.name = "a";
+		elsewhere.node = "n2";
+		elsewhere.trigger = Trigger.SCHEDULE;
+		elsewhere.outcome = Outcome.SUCCEEDED;
+		elsewhere.started = T0.toEpochMilli();
+		shared.kept = List.of(elsewhere);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), shared);
+		add(1, "a", "* * * * *");
+		add(2, "b", "* * * * *");
+		Map<String, List<CronRunDTO>> all = view.getHistories(List.of("a", "b"), 20);
+		assertThat(all.get("a")).extracting(r -> r.node).containsExactly("n2");
+		assertThat(all.get("b")).isEmpty();
+		assertThat(shared.historiesCalls).hasValue(1);
+		assertThat(shared.historyCalls).as("no query per plugin").hasValue(0);
+		shared.unavailable = true; // the runs kept here
+		assertThat(view.getHistories(List.of("a", "b"), 20).get("a")).isEmpty();
+	}
+
+	@Test
+	void theEngineTellsItsDueQueueAndTimesItsCommits() throws Exception {
+		FailingStore slow = new FailingStore(store);
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(Runnable::run), slow);
+		assertThat(view.getEngine().dueQueueSize).as("the re-check").isEqualTo(1);
+		assertThat(view.getEngine().commits).isZero();
+		add(1, "a", "* * * * *");
+		add(2, "b", "* * * * *");
+		assertThat(view.getEngine().dueQueueSize).as("two fire times and the re-check").isEqualTo(3);
+		scheduler.remove(2);
+		assertThat(view.getEngine().dueQueueSize).isEqualTo(2);
+
+		slow.beforeCommit = () -> { // a store that takes 30 ms to commit (the time measured, not awaited)
+			try {
+				Thread.sleep(30);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		};
+		at("2026-03-02T10:01:00Z");
+		at("2026-03-02T10:02:00Z");
+		EngineDTO engine = view.getEngine();
+		assertThat(engine.commits).isEqualTo(2);
+		assertThat(engine.commitBuckets).hasSameSizeAs(engine.commitCounts).isSorted();
+		assertThat(engine.commitCounts).isSorted();
+		assertThat(engine.commitCounts[engine.commitCounts.length - 1]).isLessThanOrEqualTo(2);
+		int at25ms = java.util.Arrays.binarySearch(engine.commitBuckets, 0.025);
+		assertThat(engine.commitCounts[at25ms]).as("the slow commit is not within 25 ms").isLessThanOrEqualTo(1);
+		assertThat(engine.commitSeconds).isGreaterThanOrEqualTo(0.030);
+		assertThat(engine.dueQueueSize).isEqualTo(2);
 	}
 
 	@Test

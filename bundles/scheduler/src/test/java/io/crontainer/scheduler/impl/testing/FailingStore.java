@@ -2,9 +2,15 @@ package io.crontainer.scheduler.impl.testing;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
@@ -35,6 +41,14 @@ public final class FailingStore implements StateStore {
 
 
 
+	/**
+	 * The history it says it keeps, newest first, as a cluster's shared store would (every runtime's runs);
+	 * {@code null}: it keeps none, as the default.
+	 */
+	public volatile List<CronRunDTO> kept;
+	/** How often {@link #history} and {@link #histories} were asked. */
+	public final AtomicInteger historyCalls = new AtomicInteger(), historiesCalls = new AtomicInteger();
+
 	public FailingStore(StateStore delegate) {
 		this.delegate = delegate;
 	}
@@ -43,6 +57,33 @@ public final class FailingStore implements StateStore {
 		if (unavailable) {
 			throw new StoreUnavailableException("connection refused", null);
 		}
+	}
+
+	@Override
+	public boolean keepsHistory() {
+		return kept != null;
+	}
+
+	@Override
+	public List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
+		historyCalls.incrementAndGet();
+		check();
+		List<CronRunDTO> all = kept;
+		return all == null ? List.of()
+				: all.stream().filter(r -> name == null || r.name.equals(name)).limit(limit).toList();
+	}
+
+	@Override
+	public Map<String, List<CronRunDTO>> histories(Collection<String> names, int limit)
+			throws StoreUnavailableException {
+		historiesCalls.incrementAndGet();
+		check();
+		Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+		List<CronRunDTO> runs = kept == null ? List.of() : kept;
+		for (String name : names) {
+			all.put(name, runs.stream().filter(r -> r.name.equals(name)).limit(limit).toList());
+		}
+		return all;
 	}
 
 	@Override

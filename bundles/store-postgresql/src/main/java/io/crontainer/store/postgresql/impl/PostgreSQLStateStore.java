@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -613,6 +614,13 @@ public final class PostgreSQLStateStore implements StateStore {
 	@Override
 	public List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
 		return repository.history(name, limit);
+	}
+
+	/** One query for all the names (the web console's list), not one per name. */
+	@Override
+	public Map<String, List<CronRunDTO>> histories(Collection<String> names, int limit)
+			throws StoreUnavailableException {
+		return repository.histories(names, limit);
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -586,10 +587,14 @@ final class Repository {
 
 	// ------------------------------------------------------------------ history and operators' changes
 
+	/** The columns of a run, as {@link #run(ResultSet)} reads them. */
+	private static final String RUN_COLUMNS = "name, node, trigger, outcome, scheduled_fire, window_start, window_end, "
+			+ "started, finished, error, requested_by";
+
 	/** The history, newest first: of a name, or of all ({@code name == null}). */
 	List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
-		String sql = "SELECT name, node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished, "
-				+ "error, requested_by FROM crontainer_run " + (name == null ? "" : "WHERE name = ? ") + "ORDER BY id DESC LIMIT ?";
+		String sql = "SELECT " + RUN_COLUMNS + " FROM crontainer_run " + (name == null ? "" : "WHERE name = ? ")
+				+ "ORDER BY id DESC LIMIT ?";
 		return withConnection(connection -> {
 			try (PreparedStatement statement = connection.prepareStatement(sql)) {
 				statement.setQueryTimeout(queryTimeoutSeconds);
@@ -601,20 +606,7 @@ final class Repository {
 				List<CronRunDTO> runs = new ArrayList<>();
 				try (ResultSet result = statement.executeQuery()) {
 					while (result.next()) {
-						CronRunDTO dto = new CronRunDTO();
-						dto.name = result.getString(1);
-						dto.node = result.getString(2);
-						dto.trigger = Trigger.valueOf(result.getString(3));
-						dto.outcome = Outcome.valueOf(result.getString(4));
-						dto.scheduledFire = millis(nanosOrNull(result, 5));
-						dto.windowStart = millis(nanosOrNull(result, 6));
-						dto.windowEnd = millis(nanosOrNull(result, 7));
-						dto.started = result.getTimestamp(8).getTime();
-						Timestamp finished = result.getTimestamp(9);
-						dto.finished = finished == null ? null : finished.getTime();
-						dto.error = result.getString(10);
-						dto.requestedBy = result.getString(11);
-						runs.add(dto);
+						runs.add(run(result));
 					}
 				}
 				return runs;
@@ -647,6 +639,56 @@ final class Repository {
 				}
 			}
 		}, "cannot read the log of a run of " + name);
+	}
+
+	/**
+	 * The newest {@code limit} runs of each of {@code names}, newest first per name, in one query (each name's
+	 * runs read through the index on {@code (name, id)}).
+	 */
+	Map<String, List<CronRunDTO>> histories(Collection<String> names, int limit) throws StoreUnavailableException {
+		Map<String, List<CronRunDTO>> all = new LinkedHashMap<>();
+		for (String name : names) {
+			all.put(name, new ArrayList<>());
+		}
+		if (all.isEmpty()) {
+			return all;
+		}
+		String sql = "SELECT " + RUN_COLUMNS + " FROM unnest(?::text[]) AS n(name) CROSS JOIN LATERAL ("
+				+ "SELECT node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished, error, "
+				+ "requested_by, id "
+				+ "FROM crontainer_run r WHERE r.name = n.name ORDER BY r.id DESC LIMIT ?) AS t ORDER BY name, id DESC";
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement(sql)) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setArray(1, connection.createArrayOf("text", all.keySet().toArray()));
+				statement.setInt(2, limit);
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						CronRunDTO run = run(result);
+						all.get(run.name).add(run);
+					}
+				}
+				return all;
+			}
+		}, "cannot read the run history");
+	}
+
+	/** A run from the columns {@link #RUN_COLUMNS} of the current row. */
+	private static CronRunDTO run(ResultSet result) throws SQLException {
+		CronRunDTO dto = new CronRunDTO();
+		dto.name = result.getString(1);
+		dto.node = result.getString(2);
+		dto.trigger = Trigger.valueOf(result.getString(3));
+		dto.outcome = Outcome.valueOf(result.getString(4));
+		dto.scheduledFire = millis(nanosOrNull(result, 5));
+		dto.windowStart = millis(nanosOrNull(result, 6));
+		dto.windowEnd = millis(nanosOrNull(result, 7));
+		dto.started = result.getTimestamp(8).getTime();
+		Timestamp finished = result.getTimestamp(9);
+		dto.finished = finished == null ? null : finished.getTime();
+		dto.error = result.getString(10);
+		dto.requestedBy = result.getString(11);
+		return dto;
 	}
 
 	/**

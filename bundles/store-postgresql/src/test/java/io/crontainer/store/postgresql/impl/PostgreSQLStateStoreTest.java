@@ -350,6 +350,30 @@ class PostgreSQLStateStoreTest {
 	}
 
 	@Test
+	void theHistoriesOfManyNamesComeInOneQueryNewestFirstPerName() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		for (int i = 0; i < 4; i++) {
+			a.appendHistory(run("x", Trigger.SCHEDULE, Outcome.SUCCEEDED, T1.plusSeconds(i), T1.plusSeconds(i + 1)));
+		}
+		a.appendHistory(run("y", Trigger.MANUAL, Outcome.FAILED, T1, T2));
+		Await.until("the history rows", () -> {
+			try {
+				return a.history(null, 10).size() >= 5;
+			} catch (StoreUnavailableException e) {
+				throw new AssertionError(e);
+			}
+		});
+		Map<String, List<CronRunDTO>> all = a.histories(List.of("y", "x", "none", "x"), 3);
+		assertThat(all.keySet()).containsExactly("y", "x", "none");
+		assertThat(all.get("x")).extracting(r -> r.windowEnd).containsExactly(T1.plusSeconds(4).toEpochMilli(),
+				T1.plusSeconds(3).toEpochMilli(), T1.plusSeconds(2).toEpochMilli());
+		assertThat(all.get("y")).extracting(r -> r.outcome, r -> r.error).containsExactly(tuple(Outcome.FAILED, "boom"));
+		assertThat(all.get("none")).isEmpty();
+		assertThat(all.get("x")).usingRecursiveFieldByFieldElementComparator().isEqualTo(a.history("x", 3));
+		assertThat(a.histories(List.of(), 3)).isEmpty();
+	}
+
+	@Test
 	void theHistoryIsTrimmedToTheConfiguredLength() throws Exception {
 		PostgreSQLStateStore a = node("a");
 		Instant start = Instant.EPOCH;
