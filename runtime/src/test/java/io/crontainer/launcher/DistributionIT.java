@@ -186,6 +186,25 @@ class DistributionIT {
 		Result quoted = client("cron:next -n 2 -f 2024-10-27T00:00 -z Europe/Berlin \"30 2 * * *\"");
 		assertThat(quoted.out).contains("\n2024-10-27T02:30+02:00[Europe/Berlin]\n2024-10-28T02:30+01:00[Europe/Berlin]\n");
 
+		// A re-run of two past windows: listed by a dry run, then run, each a run of its own in the history
+		assertThat(client("cron:fire", "heartbeat").status).isZero(); // a committed window up to now
+		java.time.Instant from = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minusSeconds(180);
+		String range = "--from " + from + " --to " + from.plusSeconds(120);
+		Result dry = client("cron:rerun " + range + " --dry-run heartbeat");
+		assertThat(dry.status).as("%s", dry).isZero();
+		assertThat(dry.out).startsWith("Dry run: heartbeat would re-run 2 windows of [").contains("\n#  WINDOW START ")
+				.contains("Nothing was run.");
+		assertThat(client("cron:history heartbeat").out).doesNotContain("RERUN");
+		Result rerun = client("cron:rerun " + range + " --by it heartbeat");
+		assertThat(rerun.out).as("%s", rerun).startsWith("Re-running heartbeat: 2 windows of [")
+				.contains("asked by it via bin/client");
+		await("the re-run done", () -> client("cron:rerun heartbeat").out.startsWith("Re-run of heartbeat (done):"));
+		assertThat(client("cron:history heartbeat").out.lines().filter(l -> l.startsWith("RERUN ")))
+				.hasSize(2).allMatch(l -> l.contains("SUCCEEDED"));
+		Result bad = client("cron:rerun --from " + from.plusSeconds(60) + " --to " + from + " heartbeat");
+		assertThat(bad.status).isEqualTo(1);
+		assertThat(bad.err).startsWith("Refused: the range is empty: its start, ");
+
 		// A script on stdin: each line in turn, in one session; the first failure ends it.
 		Result script = client("cron:pause heartbeat\n# a comment\n\ncron:resume heartbeat\ncron:info nope\ncron:list\n");
 		assertThat(script.status).as("%s", script).isEqualTo(1);

@@ -198,6 +198,25 @@ class WebConsoleIT {
 		crossOriginAttacks(base, home);
 		browser.get(page + "?name=heartbeat");
 
+		// A re-run lists its windows first (a GET), then starts from its confirmation (a POST with the token).
+		click(By.id("rerun-link"));
+		WebElement fromField = waitFor(By.id("from"));
+		String to = browser.findElement(By.id("to")).getAttribute("value");
+		fromField.sendKeys("2026-01-01T00:00Z");
+		browser.findElement(By.cssSelector("input[name='split'][value='once']")).click();
+		click(By.id("rerun-list"));
+		assertThat(browser.findElements(By.cssSelector("#rerun-windows tbody tr"))).hasSize(1);
+		assertThat(to).isNotBlank();
+		click(By.id("confirm-rerun"));
+		assertThat(text(By.id("message"))).startsWith("Re-running heartbeat: 1 window of [2026-01-01T00:00Z");
+		assertThat(text(By.cssSelector("#job tr.rerun td"))).as("its window waits: heartbeat is paused")
+				.startsWith("in progress: 0 of 1 window done, 0 failed, 1 left").endsWith("waiting: the plugin is PAUSED");
+		click(By.cssSelector("div.actions button[value='cancel-rerun']"));
+		assertThat(text(By.id("message"))).isEqualTo("Cancelled the re-run of heartbeat.");
+		assertThat(text(By.cssSelector("#job tr.rerun td"))).startsWith("cancelled: 0 of 1 window done");
+		assertThat(browser.findElements(By.cssSelector("#history tr[data-trigger='RERUN']"))).isEmpty();
+		screenshot("rerun");
+
 		// Reset asks first; cancel keeps everything, confirming resets (and keeps the pause).
 		click(By.cssSelector("div.actions a.reset"));
 		assertThat(text(By.id("job-name"))).isEqualTo("Reset heartbeat?");
@@ -438,6 +457,8 @@ class WebConsoleIT {
 				+ " post('/system/console/cronjobs', new URLSearchParams({action: 'fire', name: 'heartbeat'})),\n"
 				+ " post('/system/console/cronjobs', new URLSearchParams({action: 'reset', name: 'heartbeat',"
 				+ " confirmed: 'yes', force: 'yes', since: ''})),\n"
+				+ " post('/system/console/cronjobs', new URLSearchParams({action: 'rerun', name: 'heartbeat',"
+				+ " confirmed: 'yes', from: '2000-01-01T00:00:00Z', to: '2000-01-01T01:00:00Z', split: 'once'})),\n"
 				+ " post('/system/console/vmstat', new URLSearchParams({shutdown_timer: '0', shutdown_type: 'Stop'})),\n"
 				+ "]).then(() => { document.title = 'done'; });\n"
 				+ "</script></body></html>";
@@ -469,6 +490,7 @@ class WebConsoleIT {
 		assertThat(browser.findElements(By.cssSelector("#history tr[data-trigger='MANUAL']"))).as("fire refused")
 				.hasSize(runs);
 		assertThat(text(By.cssSelector("#job tr.last-window-end td"))).as("reset refused").isEqualTo(lastEnd);
+		assertThat(browser.findElements(By.cssSelector("#job tr.rerun"))).as("re-run refused").isEmpty();
 		assertThat(read(output)).contains("refused: Refused: a request from another origin");
 	}
 

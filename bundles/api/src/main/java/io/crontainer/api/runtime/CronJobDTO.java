@@ -220,6 +220,14 @@ public class CronJobDTO extends DTO {
 	 */
 	public CronRunDTO lastRun;
 
+	/**
+	 * The plugin's re-run of past windows: the one in progress, else the last one that ended since it
+	 * was asked for (kept by the state store); {@code null} if none is known.
+	 *
+	 * @since 1.4
+	 */
+	public RerunDTO rerun;
+
 	/** The {@code service.id} of the plugin's service. */
 	public long serviceId;
 

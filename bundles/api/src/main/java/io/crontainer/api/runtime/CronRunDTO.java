@@ -58,4 +58,13 @@ public class CronRunDTO extends DTO {
 	 * @since 1.1
 	 */
 	public String node;
+
+	/**
+	 * Who asked for this run, as told to the runtime (an operator's name, {@code "shell"}, a web console
+	 * user), for a {@link Trigger#RERUN} run; {@code null} for runs the schedule started and where
+	 * unknown.
+	 *
+	 * @since 1.4
+	 */
+	public String requestedBy;
 }

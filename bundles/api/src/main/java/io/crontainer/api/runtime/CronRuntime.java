@@ -269,6 +269,78 @@ public interface CronRuntime {
 	 * @since 1.3
 	 */
 	StoreDTO getStore();
+
+	/**
+	 * Lists the windows that {@link #rerun(String, Instant, Instant, RerunSplit, String)} would run with
+	 * the same arguments, and checks them the same way, without running anything (a dry run).
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param from Start of the range, inclusive, a UTC instant. Must not be {@code null}.
+	 * @param to End of the range, exclusive, a UTC instant, after {@code from} and not after the plugin's
+	 *        committed window end ({@link CronJobDTO#lastEnd}). Must not be {@code null}.
+	 * @param split How the range is cut; {@code null} for {@link RerunSplit#INTERVAL}.
+	 * @return The windows, in order; they tile {@code [from, to)}. Never {@code null} nor empty.
+	 * @throws IllegalArgumentException If no live plugin has that name; {@code from} is not before
+	 *         {@code to}, or before the epoch; {@code to} is after the plugin's committed window end (or
+	 *         it never succeeded); or the range is cut into more than 10,000 windows. The message says
+	 *         which, in one line.
+	 * @throws IllegalStateException If the plugin has no valid interval to cut at (use
+	 *         {@link RerunSplit#ONCE}) or its state record cannot be read ({@link JobState#BLOCKED}).
+	 * @since 1.4
+	 */
+	List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split);
+
+	/**
+	 * Re-runs a range of past windows of a plugin (a backfill): runs the plugin for each window of
+	 * {@link #planRerun(String, Instant, Instant, RerunSplit)}, in order, one at a time, each as a run of
+	 * its own in the history ({@link Trigger#RERUN}, with {@code requestedBy}). A window never runs
+	 * beside another run of the plugin: it waits for a run in progress, and a scheduled fire that comes
+	 * while a window runs is run right after it. A window that fails is counted and the next one runs.
+	 * The plugin's committed window end never moves, so the schedule runs what it would have run.
+	 *
+	 * <p>
+	 * The re-run is kept by the state store before this method returns: it survives a restart and, in a
+	 * cluster, is taken over by another runtime if the one running it dies, from its first window not
+	 * done. Its windows wait while the plugin is paused, disabled or gone. A plugin has at most one
+	 * re-run in progress. The windows run on threads of the scheduler's, never the caller's.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param from Start of the range, inclusive, a UTC instant. Must not be {@code null}.
+	 * @param to End of the range, exclusive, a UTC instant. Must not be {@code null}.
+	 * @param split How the range is cut; {@code null} for {@link RerunSplit#INTERVAL}.
+	 * @param requestedBy Who asks, recorded with the re-run and each of its runs: one line of at most
+	 *        200 characters. Must not be {@code null} nor blank.
+	 * @return The re-run, as started. Never {@code null}.
+	 * @throws IllegalArgumentException As {@link #planRerun(String, Instant, Instant, RerunSplit)}, or if
+	 *         {@code requestedBy} is blank, too long or holds control characters.
+	 * @throws IllegalStateException As {@link #planRerun(String, Instant, Instant, RerunSplit)}; if the
+	 *         plugin has a re-run in progress already; or if the state store cannot keep it now (the
+	 *         message says why).
+	 * @since 1.4
+	 */
+	RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy);
+
+	/**
+	 * Cancels the re-run in progress of a plugin: it stops after the window in progress (if any), which
+	 * is not interrupted; the windows left do not run. Cancelling a re-run that was cancelled already
+	 * does nothing. Works cluster-wide: the runtime running it stops it.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}. It need not belong to a live plugin.
+	 * @return The re-run after the change. Never {@code null}.
+	 * @throws IllegalArgumentException If the name has no re-run in progress.
+	 * @throws IllegalStateException If the state store cannot keep the change now.
+	 * @since 1.4
+	 */
+	RerunDTO cancelRerun(String name);
+
+	/**
+	 * Returns the re-run of a plugin: the one in progress, else the last one that ended.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}. It need not belong to a live plugin.
+	 * @return The re-run, or {@code null} if the name has none.
+	 * @since 1.4
+	 */
+	RerunDTO getRerun(String name);
 	/**
 	 * Returns the log a run of a plugin kept: the lines the plugin logged while it ran
 	 * ({@link CronLogDTO}). Logs are kept by the state store beside the run history, for as many runs

@@ -20,5 +20,14 @@ public enum Trigger {
 	 *
 	 * @since 1.4
 	 */
-	RETRY
+	RETRY,
+
+	/**
+	 * One window of a re-run of past windows, asked for through
+	 * {@link CronRuntime#rerun(String, java.time.Instant, java.time.Instant, RerunSplit, String)}: the
+	 * run is handed that past window, and its outcome never moves the plugin's committed window end.
+	 *
+	 * @since 1.4
+	 */
+	RERUN
 }

@@ -14,8 +14,10 @@
  * and reads the runs of many plugins in one call ({@link io.crontainer.api.runtime.CronRuntime#getHistories}); retries of failed windows
  * ({@link io.crontainer.api.runtime.Trigger#RETRY}, the retry fields of
  * {@link io.crontainer.api.runtime.CronJobDTO}), a pause's note: who paused a plugin, when and why
- * ({@link io.crontainer.api.runtime.CronRuntime#pause(String, String, String)}), and this runtime's clock
- * skew against a cluster's database ({@link io.crontainer.api.runtime.StoreDTO#clockSkew}).
+ * ({@link io.crontainer.api.runtime.CronRuntime#pause(String, String, String)}), this runtime's clock
+ * skew against a cluster's database ({@link io.crontainer.api.runtime.StoreDTO#clockSkew}), and re-runs
+ * ranges of past windows ({@link io.crontainer.api.runtime.CronRuntime#rerun},
+ * {@link io.crontainer.api.runtime.RerunDTO}, {@link io.crontainer.api.runtime.Trigger#RERUN}).
  *
  * <p>
  * Bundles wishing to use this package must list the package in the Import-Package header of the

@@ -96,6 +96,8 @@ public final class ClientServer {
 
 	/** The most connections served at once. */
 	static final int MAX_CONNECTIONS = 32;
+	/** The session variable telling the commands a session is a {@code bin/client} one (cron:rerun records it). */
+	static final String VIA = "CRONTAINER_VIA";
 	/** How long a connection may take to send its first frame. */
 	static final Duration FIRST_FRAME_DEADLINE = Duration.ofSeconds(10);
 
@@ -372,6 +374,7 @@ public final class ClientServer {
 		PrintStream stderr = new PrintStream(Frames.frameStream(out, Frames.ERR), true, StandardCharsets.UTF_8);
 		CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr);
 		session.put(OPERATOR, operator);
+		session.put(VIA, "bin/client"); // cron:rerun records where a request came from
 		AtomicBoolean done = new AtomicBoolean();
 		AtomicBoolean interrupted = new AtomicBoolean();
 		Thread reader = new Thread(() -> {
@@ -540,6 +543,7 @@ public final class ClientServer {
 			try {
 				session.put(Shell.VAR_TERMINAL, t);
 				session.put(OPERATOR, operator);
+				session.put(VIA, "bin/client"); // cron:rerun records where a request came from
 				Shell shell = new Shell(new ShellContext(), processor, threadIO, null);
 				// --noshutdown: Ctrl-D ends this session, never the runtime
 				shell.gosh(session, new String[] { "--login", "--noshutdown" });

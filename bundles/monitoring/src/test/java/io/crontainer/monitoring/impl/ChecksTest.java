@@ -387,6 +387,28 @@ class ChecksTest {
 		String clockWarning;
 
 		@Override
+		public java.util.List<io.crontainer.api.runtime.RunWindowDTO> planRerun(String name, java.time.Instant from,
+				java.time.Instant to, io.crontainer.api.runtime.RerunSplit split) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO rerun(String name, java.time.Instant from, java.time.Instant to,
+				io.crontainer.api.runtime.RerunSplit split, String requestedBy) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO cancelRerun(String name) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO getRerun(String name) {
+			return null;
+		}
+
+		@Override
 		public io.crontainer.api.runtime.EngineDTO getEngine() {
 			return engine;
 		}

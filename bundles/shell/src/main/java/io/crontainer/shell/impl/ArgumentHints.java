@@ -24,17 +24,19 @@ public class ArgumentHints implements CommandSessionListener {
 	private static final String COERCE = "Cannot coerce ";
 
 	/** The usage of each cron command, as {@code help} and the README give it. */
-	static final Map<String, String> USAGE = Map.of(
-			"list", "cron:list [-a]",
-			"info", "cron:info NAME",
-			"fire", "cron:fire [--async] NAME",
-			"history", "cron:history [-n N] [NAME]",
-			"log", "cron:log NAME [RUN]",
-			"pause", "cron:pause [-r TEXT] NAME",
-			"resume", "cron:resume NAME",
-			"reset", "cron:reset [--since ISO-DATE-TIME] [--force] NAME",
-			"next", "cron:next [-n N] [-z ZONE] [-f FROM] [--name NAME] \"INTERVAL\"",
-			"names", "cron:names");
+	static final Map<String, String> USAGE = Map.ofEntries(
+			Map.entry("list", "cron:list [-a]"),
+			Map.entry("info", "cron:info NAME"),
+			Map.entry("fire", "cron:fire [--async] NAME"),
+			Map.entry("history", "cron:history [-n N] [NAME]"),
+			Map.entry("log", "cron:log NAME [RUN]"),
+			Map.entry("pause", "cron:pause [-r TEXT] NAME"),
+			Map.entry("resume", "cron:resume NAME"),
+			Map.entry("reset", "cron:reset [--since ISO-DATE-TIME] [--force] NAME"),
+			Map.entry("rerun", "cron:rerun --from ISO-DATE-TIME [--to ISO-DATE-TIME] [--split interval|once] [--dry-run] [--by WHO]"
+					+ " NAME | cron:rerun --cancel NAME | cron:rerun NAME"),
+			Map.entry("next", "cron:next [-n N] [-z ZONE] [-f FROM] [--name NAME] \"INTERVAL\""),
+			Map.entry("names", "cron:names"));
 
 	@Override
 	public void beforeExecute(CommandSession session, CharSequence commandline) {

@@ -41,6 +41,9 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.format.Formats;
 import io.crontainer.format.Jobs;
@@ -67,7 +70,8 @@ import io.crontainer.format.Jobs;
  * Thread-safe: Gogo may call the commands from several sessions at once.
  */
 @Component(service = CronCommands.class)
-@GogoCommand(scope = "cron", function = { "list", "info", "fire", "history", "log", "pause", "resume", "reset", "next", "names" })
+@GogoCommand(scope = "cron", function = { "list", "info", "fire", "history", "log", "pause", "resume", "reset", "rerun",
+		"next", "names" })
 public class CronCommands {
 	/** How many fire times {@code cron:info} shows. */
 	static final int INFO_FIRE_TIMES = 5;
@@ -247,6 +251,13 @@ public class CronCommands {
 		String clock = clockRow(rt.getStore());
 		if (clock != null) {
 			fields.row("Clock:", clock);
+		}
+		if (job.rerun != null) {
+			RerunDTO rerun = job.rerun;
+			fields.row("Re-run:", (rerun.ended == null ? rerun.cancelled ? "cancelled, stopping: " : "in progress: "
+					: rerun.cancelled ? "cancelled: " : "done: ") + progress(rerun) + " of [" + Formats.zoned(rerun.from, zone)
+					+ ", " + Formats.zoned(rerun.to, zone) + "), asked by " + rerun.requestedBy
+					+ (rerun.waiting == null ? "" : "; waiting: " + rerun.waiting) + " (cron:rerun " + name(job) + ")");
 		}
 		fields.row("Bundle:", bundle(job));
 		fields.row("Service id:", job.serviceId);
@@ -440,7 +451,7 @@ public class CronCommands {
 
 	private static Table runTable(List<CronRunDTO> runs, Map<String, ZoneId> zones, long now, boolean withName) {
 		Table table = new Table("NAME", "TRIGGER", "WINDOW START", "WINDOW END", "STARTED", "TOOK", "OUTCOME",
-				"NODE", "ERROR").right(5).optional(7).optional(8);
+				"NODE", "ASKED BY", "ERROR").right(5).optional(7).optional(8).optional(9);
 		if (!withName) {
 			table.optional(0);
 		}
@@ -448,7 +459,7 @@ public class CronCommands {
 			ZoneId zone = zones.getOrDefault(run.name, ZoneOffset.UTC);
 			table.row(withName ? run.name : null, run.trigger, Formats.offset(run.windowStart, zone),
 					Formats.offset(run.windowEnd, zone), Formats.offset(run.started, zone), took(run, now), run.outcome,
-					run.node, run.error);
+					run.node, run.requestedBy, run.error);
 		}
 		return table;
 	}
@@ -690,6 +701,156 @@ public class CronCommands {
 		String cleared = wasBlocked ? " cleared its BLOCKED state;" : "";
 		return "Reset " + name(after) + ":" + cleared + " its next window starts at " + window + ". It is "
 				+ state(after) + ".";
+	}
+
+	// ---------------------------------------------------------------------------------------- rerun
+
+	/** The session variable that tells a {@code bin/client} session (set by its server). */
+	static final String VIA = "CRONTAINER_VIA";
+
+	@Descriptor("Re-runs a range of past windows of a cron plugin (a backfill), after a bug was fixed or data"
+			+ " arrived late: runs the plugin for each window inside [--from, --to), cut at its own fire times"
+			+ " (--split interval, the default: the windows a schedule running then would have made) or as one"
+			+ " window (--split once). The windows run one at a time, in order, never beside another run of the"
+			+ " plugin; each is a run of its own in cron:history (trigger RERUN). The plugin's committed window end"
+			+ " does not move, so the schedule runs what it would have run. A re-run survives restarts; in a"
+			+ " cluster another runtime takes it over if the one running it dies. --dry-run lists the windows;"
+			+ " --cancel stops the re-run in progress after its current window; with a name alone it shows the"
+			+ " progress of the plugin's re-run.")
+	public String rerun(CommandSession session,
+			@Descriptor("start of the range, inclusive: an ISO-8601 date-time such as 2026-12-06T22:00+01:00 or"
+					+ " 2026-12-06T21:00Z; without an offset it is read in the plugin's zone") @Parameter(names = {
+							"-f", "--from" }, absentValue = "") String from,
+			@Descriptor("end of the range, exclusive, not after the end of the plugin's last committed window"
+					+ " (default: that end)") @Parameter(names = { "-t", "--to" }, absentValue = "") String to,
+			@Descriptor("how to cut the range: interval (at the plugin's fire times, the default) or once (one"
+					+ " window)") @Parameter(names = { "-s", "--split" }, absentValue = "interval") String split,
+			@Descriptor("list the windows and run nothing") @Parameter(names = { "-n", "--dry-run" },
+					presentValue = "true", absentValue = "false") boolean dryRun,
+			@Descriptor("cancel the plugin's re-run in progress: it stops after the window it runs") @Parameter(names = {
+					"--cancel" }, presentValue = "true", absentValue = "false") boolean cancel,
+			@Descriptor("who asks, recorded with the re-run and its runs (default: the runtime's user, and the"
+					+ " console or bin/client)") @Parameter(names = { "--by" }, absentValue = "") String by,
+			@Descriptor("the plugin's name (cron.name), as cron:list shows it") String name) {
+		CronRuntime rt = runtime();
+		requireName(name);
+		if (cancel) {
+			if (!from.isEmpty() || !to.isEmpty() || dryRun) {
+				throw new IllegalArgumentException("--cancel takes the plugin's name only.");
+			}
+			RerunDTO cancelled;
+			try {
+				cancelled = rt.cancelRerun(name);
+			} catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException(Text.escaped(e.getMessage()) + ".", e);
+			}
+			return "Cancelled the re-run of " + Text.escaped(name) + " ("
+					+ (cancelled.ended != null ? "it has stopped" : "it stops after the window in progress") + "): "
+					+ progress(cancelled) + ".";
+		}
+		CronJobDTO job = job(rt, name);
+		ZoneId zone = zoneOf(job);
+		if (from.isBlank()) {
+			if (!to.isEmpty() || dryRun) {
+				throw new IllegalArgumentException("Give the start of the range: cron:rerun --from DATE-TIME [--to DATE-TIME]"
+						+ " " + name(job) + ".");
+			}
+			RerunDTO rerun = rt.getRerun(job.name);
+			if (rerun == null) {
+				return name(job) + " has no re-run. cron:rerun --from DATE-TIME [--to DATE-TIME] [--dry-run] " + name(job)
+						+ " starts one.";
+			}
+			return describeRerun(rerun, zone);
+		}
+		RerunSplit how = switch (split.strip().toLowerCase(java.util.Locale.ROOT)) {
+		case "interval" -> RerunSplit.INTERVAL;
+		case "once" -> RerunSplit.ONCE;
+		default -> throw new IllegalArgumentException("--split must be interval or once, not \"" + Text.escaped(split)
+				+ "\".");
+		};
+		Instant start = Text.dateTime(from, zone).toInstant();
+		Instant end;
+		if (to.isBlank()) {
+			if (job.lastEnd == null) {
+				throw new IllegalArgumentException("Refused: " + name(job) + " has no committed window yet: there is"
+						+ " nothing to re-run.");
+			}
+			end = Instant.ofEpochMilli(job.lastEnd);
+		} else {
+			end = Text.dateTime(to, zone).toInstant();
+		}
+		String cut = how == RerunSplit.ONCE ? "as one window"
+				: "cut at the fire times of " + Text.escaped(job.interval) + " (" + job.zone + ")";
+		String range = "[" + Formats.zoned(start.atZone(zone)) + ", " + Formats.zoned(end.atZone(zone)) + ")";
+		if (dryRun) {
+			List<RunWindowDTO> windows = refusedAs(() -> rt.planRerun(job.name, start, end, how));
+			StringBuilder out = new StringBuilder();
+			Formatter f = new Formatter(out);
+			f.format("Dry run: %s would re-run %s of %s, %s:%n", name(job), count(windows.size(), "window"), range, cut);
+			Table table = new Table("#", "WINDOW START", "WINDOW END").right(0);
+			int i = 1;
+			for (RunWindowDTO window : windows) {
+				table.row(i++, Formats.zoned(window.start, zone), Formats.zoned(window.end, zone));
+			}
+			table.render(f);
+			f.format("Nothing was run. Without --dry-run they run one at a time, never beside another run of %s; its"
+					+ " committed window end (%s) does not move.", name(job), Formats.zoned(job.lastEnd, zone));
+			return out.toString();
+		}
+		String who = by.isBlank() ? System.getProperty("user.name", "someone") : by.strip();
+		Object via = session == null ? null : session.get(VIA);
+		String requestedBy = who + " via " + (via == null ? "the console" : via);
+		RerunDTO started = refusedAs(() -> rt.rerun(job.name, start, end, how, requestedBy));
+		return "Re-running " + name(job) + ": " + count(started.windows, "window") + " of " + range + ", " + cut
+				+ ", asked by " + Text.escaped(started.requestedBy) + ". They run one at a time, never beside another run"
+				+ " of it. cron:rerun " + name(job) + " shows the progress, cron:history " + name(job) + " the runs;"
+				+ " cron:rerun --cancel " + name(job) + " stops it after the window in progress.";
+	}
+
+	/** Calls the runtime; a refusal keeps its type and gets a one-line message with control characters escaped. */
+	private static <T> T refusedAs(java.util.function.Supplier<T> call) {
+		try {
+			return call.get();
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("Refused: " + Text.escaped(e.getMessage()) + ".", e);
+		} catch (IllegalStateException e) {
+			throw new IllegalStateException("Refused: " + Text.escaped(e.getMessage()) + ".", e);
+		}
+	}
+
+	/** Windows done, failed, left: {@code 3 of 5 windows done, 1 failed, 1 left}. */
+	static String progress(RerunDTO rerun) {
+		return rerun.done + " of " + count(rerun.windows, "window") + " done, " + rerun.failed + " failed, " + rerun.left
+				+ " left";
+	}
+
+	/** The lines {@code cron:rerun NAME} prints, and the value of {@code cron:info}'s "Re-run:" row. */
+	static String describeRerun(RerunDTO rerun, ZoneId zone) {
+		StringBuilder out = new StringBuilder();
+		Formatter f = new Formatter(out);
+		f.format("Re-run of %s%s:%n", Text.escaped(rerun.name), rerun.ended == null ? (rerun.cancelled ? " (cancelled,"
+				+ " stopping after the window in progress)" : " (in progress)")
+				: rerun.cancelled ? " (cancelled)" : " (done)");
+		Table fields = Table.fields();
+		fields.row("Range:", "[" + Formats.zoned(rerun.from, zone) + ", " + Formats.zoned(rerun.to, zone) + ")");
+		fields.row("Cut:", rerun.split == RerunSplit.ONCE ? "as one window"
+				: "at the fire times of " + rerun.interval + " (" + rerun.zone + ")");
+		fields.row("Progress:", progress(rerun));
+		if (rerun.next != null) {
+			fields.row("Next window from:", Formats.zoned(rerun.next, zone));
+		}
+		if (rerun.waiting != null) {
+			fields.row("Waiting:", rerun.waiting);
+		}
+		fields.row("Asked by:", rerun.requestedBy + ", " + Formats.zoned(rerun.requested, zone));
+		if (rerun.node != null) {
+			fields.row("Node:", rerun.node);
+		}
+		if (rerun.ended != null) {
+			fields.row("Ended:", Formats.zoned(rerun.ended, zone));
+		}
+		fields.render(f);
+		return trimEnd(out);
 	}
 
 	// ----------------------------------------------------------------------------------------- next

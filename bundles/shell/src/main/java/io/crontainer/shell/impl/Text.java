@@ -65,7 +65,7 @@ final class Text {
 			return ZoneId.of(id);
 		} catch (DateTimeException e) {
 			throw new IllegalArgumentException(
-					"Unknown time zone \"" + id + "\": give an IANA zone id such as Europe/Berlin, or UTC.");
+					"Unknown time zone \"" + escaped(id) + "\": give an IANA zone id such as Europe/Berlin, or UTC.");
 		}
 	}
 
@@ -97,7 +97,7 @@ final class Text {
 		try {
 			return LocalDate.parse(s).atStartOfDay(zone);
 		} catch (DateTimeParseException e) {
-			throw new IllegalArgumentException("Cannot read \"" + text
+			throw new IllegalArgumentException("Cannot read \"" + escaped(text)
 					+ "\" as an ISO-8601 date-time: give one such as 2024-10-27T02:30, 2024-10-27T02:30+02:00 or 2024-10-27T00:30Z.");
 		}
 	}

@@ -295,4 +295,84 @@ class FakeRuntime implements CronRuntime {
 	public io.crontainer.api.runtime.StoreDTO getStore() {
 		return store;
 	}
+
+	/** The re-run of each name, as {@link #rerun} started it. */
+	final Map<String, io.crontainer.api.runtime.RerunDTO> reruns = new TreeMap<>();
+	/** The arguments of the last re-run asked for (planned or started). */
+	Instant lastRerunFrom;
+	Instant lastRerunTo;
+	io.crontainer.api.runtime.RerunSplit lastRerunSplit;
+
+	/** Hourly windows of the range (ONCE: one), refused as the scheduler would past the committed end. */
+	@Override
+	public List<io.crontainer.api.runtime.RunWindowDTO> planRerun(String name, Instant from, Instant to,
+			io.crontainer.api.runtime.RerunSplit split) {
+		calls.add("planRerun " + name);
+		lastRerunFrom = from;
+		lastRerunTo = to;
+		lastRerunSplit = split;
+		CronJobDTO job = jobs.get(name);
+		if (job == null) {
+			throw new IllegalArgumentException("no cron plugin is named '" + name + "'");
+		}
+		if (!from.isBefore(to)) {
+			throw new IllegalArgumentException("the range is empty: its start, " + from + ", is not before its end, " + to);
+		}
+		if (job.lastEnd == null || to.toEpochMilli() > job.lastEnd) {
+			throw new IllegalArgumentException("the range ends at " + to + ", after the end of the last committed window");
+		}
+		List<io.crontainer.api.runtime.RunWindowDTO> windows = new ArrayList<>();
+		long start = from.toEpochMilli();
+		long step = split == io.crontainer.api.runtime.RerunSplit.ONCE ? Long.MAX_VALUE : 3_600_000L;
+		while (start < to.toEpochMilli()) {
+			io.crontainer.api.runtime.RunWindowDTO window = new io.crontainer.api.runtime.RunWindowDTO();
+			window.start = start;
+			window.end = step == Long.MAX_VALUE ? to.toEpochMilli()
+					: Math.min(to.toEpochMilli(), (start / step + 1) * step);
+			windows.add(window);
+			start = window.end;
+		}
+		return windows;
+	}
+
+	@Override
+	public io.crontainer.api.runtime.RerunDTO rerun(String name, Instant from, Instant to,
+			io.crontainer.api.runtime.RerunSplit split, String requestedBy) {
+		int windows = planRerun(name, from, to, split).size();
+		calls.set(calls.size() - 1, "rerun " + name + " by " + requestedBy);
+		if (requestedBy.chars().anyMatch(Character::isISOControl)) {
+			throw new IllegalArgumentException("who asks for the re-run holds control characters");
+		}
+		io.crontainer.api.runtime.RerunDTO rerun = new io.crontainer.api.runtime.RerunDTO();
+		rerun.name = name;
+		rerun.from = from.toEpochMilli();
+		rerun.to = to.toEpochMilli();
+		rerun.split = split;
+		rerun.interval = jobs.get(name).interval;
+		rerun.zone = jobs.get(name).zone;
+		rerun.windows = windows;
+		rerun.left = windows;
+		rerun.next = rerun.from;
+		rerun.requestedBy = requestedBy;
+		rerun.requested = to.toEpochMilli() + 1;
+		reruns.put(name, rerun);
+		return rerun;
+	}
+
+	@Override
+	public io.crontainer.api.runtime.RerunDTO cancelRerun(String name) {
+		calls.add("cancelRerun " + name);
+		io.crontainer.api.runtime.RerunDTO rerun = reruns.get(name);
+		if (rerun == null || rerun.ended != null) {
+			throw new IllegalArgumentException("cron plugin '" + name + "' has no re-run in progress");
+		}
+		rerun.cancelled = true;
+		return rerun;
+	}
+
+	@Override
+	public io.crontainer.api.runtime.RerunDTO getRerun(String name) {
+		calls.add("getRerun " + name);
+		return reruns.get(name);
+	}
 }

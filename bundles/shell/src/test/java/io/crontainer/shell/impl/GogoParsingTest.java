@@ -26,7 +26,8 @@ import io.crontainer.api.runtime.JobState;
  * quoting, globbing of {@code *} and {@code ?}, comments after {@code #}, and options.
  */
 class GogoParsingTest {
-	static final String[] FUNCTIONS = { "list", "info", "fire", "history", "pause", "resume", "reset", "next", "names" };
+	static final String[] FUNCTIONS = { "list", "info", "fire", "history", "pause", "resume", "reset", "rerun", "next",
+			"names" };
 
 	@TempDir
 	Path dir;
@@ -61,6 +62,17 @@ class GogoParsingTest {
 
 	Object execute(String line) throws Exception {
 		return session.execute(line);
+	}
+
+	@Test
+	void rerunTakesItsOptionsAndTheSessionFromGogo() throws Exception {
+		rt.jobs.get("token-cleaner").lastEnd = Instant.parse("2024-10-26T22:00:00Z").toEpochMilli();
+		Object dry = execute("cron:rerun --from 2024-10-26T20:00Z --to 2024-10-26T22:00Z --dry-run token-cleaner");
+		assertThat(dry.toString()).startsWith("Dry run: token-cleaner would re-run 2 windows");
+		session.put(CronCommands.VIA, "bin/client");
+		Object real = execute("cron:rerun -f 2024-10-26T21:00Z -s once --by \"ops team\" token-cleaner");
+		assertThat(real.toString()).contains("1 window of", "as one window", "asked by ops team via bin/client");
+		assertThat(execute("cron:rerun --cancel token-cleaner").toString()).startsWith("Cancelled the re-run");
 	}
 
 	@Test

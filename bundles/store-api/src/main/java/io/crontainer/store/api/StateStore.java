@@ -61,9 +61,17 @@ import io.crontainer.api.runtime.CronRunDTO;
  * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #log}, {@link #nodeOf}, {@link #availability});
  * run threads and the timer ({@link #setRetry}: after a failed run, and when a retry is dropped);
  * plugin-call threads ({@link #setAnchor}); the scheduler's component ({@link #listen},
- * {@link #onAvailable}, {@link #close}). Implementations must not call back into the scheduler while holding a lock of
+ * {@link #onAvailable}, {@link #close}); the scheduler's re-run threads and operators' threads (the
+ * re-run methods, since 1.1). Implementations must not call back into the scheduler while holding a lock of
  * their own, and must complete the stages returned by {@link #commit} without holding a lock (the
  * scheduler's completion code runs on the completing thread).
+ *
+ * <p>
+ * <b>Re-runs</b> (since 1.1): a re-run of a range of past windows ({@link Rerun}) is kept durably from
+ * {@link #startRerun} to its end, held by one runtime at a time with a lease like a claim's, and
+ * advanced window by window ({@link #advanceRerun}); it never changes a {@link RunState}. Each of its
+ * windows runs under an ordinary {@link #claim} of the name (with no fire time), which is
+ * {@link #release released}, never committed: so a window never runs beside another run of the name.
  *
  * <p>
  * Implementations: the scheduler's built-in local store (the default: a journal under
@@ -525,6 +533,132 @@ public interface StateStore extends AutoCloseable {
 	 */
 	default void onUnavailable(Runnable lost) {
 		// never unavailable for long
+	}
+
+	// ------------------------------------------------------------------ re-runs (since 1.1)
+
+	/**
+	 * Whether this store keeps re-runs of past windows ({@link #startRerun} and the methods after it).
+	 * The default, for a store written against version 1.0 of this package: no; the scheduler then
+	 * refuses re-runs with a message naming the store.
+	 *
+	 * @since 1.1
+	 */
+	default boolean keepsReruns() {
+		return false;
+	}
+
+	/**
+	 * Starts a re-run, durably: the name's newest re-run from now on, in progress, held by this runtime
+	 * ({@link Rerun#node()} is {@link #node()}), its lease kept alive by the store (as a claim's) until
+	 * {@link #releaseRerun released} or ended. A name has at most one re-run in progress.
+	 *
+	 * @param request The re-run asked for ({@link Rerun#request}); its id, progress and node are
+	 *        ignored. Must not be {@code null}.
+	 * @return The re-run as kept: its id assigned. Never {@code null}.
+	 * @throws IllegalStateException If the name has a re-run in progress already.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If it could not be made durable; nothing was kept.
+	 * @throws UnsupportedOperationException If the store does not {@link #keepsReruns keep re-runs}.
+	 * @since 1.1
+	 */
+	default Rerun startRerun(Rerun request) throws StoreUnavailableException, IOException {
+		throw new UnsupportedOperationException(describe() + " does not keep re-runs");
+	}
+
+	/**
+	 * The re-runs kept: every one in progress and, for each name, the newest one that ended.
+	 *
+	 * @return The re-runs, at most one in progress per name, in no order. Never {@code null}.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @since 1.1
+	 */
+	default List<Rerun> reruns() throws StoreUnavailableException {
+		return List.of();
+	}
+
+	/**
+	 * Takes a re-run in progress for this runtime, or confirms that this runtime holds it, and returns
+	 * it as kept now (a cancellation made elsewhere shows in it). Granted if no runtime holds it, this
+	 * one does, or the lease of the one that held it expired (it may be dead: a take-over, from the
+	 * first window not done). The store keeps the lease alive until {@link #releaseRerun} or the end.
+	 * A store that is not shared always grants it.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param id The re-run's id.
+	 * @return The re-run, held by this runtime; {@code null} if another runtime holds it with a live
+	 *         lease, or it ended, or there is no such re-run.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @since 1.1
+	 */
+	default Rerun claimRerun(String name, long id) throws StoreUnavailableException {
+		return null;
+	}
+
+	/**
+	 * Records that the window {@code [windowStart, windowEnd)} of a re-run held by this runtime ran,
+	 * durably: its {@link Rerun#next()} moves from {@code windowStart} to {@code windowEnd} (a
+	 * compare-and-set on the id, the holder and {@code next}), and it counts as done or failed. It ends
+	 * if {@code windowEnd} is its end, or it was cancelled.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param id The re-run's id.
+	 * @param windowStart The window's start: the re-run's {@code next} expected. Must not be {@code null}.
+	 * @param windowEnd The window's end, after its start and not after the re-run's end. Must not be
+	 *        {@code null}.
+	 * @param succeeded Whether the window's run succeeded.
+	 * @return The re-run after the change; {@code null} if it was not changed because this runtime no
+	 *         longer holds it (taken over), it ended, or its {@code next} is not {@code windowStart}.
+	 * @throws StoreUnavailableException If the store cannot be reached; nothing was changed.
+	 * @throws IOException If the change could not be made durable; nothing was changed.
+	 * @since 1.1
+	 */
+	default Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
+			throws StoreUnavailableException, IOException {
+		return null;
+	}
+
+	/**
+	 * Cancels the re-run in progress of a name, durably: ended at once if no runtime holds it (or the
+	 * lease of the one that held it expired); else marked cancelled, and its holder ends it
+	 * ({@link #endRerun}) after the window it runs. Cancelling a cancelled re-run changes nothing.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @return The re-run after the change; {@code null} if the name has none in progress.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; nothing was changed.
+	 * @since 1.1
+	 */
+	default Rerun cancelRerun(String name) throws StoreUnavailableException, IOException {
+		return null;
+	}
+
+	/**
+	 * Ends a cancelled re-run that this runtime holds, durably, with no window more.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param id The re-run's id.
+	 * @return The re-run after the change; {@code null} if this runtime does not hold it, or it is not
+	 *         cancelled, or it ended already.
+	 * @throws StoreUnavailableException If the store cannot be reached.
+	 * @throws IOException If the change could not be made durable; nothing was changed.
+	 * @since 1.1
+	 */
+	default Rerun endRerun(String name, long id) throws StoreUnavailableException, IOException {
+		return null;
+	}
+
+	/**
+	 * Gives up holding a re-run without ending it (its plugin left this runtime, or the scheduler
+	 * stops): another runtime may take it over at once. Never throws; if the store cannot be reached,
+	 * the lease expires by itself.
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param id The re-run's id.
+	 * @since 1.1
+	 */
+	default void releaseRerun(String name, long id) {
+		// not kept
 	}
 
 	/**

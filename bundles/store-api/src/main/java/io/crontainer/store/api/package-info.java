@@ -8,7 +8,8 @@
  * plugin API ({@code io.crontainer.api}): plugins never see it. Since 1.1 a store may keep each run's
  * log beside its history ({@link io.crontainer.store.api.StateStore#keepsLogs()}), in the text form of
  * {@link io.crontainer.store.api.RunLogText} if it likes, and can read the history of many names in one
- * round trip ({@link io.crontainer.store.api.StateStore#histories}).
+ * round trip ({@link io.crontainer.store.api.StateStore#histories}); and it may keep re-runs of past
+ * windows ({@link io.crontainer.store.api.Rerun}, {@link io.crontainer.store.api.StateStore#keepsReruns()}).
  *
  * <p>
  * Since 1.1: a pause's note ({@link io.crontainer.store.api.PauseNote}) and a pending retry

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronLogLineDTO;
 import io.crontainer.api.runtime.CronRunDTO;
@@ -355,6 +356,100 @@ public abstract class StateStoreContract {
 		store.close();
 		assertThatThrownBy(() -> done(store.commit(claim.claim(), T1))).isInstanceOf(ExecutionException.class);
 		store = open();
+	}
+
+	// ------------------------------------------------------------------ re-runs (since 1.1)
+
+	private static final Instant R0 = Instant.parse("2026-03-01T00:00:00Z");
+	private static final Instant R1 = Instant.parse("2026-03-01T01:00:00Z");
+	private static final Instant R2 = Instant.parse("2026-03-01T02:00:00Z");
+
+	private static Rerun request(String name) {
+		return Rerun.request(name, R0, R2, RerunSplit.INTERVAL, "0 * * * *", "Europe/Berlin", null, "alice\tat\nhome",
+				T1);
+	}
+
+	@Test
+	void aRerunIsKeptDurablyAndAdvancesWindowByWindow() throws Exception {
+		assertThat(store.keepsReruns()).isTrue();
+		assertThat(store.reruns()).isEmpty();
+		Rerun started = store.startRerun(request("p"));
+		assertThat(started.id()).isPositive();
+		assertThat(started.next()).isEqualTo(R0);
+		assertThat(started.inProgress()).isTrue();
+		assertThat(started.node()).isEqualTo(store.node());
+		assertThatThrownBy(() -> store.startRerun(request("p"))).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("in progress");
+
+		assertThat(store.advanceRerun("p", started.id(), R1, R2, true)).as("not its next window").isNull();
+		Rerun first = store.advanceRerun("p", started.id(), R0, R1, false);
+		assertThat(first.next()).isEqualTo(R1);
+		assertThat(first.failed()).isEqualTo(1);
+		assertThat(first.inProgress()).isTrue();
+		assertThat(store.advanceRerun("p", started.id(), R0, R1, true)).as("done already").isNull();
+
+		reopen();
+		Rerun kept = store.reruns().get(0);
+		assertThat(kept).isEqualTo(first.with(first.id(), false, kept.node(), null));
+		assertThat(kept.requestedBy()).isEqualTo("alice\tat\nhome");
+		assertThat(kept.interval()).isEqualTo("0 * * * *");
+		assertThat(store.claimRerun("p", started.id())).isEqualTo(kept.with(kept.id(), false, store.node(), null));
+		Rerun last = store.advanceRerun("p", started.id(), R1, R2, true);
+		assertThat(last.done()).isEqualTo(1);
+		assertThat(last.next()).isEqualTo(R2);
+		assertThat(last.inProgress()).as("its last window ran").isFalse();
+		assertThat(store.claimRerun("p", started.id())).as("ended").isNull();
+		assertThat(store.read("p")).as("a re-run never changes the record").isEqualTo(RunState.NEW);
+
+		Rerun again = store.startRerun(request("p"));
+		assertThat(again.id()).isNotEqualTo(started.id());
+		assertThat(store.reruns()).as("the newest of the name only").containsExactly(again);
+		reopen();
+		assertThat(store.reruns()).extracting(Rerun::id).containsExactly(again.id());
+	}
+
+	@Test
+	void aCancelledRerunEndsAfterTheWindowOfItsHolder() throws Exception {
+		assertThat(store.cancelRerun("p")).isNull();
+		Rerun started = store.startRerun(request("p"));
+		Rerun cancelled = store.cancelRerun("p");
+		assertThat(cancelled.cancelled()).isTrue();
+		assertThat(cancelled.inProgress()).as("its holder ends it").isTrue();
+		assertThat(store.cancelRerun("p")).isEqualTo(cancelled);
+		Rerun window = store.advanceRerun("p", started.id(), R0, R1, true);
+		assertThat(window.inProgress()).as("the window in progress was the last").isFalse();
+		assertThat(window.done()).isEqualTo(1);
+
+		Rerun other = store.startRerun(request("q"));
+		store.cancelRerun("q");
+		Rerun ended = store.endRerun("q", other.id());
+		assertThat(ended.inProgress()).isFalse();
+		assertThat(ended.next()).isEqualTo(R0);
+		assertThat(store.endRerun("q", other.id())).isNull();
+	}
+
+	@Test
+	void aRerunHeldByNoOneEndsAtOnceWhenCancelled() throws Exception {
+		Rerun started = store.startRerun(request("p"));
+		store.releaseRerun("p", started.id());
+		Rerun cancelled = store.cancelRerun("p");
+		assertThat(cancelled.cancelled()).isTrue();
+		assertThat(cancelled.inProgress()).isFalse();
+		assertThat(store.endRerun("p", started.id())).isNull();
+		reopen();
+		assertThat(store.reruns()).singleElement().satisfies(r -> assertThat(r.inProgress()).isFalse());
+	}
+
+	@Test
+	void aRerunWindowRunsUnderAClaimThatIsReleased() throws Exception {
+		done(store.commit(store.claim("p", Instant.EPOCH, null).claim(), T3));
+		store.startRerun(request("p"));
+		ClaimResult window = store.claim("p", T3, null);
+		assertThat(window.granted()).isTrue();
+		assertThat(store.claim("p", T3, T3.plusSeconds(60)).granted()).as("no scheduled run beside it").isFalse();
+		store.release(window.claim());
+		assertThat(store.read("p").lastEnd()).isEqualTo(T3);
+		assertThat(store.claim("p", T3, T3.plusSeconds(60)).granted()).isTrue();
 	}
 
 	// ------------------------------------------------------------------------------ runs' logs (1.1)

@@ -44,6 +44,9 @@ import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.format.Formats;
 import io.crontainer.format.Jobs;
 import jakarta.servlet.Servlet;
@@ -133,6 +136,8 @@ public class CronJobsPage extends AbstractServlet {
 				out.println("<p><a href=\"" + Html.escape(root) + "\">All cron jobs</a></p>");
 			} else if ("reset".equals(request.getParameter("confirm"))) {
 				confirmReset(job, request, out, root);
+			} else if ("rerun".equals(request.getParameter("confirm"))) {
+				confirmRerun(rt, job, request, out, root);
 			} else {
 				detail(rt, job, request, out, root);
 			}
@@ -263,6 +268,9 @@ public class CronJobsPage extends AbstractServlet {
 		if (job.node != null) {
 			field(out, "node", "Node", Html.escape(job.node));
 		}
+		if (job.rerun != null) {
+			field(out, "rerun", "Re-run", Html.escape(rerunText(job.rerun, zone)));
+		}
 		field(out, "bundle", "Bundle", Html.escape(Jobs.bundle(job)));
 		field(out, "service-id", "Service id", Html.escape(job.serviceId));
 		out.println("</tbody></table>");
@@ -287,7 +295,8 @@ public class CronJobsPage extends AbstractServlet {
 				+ "<th>Log</th></tr></thead><tbody>");
 		for (CronRunDTO run : runs) {
 			out.println("<tr data-trigger=\"" + run.trigger + "\" data-outcome=\"" + run.outcome + "\">");
-			cell(out, "trigger", Html.escape(run.trigger));
+			cell(out, "trigger", Html.escape(run.trigger + (run.requestedBy == null ? "" : " (asked by " + run.requestedBy
+					+ ")")));
 			cell(out, "window-start", Html.escape(instant(run.windowStart, zone)));
 			cell(out, "window-end", Html.escape(instant(run.windowEnd, zone)));
 			cell(out, "fire-time", Html.escape(instant(run.scheduledFire, zone)));
@@ -454,6 +463,89 @@ public class CronJobsPage extends AbstractServlet {
 		// Reset asks first: a link to the confirmation page, never a direct POST.
 		out.print(" <a class=\"button reset\" href=\"" + Html.escape(detailUrl(root, job.name) + "&confirm=reset")
 				+ "\">Reset&hellip;</a>");
+		if (!fromList) {
+			// So does a re-run: a form that lists its windows, then a button that starts it.
+			out.print(" <a class=\"button rerun\" id=\"rerun-link\" href=\""
+					+ Html.escape(detailUrl(root, job.name) + "&confirm=rerun") + "\">Re-run&hellip;</a>");
+			if (job.rerun != null && job.rerun.ended == null && !job.rerun.cancelled) {
+				action(out, root, token, job.name, "cancel-rerun", "Cancel re-run", false);
+			}
+		}
+	}
+
+	/** How far a re-run got, in one line. */
+	static String rerunText(RerunDTO rerun, ZoneId zone) {
+		String state = rerun.ended == null ? rerun.cancelled ? "cancelled, stopping after the window in progress"
+				: "in progress" : rerun.cancelled ? "cancelled" : "done";
+		return state + ": " + rerun.done + " of " + Formats.count(rerun.windows, "window") + " done, " + rerun.failed
+				+ " failed, " + rerun.left + " left, of [" + Formats.zoned(rerun.from, zone) + ", "
+				+ Formats.zoned(rerun.to, zone) + "), asked by " + rerun.requestedBy
+				+ (rerun.waiting == null ? "" : "; waiting: " + rerun.waiting);
+	}
+
+	/**
+	 * The re-run form (a GET, which changes nothing): the range and the split; once they are given, the
+	 * windows they make (a dry run) and the button that starts the re-run (a POST with the CSRF token).
+	 */
+	private void confirmRerun(CronRuntime rt, CronJobDTO job, HttpServletRequest request, PrintWriter out, String root) {
+		ZoneId zone = Formats.zone(job.zone);
+		String from = request.getParameter("from");
+		String to = request.getParameter("to");
+		String split = "once".equals(request.getParameter("split")) ? "once" : "interval";
+		out.println("<h2 id=\"job-name\">Re-run past windows of " + Html.escape(job.name) + "</h2>");
+		out.println("<p>A re-run runs " + Html.escape(job.name) + " again for the past windows inside a range, one at a"
+				+ " time and never beside another of its runs; each is a run of its own in the history (trigger RERUN)."
+				+ " Its committed window end (" + Html.escape(job.lastEnd == null ? "none" : Formats.zoned(job.lastEnd, zone))
+				+ ") does not move, so the schedule runs what it would have run.</p>");
+		out.println("<form method=\"get\" action=\"" + Html.escape(root) + "\" id=\"rerun-plan\">");
+		hidden(out, "name", job.name);
+		hidden(out, "confirm", "rerun");
+		out.println("<p><label for=\"from\">From (inclusive, ISO-8601; without an offset in " + Html.escape(job.zone)
+				+ "):</label> <input type=\"text\" id=\"from\" name=\"from\" size=\"30\" value=\""
+				+ Html.escape(from == null ? "" : from) + "\"></p>");
+		out.println("<p><label for=\"to\">To (exclusive, at most the committed window end):</label> <input type=\"text\""
+				+ " id=\"to\" name=\"to\" size=\"30\" value=\"" + Html.escape(to != null ? to
+						: job.lastEnd == null ? "" : Formats.offset(job.lastEnd, zone)) + "\"></p>");
+		out.println("<p><label><input type=\"radio\" name=\"split\" value=\"interval\"" + ("interval".equals(split)
+				? " checked" : "") + "> at its fire times (" + Html.escape(job.interval) + ")</label> <label><input"
+				+ " type=\"radio\" name=\"split\" value=\"once\"" + ("once".equals(split) ? " checked" : "")
+				+ "> as one window</label></p>");
+		out.println("<p><button type=\"submit\" id=\"rerun-list\">List the windows</button> <a href=\""
+				+ Html.escape(detailUrl(root, job.name)) + "\" id=\"cancel-rerun-form\">Cancel</a></p></form>");
+		if (from == null || from.isBlank()) {
+			return;
+		}
+		List<RunWindowDTO> windows;
+		Instant start;
+		Instant end;
+		try {
+			start = dateTime(from.strip(), zone);
+			end = to == null || to.isBlank() ? Instant.ofEpochMilli(job.lastEnd == null ? 0 : job.lastEnd)
+					: dateTime(to.strip(), zone);
+			windows = rt.planRerun(job.name, start, end, "once".equals(split) ? RerunSplit.ONCE : RerunSplit.INTERVAL);
+		} catch (IllegalArgumentException | IllegalStateException e) {
+			message(out, "error", "Refused: " + e.getMessage());
+			return;
+		}
+		out.println("<h3>" + Html.escape(Formats.count(windows.size(), "window")) + " to re-run</h3>");
+		out.println("<table class=\"nicetable\" id=\"rerun-windows\"><thead><tr><th>#</th><th>Window start</th>"
+				+ "<th>Window end</th></tr></thead><tbody>");
+		int i = 1;
+		for (RunWindowDTO window : windows) {
+			out.println("<tr><td>" + i++ + "</td><td>" + Html.escape(Formats.zoned(window.start, zone)) + "</td><td>"
+					+ Html.escape(Formats.zoned(window.end, zone)) + "</td></tr>");
+		}
+		out.println("</tbody></table>");
+		out.println("<form method=\"post\" action=\"" + Html.escape(root) + "\" id=\"rerun-form\">");
+		hidden(out, Csrf.PARAM, Csrf.token(request));
+		hidden(out, "name", job.name);
+		hidden(out, "action", "rerun");
+		hidden(out, "confirmed", "yes");
+		hidden(out, "from", start.toString());
+		hidden(out, "to", end.toString());
+		hidden(out, "split", split);
+		out.println("<p><button type=\"submit\" id=\"confirm-rerun\">Re-run " + Html.escape(Formats.count(windows.size(),
+				"window")) + "</button></p></form>");
 	}
 
 	private static void action(PrintWriter out, String root, String token, String name, String action, String label,
@@ -558,8 +650,29 @@ public class CronJobsPage extends AbstractServlet {
 					+ " its next window starts at " + (start == null ? EPOCH + " (the epoch)"
 							: Formats.offset(start.toEpochMilli(), zone))
 					+ "." + (reset == null ? "" : " It is " + reset.state + "."));
+		case "rerun":
+			if (!"yes".equals(request.getParameter("confirmed"))) {
+				return error("Refused: a re-run asks for confirmation first; use its Re-run button.");
+			}
+			String from = request.getParameter("from");
+			String to = request.getParameter("to");
+			if (from == null || to == null) {
+				return error("Refused: a re-run needs its range (from and to).");
+			}
+			ZoneId rerunZone = Formats.zone(job.zone);
+			RerunDTO started = rt.rerun(job.name, dateTime(from.strip(), rerunZone), dateTime(to.strip(), rerunZone),
+					"once".equals(request.getParameter("split")) ? RerunSplit.ONCE : RerunSplit.INTERVAL,
+					"web console user " + user(request));
+			return info("Re-running " + job.name + ": " + Formats.count(started.windows, "window") + " of ["
+					+ Formats.zoned(started.from, rerunZone) + ", " + Formats.zoned(started.to, rerunZone) + "), one at a"
+					+ " time. Its progress shows below; each window is a run in the history.");
+		case "cancel-rerun":
+			RerunDTO cancelled = rt.cancelRerun(job.name);
+			return info("Cancelled the re-run of " + job.name + (cancelled.ended != null ? "."
+					: ": it stops after the window in progress."));
 		default:
-			return error("Refused: unknown action \"" + action + "\"; the actions are fire, pause, resume and reset.");
+			return error("Refused: unknown action \"" + action + "\"; the actions are fire, pause, resume, reset, rerun"
+					+ " and cancel-rerun.");
 		}
 	}
 

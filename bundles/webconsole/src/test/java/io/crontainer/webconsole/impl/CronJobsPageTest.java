@@ -238,6 +238,48 @@ class CronJobsPageTest {
 	}
 
 	@Test
+	void aRerunListsItsWindowsFirstAndStartsOnlyFromItsConfirmation() throws Exception {
+		CronJobDTO job = job("heartbeat", JobState.SCHEDULED);
+		job.interval = "@hourly";
+		job.lastEnd = Instant.parse("2026-12-07T09:00:00Z").toEpochMilli();
+		rt.jobs.add(job);
+		page.runtime = rt;
+		Http.Request get = new Http.Request();
+		get.param("name", "heartbeat").param("confirm", "rerun").param("from", "2026-12-07T06:00Z")
+				.param("to", "2026-12-07T08:00Z").param("split", "interval");
+		Http.Response response = new Http.Response();
+		page.renderContent(get.proxy(), response.proxy());
+		String html = response.body.toString();
+		assertThat(html).contains("<h3>2 windows to re-run</h3>")
+				.contains("<td>2026-12-07T06:00Z[UTC]</td><td>2026-12-07T07:00Z[UTC]</td>")
+				.contains("<form method=\"post\"").contains("name=\"" + Csrf.PARAM + "\"")
+				.contains("name=\"action\" value=\"rerun\"").contains("name=\"confirmed\" value=\"yes\"");
+		assertThat(rt.reruns).as("a GET changes nothing").isEmpty();
+
+		get.param("to", "2026-12-07T05:00Z");
+		response = new Http.Response();
+		page.renderContent(get.proxy(), response.proxy());
+		assertThat(response.body.toString()).contains("Refused: the range is empty &lt;b&gt;")
+				.doesNotContain("id=\"rerun-form\"");
+
+		Http.Request post = new Http.Request();
+		post.method = "POST";
+		post.param("name", "heartbeat").param("action", "rerun").param("from", "2026-12-07T06:00:00Z")
+				.param("to", "2026-12-07T08:00:00Z").param("split", "once");
+		post.session = new Http.Session();
+		post.session.attributes.put(LoginSecurityProvider.USER, "admin");
+		page.doPost(post.proxy(), new Http.Response().proxy());
+		assertThat(((String[]) post.session.attributes.get(CronJobsPage.FLASH))[1])
+				.isEqualTo("Refused: a re-run asks for confirmation first; use its Re-run button.");
+		assertThat(rt.reruns).isEmpty();
+		post.param("confirmed", "yes");
+		page.doPost(post.proxy(), new Http.Response().proxy());
+		assertThat(rt.reruns).containsExactly(
+				"heartbeat 2026-12-07T06:00:00Z 2026-12-07T08:00:00Z ONCE by web console user admin");
+		assertThat(((String[]) post.session.attributes.get(CronJobsPage.FLASH))[1]).startsWith("Re-running heartbeat: 2 windows");
+	}
+
+	@Test
 	void theHistoryLinksEachRunToItsLogWhichIsEscaped() throws Exception {
 		CronJobDTO job = job("cleaner", JobState.SCHEDULED);
 		rt.jobs.add(job);
@@ -410,6 +452,49 @@ class CronJobsPageTest {
 		@Override
 		public ZoneId getDefaultZone() {
 			return ZoneOffset.UTC;
+		}
+
+		final List<String> reruns = new ArrayList<>();
+
+		/** Two windows: [from, from + 1 h), [from + 1 h, to). */
+		@Override
+		public java.util.List<io.crontainer.api.runtime.RunWindowDTO> planRerun(String name, java.time.Instant from,
+				java.time.Instant to, io.crontainer.api.runtime.RerunSplit split) {
+			if (!from.isBefore(to)) {
+				throw new IllegalArgumentException("the range is empty <b>");
+			}
+			List<io.crontainer.api.runtime.RunWindowDTO> windows = new ArrayList<>();
+			for (long start : new long[] { from.toEpochMilli(), from.toEpochMilli() + 3_600_000 }) {
+				io.crontainer.api.runtime.RunWindowDTO window = new io.crontainer.api.runtime.RunWindowDTO();
+				window.start = start;
+				window.end = start == from.toEpochMilli() ? start + 3_600_000 : to.toEpochMilli();
+				windows.add(window);
+			}
+			return windows;
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO rerun(String name, java.time.Instant from, java.time.Instant to,
+				io.crontainer.api.runtime.RerunSplit split, String requestedBy) {
+			reruns.add(name + " " + from + " " + to + " " + split + " by " + requestedBy);
+			io.crontainer.api.runtime.RerunDTO rerun = new io.crontainer.api.runtime.RerunDTO();
+			rerun.name = name;
+			rerun.from = from.toEpochMilli();
+			rerun.to = to.toEpochMilli();
+			rerun.windows = 2;
+			rerun.left = 2;
+			rerun.requestedBy = requestedBy;
+			return rerun;
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO cancelRerun(String name) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public io.crontainer.api.runtime.RerunDTO getRerun(String name) {
+			return null;
 		}
 
 		@Override

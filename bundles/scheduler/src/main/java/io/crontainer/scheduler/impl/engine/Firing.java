@@ -23,8 +23,8 @@ import io.crontainer.store.api.StateStore;
  * The fire-or-skip decision, and the table of runs it decides on: a fire starts a run only if no run
  * holds the job's name (at most one run per name at a time), or beside it for a concurrent job, up to
  * {@link #MAX_CONCURRENT_RUNS}; a fire that finds the name running is recorded as skipped; one that
- * finds the previous run committing starts as soon as the commit is over (it is kept on that run, see
- * {@link Run#followTrigger}); one that finds it stuck is not recorded (the job's state says
+ * finds the previous run committing, or a re-run's window going, starts as soon as that run is over
+ * (it is kept on that run, see {@link Run#followTrigger}); one that finds it stuck is not recorded (the job's state says
  * {@code STUCK}). A run started is queued here and handed to the run thread ({@link RunThread}) once
  * the lock is released. Also the fire times of another runtime claimed again ({@link Retry}).
  *
@@ -129,6 +129,13 @@ final class Firing {
 		}
 		Run current = running.get(name);
 		if (current != null) {
+			if (current.rerun != null && done == null && current.phase != Run.Phase.STUCK
+					&& current.followTrigger == null) {
+				// A re-run's window holds the name: the fire runs right after it, before its next window.
+				current.followTrigger = trigger;
+				current.followFire = scheduledFire;
+				return null;
+			}
 			if (current.phase == Run.Phase.COMMITTING && done == null && current.followTrigger == null) {
 				current.followTrigger = trigger;
 				current.followFire = scheduledFire;
@@ -166,6 +173,27 @@ final class Firing {
 			return null;
 		}
 		return start(job, trigger, scheduledFire, done, now, false, takeOver, out);
+	}
+
+	/**
+	 * Starts a run of a re-run's window ({@link Trigger#RERUN}), which holds the job's name like any run:
+	 * the caller ({@link Reruns}) checked that none is going. Lock held; the run is submitted after the
+	 * lock is released ({@code out}).
+	 */
+	Run fire(Job job, Reruns.Window window, Instant now, List<Runnable> out) {
+		String name = job.name();
+		RunRecord record = new RunRecord(name, Trigger.RERUN, null, now, engine.store().node());
+		record.requestedBy = window.requestedBy();
+		record.windowStart = window.start().toEpochMilli();
+		record.windowEnd = window.end().toEpochMilli();
+		Run run = new Run(job, name, Trigger.RERUN, null, record, null);
+		run.rerun = window;
+		running.put(name, run);
+		outcomes.queued(record);
+		Instant expected = job.record.windowStart();
+		long version = job.record.version();
+		out.add(() -> engine.submit(run, expected, version));
+		return run;
 	}
 
 	private Run start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,

@@ -100,8 +100,8 @@ final class JobTable {
 		 */
 		void settingsChanged(Job job, boolean renamed, Instant now);
 
-		/** Stops a job's schedule ({@link Schedules#unschedule}). Lock held. */
-		void unschedule(Job job);
+		/** Stops a job's schedule ({@link Schedules#unschedule}); its re-run may go elsewhere. Lock held. */
+		void unschedule(Job job, List<Runnable> out);
 	}
 
 	private final Object lock;
@@ -292,7 +292,7 @@ final class JobTable {
 		job.blocked = null;
 		job.unavailable = null;
 		due.cancel(job.loadRetry);
-		engine.unschedule(job);
+		engine.unschedule(job, out);
 		if (next != null) {
 			Job taker = next;
 			out.add(() -> LOG.info("Cron plugin {} ({}) takes the name over", name, taker.plugin));

@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 
@@ -101,4 +104,31 @@ public interface Operations {
 
 	/** The store reset the record of a name: its owner takes it, whatever it held. */
 	void reset(String name, RunState state);
+
+	/**
+	 * The windows a re-run of a name would run ({@link Reruns#plan}); runs nothing.
+	 *
+	 * @throws IllegalArgumentException If no job has the name, or the range is refused (the message says why).
+	 * @throws IllegalStateException If the job has no record or no interval to cut at.
+	 */
+	List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split);
+
+	/**
+	 * Starts a re-run of a name, kept by the store before it returns ({@link Reruns#start}).
+	 *
+	 * @throws IllegalArgumentException As {@link #planRerun}, or if {@code requestedBy} is refused.
+	 * @throws IllegalStateException As {@link #planRerun}, or if one is in progress or the store cannot keep it.
+	 */
+	RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy);
+
+	/**
+	 * Cancels the re-run in progress of a name ({@link Reruns#cancel}).
+	 *
+	 * @throws IllegalArgumentException If it has none in progress.
+	 * @throws IllegalStateException If the store cannot keep the change.
+	 */
+	RerunDTO cancelRerun(String name);
+
+	/** The newest re-run known of a name; {@code null} if none. */
+	RerunDTO rerunOf(String name);
 }

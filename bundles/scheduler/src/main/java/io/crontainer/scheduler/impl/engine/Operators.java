@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
 
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.store.api.PendingRetry;
 import io.crontainer.store.api.RunState;
@@ -40,6 +43,9 @@ final class Operators implements Operations {
 
 		/** The jobs changed (for {@code service.changecount}). Lock held. */
 		void changed();
+
+		/** The re-runs part, which checks and keeps operators' re-run requests. */
+		Reruns reruns();
 
 		/** How many deadlines wait in the due queue. Lock held. */
 		int dueQueueSize();
@@ -209,6 +215,26 @@ final class Operators implements Operations {
 			engine.changed();
 		}
 		engine.flush(out);
+	}
+
+	@Override
+	public List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split) {
+		return engine.reruns().plan(name, from, to, split);
+	}
+
+	@Override
+	public RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy) {
+		return engine.reruns().start(name, from, to, split, requestedBy);
+	}
+
+	@Override
+	public RerunDTO cancelRerun(String name) {
+		return engine.reruns().cancel(name);
+	}
+
+	@Override
+	public RerunDTO rerunOf(String name) {
+		return engine.reruns().get(name);
 	}
 
 	/** What is shown of a job. Lock held. */

@@ -94,6 +94,11 @@ final class Run extends Due {
 	/** The window start and record version the engine knew when it fired (written before it is claimed). */
 	Instant expected;
 	long version;
+	/**
+	 * The re-run window this run runs ({@link Trigger#RERUN}); {@code null} for any other run. Set before
+	 * the run is submitted.
+	 */
+	Reruns.Window rerun;
 	/** A fire that came while the run committed: it starts once the commit is over. */
 	Trigger followTrigger;
 	Instant followFire;

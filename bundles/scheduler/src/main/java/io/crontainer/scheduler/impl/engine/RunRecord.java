@@ -31,6 +31,8 @@ public final class RunRecord {
 	volatile long started;
 	volatile Long finished;
 	volatile String error;
+	/** Who asked for the run (a re-run window's); {@code null} if no one did. */
+	volatile String requestedBy;
 	/**
 	 * The lines the run logs ({@code cron:log}): set by its run thread just before the plugin call,
 	 * cleared once {@link Outcomes#end} handed the log to the store; {@code null} before and after, so
@@ -56,6 +58,7 @@ public final class RunRecord {
 		record.windowEnd = dto.windowEnd;
 		record.finished = dto.finished;
 		record.error = dto.error;
+		record.requestedBy = dto.requestedBy;
 		return record;
 	}
 
@@ -92,6 +95,7 @@ public final class RunRecord {
 		dto.finished = finished;
 		dto.error = error;
 		dto.node = node;
+		dto.requestedBy = requestedBy;
 		return dto;
 	}
 }

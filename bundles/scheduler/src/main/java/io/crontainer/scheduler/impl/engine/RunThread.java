@@ -40,7 +40,9 @@ import io.crontainer.store.api.StoreUnavailableException;
  * {@link Engine#commitTook}); and, once the commit is durable (on the store's thread), records the
  * run's outcome and hands the run back to the engine ({@link Engine#over}); a run that failed or timed
  * out leaves its retry ({@link #retry}, {@code cron.retry}) in the store first. This is where a run's
- * life on its thread grows (batch claims, re-runs, run logs).
+ * life on its thread grows (batch claims, re-runs, run logs). A re-run's window ({@link Run#rerun})
+ * claims the name the same way, runs the plugin for its past window, and releases the claim instead of
+ * committing: the window is recorded by the {@link Reruns} instead ({@link Engine#rerunRan}).
  *
  * <p>
  * <b>Claims in a cluster.</b> The scheduled fires of a tick are claimed together: {@link Firing} only
@@ -119,6 +121,18 @@ final class RunThread {
 		 * their {@code cron.timeout} and not stuck. Lock held.
 		 */
 		int inProgress();
+
+		/**
+		 * A re-run's window ran ({@link Reruns#windowRan}): recorded durably before its run is over.
+		 * Lock not held.
+		 */
+		void rerunRan(Reruns.Window window, boolean counts, boolean succeeded);
+
+		/**
+		 * A re-run's window could not be claimed: its run leaves the table without a trace, and the
+		 * window is tried again later ({@link Reruns#deferred}).
+		 */
+		void rerunDeferred(Run run, Instant now, List<Runnable> out);
 
 		/** Runs the effects collected under the lock, and tells of a change; lock not held. */
 		void flush(List<Runnable> out);
@@ -310,6 +324,10 @@ final class RunThread {
 			synchronized (lock) {
 				engine.claimUnavailable(run.job, e.getMessage());
 			}
+			if (run.rerun != null) {
+				deferred(run, Texts.describe(e));
+				return;
+			}
 			finish(run, Outcome.SKIPPED, "its window could not be claimed: " + Texts.describe(e), null);
 			return;
 		} catch (RuntimeException e) {
@@ -331,6 +349,10 @@ final class RunThread {
 	 */
 	private void claimed(Run run, StateStore store, ClaimResult result, long version) {
 		claimReachable(run); // the store answered
+		if (!result.granted() && run.rerun != null) {
+			deferred(run, result.refusal()); // another run of the plugin holds it, here or elsewhere
+			return;
+		}
 		if (!result.granted() && result.elsewhere() && run.trigger != Trigger.MANUAL) {
 			yielded(run, result, true);
 			return;
@@ -344,19 +366,20 @@ final class RunThread {
 		if (result.current().version() != version) {
 			record(run, result.current());
 		}
-		execute(run, store, claim, claim.windowStart());
+		execute(run, store, claim, run.rerun != null ? run.rerun.start() : claim.windowStart());
 	}
 
 	/**
-	 * Runs the plugin for the window from {@code start} to now, then commits or releases the claim.
-	 * {@code claim} is {@code null} for a run {@linkplain Run#alongside alongside}: nothing to commit.
-	 * The window ends at the claim's time on the store's clock if it has one (a cluster's database:
-	 * every runtime's windows end on one clock), else at this runtime's clock; the run's start and its
-	 * deadlines are on this runtime's clock.
+	 * Runs the plugin for the window from {@code start} to now (a re-run's: to its window's end), then
+	 * commits or releases the claim. {@code claim} is {@code null} for a run
+	 * {@linkplain Run#alongside alongside}: nothing to commit. The window ends at the claim's time on the
+	 * store's clock if it has one (a cluster's database: every runtime's windows end on one clock), else
+	 * at this runtime's clock; the run's start and its deadlines are on this runtime's clock.
 	 */
 	private void execute(Run run, StateStore store, Claim claim, Instant start) {
 		Instant now = clock.instant();
-		Instant end = claim == null ? now : claim.windowEnd(now);
+		Instant end = run.rerun != null ? run.rerun.end() // a re-run's window is in the past
+				: claim == null ? now : claim.windowEnd(now);
 		if (!end.isAfter(start)) {
 			release(store, claim);
 			LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); it went backwards: "
@@ -427,6 +450,10 @@ final class RunThread {
 		}
 		boolean timedOut = run.timedOut;
 		String interrupted = run.interrupted;
+		if (run.rerun != null) {
+			rerunReturned(run, store, claim, start, end, failure, timedOut, interrupted);
+			return;
+		}
 		if (timedOut) {
 			release(store, claim);
 			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
@@ -452,6 +479,52 @@ final class RunThread {
 			});
 		}
 	}
+
+	/**
+	 * A re-run's window returned: its claim is released, never committed (the plugin's window end does
+	 * not move), the window recorded as done or failed, then the run is over. A window interrupted (its
+	 * plugin left, the scheduler stops) is not recorded: it runs again. Run thread, no lock held.
+	 */
+	private void rerunReturned(Run run, StateStore store, Claim claim, Instant start, Instant end, Throwable failure,
+			boolean timedOut, String interrupted) {
+		release(store, claim);
+		if (timedOut) {
+			engine.rerunRan(run.rerun, true, false);
+			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+					+ (failure == null ? "" : "; then threw " + Texts.describe(failure)), null);
+		} else if (interrupted != null) {
+			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted + "; the re-run runs this window again", null);
+		} else if (failure != null) {
+			LOG.warn("Cron plugin {} failed for [{}, {}) (re-run asked by {})", run.name, start, end,
+					run.rerun.requestedBy(), failure);
+			engine.rerunRan(run.rerun, true, false);
+			finish(run, Outcome.FAILED, Texts.describe(failure), null);
+		} else {
+			engine.rerunRan(run.rerun, true, true);
+			finish(run, Outcome.SUCCEEDED, null, null);
+		}
+	}
+
+	/**
+	 * A re-run's window could not be claimed (another run of the plugin holds the name, on this runtime
+	 * or another; the store is away): it is not a run, so it leaves no trace in the history, and is tried
+	 * again later. Run thread, no lock held.
+	 */
+	private void deferred(Run run, String why) {
+		List<Runnable> out = new ArrayList<>();
+		synchronized (lock) {
+			Instant now = clock.instant();
+			deadlines.cancel(run);
+			outcomes.forget(run);
+			run.phase = Run.Phase.DONE;
+			run.finished.countDown();
+			engine.rerunDeferred(run, now, out);
+		}
+		engine.flush(out);
+		LOG.debug("Cron plugin {}: the re-run window [{}, {}) waits: {}", run.name, run.rerun.start(), run.rerun.end(),
+				why);
+	}
+
 	/**
 	 * Persists the retry a failed or timed-out run leaves ({@link Retries#after}): the next one, none
 	 * (all spent, none asked for, or the next fire time comes first), or the pending one as it was (a run

@@ -41,6 +41,9 @@ import io.crontainer.store.api.StateStore;
  * <tr><td>{@link Deadlines}</td><td>time limits and departed plugins' graces of running runs;
  * interrupting, then abandoning stuck runs</td></tr>
  * <tr><td>{@link Stopping}</td><td>interrupting and awaiting every run when the scheduler stops</td></tr>
+ * <tr><td>{@link Reruns} with {@link RerunRequests}</td><td>re-runs of past windows: requests, which
+ * re-run this runtime holds, and the next window of each, started through {@link Firing} once its
+ * plugin is idle; the store calls on the run pool, never the timer</td></tr>
  * <tr><td>{@link Outcomes} with {@link History}</td><td>what became of each fire: history and counters,
  * the store's history, events, the stage of a manual fire</td></tr>
  * <tr><td>{@link StateStore}</td><td>the one protocol that reads and persists a record</td></tr>
@@ -111,6 +114,7 @@ public final class Scheduler implements Due.Parts {
 	private final RunThread runThread;
 	private final Stopping stopping;
 	private final Operators operators;
+	private final Reruns reruns;
 	private final Due recheck = new Due() {
 		@Override
 		void come(Parts parts, Instant now, List<Runnable> out) {
@@ -201,26 +205,31 @@ public final class Scheduler implements Due.Parts {
 			@Override
 			public void refresh(Job job, Instant now, List<Runnable> out) {
 				schedules.refresh(job, now, out);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
-			public void unschedule(Job job) {
+			public void unschedule(Job job, List<Runnable> out) {
 				schedules.unschedule(job);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
 			public void loaded(Job job, Instant now, List<Runnable> out) {
 				schedules.loaded(job, now, out);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
 			public void pausedChanged(Job job, Instant now, List<Runnable> out) {
 				schedules.pausedChanged(job, now, out);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
 			public void reset(Job job, Instant now, List<Runnable> out) {
 				schedules.reset(job, now, out);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
@@ -299,6 +308,7 @@ public final class Scheduler implements Due.Parts {
 			@Override
 			public void refresh(Job job, Instant now, List<Runnable> out) {
 				schedules.refresh(job, now, out);
+				reruns.poke(job.name(), out);
 			}
 
 			@Override
@@ -373,6 +383,22 @@ public final class Scheduler implements Due.Parts {
 			@Override
 			public void over(Run run, Instant now, List<Runnable> out) {
 				firing.over(run);
+				if (run.rerun != null) {
+					reruns.over(run.rerun, out);
+				}
+				runChanged(run.name, now, out);
+				firing.follow(run, now, out);
+			}
+
+			@Override
+			public void rerunRan(Reruns.Window window, boolean counts, boolean succeeded) {
+				reruns.windowRan(window, counts, succeeded);
+			}
+
+			@Override
+			public void rerunDeferred(Run run, Instant now, List<Runnable> out) {
+				firing.over(run);
+				reruns.deferred(run.rerun, out);
 				runChanged(run.name, now, out);
 				firing.follow(run, now, out);
 			}
@@ -432,6 +458,11 @@ public final class Scheduler implements Due.Parts {
 			}
 
 			@Override
+			public Reruns reruns() {
+				return reruns;
+			}
+
+			@Override
 			public int dueQueueSize() {
 				return due.size();
 			}
@@ -457,12 +488,55 @@ public final class Scheduler implements Due.Parts {
 				Scheduler.this.flush(out);
 			}
 		});
+		this.reruns = new Reruns(lock, clock, runs, due, new Reruns.Engine() {
+			@Override
+			public StateStore store() {
+				return Scheduler.this.store;
+			}
+
+			@Override
+			public Job require(String name) {
+				return table.require(name);
+			}
+
+			@Override
+			public Job owner(String name) {
+				return table.owner(name);
+			}
+
+			@Override
+			public ZoneId zone(Job job) {
+				return job.resolution != null && job.resolution.interval() != null ? job.resolution.interval().zone()
+						: job.settings.zone() != null ? job.settings.zone() : Scheduler.this.options.zone();
+			}
+
+			@Override
+			public boolean stopped() {
+				return stopped;
+			}
+
+			@Override
+			public void flush(List<Runnable> out) {
+				Scheduler.this.flush(out);
+			}
+		}, new Reruns.Runs() {
+			@Override
+			public boolean busy(String name) {
+				return firing.running(name) != null;
+			}
+
+			@Override
+			public void start(Job job, Reruns.Window window, Instant now, List<Runnable> out) {
+				firing.fire(job, window, now, out);
+			}
+		});
 		synchronized (lock) {
 			due.schedule(recheck, clock.millis() + options.recheck().toMillis());
 		}
 		store.listen(this::changedElsewhere);
 		store.onAvailable(this::storeAvailable);
 		store.onUnavailable(this::storeUnavailable);
+		reruns.load(store);
 	}
 
 	/**
@@ -719,6 +793,7 @@ public final class Scheduler implements Due.Parts {
 	 */
 	private void runChanged(String name, Instant now, List<Runnable> out) {
 		changes++;
+		reruns.poke(name, out);
 		Job job = table.owner(name);
 		if (job != null && !stopped) {
 			schedules.refresh(job, now, out);
@@ -789,6 +864,7 @@ public final class Scheduler implements Due.Parts {
 		flush(out);
 		if (old != null) {
 			old.close();
+			reruns.load(store);
 		}
 	}
 
@@ -807,6 +883,7 @@ public final class Scheduler implements Due.Parts {
 			grace = options.grace();
 		}
 		stopping.stop(grace);
+		reruns.stop();
 	}
 
 	// ------------------------------------------------------------------ helpers

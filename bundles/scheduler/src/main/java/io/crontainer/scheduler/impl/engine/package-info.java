@@ -1,7 +1,7 @@
 /**
  * The scheduling core: the job table, each job's state and schedule, the deadlines and the timer
  * thread, the plugin calls, and the runs (fire or skip, the run thread's claim-run-commit, time
- * limits and abandonment, stopping, outcomes). One lock, the engine's, guards every part; it is held
+ * limits and abandonment, stopping, outcomes), and re-runs of past windows. One lock, the engine's, guards every part; it is held
  * for memory operations only.
  *
  * <p>

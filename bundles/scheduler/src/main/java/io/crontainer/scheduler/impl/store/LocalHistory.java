@@ -36,7 +36,8 @@ import io.crontainer.api.runtime.Trigger;
  *
  * <p>
  * A line is tab-separated: name, trigger, outcome, scheduled fire, window start, window end,
- * started, finished (ms since the epoch, empty for none), error; tabs, line breaks and backslashes in
+ * started, finished (ms since the epoch, empty for none), error, and, for a run someone asked for (a
+ * re-run window), who asked (a tenth field, absent otherwise); tabs, line breaks and backslashes in
  * text are escaped. Lines are written without {@code fsync}: the history is best effort (a power loss
  * may lose the last runs, never a window: windows are in the journal). A line that cannot be parsed
  * (a torn last line) is skipped.
@@ -372,12 +373,15 @@ final class LocalHistory implements AutoCloseable {
 		if (run.error != null) {
 			LocalStateStore.escape(out, run.error);
 		}
+		if (run.requestedBy != null) {
+			LocalStateStore.escape(out.append('\t'), run.requestedBy);
+		}
 		return out.append('\n').toString();
 	}
 
 	static CronRunDTO parse(String line) {
 		String[] fields = line.split("\t", -1);
-		if (fields.length != 9) {
+		if (fields.length != 9 && fields.length != 10) {
 			return null;
 		}
 		try {
@@ -392,6 +396,7 @@ final class LocalHistory implements AutoCloseable {
 			run.started = started == null ? 0 : started;
 			run.finished = number(fields[7]);
 			run.error = fields[8].isEmpty() ? null : LocalStateStore.unescape(fields[8]);
+			run.requestedBy = fields.length == 10 ? LocalStateStore.unescape(fields[9]) : null;
 			return run;
 		} catch (IllegalArgumentException e) {
 			return null;
@@ -414,6 +419,7 @@ final class LocalHistory implements AutoCloseable {
 		copy.finished = run.finished;
 		copy.error = run.error;
 		copy.node = run.node;
+		copy.requestedBy = run.requestedBy;
 		return copy;
 	}
 }

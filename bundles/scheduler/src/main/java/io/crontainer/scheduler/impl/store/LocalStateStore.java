@@ -37,6 +37,7 @@ import io.crontainer.store.api.CorruptStateException;
 import io.crontainer.store.api.FencedException;
 import io.crontainer.store.api.PauseNote;
 import io.crontainer.store.api.PendingRetry;
+import io.crontainer.store.api.Rerun;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 
@@ -91,7 +92,10 @@ import io.crontainer.store.api.StateStore;
  * run over), happens on the committer thread, and at {@link #close()} on the closing thread once the
  * committer has ended; the runs' logs are written by a thread of their own ({@link LocalLogs},
  * {@code crontainer-run-logs}), so that no commit waits for a log, and {@link #log} reads a log's file
- * on the caller's thread. Stages of commits complete on the committer thread, with no lock held.
+ * on the caller's thread. Stages of commits complete on the committer thread, with no lock held. The
+ * re-runs ({@link LocalReruns}, a file of their own) are written on their caller's thread, under
+ * the re-runs' own lock, never the records' lock: few and rare, each change is durable when it
+ * returns.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -134,6 +138,8 @@ public final class LocalStateStore implements StateStore {
 	private final Path journal;
 	/** The run history on disk ({@value LocalHistory#FILE}): the newest runs of each name. */
 	private final LocalHistory history;
+	/** The re-runs on disk ({@value LocalReruns#FILE}). */
+	private final LocalReruns reruns;
 	private final Object lock = new Object();
 	private final Thread committer;
 
@@ -197,6 +203,7 @@ public final class LocalStateStore implements StateStore {
 			channel.position(goodSize);
 		}
 		history = new LocalHistory(this.dir, HISTORY_KEPT, historyFiles, historyRetry);
+		reruns = new LocalReruns(this.dir, java.time.Clock.systemUTC());
 		committer = new Thread(this::commitLoop, "crontainer-state-committer");
 		committer.setDaemon(true);
 		committer.start();
@@ -249,6 +256,48 @@ public final class LocalStateStore implements StateStore {
 	@Override
 	public List<CronRunDTO> history(String name, int limit) {
 		return history.history(name, limit);
+	}
+
+	/** Keeps re-runs on disk, in {@value LocalReruns#FILE} next to the journal, written at each change. */
+	@Override
+	public boolean keepsReruns() {
+		return true;
+	}
+
+	@Override
+	public Rerun startRerun(Rerun request) throws IOException {
+		return reruns.start(request);
+	}
+
+	@Override
+	public List<Rerun> reruns() {
+		return reruns.all();
+	}
+
+	@Override
+	public Rerun claimRerun(String name, long id) {
+		return reruns.claim(name, id);
+	}
+
+	@Override
+	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
+			throws IOException {
+		return reruns.advance(name, id, windowStart, windowEnd, succeeded);
+	}
+
+	@Override
+	public Rerun cancelRerun(String name) throws IOException {
+		return reruns.cancel(name);
+	}
+
+	@Override
+	public Rerun endRerun(String name, long id) throws IOException {
+		return reruns.end(name, id);
+	}
+
+	@Override
+	public void releaseRerun(String name, long id) {
+		reruns.release(name, id);
 	}
 
 	/**

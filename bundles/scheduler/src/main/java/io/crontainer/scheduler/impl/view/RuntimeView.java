@@ -27,6 +27,9 @@ import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.CronRuntime;
 import io.crontainer.api.runtime.EngineDTO;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.RerunDTO;
+import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.StoreDTO;
 import io.crontainer.scheduler.impl.engine.CommitTimes;
 import io.crontainer.scheduler.impl.engine.JobView;
@@ -381,6 +384,26 @@ public final class RuntimeView implements CronRuntime {
 		return dto;
 	}
 
+	@Override
+	public List<RunWindowDTO> planRerun(String name, Instant from, Instant to, RerunSplit split) {
+		return engine.planRerun(name, from, to, split);
+	}
+
+	@Override
+	public RerunDTO rerun(String name, Instant from, Instant to, RerunSplit split, String requestedBy) {
+		return engine.rerun(name, from, to, split, requestedBy);
+	}
+
+	@Override
+	public RerunDTO cancelRerun(String name) {
+		return engine.cancelRerun(name);
+	}
+
+	@Override
+	public RerunDTO getRerun(String name) {
+		return engine.rerunOf(name);
+	}
+
 	private ZoneId defaultZone() {
 		return engine.zone();
 	}
@@ -465,6 +488,7 @@ public final class RuntimeView implements CronRuntime {
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();
 		newestRunInTheCluster(dto, view.running());
+		dto.rerun = engine.rerunOf(view.name());
 		Plugin plugin = view.plugin();
 		dto.serviceId = plugin.serviceId();
 		dto.bundleId = plugin.bundleId();

@@ -102,6 +102,83 @@ class ClusterSchedulerTest {
 		assertThat(viewB.getHistory("shared", 10)).extracting(r -> r.node).containsExactly("a");
 	}
 
+	/**
+	 * A re-run asked for on runtime a runs there; a dies after its first window (its queued window never
+	 * runs, its store stops renewing); once a's lease has expired, b's periodic check takes the re-run
+	 * over and runs the windows not done, once each. The plugin's committed window end never moves.
+	 */
+	@Test
+	@Timeout(60)
+	void aRerunOfADeadRuntimeIsTakenOverFromItsFirstWindowNotDone() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
+		ManualExecutor runsA = new ManualExecutor();
+		ManualExecutor runsB = new ManualExecutor();
+		TestPlugin pluginA = new TestPlugin("* * * * *");
+		TestPlugin pluginB = new TestPlugin("* * * * *");
+		a = new Scheduler(clock, runsA, PluginCalls.Calls.of(Runnable::run), storeA, new Scheduler.Options(ZoneOffset.UTC,
+				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		b = new Scheduler(clock, runsB, PluginCalls.Calls.of(Runnable::run), storeB, new Scheduler.Options(ZoneOffset.UTC,
+				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), pluginA));
+		b.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), pluginB));
+		RuntimeView viewA = new RuntimeView(a.operations());
+		RuntimeView viewB = new RuntimeView(b.operations());
+		viewA.fire("shared");
+		runsA.runAll();
+		await("a's run committed", () -> viewA.getJob("shared").lastEnd != null);
+		long committed = viewA.getJob("shared").lastEnd;
+		pluginA.windows.clear();
+
+		Instant from = Instant.parse("2026-03-02T09:57:00Z");
+		viewA.rerun("shared", from, from.plusSeconds(180), null, "ops");
+		// a runs its first window (after what its fire left queued); its second is queued when it dies
+		// (the fire's commit completes on the store's thread, then queues its stage first)
+		await("a's first window", () -> {
+			runsA.runNext();
+			return !pluginA.windows.isEmpty();
+		});
+		assertThat(pluginA.windows).hasSize(1);
+		assertThat(storeB.reruns()).singleElement().satisfies(r -> {
+			assertThat(r.node()).isEqualTo("a");
+			assertThat(r.next()).isEqualTo(from.plusSeconds(60));
+		});
+		clock.advance(Duration.ofSeconds(Reruns.CHECK_SECONDS));
+		b.tick();
+		runsB.runAll();
+		assertThat(viewB.getRerun("shared").waiting).as("a's lease holds").isEqualTo("runtime a runs it");
+		assertThat(pluginB.windows).isEmpty();
+
+		storeA.close(); // a is gone: nothing renews its lease, which expires (here at once, by SQL)
+		try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+			st.execute("UPDATE crontainer_rerun SET lease_until = now() - interval '1 millisecond'");
+		}
+		clock.advance(Duration.ofSeconds(Reruns.CHECK_SECONDS));
+		b.tick();
+		runsB.runAll();
+		assertThat(pluginB.windows).extracting(w -> w[0]).containsExactly(from.plusSeconds(60), from.plusSeconds(120));
+		assertThat(viewB.getRerun("shared")).satisfies(r -> {
+			assertThat(r.done).isEqualTo(3);
+			assertThat(r.ended).isNotNull();
+			assertThat(r.node).isEqualTo("b");
+		});
+		java.util.function.Supplier<java.util.List<String>> nodes = () -> {
+			try {
+				return storeB.history("shared", 10).stream()
+						.filter(r -> r.trigger == io.crontainer.api.runtime.Trigger.RERUN).map(r -> r.node).toList();
+			} catch (io.crontainer.store.api.StoreUnavailableException e) {
+				throw new AssertionError(e);
+			}
+		};
+		await("the history of the three windows, written by the stores' committers", () -> nodes.get().size() == 3);
+		assertThat(nodes.get()).containsExactly("b", "b", "a");
+		assertThat(viewB.getJob("shared").lastEnd).isEqualTo(committed);
+	}
+
 	@Test
 	void aPendingRetryAndAPauseNoteAreClusterWideAndEachRetryRunsOnOneRuntime() throws Exception {
 		String url = TestDatabase.createDatabase();

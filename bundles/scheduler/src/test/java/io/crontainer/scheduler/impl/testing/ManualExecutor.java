@@ -25,6 +25,15 @@ public final class ManualExecutor implements Executor {
 		}
 	}
 
+	/** Runs the first queued task only. @return Whether there was one. */
+	public boolean runNext() {
+		Runnable task = poll();
+		if (task != null) {
+			task.run();
+		}
+		return task != null;
+	}
+
 	private synchronized Runnable poll() {
 		return tasks.poll();
 	}

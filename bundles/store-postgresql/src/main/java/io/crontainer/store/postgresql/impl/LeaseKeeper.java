@@ -17,7 +17,8 @@ import io.crontainer.store.api.StoreUnavailableException;
 
 /**
  * The one thread that keeps the store alive ({@code crontainer-store-lease}): every
- * {@code renewEvery} it renews the leases of every claim this node holds, in one statement; every
+ * {@code renewEvery} it renews the leases of every claim this node holds, in one statement (and those
+ * of the re-runs it holds, in another); every
  * {@code poll} it reads the changes of the other nodes ({@link Loader#poll}) or, while the database is
  * away, tries to connect again ({@link Loader#connect}). It is the only renewal of a lease: the
  * scheduler does nothing for it.
@@ -67,6 +68,8 @@ final class LeaseKeeper {
 	private final Duration poll;
 	private final String description;
 	private final Map<Long, Held> held = new ConcurrentHashMap<>();
+	/** The ids of the re-runs this node holds, renewed with the claims. */
+	private final Set<Long> heldReruns = ConcurrentHashMap.newKeySet();
 	private final Thread thread;
 	private volatile boolean closed;
 
@@ -96,6 +99,16 @@ final class LeaseKeeper {
 	/** A claim ended (committed or released): no longer renewed. @return What was held, or {@code null}. */
 	Held drop(Claim claim) {
 		return held.remove(claim.token());
+	}
+
+	/** A re-run is held by this node: renewed from now on, until {@link #dropRerun}. */
+	void holdRerun(long id) {
+		heldReruns.add(id);
+	}
+
+	/** A re-run is no longer held by this node (ended, released, or found taken over). */
+	void dropRerun(long id) {
+		heldReruns.remove(id);
 	}
 
 	/**
@@ -159,6 +172,7 @@ final class LeaseKeeper {
 	 * refused.
 	 */
 	void renewAll() throws StoreUnavailableException {
+		renewReruns();
 		Map<Long, Held> claims = new LinkedHashMap<>(held);
 		if (claims.isEmpty()) {
 			return;
@@ -176,6 +190,21 @@ final class LeaseKeeper {
 				claim.known = Lease.LOST;
 				LOG.warn("Cron plugin {} lost the claim of its run (since {}) on node {}: another runtime took its window "
 						+ "over, or it was reset; its window will not be committed", claim.claim.name(), claim.since,
+						repository.node());
+			}
+		}
+	}
+
+	/** Renews the leases of the re-runs held, in one statement; one found gone is no longer renewed. */
+	private void renewReruns() throws StoreUnavailableException {
+		Set<Long> ids = Set.copyOf(heldReruns);
+		if (ids.isEmpty()) {
+			return;
+		}
+		Set<Long> renewed = repository.renewReruns(ids);
+		for (Long id : ids) {
+			if (!renewed.contains(id) && heldReruns.remove(id)) {
+				LOG.info("Re-run {} is no longer held by node {}: it ended, or another runtime took it over", id,
 						repository.node());
 			}
 		}

@@ -35,16 +35,26 @@ import java.util.Set;
  * crontainer_run (                                 -- run history
  *   id bigserial, name, node, trigger, outcome, scheduled_fire, window_start, window_end (ns),
  *   started, finished (timestamptz), error,
- *   log text)                                      -- the run's log (RunLogText), NULL: none; added
+ *   log text,                                      -- the run's log (RunLogText), NULL: none; added
  *                                                  -- after version 1 first shipped, see below
+ *   requested_by text)                             -- added later too: who asked for a re-run window
+ * crontainer_rerun (                               -- added later too: re-runs of past windows
+ *   id bigserial PRIMARY KEY, name,
+ *   range_from, range_to, next (ns),               -- the range; start of the first window not done
+ *   split, interval_expr, zone, anchor (ns), requested_by, requested (ns),
+ *   done, failed integer, cancelled boolean,
+ *   node text, lease_until timestamptz,            -- the runtime holding it, and its lease
+ *   ended timestamptz)                             -- NULL while in progress; one per name (partial unique index)
  * </pre>
  *
  * <p>
  * <b>Additions.</b> A change that runtimes of the previous release can ignore (a nullable column they
- * never name: {@code crontainer_run.log}; the table {@code crontainer_node}, where a runtime that
- * does not know it simply does not show up) does not change the version: it is made, if missing, by
+ * never name: {@code crontainer_run.log}, {@code crontainer_run.requested_by}; the table
+ * {@code crontainer_node}, where a runtime that does not know it simply does not show up; a table they
+ * never read: {@code crontainer_rerun}, {@link #RERUNS}) does not change the version: it is made, if missing, by
  * every runtime that starts, under the same lock, so that runtimes of both releases can share the
- * database during a rolling upgrade. Only a change they cannot ignore raises the version.
+ * database during a rolling upgrade (an older one keeps no re-runs, and shows a history row of a
+ * re-run window only once it knows its trigger). Only a change they cannot ignore raises the version.
  *
  * Window bounds are kept in nanoseconds since the epoch, not {@code timestamptz}: PostgreSQL keeps
  * microseconds, and consecutive windows must tile to the nanosecond that the scheduler gave (in a
@@ -129,6 +139,33 @@ final class PostgreSQLSchema {
 			  seen_at timestamptz NOT NULL
 			)""" };
 
+	/** Re-runs, added to version 1 in place: a table, its index and a nullable column, if missing. */
+	private static final String[] RERUNS = {
+			"ALTER TABLE crontainer_run ADD COLUMN IF NOT EXISTS requested_by text",
+			"""
+			CREATE TABLE IF NOT EXISTS crontainer_rerun (
+			  id            bigserial PRIMARY KEY,
+			  name          text NOT NULL,
+			  range_from    bigint NOT NULL,
+			  range_to      bigint NOT NULL,
+			  split         text NOT NULL,
+			  interval_expr text,
+			  zone          text NOT NULL,
+			  anchor        bigint,
+			  requested_by  text NOT NULL,
+			  requested     bigint NOT NULL,
+			  next          bigint NOT NULL,
+			  done          integer NOT NULL DEFAULT 0,
+			  failed        integer NOT NULL DEFAULT 0,
+			  cancelled     boolean NOT NULL DEFAULT false,
+			  node          text,
+			  lease_until   timestamptz,
+			  ended         timestamptz,
+			  CHECK (range_from < range_to AND next BETWEEN range_from AND range_to)
+			)""",
+			"CREATE UNIQUE INDEX IF NOT EXISTS crontainer_rerun_in_progress ON crontainer_rerun (name) WHERE ended IS NULL",
+	};
+
 	private PostgreSQLSchema() {
 	}
 
@@ -154,7 +191,7 @@ final class PostgreSQLSchema {
 	}
 
 	/**
-	 * Creates the tables if they are missing, or checks their version.
+	 * Creates the tables if they are missing, or checks their version; adds the re-runs' if missing.
 	 *
 	 * @param connection A connection in auto-commit mode; left in auto-commit mode.
 	 * @return The version found ({@code 0} if the tables were created now).
@@ -182,6 +219,9 @@ final class PostgreSQLSchema {
 				for (String sql : CREATE_V1) {
 					statement.execute(sql);
 				}
+				for (String sql : RERUNS) {
+					statement.execute(sql);
+				}
 				statement.execute("INSERT INTO crontainer_schema_version (version) VALUES (" + VERSION + ")");
 				addColumns(statement);
 				for (String sql : ADDED_V1) {
@@ -198,6 +238,9 @@ final class PostgreSQLSchema {
 			if (found < 1) {
 				throw new IncompatibleSchemaException("the table crontainer_schema_version holds the unknown version "
 						+ found);
+			}
+			for (String sql : RERUNS) {
+				statement.execute(sql); // each a no-op once done
 			}
 			addMissing(statement);
 			addColumns(statement);

@@ -33,6 +33,7 @@ import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.FencedException;
 import io.crontainer.store.api.PauseNote;
 import io.crontainer.store.api.PendingRetry;
+import io.crontainer.store.api.Rerun;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StateStore;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -96,6 +97,12 @@ import io.crontainer.store.api.StoreUnavailableException;
  * guessed, and the lease keeper tries again every {@link Options#poll} until it connects. A loss and a
  * recovery are logged once each. A database whose tables are of a newer schema version is refused in
  * the same way, with the reason ({@link PostgreSQLSchema}).
+ *
+ * <p>
+ * <b>Re-runs</b> are rows of {@code crontainer_rerun}, held by one node with a lease on the database
+ * clock, renewed with the claims' by the {@link LeaseKeeper}; a node whose lease expired (killed)
+ * leaves the re-run to the first node that claims it then ({@link #claimRerun}). Every change is one
+ * durable statement, a compare-and-set on the holder and the window done.
  *
  * <p>
  * <b>Parts.</b> {@link Repository}: the SQL and its row mapping, no threads. {@link LeaseKeeper}: the
@@ -919,6 +926,90 @@ public final class PostgreSQLStateStore implements StateStore {
 	@Override
 	public RunState reset(String name, Instant since) throws StoreUnavailableException {
 		return update(name, true, (state, now) -> state.withLastEnd(since));
+	}
+
+	// ------------------------------------------------------------------ re-runs
+
+	@Override
+	public boolean keepsReruns() {
+		return true;
+	}
+
+	/** One durable transaction; its lease is renewed by the lease keeper from now on. */
+	@Override
+	public Rerun startRerun(Rerun request) throws StoreUnavailableException {
+		ready();
+		Rerun started = repository.startRerun(request);
+		if (started == null) {
+			Rerun going = repository.reruns().stream().filter(r -> r.name().equals(request.name()) && r.inProgress())
+					.findFirst().orElse(null);
+			throw new IllegalStateException("cron plugin '" + request.name() + "' has a re-run in progress already"
+					+ (going == null ? "" : " (of [" + going.from() + ", " + going.to() + "), asked by "
+							+ going.requestedBy() + ")")
+					+ ": cancel it first");
+		}
+		keeper.holdRerun(started.id());
+		return started;
+	}
+
+	@Override
+	public List<Rerun> reruns() throws StoreUnavailableException {
+		ready();
+		return repository.reruns();
+	}
+
+	@Override
+	public Rerun claimRerun(String name, long id) throws StoreUnavailableException {
+		ready();
+		Rerun held = repository.claimRerun(name, id);
+		if (held != null) {
+			keeper.holdRerun(id);
+		}
+		return held;
+	}
+
+	@Override
+	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
+			throws StoreUnavailableException {
+		ready();
+		Rerun advanced = repository.advanceRerun(name, id, windowStart, windowEnd, succeeded);
+		if (advanced == null || !advanced.inProgress()) {
+			keeper.dropRerun(id);
+		}
+		return advanced;
+	}
+
+	@Override
+	public Rerun cancelRerun(String name) throws StoreUnavailableException {
+		ready();
+		return repository.cancelRerun(name);
+	}
+
+	@Override
+	public Rerun endRerun(String name, long id) throws StoreUnavailableException {
+		ready();
+		Rerun ended = repository.endRerun(name, id);
+		keeper.dropRerun(id);
+		return ended;
+	}
+
+	@Override
+	public void releaseRerun(String name, long id) {
+		keeper.dropRerun(id);
+		if (!availability.ready()) {
+			return; // its lease expires by itself
+		}
+		try {
+			repository.releaseRerun(name, id);
+		} catch (StoreUnavailableException e) {
+			LOG.debug("The re-run of {} is left to expire: {}", name, e.getMessage());
+		}
+	}
+
+	private void ready() throws StoreUnavailableException {
+		if (!availability.ready()) {
+			throw availability.notReady();
+		}
 	}
 
 	private RunState update(String name, boolean fence, java.util.function.BiFunction<RunState, Instant, RunState> change)

@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.store.api.PauseNote;
 import io.crontainer.store.api.PendingRetry;
+import io.crontainer.store.api.Rerun;
 import io.crontainer.store.api.RunLogText;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StoreUnavailableException;
@@ -653,8 +655,8 @@ final class Repository {
 				+ "finished = ?, scheduled_fire = ?, log = ? WHERE id = ?");
 				PreparedStatement insert = connection.prepareStatement("""
 						INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end,
-						                            started, finished, error, log)
-						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+						                            started, finished, error, log, requested_by)
+						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
 			update.setQueryTimeout(queryTimeoutSeconds);
 			insert.setQueryTimeout(queryTimeoutSeconds);
 			boolean updates = false;
@@ -683,6 +685,7 @@ final class Repository {
 				insert.setTimestamp(9, run.finished == null ? null : new Timestamp(run.finished));
 				insert.setString(10, run.error);
 				insert.setString(11, row.log() == null ? null : RunLogText.write(row.log()));
+				insert.setString(12, run.requestedBy);
 				insert.addBatch();
 				inserts = true;
 				touched.add(run.name);
@@ -717,7 +720,7 @@ final class Repository {
 
 	/** The columns of a run, as {@link #run(ResultSet)} reads them. */
 	private static final String RUN_COLUMNS = "name, node, trigger, outcome, scheduled_fire, window_start, window_end, "
-			+ "started, finished, error";
+			+ "started, finished, error, requested_by";
 
 	/** The history, newest first: of a name, or of all ({@code name == null}). */
 	List<CronRunDTO> history(String name, int limit) throws StoreUnavailableException {
@@ -782,7 +785,8 @@ final class Repository {
 			return all;
 		}
 		String sql = "SELECT " + RUN_COLUMNS + " FROM unnest(?::text[]) AS n(name) CROSS JOIN LATERAL ("
-				+ "SELECT node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished, error, id "
+				+ "SELECT node, trigger, outcome, scheduled_fire, window_start, window_end, started, finished, error, "
+				+ "requested_by, id "
 				+ "FROM crontainer_run r WHERE r.name = n.name ORDER BY r.id DESC LIMIT ?) AS t ORDER BY name, id DESC";
 		return withConnection(connection -> {
 			try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -814,6 +818,7 @@ final class Repository {
 		Timestamp finished = result.getTimestamp(9);
 		dto.finished = finished == null ? null : finished.getTime();
 		dto.error = result.getString(10);
+		dto.requestedBy = result.getString(11);
 		return dto;
 	}
 
@@ -883,6 +888,222 @@ final class Repository {
 				connection.setAutoCommit(true);
 			}
 		}, "cannot change the record of " + name);
+	}
+
+	// ------------------------------------------------------------------ re-runs
+
+	private static final String RERUN_COLUMNS = "id, name, range_from, range_to, split, interval_expr, zone, anchor, "
+			+ "requested_by, requested, next, done, failed, cancelled, node, ended";
+
+	/**
+	 * Starts a re-run held by this node: deletes the name's ended re-runs and inserts the new one, in one
+	 * durable transaction; the partial unique index keeps one in progress per name.
+	 *
+	 * @return The re-run kept; {@code null} if the name has one in progress.
+	 */
+	Rerun startRerun(Rerun request) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			connection.setAutoCommit(false);
+			try {
+				durable(connection);
+				try (PreparedStatement delete = connection
+						.prepareStatement("DELETE FROM crontainer_rerun WHERE name = ? AND ended IS NOT NULL");
+						PreparedStatement insert = connection.prepareStatement("INSERT INTO crontainer_rerun (name, "
+								+ "range_from, range_to, split, interval_expr, zone, anchor, requested_by, requested, next, "
+								+ "node, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() + ? * interval '1 millisecond') "
+								+ "ON CONFLICT (name) WHERE ended IS NULL DO NOTHING RETURNING " + RERUN_COLUMNS)) {
+					delete.setQueryTimeout(queryTimeoutSeconds);
+					insert.setQueryTimeout(queryTimeoutSeconds);
+					insert.setString(1, request.name());
+					insert.setLong(2, nanos(request.from()));
+					insert.setLong(3, nanos(request.to()));
+					insert.setString(4, request.split().name());
+					insert.setString(5, request.interval());
+					insert.setString(6, request.zone());
+					setNanos(insert, 7, request.anchor());
+					insert.setString(8, request.requestedBy());
+					insert.setLong(9, nanos(request.requested()));
+					insert.setLong(10, nanos(request.from()));
+					insert.setString(11, node);
+					insert.setLong(12, lease.toMillis());
+					Rerun started = null;
+					try (ResultSet result = insert.executeQuery()) {
+						if (result.next()) {
+							started = rerun(result);
+						}
+					}
+					if (started == null) {
+						connection.rollback();
+						return null;
+					}
+					delete.setString(1, request.name());
+					delete.executeUpdate();
+					connection.commit();
+					return started;
+				}
+			} catch (SQLException | RuntimeException e) {
+				rollback(connection, e);
+				throw e;
+			} finally {
+				connection.setAutoCommit(true);
+			}
+		}, "cannot start a re-run of " + request.name());
+	}
+
+	/** Every re-run kept. */
+	List<Rerun> reruns() throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("SELECT " + RERUN_COLUMNS
+					+ " FROM crontainer_rerun ORDER BY id")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				List<Rerun> all = new ArrayList<>();
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						all.add(rerun(result));
+					}
+				}
+				return all;
+			}
+		}, "cannot read the re-runs");
+	}
+
+	/**
+	 * Runs one durable statement that changes a re-run and returns it ({@code RETURNING}).
+	 *
+	 * @return The re-run after the change; {@code null} if the statement changed no row.
+	 */
+	private Rerun changeRerun(String sql, String what, SqlBinder binder) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			connection.setAutoCommit(false);
+			try {
+				durable(connection);
+				Rerun changed = null;
+				try (PreparedStatement statement = connection.prepareStatement(sql + " RETURNING " + RERUN_COLUMNS)) {
+					statement.setQueryTimeout(queryTimeoutSeconds);
+					binder.bind(statement);
+					try (ResultSet result = statement.executeQuery()) {
+						if (result.next()) {
+							changed = rerun(result);
+						}
+					}
+				}
+				connection.commit();
+				return changed;
+			} catch (SQLException | RuntimeException e) {
+				rollback(connection, e);
+				throw e;
+			} finally {
+				connection.setAutoCommit(true);
+			}
+		}, what);
+	}
+
+	@FunctionalInterface
+	private interface SqlBinder {
+		void bind(PreparedStatement statement) throws SQLException;
+	}
+
+	/** Takes (or keeps) a re-run for this node: granted unless another node holds it with a live lease. */
+	Rerun claimRerun(String name, long id) throws StoreUnavailableException {
+		return changeRerun("UPDATE crontainer_rerun SET node = ?, lease_until = now() + ? * interval '1 millisecond' "
+				+ "WHERE name = ? AND id = ? AND ended IS NULL "
+				+ "AND (node IS NULL OR node = ? OR lease_until IS NULL OR lease_until <= now())", "cannot claim the re-run of "
+				+ name, statement -> {
+					statement.setString(1, node);
+					statement.setLong(2, lease.toMillis());
+					statement.setString(3, name);
+					statement.setLong(4, id);
+					statement.setString(5, node);
+				});
+	}
+
+	/** Moves a re-run held by this node past a window (compare-and-set on {@code next}); ends it at its end or if cancelled. */
+	Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
+			throws StoreUnavailableException {
+		return changeRerun("UPDATE crontainer_rerun SET next = ?, done = done + ?, failed = failed + ?, "
+				+ "ended = CASE WHEN ? = range_to OR cancelled THEN now() END, "
+				+ "lease_until = CASE WHEN ? = range_to OR cancelled THEN NULL ELSE lease_until END "
+				+ "WHERE name = ? AND id = ? AND ended IS NULL AND node = ? AND lease_until IS NOT NULL AND next = ? "
+				+ "AND ? > next AND ? <= range_to", "cannot record the window of the re-run of " + name, statement -> {
+					long end = nanos(windowEnd);
+					statement.setLong(1, end);
+					statement.setInt(2, succeeded ? 1 : 0);
+					statement.setInt(3, succeeded ? 0 : 1);
+					statement.setLong(4, end);
+					statement.setLong(5, end);
+					statement.setString(6, name);
+					statement.setLong(7, id);
+					statement.setString(8, node);
+					statement.setLong(9, nanos(windowStart));
+					statement.setLong(10, end);
+					statement.setLong(11, end);
+				});
+	}
+
+	/** Cancels the re-run in progress of a name: ended at once unless a node holds it with a live lease. */
+	Rerun cancelRerun(String name) throws StoreUnavailableException {
+		return changeRerun("UPDATE crontainer_rerun SET cancelled = true, "
+				+ "ended = CASE WHEN node IS NULL OR lease_until IS NULL OR lease_until <= now() THEN now() END "
+				+ "WHERE name = ? AND ended IS NULL", "cannot cancel the re-run of " + name,
+				statement -> statement.setString(1, name));
+	}
+
+	/** Ends a cancelled re-run held by this node. */
+	Rerun endRerun(String name, long id) throws StoreUnavailableException {
+		return changeRerun("UPDATE crontainer_rerun SET ended = now(), lease_until = NULL "
+				+ "WHERE name = ? AND id = ? AND ended IS NULL AND cancelled AND node = ? AND lease_until IS NOT NULL",
+				"cannot end the re-run of " + name, statement -> {
+					statement.setString(1, name);
+					statement.setLong(2, id);
+					statement.setString(3, node);
+				});
+	}
+
+	/** Gives a re-run up: its lease ends now, so any node may take it. */
+	void releaseRerun(String name, long id) throws StoreUnavailableException {
+		withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("UPDATE crontainer_rerun SET lease_until = NULL "
+					+ "WHERE name = ? AND id = ? AND node = ? AND ended IS NULL")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setString(1, name);
+				statement.setLong(2, id);
+				statement.setString(3, node);
+				return statement.executeUpdate();
+			}
+		}, "cannot release the re-run of " + name);
+	}
+
+	/**
+	 * Renews the leases of the re-runs this node holds, in one statement.
+	 *
+	 * @return The ids still held (the others were taken over, or ended).
+	 */
+	Set<Long> renewReruns(Collection<Long> ids) throws StoreUnavailableException {
+		return withConnection(connection -> {
+			try (PreparedStatement statement = connection.prepareStatement("UPDATE crontainer_rerun SET lease_until = now() "
+					+ "+ ? * interval '1 millisecond' WHERE id = ANY (?) AND node = ? AND ended IS NULL "
+					+ "AND lease_until IS NOT NULL RETURNING id")) {
+				statement.setQueryTimeout(queryTimeoutSeconds);
+				statement.setLong(1, lease.toMillis());
+				statement.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
+				statement.setString(3, node);
+				Set<Long> found = new HashSet<>();
+				try (ResultSet result = statement.executeQuery()) {
+					while (result.next()) {
+						found.add(result.getLong(1));
+					}
+				}
+				return found;
+			}
+		}, "cannot renew the leases of re-runs");
+	}
+
+	private static Rerun rerun(ResultSet r) throws SQLException {
+		Timestamp ended = r.getTimestamp(16);
+		return new Rerun(r.getString(2), r.getLong(1), instant(r.getLong(3)), instant(r.getLong(4)),
+				RerunSplit.valueOf(r.getString(5)), r.getString(6), r.getString(7), instant(nanosOrNull(r, 8)),
+				r.getString(9), instant(r.getLong(10)), instant(r.getLong(11)), r.getInt(12), r.getInt(13),
+				r.getBoolean(14), r.getString(15), ended == null ? null : ended.toInstant());
 	}
 
 	// ------------------------------------------------------------------ JDBC plumbing

@@ -35,6 +35,7 @@ import org.postgresql.osgi.PGDataSourceFactory;
 
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
+import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
@@ -42,6 +43,7 @@ import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.FencedException;
 import io.crontainer.store.api.PauseNote;
 import io.crontainer.store.api.PendingRetry;
+import io.crontainer.store.api.Rerun;
 import io.crontainer.store.api.RunState;
 import io.crontainer.store.api.StoreUnavailableException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -451,6 +453,84 @@ class PostgreSQLStateStoreTest {
 		assertThat(c.isAvailable()).isFalse();
 		assertThatThrownBy(() -> c.claim("job", Instant.EPOCH, T1)).isInstanceOf(StoreUnavailableException.class)
 				.hasMessageContaining("schema version 99").hasMessageContaining("reads version 1 only");
+	}
+
+	@Test
+	void aDatabaseOfAnEarlierReleaseGetsTheRerunTablesInPlaceAndKeepsItsRecordsAndHistory() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		done(a.commit(a.claim("job", Instant.EPOCH, T1).claim(), END1));
+		a.close();
+		sql("DROP TABLE crontainer_rerun"); // as an earlier release left it
+		sql("ALTER TABLE crontainer_run DROP COLUMN requested_by");
+
+		PostgreSQLStateStore b = node("b");
+		assertThat(b.read("job").lastEnd()).isEqualTo(END1);
+		assertThat(b.history("job", 10)).extracting(r -> r.trigger, r -> r.outcome)
+				.containsExactly(tuple(Trigger.SCHEDULE, Outcome.SUCCEEDED));
+		Rerun rerun = b.startRerun(Rerun.request("job", Instant.EPOCH, END1, RerunSplit.ONCE, null, "UTC", null, "ops",
+				T2));
+		assertThat(rerun.node()).isEqualTo("b");
+		CronRunDTO window = new CronRunDTO();
+		window.name = "job";
+		window.trigger = Trigger.RERUN;
+		window.outcome = Outcome.SUCCEEDED;
+		window.windowStart = 0L;
+		window.windowEnd = END1.toEpochMilli();
+		window.started = T2.toEpochMilli();
+		window.finished = T2.toEpochMilli() + 5;
+		window.requestedBy = "ops";
+		b.appendHistory(window);
+		Await.until("the re-run window in the history", () -> {
+			try {
+				return b.history("job", 10).size() == 2;
+			} catch (StoreUnavailableException e) {
+				return false;
+			}
+		});
+		assertThat(b.history("job", 1).get(0)).satisfies(r -> {
+			assertThat(r.trigger).isEqualTo(Trigger.RERUN);
+			assertThat(r.requestedBy).isEqualTo("ops");
+			assertThat(r.node).isEqualTo("b");
+		});
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SELECT version FROM crontainer_schema_version")) {
+			result.next();
+			assertThat(result.getInt(1)).as("the same version: an earlier release still reads it").isEqualTo(1);
+		}
+	}
+
+	@Test
+	void aRerunRunsOnOneNodeAndIsTakenOverOnceItsHoldersLeaseExpired() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		PostgreSQLStateStore b = node("b");
+		Instant to = T1.plusSeconds(3 * 3600);
+		Rerun started = a.startRerun(Rerun.request("job", T1, to, RerunSplit.INTERVAL, "@hourly", "UTC", null, "ops", T2));
+		assertThatThrownBy(() -> b.startRerun(Rerun.request("job", T1, to, RerunSplit.ONCE, null, "UTC", null, "ops", T2)))
+				.isInstanceOf(IllegalStateException.class).hasMessageContaining("asked by ops");
+		assertThat(b.claimRerun("job", started.id())).as("a holds it").isNull();
+		assertThat(a.advanceRerun("job", started.id(), T1, T1.plusSeconds(3600), true).done()).isEqualTo(1);
+		a.renewAll();
+		assertThat(b.claimRerun("job", started.id())).as("a's renewed lease holds").isNull();
+
+		sql("UPDATE crontainer_rerun SET lease_until = now() - interval '1 millisecond'"); // a died
+		Rerun taken = b.claimRerun("job", started.id());
+		assertThat(taken.node()).isEqualTo("b");
+		assertThat(taken.next()).as("from the first window not done").isEqualTo(T1.plusSeconds(3600));
+		assertThat(a.advanceRerun("job", started.id(), T1.plusSeconds(3600), T1.plusSeconds(7200), true))
+				.as("a's late window is refused").isNull();
+		assertThat(a.claimRerun("job", started.id())).as("b holds it now").isNull();
+
+		Rerun cancelled = a.cancelRerun("job");
+		assertThat(cancelled.cancelled()).isTrue();
+		assertThat(cancelled.inProgress()).as("b ends it after its window").isTrue();
+		Rerun last = b.advanceRerun("job", started.id(), T1.plusSeconds(3600), T1.plusSeconds(7200), false);
+		assertThat(last.inProgress()).isFalse();
+		assertThat(last.failed()).isEqualTo(1);
+		assertThat(a.reruns()).singleElement().isEqualTo(last);
+
+		Rerun again = b.startRerun(Rerun.request("job", T1, to, RerunSplit.ONCE, null, "UTC", null, "ops", T2));
+		b.releaseRerun("job", again.id());
+		assertThat(a.claimRerun("job", again.id())).as("released: free at once").isNotNull();
 	}
 
 	@Test
