@@ -176,10 +176,23 @@ class ClusterShareTest {
 					.mapToObj(i -> String.format("plugin-%03d", i)).toList();
 			Await.until("b's poll saw a's claims", () -> claimedByA.stream().allMatch(n -> "node-a".equals(stores.get(1)
 					.nodeOf(n))));
-			clock.advance(OPTIONS.poll());
-			a.tick();
-			b.tick();
-			Await.until("all 40 run, 37 on b", () -> ran(onA) + ran(onB) == 40);
+			// One poll later b claims them; its own poll (a thread on the real clock) may come just after
+			// its tick under load, so the test ticks again at each further poll, at most three.
+			for (int polls = 0; polls < 3 && ran(onA) + ran(onB) < 40; polls++) {
+				clock.advance(OPTIONS.poll());
+				a.tick();
+				b.tick();
+				int p = polls;
+				try {
+					Await.until("all 40 run, 37 on b, after " + (p + 1) + " polls",
+							p == 2 ? java.time.Duration.ofSeconds(10) : java.time.Duration.ofSeconds(3),
+							() -> ran(onA) + ran(onB) == 40);
+				} catch (AssertionError notYet) {
+					if (p == 2) {
+						throw notYet;
+					}
+				}
+			}
 			assertThat(ran(onA)).as("a stays at its limit").isEqualTo(3);
 			assertThat(ran(onB)).isEqualTo(37);
 		} finally {
