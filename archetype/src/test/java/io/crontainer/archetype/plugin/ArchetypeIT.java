@@ -102,7 +102,8 @@ class ArchetypeIT {
 			Attributes manifest = jar.getManifest().getMainAttributes();
 			assertThat(manifest.getValue("Bundle-SymbolicName")).isEqualTo("com.example.hello-cron");
 			assertThat(manifest.getValue("Bundle-Version")).isEqualTo("1.0.0.SNAPSHOT");
-			assertThat(manifest.getValue("Import-Package")).contains("io.crontainer.api;version=\"[1.0,2)\"");
+			// The plugin API's minor version it was built against, up to the next major (bnd's consumer range)
+			assertThat(manifest.getValue("Import-Package")).containsPattern("io\\.crontainer\\.api;version=\"\\[1\\.\\d+,2\\)\"");
 			assertThat(manifest.getValue("Service-Component")).isEqualTo("OSGI-INF/com.example.hello.HelloCron.xml");
 			try (InputStream xml = jar.getInputStream(jar.getEntry("OSGI-INF/com.example.hello.HelloCron.xml"))) {
 				assertThat(new String(xml.readAllBytes(), StandardCharsets.UTF_8))
