@@ -614,7 +614,7 @@ public class CronCommands {
 		}
 		if (reason.strip().length() > CronRuntime.MAX_PAUSE_REASON) {
 			throw new IllegalArgumentException("the reason is " + reason.strip().length() + " characters long; at most "
-					+ CronRuntime.MAX_PAUSE_REASON + " are kept");
+					+ CronRuntime.MAX_PAUSE_REASON + " are allowed");
 		}
 		CronJobDTO after = rt.pause(job.name, reason, by);
 		if (again) {

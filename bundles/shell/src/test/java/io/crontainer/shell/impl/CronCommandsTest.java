@@ -527,7 +527,7 @@ class CronCommandsTest {
 		assertThat(commands.pause("token-cleaner", "until Monday", "console (user root)"))
 				.isEqualTo("token-cleaner stays paused, now (by console (user root), now: until Monday).");
 		assertThatThrownBy(() -> commands.pause("token-cleaner", "x".repeat(501), null))
-				.isInstanceOf(IllegalArgumentException.class).hasMessage("the reason is 501 characters long; at most 500 are kept");
+				.isInstanceOf(IllegalArgumentException.class).hasMessage("the reason is 501 characters long; at most 500 are allowed");
 	}
 
 	@Test
