@@ -568,7 +568,14 @@ public class CronCommands {
 			}
 			return runs.get(n - 1);
 		}
-		ZonedDateTime at = Text.dateTime(run, zone);
+		ZonedDateTime at;
+		try {
+			at = Text.dateTime(run, zone);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("Cannot read \"" + Text.escaped(run) + "\" as a run: give its position in"
+					+ " cron:history " + Text.escaped(name) + " (1 is the newest) or its start as cron:history prints it,"
+					+ " such as 2024-10-27T00:30:00Z.");
+		}
 		long from = at.toInstant().toEpochMilli();
 		boolean toTheSecond = at.getNano() == 0;
 		long to = toTheSecond ? from + 1000 : from + 1;
@@ -614,7 +621,7 @@ public class CronCommands {
 		}
 		if (reason.strip().length() > CronRuntime.MAX_PAUSE_REASON) {
 			throw new IllegalArgumentException("the reason is " + reason.strip().length() + " characters long; at most "
-					+ CronRuntime.MAX_PAUSE_REASON + " are kept");
+					+ CronRuntime.MAX_PAUSE_REASON + " are allowed");
 		}
 		CronJobDTO after = rt.pause(job.name, reason, by);
 		if (again) {

@@ -527,7 +527,7 @@ class CronCommandsTest {
 		assertThat(commands.pause("token-cleaner", "until Monday", "console (user root)"))
 				.isEqualTo("token-cleaner stays paused, now (by console (user root), now: until Monday).");
 		assertThatThrownBy(() -> commands.pause("token-cleaner", "x".repeat(501), null))
-				.isInstanceOf(IllegalArgumentException.class).hasMessage("the reason is 501 characters long; at most 500 are kept");
+				.isInstanceOf(IllegalArgumentException.class).hasMessage("the reason is 501 characters long; at most 500 are allowed");
 	}
 
 	@Test
@@ -805,6 +805,9 @@ class CronCommandsTest {
 		assertThatThrownBy(() -> commands.log("token-cleaner", "2020-01-01T00:00Z"))
 				.hasMessage("No run of token-cleaner started at 2020-01-01T00:00Z (within that second); cron:history token-cleaner lists its runs.");
 		assertThatThrownBy(() -> commands.log("token-cleaner", "yesterday")).isInstanceOf(IllegalArgumentException.class)
-				.hasMessageStartingWith("Cannot read \"yesterday\" as an ISO-8601 date-time");
+				.hasMessage("Cannot read \"yesterday\" as a run: give its position in cron:history token-cleaner (1 is the"
+						+ " newest) or its start as cron:history prints it, such as 2024-10-27T00:30:00Z.");
+		assertThatThrownBy(() -> commands.log("token-cleaner", "-1")).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageStartingWith("Cannot read \"-1\" as a run: give its position in cron:history token-cleaner");
 	}
 }

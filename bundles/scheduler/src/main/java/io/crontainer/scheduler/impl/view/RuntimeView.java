@@ -244,7 +244,7 @@ public final class RuntimeView implements CronRuntime {
 		String why = reason == null || reason.isBlank() ? null : reason.strip();
 		if (why != null && why.length() > MAX_PAUSE_REASON) {
 			throw new IllegalArgumentException("the reason is " + why.length() + " characters long; at most "
-					+ MAX_PAUSE_REASON + " are kept");
+					+ MAX_PAUSE_REASON + " are allowed");
 		}
 		String who = by == null || by.isBlank() ? null : by.strip();
 		if (who != null && who.length() > MAX_PAUSED_BY) {
