@@ -141,6 +141,17 @@ final class Firing {
 				current.followFire = scheduledFire;
 				return null;
 			}
+			if (awaitingClaim(current) && done == null && trigger != Trigger.MANUAL) {
+				// Its claim is not answered yet: the fire time may be another runtime's share, and then this
+				// one starts right after (a later fire time's window covers an earlier one's); if it is
+				// granted, this one is skipped as for any run going (granted).
+				if (current.followTrigger != null) {
+					current.coveredWhileClaiming++;
+				}
+				current.followTrigger = trigger;
+				current.followFire = scheduledFire;
+				return null;
+			}
 			if (current.phase == Run.Phase.STUCK) {
 				return null; // the job is STUCK: its last run stays its last outcome
 			}
@@ -160,19 +171,56 @@ final class Firing {
 						+ "for " + SchedulerProperties.CONCURRENT + " = true", out);
 				return null;
 			}
-			// The first fire time a run skips is logged and kept in the store's history; the next ones (a
-			// plugin due every second whose run lasts minutes, or waits under overload) only in memory and
-			// in the missed count: a line and a row each would cost more than the runs themselves.
-			boolean first = current.skips++ == 0;
-			if (first) {
-				Instant since = Instant.ofEpochMilli(current.record.started);
-				out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {} (the next "
-						+ "fire times it skips are counted, not logged, until the run ends)", name, since, scheduledFire));
-			}
-			outcomes.skipped(job, trigger, scheduledFire, now, "the previous run was still going", first, out);
+			skip(current, trigger, scheduledFire, now, out);
 			return null;
 		}
 		return start(job, trigger, scheduledFire, done, now, false, takeOver, out);
+	}
+
+	/**
+	 * Whether a run is a scheduled fire time of a cluster whose claim is not answered yet (queued to be
+	 * claimed with its tick's, or being claimed): until the store answers, it may turn out to be another
+	 * runtime's share, and then it never held the name. Lock held.
+	 */
+	private boolean awaitingClaim(Run run) {
+		return run.phase == Run.Phase.QUEUED && !run.counted && run.done == null && run.rerun == null && !run.alongside
+				&& run.trigger != Trigger.MANUAL && engine.store().node() != null;
+	}
+
+	/** Records a fire time skipped because {@code current} holds its name. Lock held. */
+	private void skip(Run current, Trigger trigger, Instant scheduledFire, Instant now, List<Runnable> out) {
+		String name = current.name;
+		// The first fire time a run skips is logged and kept in the store's history; the next ones (a
+		// plugin due every second whose run lasts minutes, or waits under overload) only in memory and
+		// in the missed count: a line and a row each would cost more than the runs themselves.
+		boolean first = current.skips++ == 0;
+		if (first) {
+			Instant since = Instant.ofEpochMilli(current.record.started);
+			out.add(() -> LOG.info("Cron plugin {} is still running (since {}): skipping its fire time {} (the next "
+					+ "fire times it skips are counted, not logged, until the run ends)", name, since, scheduledFire));
+		}
+		outcomes.skipped(current.job, trigger, scheduledFire, now, "the previous run was still going", first, out);
+	}
+
+	/**
+	 * A run's claim was granted: the fire times that came while it was awaited ({@link #awaitingClaim})
+	 * are skipped, as they would have been had it been granted before they came: the run's window ends
+	 * at its claim, after them. Lock held.
+	 */
+	void granted(Run run, Instant now, List<Runnable> out) {
+		run.counted = true;
+		if (run.followTrigger == null || run.phase != Run.Phase.QUEUED) {
+			return;
+		}
+		Trigger trigger = run.followTrigger;
+		Instant fire = run.followFire;
+		run.followTrigger = null;
+		run.followFire = null;
+		if (run.coveredWhileClaiming > 0) {
+			outcomes.missed(run.job, run.coveredWhileClaiming, fire); // the earlier ones the latest one replaced
+			run.coveredWhileClaiming = 0;
+		}
+		skip(run, trigger, fire, now, out);
 	}
 
 	/**

@@ -64,6 +64,14 @@ final class Outcomes {
 		history.remove(run.record);
 	}
 
+	/**
+	 * Counts scheduled fire times missed without a record of their own (each was replaced by a later
+	 * one that is recorded). Lock held.
+	 */
+	void missed(Job job, int count, Instant latest) {
+		history.missed(job.name(), count, latest);
+	}
+
 	/** Records a fire that did not run, and why. Lock held. */
 	void skipped(Job job, Trigger trigger, Instant scheduledFire, Instant now, String why, List<Runnable> out) {
 		skipped(job, trigger, scheduledFire, now, why, true, out);

@@ -99,9 +99,16 @@ final class Run extends Due {
 	 * the run is submitted.
 	 */
 	Reruns.Window rerun;
-	/** A fire that came while the run committed: it starts once the commit is over. */
+	/**
+	 * A fire that came while the run committed: it starts once the commit is over. Or the latest
+	 * scheduled fire that came while the run's cluster claim was not answered yet: it starts at once if
+	 * the fire time turns out to be another runtime's, and is skipped if the claim is granted
+	 * ({@link Firing#granted}).
+	 */
 	Trigger followTrigger;
 	Instant followFire;
+	/** Scheduled fires that came while the claim was not answered and that a later one replaced. */
+	int coveredWhileClaiming;
 
 	@Override
 	void come(Parts parts, Instant now, List<Runnable> out) {

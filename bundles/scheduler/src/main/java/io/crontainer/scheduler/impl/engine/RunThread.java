@@ -105,6 +105,12 @@ final class RunThread {
 		void yielded(Run run, Instant retryAt, boolean takeOver, Instant now, List<Runnable> out);
 
 		/**
+		 * A run's claim was granted: it counts towards {@code cluster.max.running}, and the fire times that
+		 * came while it was awaited are skipped ({@link Firing#granted}). Lock held.
+		 */
+		void granted(Run run, Instant now, List<Runnable> out);
+
+		/**
 		 * The scheduled runs fired since the last call, to be claimed together ({@link Firing#takeToClaim}).
 		 * Lock held.
 		 */
@@ -271,12 +277,17 @@ final class RunThread {
 			}
 			return;
 		}
+		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
+			Instant now = clock.instant();
 			for (int i = 0; i < runs.size(); i++) {
 				if (results.get(i).granted()) {
-					runs.get(i).counted = true;
+					engine.granted(runs.get(i), now, out);
 				}
 			}
+		}
+		if (!out.isEmpty()) {
+			engine.flush(out);
 		}
 		for (int i = 0; i < runs.size(); i++) {
 			Run run = runs.get(i);
@@ -336,8 +347,12 @@ final class RunThread {
 			return;
 		}
 		if (result.granted()) {
+			List<Runnable> out = new ArrayList<>();
 			synchronized (lock) {
-				run.counted = true;
+				engine.granted(run, clock.instant(), out);
+			}
+			if (!out.isEmpty()) {
+				engine.flush(out);
 			}
 		}
 		claimed(run, store, result, version);

@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.nio.file.Path;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +37,8 @@ import io.crontainer.scheduler.impl.testing.MutableClock;
 import io.crontainer.scheduler.impl.testing.TestPlugin;
 import io.crontainer.scheduler.impl.view.RuntimeView;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
+import io.crontainer.store.api.ClaimRequest;
+import io.crontainer.store.api.StateStore;
 import io.crontainer.store.postgresql.impl.PostgreSQLStateStore;
 import io.crontainer.store.postgresql.impl.TestDatabase;
 
@@ -177,6 +183,56 @@ class ClusterSchedulerTest {
 		await("the history of the three windows, written by the stores' committers", () -> nodes.get().size() == 3);
 		assertThat(nodes.get()).containsExactly("b", "b", "a");
 		assertThat(viewB.getJob("shared").lastEnd).isEqualTo(committed);
+	}
+
+	/**
+	 * A fire time left to the runtime ranked first for its name holds the name here only until the store
+	 * answers: the plugin's next fire time, come while that answer was pending, is neither skipped nor
+	 * counted as missed; it is asked for in turn, and left too. Deterministic: the runtime's run threads
+	 * run only when the test says, so the next fire time comes before the first one's claim is answered.
+	 */
+	@Test
+	void aFireTimeLeftToAnotherRuntimeDoesNotSkipTheNextOneHere() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		// "skewed" falls to "right" first, then "late" (rendezvous hashing; see DatabaseTimeClusterTest)
+		storeA = new PostgreSQLStateStore(dataSource, url, "right", OPTIONS, clock, Map::of);
+		storeB = new PostgreSQLStateStore(dataSource, url, "late", OPTIONS, clock, Map::of);
+		await("late sees both runtimes live", () -> storeB.live().size() == 2);
+		List<Instant> asked = new CopyOnWriteArrayList<>();
+		StateStore counting = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(),
+				new Class<?>[] { StateStore.class }, (proxy, method, args) -> {
+					if (method.getName().equals("claimShare")) {
+						@SuppressWarnings("unchecked")
+						List<ClaimRequest> due = (List<ClaimRequest>) args[0];
+						due.forEach(request -> asked.add(request.fireTime()));
+					}
+					try {
+						return method.invoke(storeB, args);
+					} catch (InvocationTargetException e) {
+						throw e.getCause();
+					}
+				});
+		TestPlugin plugin = new TestPlugin("* * * * * ?");
+		b = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), counting, new Scheduler.Options(
+				ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		b.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "skewed"), plugin));
+		RuntimeView view = new RuntimeView(b.operations());
+		runs.runAll();
+
+		Instant fire = clock.instant().plusSeconds(1);
+		clock.set(fire);
+		b.tick(); // fires it: its claim waits for a run thread
+		clock.set(fire.plusSeconds(1));
+		b.tick(); // the next fire time, while the first one's claim is not answered
+		runs.runAll();
+
+		assertThat(plugin.windows).as("neither is this runtime's to run").isEmpty();
+		assertThat(view.getHistory("skewed", 10)).as("nothing recorded here: no run, no skipped fire time").isEmpty();
+		assertThat(view.getJob("skewed").missedFires).as("no fire time missed").isZero();
+		assertThat(view.getJob("skewed").running).isFalse();
+		assertThat(asked).as("both fire times asked for, each once").containsExactly(fire, fire.plusSeconds(1));
 	}
 
 	@Test
