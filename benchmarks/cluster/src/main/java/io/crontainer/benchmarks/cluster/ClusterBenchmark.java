@@ -425,7 +425,13 @@ public final class ClusterBenchmark {
 		ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/crontainer").toString()).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("output.txt").toFile()))
 				.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-		builder.environment().put("JAVA_OPTS", "-Xmx256m -Dcrontainer.console=false -Dcrontainer.log.console.level=WARN");
+		String options = "-Xmx256m -Dcrontainer.console=false -Dcrontainer.log.console.level=WARN";
+		String profile = System.getProperty("benchmark.profile", "").trim();
+		if (!profile.isEmpty()) { // a flight recording of each runtime, per case: DIR/<case>-<node>.jfr
+			Path recording = Path.of(profile).toAbsolutePath().resolve(home.getParent().getFileName() + "-" + node + ".jfr");
+			options += " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording;
+		}
+		builder.environment().put("JAVA_OPTS", options);
 		try {
 			processes.put(node, builder.start());
 		} catch (IOException e) {

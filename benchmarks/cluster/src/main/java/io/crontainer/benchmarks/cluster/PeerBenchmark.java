@@ -69,6 +69,7 @@ public final class PeerBenchmark {
 		if (System.getProperty("peer.class.path") == null) {
 			throw new IllegalStateException("no peer.class.path: run through the peer-benchmark profile");
 		}
+		resultsName(); // refused now, not after the run
 		// As in ClusterBenchmark: durability back on, as on a production server; room for 3 x 28 Quartz connections.
 		try (EmbeddedPostgres server = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
 				.setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
@@ -100,10 +101,24 @@ public final class PeerBenchmark {
 				benchmark.cluster.stopAll();
 			}
 			Files.createDirectories(results);
-			Files.writeString(results.resolve(Instant.now().toString().substring(0, 10) + "-peers.md"), text);
-			replaceSection(readme, table);
+			// A named run (peers.results.name, e.g. a narrowed A/B run) writes its own file and leaves the README.
+			String name = resultsName();
+			Files.writeString(results.resolve(Instant.now().toString().substring(0, 10) + "-peers"
+					+ (name.isEmpty() ? "" : "-" + name) + ".md"), text);
+			if (name.isEmpty()) {
+				replaceSection(readme, table);
+			}
 			System.out.println(text);
 		}
+	}
+
+	/** {@code peers.results.name}: "" for the default run, else the suffix of a named run's results file. */
+	private static String resultsName() {
+		String name = System.getProperty("peers.results.name", "").trim();
+		if (!name.matches("[A-Za-z0-9._-]*")) {
+			throw new IllegalArgumentException("peers.results.name: letters, digits, '.', '_' and '-' only: " + name);
+		}
+		return name;
 	}
 
 	// ------------------------------------------------------------------ throughput
@@ -143,20 +158,24 @@ public final class PeerBenchmark {
 		String url = cluster.createDatabase(scenario.replace('-', '_'));
 		List<String> nodes = ClusterBenchmark.NODES.subList(0, n);
 		Map<String, Path> counters = new LinkedHashMap<>();
+		Map<String, Path> committed = new LinkedHashMap<>();
 		for (String node : nodes) {
 			Path counter = work.resolve(scenario).resolve(node + ".count").toAbsolutePath();
 			Files.deleteIfExists(counter); // a count left by an earlier run would pass for this one's
+			Files.deleteIfExists(ProbePlugins.committedFile(counter));
 			counters.put(node, counter);
+			committed.put(node, ProbePlugins.committedFile(counter));
 		}
 		cluster.prepareNodes(scenario, url, null, nodes, home -> ProbePlugins.write(home.resolve("deploy/probe.jar"),
 				"noop", jobs, PeerMain.EVERY_SECOND, 0, counters.get(home.getFileName().toString())));
 		try {
-			Row row = measure("crontainer", n, counters, node -> cluster.start(node), (from, to) -> {
+			// The figure: runs whose window was committed (each runtime counts its runs that ended SUCCEEDED).
+			Row row = measure("crontainer", n, committed, counters, node -> cluster.start(node), (from, to) -> {
 				long[] attempts = cluster.claimAttempts(scenario, nodes);
-				return historyRuns(url, from, to) + "; " + refusals(work.resolve(scenario), nodes, from, to)
+				return refusals(work.resolve(scenario), nodes, from, to)
 						+ String.format(Locale.ROOT, "; over the whole case %,d fire times asked for in %,d claim statements, "
 								+ "%,d granted", attempts[0], attempts[2], attempts[1]);
-			});
+			}, measure, 0);
 			return row;
 		} finally {
 			cluster.stopAll();
@@ -245,7 +264,12 @@ public final class PeerBenchmark {
 	 * warms up and measures; {@code note} is taken at the end.
 	 */
 	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note) throws Exception {
-		return measure(subject, n, counters, starter, note, measure, 0);
+		return measure(subject, n, counters, Map.of(), starter, note, measure, 0);
+	}
+
+	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note, int seconds,
+			int period) throws Exception {
+		return measure(subject, n, counters, Map.of(), starter, note, seconds, period);
 	}
 
 	/**
@@ -253,8 +277,8 @@ public final class PeerBenchmark {
 	 * the window starts half a period past a multiple of it (epoch seconds), so that a workload due every
 	 * {@code period} seconds has whole periods in the window.
 	 */
-	private Row measure(String subject, int n, Map<String, Path> counters, Starter starter, Note note, int seconds,
-			int period) throws Exception {
+	private Row measure(String subject, int n, Map<String, Path> counters, Map<String, Path> calls, Starter starter,
+			Note note, int seconds, int period) throws Exception {
 		List<String> names = new ArrayList<>(counters.keySet());
 		starter.start(names.get(0));
 		awaitExecuting(subject, counters, names.subList(0, 1));
@@ -270,11 +294,26 @@ public final class PeerBenchmark {
 			Thread.sleep(start > now ? start - now : start + periodMillis - now);
 		}
 		Map<String, long[]> before = read(counters);
+		Map<String, long[]> callsBefore = read(calls);
 		String loadBefore = loadAverage();
 		Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
 		Map<String, long[]> after = read(counters);
+		Map<String, long[]> callsAfter = read(calls);
 		String loadAfter = loadAverage();
 		String remark = note.take(before.get(names.get(0))[0], after.get(names.get(0))[0]);
+		if (!calls.isEmpty()) {
+			StringBuilder per = new StringBuilder();
+			double all = 0;
+			for (String name : calls.keySet()) {
+				long[] a = callsBefore.get(name);
+				long[] b = callsAfter.get(name);
+				double rate = (b[1] - a[1]) * 1000.0 / (b[0] - a[0]);
+				all += rate;
+				per.append(per.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%,.0f", rate));
+			}
+			remark = String.format(Locale.ROOT, "%,.0f/s plugin calls completed (%s; the figure counts only those whose "
+					+ "window was committed, from the runs each runtime saw end SUCCEEDED); ", all, per) + remark;
+		}
 		List<Double> rates = new ArrayList<>();
 		double total = 0;
 		for (String name : names) {
@@ -309,48 +348,6 @@ public final class PeerBenchmark {
 			values.put(entry.getKey(), Counter.read(entry.getValue()));
 		}
 		return values;
-	}
-
-	/**
-	 * A check that the executions counted were also committed: Crontainer's runs in its history that started in the
-	 * window and succeeded, per second, with the nodes that ran them, counted once no more commits arrive. The
-	 * history keeps the last 20 runs of each
-	 * plugin (the default {@code history.size}): a plugin run more than 20 times in the window would be undercounted.
-	 */
-	private static String historyRuns(String url, long from, long to) throws InterruptedException {
-		// Commits trail the runs (they are grouped and queued): count again until the count stops growing.
-		String previous = null;
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-		while (true) {
-			String current = historyRunsNow(url, from, to);
-			if (current.equals(previous) || System.nanoTime() > deadline) {
-				return current;
-			}
-			previous = current;
-			Thread.sleep(3000);
-		}
-	}
-
-	private static String historyRunsNow(String url, long from, long to) {
-		try (Connection connection = ClusterBenchmark.connect(url);
-				java.sql.PreparedStatement statement = connection.prepareStatement("SELECT node, count(*) FROM crontainer_run "
-						+ "WHERE outcome = 'SUCCEEDED' AND started >= to_timestamp(? / 1000.0) AND started < to_timestamp(? / 1000.0) "
-						+ "GROUP BY node ORDER BY node")) {
-			statement.setLong(1, from);
-			statement.setLong(2, to);
-			StringBuilder out = new StringBuilder();
-			long total = 0;
-			try (ResultSet result = statement.executeQuery()) {
-				while (result.next()) {
-					out.append(out.length() == 0 ? "" : ", ").append(result.getString(1)).append(' ').append(result.getLong(2));
-					total += result.getLong(2);
-				}
-			}
-			return String.format(Locale.ROOT, "at least %,.0f/s committed, from its history (%s; a lower bound: the history "
-					+ "keeps 20 rows per plugin, and each fire time skipped under overload takes one)", total * 1000.0 / (to - from), out);
-		} catch (SQLException e) {
-			return "history not read (" + e.getMessage() + ")";
-		}
 	}
 
 	/**
@@ -416,7 +413,8 @@ public final class PeerBenchmark {
 				started, commit(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore,
 				loadAfter));
 		out.append(String.format(Locale.ROOT, "Workload: %,d no-op recurring jobs, each due every second; %d s warm-up, "
-				+ "%d s measured; executions completed per second, counted in each instance.%n%n", jobs, warmup, measure));
+				+ "%d s measured; executions completed per second, counted in each instance (for Crontainer: runs whose "
+				+ "window was committed).%n%n", jobs, warmup, measure));
 		out.append("| subject | instances | executions/s | per instance | load average during the window (1 min) |\n"
 				+ "|---|---:|---:|---|---|\n");
 		for (Row row : rows) {

@@ -15,18 +15,46 @@ import java.util.jar.Manifest;
 
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 
 import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronEvents;
+import io.crontainer.api.runtime.Outcome;
 
 /**
  * The plugins of the cluster benchmark, packed into a bundle at run time ({@link #write}): the bundle
  * registers {@code Probe-Count} cron plugins named {@code Probe-Name-0}, {@code -1}, ..., each on the
  * interval {@code Probe-Interval}, each run working {@code Probe-Work-Millis}. The database's history is
  * the record; with a {@code Probe-Counter-File} header they also count their runs there ({@link Counter}, as
- * the peers of {@link PeerBenchmark} do).
+ * the peers of {@link PeerBenchmark} do), and the runs of this runtime whose window was committed in
+ * {@link #committedFile} (from the scheduler's {@link CronEvents#RUN_ENDED} events with outcome
+ * {@code SUCCEEDED}, which a run gets only once its window commit is durable: a run whose commit was
+ * refused ends {@code FAILED}).
  */
 public final class ProbePlugins implements BundleActivator {
 	private Counter counter;
+	private Counter committed;
+
+	/** The file in which the runs whose window was committed are counted, beside the runs' counter file. */
+	static Path committedFile(Path counterFile) {
+		return counterFile.resolveSibling(counterFile.getFileName() + ".committed");
+	}
+
+	/** Counts the runs of this runtime that ended {@code SUCCEEDED}: their window is committed. */
+	private static final class Committed implements EventHandler {
+		private final Counter counter;
+
+		Committed(Counter counter) {
+			this.counter = counter;
+		}
+
+		@Override
+		public void handleEvent(Event event) {
+			counter.increment(); // the handler's filter lets only ends with outcome SUCCEEDED through
+		}
+	}
 
 	@Override
 	public void start(BundleContext context) {
@@ -38,6 +66,13 @@ public final class ProbePlugins implements BundleActivator {
 		String counterFile = headers.get("Probe-Counter-File");
 		Counter counter = counterFile == null ? null : Counter.writingTo(Path.of(counterFile));
 		this.counter = counter;
+		if (counterFile != null) {
+			committed = Counter.writingTo(committedFile(Path.of(counterFile)));
+			Dictionary<String, Object> handler = new Hashtable<>();
+			handler.put(EventConstants.EVENT_TOPIC, CronEvents.RUN_ENDED);
+			handler.put(EventConstants.EVENT_FILTER, "(" + CronEvents.OUTCOME + "=" + Outcome.SUCCEEDED.name() + ")");
+			context.registerService(EventHandler.class, new Committed(committed), handler);
+		}
 		for (int i = 0; i < count; i++) {
 			Dictionary<String, Object> properties = new Hashtable<>();
 			properties.put(CronPlugin.NAME, count == 1 ? name : name + "-" + i);
@@ -63,6 +98,9 @@ public final class ProbePlugins implements BundleActivator {
 	@Override
 	public void stop(BundleContext context) throws InterruptedException {
 		// the framework unregisters the services
+		if (committed != null) {
+			committed.stop();
+		}
 		if (counter != null) {
 			counter.stop();
 			System.err.println("benchmark probe stopped: its counter continues in the next start, if any");
@@ -84,7 +122,8 @@ public final class ProbePlugins implements BundleActivator {
 		main.putValue("Bundle-SymbolicName", "io.crontainer.benchmarks.cluster.probe");
 		main.putValue("Bundle-Version", "1.0.0");
 		main.putValue("Bundle-Activator", ProbePlugins.class.getName());
-		main.putValue("Import-Package", "io.crontainer.api;version=\"[1.0,2)\",org.osgi.framework");
+		main.putValue("Import-Package", "io.crontainer.api;version=\"[1.0,2)\",io.crontainer.api.runtime;version=\"[1.0,2)\","
+				+ "org.osgi.framework,org.osgi.service.event");
 		main.putValue("Probe-Name", name);
 		main.putValue("Probe-Count", Integer.toString(count));
 		main.putValue("Probe-Interval", interval);
@@ -95,7 +134,7 @@ public final class ProbePlugins implements BundleActivator {
 		Path temp = jar.resolveSibling(jar.getFileName() + ".part");
 		try (OutputStream file = Files.newOutputStream(temp); JarOutputStream out = new JarOutputStream(file, manifest)) {
 			for (String type : new String[] { ProbePlugins.class.getName(), ProbePlugins.class.getName() + "$1",
-				Counter.class.getName() }) {
+				Committed.class.getName(), Counter.class.getName() }) {
 				String entry = type.replace('.', '/') + ".class";
 				out.putNextEntry(new JarEntry(entry));
 				try (InputStream in = ProbePlugins.class.getClassLoader().getResourceAsStream(entry)) {
