@@ -141,15 +141,16 @@ final class Firing {
 				current.followFire = scheduledFire;
 				return null;
 			}
-			if (awaitingClaim(current) && done == null && trigger != Trigger.MANUAL) {
+			if (trigger == Trigger.SCHEDULE && done == null && awaitingClaim(current)) {
 				// Its claim is not answered yet: the fire time may be another runtime's share, and then this
-				// one starts right after (a later fire time's window covers an earlier one's); if it is
-				// granted, this one is skipped as for any run going (granted).
+				// one is asked for right after (a later fire time's window covers an earlier one's); otherwise
+				// this one is skipped once the run is over, as for any run going ({@link #follow}).
 				if (current.followTrigger != null) {
 					current.coveredWhileClaiming++;
 				}
 				current.followTrigger = trigger;
 				current.followFire = scheduledFire;
+				current.followClaiming = true;
 				return null;
 			}
 			if (current.phase == Run.Phase.STUCK) {
@@ -180,11 +181,12 @@ final class Firing {
 	/**
 	 * Whether a run is a scheduled fire time of a cluster whose claim is not answered yet (queued to be
 	 * claimed with its tick's, or being claimed): until the store answers, it may turn out to be another
-	 * runtime's share, and then it never held the name. Lock held.
+	 * runtime's share, and then it never held the name. Only scheduled fire times wait on it: a retry, a
+	 * misfire's catch-up or a manual fire that finds the name so held is handled as before. Lock held.
 	 */
 	private boolean awaitingClaim(Run run) {
-		return run.phase == Run.Phase.QUEUED && !run.counted && run.done == null && run.rerun == null && !run.alongside
-				&& run.trigger != Trigger.MANUAL && engine.store().node() != null;
+		return run.phase == Run.Phase.QUEUED && !run.counted && run.trigger == Trigger.SCHEDULE && run.done == null
+				&& run.rerun == null && !run.alongside && engine.store().node() != null;
 	}
 
 	/** Records a fire time skipped because {@code current} holds its name. Lock held. */
@@ -200,27 +202,6 @@ final class Firing {
 					+ "fire times it skips are counted, not logged, until the run ends)", name, since, scheduledFire));
 		}
 		outcomes.skipped(current.job, trigger, scheduledFire, now, "the previous run was still going", first, out);
-	}
-
-	/**
-	 * A run's claim was granted: the fire times that came while it was awaited ({@link #awaitingClaim})
-	 * are skipped, as they would have been had it been granted before they came: the run's window ends
-	 * at its claim, after them. Lock held.
-	 */
-	void granted(Run run, Instant now, List<Runnable> out) {
-		run.counted = true;
-		if (run.followTrigger == null || run.phase != Run.Phase.QUEUED) {
-			return;
-		}
-		Trigger trigger = run.followTrigger;
-		Instant fire = run.followFire;
-		run.followTrigger = null;
-		run.followFire = null;
-		if (run.coveredWhileClaiming > 0) {
-			outcomes.missed(run.job, run.coveredWhileClaiming, fire); // the earlier ones the latest one replaced
-			run.coveredWhileClaiming = 0;
-		}
-		skip(run, trigger, fire, now, out);
 	}
 
 	/**
@@ -300,10 +281,37 @@ final class Firing {
 	 */
 	void follow(Run over, Instant now, List<Runnable> out) {
 		Job job = over.job;
+		if (over.followTrigger != null && over.followClaiming) {
+			// Came while its claim was awaited, and the run was this runtime's (or could not be claimed):
+			// skipped as it would have been had the claim been answered first. The latest one is recorded,
+			// those it replaced are counted.
+			if (over.coveredWhileClaiming > 0) {
+				outcomes.missed(job, over.coveredWhileClaiming, over.followFire);
+			}
+			skip(over, over.followTrigger, over.followFire, now, out);
+			return;
+		}
 		if (over.followTrigger != null && job.owner && !job.gone && job.record != null
 				&& job.state == JobState.SCHEDULED) {
 			fire(job, over.followTrigger, over.followFire, null, now, out);
 		}
+	}
+
+	/**
+	 * A run's fire time turned out to be another runtime's ({@link Run#followClaiming}): the latest fire
+	 * time that came while its claim was awaited is fired now, as if it came after; the ones it replaced
+	 * were another runtime's share too. Lock held.
+	 *
+	 * @return Whether there was one.
+	 */
+	boolean followYielded(Run yielded, Instant now, List<Runnable> out) {
+		if (yielded.followTrigger == null) {
+			return false;
+		}
+		yielded.followClaiming = false;
+		yielded.coveredWhileClaiming = 0;
+		follow(yielded, now, out);
+		return true;
 	}
 
 	/**

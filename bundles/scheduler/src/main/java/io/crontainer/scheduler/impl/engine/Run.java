@@ -100,14 +100,16 @@ final class Run extends Due {
 	 */
 	Reruns.Window rerun;
 	/**
-	 * A fire that came while the run committed: it starts once the commit is over. Or the latest
-	 * scheduled fire that came while the run's cluster claim was not answered yet: it starts at once if
-	 * the fire time turns out to be another runtime's, and is skipped if the claim is granted
-	 * ({@link Firing#granted}).
+	 * A fire that came while the run committed: it starts once the commit is over. Or, with
+	 * {@link #followClaiming}, the latest scheduled fire that came while the run's cluster claim was not
+	 * answered yet: it starts at once if the fire time turns out to be another runtime's
+	 * ({@link Firing#followYielded}), and is recorded as skipped once the run is over otherwise.
 	 */
 	Trigger followTrigger;
 	Instant followFire;
-	/** Scheduled fires that came while the claim was not answered and that a later one replaced. */
+	/** Whether the follow came while the run's claim was awaited (see {@link #followTrigger}). */
+	boolean followClaiming;
+	/** Scheduled fires that came while the claim was awaited and that a later one replaced. */
 	int coveredWhileClaiming;
 
 	@Override

@@ -105,12 +105,6 @@ final class RunThread {
 		void yielded(Run run, Instant retryAt, boolean takeOver, Instant now, List<Runnable> out);
 
 		/**
-		 * A run's claim was granted: it counts towards {@code cluster.max.running}, and the fire times that
-		 * came while it was awaited are skipped ({@link Firing#granted}). Lock held.
-		 */
-		void granted(Run run, Instant now, List<Runnable> out);
-
-		/**
 		 * The scheduled runs fired since the last call, to be claimed together ({@link Firing#takeToClaim}).
 		 * Lock held.
 		 */
@@ -277,17 +271,12 @@ final class RunThread {
 			}
 			return;
 		}
-		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
-			Instant now = clock.instant();
 			for (int i = 0; i < runs.size(); i++) {
 				if (results.get(i).granted()) {
-					engine.granted(runs.get(i), now, out);
+					runs.get(i).counted = true;
 				}
 			}
-		}
-		if (!out.isEmpty()) {
-			engine.flush(out);
 		}
 		for (int i = 0; i < runs.size(); i++) {
 			Run run = runs.get(i);
@@ -347,12 +336,8 @@ final class RunThread {
 			return;
 		}
 		if (result.granted()) {
-			List<Runnable> out = new ArrayList<>();
 			synchronized (lock) {
-				engine.granted(run, clock.instant(), out);
-			}
-			if (!out.isEmpty()) {
-				engine.flush(out);
+				run.counted = true;
 			}
 		}
 		claimed(run, store, result, version);

@@ -407,22 +407,15 @@ public final class Scheduler implements Due.Parts {
 			public void yielded(Run run, Instant retryAt, boolean takeOver, Instant now, List<Runnable> out) {
 				firing.over(run);
 				runChanged(run.name, now, out);
-				if (run.followTrigger != null) {
+				if (firing.followYielded(run, now, out)) {
 					// A later fire time came while this one's claim was awaited: it is asked for now, and its
 					// window covers this one's, so this one is not asked for again.
-					run.coveredWhileClaiming = 0;
-					firing.follow(run, now, out);
 					return;
 				}
 				if (retryAt != null && !run.job.gone) {
 					due.schedule(new Firing.Retry(run.job, run.trigger, run.scheduledFire, takeOver),
 							retryAt.toEpochMilli());
 				}
-			}
-
-			@Override
-			public void granted(Run run, Instant now, List<Runnable> out) {
-				firing.granted(run, now, out);
 			}
 
 			@Override

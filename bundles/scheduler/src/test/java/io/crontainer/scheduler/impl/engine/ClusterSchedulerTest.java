@@ -235,6 +235,41 @@ class ClusterSchedulerTest {
 		assertThat(asked).as("both fire times asked for, each once").containsExactly(fire, fire.plusSeconds(1));
 	}
 
+	/**
+	 * The other side of {@link #aFireTimeLeftToAnotherRuntimeDoesNotSkipTheNextOneHere}: on the runtime
+	 * whose share the fire time is, the next fire time that came while its claim was awaited is skipped
+	 * once the run is over (the run's window, ended at its claim, covers it), never run after it.
+	 */
+	@Test
+	void aFireTimeThatCameWhileTheClaimWasAwaitedIsSkippedWhenTheClaimIsGranted() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "right", OPTIONS, clock, Map::of);
+		TestPlugin plugin = new TestPlugin("* * * * * ?");
+		a = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeA, new Scheduler.Options(
+				ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				});
+		a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "skewed"), plugin));
+		RuntimeView view = new RuntimeView(a.operations());
+		runs.runAll();
+
+		Instant fire = clock.instant().plusSeconds(1);
+		clock.set(fire);
+		a.tick();
+		clock.set(fire.plusSeconds(1));
+		a.tick(); // while the first one's claim is not answered
+		runs.runAll();
+		await("the run's commit in", () -> !view.getJob("skewed").running);
+
+		assertThat(plugin.windows).as("the first fire time ran, once; the next one did not run after it").hasSize(1);
+		assertThat(view.getJob("skewed").missedFires).as("the next one skipped").isEqualTo(1);
+		String skipped = "SKIPPED " + fire.plusSeconds(1).toEpochMilli() + " the previous run was still going";
+		await("the skipped fire time in the history (written by the store's committer)", () -> view
+				.getHistory("skewed", 10).stream().anyMatch(r -> skipped.equals(r.outcome + " " + r.scheduledFire + " " + r.error)));
+		assertThat(view.getHistory("skewed", 10)).extracting(r -> r.outcome + " " + r.scheduledFire)
+				.containsExactlyInAnyOrder("SUCCEEDED " + fire.toEpochMilli(), "SKIPPED " + fire.plusSeconds(1).toEpochMilli());
+	}
+
 	@Test
 	void aPendingRetryAndAPauseNoteAreClusterWideAndEachRetryRunsOnOneRuntime() throws Exception {
 		String url = TestDatabase.createDatabase();
