@@ -647,56 +647,118 @@ final class Repository {
 		return committed;
 	}
 
+	/**
+	 * Completes the history rows that commits inserted ({@link HistoryRow#id()}): trigger, times and
+	 * log, in one statement over arrays. The ids are distinct: a commit inserts one row.
+	 */
+	static final String HISTORY_UPDATE = """
+			UPDATE crontainer_run r SET trigger = u.trigger,
+			       started = timestamptz 'epoch' + u.started_ms * interval '1 millisecond',
+			       finished = timestamptz 'epoch' + u.finished_ms * interval '1 millisecond',
+			       scheduled_fire = u.fire_ns, log = u.log
+			FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+			     AS u(id, trigger, started_ms, finished_ms, fire_ns, log)
+			WHERE r.id = u.id""";
+
+	/** Inserts the other history rows (skipped fires, failures), in one statement over arrays, in order. */
+	static final String HISTORY_INSERT = """
+			INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end,
+			                            started, finished, error, log, requested_by)
+			SELECT u.name, ?, u.trigger, u.outcome, u.fire_ns, u.start_ns, u.end_ns,
+			       timestamptz 'epoch' + u.started_ms * interval '1 millisecond',
+			       timestamptz 'epoch' + u.finished_ms * interval '1 millisecond', u.error, u.log, u.requested_by
+			FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+			            ?::text[], ?::text[], ?::text[])
+			     WITH ORDINALITY AS u(name, trigger, outcome, fire_ns, start_ns, end_ns, started_ms, finished_ms, error, log,
+			                          requested_by, i)
+			ORDER BY u.i""";
+
+	/** The history rows of a group: at most one statement that updates and one that inserts, each over arrays. */
 	private void historyAll(Connection connection, List<HistoryRow> rows, Set<String> touched) throws SQLException {
-		if (rows.isEmpty()) {
-			return;
+		List<HistoryRow> updates = new ArrayList<>();
+		List<HistoryRow> inserts = new ArrayList<>();
+		for (HistoryRow row : rows) {
+			(row.id() != null ? updates : inserts).add(row);
 		}
-		try (PreparedStatement update = connection.prepareStatement("UPDATE crontainer_run SET trigger = ?, started = ?, "
-				+ "finished = ?, scheduled_fire = ?, log = ? WHERE id = ?");
-				PreparedStatement insert = connection.prepareStatement("""
-						INSERT INTO crontainer_run (name, node, trigger, outcome, scheduled_fire, window_start, window_end,
-						                            started, finished, error, log, requested_by)
-						VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-			update.setQueryTimeout(queryTimeoutSeconds);
-			insert.setQueryTimeout(queryTimeoutSeconds);
-			boolean updates = false;
-			boolean inserts = false;
-			for (HistoryRow row : rows) {
+		if (!updates.isEmpty()) {
+			int n = updates.size();
+			Long[] ids = new Long[n];
+			String[] triggers = new String[n];
+			Long[] started = new Long[n];
+			Long[] finished = new Long[n];
+			Long[] fires = new Long[n];
+			String[] logs = new String[n];
+			for (int i = 0; i < n; i++) {
+				HistoryRow row = updates.get(i);
 				CronRunDTO run = row.run();
-				if (row.id() != null) {
-					update.setString(1, run.trigger.name());
-					update.setTimestamp(2, new Timestamp(run.started));
-					update.setTimestamp(3, run.finished == null ? null : new Timestamp(run.finished));
-					setNanos(update, 4, run.scheduledFire == null ? null : Instant.ofEpochMilli(run.scheduledFire));
-					update.setString(5, row.log() == null ? null : RunLogText.write(row.log()));
-					update.setLong(6, row.id());
-					update.addBatch();
-					updates = true;
-					continue;
-				}
-				insert.setString(1, run.name);
-				insert.setString(2, node);
-				insert.setString(3, run.trigger.name());
-				insert.setString(4, run.outcome.name());
-				setNanos(insert, 5, run.scheduledFire == null ? null : Instant.ofEpochMilli(run.scheduledFire));
-				setNanos(insert, 6, run.windowStart == null ? null : Instant.ofEpochMilli(run.windowStart));
-				setNanos(insert, 7, run.windowEnd == null ? null : Instant.ofEpochMilli(run.windowEnd));
-				insert.setTimestamp(8, new Timestamp(run.started));
-				insert.setTimestamp(9, run.finished == null ? null : new Timestamp(run.finished));
-				insert.setString(10, run.error);
-				insert.setString(11, row.log() == null ? null : RunLogText.write(row.log()));
-				insert.setString(12, run.requestedBy);
-				insert.addBatch();
-				inserts = true;
+				ids[i] = row.id();
+				triggers[i] = run.trigger.name();
+				started[i] = run.started;
+				finished[i] = run.finished;
+				fires[i] = fireNanos(run);
+				logs[i] = row.log() == null ? null : RunLogText.write(row.log());
+			}
+			try (PreparedStatement update = connection.prepareStatement(HISTORY_UPDATE)) {
+				update.setQueryTimeout(queryTimeoutSeconds);
+				update.setArray(1, connection.createArrayOf("bigint", ids));
+				update.setArray(2, connection.createArrayOf("text", triggers));
+				update.setArray(3, connection.createArrayOf("bigint", started));
+				update.setArray(4, connection.createArrayOf("bigint", finished));
+				update.setArray(5, connection.createArrayOf("bigint", fires));
+				update.setArray(6, connection.createArrayOf("text", logs));
+				update.executeUpdate();
+			}
+		}
+		if (!inserts.isEmpty()) {
+			int n = inserts.size();
+			String[] names = new String[n];
+			String[] triggers = new String[n];
+			String[] outcomes = new String[n];
+			Long[] fires = new Long[n];
+			Long[] starts = new Long[n];
+			Long[] ends = new Long[n];
+			Long[] started = new Long[n];
+			Long[] finished = new Long[n];
+			String[] errors = new String[n];
+			String[] logs = new String[n];
+			String[] requestedBy = new String[n];
+			for (int i = 0; i < n; i++) {
+				HistoryRow row = inserts.get(i);
+				CronRunDTO run = row.run();
+				names[i] = run.name;
+				triggers[i] = run.trigger.name();
+				outcomes[i] = run.outcome.name();
+				fires[i] = fireNanos(run);
+				starts[i] = run.windowStart == null ? null : nanos(Instant.ofEpochMilli(run.windowStart));
+				ends[i] = run.windowEnd == null ? null : nanos(Instant.ofEpochMilli(run.windowEnd));
+				started[i] = run.started;
+				finished[i] = run.finished;
+				errors[i] = run.error;
+				logs[i] = row.log() == null ? null : RunLogText.write(row.log());
+				requestedBy[i] = run.requestedBy;
 				touched.add(run.name);
 			}
-			if (updates) {
-				update.executeBatch();
-			}
-			if (inserts) {
-				insert.executeBatch();
+			try (PreparedStatement insert = connection.prepareStatement(HISTORY_INSERT)) {
+				insert.setQueryTimeout(queryTimeoutSeconds);
+				insert.setString(1, node);
+				insert.setArray(2, connection.createArrayOf("text", names));
+				insert.setArray(3, connection.createArrayOf("text", triggers));
+				insert.setArray(4, connection.createArrayOf("text", outcomes));
+				insert.setArray(5, connection.createArrayOf("bigint", fires));
+				insert.setArray(6, connection.createArrayOf("bigint", starts));
+				insert.setArray(7, connection.createArrayOf("bigint", ends));
+				insert.setArray(8, connection.createArrayOf("bigint", started));
+				insert.setArray(9, connection.createArrayOf("bigint", finished));
+				insert.setArray(10, connection.createArrayOf("text", errors));
+				insert.setArray(11, connection.createArrayOf("text", logs));
+				insert.setArray(12, connection.createArrayOf("text", requestedBy));
+				insert.executeUpdate();
 			}
 		}
+	}
+
+	private static Long fireNanos(CronRunDTO run) {
+		return run.scheduledFire == null ? null : nanos(Instant.ofEpochMilli(run.scheduledFire));
 	}
 
 	/** Keeps the newest {@code historyKept} runs of each name just written to. */
