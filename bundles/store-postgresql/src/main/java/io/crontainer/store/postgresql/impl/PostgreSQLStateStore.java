@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -221,8 +220,12 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * bring back: when it comes back, it is claimed only if no runtime took it meanwhile.
 	 */
 	private final Map<String, Instant> deferred = new ConcurrentHashMap<>();
-	/** The version of each name's record last passed to the listener. Keeper thread only. */
-	private final Map<String, Long> notified = new HashMap<>();
+	/**
+	 * The version of each name's record that the listener knows: passed to it by a poll (keeper thread),
+	 * or committed by this node (committer thread), whose scheduler learns it from the commit itself, so
+	 * that a poll does not tell it again.
+	 */
+	private final Map<String, Long> notified = new ConcurrentHashMap<>();
 	// Written and read by the keeper's thread only (and the opening thread before it starts).
 	private Instant lastPoll;
 	private volatile BiConsumer<String, RunState> listener;
@@ -273,7 +276,7 @@ public final class PostgreSQLStateStore implements StateStore {
 				PostgreSQLStateStore.this.poll();
 			}
 		}, clock, options.lease(), options.renewEvery(), options.poll(), description);
-		this.committer = new GroupCommitter(repository, description, options.lease(), this::remember);
+		this.committer = new GroupCommitter(repository, description, options.lease(), this::committed);
 		this.skew = new ClockSkew(description, node);
 		try {
 			connect();
@@ -418,9 +421,12 @@ public final class PostgreSQLStateStore implements StateStore {
 		changes.rows().forEach((name, row) -> {
 			RunState fresh = row.state();
 			remember(name, fresh);
-			Long told = notified.put(name, fresh.version());
-			if ((told == null || told < fresh.version()) && l != null) {
-				tell(l, name, fresh);
+			Long told = notified.get(name);
+			if (told == null || told < fresh.version()) {
+				notified.merge(name, fresh.version(), Math::max);
+				if (l != null) {
+					tell(l, name, fresh);
+				}
 			}
 		});
 		nodes.putAll(changes.rows());
@@ -1020,6 +1026,12 @@ public final class PostgreSQLStateStore implements StateStore {
 		RunState written = repository.update(name, fence, change);
 		remember(name, written);
 		return written;
+	}
+
+	/** A commit of this node is durable (committer thread): its scheduler has the record from the commit. */
+	private void committed(String name, RunState state) {
+		remember(name, state);
+		notified.merge(name, state.version(), Math::max);
 	}
 
 	private void remember(String name, RunState state) {
