@@ -234,6 +234,39 @@ public final class ClusterBenchmark {
 		return sums;
 	}
 
+	/**
+	 * The store's commit transactions over a case, from the nodes' debug lines of
+	 * {@code io.crontainer.store.postgresql.commits}: {transactions, window commits, refused, history rows,
+	 * total ms}.
+	 */
+	long[] commitGroups(String scenario, List<String> nodes) throws IOException {
+		long[] sums = new long[5];
+		java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+				"Wrote (\\d+) window commit\\(s\\) \\((\\d+) refused\\) and (\\d+) history row\\(s\\) in one transaction in (\\d+) ms");
+		for (String node : nodes) {
+			Path logs = work.resolve(scenario).resolve(node).resolve("data/log");
+			if (!Files.isDirectory(logs)) {
+				continue;
+			}
+			try (Stream<Path> files = Files.list(logs)) {
+				for (Path file : files.filter(f -> f.getFileName().toString().startsWith("crontainer.log")).toList()) {
+					try (Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+						lines.forEach(text -> {
+							java.util.regex.Matcher matcher = line.matcher(text);
+							if (matcher.find()) {
+								sums[0]++;
+								for (int i = 1; i <= 4; i++) {
+									sums[i] += Long.parseLong(matcher.group(i));
+								}
+							}
+						});
+					}
+				}
+			}
+		}
+		return sums;
+	}
+
 	/** Part 2 on the first {@code runtimes} of the three nodes; appends its section to the report. */
 	Lateness lateness(int runtimes) throws Exception {
 		List<String> nodes = NODES.subList(0, runtimes);
@@ -409,8 +442,9 @@ public final class ClusterBenchmark {
 					"postgresql.url = " + url, "postgresql.user = postgres", "cluster.node = " + node,
 					lease == null ? "" : "cluster.lease = " + lease, String.join("\n", more), ""));
 			Files.writeString(home.resolve("etc/org.ops4j.pax.logging.cfg"), "\nlog4j2.logger.claims.name = "
-					+ "io.crontainer.store.postgresql.claims\nlog4j2.logger.claims.level = DEBUG\n",
-					java.nio.file.StandardOpenOption.APPEND);
+					+ "io.crontainer.store.postgresql.claims\nlog4j2.logger.claims.level = DEBUG\n"
+					+ "log4j2.logger.commits.name = io.crontainer.store.postgresql.commits\n"
+					+ "log4j2.logger.commits.level = DEBUG\n", java.nio.file.StandardOpenOption.APPEND);
 			Files.writeString(home.resolve("etc/io.crontainer.examples.heartbeat.cfg"), "enabled = false\n");
 			Files.writeString(home.resolve("etc/io.crontainer.examples.tokencleaner.cfg"), "enabled = false\n");
 			setup.apply(home);

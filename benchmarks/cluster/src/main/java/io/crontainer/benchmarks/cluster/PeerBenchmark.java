@@ -172,9 +172,13 @@ public final class PeerBenchmark {
 			// The figure: runs whose window was committed (each runtime counts its runs that ended SUCCEEDED).
 			Row row = measure("crontainer", n, committed, counters, node -> cluster.start(node), (from, to) -> {
 				long[] attempts = cluster.claimAttempts(scenario, nodes);
+				long[] groups = cluster.commitGroups(scenario, nodes);
 				return refusals(work.resolve(scenario), nodes, from, to)
 						+ String.format(Locale.ROOT, "; over the whole case %,d fire times asked for in %,d claim statements, "
-								+ "%,d granted", attempts[0], attempts[2], attempts[1]);
+								+ "%,d granted; %,d window commits (%,d refused) and %,d history rows written in %,d "
+								+ "transactions (%.1f commits per transaction, %.1f ms each on average)", attempts[0], attempts[2],
+								attempts[1], groups[1], groups[2], groups[3], groups[0], groups[1] / (double) Math.max(1, groups[0]),
+								groups[4] / (double) Math.max(1, groups[0]));
 			}, measure, 0);
 			return row;
 		} finally {

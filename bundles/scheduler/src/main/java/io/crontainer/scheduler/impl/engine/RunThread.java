@@ -271,13 +271,22 @@ final class RunThread {
 			}
 			return;
 		}
+		// The fire times left to other runtimes (in a cluster of N, about (N-1)/N of those due) leave the
+		// table in one hold of the lock: this task is the cluster's one claiming stage, and a hold per fire
+		// time left delayed the claims of this runtime's own share.
+		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
+			Instant now = clock.instant();
 			for (int i = 0; i < runs.size(); i++) {
-				if (results.get(i).granted()) {
+				ClaimResult result = results.get(i);
+				if (result.granted()) {
 					runs.get(i).counted = true;
+				} else if (result.left()) {
+					yieldedLocked(runs.get(i), result, false, now, out);
 				}
 			}
 		}
+		engine.flush(out);
 		for (int i = 0; i < runs.size(); i++) {
 			Run run = runs.get(i);
 			ClaimResult result = results.get(i);
@@ -289,7 +298,10 @@ final class RunThread {
 					finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
 				}
 			} else if (result.left()) {
-				yielded(run, result, false);
+				if (LOG.isDebugEnabled()) {
+					LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire,
+							result.refusal(), result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
+				}
 			} else {
 				claimed(run, store, result, run.version);
 			}
@@ -691,16 +703,20 @@ final class RunThread {
 	private void yielded(Run run, ClaimResult result, boolean takeOver) {
 		List<Runnable> out = new ArrayList<>();
 		synchronized (lock) {
-			Instant now = clock.instant();
-			engine.record(run.name, result.current(), now, out);
-			deadlines.cancel(run);
-			outcomes.forget(run);
-			run.phase = Run.Phase.DONE;
-			run.finished.countDown();
-			engine.yielded(run, result.retryAt(), takeOver, now, out);
+			yieldedLocked(run, result, takeOver, clock.instant(), out);
 		}
 		engine.flush(out);
 		LOG.debug("Cron plugin {}: fire time {} is another runtime's: {}{}", run.name, run.scheduledFire, result.refusal(),
 				result.retryAt() == null ? "" : "; claiming it again at " + result.retryAt());
+	}
+
+	/** A run's fire time is another runtime's: it leaves the table without a trace. Lock held. */
+	private void yieldedLocked(Run run, ClaimResult result, boolean takeOver, Instant now, List<Runnable> out) {
+		engine.record(run.name, result.current(), now, out);
+		deadlines.cancel(run);
+		outcomes.forget(run);
+		run.phase = Run.Phase.DONE;
+		run.finished.countDown();
+		engine.yielded(run, result.retryAt(), takeOver, now, out);
 	}
 }

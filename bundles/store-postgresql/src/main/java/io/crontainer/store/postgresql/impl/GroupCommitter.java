@@ -43,6 +43,11 @@ import io.crontainer.store.api.StoreUnavailableException;
  */
 final class GroupCommitter {
 	private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLStateStore.class);
+	/**
+	 * One debug line per transaction: how many window commits and history rows it wrote, and how long
+	 * it took (the cluster benchmark sums them to report the group sizes).
+	 */
+	private static final Logger COMMITS = LoggerFactory.getLogger("io.crontainer.store.postgresql.commits");
 	private static final int MAX_GROUP = 512;
 
 	private final Repository repository;
@@ -156,7 +161,12 @@ final class GroupCommitter {
 				rows.add(new Repository.HistoryRow(run, id, write.log));
 			}
 		}
+		long started = System.nanoTime();
 		Map<Long, Repository.Committed> committed = repository.write(commits, rows, group.size());
+		if (COMMITS.isDebugEnabled()) {
+			COMMITS.debug("Wrote {} window commit(s) ({} refused) and {} history row(s) in one transaction in {} ms",
+					commits.size(), commits.size() - committed.size(), rows.size(), (System.nanoTime() - started) / 1_000_000);
+		}
 		for (Repository.HistoryRow row : rows) {
 			if (row.id() != null) {
 				committedRuns.remove(row.run().name + '\u0000' + row.run().windowEnd);
