@@ -138,7 +138,7 @@ public final class Benchmark {
 
 	private Map<String, String> runSubject(String subject, int rep, int reps) throws IOException, InterruptedException {
 		Map<String, String> results = new LinkedHashMap<>();
-		for (String phase : List.of("scale", "timing")) {
+		for (String phase : settings.strings("phases")) {
 			log("rep " + rep + "/" + reps + " " + subject + " " + phase);
 			Map<String, String> phaseResults = fork(subject, phase, rep);
 			phaseResults.forEach((k, v) -> {

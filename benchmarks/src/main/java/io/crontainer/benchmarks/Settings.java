@@ -34,11 +34,14 @@ public final class Settings {
 	 *         repetitions; no flight recording ({@code profile}: a directory to write one per subject
 	 *         JVM to, with the JFR options of {@code profile.options}); Crontainer's plugins answer
 	 *         {@code interval()} from code ({@code crontainer.interval=code}; {@code property}: they
-	 *         carry {@code cron.interval}, as the peers' jobs carry {@code scheduler.expression}).
+	 *         carry {@code cron.interval}, as the peers' jobs carry {@code scheduler.expression}); both
+	 *         phases ({@code phases}: {@code scale} for registration, arrival, departure, idle CPU and
+	 *         heap; {@code timing} for lateness and hung jobs; either may be left out).
 	 */
 	public static Settings full() {
 		Settings s = new Settings();
 		s.set("mode", "full");
+		s.set("phases", "scale,timing");
 		s.set("reps", "3");
 		s.set("subjects", String.join(",", ALL_SUBJECTS));
 		s.set("sizes", "100,1000,10000");
@@ -69,6 +72,7 @@ public final class Settings {
 	public static Settings smoke() {
 		Settings s = new Settings();
 		s.set("mode", "smoke");
+		s.set("phases", "scale,timing");
 		s.set("reps", "1");
 		s.set("subjects", String.join(",", ALL_SUBJECTS));
 		s.set("sizes", "10");

@@ -48,13 +48,17 @@ final class CronInterval implements Interval {
 	private final String expression;
 	private final ZoneId zone;
 	private final Schedule schedule;
-	private final String description;
+	/**
+	 * Written once it is first asked for, not at parsing: a plugin's arrival (and a registration of
+	 * thousands) never pays for the English that only an operator reads. A race writes the same
+	 * string twice, which is harmless: the schedule is immutable.
+	 */
+	private volatile String description;
 
 	CronInterval(String expression, ZoneId zone, Schedule schedule) {
 		this.expression = expression;
 		this.zone = zone;
 		this.schedule = schedule;
-		this.description = Describer.describe(schedule) + " (" + zone.getId() + ")";
 	}
 
 	@Override
@@ -74,7 +78,12 @@ final class CronInterval implements Interval {
 
 	@Override
 	public String description() {
-		return description;
+		String text = description;
+		if (text == null) {
+			text = Describer.describe(schedule) + " (" + zone.getId() + ")";
+			description = text;
+		}
+		return text;
 	}
 
 	Schedule schedule() {

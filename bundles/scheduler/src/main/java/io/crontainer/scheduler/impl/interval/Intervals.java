@@ -132,11 +132,13 @@ public final class Intervals {
 			}
 			throw invalid("interval '" + expression + "' is invalid: " + e.getMessage(), e);
 		}
-		if (schedule.firstAtOrAfter(created, created.getYear() + Schedule.HORIZON_YEARS) == null) {
-			throw invalid("interval '" + expression + "' never fires: " + whyNever(schedule, created));
-		}
 		CronInterval interval = new CronInterval(expression, zone, schedule);
+		// One fire time proves the interval valid; only one that has none is searched further, for the
+		// reason (a date that never occurs, or a year field that has run out in the zone).
 		if (interval.next(createdAt).isEmpty()) {
+			if (schedule.firstAtOrAfter(created, created.getYear() + Schedule.HORIZON_YEARS) == null) {
+				throw invalid("interval '" + expression + "' never fires: " + whyNever(schedule, created));
+			}
 			throw invalid("interval '" + expression + "' never fires again in " + zone.getId());
 		}
 		return interval;
