@@ -106,6 +106,13 @@ public final class LocalStateStore implements StateStore {
 	static final String HEADER = "# Crontainer run state journal, format 2";
 	/** The journal is compacted beyond this many lines (and twice the records). */
 	static final int COMPACT_AT = 10_000;
+	/**
+	 * How long the committer waits for one more change before it writes those queued: a burst's runs
+	 * return microseconds apart, so a millisecond without one means the burst is over.
+	 */
+	static final long GATHER_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+	/** The longest the committer gathers changes before it writes them, however many keep coming. */
+	static final long GATHER_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 	private static final String TEMP_SUFFIX = ".tmp";
 	private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
 			.startsWith("windows");
@@ -609,6 +616,7 @@ public final class LocalStateStore implements StateStore {
 				if (queue.isEmpty() && closed) {
 					return; // close() writes the history's last runs
 				}
+				gather();
 				batch = queue;
 				queue = new ArrayList<>();
 				historyWaiting = false;
@@ -669,6 +677,37 @@ public final class LocalStateStore implements StateStore {
 					recover();
 				}
 			}
+		}
+	}
+
+	/**
+	 * Waits, lock held (released while waiting), while changes keep coming: until none came for
+	 * {@link #GATHER_QUIET_NANOS}, for at most {@link #GATHER_MAX_NANOS}, or until the store closes. A
+	 * burst of runs that return one after the other (a thousand plugins due in the same second) then
+	 * shares one write and one flush, and the committer's work (formatting, writing, completing the
+	 * runs' stages, which record their outcomes under the engine's lock) comes after the burst's runs
+	 * have started instead of competing with them for the CPU. A change that comes alone waits
+	 * {@link #GATHER_QUIET_NANOS} more. A change queued while the committer gathers does not wake it
+	 * ({@link #change} notifies only the first of a batch).
+	 */
+	private void gather() {
+		long deadline = System.nanoTime() + GATHER_MAX_NANOS;
+		int seen = queue.size();
+		while (!closed) {
+			long wait = Math.min(GATHER_QUIET_NANOS, deadline - System.nanoTime());
+			if (wait <= 0) {
+				return;
+			}
+			try {
+				TimeUnit.NANOSECONDS.timedWait(lock, wait);
+			} catch (InterruptedException e) {
+				return; // nothing interrupts the committer; if something did, write at once
+			}
+			int now = queue.size();
+			if (now == seen) {
+				return; // quiet: the burst, if any, is over
+			}
+			seen = now;
 		}
 	}
 
