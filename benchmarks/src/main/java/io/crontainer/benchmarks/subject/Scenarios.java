@@ -348,7 +348,11 @@ final class Scenarios {
 		unregisterAndAwait(warm);
 		List<Integer> sizes = settings.integers("lateness.sizes");
 		if (settings.bool("lateness.warmup")) {
-			latenessRound(sizes.get(0), "latewarm-");
+			// One unmeasured round at each size, for every subject alike: the first burst of a size runs
+			// code the JIT has not compiled for that load yet (a scheduler that lives for days has).
+			for (int m : sizes) {
+				latenessRound(m, "latewarm-");
+			}
 		}
 		int rounds = settings.integer("lateness.rounds");
 		for (int m : sizes) {
