@@ -347,9 +347,12 @@ final class Scenarios {
 		registerAndAwait(warm);
 		unregisterAndAwait(warm);
 		List<Integer> sizes = settings.integers("lateness.sizes");
-		if (settings.bool("lateness.warmup")) {
-			// One unmeasured round at each size, for every subject alike: the first burst of a size runs
-			// code the JIT has not compiled for that load yet (a scheduler that lives for days has).
+		// Unmeasured rounds at each size (true: one; false: none), for every subject alike: the first
+		// bursts of a size run code the JIT has not compiled for that load yet (a scheduler that lives
+		// for days has).
+		String warmup = settings.get("lateness.warmup");
+		int warmups = warmup.equals("true") ? 1 : warmup.equals("false") ? 0 : Integer.parseInt(warmup);
+		for (int w = 0; w < warmups; w++) {
 			for (int m : sizes) {
 				latenessRound(m, "latewarm-");
 			}
