@@ -30,8 +30,9 @@ public final class Settings {
 
 	/**
 	 * @return The full benchmark: N = 100, 1,000, 10,000; 200 arrival and departure samples; lateness at
-	 *         M = 100 and 1,000, 3 rounds each; 10 hung jobs observed for 10 s; idle CPU over 60 s; 3
-	 *         repetitions; no flight recording ({@code profile}: a directory to write one per subject
+	 *         M = 100 and 1,000, 3 rounds each after one unmeasured round at each
+	 *         ({@code lateness.warmup}: true, false or a number of rounds); 10 hung jobs observed for
+	 *         10 s; idle CPU over 60 s; 3 repetitions; no flight recording ({@code profile}: a directory to write one per subject
 	 *         JVM to, with the JFR options of {@code profile.options}); Crontainer's plugins answer
 	 *         {@code interval()} from code ({@code crontainer.interval=code}; {@code property}: they
 	 *         carry {@code cron.interval}, as the peers' jobs carry {@code scheduler.expression}); both

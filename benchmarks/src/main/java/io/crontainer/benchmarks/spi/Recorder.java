@@ -19,6 +19,9 @@ public final class Recorder {
 	private static volatile AtomicLongArray firstStarts = new AtomicLongArray(0);
 	private static final ConcurrentLinkedQueue<long[]> starts = new ConcurrentLinkedQueue<>();
 	private static volatile CountDownLatch hang = new CountDownLatch(1);
+	/** Jobs started at least once since the last reset. */
+	private static final java.util.concurrent.atomic.AtomicInteger startedJobs = new java.util.concurrent.atomic.AtomicInteger();
+	private static volatile Runnable onAllStarted;
 
 	private Recorder() {
 	}
@@ -30,8 +33,18 @@ public final class Recorder {
 	 * @param slots The number of recording slots, from 0.
 	 */
 	public static void reset(int slots) {
+		onAllStarted = null;
 		firstStarts = new AtomicLongArray(slots);
+		startedJobs.set(0);
 		starts.clear();
+	}
+
+	/**
+	 * @param action Run once, on the thread of the job that started last, right after its start was
+	 *        recorded, when every slot since the last {@link #reset(int)} has started; {@code null}: none.
+	 */
+	public static void onAllStarted(Runnable action) {
+		onAllStarted = action;
 	}
 
 	static void fired(JobSpec job) {
@@ -42,10 +55,14 @@ public final class Recorder {
 				Instant now = Instant.now(); // microseconds on Linux; currentTimeMillis would round to the ms
 				long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
 				AtomicLongArray first = firstStarts;
-				if (job.slot() < first.length()) {
-					first.compareAndSet(job.slot(), 0L, micros);
-				}
 				starts.add(new long[] {job.slot(), micros / 1000});
+				if (job.slot() < first.length() && first.compareAndSet(job.slot(), 0L, micros)
+						&& startedJobs.incrementAndGet() == first.length()) {
+					Runnable action = onAllStarted;
+					if (action != null) {
+						action.run(); // after the start was recorded: it adds nothing to any lateness
+					}
+				}
 				return;
 			case HANG:
 				try {

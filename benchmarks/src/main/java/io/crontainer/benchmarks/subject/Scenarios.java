@@ -359,8 +359,15 @@ final class Scenarios {
 		registerAndAwait(warm);
 		unregisterAndAwait(warm);
 		List<Integer> sizes = settings.integers("lateness.sizes");
-		if (settings.bool("lateness.warmup")) {
-			latenessRound(sizes.get(0), "latewarm-");
+		// Unmeasured rounds at each size (true: one; false: none), for every subject alike: the first
+		// bursts of a size run code the JIT has not compiled for that load yet (a scheduler that lives
+		// for days has).
+		String warmup = settings.get("lateness.warmup");
+		int warmups = warmup.equals("true") ? 1 : warmup.equals("false") ? 0 : Integer.parseInt(warmup);
+		for (int w = 0; w < warmups; w++) {
+			for (int m : sizes) {
+				latenessRound(m, "latewarm-");
+			}
 		}
 		int rounds = settings.integer("lateness.rounds");
 		for (int m : sizes) {
@@ -374,6 +381,9 @@ final class Scenarios {
 				perRound.computeIfAbsent("min", k -> new ArrayList<>()).add(java.util.Arrays.stream(round.lateness).min().orElse(0));
 				perRound.computeIfAbsent("fired", k -> new ArrayList<>()).add((double) round.fired);
 				perRound.computeIfAbsent("cpu", k -> new ArrayList<>()).add(round.schedulerCpuMs);
+				if (!Double.isNaN(round.toLastStartMs)) {
+					perRound.computeIfAbsent("cpu.tolast", k -> new ArrayList<>()).add(round.toLastStartMs);
+				}
 				perRound.computeIfAbsent("process.cpu", k -> new ArrayList<>()).add(round.processCpuMs);
 			}
 			perRound.forEach((stat, values) -> {
@@ -395,9 +405,11 @@ final class Scenarios {
 	 * One lateness round: the lateness of each job in ms (a job that never started counts as the
 	 * wait's length), how many started, and the CPU time used from the moment all were scheduled until
 	 * all had started and {@link #SETTLE_MS} more (their commits and events): by the scheduler's own
-	 * threads (ns resolution) and by the process (10 ms ticks).
+	 * threads (ns resolution) and by the process (10 ms ticks); and by the scheduler's own threads until
+	 * the last job started (read on that job's thread, right after its start was recorded): the CPU
+	 * that competed with the runs' start ({@code NaN} if not all started).
 	 */
-	private record Round(double[] lateness, int fired, double schedulerCpuMs, double processCpuMs) {
+	private record Round(double[] lateness, int fired, double schedulerCpuMs, double toLastStartMs, double processCpuMs) {
 	}
 
 	private Round latenessRound(int m, String prefix) throws InterruptedException {
@@ -419,6 +431,8 @@ final class Scenarios {
 				continue;
 			}
 			Map<String, Long> schedulerCpu0 = schedulerCpuByKind(threads);
+			java.util.concurrent.atomic.AtomicReference<Map<String, Long>> atLastStart = new java.util.concurrent.atomic.AtomicReference<>();
+			Recorder.onAllStarted(() -> atLastStart.set(schedulerCpuByKind(threads)));
 			long processCpu0 = os.getProcessCpuTime();
 			long due = target * 1000;
 			long deadline = due + timeoutMs;
@@ -444,8 +458,25 @@ final class Scenarios {
 				}
 			}
 			double schedulerCpuMs = schedulerCpuNs / 1e6;
+			// The same, until the last job started: the CPU that competed with the runs' start.
+			Map<String, Long> atLast = atLastStart.get();
+			double toLastStartMs = Double.NaN;
+			List<String> toLastByKind = new ArrayList<>();
+			if (atLast != null) {
+				long ns = 0;
+				for (Map.Entry<String, Long> e : atLast.entrySet()) {
+					long used = e.getValue() - schedulerCpu0.getOrDefault(e.getKey(), 0L);
+					ns += used;
+					if (used > 0) {
+						toLastByKind.add(String.format(Locale.ROOT, "%s %.2f", e.getKey(), used / 1e6));
+					}
+				}
+				toLastStartMs = ns / 1e6;
+			}
 			if (!prefix.startsWith("latewarm")) {
 				results.merge("lateness." + m + ".cpu.threads", String.join("; ", byKind), (a, b) -> a + " | " + b);
+				results.merge("lateness." + m + ".cpu.tolast.threads", String.join("; ", toLastByKind),
+						(a, b) -> a + " | " + b);
 			}
 			double processCpuMs = (os.getProcessCpuTime() - processCpu0) / 1e6;
 			double[] lateness = new double[m];
@@ -457,7 +488,7 @@ final class Scenarios {
 				fired += start == 0 ? 0 : 1;
 			}
 			unregisterAndAwait(jobs);
-			return new Round(lateness, fired, schedulerCpuMs, processCpuMs);
+			return new Round(lateness, fired, schedulerCpuMs, toLastStartMs, processCpuMs);
 		}
 		throw new IllegalStateException("Could not schedule " + m + " jobs ahead of their fire time in 3 attempts");
 	}

@@ -89,8 +89,11 @@ final class Run extends Due {
 	boolean alongside;
 	/** Fire times skipped because this run was going. */
 	int skips;
-	/** Whether its claim was granted and counts towards {@code cluster.max.running} until it is over. */
-	boolean counted;
+	/**
+	 * Whether its claim was granted and counts towards {@code cluster.max.running} until it is over.
+	 * Volatile: a run claimed alone sets it on its thread without the engine's lock; read with it.
+	 */
+	volatile boolean counted;
 	/** The window start and record version the engine knew when it fired (written before it is claimed). */
 	Instant expected;
 	long version;

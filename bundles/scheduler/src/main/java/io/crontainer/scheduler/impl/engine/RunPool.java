@@ -105,6 +105,11 @@ public final class RunPool implements Executor {
 		}
 	}
 
+	/** Whether tasks wait for a thread; any thread, lock-free. */
+	public boolean waiting() {
+		return !queue.isEmpty();
+	}
+
 	/** How many threads the pool has now (the spawner not counted). */
 	int threads() {
 		return threads.get();

@@ -348,9 +348,8 @@ final class RunThread {
 			return;
 		}
 		if (result.granted()) {
-			synchronized (lock) {
-				run.counted = true;
-			}
+			// Volatile, without the engine's lock: in a burst the timer holds it, dispatching the others.
+			run.counted = true;
 		}
 		claimed(run, store, result, version);
 	}

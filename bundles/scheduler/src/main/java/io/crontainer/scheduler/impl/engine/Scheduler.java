@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +76,15 @@ public final class Scheduler implements Due.Parts {
 	static final int TICK_BATCH = 32;
 
 	/**
+	 * The longest the timer puts off the next fire times of a burst while the runs it fired wait for a
+	 * run thread: on 2 cores, computing them competes with the runs' start for the CPU, and none of them
+	 * is due within milliseconds (the fire times of a cron interval are at least a second apart).
+	 */
+	static final long NEXT_DEFER_MAX_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
+	/** How long the timer sleeps at a time while it puts off next fire times; it looks at the due queue in between. */
+	static final long NEXT_DEFER_PARK_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(200);
+
+	/**
 	 * The scheduler's configuration.
 	 *
 	 * @param zone The default zone of intervals.
@@ -127,6 +137,11 @@ public final class Scheduler implements Due.Parts {
 	 */
 	private final ArrayDeque<Job> burst = new ArrayDeque<>();
 	private final Runnable changed;
+	/**
+	 * Whether runs fired wait for a run thread ({@link RunPool#waiting()}); any thread. The timer puts
+	 * off next fire times while they do, up to {@link #NEXT_DEFER_MAX_NANOS}.
+	 */
+	private volatile BooleanSupplier runsWaiting;
 
 	// Guarded by lock.
 	private Options options;
@@ -160,6 +175,7 @@ public final class Scheduler implements Due.Parts {
 		this.store = requireNonNull(store);
 		this.options = requireNonNull(options);
 		this.changed = requireNonNull(changed);
+		this.runsWaiting = runs instanceof RunPool pool ? pool::waiting : () -> false;
 		this.history = new History(options.historySize());
 		this.table = new JobTable(lock, clock, due, history, new JobTable.Engine() {
 			@Override
@@ -614,6 +630,11 @@ public final class Scheduler implements Due.Parts {
 		waker(() -> LockSupport.unpark(thread));
 	}
 
+	/** How the timer learns that runs wait for a run thread (tests); by default the run pool's queue. */
+	void runsWaiting(BooleanSupplier waiting) {
+		this.runsWaiting = requireNonNull(waiting);
+	}
+
 	/** How to wake the timer (tests count the wake-ups). */
 	void waker(Runnable waker) {
 		synchronized (lock) {
@@ -674,11 +695,16 @@ public final class Scheduler implements Due.Parts {
 	/**
 	 * Does what is due at the clock's instant: fires due plugins, enforces the time limits of runs and
 	 * of plugin calls, re-checks every plugin when the re-check is due, and retries
-	 * records the store could not give.
+	 * records the store could not give. The next fire times of the plugins fired are computed once
+	 * the runs fired have a run thread, or {@link #NEXT_DEFER_MAX_NANOS} later (the timer sleeps
+	 * {@link #NEXT_DEFER_PARK_NANOS} at a time meanwhile, with no lock held), so that a burst's runs
+	 * start first.
 	 *
 	 * @return The instant at which it wants to be called next; {@code null} once stopped.
 	 */
 	public Instant tick() {
+		long putOffSince = 0;
+		boolean puttingOff = false;
 		while (true) {
 			List<Runnable> out = new ArrayList<>();
 			boolean more;
@@ -699,6 +725,20 @@ public final class Scheduler implements Due.Parts {
 			flush(out); // the runs fired start now
 			if (more) {
 				continue;
+			}
+			// burst: this thread's only, so read without the lock.
+			if (!burst.isEmpty() && runsWaiting.getAsBoolean()) {
+				// The runs fired wait for a run thread: their start comes before next fire times, which
+				// compete with it for the CPU; the due queue is looked at again in between.
+				long t = System.nanoTime();
+				if (!puttingOff) {
+					puttingOff = true;
+					putOffSince = t;
+				}
+				if (t - putOffSince < NEXT_DEFER_MAX_NANOS) {
+					LockSupport.parkNanos(this, NEXT_DEFER_PARK_NANOS);
+					continue;
+				}
 			}
 			List<Runnable> after = new ArrayList<>();
 			synchronized (lock) {

@@ -66,7 +66,11 @@ import io.crontainer.store.api.StateStore;
  * <b>Grouped commits.</b> Every change is applied in memory at once and queued for the committer
  * thread ({@code crontainer-state-committer}), which appends all queued lines with one write and one
  * {@link FileChannel#force(boolean) fdatasync}, then completes their stages: one flush for many runs,
- * and no caller waits for another's flush beyond sharing it. When the journal has grown past twice the
+ * and no caller waits for another's flush beyond sharing it. Woken by a change, the committer first
+ * gathers the changes that keep coming ({@link #GATHER_QUIET_NANOS} without one ends it, and it lasts
+ * {@link #GATHER_MAX_NANOS} at most), so that a burst of runs (a thousand plugins due in the same
+ * second) shares one write, and the committer's CPU comes after the burst's runs started instead of
+ * competing with them: a change waits at most that much longer to be durable. When the journal has grown past twice the
  * records (and at least {@value #COMPACT_AT} lines) the committer rewrites it with one line per record
  * (temporary file, flush, atomic rename, flush of the directory).
  *
@@ -106,6 +110,13 @@ public final class LocalStateStore implements StateStore {
 	static final String HEADER = "# Crontainer run state journal, format 2";
 	/** The journal is compacted beyond this many lines (and twice the records). */
 	static final int COMPACT_AT = 10_000;
+	/**
+	 * How long the committer waits for one more change before it writes those queued: a burst's runs
+	 * return microseconds apart, so a millisecond without one means the burst is over.
+	 */
+	static final long GATHER_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+	/** The longest the committer gathers changes before it writes them, however many keep coming. */
+	static final long GATHER_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 	private static final String TEMP_SUFFIX = ".tmp";
 	private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
 			.startsWith("windows");
@@ -609,6 +620,7 @@ public final class LocalStateStore implements StateStore {
 				if (queue.isEmpty() && closed) {
 					return; // close() writes the history's last runs
 				}
+				gather();
 				batch = queue;
 				queue = new ArrayList<>();
 				historyWaiting = false;
@@ -669,6 +681,37 @@ public final class LocalStateStore implements StateStore {
 					recover();
 				}
 			}
+		}
+	}
+
+	/**
+	 * Waits, lock held (released while waiting), while changes keep coming: until none came for
+	 * {@link #GATHER_QUIET_NANOS}, for at most {@link #GATHER_MAX_NANOS}, or until the store closes. A
+	 * burst of runs that return one after the other (a thousand plugins due in the same second) then
+	 * shares one write and one flush, and the committer's work (formatting, writing, completing the
+	 * runs' stages, which record their outcomes under the engine's lock) comes after the burst's runs
+	 * have started instead of competing with them for the CPU. A change that comes alone waits
+	 * {@link #GATHER_QUIET_NANOS} more. A change queued while the committer gathers does not wake it
+	 * ({@link #change} notifies only the first of a batch).
+	 */
+	private void gather() {
+		long deadline = System.nanoTime() + GATHER_MAX_NANOS;
+		int seen = queue.size();
+		while (!closed) {
+			long wait = Math.min(GATHER_QUIET_NANOS, deadline - System.nanoTime());
+			if (wait <= 0) {
+				return;
+			}
+			try {
+				TimeUnit.NANOSECONDS.timedWait(lock, wait);
+			} catch (InterruptedException e) {
+				return; // nothing interrupts the committer; if something did, write at once
+			}
+			int now = queue.size();
+			if (now == seen) {
+				return; // quiet: the burst, if any, is over
+			}
+			seen = now;
 		}
 	}
 

@@ -342,6 +342,37 @@ class SchedulerTest {
 	}
 
 	@Test
+	void theNextFireTimesOfABurstWaitUntilItsRunsHaveAThread() {
+		add(1, "p", "-", CronPlugin.INTERVAL, "* * * * *");
+		long fired = Instant.parse("2026-03-02T10:01:00Z").toEpochMilli();
+		java.util.List<Long> seen = new java.util.ArrayList<>();
+		// The run pool says that runs wait twice, then that they have a thread.
+		scheduler.runsWaiting(() -> {
+			seen.add(view.getJob("p").nextFire);
+			return seen.size() <= 2;
+		});
+		clock.set(Instant.ofEpochMilli(fired));
+		scheduler.tick();
+		assertThat(workers.pending()).as("the run was handed over first").isEqualTo(1);
+		assertThat(seen).as("while the run waited, its next fire time was not computed").containsExactly(fired, fired,
+				fired);
+		assertThat(view.getJob("p").nextFire).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		settle();
+		assertThat(view.getJob("p").lastRun.outcome).isEqualTo(io.crontainer.api.runtime.Outcome.SUCCEEDED);
+		assertThat(view.getJob("p").missedFires).isZero();
+	}
+
+	@Test
+	void runsThatWaitForEverPutOffNextFireTimesOnlySoLong() {
+		add(1, "p", "-", CronPlugin.INTERVAL, "* * * * *");
+		scheduler.runsWaiting(() -> true); // every run thread busy, for good
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		assertThat(scheduler.tick()).as("the timer goes to sleep until the next fire time")
+				.isEqualTo(Instant.parse("2026-03-02T10:01:30Z")); // MAX_WAIT after the tick's instant
+		assertThat(view.getJob("p").nextFire).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+	}
+
+	@Test
 	void aTickWithNothingDueDoesNotWakeTheTimerNorScanTheJobs() {
 		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
 		scheduler.waker(wakeups::incrementAndGet);

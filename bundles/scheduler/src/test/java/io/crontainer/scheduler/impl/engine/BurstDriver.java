@@ -1,0 +1,139 @@
+package io.crontainer.scheduler.impl.engine;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import io.crontainer.api.CronPlugin;
+import io.crontainer.scheduler.impl.store.LocalStateStore;
+import io.crontainer.scheduler.impl.whiteboard.Plugin;
+
+/**
+ * Not a test: a driver that measures the engine alone (no OSGi) on a burst of M plugins due in the same
+ * second, with the production threads (timer, run pool, local store's committer). Run with
+ * {@code java -cp ... io.crontainer.scheduler.impl.engine.BurstDriver M ROUNDS}.
+ */
+public final class BurstDriver {
+	static AtomicLongArray starts;
+	static final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+	static volatile Map<String, Long> atLast;
+	static volatile int size;
+
+	public static void main(String[] args) throws Exception {
+		int m = Integer.parseInt(args[0]);
+		int rounds = Integer.parseInt(args[1]);
+		Path dir = Files.createTempDirectory("burst");
+		LocalStateStore store = new LocalStateStore(dir);
+		RunPool runs = new RunPool("crontainer-run");
+		CallPool calls = new CallPool(2, "crontainer-call");
+		Clock clock = Clock.systemUTC();
+		Scheduler scheduler = new Scheduler(clock, runs, calls, store, new Scheduler.Options(ZoneId.of("UTC"),
+				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
+				}, Events.NONE);
+		Timer timer = new Timer(clock, scheduler::tick, "crontainer-timer");
+		scheduler.timer(timer.thread());
+		timer.start();
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		long id = 0;
+		for (int r = -2; r < rounds; r++) {
+			int size = r < 0 ? 100 : m;
+			starts = new AtomicLongArray(size);
+			BurstDriver.size = size;
+			started.set(0);
+			atLast = null;
+			long target = (System.currentTimeMillis() + 1500) / 1000 + 1;
+			ZonedDateTime at = Instant.ofEpochSecond(target).atZone(ZoneId.of("UTC"));
+			String expr = at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " * * ?"; // daily, as the harness
+			long[] ids = new long[size];
+			for (int i = 0; i < size; i++) {
+				int slot = i;
+				Map<String, Object> props = new HashMap<>();
+				props.put(CronPlugin.NAME, "r" + r + "-" + i);
+				props.put(CronPlugin.INTERVAL, expr);
+				ids[i] = ++id;
+				scheduler.add(new Plugin(ids[i], 7, "b", props, new CronPlugin() {
+					@Override
+					public String interval() {
+						return expr;
+					}
+
+					@Override
+					public void run(Instant s, Instant e) {
+						Instant now = Instant.now();
+						starts.compareAndSet(slot, 0, now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
+						if (started.incrementAndGet() == BurstDriver.size) {
+							atLast = cpu(ManagementFactory.getThreadMXBean());
+						}
+					}
+				}));
+			}
+			while (System.currentTimeMillis() < target * 1000 - 100) {
+				Thread.sleep(10);
+			}
+			Map<String, Long> cpu0 = cpu(threads);
+			while (System.currentTimeMillis() < target * 1000 + 1000) {
+				Thread.sleep(20);
+			}
+			Map<String, Long> cpu1 = cpu(threads);
+			double[] late = new double[size];
+			for (int i = 0; i < size; i++) {
+				long s = starts.get(i);
+				late[i] = s == 0 ? 9999 : (s - target * 1_000_000) / 1000.0;
+			}
+			Arrays.sort(late);
+			StringBuilder b = new StringBuilder();
+			cpu1.forEach((k, v) -> {
+				long used = v - cpu0.getOrDefault(k, 0L);
+				if (used > 0) {
+					b.append(String.format(" %s %.2f", k, used / 1e6));
+				}
+			});
+			StringBuilder c = new StringBuilder();
+			long[] total = {0};
+			if (atLast != null) {
+				atLast.forEach((k, v) -> {
+					long used = v - cpu0.getOrDefault(k, 0L);
+					total[0] += used;
+					if (used > 0) {
+						c.append(String.format(" %s %.2f", k.replace("crontainer-", ""), used / 1e6));
+					}
+				});
+			}
+			System.out.printf("round %d M=%d min %.2f p50 %.2f p99 %.2f max %.2f ms; until the last start %.2f ms cpu:%s; all cpu:%s%n", r, size, late[0],
+					late[size / 2], late[(int) Math.ceil(size * 0.99) - 1], late[size - 1], total[0] / 1e6, c, b.toString().replace("crontainer-", ""));
+			for (long x : ids) {
+				scheduler.remove(x);
+			}
+		}
+		scheduler.stop();
+		timer.stop();
+		store.close();
+		runs.shutdownNow();
+	}
+
+	private static Map<String, Long> cpu(ThreadMXBean threads) {
+		Map<String, Long> byKind = new TreeMap<>();
+		for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+			if (info == null || !info.getThreadName().startsWith("crontainer-")) {
+				continue;
+			}
+			String kind = info.getThreadName().replaceAll("-\\d+.*", "-N");
+			long t = threads.getThreadCpuTime(info.getThreadId());
+			if (t > 0) {
+				byKind.merge(kind, t, Long::sum);
+			}
+		}
+		return byKind;
+	}
+}
