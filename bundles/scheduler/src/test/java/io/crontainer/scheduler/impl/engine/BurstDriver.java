@@ -78,13 +78,9 @@ public final class BurstDriver {
 					}
 				}));
 			}
-			while (System.currentTimeMillis() < target * 1000 - 100) {
-				Thread.sleep(10);
-			}
+			Thread.sleep(Math.max(0, target * 1000 - 100 - System.currentTimeMillis())); // to 0.1 s before the fire second
 			Map<String, Long> cpu0 = cpu(threads);
-			while (System.currentTimeMillis() < target * 1000 + 1000) {
-				Thread.sleep(20);
-			}
+			Thread.sleep(Math.max(0, target * 1000 + 1000 - System.currentTimeMillis())); // the burst and 1 s more
 			Map<String, Long> cpu1 = cpu(threads);
 			double[] late = new double[size];
 			for (int i = 0; i < size; i++) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,9 @@ import io.crontainer.store.postgresql.impl.TestDatabase;
 class ClusterSchedulerTest {
 	private static final PostgreSQLStateStore.Options OPTIONS = new PostgreSQLStateStore.Options(
 			Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(5), 100);
+	/** The engine's options of every runtime here: UTC, a re-check every 5 min, 10 s plugin calls, 5 s grace, 10 history rows. */
+	private static final Scheduler.Options ENGINE_OPTIONS = new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5),
+			Duration.ofSeconds(10), Duration.ofSeconds(5), 10);
 
 	private final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T10:00:30Z"));
 	private final ManualExecutor runs = new ManualExecutor();
@@ -71,11 +75,14 @@ class ClusterSchedulerTest {
 		}
 	}
 
+	/** A runtime's engine on {@code store}, its runs on {@code runs}, plugin calls made on the caller's thread. */
+	private Scheduler scheduler(Executor runs, StateStore store) {
+		return new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), store, ENGINE_OPTIONS, () -> {
+		});
+	}
+
 	private Scheduler runtime(PostgreSQLStateStore store) {
-		Scheduler scheduler = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), store,
-				new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5),
-						10), () -> {
-						});
+		Scheduler scheduler = scheduler(runs, store);
 		scheduler.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), new TestPlugin("* * * * *")));
 		return scheduler;
 	}
@@ -124,12 +131,8 @@ class ClusterSchedulerTest {
 		ManualExecutor runsB = new ManualExecutor();
 		TestPlugin pluginA = new TestPlugin("* * * * *");
 		TestPlugin pluginB = new TestPlugin("* * * * *");
-		a = new Scheduler(clock, runsA, PluginCalls.Calls.of(Runnable::run), storeA, new Scheduler.Options(ZoneOffset.UTC,
-				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				});
-		b = new Scheduler(clock, runsB, PluginCalls.Calls.of(Runnable::run), storeB, new Scheduler.Options(ZoneOffset.UTC,
-				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				});
+		a = scheduler(runsA, storeA);
+		b = scheduler(runsB, storeB);
 		a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), pluginA));
 		b.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), pluginB));
 		RuntimeView viewA = new RuntimeView(a.operations());
@@ -214,9 +217,7 @@ class ClusterSchedulerTest {
 					}
 				});
 		TestPlugin plugin = new TestPlugin("* * * * * ?");
-		b = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), counting, new Scheduler.Options(
-				ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				});
+		b = scheduler(runs, counting);
 		b.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "skewed"), plugin));
 		RuntimeView view = new RuntimeView(b.operations());
 		runs.runAll();
@@ -246,9 +247,7 @@ class ClusterSchedulerTest {
 		DataSource dataSource = TestDatabase.dataSource(url);
 		storeA = new PostgreSQLStateStore(dataSource, url, "right", OPTIONS, clock, Map::of);
 		TestPlugin plugin = new TestPlugin("* * * * * ?");
-		a = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeA, new Scheduler.Options(
-				ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				});
+		a = scheduler(runs, storeA);
 		a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "skewed"), plugin));
 		RuntimeView view = new RuntimeView(a.operations());
 		runs.runAll();
@@ -281,12 +280,8 @@ class ClusterSchedulerTest {
 		TestPlugin onA = new TestPlugin("0 * * * *");
 		TestPlugin onB = new TestPlugin("0 * * * *");
 		onA.failure = onB.failure = new IllegalStateException("down");
-		a = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeA, new Scheduler.Options(ZoneOffset.UTC,
-				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				});
-		b = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeB, new Scheduler.Options(ZoneOffset.UTC,
-				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				});
+		a = scheduler(runs, storeA);
+		b = scheduler(runs, storeB);
 		a.add(new Plugin(1, 7, "test.bundle", properties, onA));
 		b.add(new Plugin(1, 7, "test.bundle", properties, onB));
 		RuntimeView viewA = new RuntimeView(a.operations());
@@ -330,10 +325,7 @@ class ClusterSchedulerTest {
 		TestPlugin onA = new TestPlugin("0 * * * *");
 		TestPlugin onB = new TestPlugin("0 * * * *");
 		onA.failure = new IllegalStateException("down");
-		Scheduler.Options options = new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
-				Duration.ofSeconds(5), 10);
-		a = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeA, options, () -> {
-		});
+		a = scheduler(runs, storeA);
 		a.add(new Plugin(1, 7, "test.bundle", properties, onA));
 
 		clock.set(Instant.parse("2026-03-02T11:00:00Z"));
@@ -345,8 +337,7 @@ class ClusterSchedulerTest {
 		// b joins after a's run failed: it learns of the retry that the failure left only through the
 		// store's poll
 		storeB = new PostgreSQLStateStore(dataSource, url, "b", OPTIONS, clock, Map::of);
-		b = new Scheduler(clock, runs, PluginCalls.Calls.of(Runnable::run), storeB, options, () -> {
-		});
+		b = scheduler(runs, storeB);
 		b.add(new Plugin(1, 7, "test.bundle", properties, onB));
 		RuntimeView viewB = new RuntimeView(b.operations());
 		await("b sees the retry", () -> Integer.valueOf(1).equals(viewB.getJob("flaky").retryAttempt));
@@ -410,10 +401,7 @@ class ClusterSchedulerTest {
 		LocalStateStore local = new LocalStateStore(dir);
 		ExecutorService threads = Executors.newCachedThreadPool();
 		try {
-			a = new Scheduler(clock, threads, PluginCalls.Calls.of(Runnable::run), local,
-					new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
-							Duration.ofSeconds(5), 10), () -> {
-							});
+			a = scheduler(threads, local);
 			TestPlugin plugin = new TestPlugin("* * * * *");
 			plugin.block = new CountDownLatch(1);
 			a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "switched"), plugin));
@@ -423,8 +411,7 @@ class ClusterSchedulerTest {
 
 			// What SchedulerComponent does when state.store becomes postgresql: the local records are imported.
 			storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", OPTIONS, clock, local::records);
-			a.configure(new Scheduler.Options(ZoneOffset.UTC, Duration.ofMinutes(5), Duration.ofSeconds(10),
-					Duration.ofSeconds(5), 10), storeA); // closes the local store
+			a.configure(ENGINE_OPTIONS, storeA); // closes the local store
 			plugin.block.countDown();
 
 			RuntimeView view = new RuntimeView(a.operations());
