@@ -131,4 +131,10 @@ public interface Operations {
 
 	/** The newest re-run known of a name; {@code null} if none. */
 	RerunDTO rerunOf(String name);
+
+	/**
+	 * The newest re-run of a job's name as its view saw it ({@link JobView#rerun}), as a DTO; {@code null}
+	 * if none. Takes no lock: a view of a job costs one hold of the engine's lock, re-run included.
+	 */
+	RerunDTO rerunOf(JobView job);
 }

@@ -237,6 +237,12 @@ final class Operators implements Operations {
 		return engine.reruns().get(name);
 	}
 
+	@Override
+	public RerunDTO rerunOf(JobView job) {
+		JobView.Rerunning seen = job.rerun();
+		return seen == null ? null : RerunRequests.dto(seen.rerun(), seen.waiting());
+	}
+
 	/** What is shown of a job. Lock held. */
 	private JobView view(Job job) {
 		Run run = firing.running(job.name());
@@ -257,7 +263,7 @@ final class Operators implements Operations {
 				resolution == null ? null : resolution.interval(), job.settings, zone,
 				job.nextFire == Job.NONE ? null : job.nextFire, job.record == null ? null : job.record.lastEnd(), lastRun,
 				job.plugin, job.record == null || !job.record.paused() ? null : job.record.pause(),
-				pendingRetry(job, run != null));
+				pendingRetry(job, run != null), engine.reruns().seen(job.name()));
 	}
 
 	/** A job's retry as the view shows it: pending and still to run. Lock held. */

@@ -316,17 +316,20 @@ final class Reruns {
 	/** The newest re-run known of a name; {@code null} if none. Takes the lock (memory only). */
 	RerunDTO get(String name) {
 		requireNonNull(name, "name");
-		Rerun rerun;
-		String waiting;
+		JobView.Rerunning seen;
 		synchronized (lock) {
-			Entry entry = entries.get(name);
-			if (entry == null) {
-				return null;
-			}
-			rerun = entry.rerun;
-			waiting = waiting(entry);
+			seen = seen(name);
 		}
-		return RerunRequests.dto(rerun, waiting);
+		return seen == null ? null : RerunRequests.dto(seen.rerun(), seen.waiting());
+	}
+
+	/**
+	 * The newest re-run known of a name and why its next window waits, as a view shows them; {@code null}
+	 * if none. Lock held: a job's view takes it with the job's in one hold of the lock.
+	 */
+	JobView.Rerunning seen(String name) {
+		Entry entry = entries.get(name);
+		return entry == null ? null : new JobView.Rerunning(entry.rerun, waiting(entry));
 	}
 
 	/** Why a re-run's next window does not run now; {@code null} if nothing holds it back. Lock held. */

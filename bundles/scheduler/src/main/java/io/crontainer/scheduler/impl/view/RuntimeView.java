@@ -488,7 +488,7 @@ public final class RuntimeView implements CronRuntime {
 		dto.lastEnd = view.lastEnd() == null ? null : view.lastEnd().toEpochMilli();
 		dto.lastRun = view.lastRun() == null ? null : view.lastRun().toDTO();
 		newestRunInTheCluster(dto, view.running());
-		dto.rerun = engine.rerunOf(view.name());
+		dto.rerun = engine.rerunOf(view);
 		Plugin plugin = view.plugin();
 		dto.serviceId = plugin.serviceId();
 		dto.bundleId = plugin.bundleId();
