@@ -444,13 +444,19 @@ public final class SchedulerComponent {
 	}
 
 	private static Plugin plugin(ServiceReference<?> reference, CronPlugin plugin) {
-		Map<String, Object> properties = new HashMap<>();
-		for (String key : reference.getPropertyKeys()) {
+		// Copied once, into the immutable map the Plugin keeps (Map.copyOf takes it as it is): this runs
+		// on the registering thread at every arrival. The framework's keys are unique (case-insensitive).
+		String[] keys = reference.getPropertyKeys();
+		@SuppressWarnings("unchecked")
+		Map.Entry<String, Object>[] entries = new Map.Entry[keys.length];
+		int n = 0;
+		for (String key : keys) {
 			Object value = reference.getProperty(key);
 			if (value != null) {
-				properties.put(key, value);
+				entries[n++] = Map.entry(key, value);
 			}
 		}
+		Map<String, Object> properties = Map.ofEntries(n == entries.length ? entries : Arrays.copyOf(entries, n));
 		Bundle bundle = reference.getBundle();
 		return new Plugin((Long) reference.getProperty(Constants.SERVICE_ID), bundle == null ? -1 : bundle.getBundleId(),
 				bundle == null ? null : bundle.getSymbolicName(), properties, plugin);

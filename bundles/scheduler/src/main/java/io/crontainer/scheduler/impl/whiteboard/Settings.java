@@ -2,6 +2,7 @@ package io.crontainer.scheduler.impl.whiteboard;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -148,8 +149,21 @@ public record Settings(String name, String interval, Boolean enabled, ZoneId zon
 	 * misspelling such as {@code cron.zone}), sorted; their values are ignored.
 	 */
 	public static List<String> unknown(Map<String, Object> properties) {
-		return properties.keySet().stream()
-				.filter(key -> key.toLowerCase(Locale.ROOT).startsWith("cron.") && !KNOWN.contains(key)).sorted().toList();
+		List<String> unknown = null;
+		for (String key : properties.keySet()) {
+			// Read at every arrival: no copy of a key that does not start with "cron." in any case.
+			if (key.regionMatches(true, 0, "cron.", 0, 5) && !KNOWN.contains(key)) {
+				if (unknown == null) {
+					unknown = new ArrayList<>(2);
+				}
+				unknown.add(key);
+			}
+		}
+		if (unknown == null) {
+			return List.of();
+		}
+		unknown.sort(null);
+		return List.copyOf(unknown);
 	}
 
 	/**
