@@ -59,6 +59,8 @@ public final class Report {
 		rows.add(new Row("Arrival with " + held + " held: p99 ms until scheduled", "arrival.p99.ms", Unit.MS, true));
 		rows.add(new Row("Departure with " + held + " held: p50 ms until unscheduled", "departure.p50.ms", Unit.MS, true));
 		rows.add(new Row("Departure with " + held + " held: p99 ms until unscheduled", "departure.p99.ms", Unit.MS, true));
+		rows.add(new Row("Arrival and departure with " + held + " held: CPU µs per pair (the registering thread inside register and unregister, and every other Java thread)",
+				"arrival.cpu.us", Unit.MS, true, true));
 		rows.add(new Row("Retained heap per scheduled job at N = " + held + ", bytes", "memory.bytes.per.job", Unit.BYTES, true));
 		for (int m : settings.integers("lateness.sizes")) {
 			String due = String.format(Locale.ROOT, "%,d", m);

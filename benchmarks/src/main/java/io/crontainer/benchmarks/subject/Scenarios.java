@@ -175,21 +175,58 @@ final class Scenarios {
 		int samples = settings.integer("arrival.samples");
 		double[] arrivals = new double[samples];
 		double[] departures = new double[samples];
+		// CPU, less sensitive to what else the machine runs than wall time: the registering thread's
+		// inside register() and unregister() (not while it watches), and every other Java thread's
+		// (the scheduler's, the framework's, Event Admin's; JIT and GC threads are not Java threads).
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		long registering = 0;
+		Map<Long, Long> others = null;
 		for (int k = 0; k < warmup + samples; k++) {
+			if (k == warmup) {
+				others = threadCpu(threads);
+			}
 			JobSpec job = new JobSpec("arrival-" + k, heldExpression(held + k), 0, Behaviour.NOOP);
+			long cpu0 = threads.getCurrentThreadCpuTime();
 			long t0 = System.nanoTime();
 			probe.register(List.of(job));
+			long cpu1 = threads.getCurrentThreadCpuTime();
 			awaitOne(job.name(), probe::isScheduled);
 			long arrival = System.nanoTime() - t0;
+			long cpu2 = threads.getCurrentThreadCpuTime();
 			t0 = System.nanoTime();
 			probe.unregister(job.name());
+			long cpu3 = threads.getCurrentThreadCpuTime();
 			awaitOne(job.name(), probe::isUnscheduled);
 			long departure = System.nanoTime() - t0;
 			if (k >= warmup) {
 				arrivals[k - warmup] = arrival / 1e6;
 				departures[k - warmup] = departure / 1e6;
+				registering += (cpu1 - cpu0) + (cpu3 - cpu2);
 			}
 		}
+		long other = 0;
+		Map<Long, Long> after = threadCpu(threads);
+		after.remove(Thread.currentThread().getId());
+		Map<String, Long> byKind = new java.util.TreeMap<>();
+		for (Map.Entry<Long, Long> e : after.entrySet()) {
+			long used = Math.max(0, e.getValue() - others.getOrDefault(e.getKey(), 0L));
+			other += used;
+			ThreadInfo info = used == 0 ? null : threads.getThreadInfo(e.getKey());
+			if (info != null) {
+				// "EventAdminAsyncThread #3", "crontainer-call-2": one kind
+				byKind.merge(info.getThreadName().replaceAll("[ #]*\\d+$", "N").replaceAll("/.*/", "/"), used, Long::sum);
+			}
+		}
+		List<Map.Entry<String, Long>> kinds = new ArrayList<>(byKind.entrySet());
+		kinds.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+		List<String> kindText = new ArrayList<>();
+		for (Map.Entry<String, Long> e : kinds.subList(0, Math.min(6, kinds.size()))) {
+			kindText.add(String.format(Locale.ROOT, "%s %.1f µs", e.getKey(), e.getValue() / 1e3 / samples));
+		}
+		results.put("arrival.cpu.others", String.join("; ", kindText));
+		put("arrival.cpu.us", (registering + other) / 1e3 / samples);
+		put("arrival.cpu.registering.us", registering / 1e3 / samples);
+		put("arrival.cpu.others.us", other / 1e3 / samples);
 		put("arrival.p50.ms", Stats.percentile(arrivals, 50));
 		put("arrival.p99.ms", Stats.percentile(arrivals, 99));
 		put("departure.p50.ms", Stats.percentile(departures, 50));
