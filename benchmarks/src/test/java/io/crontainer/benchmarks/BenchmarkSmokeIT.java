@@ -19,7 +19,7 @@ class BenchmarkSmokeIT {
 	private static final List<String> KEYS = List.of("registration.10.ms", "arrival.p50.ms", "arrival.p99.ms", "departure.p50.ms",
 			"departure.p99.ms", "observation.us", "memory.bytes.per.job", "idle.cpu.ms.per.min", "idle.java.cpu.ms.per.min", "idle.scheduler.cpu.ms.per.min",
 			"lateness.10.p50.ms", "lateness.10.p99.ms", "lateness.10.max.ms", "lateness.10.fired", "lateness.10.cpu.ms", "registration.10.cpu.ms",
-			"hung.ontime.pct", "hung.maxgap.ms");
+			"hung.ontime.pct", "hung.maxgap.ms", "arrival.cpu.us");
 
 	@Test
 	void everyScenarioRunsOnEverySubject(@TempDir Path dir) throws Exception {
