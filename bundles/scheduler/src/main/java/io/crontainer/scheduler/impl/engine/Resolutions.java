@@ -151,8 +151,8 @@ final class Resolutions {
 		String name;
 		ZoneId zone;
 		boolean save;
+		boolean anchored = Intervals.usesCreationTime(expression); // the expression's alone: no lock needed
 		synchronized (lock) {
-			boolean anchored = Intervals.usesCreationTime(expression);
 			Instant recorded = anchored && job.owner && job.record != null ? job.record.anchorOf(expression) : null;
 			if (recorded != null) {
 				job.createdFor = expression;

@@ -47,8 +47,22 @@ public final class Intervals {
 	 *         its fire times.
 	 */
 	public static boolean usesCreationTime(String expression) {
-		String[] fields = expression.strip().split("[ \t]+");
-		return fields.length == 5 && Arrays.asList(fields).contains("?");
+		// Asked at every arrival: fields (runs of characters between blanks and tabs) counted in one pass.
+		String line = expression.strip();
+		int fields = 0;
+		boolean question = false;
+		int start = -1;
+		for (int i = 0; i <= line.length(); i++) {
+			boolean blank = i == line.length() || line.charAt(i) == ' ' || line.charAt(i) == '\t';
+			if (!blank && start < 0) {
+				start = i;
+			} else if (blank && start >= 0) {
+				fields++;
+				question |= i - start == 1 && line.charAt(start) == '?';
+				start = -1;
+			}
+		}
+		return fields == 5 && question;
 	}
 
 	/**

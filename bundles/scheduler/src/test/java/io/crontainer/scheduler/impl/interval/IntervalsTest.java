@@ -68,6 +68,12 @@ class IntervalsTest {
 		assertThat(Intervals.usesCreationTime("* * * * *")).isFalse();
 		assertThat(Intervals.usesCreationTime("0 0 12 ? * MON")).isFalse(); // Quartz: no specific value
 		assertThat(Intervals.usesCreationTime("@hourly")).isFalse();
+		assertThat(Intervals.usesCreationTime("*\t?\t*  *\t\t1")).isTrue();
+		assertThat(Intervals.usesCreationTime("?/5 * * * *")).isFalse(); // a field that only starts with ?
+		assertThat(Intervals.usesCreationTime("* * * * ?")).isTrue();
+		assertThat(Intervals.usesCreationTime("? ? ? ? ? ?")).isFalse();
+		assertThat(Intervals.usesCreationTime("? * * *")).isFalse();
+		assertThat(Intervals.usesCreationTime("")).isFalse();
 	}
 
 	@Test
