@@ -647,7 +647,7 @@ final class Scenarios {
 			while ((check = System.nanoTime()) < next) {
 				// Yields the core rather than spinning on it: on 2 cores a spinning watcher kept a
 				// subject's own thread, woken on this core, waiting (Crontainer's arrival p99 1.9-2.5 ms
-				// spinning, 0.25-0.8 ms yielding, at load 1; Sling's the same either way).
+				// spinning, 0.25-0.8 ms yielding, at load 0.2-1.5; Sling's the same either way).
 				Thread.yield();
 			}
 		}
