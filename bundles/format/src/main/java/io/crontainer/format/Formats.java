@@ -219,12 +219,16 @@ public final class Formats {
 	// -------------------------------------------------------------------------------------- text
 
 	/**
-	 * Text from a plugin (or anywhere outside the runtime) for one line of output that a terminal may
-	 * show: every control character, that is C0 (U+0000 to U+001F, line feed and tab included), DEL
-	 * (U+007F) and C1 (U+0080 to U+009F), becomes a visible escape: {@code \n}, {@code \r}, {@code \t},
-	 * {@code \e} for ESC, else {@code \xHH} (C1 as a backslash, u and four hex digits). So a plugin's
-	 * {@code ESC ] 0 ; title BEL} reads {@code \e]0;title\x07} and cannot retitle a terminal. Other
-	 * characters, the backslash included, are kept.
+	 * Text from a plugin (or anywhere outside the runtime) for one line of output that a terminal or a
+	 * page may show: every control character, that is C0 (U+0000 to U+001F, line feed and tab included),
+	 * DEL (U+007F) and C1 (U+0080 to U+009F), becomes a visible escape: {@code \n}, {@code \r},
+	 * {@code \t}, {@code \e} for ESC, else {@code \xHH} (C1 as a backslash, u and four hex digits). So a
+	 * plugin's {@code ESC ] 0 ; title BEL} reads {@code \e]0;title\x07} and cannot retitle a terminal.
+	 * The invisible characters that break or reorder a line are escaped the same way ({@code \}{@code u2028}): the
+	 * line and paragraph separators (U+2028, U+2029) and the bidirectional formatting characters (U+061C,
+	 * U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), so that a name with a right-to-left override
+	 * cannot show as another. Other characters, the backslash included, are kept. This is the one rule
+	 * for the shell, the client, the web console page and the health checks.
 	 *
 	 * @param text The text, or {@code null}.
 	 * @return The text with its control characters escaped; {@code null} for {@code null}.
@@ -251,7 +255,7 @@ public final class Formats {
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
 			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs)
-					|| c >= 0x7f && c <= 0x9f;
+					|| c >= 0x7f && c <= 0x9f || c >= 0x61c && invisible(c);
 			if (!control) {
 				if (out != null) {
 					out.append(c);
@@ -271,5 +275,11 @@ public final class Formats {
 			}
 		}
 		return out == null ? text : out.toString();
+	}
+
+	/** Whether a character is a line or paragraph separator or a bidirectional formatting character. */
+	private static boolean invisible(char c) {
+		return c == '\u061c' || c == '\u200e' || c == '\u200f' || c >= '\u2028' && c <= '\u202e'
+				|| c >= '\u2066' && c <= '\u2069';
 	}
 }

@@ -332,7 +332,7 @@ public class CronJobsPage extends AbstractServlet {
 		} catch (NumberFormatException e) {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			message(out, "error", "The run is named by its start in milliseconds since the epoch, not \""
-					+ Formats.escaped(started) + "\".");
+					+ started + "\".");
 			return;
 		}
 		CronLogDTO log;
@@ -347,7 +347,7 @@ public class CronJobsPage extends AbstractServlet {
 			message(out, "error", "Cannot read the log: " + e.getMessage());
 			return;
 		}
-		String which = "run of " + Formats.escaped(name) + " started " + Formats.zoned(at, zone);
+		String which = "run of " + name + " started " + Formats.zoned(at, zone);
 		out.println("<h2 id=\"log-title\">Log of the " + Html.escape(which) + "</h2>");
 		if (log == null) {
 			response.setStatus(HttpServletResponse.SC_NOT_FOUND);
@@ -374,12 +374,12 @@ public class CronJobsPage extends AbstractServlet {
 				break;
 			}
 			CronLogLineDTO line = log.lines.get(i);
-			out.print("<tr class=\"line level-" + Html.escape(Formats.escaped(line.level)) + "\">");
+			out.print("<tr class=\"line level-" + Html.escape(line.level) + "\">");
 			cell(out, "time", Html.escape(Formats.offsetMillis(line.time, zone)));
-			cell(out, "level", Html.escape(Formats.escaped(line.level)));
-			cell(out, "logger", Html.escape(Formats.escaped(line.logger)));
-			cell(out, "message", Html.escape(Formats.escaped(line.message))
-					+ (line.thrown == null ? "" : "<pre class=\"thrown\">" + Html.escape(Formats.escaped(line.thrown, true, true)) + "</pre>"));
+			cell(out, "level", Html.escape(line.level));
+			cell(out, "logger", Html.escape(line.logger));
+			cell(out, "message", Html.escape(line.message)
+					+ (line.thrown == null ? "" : "<pre class=\"thrown\">" + Html.lines(line.thrown) + "</pre>"));
 			out.println("</tr>");
 		}
 		out.println("</tbody></table>");
