@@ -162,11 +162,12 @@ public final class ClientServer {
 		this.socket = socket;
 		Path dir = Files.createDirectories(socket.getParent());
 		Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+		UnixDomainSocketAddress address = SocketPath.address(socket);
 		// One runtime per data/ (the launcher's lock): a socket file here is a killed runtime's.
 		Files.deleteIfExists(socket);
 		server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		try {
-			server.bind(UnixDomainSocketAddress.of(socket));
+			server.bind(address);
 		} catch (IOException | RuntimeException e) {
 			server.close();
 			throw new IOException("Cannot listen on " + socket + " for bin/client: " + e.getMessage(), e);
@@ -181,8 +182,11 @@ public final class ClientServer {
 		acceptor = new Thread(this::accept, "crontainer-client-listener");
 		acceptor.setDaemon(true);
 		acceptor.start();
-		LOG.info("Accepting bin/client sessions on {}", socket);
+		LOG.info("Accepting bin/client sessions on {}{}", socket, address.getPath().isAbsolute() ? ""
+				: " (bound as " + address.getPath() + ", relative to the working directory: the absolute path is longer"
+						+ " than a socket's " + SocketPath.MAX + " bytes)");
 	}
+
 
 	private static Path socketPath(BundleContext context) {
 		String data = context.getProperty(DATA_DIR);
