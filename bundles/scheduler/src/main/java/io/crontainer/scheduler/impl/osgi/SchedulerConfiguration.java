@@ -40,7 +40,8 @@ import org.osgi.service.metatype.annotations.Option;
 	String state_dir() default "";
 
 	@AttributeDefinition(name = "History length",
-			description = "Number of runs kept in memory per plugin, for the shell. Default 20.", min = "1")
+			description = "Number of runs kept in memory per plugin (the state store keeps the newest 100, which"
+					+ " cron:history reaches too). Default 20.", min = "1")
 	int history_size() default 20;
 
 	@AttributeDefinition(name = "State store",

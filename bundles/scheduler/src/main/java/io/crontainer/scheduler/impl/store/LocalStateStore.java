@@ -105,8 +105,11 @@ public final class LocalStateStore implements StateStore {
 
 	/** The journal's file name. */
 	public static final String JOURNAL = "runs.journal";
-	/** Runs kept on disk per plugin name ({@link LocalHistory}). */
-	static final int HISTORY_KEPT = 100;
+	/**
+	 * Runs kept per plugin name, on disk and in memory ({@link LocalHistory}), with their logs: as many as
+	 * the PostgreSQL store keeps by default, and all of them reached by {@code cron:history}.
+	 */
+	public static final int HISTORY_KEPT = 100;
 	static final String HEADER = "# Crontainer run state journal, format 2";
 	/** The journal is compacted beyond this many lines (and twice the records). */
 	static final int COMPACT_AT = 10_000;

@@ -9,11 +9,14 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -126,7 +129,49 @@ public final class RuntimeView implements CronRuntime {
 		for (RunRecord record : records) {
 			dtos.add(record.toDTO());
 		}
+		if (dtos.size() < limit && store.keepsHistory() && store.node() == null) {
+			addOlder(dtos, name, limit, store);
+		}
 		return dtos;
+	}
+
+	/**
+	 * Adds to the runs kept in memory (the newest {@code history.size} of each name) the older ones that
+	 * the local store keeps ({@code LocalStateStore.HISTORY_KEPT} of each name, in its memory: no I/O), so
+	 * that {@code cron:history} and {@code cron:log} reach every run the store keeps, as in a cluster.
+	 */
+	private static void addOlder(List<CronRunDTO> dtos, String name, int limit, StateStore store) {
+		try {
+			if (name != null) { // the store's runs older than the oldest here, newest first
+				long oldest = dtos.isEmpty() ? Long.MAX_VALUE : dtos.get(dtos.size() - 1).started;
+				for (CronRunDTO run : store.history(name, limit)) {
+					if (dtos.size() == limit) {
+						break;
+					}
+					if (run.started < oldest) {
+						dtos.add(run);
+					}
+				}
+				return;
+			}
+			// Every name: here are all the runs kept in memory (fewer than limit), so all the names whose
+			// runs are kept (a departed name that the engine forgot stays forgotten); each run once, newest first.
+			Set<String> shown = new HashSet<>();
+			for (CronRunDTO run : dtos) {
+				shown.add(run.name + '\n' + run.started);
+			}
+			for (String known : dtos.stream().map(run -> run.name).distinct().toList()) {
+				for (CronRunDTO run : store.history(known, limit)) {
+					if (shown.add(run.name + '\n' + run.started)) {
+						dtos.add(run);
+					}
+				}
+			}
+		} catch (StoreUnavailableException e) {
+			return; // the runs kept here
+		}
+		dtos.sort(Comparator.comparingLong((CronRunDTO run) -> run.started).reversed());
+		dtos.subList(Math.min(limit, dtos.size()), dtos.size()).clear();
 	}
 
 	/**

@@ -1434,15 +1434,24 @@ class SchedulerTest {
 	}
 
 	@Test
-	void historyIsBoundedAndNewestFirst() {
+	void theHistoryReachesEveryRunTheLocalStoreKeepsNewestFirst() {
 		TestPlugin p = add(1, "busy", "* * * * *");
-		for (int minute = 1; minute <= 12; minute++) {
-			at(String.format("2026-03-02T10:%02d:00Z", minute));
+		int fires = LocalStateStore.HISTORY_KEPT + 5; // memory keeps 10 (history.size)
+		Instant ten = Instant.parse("2026-03-02T10:00:00Z");
+		for (int minute = 1; minute <= fires; minute++) {
+			at(ten.plusSeconds(60L * minute).toString());
 		}
-		assertThat(p.windows).hasSize(12);
-		List<CronRunDTO> history = view.getHistory(null, 100);
-		assertThat(history).hasSize(10);
-		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:12:00Z").toEpochMilli());
+		assertThat(p.windows).hasSize(fires);
+		List<Long> newestFirst = new ArrayList<>();
+		for (int minute = fires; minute > fires - LocalStateStore.HISTORY_KEPT; minute--) {
+			newestFirst.add(ten.plusSeconds(60L * minute).toEpochMilli());
+		}
+		for (String name : new String[] { "busy", null }) {
+			assertThat(view.getHistory(name, 1000)).as("the runs of " + name).extracting(r -> r.windowEnd)
+					.isEqualTo(newestFirst);
+			assertThat(view.getHistory(name, 15)).extracting(r -> r.windowEnd).isEqualTo(newestFirst.subList(0, 15));
+		}
+		assertThat(view.getHistories(List.of("busy"), 5).get("busy")).hasSize(5);
 	}
 
 	@Test

@@ -128,17 +128,19 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * @param renewEvery How often the leases of running runs are renewed.
 	 * @param poll How often other nodes' changes are read, and a lost database is tried again.
 	 * @param queryTimeout The time limit of each statement, and of a wait for a free connection.
-	 * @param historyKept Runs kept in the database per plugin name; older ones are deleted.
+	 * @param historyKept Runs kept in the database per plugin name, with their logs; older ones are deleted.
+	 *        100 by default, as the local store keeps.
 	 */
 	public record Options(Duration lease, Duration renewEvery, Duration poll, Duration queryTimeout, int historyKept) {
 
 		/**
 		 * A 20 s lease renewed every 5 s: a node may fail three renewals in a row (a database
 		 * fail-over, a long GC pause) before its run loses the claim, and a killed node's window is run
-		 * again elsewhere within 20 s plus one poll, inside the 30 s promised.
+		 * again elsewhere within 20 s plus one poll, inside the 30 s promised. The newest 100 runs of each
+		 * plugin name are kept, as the local store keeps them.
 		 */
 		public static final Options DEFAULT = new Options(Duration.ofSeconds(20), Duration.ofSeconds(5),
-				Duration.ofSeconds(2), Duration.ofSeconds(10), 1000);
+				Duration.ofSeconds(2), Duration.ofSeconds(10), 100);
 
 		/** @throws IllegalArgumentException If a value is out of range; the message says which. */
 		public Options {
