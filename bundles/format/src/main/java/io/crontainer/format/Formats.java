@@ -147,6 +147,29 @@ public final class Formats {
 	}
 
 	/**
+	 * An instant in a message for operators (a refusal, an error, a reason, a log line): ISO-8601 in UTC,
+	 * to the millisecond at most, as {@link Instant#toString()} writes an instant of whole milliseconds:
+	 * {@code 2026-12-07T10:15:30.123Z}, {@code 2026-12-07T10:15:30Z}. The microseconds and nanoseconds of a
+	 * clock or a database timestamp are left out (truncated), so that every message writes instants alike.
+	 *
+	 * @param instant The instant, or {@code null}.
+	 * @return The text; {@code "null"} for {@code null}, as string concatenation would write it.
+	 */
+	public static String instant(Instant instant) {
+		return instant == null ? "null" : instant.truncatedTo(ChronoUnit.MILLIS).toString();
+	}
+
+	/**
+	 * An instant given in UTC epoch milliseconds in a message for operators ({@link #instant(Instant)}).
+	 *
+	 * @param epochMillis UTC epoch milliseconds.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String instant(long epochMillis) {
+		return Instant.ofEpochMilli(epochMillis).toString();
+	}
+
+	/**
 	 * An instant for a table: to the second, with the UTC offset in effect in {@code zone}, e.g.
 	 * {@code 2024-10-27T02:30:00+02:00} or {@code 2024-10-27T00:30:00Z}. Always the same width.
 	 *

@@ -105,6 +105,15 @@ class FormatsTest {
 	}
 
 	@Test
+	void instantsInMessagesAreUtcToTheMillisecondAtMost() {
+		assertThat(Formats.instant(Instant.parse("2026-12-07T10:15:30.123456789Z"))).isEqualTo("2026-12-07T10:15:30.123Z");
+		assertThat(Formats.instant(Instant.parse("2026-12-07T10:15:30.000999Z"))).isEqualTo("2026-12-07T10:15:30Z");
+		assertThat(Formats.instant(Instant.parse("1969-12-31T23:59:59.999999Z"))).isEqualTo("1969-12-31T23:59:59.999Z");
+		assertThat(Formats.instant((Instant) null)).isEqualTo("null");
+		assertThat(Formats.instant(1_765_102_530_123L)).isEqualTo("2025-12-07T10:15:30.123Z");
+	}
+
+	@Test
 	void escapedShowsWhatBreaksOrReordersALine() {
 		assertThat(Formats.escaped("evil\u202etxt.exe a\u2028b\u2029c \u2066\u2069\u200e\u200f\u061c"))
 				.isEqualTo("evil\\u202etxt.exe a\\u2028b\\u2029c \\u2066\\u2069\\u200e\\u200f\\u061c");

@@ -34,6 +34,7 @@ import io.crontainer.api.runtime.RerunDTO;
 import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.StoreDTO;
+import io.crontainer.format.Formats;
 import io.crontainer.scheduler.impl.engine.CommitTimes;
 import io.crontainer.scheduler.impl.engine.JobView;
 import io.crontainer.scheduler.impl.engine.Operations;
@@ -330,7 +331,7 @@ public final class RuntimeView implements CronRuntime {
 		requireNonNull(name, "name");
 		Instant now = engine.now();
 		if (since != null && since.isAfter(now)) {
-			throw new IllegalArgumentException("the start of the next window, " + since + ", is in the future");
+			throw new IllegalArgumentException("the start of the next window, " + Formats.instant(since) + ", is in the future");
 		}
 		if (engine.running(name)) {
 			throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
@@ -341,7 +342,8 @@ public final class RuntimeView implements CronRuntime {
 		} catch (StoreUnavailableException | IOException e) {
 			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
 		}
-		LOG.info("Cron plugin {} is reset: its next window starts at {}", name, since == null ? CronPlugin.EPOCH : since);
+		LOG.info("Cron plugin {} is reset: its next window starts at {}", name,
+				Formats.instant(since == null ? CronPlugin.EPOCH : since));
 		engine.reset(name, state);
 		JobView view = engine.job(name);
 		return view == null ? null : dto(view);

@@ -783,6 +783,22 @@ class SchedulerTest {
 	}
 
 	@Test
+	void refusalsWriteInstantsInUtcToTheMillisecond() throws Exception {
+		add(1, "precise", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThatThrownBy(() -> view.reset("precise", Instant.parse("2099-01-01T00:00:00.123456789Z")))
+				.hasMessage("the start of the next window, 2099-01-01T00:00:00.123Z, is in the future");
+		Instant from = Instant.parse("2026-03-02T09:00:00.987654321Z");
+		assertThatThrownBy(() -> view.rerun("precise", from, from, null, "ops")).hasMessageContaining(
+				"the range is empty: its start, 2026-03-02T09:00:00.987Z, is not before its end, 2026-03-02T09:00:00.987Z");
+		assertThatThrownBy(() -> view.rerun("precise", from, Instant.parse("2026-03-02T10:30:00.000999Z"), null, "ops"))
+				.hasMessageContaining("the range ends at 2026-03-02T10:30:00Z, after the end of the last committed window of"
+						+ " cron plugin 'precise', 2026-03-02T10:01:00Z");
+		assertThat(store.claim("precise", Instant.parse("2026-03-02T09:59:59.999999Z"), null).refusal())
+				.isEqualTo("its window start is 2026-03-02T10:01:00Z, not 2026-03-02T09:59:59.999Z");
+	}
+
+	@Test
 	void theLocalStoreKeepsTheHistoryAcrossARestart() throws Exception {
 		add(1, "kept", "* * * * *");
 		at("2026-03-02T10:01:00Z");

@@ -26,6 +26,7 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.format.Formats;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
@@ -673,7 +674,7 @@ public final class PostgreSQLStateStore implements StateStore {
 				deferred.remove(name, fire);
 				Repository.Row row = nodes.get(name);
 				if (row != null && row.taken(fire)) {
-					results[i] = ClaimResult.elsewhere(known, "fire time " + fire + " was claimed by another runtime", null);
+					results[i] = ClaimResult.elsewhere(known, "fire time " + Formats.instant(fire) + " was claimed by another runtime", null);
 					continue;
 				}
 			}
@@ -803,13 +804,13 @@ public final class PostgreSQLStateStore implements StateStore {
 			// This node's clock is ahead of the database's: come back when the fire time is due there.
 			Duration early = Duration.between(row.now(), fire);
 			this.early.add(new EarlyFire(name, fire));
-			return ClaimResult.elsewhere(state, "fire time " + fire + " is not due yet on the database's clock (it is "
-					+ row.now() + " there): this runtime's clock is ahead; claiming it again when due", clock.instant()
-							.plus(early));
+			return ClaimResult.elsewhere(state, "fire time " + Formats.instant(fire) + " is not due yet on the database's"
+					+ " clock (it is " + Formats.instant(row.now()) + " there): this runtime's clock is ahead; claiming it"
+					+ " again when due", clock.instant().plus(early));
 		}
 		if (row.leftMillis() != null) {
 			String refusal = "running on node " + row.holder()
-					+ (row.holderFire() == null ? " (fired by hand)" : " (fire time " + row.holderFire() + ")")
+					+ (row.holderFire() == null ? " (fired by hand)" : " (fire time " + Formats.instant(row.holderFire()) + ")")
 					+ ", its lease holds " + row.leftMillis() + " ms more";
 			if (fire == null) {
 				return ClaimResult.refused(state, refusal, false);
@@ -827,10 +828,11 @@ public final class PostgreSQLStateStore implements StateStore {
 		}
 		Instant fireDone = row.fireDone();
 		if (fire != null && fireDone != null && !fireDone.isBefore(fire)) {
-			return ClaimResult.elsewhere(state, "fire time " + fire + " ran already"
-					+ (fireDone.equals(fire) ? "" : " (so did " + fireDone + ")"), null);
+			return ClaimResult.elsewhere(state, "fire time " + Formats.instant(fire) + " ran already"
+					+ (fireDone.equals(fire) ? "" : " (so did " + Formats.instant(fireDone) + ")"), null);
 		}
-		return ClaimResult.refused(state, "the window now starts at " + state.windowStart() + ", not at " + windowStart,
+		return ClaimResult.refused(state, "the window now starts at " + Formats.instant(state.windowStart()) + ", not at "
+				+ Formats.instant(windowStart),
 				true);
 	}
 
@@ -840,7 +842,8 @@ public final class PostgreSQLStateStore implements StateStore {
 		CompletionStage<RunState> stage = committer.commit(claim, windowEnd);
 		if (held != null && held.known == Lease.UNCONFIRMED) {
 			stage.thenAccept(state -> LOG.info("Cron plugin {}: its window [{}, {}) is committed: no other runtime took "
-					+ "it over while its claim was unconfirmed", claim.name(), claim.windowStart(), windowEnd));
+					+ "it over while its claim was unconfirmed", claim.name(), Formats.instant(claim.windowStart()),
+					Formats.instant(windowEnd)));
 		}
 		return stage;
 	}
@@ -952,7 +955,7 @@ public final class PostgreSQLStateStore implements StateStore {
 			Rerun going = repository.reruns().stream().filter(r -> r.name().equals(request.name()) && r.inProgress())
 					.findFirst().orElse(null);
 			throw new IllegalStateException("cron plugin '" + request.name() + "' has a re-run in progress already"
-					+ (going == null ? "" : " (of [" + going.from() + ", " + going.to() + "), asked by "
+					+ (going == null ? "" : " (of [" + Formats.instant(going.from()) + ", " + Formats.instant(going.to()) + "), asked by "
 							+ going.requestedBy() + ")")
 					+ ": cancel it first");
 		}
