@@ -430,7 +430,8 @@ final class RunThread {
 		String threadName = thread.getName();
 		thread.setName(threadName + " [" + run.name + "]");
 		if (LOG.isDebugEnabled()) {
-			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, Formats.instant(start),
+					Formats.instant(end));
 		}
 		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
 		Throwable failure = null;
