@@ -277,8 +277,7 @@ public final class Formats {
 		StringBuilder out = null;
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs)
-					|| c >= 0x7f && c <= 0x9f || c >= 0x61c && invisible(c);
+			boolean control = escapes(c) && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs);
 			if (!control) {
 				if (out != null) {
 					out.append(c);
@@ -298,6 +297,18 @@ public final class Formats {
 			}
 		}
 		return out == null ? text : out.toString();
+	}
+
+	/**
+	 * Whether {@link #escaped(String)} escapes a character: a control character, a line or paragraph
+	 * separator or a bidirectional formatting character. For a medium that escapes them its own way (a
+	 * form field of the web page keeps the value it posts back, as character references).
+	 *
+	 * @param c The character.
+	 * @return Whether it is escaped.
+	 */
+	public static boolean escapes(char c) {
+		return c < 0x20 || c >= 0x7f && c <= 0x9f || c >= 0x61c && invisible(c);
 	}
 
 	/** Whether a character is a line or paragraph separator or a bidirectional formatting character. */

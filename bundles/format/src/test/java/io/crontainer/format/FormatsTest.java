@@ -118,6 +118,9 @@ class FormatsTest {
 		assertThat(Formats.escaped("evil\u202etxt.exe a\u2028b\u2029c \u2066\u2069\u200e\u200f\u061c"))
 				.isEqualTo("evil\\u202etxt.exe a\\u2028b\\u2029c \\u2066\\u2069\\u200e\\u200f\\u061c");
 		assertThat(Formats.escaped("\u0000\u2028", true, true)).isEqualTo("\\x00\\u2028");
+		assertThat(Formats.escapes('\u202e')).isTrue();
+		assertThat(Formats.escapes('\n')).isTrue();
+		assertThat(Formats.escapes('\u200d')).isFalse();
 		assertThat(Formats.escaped("\u200d\u2030 \u05d0\u05d1")).as("joiners, per mille, Hebrew letters: kept")
 				.isEqualTo("\u200d\u2030 \u05d0\u05d1");
 	}

@@ -175,7 +175,7 @@ public class CronJobsPage extends AbstractServlet {
 			String strip = strips < STRIPS ? Timeline.svg("strip-" + strips, job.name,
 					recent.getOrDefault(job.name, List.of()), now, zone, Timeline.Size.STRIP) : Formats.NONE;
 			strips++;
-			out.println("<tr data-name=\"" + Html.escape(job.name) + "\">");
+			out.println("<tr data-name=\"" + Html.value(job.name) + "\">");
 			cell(out, "name", "<a href=\"" + Html.escape(detailUrl(root, job.name)) + "\">" + Html.escape(job.name) + "</a>");
 			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
 			cell(out, "interval", "<code>" + Html.escape(job.interval) + "</code>");
@@ -455,7 +455,7 @@ public class CronJobsPage extends AbstractServlet {
 		} else if (runnable) { // the plugin's page asks why, too
 			out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\" id=\"pause-form\">");
 			out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
-			out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.escape(job.name) + "\">");
+			out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.value(job.name) + "\">");
 			out.print("<input type=\"text\" name=\"reason\" id=\"pause-reason\" size=\"30\" maxlength=\""
 					+ CronRuntime.MAX_PAUSE_REASON + "\" placeholder=\"why (optional)\" aria-label=\"Why pause it\">");
 			out.print("<button type=\"submit\" name=\"action\" value=\"pause\">Pause</button></form>");
@@ -552,7 +552,7 @@ public class CronJobsPage extends AbstractServlet {
 			boolean fromList) {
 		out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\">");
 		out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
-		out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.escape(name) + "\">");
+		out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.value(name) + "\">");
 		if (fromList) {
 			out.print("<input type=\"hidden\" name=\"back\" value=\"list\">");
 		}
@@ -812,7 +812,7 @@ public class CronJobsPage extends AbstractServlet {
 	}
 
 	private static void hidden(PrintWriter out, String name, String value) {
-		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.escape(value) + "\">");
+		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.value(value) + "\">");
 	}
 
 	/** An instant for a table cell ({@link Formats#offset}), {@value Formats#NONE} if there is none. */

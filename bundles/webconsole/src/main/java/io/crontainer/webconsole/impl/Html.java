@@ -38,6 +38,31 @@ final class Html {
 		return text == null ? "" : markup(Formats.escaped(text, true, true));
 	}
 
+	/**
+	 * Escapes a form field's value (a hidden field naming the plugin an action is for), so that the browser
+	 * posts back the text itself: markup as {@link #escape(Object)} escapes it, and each character that the
+	 * shell would escape ({@link Formats#escapes(char)}) as a character reference ({@code &#x1b;}), so
+	 * that the page's source holds no control character either.
+	 *
+	 * @param text Any text; {@code null} gives the empty string.
+	 * @return The escaped text.
+	 */
+	static String value(String text) {
+		if (text == null) {
+			return "";
+		}
+		StringBuilder sb = new StringBuilder(text.length() + 16);
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Formats.escapes(c)) {
+				sb.append("&#x").append(Integer.toHexString(c)).append(';');
+			} else {
+				sb.append(markup(String.valueOf(c)));
+			}
+		}
+		return sb.toString();
+	}
+
 	private static String markup(String s) {
 		StringBuilder sb = new StringBuilder(s.length() + 16);
 		for (int i = 0; i < s.length(); i++) {

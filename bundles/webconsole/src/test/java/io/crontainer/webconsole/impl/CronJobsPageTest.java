@@ -365,6 +365,9 @@ class CronJobsPageTest {
 				.contains("&lt;script&gt;x&lt;/script&gt;\\u2028\\u2029");
 		assertThat(unknown).contains("Unknown cron plugin &quot;nope\\u009b&quot;; known: evil\\u202etxt.exe\\e[2J.");
 		assertThat(Html.lines("a\u001b\n\tb\u202e")).isEqualTo("a\\e\n\tb\\u202e");
+		assertThat(list).as("the name the actions post: the plugin's own, as character references")
+				.contains("<input type=\"hidden\" name=\"name\" value=\"evil&#x202e;txt.exe&#x1b;[2J\">")
+				.contains("<tr data-name=\"evil&#x202e;txt.exe&#x1b;[2J\">");
 	}
 
 	private String body(Http.Request request) throws Exception {
