@@ -59,7 +59,7 @@ class ClientServerTest {
 		}
 
 		public String evil() {
-			return "a\u001b]0;title\u0007b\tc\nd";
+			return "a\u001b]0;title\u0007b\tc\nd\u202ee\u0085";
 		}
 
 		public void evilFail() {
@@ -265,7 +265,7 @@ class ClientServerTest {
 
 	@Test
 	void controlCharactersInResultsAndErrorsAreEscaped() {
-		assertThat(client("", "t:evil")).isEqualTo(new Run(0, "a\\e]0;title\\x07b\tc\nd\n", ""));
+		assertThat(client("", "t:evil")).isEqualTo(new Run(0, "a\\e]0;title\\x07b\tc\nd\\u202ee\\u0085\n", ""));
 		assertThat(client("", "t:evilFail")).isEqualTo(new Run(1, "", "boom\\e]0;title\\x07\\r\nforged\n"));
 	}
 
