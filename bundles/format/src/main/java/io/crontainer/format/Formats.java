@@ -160,6 +160,20 @@ public final class Formats {
 	}
 
 	/**
+	 * An instant in a message that tells it from another one ("its window starts at A, not at B"):
+	 * {@link #instant(Instant)}, or in full ({@link Instant#toString()}) where the two differ below the
+	 * millisecond only, so that the message never shows two equal texts for two instants.
+	 *
+	 * @param instant The instant, or {@code null}.
+	 * @param other The instant it is told from, or {@code null}.
+	 * @return The text; {@code "null"} for {@code null}.
+	 */
+	public static String instant(Instant instant, Instant other) {
+		String text = instant(instant);
+		return instant != null && !instant.equals(other) && text.equals(instant(other)) ? instant.toString() : text;
+	}
+
+	/**
 	 * An instant given in UTC epoch milliseconds in a message for operators ({@link #instant(Instant)}).
 	 *
 	 * @param epochMillis UTC epoch milliseconds.

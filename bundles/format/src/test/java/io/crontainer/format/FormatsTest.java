@@ -111,6 +111,12 @@ class FormatsTest {
 		assertThat(Formats.instant(Instant.parse("1969-12-31T23:59:59.999999Z"))).isEqualTo("1969-12-31T23:59:59.999Z");
 		assertThat(Formats.instant((Instant) null)).isEqualTo("null");
 		assertThat(Formats.instant(1_765_102_530_123L)).isEqualTo("2025-12-07T10:15:30.123Z");
+		Instant a = Instant.parse("2026-12-07T10:15:30.123456Z");
+		assertThat(Formats.instant(a, Instant.parse("2026-12-07T10:15:30.123Z"))).as("told apart")
+				.isEqualTo("2026-12-07T10:15:30.123456Z");
+		assertThat(Formats.instant(a, a)).isEqualTo("2026-12-07T10:15:30.123Z");
+		assertThat(Formats.instant(a, Instant.EPOCH)).isEqualTo("2026-12-07T10:15:30.123Z");
+		assertThat(Formats.instant(a, null)).isEqualTo("2026-12-07T10:15:30.123Z");
 	}
 
 	@Test

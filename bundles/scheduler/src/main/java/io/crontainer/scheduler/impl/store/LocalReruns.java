@@ -83,7 +83,8 @@ final class LocalReruns {
 		for (Rerun rerun : kept) {
 			if (rerun.inProgress()) {
 				throw new IllegalStateException("cron plugin '" + request.name() + "' has a re-run in progress already (of ["
-						+ Formats.instant(rerun.from()) + ", " + Formats.instant(rerun.to()) + "), asked by " + rerun.requestedBy() + "): cancel it first");
+						+ Formats.instant(rerun.from()) + ", " + Formats.instant(rerun.to()) + "), asked by "
+						+ rerun.requestedBy() + "): cancel it first");
 			}
 		}
 		Rerun started = new Rerun(request.name(), ids + 1, request.from(), request.to(), request.split(),

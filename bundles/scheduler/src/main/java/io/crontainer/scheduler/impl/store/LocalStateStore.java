@@ -359,14 +359,15 @@ public final class LocalStateStore implements StateStore {
 			checkReadable(name, entry);
 			RunState current = entry == null ? RunState.NEW : entry.current;
 			if (!current.windowStart().equals(windowStart)) {
-				return ClaimResult.refused(current, "its window start is " + Formats.instant(current.windowStart())
-						+ ", not " + Formats.instant(windowStart), true);
+				return ClaimResult.refused(current, "its window start is " + Formats.instant(current.windowStart(),
+						windowStart) + ", not " + Formats.instant(windowStart, current.windowStart()), true);
 			}
 			if (entry != null && entry.token != 0) {
 				return ClaimResult.refused(current, "a run of it holds its claim", false);
 			}
 			if (fireTime != null && entry != null && fireTime.equals(entry.lastFire)) {
-				return ClaimResult.refused(current, "its fire time " + Formats.instant(fireTime) + " was claimed already", false);
+				return ClaimResult.refused(current, "its fire time " + Formats.instant(fireTime) + " was claimed already",
+						false);
 			}
 			if (entry == null) {
 				entry = new Entry(RunState.NEW);
@@ -956,10 +957,9 @@ public final class LocalStateStore implements StateStore {
 			return "its last intact record before that line has no window end (it had never succeeded): `" + command
 					+ "` starts its next window at the epoch (1970-01-01T00:00:00Z)";
 		}
-		return "the last intact record before it ends the window at " + Formats.instant(lastIntact.lastEnd())
-				+ ": `" + command
-				+ " --since " + Formats.instant(lastIntact.lastEnd()) + "` resumes from there (a later window may have been committed:"
-				+ " check cron:history)";
+		String lastEnd = Formats.instant(lastIntact.lastEnd());
+		return "the last intact record before it ends the window at " + lastEnd + ": `" + command + " --since "
+				+ lastEnd + "` resumes from there (a later window may have been committed: check cron:history)";
 	}
 
 	/** A name as one Gogo shell argument: quoted unless it is plain. */

@@ -796,6 +796,9 @@ class SchedulerTest {
 						+ " cron plugin 'precise', 2026-03-02T10:01:00Z");
 		assertThat(store.claim("precise", Instant.parse("2026-03-02T09:59:59.999999Z"), null).refusal())
 				.isEqualTo("its window start is 2026-03-02T10:01:00Z, not 2026-03-02T09:59:59.999Z");
+		assertThat(store.claim("precise", Instant.parse("2026-03-02T10:01:00.000001Z"), null).refusal())
+				.as("apart below the millisecond: in full").isEqualTo("its window start is 2026-03-02T10:01:00Z, not"
+						+ " 2026-03-02T10:01:00.000001Z");
 	}
 
 	@Test

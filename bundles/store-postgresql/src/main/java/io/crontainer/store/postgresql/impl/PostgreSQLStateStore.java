@@ -674,7 +674,8 @@ public final class PostgreSQLStateStore implements StateStore {
 				deferred.remove(name, fire);
 				Repository.Row row = nodes.get(name);
 				if (row != null && row.taken(fire)) {
-					results[i] = ClaimResult.elsewhere(known, "fire time " + Formats.instant(fire) + " was claimed by another runtime", null);
+					results[i] = ClaimResult.elsewhere(known, "fire time " + Formats.instant(fire)
+							+ " was claimed by another runtime", null);
 					continue;
 				}
 			}
@@ -831,9 +832,8 @@ public final class PostgreSQLStateStore implements StateStore {
 			return ClaimResult.elsewhere(state, "fire time " + Formats.instant(fire) + " ran already"
 					+ (fireDone.equals(fire) ? "" : " (so did " + Formats.instant(fireDone) + ")"), null);
 		}
-		return ClaimResult.refused(state, "the window now starts at " + Formats.instant(state.windowStart()) + ", not at "
-				+ Formats.instant(windowStart),
-				true);
+		return ClaimResult.refused(state, "the window now starts at " + Formats.instant(state.windowStart(), windowStart)
+				+ ", not at " + Formats.instant(windowStart, state.windowStart()), true);
 	}
 
 	@Override
@@ -955,8 +955,8 @@ public final class PostgreSQLStateStore implements StateStore {
 			Rerun going = repository.reruns().stream().filter(r -> r.name().equals(request.name()) && r.inProgress())
 					.findFirst().orElse(null);
 			throw new IllegalStateException("cron plugin '" + request.name() + "' has a re-run in progress already"
-					+ (going == null ? "" : " (of [" + Formats.instant(going.from()) + ", " + Formats.instant(going.to()) + "), asked by "
-							+ going.requestedBy() + ")")
+					+ (going == null ? "" : " (of [" + Formats.instant(going.from()) + ", " + Formats.instant(going.to())
+							+ "), asked by " + going.requestedBy() + ")")
 					+ ": cancel it first");
 		}
 		keeper.holdRerun(started.id());
