@@ -553,8 +553,8 @@ final class Reruns {
 		}
 		if (after != null && !after.inProgress()) {
 			LOG.info("Cron plugin {}: its re-run of [{}, {}) {}: {} window(s) done, {} failed", window.name(),
-					Formats.instant(after.from()), Formats.instant(after.to()), after.cancelled() ? "was cancelled" : "is over",
-					after.done(), after.failed());
+					Formats.instant(after.from()), Formats.instant(after.to()),
+					after.cancelled() ? "was cancelled" : "is over", after.done(), after.failed());
 		}
 	}
 

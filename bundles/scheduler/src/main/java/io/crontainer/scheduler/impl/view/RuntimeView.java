@@ -331,7 +331,8 @@ public final class RuntimeView implements CronRuntime {
 		requireNonNull(name, "name");
 		Instant now = engine.now();
 		if (since != null && since.isAfter(now)) {
-			throw new IllegalArgumentException("the start of the next window, " + Formats.instant(since) + ", is in the future");
+			throw new IllegalArgumentException("the start of the next window, " + Formats.instant(since)
+					+ ", is in the future");
 		}
 		if (engine.running(name)) {
 			throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");

@@ -190,8 +190,8 @@ final class LeaseKeeper {
 			} else if (claim.known != Lease.LOST && held.containsKey(claim.claim.token())) {
 				claim.known = Lease.LOST;
 				LOG.warn("Cron plugin {} lost the claim of its run (since {}) on node {}: another runtime took its window "
-						+ "over, or it was reset; its window will not be committed", claim.claim.name(), Formats.instant(claim.since),
-						repository.node());
+						+ "over, or it was reset; its window will not be committed", claim.claim.name(),
+						Formats.instant(claim.since), repository.node());
 			}
 		}
 	}

@@ -811,7 +811,8 @@ public final class PostgreSQLStateStore implements StateStore {
 		}
 		if (row.leftMillis() != null) {
 			String refusal = "running on node " + row.holder()
-					+ (row.holderFire() == null ? " (fired by hand)" : " (fire time " + Formats.instant(row.holderFire()) + ")")
+					+ (row.holderFire() == null ? " (fired by hand)"
+							: " (fire time " + Formats.instant(row.holderFire()) + ")")
 					+ ", its lease holds " + row.leftMillis() + " ms more";
 			if (fire == null) {
 				return ClaimResult.refused(state, refusal, false);
