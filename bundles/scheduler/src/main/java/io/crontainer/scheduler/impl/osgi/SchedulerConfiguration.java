@@ -79,6 +79,11 @@ import org.osgi.service.metatype.annotations.Option;
 					+ "windows), and between two attempts to reach a lost database. Default 2.")
 	long cluster_poll() default 2;
 
+	@AttributeDefinition(name = "Runs kept in the database", min = "1",
+			description = "Runs of each plugin the PostgreSQL store keeps in the cluster's database, with their logs; "
+					+ "older ones are deleted. Default 100, as many as the local store keeps.")
+	int cluster_history_kept() default 100;
+
 	@AttributeDefinition(name = "Most runs in progress", min = "0",
 			description = "In a cluster: the most runs in progress on this runtime. Beyond it, due fire times are "
 					+ "left to the other runtimes (each runtime claims about its share of the fire times due at once, "

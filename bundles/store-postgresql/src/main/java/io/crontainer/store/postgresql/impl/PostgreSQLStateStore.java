@@ -130,7 +130,7 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * @param poll How often other nodes' changes are read, and a lost database is tried again.
 	 * @param queryTimeout The time limit of each statement, and of a wait for a free connection.
 	 * @param historyKept Runs kept in the database per plugin name, with their logs; older ones are deleted.
-	 *        100 by default, as the local store keeps.
+	 *        100 by default, as the local store keeps ({@code cluster.history.kept}).
 	 */
 	public record Options(Duration lease, Duration renewEvery, Duration poll, Duration queryTimeout, int historyKept) {
 
@@ -168,6 +168,11 @@ public final class PostgreSQLStateStore implements StateStore {
 		/** These options with another poll. */
 		public Options withPoll(Duration newPoll) {
 			return new Options(lease, renewEvery, newPoll, queryTimeout, historyKept);
+		}
+
+		/** These options with another number of runs kept per name. */
+		public Options withHistoryKept(int runs) {
+			return new Options(lease, renewEvery, poll, queryTimeout, runs);
 		}
 	}
 
