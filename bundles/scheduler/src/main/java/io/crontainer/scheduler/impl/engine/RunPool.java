@@ -56,6 +56,8 @@ public final class RunPool implements Executor {
 	/** Tasks taken so far: the spawner's measure of progress. */
 	private final AtomicInteger taken = new AtomicInteger();
 	private final AtomicBoolean spawnWanted = new AtomicBoolean();
+	/** The thread parked in {@link #awaitDrained}, if any: the worker that takes the last waiting task unparks it. */
+	private volatile Thread drainWaiter;
 	private final Thread spawner;
 	private volatile boolean shutdown;
 
@@ -108,6 +110,30 @@ public final class RunPool implements Executor {
 	/** Whether tasks wait for a thread; any thread, lock-free. */
 	public boolean waiting() {
 		return !queue.isEmpty();
+	}
+
+	/**
+	 * Parks the calling thread until no task waits for a thread, or {@code nanos} passed: the pool's
+	 * thread that takes the last waiting task unparks it (the timer awaits a burst's start so, without
+	 * polling). May return sooner (an unpark meant for the caller, a spurious wake-up). One caller at a
+	 * time (the timer thread); lock-free.
+	 *
+	 * @return Whether no task waits now.
+	 */
+	public boolean awaitDrained(long nanos) {
+		if (queue.isEmpty()) {
+			return true;
+		}
+		drainWaiter = Thread.currentThread();
+		try {
+			// Volatile write, then read: a worker that takes the last task after this read sees the waiter.
+			if (!queue.isEmpty()) {
+				LockSupport.parkNanos(this, nanos);
+			}
+		} finally {
+			drainWaiter = null;
+		}
+		return queue.isEmpty();
 	}
 
 	/** How many threads the pool has now (the spawner not counted). */
@@ -180,6 +206,10 @@ public final class RunPool implements Executor {
 			taken.incrementAndGet();
 			if (free.decrementAndGet() == 0 && !queue.isEmpty()) {
 				wantThread(); // everyone is busy and runs wait: someone must take them
+			}
+			Thread waiter = drainWaiter;
+			if (waiter != null && queue.isEmpty()) {
+				LockSupport.unpark(waiter); // the last waiting task has its thread
 			}
 			try {
 				task.run();

@@ -65,6 +65,30 @@ class RunPoolTest {
 	}
 
 	@Test
+	void theThreadThatTakesTheLastWaitingTaskWakesTheOneAwaitingIt() throws Exception {
+		CountDownLatch entered = new CountDownLatch(RunPool.CORE);
+		for (int i = 0; i < RunPool.CORE; i++) {
+			pool.execute(() -> hang(entered)); // every thread busy
+		}
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch ran = new CountDownLatch(1);
+		pool.execute(ran::countDown); // waits: a thread is added for it within a millisecond, or one is freed
+		assertThat(pool.waiting()).isTrue();
+		java.util.concurrent.CompletableFuture<Boolean> drained = new java.util.concurrent.CompletableFuture<>();
+		Thread timer = new Thread(() -> drained.complete(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))));
+		timer.start();
+		assertThat(drained.get(10, TimeUnit.SECONDS)).as("woken when the task was taken, long before its bound")
+				.isTrue();
+		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+		timer.join(10_000);
+	}
+
+	@Test
+	void awaitingADrainedPoolReturnsAtOnce() {
+		assertThat(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))).isTrue();
+	}
+
+	@Test
 	void shutdownEndsEveryIdleThread() throws Exception {
 		CountDownLatch ran = new CountDownLatch(1);
 		pool.execute(ran::countDown);
