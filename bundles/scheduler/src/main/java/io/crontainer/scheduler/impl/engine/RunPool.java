@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * ends; since a burst of short tasks adds no thread, none is left to end later, when nothing is due.
  *
  * <p>
+ * A task given as {@link #named} runs on a thread named {@code prefix-N [label]} (a run: its plugin's
+ * name), from its first instruction to its last; any other task runs under the thread's own name
+ * {@code prefix-N}, which the thread carries again before it waits for work. A thread that takes the
+ * next task of a burst at once renames itself only for that task, so a run costs one rename, not two.
+ *
+ * <p>
  * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). The runs' pool
  * is called by the timer thread, the store's committer thread and operators' threads
  * ({@link #execute}), the calls' by the whiteboard, timer and operators' threads; both by their own
@@ -60,6 +66,25 @@ public final class RunPool implements Executor {
 	private volatile Thread drainWaiter;
 	private final Thread spawner;
 	private volatile boolean shutdown;
+
+	/**
+	 * A task that a thread of this pool runs under the name {@code prefix-N [label]}; another executor
+	 * runs it as it is.
+	 *
+	 * @param label What the thread works for (a plugin's name). Must not be {@code null}.
+	 * @param task The task.
+	 */
+	public record Named(String label, Runnable task) implements Runnable {
+		@Override
+		public void run() {
+			task.run();
+		}
+	}
+
+	/** A task run on a thread named {@code prefix-N [label]} by this pool ({@link Named}). */
+	public static Runnable named(String label, Runnable task) {
+		return new Named(label, task);
+	}
 
 	/** A pool of {@link #CORE} threads kept, named {@code prefix-N}. */
 	public RunPool(String prefix) {
@@ -192,16 +217,25 @@ public final class RunPool implements Executor {
 	}
 
 	private void work() {
-		live.add(Thread.currentThread());
+		Thread thread = Thread.currentThread();
+		String name = thread.getName();
+		String label = null; // the label of the name the thread carries now; null: its own name
+		live.add(thread);
 		while (!shutdown) {
-			Runnable task;
-			try {
-				task = threads.get() <= core ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
-			} catch (InterruptedException e) {
-				continue; // a late interrupt meant for a plugin: ignored here
-			}
+			Runnable task = queue.poll();
 			if (task == null) {
-				break; // idle for the keep-alive, and more than the core threads: end
+				if (label != null) {
+					thread.setName(name); // idle: its own name again, before it waits
+					label = null;
+				}
+				try {
+					task = threads.get() <= core ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+				} catch (InterruptedException e) {
+					continue; // a late interrupt meant for a plugin: ignored here
+				}
+				if (task == null) {
+					break; // idle for the keep-alive, and more than the core threads: end
+				}
 			}
 			taken.incrementAndGet();
 			if (free.decrementAndGet() == 0 && !queue.isEmpty()) {
@@ -210,6 +244,11 @@ public final class RunPool implements Executor {
 			Thread waiter = drainWaiter;
 			if (waiter != null && queue.isEmpty()) {
 				LockSupport.unpark(waiter); // the last waiting task has its thread
+			}
+			String wanted = task instanceof Named named ? named.label() : null;
+			if (!java.util.Objects.equals(wanted, label)) {
+				thread.setName(wanted == null ? name : name + " [" + wanted + "]");
+				label = wanted;
 			}
 			try {
 				task.run();

@@ -84,6 +84,29 @@ class RunPoolTest {
 	}
 
 	@Test
+	void aNamedTaskRunsUnderItsLabelAndTheThreadCarriesItsOwnNameAgainWhenIdle() throws Exception {
+		String[] names = new String[3];
+		Thread[] threads = new Thread[1];
+		CountDownLatch done = new CountDownLatch(1);
+		pool.execute(RunPool.named("a", () -> {
+			threads[0] = Thread.currentThread();
+			names[0] = threads[0].getName();
+			// Queued before this task ends: the same thread takes them next, without waiting.
+			pool.execute(RunPool.named("b", () -> names[1] = Thread.currentThread().getName()));
+			pool.execute(() -> {
+				names[2] = Thread.currentThread().getName();
+				done.countDown();
+			});
+		}));
+		assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(names[0]).matches(prefix + "-\\d+ \\[a\\]");
+		assertThat(names[1]).as("the next run, under its own label").matches(prefix + "-\\d+ \\[b\\]");
+		assertThat(names[2]).as("a task without a label, under the thread's own name").matches(prefix + "-\\d+");
+		io.crontainer.scheduler.impl.testing.Await.until("the idle thread named " + prefix + "-N again",
+				() -> threads[0].getName().matches(prefix + "-\\d+"));
+	}
+
+	@Test
 	void awaitingADrainedPoolReturnsAtOnce() {
 		assertThat(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))).isTrue();
 	}

@@ -1166,6 +1166,32 @@ class SchedulerTest {
 
 	@Test
 	@Timeout(20)
+	void aRunOnTheRunPoolCarriesItsPluginsNameFromItsClaimToItsCommit() throws Exception {
+		RunPool pool = new RunPool("test-named-runs");
+		try {
+			scheduler.stop();
+			scheduler = newScheduler(pool, PluginCalls.Calls.of(Runnable::run));
+			TestPlugin p = add(1, "named", "* * * * *");
+			String[] during = new String[1];
+			Thread[] thread = new Thread[1];
+			p.onRun = () -> {
+				thread[0] = Thread.currentThread();
+				during[0] = thread[0].getName();
+			};
+			clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+			scheduler.tick();
+			Await.until("the run over", () -> job("named").lastRun != null
+					&& job("named").lastRun.outcome == Outcome.SUCCEEDED);
+			assertThat(during[0]).matches("test-named-runs-\\d+ \\[named\\]");
+			Await.until("the idle run thread named test-named-runs-N again",
+					() -> thread[0].getName().matches("test-named-runs-\\d+"));
+		} finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	@Timeout(20)
 	void aTimedOutRunThatIgnoresItsInterruptIsStuckAndTimedOutUntilItReturns() throws Exception {
 		threads = Executors.newCachedThreadPool();
 		scheduler.stop();
