@@ -438,7 +438,9 @@ final class RunThread {
 		if (LOG.isDebugEnabled()) {
 			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
 		}
-		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
+		if (events.tellsStarted()) { // else no snapshot: nobody subscribes (a burst's runs start sooner)
+			events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
+		}
 		Throwable failure = null;
 		record.log = RunLogCapture.begin(); // what this thread logs until end() is the run's log
 		try {

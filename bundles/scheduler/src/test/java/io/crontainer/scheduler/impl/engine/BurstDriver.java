@@ -119,8 +119,8 @@ public final class BurstDriver {
 					}
 				});
 			}
-			System.out.printf("round %d M=%d min %.2f p50 %.2f p99 %.2f max %.2f ms; until the last start %.2f ms cpu:%s; switches:%s; all cpu:%s%n", r, size, late[0],
-					late[size / 2], late[(int) Math.ceil(size * 0.99) - 1], late[size - 1], total[0] / 1e6, c, w, b.toString().replace("crontainer-", ""));
+			System.out.printf("round %d M=%d min %.2f p50 %.2f p99 %.2f max %.2f ms; until the last start %.2f ms cpu:%s; switches:%s; run threads %d; all cpu:%s%n", r, size, late[0],
+					late[size / 2], late[(int) Math.ceil(size * 0.99) - 1], late[size - 1], total[0] / 1e6, c, w, runs.threads(), b.toString().replace("crontainer-", ""));
 			for (long x : ids) {
 				scheduler.remove(x);
 			}
