@@ -113,7 +113,8 @@ class ClusterIT {
 					"postgresql.user = postgres",
 					"cluster.node = " + node,
 					"cluster.lease = 3",
-					"cluster.poll = 1", ""));
+					"cluster.poll = 1",
+					"cluster.history.kept = 1000", "")); // every window, for the check that they tile
 			Files.writeString(home.resolve("etc/io.crontainer.examples.heartbeat.cfg"), "enabled = false\n");
 			Files.writeString(home.resolve("etc/io.crontainer.examples.tokencleaner.cfg"), "enabled = false\n");
 			ProbeBundle.write(home.resolve("deploy/probe.jar"), PROBE, "* * * * * ?", 1200);

@@ -84,7 +84,8 @@ class ClusterRerunIT {
 			Files.createDirectories(home.resolve("data"));
 			Files.writeString(home.resolve("etc/io.crontainer.scheduler.cfg"), String.join("\n",
 					"state.store = postgresql", "postgresql.url = " + url, "postgresql.user = postgres",
-					"cluster.node = " + node, "cluster.lease = 3", "cluster.poll = 1", "timezone = UTC", ""));
+					"cluster.node = " + node, "cluster.lease = 3", "cluster.poll = 1", "timezone = UTC",
+					"cluster.history.kept = 1000", "")); // every window, for the checks that read them
 			Files.writeString(home.resolve("etc/io.crontainer.examples.heartbeat.cfg"), "enabled = false\n");
 			Files.writeString(home.resolve("etc/io.crontainer.examples.tokencleaner.cfg"), "enabled = false\n");
 			ProbeBundle.write(home.resolve("deploy/probe.jar"), PROBE, "* * * * * ?", 400);

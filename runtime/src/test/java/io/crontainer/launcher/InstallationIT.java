@@ -65,6 +65,21 @@ class InstallationIT {
 	}
 
 	@Test
+	void aDeepInstallationServesBinClientOnItsOwnerOnlySocket() throws Exception {
+		Path home = unpack("deep/" + "d".repeat(100));
+		Path socket = home.toRealPath().resolve("data/run/client.sock");
+		assertThat(socket.toString()).as("longer than a Unix-domain socket's 107 bytes").hasSizeGreaterThan(107);
+		Runtime rt = start(home);
+		rt.awaitReady();
+		assertThat(rt.client("cron:list")).contains("NAME").contains("heartbeat");
+		assertThat(rt.output()).contains("Accepting bin/client sessions on " + socket + " (bound as data/run/client.sock,"
+				+ " relative to the working directory");
+		assertThat(mode(socket.getParent())).isEqualTo("rwx------");
+		assertThat(mode(socket)).isEqualTo("rw-------");
+		rt.stop();
+	}
+
+	@Test
 	void secretsUnderDataAreOwnerOnly() throws Exception {
 		Path home = unpack("a");
 		Files.writeString(home.resolve("etc/io.crontainer.scheduler.cfg"), ".postgresql.password = s3cret-s3cret\n");

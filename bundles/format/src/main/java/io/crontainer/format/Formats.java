@@ -147,6 +147,43 @@ public final class Formats {
 	}
 
 	/**
+	 * An instant in a message for operators (a refusal, an error, a reason, a log line): ISO-8601 in UTC,
+	 * to the millisecond at most, as {@link Instant#toString()} writes an instant of whole milliseconds:
+	 * {@code 2026-12-07T10:15:30.123Z}, {@code 2026-12-07T10:15:30Z}. The microseconds and nanoseconds of a
+	 * clock or a database timestamp are left out (truncated), so that every message writes instants alike.
+	 *
+	 * @param instant The instant, or {@code null}.
+	 * @return The text; {@code "null"} for {@code null}, as string concatenation would write it.
+	 */
+	public static String instant(Instant instant) {
+		return instant == null ? "null" : instant.truncatedTo(ChronoUnit.MILLIS).toString();
+	}
+
+	/**
+	 * An instant in a message that tells it from another one ("its window starts at A, not at B"):
+	 * {@link #instant(Instant)}, or in full ({@link Instant#toString()}) where the two differ below the
+	 * millisecond only, so that the message never shows two equal texts for two instants.
+	 *
+	 * @param instant The instant, or {@code null}.
+	 * @param other The instant it is told from, or {@code null}.
+	 * @return The text; {@code "null"} for {@code null}.
+	 */
+	public static String instant(Instant instant, Instant other) {
+		String text = instant(instant);
+		return instant != null && !instant.equals(other) && text.equals(instant(other)) ? instant.toString() : text;
+	}
+
+	/**
+	 * An instant given in UTC epoch milliseconds in a message for operators ({@link #instant(Instant)}).
+	 *
+	 * @param epochMillis UTC epoch milliseconds.
+	 * @return The text. Never {@code null}.
+	 */
+	public static String instant(long epochMillis) {
+		return Instant.ofEpochMilli(epochMillis).toString();
+	}
+
+	/**
 	 * An instant for a table: to the second, with the UTC offset in effect in {@code zone}, e.g.
 	 * {@code 2024-10-27T02:30:00+02:00} or {@code 2024-10-27T00:30:00Z}. Always the same width.
 	 *
@@ -219,12 +256,16 @@ public final class Formats {
 	// -------------------------------------------------------------------------------------- text
 
 	/**
-	 * Text from a plugin (or anywhere outside the runtime) for one line of output that a terminal may
-	 * show: every control character, that is C0 (U+0000 to U+001F, line feed and tab included), DEL
-	 * (U+007F) and C1 (U+0080 to U+009F), becomes a visible escape: {@code \n}, {@code \r}, {@code \t},
-	 * {@code \e} for ESC, else {@code \xHH} (C1 as a backslash, u and four hex digits). So a plugin's
-	 * {@code ESC ] 0 ; title BEL} reads {@code \e]0;title\x07} and cannot retitle a terminal. Other
-	 * characters, the backslash included, are kept.
+	 * Text from a plugin (or anywhere outside the runtime) for one line of output that a terminal or a
+	 * page may show: every control character, that is C0 (U+0000 to U+001F, line feed and tab included),
+	 * DEL (U+007F) and C1 (U+0080 to U+009F), becomes a visible escape: {@code \n}, {@code \r},
+	 * {@code \t}, {@code \e} for ESC, else {@code \xHH} (C1 as a backslash, u and four hex digits). So a
+	 * plugin's {@code ESC ] 0 ; title BEL} reads {@code \e]0;title\x07} and cannot retitle a terminal.
+	 * The invisible characters that break or reorder a line are escaped the same way ({@code \}{@code u2028}): the
+	 * line and paragraph separators (U+2028, U+2029) and the bidirectional formatting characters (U+061C,
+	 * U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), so that a name with a right-to-left override
+	 * cannot show as another. Other characters, the backslash included, are kept. This is the one rule
+	 * for the shell, the client, the web console page and the health checks.
 	 *
 	 * @param text The text, or {@code null}.
 	 * @return The text with its control characters escaped; {@code null} for {@code null}.
@@ -250,8 +291,7 @@ public final class Formats {
 		StringBuilder out = null;
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			boolean control = c < 0x20 && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs)
-					|| c >= 0x7f && c <= 0x9f;
+			boolean control = escapes(c) && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs);
 			if (!control) {
 				if (out != null) {
 					out.append(c);
@@ -271,5 +311,23 @@ public final class Formats {
 			}
 		}
 		return out == null ? text : out.toString();
+	}
+
+	/**
+	 * Whether {@link #escaped(String)} escapes a character: a control character, a line or paragraph
+	 * separator or a bidirectional formatting character. For a medium that escapes them its own way (a
+	 * form field of the web page keeps the value it posts back, as character references).
+	 *
+	 * @param c The character.
+	 * @return Whether it is escaped.
+	 */
+	public static boolean escapes(char c) {
+		return c < 0x20 || c >= 0x7f && c <= 0x9f || c >= 0x61c && invisible(c);
+	}
+
+	/** Whether a character is a line or paragraph separator or a bidirectional formatting character. */
+	private static boolean invisible(char c) {
+		return c == '\u061c' || c == '\u200e' || c == '\u200f' || c >= '\u2028' && c <= '\u202e'
+				|| c >= '\u2066' && c <= '\u2069';
 	}
 }

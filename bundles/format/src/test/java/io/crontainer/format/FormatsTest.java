@@ -103,4 +103,31 @@ class FormatsTest {
 		assertThat(Formats.escaped("plain \\ é ✓")).isEqualTo("plain \\ é ✓");
 		assertThat(Formats.escaped(null)).isNull();
 	}
+
+	@Test
+	void instantsInMessagesAreUtcToTheMillisecondAtMost() {
+		assertThat(Formats.instant(Instant.parse("2026-12-07T10:15:30.123456789Z"))).isEqualTo("2026-12-07T10:15:30.123Z");
+		assertThat(Formats.instant(Instant.parse("2026-12-07T10:15:30.000999Z"))).isEqualTo("2026-12-07T10:15:30Z");
+		assertThat(Formats.instant(Instant.parse("1969-12-31T23:59:59.999999Z"))).isEqualTo("1969-12-31T23:59:59.999Z");
+		assertThat(Formats.instant((Instant) null)).isEqualTo("null");
+		assertThat(Formats.instant(1_765_102_530_123L)).isEqualTo("2025-12-07T10:15:30.123Z");
+		Instant a = Instant.parse("2026-12-07T10:15:30.123456Z");
+		assertThat(Formats.instant(a, Instant.parse("2026-12-07T10:15:30.123Z"))).as("told apart")
+				.isEqualTo("2026-12-07T10:15:30.123456Z");
+		assertThat(Formats.instant(a, a)).isEqualTo("2026-12-07T10:15:30.123Z");
+		assertThat(Formats.instant(a, Instant.EPOCH)).isEqualTo("2026-12-07T10:15:30.123Z");
+		assertThat(Formats.instant(a, null)).isEqualTo("2026-12-07T10:15:30.123Z");
+	}
+
+	@Test
+	void escapedShowsWhatBreaksOrReordersALine() {
+		assertThat(Formats.escaped("evil\u202etxt.exe a\u2028b\u2029c \u2066\u2069\u200e\u200f\u061c"))
+				.isEqualTo("evil\\u202etxt.exe a\\u2028b\\u2029c \\u2066\\u2069\\u200e\\u200f\\u061c");
+		assertThat(Formats.escaped("\u0000\u2028", true, true)).isEqualTo("\\x00\\u2028");
+		assertThat(Formats.escapes('\u202e')).isTrue();
+		assertThat(Formats.escapes('\n')).isTrue();
+		assertThat(Formats.escapes('\u200d')).isFalse();
+		assertThat(Formats.escaped("\u200d\u2030 \u05d0\u05d1")).as("joiners, per mille, Hebrew letters: kept")
+				.isEqualTo("\u200d\u2030 \u05d0\u05d1");
+	}
 }

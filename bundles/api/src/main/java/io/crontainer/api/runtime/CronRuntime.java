@@ -47,9 +47,11 @@ public interface CronRuntime {
 	 * Returns the most recent runs, newest first, including one in progress and skipped fires.
 	 *
 	 * <p>
-	 * The scheduler keeps a bounded number of runs per plugin (its {@code history.size}
-	 * configuration). The runs of a plugin that has left (its bundle stopped or was updated) are kept
-	 * too, for the most recently departed names, and can be asked for by name.
+	 * The scheduler keeps a bounded number of runs per plugin: its state store keeps the newest 100 of each
+	 * (local and PostgreSQL alike), of which the newest {@code history.size} (a configuration) are also
+	 * held in memory; all that the store keeps are returned. The runs of a plugin that has left (its bundle
+	 * stopped or was updated) are kept too, for the most recently departed names, and can be asked for by
+	 * name.
 	 *
 	 * @param name The plugin's name, or {@code null} for the runs of every plugin. It need not belong to
 	 *        a live plugin: a name that left and whose runs are still kept is accepted.

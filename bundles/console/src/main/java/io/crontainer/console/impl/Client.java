@@ -63,10 +63,17 @@ public final class Client {
 			return Frames.OK;
 		}
 		Path socket = home.resolve("data").resolve(ClientServer.SOCKET);
+		UnixDomainSocketAddress address;
+		try {
+			address = SocketPath.address(socket); // relative to the working directory, the home, if too long
+		} catch (IOException e) {
+			stderr.println(e.getMessage());
+			return Frames.UNREACHABLE;
+		}
 		SocketChannel channel;
 		try {
 			channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-			channel.connect(UnixDomainSocketAddress.of(socket));
+			channel.connect(address);
 		} catch (IOException | RuntimeException e) {
 			stderr.println(notRunning(home, socket, e));
 			return Frames.UNREACHABLE;

@@ -49,6 +49,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.console.impl.Frames.Frame;
+import io.crontainer.format.Formats;
 
 /**
  * Serves {@code bin/client}: listens on a Unix-domain socket, {@code data/run/client.sock} of the
@@ -162,11 +163,12 @@ public final class ClientServer {
 		this.socket = socket;
 		Path dir = Files.createDirectories(socket.getParent());
 		Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+		UnixDomainSocketAddress address = SocketPath.address(socket);
 		// One runtime per data/ (the launcher's lock): a socket file here is a killed runtime's.
 		Files.deleteIfExists(socket);
 		server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		try {
-			server.bind(UnixDomainSocketAddress.of(socket));
+			server.bind(address);
 		} catch (IOException | RuntimeException e) {
 			server.close();
 			throw new IOException("Cannot listen on " + socket + " for bin/client: " + e.getMessage(), e);
@@ -181,8 +183,11 @@ public final class ClientServer {
 		acceptor = new Thread(this::accept, "crontainer-client-listener");
 		acceptor.setDaemon(true);
 		acceptor.start();
-		LOG.info("Accepting bin/client sessions on {}", socket);
+		LOG.info("Accepting bin/client sessions on {}{}", socket, address.getPath().isAbsolute() ? ""
+				: " (bound as " + address.getPath() + ", relative to the working directory: the absolute path is longer"
+						+ " than a socket's " + SocketPath.MAX + " bytes)");
 	}
+
 
 	private static Path socketPath(BundleContext context) {
 		String data = context.getProperty(DATA_DIR);
@@ -461,28 +466,14 @@ public final class ClientServer {
 	}
 
 	/**
-	 * Text for the client's output with its control characters escaped but line feeds and tabs: ESC as
-	 * {@code \e}, CR as {@code \r}, other C0 controls, DEL and C1 controls as {@code \xHH}. A one-shot
-	 * client writes to a terminal or a file; a command's result or error (which may hold what a plugin
-	 * said) must not act on the terminal.
+	 * Text for the client's output with its control characters escaped but line feeds and tabs, as the shell
+	 * escapes them ({@link Formats#escaped(String, boolean, boolean)}: ESC as {@code \e}, CR as {@code \r},
+	 * other C0 controls and DEL as {@code \xHH}, C1 controls, line separators and bidirectional overrides as
+	 * {@code \}{@code uHHHH}). A one-shot client writes to a terminal or a file; a command's result or error
+	 * (which may hold what a plugin said) must not act on the terminal.
 	 */
 	static String printable(String text) {
-		StringBuilder out = null;
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			boolean control = c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f && c <= 0x9f;
-			if (!control) {
-				if (out != null) {
-					out.append(c);
-				}
-				continue;
-			}
-			if (out == null) {
-				out = new StringBuilder(text.length() + 16).append(text, 0, i);
-			}
-			out.append(c == 0x1b ? "\\e" : c == '\r' ? "\\r" : String.format("\\x%02x", (int) c));
-		}
-		return out == null ? text : out.toString();
+		return Formats.escaped(text, true, true);
 	}
 
 	/** The error line of a failed command: its message, or the exception when it has none. */

@@ -1,6 +1,7 @@
 package io.crontainer.console.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -58,7 +59,7 @@ class ClientServerTest {
 		}
 
 		public String evil() {
-			return "a\u001b]0;title\u0007b\tc\nd";
+			return "a\u001b]0;title\u0007b\tc\nd\u202ee\u0085";
 		}
 
 		public void evilFail() {
@@ -150,6 +151,51 @@ class ClientServerTest {
 	}
 
 	@Test
+	void aDeepInstallationBindsItsSocketRelativeToTheWorkingDirectory() throws Exception {
+		// As bin/crontainer and bin/client run: from the installation's directory, here under this test's one.
+		Path workingDirectory = Path.of("").toAbsolutePath();
+		Path top = Files.createTempDirectory(workingDirectory.resolve("target"), "deep");
+		String prefix = workingDirectory.relativize(top) + "/";
+		Path deep = top.resolve("x".repeat(105 - prefix.length() - SocketPath.FROM_HOME.length() - 1));
+		Path socket = deep.resolve(SocketPath.FROM_HOME);
+		assertThat(socket.toString().length()).as("the absolute path is too long for a socket").isGreaterThan(107);
+		assertThat(workingDirectory.relativize(socket).toString()).hasSizeLessThanOrEqualTo(107);
+		ClientServer other = new ClientServer(processor, threadIO, name -> null, socket);
+		try {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			ByteArrayOutputStream err = new ByteArrayOutputStream();
+			assertThat(Client.run(deep, new String[] { "t:hello", "deep" }, new ByteArrayInputStream(new byte[0]),
+					new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)))
+					.as(err.toString(StandardCharsets.UTF_8)).isZero();
+			assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("hello deep\n");
+			assertThat(Files.getPosixFilePermissions(socket.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+			assertThat(Files.getPosixFilePermissions(socket)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+		} finally {
+			other.close();
+			try (var files = Files.walk(top)) {
+				files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+			}
+		}
+		assertThat(socket).doesNotExist();
+	}
+
+	@Test
+	void aSocketPathThatCannotFitIsRefusedNamingThePathTheLimitAndTheRemedy() throws Exception {
+		Path deep = home.resolve("y".repeat(120)); // a temporary directory: not under the working directory
+		Path socket = deep.resolve(SocketPath.FROM_HOME);
+		String expected = "The socket of bin/client, " + socket + ", is " + socket.toString().length() + " bytes long, and a"
+				+ " Unix-domain socket's path may have at most 107 bytes: start the runtime and bin/client from the"
+				+ " installation's directory, as bin/crontainer and bin/client do (the socket is then bound as"
+				+ " data/run/client.sock), or install Crontainer in a directory whose path has at most 86 bytes.";
+		assertThatThrownBy(() -> new ClientServer(processor, threadIO, name -> null, socket)).isInstanceOf(IOException.class)
+				.hasMessage(expected);
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		assertThat(Client.run(deep, new String[] { "t:hello", "x" }, new ByteArrayInputStream(new byte[0]),
+				new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(2);
+		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(expected + "\n");
+	}
+
+	@Test
 	void aCommandsResultGoesToStdout() {
 		assertThat(client("", "t:hello", "world")).isEqualTo(new Run(0, "hello world\n", ""));
 	}
@@ -219,7 +265,7 @@ class ClientServerTest {
 
 	@Test
 	void controlCharactersInResultsAndErrorsAreEscaped() {
-		assertThat(client("", "t:evil")).isEqualTo(new Run(0, "a\\e]0;title\\x07b\tc\nd\n", ""));
+		assertThat(client("", "t:evil")).isEqualTo(new Run(0, "a\\e]0;title\\x07b\tc\nd\\u202ee\\u0085\n", ""));
 		assertThat(client("", "t:evilFail")).isEqualTo(new Run(1, "", "boom\\e]0;title\\x07\\r\nforged\n"));
 	}
 

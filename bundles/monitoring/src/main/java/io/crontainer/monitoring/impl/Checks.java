@@ -104,23 +104,23 @@ final class Checks {
 			switch (job.state) {
 			case BLOCKED:
 				log.critical("{} is BLOCKED: it is not fired until it is reset (cron:reset {}, or the Cron jobs page)"
-						+ " once its state is checked; cron:info {} says why.", job.name, job.name, job.name);
+						+ " once its state is checked; cron:info {} says why.", name(job), name(job), name(job));
 				flagged++;
 				continue;
 			case STUCK:
 				log.critical("{} is STUCK: its run{} was interrupted, ignored it and still holds its thread; it is not"
-						+ " fired again until that thread returns.", job.name,
+						+ " fired again until that thread returns.", name(job),
 						job.runningSince == null ? "" : " started at " + Formats.offset(job.runningSince, ZoneOffset.UTC));
 				flagged++;
 				continue;
 			case UNAVAILABLE:
 				log.critical("{} is UNAVAILABLE: the scheduler cannot reach its state store, so it is not run; it"
-						+ " resumes by itself when the store is back (cron:info {} says why).", job.name, job.name);
+						+ " resumes by itself when the store is back (cron:info {} says why).", name(job), name(job));
 				flagged++;
 				continue;
 			case INVALID:
 			case DUPLICATE:
-				log.warn("{} is {}: it is never fired; cron:info {} says why.", job.name, job.state, job.name);
+				log.warn("{} is {}: it is never fired; cron:info {} says why.", name(job), job.state, name(job));
 				flagged++;
 				continue;
 			default:
@@ -129,19 +129,19 @@ final class Checks {
 			long failures = consecutiveFailures(job, limits, history);
 			if (limits.failuresCritical() > 0 && failures >= limits.failuresCritical()) {
 				log.critical("{} failed its last {} runs in a row (CRITICAL from {}); cron:history {} gives the errors.",
-						job.name, Formats.number(failures), Formats.number(limits.failuresCritical()), job.name);
+						name(job), Formats.number(failures), Formats.number(limits.failuresCritical()), name(job));
 				flagged++;
 			} else if (limits.failuresWarn() > 0 && failures >= limits.failuresWarn()) {
 				log.warn("{} failed its last {} runs in a row (WARN from {}); cron:history {} gives the errors.",
-						job.name, Formats.number(failures), Formats.number(limits.failuresWarn()), job.name);
+						name(job), Formats.number(failures), Formats.number(limits.failuresWarn()), name(job));
 				flagged++;
 			}
 			if (missedWarnMillis > 0 && job.lastMissedFire != null && now - job.lastMissedFire < missedWarnMillis) {
 				log.warn("{} missed {} since the scheduler started, the latest at {} ({} ago): the runtime was down, the"
 						+ " state store away or the plugin busy; its next window covers the gap. WARN for {} after a"
-						+ " missed fire time; cron:info {} says more.", job.name, count(job.missedFires, "fire time"),
+						+ " missed fire time; cron:info {} says more.", name(job), count(job.missedFires, "fire time"),
 						Formats.offset(job.lastMissedFire, ZoneOffset.UTC), Formats.age(job.lastMissedFire, now),
-						Formats.duration(missedWarnMillis), job.name);
+						Formats.duration(missedWarnMillis), name(job));
 				flagged++;
 			}
 		}
@@ -223,7 +223,7 @@ final class Checks {
 				long waited = now - job.lastRun.started;
 				if (longest == null || waited > longestWait) {
 					longestWait = waited;
-					longest = job.name;
+					longest = name(job);
 				}
 			}
 		}
@@ -271,7 +271,7 @@ final class Checks {
 	private static String longestRunning(List<CronJobDTO> running, long now) {
 		List<CronJobDTO> sorted = running.stream().sorted(Comparator.comparingLong((CronJobDTO j) -> j.lastRun.started)
 				.thenComparing(j -> j.name)).toList();
-		String names = sorted.stream().limit(NAMED).map(j -> j.name + " for " + Formats.age(j.lastRun.started, now))
+		String names = sorted.stream().limit(NAMED).map(j -> name(j) + " for " + Formats.age(j.lastRun.started, now))
 				.collect(Collectors.joining(", "));
 		return sorted.size() > NAMED ? names + " and " + Formats.number(sorted.size() - NAMED) + " more" : names;
 	}
@@ -300,6 +300,11 @@ final class Checks {
 
 	/** A store's reason on one line: its line breaks and the blanks around them as one space. */
 	static String oneLine(String text) {
-		return String.valueOf(text).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+		return Formats.escaped(String.valueOf(text).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip());
+	}
+
+	/** A plugin's name for a message: its control characters escaped ({@link Formats#escaped(String)}). */
+	private static String name(CronJobDTO job) {
+		return Formats.escaped(job.name);
 	}
 }

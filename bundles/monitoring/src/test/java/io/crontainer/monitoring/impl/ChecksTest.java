@@ -67,6 +67,18 @@ class ChecksTest {
 	}
 
 	@Test
+	void aPluginsNameAndAStoresReasonAreShownWithTheirControlCharactersEscaped() {
+		Result blocked = Checks.plugins(List.of(job("evil\u202egpj.exe\u001b[2J", JobState.BLOCKED)), LIMITS,
+				n -> List.of());
+		assertThat(blocked.toString()).contains("evil\\u202egpj.exe\\e[2J is BLOCKED")
+				.doesNotContainPattern("[\\x00-\\x1f\\u202e]");
+		FakeRuntime rt = new FakeRuntime();
+		rt.storeDown = "unavailable:\u001b]0;owned\u0007\n  again";
+		assertThat(Checks.scheduler(rt).toString()).contains("unavailable:\\e]0;owned\\x07 again")
+				.doesNotContainPattern("[\\x00-\\x1f]");
+	}
+
+	@Test
 	void schedulerMissingIsCritical() {
 		Result result = Checks.scheduler(null);
 		assertThat(result.getStatus()).isEqualTo(Result.Status.CRITICAL);

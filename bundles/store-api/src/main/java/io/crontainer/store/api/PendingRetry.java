@@ -1,6 +1,7 @@
 package io.crontainer.store.api;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -30,7 +31,8 @@ public record PendingRetry(int attempt, int attempts, Instant at, Instant until)
 			throw new IllegalArgumentException("retry " + attempt + " of " + attempts);
 		}
 		if (!until.isAfter(at)) {
-			throw new IllegalArgumentException("a retry at " + at + " is not before " + until);
+			throw new IllegalArgumentException("a retry at " + at.truncatedTo(ChronoUnit.MILLIS) + " is not before "
+					+ until.truncatedTo(ChronoUnit.MILLIS));
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package io.crontainer.store.api;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 import io.crontainer.api.runtime.RerunSplit;
@@ -57,7 +58,8 @@ public record Rerun(String name, long id, Instant from, Instant to, RerunSplit s
 		Objects.requireNonNull(requested, "requested");
 		Objects.requireNonNull(next, "next");
 		if (!from.isBefore(to)) {
-			throw new IllegalArgumentException("the range [" + from + ", " + to + ") is empty");
+			throw new IllegalArgumentException("the range [" + from.truncatedTo(ChronoUnit.MILLIS) + ", "
+					+ to.truncatedTo(ChronoUnit.MILLIS) + ") is empty");
 		}
 		if (next.isBefore(from) || next.isAfter(to)) {
 			throw new IllegalArgumentException("next " + next + " is outside [" + from + ", " + to + "]");

@@ -368,8 +368,8 @@ public interface StateStore extends AutoCloseable {
 	 * Appends a finished run with the log it kept ({@link #appendHistory(CronRunDTO)}, with the log):
 	 * asynchronously and best effort, no I/O on the caller's thread. A store that
 	 * {@link #keepsLogs() keeps logs} keeps the log as long as the run's history entry, and drops it
-	 * with it (the same retention, {@code history.size} runs per name). The default drops the log and
-	 * appends the run.
+	 * with it (the same retention: the stores of Crontainer keep the newest 100 runs per name). The default
+	 * drops the log and appends the run.
 	 *
 	 * @param run The finished run. Must not be {@code null}; not modified afterwards by the caller.
 	 * @param log The lines the run logged, bounded by the caller (at most a few hundred lines and

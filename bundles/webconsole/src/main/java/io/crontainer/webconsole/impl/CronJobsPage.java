@@ -175,7 +175,7 @@ public class CronJobsPage extends AbstractServlet {
 			String strip = strips < STRIPS ? Timeline.svg("strip-" + strips, job.name,
 					recent.getOrDefault(job.name, List.of()), now, zone, Timeline.Size.STRIP) : Formats.NONE;
 			strips++;
-			out.println("<tr data-name=\"" + Html.escape(job.name) + "\">");
+			out.println("<tr data-name=\"" + Html.value(job.name) + "\">");
 			cell(out, "name", "<a href=\"" + Html.escape(detailUrl(root, job.name)) + "\">" + Html.escape(job.name) + "</a>");
 			cell(out, "state", "<span class=\"state state-" + job.state + "\">" + Html.escape(Jobs.state(job, now)) + "</span>");
 			cell(out, "interval", "<code>" + Html.escape(job.interval) + "</code>");
@@ -332,7 +332,7 @@ public class CronJobsPage extends AbstractServlet {
 		} catch (NumberFormatException e) {
 			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
 			message(out, "error", "The run is named by its start in milliseconds since the epoch, not \""
-					+ Formats.escaped(started) + "\".");
+					+ started + "\".");
 			return;
 		}
 		CronLogDTO log;
@@ -347,7 +347,7 @@ public class CronJobsPage extends AbstractServlet {
 			message(out, "error", "Cannot read the log: " + e.getMessage());
 			return;
 		}
-		String which = "run of " + Formats.escaped(name) + " started " + Formats.zoned(at, zone);
+		String which = "run of " + name + " started " + Formats.zoned(at, zone);
 		out.println("<h2 id=\"log-title\">Log of the " + Html.escape(which) + "</h2>");
 		if (log == null) {
 			response.setStatus(HttpServletResponse.SC_NOT_FOUND);
@@ -374,12 +374,12 @@ public class CronJobsPage extends AbstractServlet {
 				break;
 			}
 			CronLogLineDTO line = log.lines.get(i);
-			out.print("<tr class=\"line level-" + Html.escape(Formats.escaped(line.level)) + "\">");
+			out.print("<tr class=\"line level-" + Html.escape(line.level) + "\">");
 			cell(out, "time", Html.escape(Formats.offsetMillis(line.time, zone)));
-			cell(out, "level", Html.escape(Formats.escaped(line.level)));
-			cell(out, "logger", Html.escape(Formats.escaped(line.logger)));
-			cell(out, "message", Html.escape(Formats.escaped(line.message))
-					+ (line.thrown == null ? "" : "<pre class=\"thrown\">" + Html.escape(Formats.escaped(line.thrown, true, true)) + "</pre>"));
+			cell(out, "level", Html.escape(line.level));
+			cell(out, "logger", Html.escape(line.logger));
+			cell(out, "message", Html.escape(line.message)
+					+ (line.thrown == null ? "" : "<pre class=\"thrown\">" + Html.lines(line.thrown) + "</pre>"));
 			out.println("</tr>");
 		}
 		out.println("</tbody></table>");
@@ -455,7 +455,7 @@ public class CronJobsPage extends AbstractServlet {
 		} else if (runnable) { // the plugin's page asks why, too
 			out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\" id=\"pause-form\">");
 			out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
-			out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.escape(job.name) + "\">");
+			out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.value(job.name) + "\">");
 			out.print("<input type=\"text\" name=\"reason\" id=\"pause-reason\" size=\"30\" maxlength=\""
 					+ CronRuntime.MAX_PAUSE_REASON + "\" placeholder=\"why (optional)\" aria-label=\"Why pause it\">");
 			out.print("<button type=\"submit\" name=\"action\" value=\"pause\">Pause</button></form>");
@@ -552,7 +552,7 @@ public class CronJobsPage extends AbstractServlet {
 			boolean fromList) {
 		out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\">");
 		out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
-		out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.escape(name) + "\">");
+		out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.value(name) + "\">");
 		if (fromList) {
 			out.print("<input type=\"hidden\" name=\"back\" value=\"list\">");
 		}
@@ -812,7 +812,7 @@ public class CronJobsPage extends AbstractServlet {
 	}
 
 	private static void hidden(PrintWriter out, String name, String value) {
-		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.escape(value) + "\">");
+		out.println("<input type=\"hidden\" name=\"" + Html.escape(name) + "\" value=\"" + Html.value(value) + "\">");
 	}
 
 	/** An instant for a table cell ({@link Formats#offset}), {@value Formats#NONE} if there is none. */

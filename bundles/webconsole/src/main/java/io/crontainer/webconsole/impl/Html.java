@@ -3,6 +3,8 @@ package io.crontainer.webconsole.impl;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
+import io.crontainer.format.Formats;
+
 /** HTML and URL escaping for the console pages. Stateless; thread-safe. */
 final class Html {
 
@@ -10,17 +12,58 @@ final class Html {
 	}
 
 	/**
-	 * Escapes text for HTML element content and quoted attribute values. {@code $} is escaped too: the Web
-	 * Console replaces {@code ${...}} in pages with localized strings.
+	 * Escapes text for HTML element content and quoted attribute values. Its control characters, line
+	 * separators and bidirectional overrides are made visible first, as the shell shows them
+	 * ({@link Formats#escaped(String)}: ESC as {@code \e}, a line feed as {@code \n}, U+202E as
+	 * {@code \}{@code u202e}), so that text from a plugin reads the same on the page as in the shell and
+	 * cannot hide, reorder or forge what is shown around it, nor act on a terminal that the page's source
+	 * is printed to. {@code $} is escaped too: the Web Console replaces {@code ${...}} in pages with
+	 * localized strings.
+	 *
+	 * @param text Any text; {@code null} gives the empty string.
+	 * @return The escaped text, on one line.
+	 */
+	static String escape(Object text) {
+		return text == null ? "" : markup(Formats.escaped(String.valueOf(text)));
+	}
+
+	/**
+	 * {@link #escape(Object)} for text of many lines shown in a {@code <pre>} (a stack trace): line feeds
+	 * and tabs are kept ({@link Formats#escaped(String, boolean, boolean)}).
 	 *
 	 * @param text Any text; {@code null} gives the empty string.
 	 * @return The escaped text.
 	 */
-	static String escape(Object text) {
+	static String lines(String text) {
+		return text == null ? "" : markup(Formats.escaped(text, true, true));
+	}
+
+	/**
+	 * Escapes a form field's value (a hidden field naming the plugin an action is for), so that the browser
+	 * posts back the text itself: markup as {@link #escape(Object)} escapes it, and each character that the
+	 * shell would escape ({@link Formats#escapes(char)}) as a character reference ({@code &#x1b;}), so
+	 * that the page's source holds no control character either.
+	 *
+	 * @param text Any text; {@code null} gives the empty string.
+	 * @return The escaped text.
+	 */
+	static String value(String text) {
 		if (text == null) {
 			return "";
 		}
-		String s = String.valueOf(text);
+		StringBuilder sb = new StringBuilder(text.length() + 16);
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Formats.escapes(c)) {
+				sb.append("&#x").append(Integer.toHexString(c)).append(';');
+			} else {
+				sb.append(markup(String.valueOf(c)));
+			}
+		}
+		return sb.toString();
+	}
+
+	private static String markup(String s) {
 		StringBuilder sb = new StringBuilder(s.length() + 16);
 		for (int i = 0; i < s.length(); i++) {
 			char c = s.charAt(i);

@@ -340,6 +340,42 @@ class CronJobsPageTest {
 		assertThat(refused.body.toString()).contains("not &quot;&lt;x&gt;&quot;").doesNotContain("<x>");
 	}
 
+	@Test
+	void controlCharactersFromAPluginAreShownEscapedAsTheShellShowsThem() throws Exception {
+		String name = "evil\u202etxt.exe\u001b[2J";
+		CronJobDTO job = job(name, JobState.PAUSED);
+		job.interval = "* * * * *";
+		job.pausedAt = 1_000L;
+		job.pausedBy = "bob\r\u0000";
+		job.pauseReason = "<script>x</script>\u2028\u2029";
+		job.lastRun = run(name, Outcome.FAILED, "boom\u001b]0;owned\u0007\r\nline two");
+		rt.jobs.add(job);
+		rt.history.add(job.lastRun);
+		page.runtime = rt;
+		String list = body(new Http.Request());
+		String detail = body(new Http.Request().param("name", name));
+		String unknown = body(new Http.Request().param("name", "nope\u009b"));
+		for (String html : List.of(list, detail, unknown)) {
+			assertThat(html).doesNotContainPattern("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e]")
+					.doesNotContain("<script>");
+		}
+		assertThat(list).contains(">evil\\u202etxt.exe\\e[2J</a>").contains("last run: boom\\e]0;owned\\x07</td>");
+		assertThat(detail).contains("<h2 id=\"job-name\">evil\\u202etxt.exe\\e[2J</h2>")
+				.contains("boom\\e]0;owned\\x07\\r\\nline two").contains("bob\\r\\x00")
+				.contains("&lt;script&gt;x&lt;/script&gt;\\u2028\\u2029");
+		assertThat(unknown).contains("Unknown cron plugin &quot;nope\\u009b&quot;; known: evil\\u202etxt.exe\\e[2J.");
+		assertThat(Html.lines("a\u001b\n\tb\u202e")).isEqualTo("a\\e\n\tb\\u202e");
+		assertThat(list).as("the name the actions post: the plugin's own, as character references")
+				.contains("<input type=\"hidden\" name=\"name\" value=\"evil&#x202e;txt.exe&#x1b;[2J\">")
+				.contains("<tr data-name=\"evil&#x202e;txt.exe&#x1b;[2J\">");
+	}
+
+	private String body(Http.Request request) throws Exception {
+		Http.Response response = new Http.Response();
+		page.renderContent(request.proxy(), response.proxy());
+		return response.body.toString();
+	}
+
 	private String render(CronJobDTO job) {
 		return render(job, true);
 	}

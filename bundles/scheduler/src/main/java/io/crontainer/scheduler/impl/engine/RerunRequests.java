@@ -10,6 +10,7 @@ import java.util.List;
 import io.crontainer.api.runtime.RerunDTO;
 import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.RunWindowDTO;
+import io.crontainer.format.Formats;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
 import io.crontainer.scheduler.impl.interval.InvalidIntervalException;
@@ -57,11 +58,12 @@ final class RerunRequests {
 		requireNonNull(to, "to");
 		String name = target.name();
 		if (from.isBefore(Instant.EPOCH)) {
-			throw new IllegalArgumentException("the range starts at " + from + ", before the epoch (1970-01-01T00:00:00Z),"
-					+ " where the first window of every plugin starts");
+			throw new IllegalArgumentException("the range starts at " + Formats.instant(from) + ", before the epoch"
+					+ " (1970-01-01T00:00:00Z), where the first window of every plugin starts");
 		}
 		if (!from.isBefore(to)) {
-			throw new IllegalArgumentException("the range is empty: its start, " + from + ", is not before its end, " + to);
+			throw new IllegalArgumentException("the range is empty: its start, " + Formats.instant(from)
+					+ ", is not before its end, " + Formats.instant(to));
 		}
 		if (!target.loaded()) {
 			throw new IllegalStateException("cron plugin '" + name + "' is " + target.state() + ": "
@@ -72,9 +74,9 @@ final class RerunRequests {
 					+ " is nothing to re-run");
 		}
 		if (to.isAfter(target.lastEnd())) {
-			throw new IllegalArgumentException("the range ends at " + to + ", after the end of the last committed window"
-					+ " of cron plugin '" + name + "', " + target.lastEnd() + ": the windows after it are the "
-					+ "schedule's to run");
+			throw new IllegalArgumentException("the range ends at " + Formats.instant(to) + ", after the end of the"
+					+ " last committed window of cron plugin '" + name + "', " + Formats.instant(target.lastEnd())
+					+ ": the windows after it are the schedule's to run");
 		}
 		Interval interval = null;
 		if (split != RerunSplit.ONCE) {

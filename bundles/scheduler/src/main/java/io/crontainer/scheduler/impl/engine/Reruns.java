@@ -23,6 +23,7 @@ import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.RerunDTO;
 import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.RunWindowDTO;
+import io.crontainer.format.Formats;
 import io.crontainer.scheduler.impl.engine.RerunRequests.Target;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.interval.Intervals;
@@ -279,8 +280,8 @@ final class Reruns {
 		if (cancelled == null) {
 			throw new IllegalArgumentException("cron plugin '" + name + "' has no re-run in progress");
 		}
-		LOG.info("Cron plugin {}: its re-run of [{}, {}) is cancelled{}", name, cancelled.from(), cancelled.to(),
-				cancelled.inProgress() ? "; it stops after the window in progress" : "");
+		LOG.info("Cron plugin {}: its re-run of [{}, {}) is cancelled{}", name, Formats.instant(cancelled.from()),
+				Formats.instant(cancelled.to()), cancelled.inProgress() ? "; it stops after the window in progress" : "");
 		List<Runnable> out = new ArrayList<>();
 		boolean endNow = false;
 		synchronized (lock) {
@@ -465,7 +466,8 @@ final class Reruns {
 		}
 		if (ended != null) {
 			LOG.info("Cron plugin {}: its cancelled re-run of [{}, {}) ended: {} window(s) done, {} failed", rerun.name(),
-					rerun.from(), rerun.to(), ended.done(), ended.failed());
+					Formats.instant(rerun.from()), Formats.instant(rerun.to()), ended.done(),
+					ended.failed());
 		}
 		answered(rerun, ended, failure, false);
 	}
@@ -505,7 +507,8 @@ final class Reruns {
 			if (claim && now != null && entry.rerun.next().isAfter(entry.rerun.from())) {
 				Rerun taken = now;
 				out.add(() -> LOG.info("Cron plugin {}: this runtime runs its re-run of [{}, {}) from {} on ({} window(s)"
-						+ " done, {} failed)", taken.name(), taken.from(), taken.to(), taken.next(), taken.done(),
+						+ " done, {} failed)", taken.name(), Formats.instant(taken.from()),
+						Formats.instant(taken.to()), Formats.instant(taken.next()), taken.done(),
 						taken.failed()));
 			}
 			poke(asked.name(), out);
@@ -550,7 +553,8 @@ final class Reruns {
 		}
 		if (after != null && !after.inProgress()) {
 			LOG.info("Cron plugin {}: its re-run of [{}, {}) {}: {} window(s) done, {} failed", window.name(),
-					after.from(), after.to(), after.cancelled() ? "was cancelled" : "is over", after.done(), after.failed());
+					Formats.instant(after.from()), Formats.instant(after.to()),
+					after.cancelled() ? "was cancelled" : "is over", after.done(), after.failed());
 		}
 	}
 

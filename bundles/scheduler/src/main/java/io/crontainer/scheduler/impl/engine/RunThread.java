@@ -19,6 +19,7 @@ import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.format.Formats;
 import io.crontainer.scheduler.impl.runlog.RunLogCapture;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
@@ -398,8 +399,9 @@ final class RunThread {
 		if (!end.isAfter(start)) {
 			release(store, claim);
 			LOG.warn("Cron plugin {}: the clock ({}) is not after the end of its last window ({}); it went backwards: "
-					+ "skipping the run", run.name, end, start);
-			finish(run, Outcome.SKIPPED, "the clock went backwards: " + end + " is not after " + start, null);
+					+ "skipping the run", run.name, Formats.instant(end), Formats.instant(start));
+			finish(run, Outcome.SKIPPED, "the clock went backwards: " + Formats.instant(end) + " is not after "
+					+ Formats.instant(start), null);
 			return;
 		}
 		Thread thread = Thread.currentThread();
@@ -436,7 +438,8 @@ final class RunThread {
 			thread.setName(threadName + " [" + run.name + "]");
 		}
 		if (LOG.isDebugEnabled()) {
-			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, start, end);
+			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, Formats.instant(start),
+					Formats.instant(end));
 		}
 		if (events.tellsStarted()) { // else no snapshot: nobody subscribes (a burst's runs start sooner)
 			events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
@@ -486,8 +489,8 @@ final class RunThread {
 			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted, null);
 		} else if (failure != null) {
 			release(store, claim);
-			LOG.warn("Cron plugin {} failed for [{}, {}); the window is kept for its next run", run.name, start, end,
-					failure);
+			LOG.warn("Cron plugin {} failed for [{}, {}); the window is kept for its next run", run.name,
+					Formats.instant(start), Formats.instant(end), failure);
 			finish(run, Outcome.FAILED, Texts.describe(failure), retry(run, store, claim, start));
 		} else if (claim == null) {
 			finish(run, Outcome.SUCCEEDED, null, null); // alongside: its window is not committed
@@ -518,8 +521,8 @@ final class RunThread {
 		} else if (interrupted != null) {
 			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted + "; the re-run runs this window again", null);
 		} else if (failure != null) {
-			LOG.warn("Cron plugin {} failed for [{}, {}) (re-run asked by {})", run.name, start, end,
-					run.rerun.requestedBy(), failure);
+			LOG.warn("Cron plugin {} failed for [{}, {}) (re-run asked by {})", run.name, Formats.instant(start),
+					Formats.instant(end), run.rerun.requestedBy(), failure);
 			engine.rerunRan(run.rerun, true, false);
 			finish(run, Outcome.FAILED, Texts.describe(failure), null);
 		} else {
@@ -577,10 +580,11 @@ final class RunThread {
 			RunState state = store.setRetry(run.name, start, next);
 			if (next != null) {
 				LOG.info("Cron plugin {}: its window from {} is retried at {} (retry {} of {}); the next fire time is {}",
-						run.name, start, next.at(), next.attempt(), next.attempts(), next.until());
+						run.name, Formats.instant(start), Formats.instant(next.at()), next.attempt(), next.attempts(),
+						Formats.instant(next.until()));
 			} else if (run.trigger == Trigger.RETRY) {
 				LOG.info("Cron plugin {}: its retries are spent; its next fire time runs the window from {}", run.name,
-						start);
+						Formats.instant(start));
 			}
 			return state;
 		} catch (CorruptStateException | StoreUnavailableException | IOException | RuntimeException e) {
@@ -625,12 +629,12 @@ final class RunThread {
 		if (cause == null) {
 			finish(run, Outcome.SUCCEEDED, null, state);
 		} else if (cause instanceof FencedException) {
-			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window is not committed: {}", run.name, start, end,
-					cause.getMessage());
+			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window is not committed: {}", run.name,
+					Formats.instant(start), Formats.instant(end), cause.getMessage());
 			finish(run, Outcome.FAILED, "its window was not committed: " + cause.getMessage(), null);
 		} else {
 			LOG.warn("Cron plugin {} succeeded for [{}, {}) but its window could not be saved; the run counts as "
-					+ "failed", run.name, start, end, cause);
+					+ "failed", run.name, Formats.instant(start), Formats.instant(end), cause);
 			finish(run, Outcome.FAILED, "its window could not be saved: " + Texts.describe(cause), null);
 		}
 	}

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import io.crontainer.api.CronPlugin;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.Trigger;
+import io.crontainer.format.Formats;
 import io.crontainer.scheduler.impl.interval.Interval;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.scheduler.impl.whiteboard.SchedulerProperties;
@@ -138,7 +138,7 @@ final class Schedules {
 					job.scheduled = null;
 				} else if (job.nextFire == Job.NONE && !interval.reboot()) {
 					state = JobState.INVALID;
-					reason = "interval '" + interval.expression() + "' never fires after " + now;
+					reason = "interval '" + interval.expression() + "' never fires after " + Formats.instant(now);
 					job.scheduled = null;
 				}
 			} catch (RuntimeException e) { // a parser bug must not stop the others: this plugin only
@@ -281,8 +281,7 @@ final class Schedules {
 		if (note == null) {
 			return "paused by an operator";
 		}
-		return "paused by " + (note.by() == null ? "an operator" : note.by()) + " at "
-				+ note.at().truncatedTo(ChronoUnit.SECONDS)
+		return "paused by " + (note.by() == null ? "an operator" : note.by()) + " at " + Formats.instant(note.at())
 				+ (note.reason() == null ? "" : ": " + note.reason());
 	}
 

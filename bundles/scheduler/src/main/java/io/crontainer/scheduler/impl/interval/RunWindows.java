@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.crontainer.format.Formats;
+
 /**
  * Cuts a range of past time into run windows, for a re-run: at an interval's fire times (the windows a
  * schedule running then would have made) or as one window.
@@ -30,7 +32,8 @@ public final class RunWindows {
 			requireNonNull(start, "start");
 			requireNonNull(end, "end");
 			if (!start.isBefore(end)) {
-				throw new IllegalArgumentException("window [" + start + ", " + end + ") is empty");
+				throw new IllegalArgumentException("window [" + Formats.instant(start) + ", " + Formats.instant(end)
+						+ ") is empty");
 			}
 		}
 	}
@@ -55,7 +58,8 @@ public final class RunWindows {
 		requireNonNull(from, "from");
 		requireNonNull(to, "to");
 		if (!from.isBefore(to)) {
-			throw new IllegalArgumentException("the range is empty: " + from + " is not before " + to);
+			throw new IllegalArgumentException("the range is empty: " + Formats.instant(from) + " is not before "
+					+ Formats.instant(to));
 		}
 		List<Window> windows = new ArrayList<>();
 		Instant start = from;
@@ -64,7 +68,8 @@ public final class RunWindows {
 			while (fire.isPresent() && fire.get().toInstant().isBefore(to)) {
 				Instant at = fire.get().toInstant();
 				if (windows.size() + 1 >= max) {
-					throw new IllegalArgumentException("the range [" + from + ", " + to + ") makes more than " + max
+					throw new IllegalArgumentException("the range [" + Formats.instant(from) + ", " + Formats.instant(to)
+							+ ") makes more than " + max
 							+ " windows at the fire times of '" + interval.expression() + "' (" + interval.zone()
 							+ "); re-run a shorter range, or split it once");
 				}

@@ -339,13 +339,15 @@ public final class SchedulerComponent {
 		all.put(StateStoreProvider.NODE, config.cluster_node());
 		all.put("cluster.lease", config.cluster_lease());
 		all.put("cluster.poll", config.cluster_poll());
+		all.put("cluster.history.kept", config.cluster_history_kept());
 		return all;
 	}
 
 	private String storeKey(SchedulerConfiguration config) {
 		return String.join("\n", String.valueOf(stateDir(config).toAbsolutePath()), config.state_store(),
 				config.postgresql_url(), config.postgresql_user(), config._postgresql_password(), config.cluster_node(),
-				Long.toString(config.cluster_lease()), Long.toString(config.cluster_poll()));
+				Long.toString(config.cluster_lease()), Long.toString(config.cluster_poll()),
+				Integer.toString(config.cluster_history_kept()));
 	}
 
 	// ------------------------------------------------------------------ whiteboard

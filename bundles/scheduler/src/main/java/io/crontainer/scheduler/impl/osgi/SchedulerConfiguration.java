@@ -40,7 +40,8 @@ import org.osgi.service.metatype.annotations.Option;
 	String state_dir() default "";
 
 	@AttributeDefinition(name = "History length",
-			description = "Number of runs kept in memory per plugin, for the shell. Default 20.", min = "1")
+			description = "Number of runs kept in memory per plugin (the state store keeps the newest 100, which"
+					+ " cron:history reaches too). Default 20.", min = "1")
 	int history_size() default 20;
 
 	@AttributeDefinition(name = "State store",
@@ -77,6 +78,11 @@ import org.osgi.service.metatype.annotations.Option;
 			description = "Seconds between two reads of the changes made by other runtimes (pause, resume, reset, "
 					+ "windows), and between two attempts to reach a lost database. Default 2.")
 	long cluster_poll() default 2;
+
+	@AttributeDefinition(name = "Runs kept in the database", min = "1",
+			description = "Runs of each plugin the PostgreSQL store keeps in the cluster's database, with their logs; "
+					+ "older ones are deleted. Default 100, as many as the local store keeps.")
+	int cluster_history_kept() default 100;
 
 	@AttributeDefinition(name = "Most runs in progress", min = "0",
 			description = "In a cluster: the most runs in progress on this runtime. Beyond it, due fire times are "

@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.RerunSplit;
+import io.crontainer.format.Formats;
 import io.crontainer.store.api.Rerun;
 
 /**
@@ -82,7 +83,8 @@ final class LocalReruns {
 		for (Rerun rerun : kept) {
 			if (rerun.inProgress()) {
 				throw new IllegalStateException("cron plugin '" + request.name() + "' has a re-run in progress already (of ["
-						+ rerun.from() + ", " + rerun.to() + "), asked by " + rerun.requestedBy() + "): cancel it first");
+						+ Formats.instant(rerun.from()) + ", " + Formats.instant(rerun.to()) + "), asked by "
+						+ rerun.requestedBy() + "): cancel it first");
 			}
 		}
 		Rerun started = new Rerun(request.name(), ids + 1, request.from(), request.to(), request.split(),
@@ -118,8 +120,9 @@ final class LocalReruns {
 			return null;
 		}
 		if (!windowEnd.isAfter(windowStart) || windowEnd.isAfter(rerun.to())) {
-			throw new IllegalArgumentException("window [" + windowStart + ", " + windowEnd + ") is not inside the re-run ["
-					+ rerun.from() + ", " + rerun.to() + ")");
+			throw new IllegalArgumentException("window [" + Formats.instant(windowStart) + ", " + Formats.instant(windowEnd)
+					+ ") is not inside the re-run [" + Formats.instant(rerun.from()) + ", " + Formats.instant(rerun.to())
+					+ ")");
 		}
 		Rerun next = rerun.advanced(windowEnd, succeeded);
 		if (windowEnd.equals(rerun.to()) || rerun.cancelled()) {

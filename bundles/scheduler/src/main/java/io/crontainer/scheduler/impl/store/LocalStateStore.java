@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.format.Formats;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
 import io.crontainer.store.api.CorruptStateException;
@@ -105,8 +106,11 @@ public final class LocalStateStore implements StateStore {
 
 	/** The journal's file name. */
 	public static final String JOURNAL = "runs.journal";
-	/** Runs kept on disk per plugin name ({@link LocalHistory}). */
-	static final int HISTORY_KEPT = 100;
+	/**
+	 * Runs kept per plugin name, on disk and in memory ({@link LocalHistory}), with their logs: as many as
+	 * the PostgreSQL store keeps by default, and all of them reached by {@code cron:history}.
+	 */
+	public static final int HISTORY_KEPT = 100;
 	static final String HEADER = "# Crontainer run state journal, format 2";
 	/** The journal is compacted beyond this many lines (and twice the records). */
 	static final int COMPACT_AT = 10_000;
@@ -355,14 +359,15 @@ public final class LocalStateStore implements StateStore {
 			checkReadable(name, entry);
 			RunState current = entry == null ? RunState.NEW : entry.current;
 			if (!current.windowStart().equals(windowStart)) {
-				return ClaimResult.refused(current, "its window start is " + current.windowStart() + ", not "
-						+ windowStart, true);
+				return ClaimResult.refused(current, "its window start is " + Formats.instant(current.windowStart(),
+						windowStart) + ", not " + Formats.instant(windowStart, current.windowStart()), true);
 			}
 			if (entry != null && entry.token != 0) {
 				return ClaimResult.refused(current, "a run of it holds its claim", false);
 			}
 			if (fireTime != null && entry != null && fireTime.equals(entry.lastFire)) {
-				return ClaimResult.refused(current, "its fire time " + fireTime + " was claimed already", false);
+				return ClaimResult.refused(current, "its fire time " + Formats.instant(fireTime) + " was claimed already",
+						false);
 			}
 			if (entry == null) {
 				entry = new Entry(RunState.NEW);
@@ -952,9 +957,9 @@ public final class LocalStateStore implements StateStore {
 			return "its last intact record before that line has no window end (it had never succeeded): `" + command
 					+ "` starts its next window at the epoch (1970-01-01T00:00:00Z)";
 		}
-		return "the last intact record before it ends the window at " + lastIntact.lastEnd() + ": `" + command
-				+ " --since " + lastIntact.lastEnd() + "` resumes from there (a later window may have been committed:"
-				+ " check cron:history)";
+		String lastEnd = Formats.instant(lastIntact.lastEnd());
+		return "the last intact record before it ends the window at " + lastEnd + ": `" + command + " --since "
+				+ lastEnd + "` resumes from there (a later window may have been committed: check cron:history)";
 	}
 
 	/** A name as one Gogo shell argument: quoted unless it is plain. */

@@ -9,11 +9,14 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -31,6 +34,7 @@ import io.crontainer.api.runtime.RerunDTO;
 import io.crontainer.api.runtime.RerunSplit;
 import io.crontainer.api.runtime.RunWindowDTO;
 import io.crontainer.api.runtime.StoreDTO;
+import io.crontainer.format.Formats;
 import io.crontainer.scheduler.impl.engine.CommitTimes;
 import io.crontainer.scheduler.impl.engine.JobView;
 import io.crontainer.scheduler.impl.engine.Operations;
@@ -126,7 +130,49 @@ public final class RuntimeView implements CronRuntime {
 		for (RunRecord record : records) {
 			dtos.add(record.toDTO());
 		}
+		if (dtos.size() < limit && store.keepsHistory() && store.node() == null) {
+			addOlder(dtos, name, limit, store);
+		}
 		return dtos;
+	}
+
+	/**
+	 * Adds to the runs kept in memory (the newest {@code history.size} of each name) the older ones that
+	 * the local store keeps ({@code LocalStateStore.HISTORY_KEPT} of each name, in its memory: no I/O), so
+	 * that {@code cron:history} and {@code cron:log} reach every run the store keeps, as in a cluster.
+	 */
+	private static void addOlder(List<CronRunDTO> dtos, String name, int limit, StateStore store) {
+		try {
+			if (name != null) { // the store's runs older than the oldest here, newest first
+				long oldest = dtos.isEmpty() ? Long.MAX_VALUE : dtos.get(dtos.size() - 1).started;
+				for (CronRunDTO run : store.history(name, limit)) {
+					if (dtos.size() == limit) {
+						break;
+					}
+					if (run.started < oldest) {
+						dtos.add(run);
+					}
+				}
+				return;
+			}
+			// Every name: here are all the runs kept in memory (fewer than limit), so all the names whose
+			// runs are kept (a departed name that the engine forgot stays forgotten); each run once, newest first.
+			Set<String> shown = new HashSet<>();
+			for (CronRunDTO run : dtos) {
+				shown.add(run.name + '\n' + run.started);
+			}
+			for (String known : dtos.stream().map(run -> run.name).distinct().toList()) {
+				for (CronRunDTO run : store.history(known, limit)) {
+					if (shown.add(run.name + '\n' + run.started)) {
+						dtos.add(run);
+					}
+				}
+			}
+		} catch (StoreUnavailableException e) {
+			return; // the runs kept here
+		}
+		dtos.sort(Comparator.comparingLong((CronRunDTO run) -> run.started).reversed());
+		dtos.subList(Math.min(limit, dtos.size()), dtos.size()).clear();
 	}
 
 	/**
@@ -285,7 +331,8 @@ public final class RuntimeView implements CronRuntime {
 		requireNonNull(name, "name");
 		Instant now = engine.now();
 		if (since != null && since.isAfter(now)) {
-			throw new IllegalArgumentException("the start of the next window, " + since + ", is in the future");
+			throw new IllegalArgumentException("the start of the next window, " + Formats.instant(since)
+					+ ", is in the future");
 		}
 		if (engine.running(name)) {
 			throw new IllegalStateException("cron plugin '" + name + "' is running; reset it when it is not");
@@ -296,7 +343,8 @@ public final class RuntimeView implements CronRuntime {
 		} catch (StoreUnavailableException | IOException e) {
 			throw new IllegalStateException("the state of cron plugin '" + name + "' cannot be written: " + e, e);
 		}
-		LOG.info("Cron plugin {} is reset: its next window starts at {}", name, since == null ? CronPlugin.EPOCH : since);
+		LOG.info("Cron plugin {} is reset: its next window starts at {}", name,
+				Formats.instant(since == null ? CronPlugin.EPOCH : since));
 		engine.reset(name, state);
 		JobView view = engine.job(name);
 		return view == null ? null : dto(view);

@@ -115,6 +115,33 @@ class ClusterSchedulerTest {
 		assertThat(viewB.getHistory("shared", 10)).extracting(r -> r.node).containsExactly("a");
 	}
 
+	@Test
+	void aClusterKeepsAndShowsAsManyRunsOfAPluginAsTheLocalStore() throws Exception {
+		String url = TestDatabase.createDatabase();
+		storeA = new PostgreSQLStateStore(TestDatabase.dataSource(url), url, "a", PostgreSQLStateStore.Options.DEFAULT,
+				clock, Map::of);
+		a = runtime(storeA);
+		RuntimeView view = new RuntimeView(a.operations());
+		int appended = LocalStateStore.HISTORY_KEPT + 5;
+		long ten = Instant.parse("2026-03-02T10:00:00Z").toEpochMilli();
+		for (int i = 1; i <= appended; i++) {
+			CronRunDTO run = new CronRunDTO();
+			run.name = "shared";
+			run.trigger = Trigger.SCHEDULE;
+			run.outcome = Outcome.SUCCEEDED;
+			run.windowStart = ten + (i - 1) * 60_000L;
+			run.windowEnd = run.started = ten + i * 60_000L;
+			run.finished = run.started + 5;
+			storeA.appendHistory(run);
+		}
+		long newest = ten + appended * 60_000L;
+		await("the newest run in the history", () -> view.getHistory("shared", 1).stream().anyMatch(r -> r.started == newest));
+		List<CronRunDTO> shown = view.getHistory("shared", 1000);
+		assertThat(shown).as("the newest %d, as the local store keeps", LocalStateStore.HISTORY_KEPT)
+				.hasSize(LocalStateStore.HISTORY_KEPT);
+		assertThat(shown.get(shown.size() - 1).started).isEqualTo(ten + 6 * 60_000L);
+	}
+
 	/**
 	 * A re-run asked for on runtime a runs there; a dies after its first window (its queued window never
 	 * runs, its store stops renewing); once a's lease has expired, b's periodic check takes the re-run

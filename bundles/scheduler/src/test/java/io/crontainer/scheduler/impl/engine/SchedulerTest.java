@@ -786,6 +786,25 @@ class SchedulerTest {
 	}
 
 	@Test
+	void refusalsWriteInstantsInUtcToTheMillisecond() throws Exception {
+		add(1, "precise", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThatThrownBy(() -> view.reset("precise", Instant.parse("2099-01-01T00:00:00.123456789Z")))
+				.hasMessage("the start of the next window, 2099-01-01T00:00:00.123Z, is in the future");
+		Instant from = Instant.parse("2026-03-02T09:00:00.987654321Z");
+		assertThatThrownBy(() -> view.rerun("precise", from, from, null, "ops")).hasMessageContaining(
+				"the range is empty: its start, 2026-03-02T09:00:00.987Z, is not before its end, 2026-03-02T09:00:00.987Z");
+		assertThatThrownBy(() -> view.rerun("precise", from, Instant.parse("2026-03-02T10:30:00.000999Z"), null, "ops"))
+				.hasMessageContaining("the range ends at 2026-03-02T10:30:00Z, after the end of the last committed window of"
+						+ " cron plugin 'precise', 2026-03-02T10:01:00Z");
+		assertThat(store.claim("precise", Instant.parse("2026-03-02T09:59:59.999999Z"), null).refusal())
+				.isEqualTo("its window start is 2026-03-02T10:01:00Z, not 2026-03-02T09:59:59.999Z");
+		assertThat(store.claim("precise", Instant.parse("2026-03-02T10:01:00.000001Z"), null).refusal())
+				.as("apart below the millisecond: in full").isEqualTo("its window start is 2026-03-02T10:01:00Z, not"
+						+ " 2026-03-02T10:01:00.000001Z");
+	}
+
+	@Test
 	void theLocalStoreKeepsTheHistoryAcrossARestart() throws Exception {
 		add(1, "kept", "* * * * *");
 		at("2026-03-02T10:01:00Z");
@@ -1463,15 +1482,24 @@ class SchedulerTest {
 	}
 
 	@Test
-	void historyIsBoundedAndNewestFirst() {
+	void theHistoryReachesEveryRunTheLocalStoreKeepsNewestFirst() {
 		TestPlugin p = add(1, "busy", "* * * * *");
-		for (int minute = 1; minute <= 12; minute++) {
-			at(String.format("2026-03-02T10:%02d:00Z", minute));
+		int fires = LocalStateStore.HISTORY_KEPT + 5; // memory keeps 10 (history.size)
+		Instant ten = Instant.parse("2026-03-02T10:00:00Z");
+		for (int minute = 1; minute <= fires; minute++) {
+			at(ten.plusSeconds(60L * minute).toString());
 		}
-		assertThat(p.windows).hasSize(12);
-		List<CronRunDTO> history = view.getHistory(null, 100);
-		assertThat(history).hasSize(10);
-		assertThat(history.get(0).windowEnd).isEqualTo(Instant.parse("2026-03-02T10:12:00Z").toEpochMilli());
+		assertThat(p.windows).hasSize(fires);
+		List<Long> newestFirst = new ArrayList<>();
+		for (int minute = fires; minute > fires - LocalStateStore.HISTORY_KEPT; minute--) {
+			newestFirst.add(ten.plusSeconds(60L * minute).toEpochMilli());
+		}
+		for (String name : new String[] { "busy", null }) {
+			assertThat(view.getHistory(name, 1000)).as("the runs of " + name).extracting(r -> r.windowEnd)
+					.isEqualTo(newestFirst);
+			assertThat(view.getHistory(name, 15)).extracting(r -> r.windowEnd).isEqualTo(newestFirst.subList(0, 15));
+		}
+		assertThat(view.getHistories(List.of("busy"), 5).get("busy")).hasSize(5);
 	}
 
 	@Test

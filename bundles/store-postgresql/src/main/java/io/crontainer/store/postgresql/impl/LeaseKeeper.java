@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.format.Formats;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.StoreUnavailableException;
 
@@ -189,8 +190,8 @@ final class LeaseKeeper {
 			} else if (claim.known != Lease.LOST && held.containsKey(claim.claim.token())) {
 				claim.known = Lease.LOST;
 				LOG.warn("Cron plugin {} lost the claim of its run (since {}) on node {}: another runtime took its window "
-						+ "over, or it was reset; its window will not be committed", claim.claim.name(), claim.since,
-						repository.node());
+						+ "over, or it was reset; its window will not be committed", claim.claim.name(),
+						Formats.instant(claim.since), repository.node());
 			}
 		}
 	}
@@ -218,7 +219,7 @@ final class LeaseKeeper {
 				claim.known = Lease.UNCONFIRMED;
 				LOG.warn("Cron plugin {}: the claim of its run (since {}) could not be renewed for a whole lease ({} "
 						+ "cannot confirm it): another runtime may take its window over; if none does, the window is "
-						+ "committed when the run ends", claim.claim.name(), claim.since, description);
+						+ "committed when the run ends", claim.claim.name(), Formats.instant(claim.since), description);
 			}
 		}
 	}

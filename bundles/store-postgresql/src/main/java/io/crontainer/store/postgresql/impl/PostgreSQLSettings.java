@@ -10,7 +10,7 @@ import io.crontainer.store.api.StateStoreProvider;
  * The settings of the PostgreSQL store, read from the scheduler's configuration (PID
  * {@code io.crontainer.scheduler}): {@code postgresql.url}, {@code postgresql.user},
  * {@code .postgresql.password}, {@code cluster.node} (resolved by the scheduler), {@code cluster.lease}
- * and {@code cluster.poll} (seconds). Immutable.
+ * and {@code cluster.poll} (seconds), {@code cluster.history.kept} (runs). Immutable.
  *
  * @param url The JDBC URL ({@code jdbc:postgresql://host:5432/db}).
  * @param user The database user; may be empty.
@@ -18,14 +18,17 @@ import io.crontainer.store.api.StateStoreProvider;
  * @param node This runtime's node id.
  * @param lease The lease of a claim; renewed every quarter of it.
  * @param poll How often other runtimes' changes are read.
+ * @param historyKept Runs kept in the database per plugin name, at least 1.
  */
-record PostgreSQLSettings(String url, String user, String password, String node, Duration lease, Duration poll) {
+record PostgreSQLSettings(String url, String user, String password, String node, Duration lease, Duration poll,
+		int historyKept) {
 
 	static final String URL = "postgresql.url";
 	static final String USER = "postgresql.user";
 	static final String PASSWORD = ".postgresql.password";
 	static final String LEASE = "cluster.lease";
 	static final String POLL = "cluster.poll";
+	static final String HISTORY_KEPT = "cluster.history.kept";
 
 	/**
 	 * @throws IllegalArgumentException If the URL is missing or not PostgreSQL's, or a duration is out
@@ -49,13 +52,21 @@ record PostgreSQLSettings(String url, String user, String password, String node,
 		if (poll.compareTo(Duration.ofMillis(100)) < 0) {
 			throw new IllegalArgumentException("cluster.poll must be at least 0.1 s: " + poll.toMillis() + " ms");
 		}
+		if (historyKept < 1) {
+			throw new IllegalArgumentException(HISTORY_KEPT + " must be at least 1: " + historyKept);
+		}
 	}
 
-	/** Reads the settings from the scheduler's configuration properties (defaults: lease 20 s, poll 2 s). */
+	/**
+	 * Reads the settings from the scheduler's configuration properties (defaults: lease 20 s, poll 2 s, 100
+	 * runs kept).
+	 */
 	static PostgreSQLSettings of(Map<String, ?> configuration) {
 		return new PostgreSQLSettings(string(configuration, URL), string(configuration, USER),
 				string(configuration, PASSWORD), string(configuration, StateStoreProvider.NODE),
-				Duration.ofSeconds(seconds(configuration, LEASE, 20)), Duration.ofSeconds(seconds(configuration, POLL, 2)));
+				Duration.ofSeconds(seconds(configuration, LEASE, 20)), Duration.ofSeconds(seconds(configuration, POLL, 2)),
+				Math.toIntExact(whole(configuration, HISTORY_KEPT, PostgreSQLStateStore.Options.DEFAULT.historyKept(),
+						"a whole number of runs")));
 	}
 
 	private static String string(Map<String, ?> configuration, String key) {
@@ -64,6 +75,10 @@ record PostgreSQLSettings(String url, String user, String password, String node,
 	}
 
 	private static long seconds(Map<String, ?> configuration, String key, long fallback) {
+		return whole(configuration, key, fallback, "a whole number of seconds");
+	}
+
+	private static long whole(Map<String, ?> configuration, String key, long fallback, String what) {
 		Object value = configuration.get(key);
 		if (value == null || value.toString().isBlank()) {
 			return fallback;
@@ -74,13 +89,13 @@ record PostgreSQLSettings(String url, String user, String password, String node,
 		try {
 			return Long.parseLong(value.toString().trim());
 		} catch (NumberFormatException e) {
-			throw new IllegalArgumentException(key + " must be a whole number of seconds: '" + value + "'");
+			throw new IllegalArgumentException(key + " must be " + what + ": '" + value + "'");
 		}
 	}
 
-	/** The store's options: the default ones with this lease (renewed at a quarter of it) and poll. */
+	/** The store's options: the default ones with this lease (renewed at a quarter of it), poll and history. */
 	PostgreSQLStateStore.Options options() {
-		return PostgreSQLStateStore.Options.DEFAULT.withLease(lease).withPoll(poll);
+		return PostgreSQLStateStore.Options.DEFAULT.withLease(lease).withPoll(poll).withHistoryKept(historyKept);
 	}
 
 	/**
@@ -119,6 +134,6 @@ record PostgreSQLSettings(String url, String user, String password, String node,
 	@Override
 	public String toString() {
 		return "PostgreSQLSettings[url=" + urlWithoutParameters() + ", user=" + user + ", node=" + node + ", lease="
-				+ lease + ", poll=" + poll + "]";
+				+ lease + ", poll=" + poll + ", historyKept=" + historyKept + "]";
 	}
 }

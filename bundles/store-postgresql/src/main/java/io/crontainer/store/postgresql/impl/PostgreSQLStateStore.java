@@ -26,6 +26,7 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.format.Formats;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
 import io.crontainer.store.api.ClaimResult;
@@ -128,17 +129,19 @@ public final class PostgreSQLStateStore implements StateStore {
 	 * @param renewEvery How often the leases of running runs are renewed.
 	 * @param poll How often other nodes' changes are read, and a lost database is tried again.
 	 * @param queryTimeout The time limit of each statement, and of a wait for a free connection.
-	 * @param historyKept Runs kept in the database per plugin name; older ones are deleted.
+	 * @param historyKept Runs kept in the database per plugin name, with their logs; older ones are deleted.
+	 *        100 by default, as the local store keeps ({@code cluster.history.kept}).
 	 */
 	public record Options(Duration lease, Duration renewEvery, Duration poll, Duration queryTimeout, int historyKept) {
 
 		/**
 		 * A 20 s lease renewed every 5 s: a node may fail three renewals in a row (a database
 		 * fail-over, a long GC pause) before its run loses the claim, and a killed node's window is run
-		 * again elsewhere within 20 s plus one poll, inside the 30 s promised.
+		 * again elsewhere within 20 s plus one poll, inside the 30 s promised. The newest 100 runs of each
+		 * plugin name are kept, as the local store keeps them.
 		 */
 		public static final Options DEFAULT = new Options(Duration.ofSeconds(20), Duration.ofSeconds(5),
-				Duration.ofSeconds(2), Duration.ofSeconds(10), 1000);
+				Duration.ofSeconds(2), Duration.ofSeconds(10), 100);
 
 		/** @throws IllegalArgumentException If a value is out of range; the message says which. */
 		public Options {
@@ -165,6 +168,11 @@ public final class PostgreSQLStateStore implements StateStore {
 		/** These options with another poll. */
 		public Options withPoll(Duration newPoll) {
 			return new Options(lease, renewEvery, newPoll, queryTimeout, historyKept);
+		}
+
+		/** These options with another number of runs kept per name. */
+		public Options withHistoryKept(int runs) {
+			return new Options(lease, renewEvery, poll, queryTimeout, runs);
 		}
 	}
 
@@ -671,7 +679,8 @@ public final class PostgreSQLStateStore implements StateStore {
 				deferred.remove(name, fire);
 				Repository.Row row = nodes.get(name);
 				if (row != null && row.taken(fire)) {
-					results[i] = ClaimResult.elsewhere(known, "fire time " + fire + " was claimed by another runtime", null);
+					results[i] = ClaimResult.elsewhere(known, "fire time " + Formats.instant(fire)
+							+ " was claimed by another runtime", null);
 					continue;
 				}
 			}
@@ -801,13 +810,14 @@ public final class PostgreSQLStateStore implements StateStore {
 			// This node's clock is ahead of the database's: come back when the fire time is due there.
 			Duration early = Duration.between(row.now(), fire);
 			this.early.add(new EarlyFire(name, fire));
-			return ClaimResult.elsewhere(state, "fire time " + fire + " is not due yet on the database's clock (it is "
-					+ row.now() + " there): this runtime's clock is ahead; claiming it again when due", clock.instant()
-							.plus(early));
+			return ClaimResult.elsewhere(state, "fire time " + Formats.instant(fire) + " is not due yet on the database's"
+					+ " clock (it is " + Formats.instant(row.now()) + " there): this runtime's clock is ahead; claiming it"
+					+ " again when due", clock.instant().plus(early));
 		}
 		if (row.leftMillis() != null) {
 			String refusal = "running on node " + row.holder()
-					+ (row.holderFire() == null ? " (fired by hand)" : " (fire time " + row.holderFire() + ")")
+					+ (row.holderFire() == null ? " (fired by hand)"
+							: " (fire time " + Formats.instant(row.holderFire()) + ")")
 					+ ", its lease holds " + row.leftMillis() + " ms more";
 			if (fire == null) {
 				return ClaimResult.refused(state, refusal, false);
@@ -825,11 +835,11 @@ public final class PostgreSQLStateStore implements StateStore {
 		}
 		Instant fireDone = row.fireDone();
 		if (fire != null && fireDone != null && !fireDone.isBefore(fire)) {
-			return ClaimResult.elsewhere(state, "fire time " + fire + " ran already"
-					+ (fireDone.equals(fire) ? "" : " (so did " + fireDone + ")"), null);
+			return ClaimResult.elsewhere(state, "fire time " + Formats.instant(fire) + " ran already"
+					+ (fireDone.equals(fire) ? "" : " (so did " + Formats.instant(fireDone) + ")"), null);
 		}
-		return ClaimResult.refused(state, "the window now starts at " + state.windowStart() + ", not at " + windowStart,
-				true);
+		return ClaimResult.refused(state, "the window now starts at " + Formats.instant(state.windowStart(), windowStart)
+				+ ", not at " + Formats.instant(windowStart, state.windowStart()), true);
 	}
 
 	@Override
@@ -838,7 +848,8 @@ public final class PostgreSQLStateStore implements StateStore {
 		CompletionStage<RunState> stage = committer.commit(claim, windowEnd);
 		if (held != null && held.known == Lease.UNCONFIRMED) {
 			stage.thenAccept(state -> LOG.info("Cron plugin {}: its window [{}, {}) is committed: no other runtime took "
-					+ "it over while its claim was unconfirmed", claim.name(), claim.windowStart(), windowEnd));
+					+ "it over while its claim was unconfirmed", claim.name(), Formats.instant(claim.windowStart()),
+					Formats.instant(windowEnd)));
 		}
 		return stage;
 	}
@@ -950,8 +961,8 @@ public final class PostgreSQLStateStore implements StateStore {
 			Rerun going = repository.reruns().stream().filter(r -> r.name().equals(request.name()) && r.inProgress())
 					.findFirst().orElse(null);
 			throw new IllegalStateException("cron plugin '" + request.name() + "' has a re-run in progress already"
-					+ (going == null ? "" : " (of [" + going.from() + ", " + going.to() + "), asked by "
-							+ going.requestedBy() + ")")
+					+ (going == null ? "" : " (of [" + Formats.instant(going.from()) + ", " + Formats.instant(going.to())
+							+ "), asked by " + going.requestedBy() + ")")
 					+ ": cancel it first");
 		}
 		keeper.holdRerun(started.id());

@@ -42,6 +42,18 @@ class PostgreSQLSettingsTest {
 	}
 
 	@Test
+	void theDatabaseKeepsAsManyRunsAsTheLocalStoreUnlessSetOtherwise() {
+		assertThat(PostgreSQLSettings.of(configuration("jdbc:postgresql://db/x")).options().historyKept()).isEqualTo(100);
+		assertThat(PostgreSQLSettings.of(Map.of("postgresql.url", "jdbc:postgresql://db/x", "cluster.node", "n",
+				"cluster.history.kept", 1000)).options().historyKept()).isEqualTo(1000);
+		assertThatThrownBy(() -> PostgreSQLSettings.of(Map.of("postgresql.url", "jdbc:postgresql://db/x",
+				"cluster.node", "n", "cluster.history.kept", "0"))).hasMessage("cluster.history.kept must be at least 1: 0");
+		assertThatThrownBy(() -> PostgreSQLSettings.of(Map.of("postgresql.url", "jdbc:postgresql://db/x",
+				"cluster.node", "n", "cluster.history.kept", "many")))
+				.hasMessage("cluster.history.kept must be a whole number of runs: 'many'");
+	}
+
+	@Test
 	void theDriverTakesTheTimeLimitsAndTheApplicationName() throws Exception {
 		String url = TestDatabase.createDatabase();
 		PostgreSQLSettings settings = PostgreSQLSettings.of(Map.of("postgresql.url", url, "postgresql.user", "postgres",

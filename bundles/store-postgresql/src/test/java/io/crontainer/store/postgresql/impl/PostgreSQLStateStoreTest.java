@@ -312,6 +312,14 @@ class PostgreSQLStateStoreTest {
 	}
 
 	@Test
+	void refusalsWriteInstantsInUtcToTheMillisecond() throws Exception {
+		PostgreSQLStateStore a = node("a");
+		Instant precise = Instant.parse("2026-12-01T10:00:00.123456Z");
+		assertThat(a.claim("job", precise, null).refusal())
+				.isEqualTo("the window now starts at 1970-01-01T00:00:00Z, not at 2026-12-01T10:00:00.123Z");
+	}
+
+	@Test
 	void theHistoryKeepsTheSchedulersViewOfACommittedRunAndItsFailures() throws Exception {
 		PostgreSQLStateStore a = node("a");
 		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
