@@ -72,7 +72,7 @@ public final class RunPool implements Executor {
 	private final AtomicBoolean spawnWanted = new AtomicBoolean();
 	/** Threads parked as spares, the latest first: the spawner wakes one before it starts a thread. */
 	private final java.util.concurrent.ConcurrentLinkedDeque<Spare> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
-	/** The thread parked in {@link #awaitDrained}, if any: the worker that takes the last waiting task unparks it. */
+	/** The thread parked in {@link #awaitDrained}, if any: the first worker that then finds the queue empty unparks it. */
 	private volatile Thread drainWaiter;
 	private final Thread spawner;
 	private volatile boolean shutdown;

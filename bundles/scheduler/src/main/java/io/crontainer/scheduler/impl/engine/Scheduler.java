@@ -143,8 +143,8 @@ public final class Scheduler implements Due.Parts {
 	private volatile BooleanSupplier runsWaiting;
 	/**
 	 * Parks the timer until no run waits for a run thread, at most the nanoseconds given
-	 * ({@link RunPool#awaitDrained}): the pool's thread that takes the last waiting run wakes it, and so
-	 * does the due queue ({@link Timer#wake}); it may return sooner.
+	 * ({@link RunPool#awaitDrained}): the first run thread that then finds the queue empty wakes it, and
+	 * so does the due queue ({@link Timer#wake}); it may return sooner.
 	 */
 	private volatile LongConsumer awaitRunsStarted;
 
@@ -712,8 +712,8 @@ public final class Scheduler implements Due.Parts {
 	 * of plugin calls, re-checks every plugin when the re-check is due, and retries
 	 * records the store could not give. The next fire times of the plugins fired are computed once
 	 * the runs fired have a run thread, or {@link #NEXT_DEFER_MAX_NANOS} later (meanwhile the timer
-	 * parks, with no lock held, until the run pool's thread that takes the last waiting run wakes it, or
-	 * the due queue does), so that a burst's runs start first.
+	 * parks, with no lock held, until the first run thread that then finds the run queue empty wakes it,
+	 * or the due queue does), so that a burst's runs start first.
 	 *
 	 * @return The instant at which it wants to be called next, the earliest deadline (the due queue wakes
 	 *         the timer for an earlier one; the timer bounds each sleep itself); {@code null} once stopped.
@@ -745,8 +745,8 @@ public final class Scheduler implements Due.Parts {
 			// burst: this thread's only, so read without the lock.
 			if (!burst.isEmpty() && runsWaiting.getAsBoolean()) {
 				// The runs fired wait for a run thread: their start comes before next fire times, which
-				// compete with it for the CPU. The pool wakes this thread when the last one has a thread (no
-				// polling), and the due queue when something else comes due meanwhile.
+				// compete with it for the CPU. A run thread that finds the queue empty wakes this one (no
+				// polling), and the due queue does when something else comes due meanwhile.
 				long t = System.nanoTime();
 				if (!puttingOff) {
 					puttingOff = true;
