@@ -13,6 +13,11 @@ public interface Events {
 	/** Tells nothing: the engine without Event Admin, and most tests. */
 	Events NONE = new Events() {
 		@Override
+		public boolean tellsStarted() {
+			return false;
+		}
+
+		@Override
 		public void started(CronRunDTO run) {
 		}
 
@@ -24,6 +29,15 @@ public interface Events {
 		public void stateChanged(String name, JobState before, JobState after, String reason, long at) {
 		}
 	};
+
+	/**
+	 * Whether {@link #started} would tell anyone now (a handler subscribes to its topic): if not, a run
+	 * does not build the snapshot on its thread, just before its plugin is called. Any thread; must not
+	 * block.
+	 */
+	default boolean tellsStarted() {
+		return true;
+	}
 
 	/** A run calls its plugin now. {@code run} is a snapshot the caller no longer writes. */
 	void started(CronRunDTO run);

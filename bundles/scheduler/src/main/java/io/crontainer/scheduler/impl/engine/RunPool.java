@@ -32,6 +32,20 @@ import org.slf4j.LoggerFactory;
  * ends; since a burst of short tasks adds no thread, none is left to end later, when nothing is due.
  *
  * <p>
+ * At most {@link #CORE} free threads wait on the queue: a thread that finds it empty while that many
+ * wait already parks as a <em>spare</em> (no longer free), and the spawner wakes the latest spare
+ * before it starts a thread. So a burst wakes the core threads only (the queue hands each waiting
+ * thread a signal, and on 2 cores more threads than cores cost context switches and contention, not
+ * speed), however many threads earlier hung plugins made the pool start; a spare idle for
+ * {@link #KEEP_ALIVE_SECONDS} ends.
+ *
+ * <p>
+ * A task given as {@link #named} runs on a thread named {@code prefix-N [label]} (a run: its plugin's
+ * name), from its first instruction to its last; any other task runs under the thread's own name
+ * {@code prefix-N}, which the thread carries again before it waits for work. A thread that takes the
+ * next task of a burst at once renames itself only for that task, so a run costs one rename, not two.
+ *
+ * <p>
  * Thread-safe and lock-free (atomic counters, a concurrent queue, park and unpark). The runs' pool
  * is called by the timer thread, the store's committer thread and operators' threads
  * ({@link #execute}), the calls' by the whiteboard, timer and operators' threads; both by their own
@@ -56,8 +70,37 @@ public final class RunPool implements Executor {
 	/** Tasks taken so far: the spawner's measure of progress. */
 	private final AtomicInteger taken = new AtomicInteger();
 	private final AtomicBoolean spawnWanted = new AtomicBoolean();
+	/** Threads parked as spares, the latest first: the spawner wakes one before it starts a thread. */
+	private final java.util.concurrent.ConcurrentLinkedDeque<Spare> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
+	/** The thread parked in {@link #awaitDrained}, if any: the first worker that then finds the queue empty unparks it. */
+	private volatile Thread drainWaiter;
 	private final Thread spawner;
 	private volatile boolean shutdown;
+
+	/**
+	 * A task that a thread of this pool runs under the name {@code prefix-N [label]}; another executor
+	 * runs it as it is.
+	 *
+	 * @param label What the thread works for (a plugin's name). Must not be {@code null}.
+	 * @param task The task.
+	 */
+	public record Named(String label, Runnable task) implements Runnable {
+		@Override
+		public void run() {
+			task.run();
+		}
+	}
+
+	/** A task run on a thread named {@code prefix-N [label]} by this pool ({@link Named}). */
+	public static Runnable named(String label, Runnable task) {
+		return new Named(label, task);
+	}
+
+	/** A thread parked as a spare; {@link #woken} once the spawner took it, which counted it as free again. */
+	private static final class Spare {
+		final Thread thread = Thread.currentThread();
+		volatile boolean woken;
+	}
 
 	/** A pool of {@link #CORE} threads kept, named {@code prefix-N}. */
 	public RunPool(String prefix) {
@@ -98,6 +141,9 @@ public final class RunPool implements Executor {
 		shutdown = true;
 		queue.clear();
 		LockSupport.unpark(spawner);
+		for (Spare spare : spares) {
+			LockSupport.unpark(spare.thread); // it sees the shutdown and ends
+		}
 		for (int i = threads.get(); i > 0; i--) {
 			queue.add(() -> {
 				// wakes an idle thread so that it sees the shutdown and ends
@@ -108,6 +154,36 @@ public final class RunPool implements Executor {
 	/** Whether tasks wait for a thread; any thread, lock-free. */
 	public boolean waiting() {
 		return !queue.isEmpty();
+	}
+
+	/**
+	 * Parks the calling thread until no task waits for a thread, or {@code nanos} passed: the first of
+	 * the pool's threads that then finds the queue empty unparks it, as it becomes free (the timer awaits
+	 * a burst's start so, without polling, and then works on a core that a run thread just left). May
+	 * return sooner (an unpark meant for the caller, a spurious wake-up). One caller at a time (the
+	 * timer thread); lock-free.
+	 *
+	 * @return Whether no task waits now.
+	 */
+	public boolean awaitDrained(long nanos) {
+		if (queue.isEmpty()) {
+			return true;
+		}
+		drainWaiter = Thread.currentThread();
+		try {
+			// Volatile write, then read: a worker that finds the queue empty after this read sees the waiter.
+			if (!queue.isEmpty()) {
+				LockSupport.parkNanos(this, nanos);
+			}
+		} finally {
+			drainWaiter = null;
+		}
+		return queue.isEmpty();
+	}
+
+	/** How many threads are parked as spares now (tests). */
+	int spares() {
+		return spares.size();
 	}
 
 	/** How many threads the pool has now (the spawner not counted). */
@@ -143,10 +219,47 @@ public final class RunPool implements Executor {
 				int before = taken.get();
 				LockSupport.parkNanos(this, STALL_NANOS);
 				if (!shutdown && free.get() == 0 && !queue.isEmpty() && taken.get() == before) {
-					spawn();
+					Spare spare = spares.pollFirst();
+					if (spare != null) {
+						free.incrementAndGet();
+						spare.woken = true;
+						LockSupport.unpark(spare.thread);
+					} else {
+						spawn();
+					}
 				}
 			}
 		}
+	}
+
+	/**
+	 * Parks the calling thread, no longer counted as free, as a spare until the spawner wakes it (then
+	 * it is counted as free again), or until the keep-alive passes or the pool shuts down.
+	 *
+	 * @return Whether the spawner woke it; {@code false}: it is to end.
+	 */
+	private boolean spare() {
+		Spare me = new Spare();
+		spares.addFirst(me);
+		if (free.get() == 0 && !queue.isEmpty()) {
+			wantThread(); // a task came while this thread still counted as free
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(KEEP_ALIVE_SECONDS);
+		while (!me.woken && !shutdown) {
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				break;
+			}
+			LockSupport.parkNanos(this, left);
+			Thread.interrupted(); // a late interrupt meant for a plugin: ignored here
+		}
+		if (me.woken || !spares.remove(me)) {
+			while (!me.woken) { // taken by the spawner just now: it wakes it at once
+				Thread.onSpinWait();
+			}
+			return true;
+		}
+		return false;
 	}
 
 	private void spawn() {
@@ -166,20 +279,48 @@ public final class RunPool implements Executor {
 	}
 
 	private void work() {
-		live.add(Thread.currentThread());
+		Thread thread = Thread.currentThread();
+		String name = thread.getName();
+		String label = null; // the label of the name the thread carries now; null: its own name
+		live.add(thread);
 		while (!shutdown) {
-			Runnable task;
-			try {
-				task = threads.get() <= core ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
-			} catch (InterruptedException e) {
-				continue; // a late interrupt meant for a plugin: ignored here
-			}
+			Runnable task = queue.poll();
 			if (task == null) {
-				break; // idle for the keep-alive, and more than the core threads: end
+				Thread waiter = drainWaiter;
+				if (waiter != null) {
+					LockSupport.unpark(waiter); // every waiting task has its thread, and this one is free now
+				}
+				if (label != null) {
+					thread.setName(name); // idle: its own name again, before it waits
+					label = null;
+				}
+				int idle = free.get();
+				if (idle > core && free.compareAndSet(idle, idle - 1)) {
+					// Enough free threads wait on the queue: this one parks as a spare.
+					if (!spare()) {
+						live.remove(thread);
+						threads.decrementAndGet();
+						return; // idle for the keep-alive: it ends (no longer counted as free)
+					}
+					continue; // woken by the spawner, counted as free again
+				}
+				try {
+					task = threads.get() <= core ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+				} catch (InterruptedException e) {
+					continue; // a late interrupt meant for a plugin: ignored here
+				}
+				if (task == null) {
+					break; // idle for the keep-alive, and more than the core threads: end
+				}
 			}
 			taken.incrementAndGet();
 			if (free.decrementAndGet() == 0 && !queue.isEmpty()) {
 				wantThread(); // everyone is busy and runs wait: someone must take them
+			}
+			String wanted = task instanceof Named named ? named.label() : null;
+			if (!java.util.Objects.equals(wanted, label)) {
+				thread.setName(wanted == null ? name : name + " [" + wanted + "]");
+				label = wanted;
 			}
 			try {
 				task.run();

@@ -34,9 +34,10 @@ import io.crontainer.store.api.StoreUnavailableException;
 /**
  * A run on its own thread from the {@link RunPool}: claim, run, commit. It claims the run's window from
  * the {@link StateStore} (no lock held); takes the window start from the claim and the window end from
- * the clock; renames the thread {@code crontainer-run-N [NAME]}, marks it as the run's for its log
- * ({@code RunLogCapture}: what it logs until the plugin returns goes to the run's log, kept in
- * {@link RunRecord}) and calls the plugin (no lock held); unmarks it and restores the name; commits the
+ * the clock; the thread carries the name {@code crontainer-run-N [NAME]} (the {@link RunPool} names it
+ * so for the run's task, {@link RunPool#named}, and gives it its own name back once idle), marks it as
+ * the run's for its log ({@code RunLogCapture}: what it logs until the plugin returns goes to the run's
+ * log, kept in {@link RunRecord}) and calls the plugin (no lock held); unmarks it; commits the
  * window end if the plugin returned normally, or releases the claim (timing the commit,
  * {@link Engine#commitTook}); and, once the commit is durable (on the store's thread), records the
  * run's outcome and hands the run back to the engine ({@link Engine#over}); a run that failed or timed
@@ -152,6 +153,8 @@ final class RunThread {
 	private final Outcomes outcomes;
 	private final Events events;
 	private final Engine engine;
+	/** Whether the pool names a run's thread for it ({@link RunPool#named}): a {@link RunPool}. */
+	private final boolean named;
 	// Guarded by lock.
 	/** Runs handed to the claiming task and not yet claimed, in the order fired. */
 	private final List<Run> claiming = new ArrayList<>();
@@ -163,6 +166,7 @@ final class RunThread {
 		this.lock = lock;
 		this.clock = clock;
 		this.pool = pool;
+		this.named = pool instanceof RunPool;
 		this.deadlines = deadlines;
 		this.outcomes = outcomes;
 		this.events = events;
@@ -178,7 +182,7 @@ final class RunThread {
 	 */
 	void submit(Run run, Instant expected, long version) {
 		try {
-			pool.execute(() -> execute(run, expected, version));
+			pool.execute(RunPool.named(run.name, () -> execute(run, expected, version)));
 		} catch (RejectedExecutionException e) {
 			finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
 		}
@@ -293,7 +297,7 @@ final class RunThread {
 			ClaimResult result = results.get(i);
 			if (result.granted()) {
 				try {
-					pool.execute(() -> claimed(run, store, result, run.version));
+					pool.execute(RunPool.named(run.name, () -> claimed(run, store, result, run.version)));
 				} catch (RejectedExecutionException e) {
 					store.release(result.claim());
 					finish(run, Outcome.INTERRUPTED, "the scheduler is stopping", null);
@@ -427,13 +431,19 @@ final class RunThread {
 			deadlines.started(run, timeout, now); // on this runtime's clock, as the due queue
 		}
 		CronPlugin service = run.job.plugin.service();
-		String threadName = thread.getName();
-		thread.setName(threadName + " [" + run.name + "]");
+		// A run pool's thread carries the name from the task's start (RunPool.named), and its own again once
+		// idle: one rename per run. On another executor's thread, the name is set around the call here.
+		String threadName = named ? null : thread.getName();
+		if (!named) {
+			thread.setName(threadName + " [" + run.name + "]");
+		}
 		if (LOG.isDebugEnabled()) {
 			LOG.debug("Cron plugin {} runs ({}) for [{}, {})", run.name, run.trigger, Formats.instant(start),
 					Formats.instant(end));
 		}
-		events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
+		if (events.tellsStarted()) { // else no snapshot: nobody subscribes (a burst's runs start sooner)
+			events.started(record.toDTO()); // queued: Event Admin is called on the events' own thread
+		}
 		Throwable failure = null;
 		record.log = RunLogCapture.begin(); // what this thread logs until end() is the run's log
 		try {
@@ -445,7 +455,9 @@ final class RunThread {
 			synchronized (run) {
 				run.inRun = false;
 			}
-			thread.setName(threadName);
+			if (!named) {
+				thread.setName(threadName);
+			}
 			Thread.interrupted(); // leave the thread clean: the interrupt was for the plugin
 		}
 		returned(run, store, claim, start, end, failure, timed);

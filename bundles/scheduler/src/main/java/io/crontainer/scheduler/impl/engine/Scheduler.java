@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,8 +82,6 @@ public final class Scheduler implements Due.Parts {
 	 * is due within milliseconds (the fire times of a cron interval are at least a second apart).
 	 */
 	static final long NEXT_DEFER_MAX_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20);
-	/** How long the timer sleeps at a time while it puts off next fire times; it looks at the due queue in between. */
-	static final long NEXT_DEFER_PARK_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(200);
 
 	/**
 	 * The scheduler's configuration.
@@ -142,6 +141,12 @@ public final class Scheduler implements Due.Parts {
 	 * off next fire times while they do, up to {@link #NEXT_DEFER_MAX_NANOS}.
 	 */
 	private volatile BooleanSupplier runsWaiting;
+	/**
+	 * Parks the timer until no run waits for a run thread, at most the nanoseconds given
+	 * ({@link RunPool#awaitDrained}): the first run thread that then finds the queue empty wakes it, and
+	 * so does the due queue ({@link Timer#wake}); it may return sooner.
+	 */
+	private volatile LongConsumer awaitRunsStarted;
 
 	// Guarded by lock.
 	private Options options;
@@ -175,7 +180,13 @@ public final class Scheduler implements Due.Parts {
 		this.store = requireNonNull(store);
 		this.options = requireNonNull(options);
 		this.changed = requireNonNull(changed);
-		this.runsWaiting = runs instanceof RunPool pool ? pool::waiting : () -> false;
+		if (runs instanceof RunPool pool) {
+			this.runsWaiting = pool::waiting;
+			this.awaitRunsStarted = pool::awaitDrained;
+		} else {
+			this.runsWaiting = () -> false;
+			this.awaitRunsStarted = LockSupport::parkNanos;
+		}
 		this.history = new History(options.historySize());
 		this.table = new JobTable(lock, clock, due, history, new JobTable.Engine() {
 			@Override
@@ -625,14 +636,18 @@ public final class Scheduler implements Due.Parts {
 		flush(out);
 	}
 
-	/** The timer thread, which the due queue unparks when a deadline comes before its sleep. */
-	public void timer(Thread thread) {
-		waker(() -> LockSupport.unpark(thread));
+	/** The timer, which the due queue wakes when a deadline comes before its sleep. */
+	public void timer(Timer timer) {
+		waker(timer::wake);
 	}
 
-	/** How the timer learns that runs wait for a run thread (tests); by default the run pool's queue. */
-	void runsWaiting(BooleanSupplier waiting) {
+	/**
+	 * How the timer learns that runs wait for a run thread, and awaits their start (tests); by default the
+	 * run pool's queue.
+	 */
+	void runsWaiting(BooleanSupplier waiting, LongConsumer awaitStarted) {
 		this.runsWaiting = requireNonNull(waiting);
+		this.awaitRunsStarted = requireNonNull(awaitStarted);
 	}
 
 	/** How to wake the timer (tests count the wake-ups). */
@@ -696,11 +711,12 @@ public final class Scheduler implements Due.Parts {
 	 * Does what is due at the clock's instant: fires due plugins, enforces the time limits of runs and
 	 * of plugin calls, re-checks every plugin when the re-check is due, and retries
 	 * records the store could not give. The next fire times of the plugins fired are computed once
-	 * the runs fired have a run thread, or {@link #NEXT_DEFER_MAX_NANOS} later (the timer sleeps
-	 * {@link #NEXT_DEFER_PARK_NANOS} at a time meanwhile, with no lock held), so that a burst's runs
-	 * start first.
+	 * the runs fired have a run thread, or {@link #NEXT_DEFER_MAX_NANOS} later (meanwhile the timer
+	 * parks, with no lock held, until the first run thread that then finds the run queue empty wakes it,
+	 * or the due queue does), so that a burst's runs start first.
 	 *
-	 * @return The instant at which it wants to be called next; {@code null} once stopped.
+	 * @return The instant at which it wants to be called next, the earliest deadline (the due queue wakes
+	 *         the timer for an earlier one; the timer bounds each sleep itself); {@code null} once stopped.
 	 */
 	public Instant tick() {
 		long putOffSince = 0;
@@ -729,14 +745,16 @@ public final class Scheduler implements Due.Parts {
 			// burst: this thread's only, so read without the lock.
 			if (!burst.isEmpty() && runsWaiting.getAsBoolean()) {
 				// The runs fired wait for a run thread: their start comes before next fire times, which
-				// compete with it for the CPU; the due queue is looked at again in between.
+				// compete with it for the CPU. A run thread that finds the queue empty wakes this one (no
+				// polling), and the due queue does when something else comes due meanwhile.
 				long t = System.nanoTime();
 				if (!puttingOff) {
 					puttingOff = true;
 					putOffSince = t;
 				}
-				if (t - putOffSince < NEXT_DEFER_MAX_NANOS) {
-					LockSupport.parkNanos(this, NEXT_DEFER_PARK_NANOS);
+				long left = NEXT_DEFER_MAX_NANOS - (t - putOffSince);
+				if (left > 0) {
+					awaitRunsStarted.accept(left);
 					continue;
 				}
 			}
@@ -752,7 +770,9 @@ public final class Scheduler implements Due.Parts {
 					schedules.computeNext(burst.poll(), now, after);
 				}
 				long nowMillis = now.toEpochMilli();
-				long earliest = Math.min(due.earliest(), nowMillis + Timer.MAX_WAIT.toMillis());
+				// The earliest deadline itself: the timer bounds each sleep by Timer.MAX_WAIT, and a wake-up
+				// before this finds nothing due unless the due queue woke it.
+				long earliest = due.earliest();
 				if (burst.isEmpty() && earliest > nowMillis && after.isEmpty()) {
 					due.sleeping(earliest);
 					return Instant.ofEpochMilli(earliest);

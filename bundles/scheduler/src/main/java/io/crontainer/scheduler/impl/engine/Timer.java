@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
  * {@link RunPool}, plugin calls to the call pool, never to this thread.
  *
  * <p>
- * It never polls: the due queue unparks it when a deadline earlier than its sleep is added. The only
- * bounded wake-up is every {@link #MAX_WAIT}, so that a system clock stepped forward is noticed in
- * time (waits are measured on the monotonic clock, deadlines on the wall clock); such a wake-up finds
- * nothing due and costs a few microseconds. Thread-safe.
+ * It never polls: the due queue wakes it ({@link #wake()}) when a deadline earlier than its sleep is
+ * added. The only bounded wake-up is every {@link #MAX_WAIT}, so that a system clock stepped forward
+ * is noticed in time (waits are measured on the monotonic clock, deadlines on the wall clock); such a
+ * wake-up only reads the wall clock and, if the deadline it sleeps until has not come and nothing woke
+ * it, parks again without a tick (a few microseconds, no lock, no allocation). Thread-safe.
  */
 public final class Timer implements Runnable {
 	/**
@@ -32,7 +33,12 @@ public final class Timer implements Runnable {
 	private final Clock clock;
 	private final Supplier<Instant> tick;
 	private final Thread thread;
+	private final long maxWaitNanos;
 	private volatile boolean stopped;
+	/** Whether {@link #wake()} was called since the last tick began: the next wake-up ticks. */
+	private volatile boolean woken;
+	/** Bounded or spurious wake-ups that found the deadline not come, nothing woken, and parked again (tests). */
+	private volatile long idleWakeUps;
 
 	/**
 	 * @param tick Does what is due and returns the instant it wants to be called next (the earliest
@@ -40,10 +46,30 @@ public final class Timer implements Runnable {
 	 *        the engine stopped.
 	 */
 	public Timer(Clock clock, Supplier<Instant> tick, String threadName) {
+		this(clock, tick, threadName, MAX_WAIT);
+	}
+
+	/** As {@link #Timer(Clock, Supplier, String)}, with another bound of each sleep (tests). */
+	Timer(Clock clock, Supplier<Instant> tick, String threadName, Duration maxWait) {
 		this.clock = clock;
 		this.tick = tick;
+		this.maxWaitNanos = maxWait.toNanos();
 		this.thread = new Thread(this, threadName);
 		this.thread.setDaemon(true);
+	}
+
+	/**
+	 * Makes the timer tick at once (a deadline came before the one it sleeps until). Any thread;
+	 * neither blocks nor calls out, so the due queue calls it with the engine's lock held.
+	 */
+	public void wake() {
+		woken = true;
+		LockSupport.unpark(thread);
+	}
+
+	/** How many wake-ups found nothing to do and parked again without a tick (tests). */
+	long idleWakeUps() {
+		return idleWakeUps;
 	}
 
 	public Thread thread() {
@@ -68,6 +94,7 @@ public final class Timer implements Runnable {
 	@Override
 	public void run() {
 		while (!stopped) {
+			woken = false; // before the tick: a wake() during it makes the park below return at once
 			Instant next;
 			try {
 				next = tick.get();
@@ -78,12 +105,31 @@ public final class Timer implements Runnable {
 			if (next == null) {
 				return;
 			}
-			long nanos = Math.min(MAX_WAIT.toNanos(), Duration.between(clock.instant(), next).toNanos());
-			if (nanos > 0 && !stopped) {
-				// Wakes at the deadline, on unpark (an earlier deadline was added), or spuriously: all
-				// three just tick again.
-				LockSupport.parkNanos(this, nanos);
+			sleepUntil(next.getEpochSecond(), next.getNano());
+		}
+	}
+
+	/**
+	 * Parks until the wall clock reaches the deadline, {@link #wake()} is called or the timer stops, at
+	 * most {@link #MAX_WAIT} at a time. Wakes up early on unpark or spuriously; then, if the deadline has
+	 * not come and nothing woke it, it parks again: nothing can be due before the deadline the tick
+	 * returned unless a wake() said so, so a tick would find nothing.
+	 */
+	private void sleepUntil(long seconds, int nanos) {
+		boolean again = false;
+		while (!stopped && !woken) {
+			Instant now = clock.instant();
+			long left = seconds - now.getEpochSecond();
+			long wait = left > maxWaitNanos / 1_000_000_000L ? maxWaitNanos
+					: Math.min(maxWaitNanos, left * 1_000_000_000L + nanos - now.getNano());
+			if (wait <= 0) {
+				return; // the deadline came (or the wall clock was stepped past it)
 			}
+			if (again) {
+				idleWakeUps++; // this thread only writes it
+			}
+			again = true;
+			LockSupport.parkNanos(this, wait);
 		}
 	}
 }

@@ -156,6 +156,11 @@ public final class EventPoster implements Events {
 	}
 
 	@Override
+	public boolean tellsStarted() {
+		return admin.get() != null && subscribed.test(CronEvents.RUN_STARTED);
+	}
+
+	@Override
 	public void started(CronRunDTO run) {
 		post(CronEvents.RUN_STARTED, () -> run(run));
 	}

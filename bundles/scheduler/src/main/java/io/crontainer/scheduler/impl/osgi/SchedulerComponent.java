@@ -157,7 +157,7 @@ public final class SchedulerComponent {
 		this.events = EventPoster.open(() -> eventAdmin, topic -> EventPoster.subscribed(eventHandlers, topic));
 		this.scheduler = new Scheduler(clock, runs, calls, store, options, changeCount::changed, events);
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
-		scheduler.timer(timer.thread());
+		scheduler.timer(timer);
 		timer.start();
 		this.view = new RuntimeView(scheduler.operations());
 		this.registration = context.registerService(CronRuntime.class, view, changeCount.properties());

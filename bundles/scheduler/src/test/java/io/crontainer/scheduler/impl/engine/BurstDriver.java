@@ -28,6 +28,7 @@ public final class BurstDriver {
 	static AtomicLongArray starts;
 	static final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
 	static volatile Map<String, Long> atLast;
+	static volatile Map<String, Long> switchesAtLast;
 	static volatile int size;
 
 	public static void main(String[] args) throws Exception {
@@ -42,7 +43,7 @@ public final class BurstDriver {
 				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
 				}, Events.NONE);
 		Timer timer = new Timer(clock, scheduler::tick, "crontainer-timer");
-		scheduler.timer(timer.thread());
+		scheduler.timer(timer);
 		timer.start();
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 		long id = 0;
@@ -52,6 +53,7 @@ public final class BurstDriver {
 			BurstDriver.size = size;
 			started.set(0);
 			atLast = null;
+			switchesAtLast = null;
 			long target = (System.currentTimeMillis() + 1500) / 1000 + 1;
 			ZonedDateTime at = Instant.ofEpochSecond(target).atZone(ZoneId.of("UTC"));
 			String expr = at.getSecond() + " " + at.getMinute() + " " + at.getHour() + " * * ?"; // daily, as the harness
@@ -74,12 +76,14 @@ public final class BurstDriver {
 						starts.compareAndSet(slot, 0, now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
 						if (started.incrementAndGet() == BurstDriver.size) {
 							atLast = cpu(ManagementFactory.getThreadMXBean());
+							switchesAtLast = switches();
 						}
 					}
 				}));
 			}
 			Thread.sleep(Math.max(0, target * 1000 - 100 - System.currentTimeMillis())); // to 0.1 s before the fire second
 			Map<String, Long> cpu0 = cpu(threads);
+			Map<String, Long> switches0 = switches();
 			Thread.sleep(Math.max(0, target * 1000 + 1000 - System.currentTimeMillis())); // the burst and 1 s more
 			Map<String, Long> cpu1 = cpu(threads);
 			double[] late = new double[size];
@@ -106,8 +110,17 @@ public final class BurstDriver {
 					}
 				});
 			}
-			System.out.printf("round %d M=%d min %.2f p50 %.2f p99 %.2f max %.2f ms; until the last start %.2f ms cpu:%s; all cpu:%s%n", r, size, late[0],
-					late[size / 2], late[(int) Math.ceil(size * 0.99) - 1], late[size - 1], total[0] / 1e6, c, b.toString().replace("crontainer-", ""));
+			StringBuilder w = new StringBuilder();
+			if (switchesAtLast != null) {
+				switchesAtLast.forEach((k, v) -> {
+					long n = v - switches0.getOrDefault(k, 0L);
+					if (n > 0) {
+						w.append(' ').append(k).append(' ').append(n);
+					}
+				});
+			}
+			System.out.printf("round %d M=%d min %.2f p50 %.2f p99 %.2f max %.2f ms; until the last start %.2f ms cpu:%s; switches:%s; run threads %d; all cpu:%s%n", r, size, late[0],
+					late[size / 2], late[(int) Math.ceil(size * 0.99) - 1], late[size - 1], total[0] / 1e6, c, w, runs.threads(), b.toString().replace("crontainer-", ""));
 			for (long x : ids) {
 				scheduler.remove(x);
 			}
@@ -116,6 +129,37 @@ public final class BurstDriver {
 		timer.stop();
 		store.close();
 		runs.shutdownNow();
+	}
+
+	/**
+	 * Context switches (voluntary and not) of the engine's threads, by kernel name (15 characters:
+	 * {@code crontainer-run-} covers the run threads and their spawner), from {@code /proc/self/task};
+	 * empty where there is none.
+	 */
+	private static Map<String, Long> switches() {
+		Map<String, Long> byName = new TreeMap<>();
+		try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+			for (Path task : tasks) {
+				try {
+					String name = Files.readString(task.resolve("comm")).trim();
+					if (!name.startsWith("crontainer-")) {
+						continue;
+					}
+					long n = 0;
+					for (String line : Files.readAllLines(task.resolve("status"))) {
+						if (line.contains("ctxt_switches:")) {
+							n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+						}
+					}
+					byName.merge(name.replace("crontainer-", ""), n, Long::sum);
+				} catch (java.io.IOException | RuntimeException e) {
+					// ended meanwhile
+				}
+			}
+		} catch (java.io.IOException e) {
+			return byName;
+		}
+		return byName;
 	}
 
 	private static Map<String, Long> cpu(ThreadMXBean threads) {

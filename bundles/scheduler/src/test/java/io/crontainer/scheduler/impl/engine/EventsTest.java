@@ -189,6 +189,45 @@ class EventsTest {
 	}
 
 	@Test
+	void aRunBuildsNoStartedSnapshotWhenNobodySubscribesToIt() {
+		java.util.concurrent.atomic.AtomicBoolean subscribed = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.List<io.crontainer.api.runtime.CronRunDTO> told = new java.util.ArrayList<>();
+		EventPoster real = new EventPoster(() -> bound, topic -> subscribed.get(), poster);
+		Events counting = new Events() {
+			@Override
+			public boolean tellsStarted() {
+				return real.tellsStarted();
+			}
+
+			@Override
+			public void started(io.crontainer.api.runtime.CronRunDTO run) {
+				told.add(run);
+				real.started(run);
+			}
+
+			@Override
+			public void ended(io.crontainer.api.runtime.CronRunDTO run) {
+				real.ended(run);
+			}
+
+			@Override
+			public void stateChanged(String name, io.crontainer.api.runtime.JobState before,
+					io.crontainer.api.runtime.JobState after, String reason, long at) {
+				real.stateChanged(name, before, after, reason, at);
+			}
+		};
+		scheduler.stop();
+		scheduler = scheduler(counting);
+		add(scheduler, 1, "quiet", "* * * * *");
+		at("2026-03-02T10:01:00Z");
+		assertThat(told).as("no handler subscribes to " + CronEvents.RUN_STARTED).isEmpty();
+		subscribed.set(true);
+		at("2026-03-02T10:02:00Z");
+		assertThat(told).singleElement().satisfies(run -> assertThat(run.name).isEqualTo("quiet"));
+		assertThat(admin.on(CronEvents.RUN_STARTED)).hasSize(1);
+	}
+
+	@Test
 	void stateChangesArePostedWithThePreviousStateAndTheReason() {
 		TestPlugin p = add(scheduler, 1, "toggled", "* * * * *");
 		poster.runAll();

@@ -65,6 +65,106 @@ class RunPoolTest {
 	}
 
 	@Test
+	void aThreadThatFindsTheQueueEmptyWakesTheOneAwaitingTheDrain() throws Exception {
+		CountDownLatch entered = new CountDownLatch(RunPool.CORE);
+		for (int i = 0; i < RunPool.CORE; i++) {
+			pool.execute(() -> hang(entered)); // every thread busy
+		}
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch ran = new CountDownLatch(1);
+		pool.execute(ran::countDown); // waits: a thread is added for it within a millisecond, or one is freed
+		assertThat(pool.waiting()).isTrue();
+		java.util.concurrent.CompletableFuture<Boolean> drained = new java.util.concurrent.CompletableFuture<>();
+		Thread timer = new Thread(() -> drained.complete(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))));
+		timer.start();
+		assertThat(drained.get(10, TimeUnit.SECONDS)).as("woken when the task was taken, long before its bound")
+				.isTrue();
+		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+		timer.join(10_000);
+	}
+
+	@Test
+	void aNamedTaskRunsUnderItsLabelAndTheThreadCarriesItsOwnNameAgainWhenIdle() throws Exception {
+		String[] names = new String[3];
+		Thread[] threads = new Thread[1];
+		CountDownLatch done = new CountDownLatch(1);
+		pool.execute(RunPool.named("a", () -> {
+			threads[0] = Thread.currentThread();
+			names[0] = threads[0].getName();
+			// Queued before this task ends: the same thread takes them next, without waiting.
+			pool.execute(RunPool.named("b", () -> names[1] = Thread.currentThread().getName()));
+			pool.execute(() -> {
+				names[2] = Thread.currentThread().getName();
+				done.countDown();
+			});
+		}));
+		assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(names[0]).matches(prefix + "-\\d+ \\[a\\]");
+		assertThat(names[1]).as("the next run, under its own label").matches(prefix + "-\\d+ \\[b\\]");
+		assertThat(names[2]).as("a task without a label, under the thread's own name").matches(prefix + "-\\d+");
+		io.crontainer.scheduler.impl.testing.Await.until("the idle thread named " + prefix + "-N again",
+				() -> threads[0].getName().matches(prefix + "-\\d+"));
+	}
+
+	@Test
+	void threadsAddedForHungTasksWaitAsSparesOnceFreeSoThatABurstWakesTheCoreThreadsOnly() throws Exception {
+		int hung = 6;
+		CountDownLatch entered = new CountDownLatch(hung);
+		for (int i = 0; i < hung; i++) {
+			pool.execute(() -> hang(entered));
+		}
+		assertThat(entered.await(10, TimeUnit.SECONDS)).as("every hung task got a thread").isTrue();
+		int threads = pool.threads();
+		assertThat(threads).isGreaterThanOrEqualTo(hung);
+		release.countDown(); // they all return
+		io.crontainer.scheduler.impl.testing.Await.until("all but " + RunPool.CORE + " threads parked as spares",
+				() -> pool.spares() == threads - RunPool.CORE);
+		// A burst: the queue signals the threads that wait on it, the core ones; the spares stay parked.
+		CountDownLatch done = new CountDownLatch(1000);
+		for (int i = 0; i < 1000; i++) {
+			pool.execute(done::countDown);
+		}
+		assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(pool.threads()).as("no thread ended or was added").isEqualTo(threads);
+	}
+
+	@Test
+	void aSpareIsWokenBeforeAThreadIsStartedWhenEveryFreeThreadHangs() throws Exception {
+		CountDownLatch entered = new CountDownLatch(4);
+		CountDownLatch first = new CountDownLatch(1);
+		for (int i = 0; i < 4; i++) {
+			pool.execute(() -> {
+				entered.countDown();
+				try {
+					first.await();
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+			});
+		}
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		first.countDown();
+		io.crontainer.scheduler.impl.testing.Await.until("two spares", () -> pool.spares() == pool.threads() - RunPool.CORE);
+		int threads = pool.threads();
+		int spares = pool.spares();
+		CountDownLatch hungAgain = new CountDownLatch(RunPool.CORE);
+		for (int i = 0; i < RunPool.CORE; i++) {
+			pool.execute(() -> hang(hungAgain)); // the core threads hang
+		}
+		assertThat(hungAgain.await(10, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch ran = new CountDownLatch(1);
+		pool.execute(ran::countDown);
+		assertThat(ran.await(10, TimeUnit.SECONDS)).as("a spare took it").isTrue();
+		assertThat(pool.threads()).as("no thread started").isEqualTo(threads);
+		assertThat(spares).isPositive();
+	}
+
+	@Test
+	void awaitingADrainedPoolReturnsAtOnce() {
+		assertThat(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))).isTrue();
+	}
+
+	@Test
 	void shutdownEndsEveryIdleThread() throws Exception {
 		CountDownLatch ran = new CountDownLatch(1);
 		pool.execute(ran::countDown);

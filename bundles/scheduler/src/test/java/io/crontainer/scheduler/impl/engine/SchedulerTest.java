@@ -325,13 +325,14 @@ class SchedulerTest {
 	void theTimerIsWokenOnlyWhenSomethingIsDueBeforeItWakesAnyway() {
 		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
 		scheduler.waker(wakeups::incrementAndGet);
-		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT)); // sleeps 30 s at most
+		// Until the earliest deadline, the re-check; the timer itself bounds each sleep by Timer.MAX_WAIT.
+		assertThat(scheduler.tick()).isEqualTo(T0.plus(Duration.ofMinutes(5)));
 		assertThat(wakeups).hasValue(0);
 		// Intervals from service properties: no plugin call, whose time limit would be due too.
 		add(1, "daily", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "0 3 * * *");
 		assertThat(wakeups).as("due after the timer wakes anyway: it need not wake").hasValue(0);
 		add(2, "secondly", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * * ?");
-		assertThat(wakeups).as("due at 10:00:31, before 10:01:00: wake it").hasValue(1);
+		assertThat(wakeups).as("due at 10:00:31, before the re-check at 10:05:30: wake it").hasValue(1);
 		add(3, "also-secondly", "-", CronPlugin.ENABLED, true, CronPlugin.INTERVAL, "* * * * * ?");
 		assertThat(wakeups).as("the timer is awake: it will see it").hasValue(1);
 		assertThat(scheduler.tick()).isEqualTo(Instant.parse("2026-03-02T10:00:31Z"));
@@ -350,6 +351,8 @@ class SchedulerTest {
 		scheduler.runsWaiting(() -> {
 			seen.add(view.getJob("p").nextFire);
 			return seen.size() <= 2;
+		}, nanos -> {
+			// the pool's thread that takes the run wakes the timer
 		});
 		clock.set(Instant.ofEpochMilli(fired));
 		scheduler.tick();
@@ -365,10 +368,10 @@ class SchedulerTest {
 	@Test
 	void runsThatWaitForEverPutOffNextFireTimesOnlySoLong() {
 		add(1, "p", "-", CronPlugin.INTERVAL, "* * * * *");
-		scheduler.runsWaiting(() -> true); // every run thread busy, for good
+		scheduler.runsWaiting(() -> true, java.util.concurrent.locks.LockSupport::parkNanos); // every run thread busy, for good
 		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
 		assertThat(scheduler.tick()).as("the timer goes to sleep until the next fire time")
-				.isEqualTo(Instant.parse("2026-03-02T10:01:30Z")); // MAX_WAIT after the tick's instant
+				.isEqualTo(Instant.parse("2026-03-02T10:02:00Z"));
 		assertThat(view.getJob("p").nextFire).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
 	}
 
@@ -380,8 +383,8 @@ class SchedulerTest {
 			add(10 + i, "hourly-" + i, "0 * * * *");
 		}
 		wakeups.set(0);
-		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT));
-		assertThat(scheduler.tick()).isEqualTo(T0.plus(Timer.MAX_WAIT));
+		assertThat(scheduler.tick()).as("until the re-check").isEqualTo(T0.plus(Duration.ofMinutes(5)));
+		assertThat(scheduler.tick()).as("until the re-check").isEqualTo(T0.plus(Duration.ofMinutes(5)));
 		assertThat(wakeups).hasValue(0);
 	}
 
@@ -1177,6 +1180,32 @@ class SchedulerTest {
 			assertThat(store.read("deaf").lastEnd()).isNull();
 		} finally {
 			deaf.block.countDown();
+		}
+	}
+
+	@Test
+	@Timeout(20)
+	void aRunOnTheRunPoolCarriesItsPluginsNameFromItsClaimToItsCommit() throws Exception {
+		RunPool pool = new RunPool("test-named-runs");
+		try {
+			scheduler.stop();
+			scheduler = newScheduler(pool, PluginCalls.Calls.of(Runnable::run));
+			TestPlugin p = add(1, "named", "* * * * *");
+			String[] during = new String[1];
+			Thread[] thread = new Thread[1];
+			p.onRun = () -> {
+				thread[0] = Thread.currentThread();
+				during[0] = thread[0].getName();
+			};
+			clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+			scheduler.tick();
+			Await.until("the run over", () -> job("named").lastRun != null
+					&& job("named").lastRun.outcome == Outcome.SUCCEEDED);
+			assertThat(during[0]).matches("test-named-runs-\\d+ \\[named\\]");
+			Await.until("the idle run thread named test-named-runs-N again",
+					() -> thread[0].getName().matches("test-named-runs-\\d+"));
+		} finally {
+			pool.shutdownNow();
 		}
 	}
 
