@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Runs wait in one queue; threads take them in turn, so a burst of short runs (a thousand plugins due
  * in the same second) is drained by the {@link #CORE} threads without a hand-off per run. A thread
- * counts as <em>free</em> except while it is inside a task. When tasks wait, no thread is free and no
- * task was taken for {@link #STALL_NANOS} (every thread is inside a run that lasts), the pool's
+ * counts as <em>free</em> while it waits on the queue (not inside a task, nor parked as a spare,
+ * below). When tasks wait, no thread is free and no task was taken for {@link #STALL_NANOS} (every
+ * thread is inside a run that lasts), the pool's
  * spawner thread ({@code crontainer-run-spawner}) adds one: starting a thread costs up to a
  * millisecond here, which neither the timer thread that submits nor a run thread ever pays, and a
  * burst of short runs adds none. Hence a queued run always has a thread within about a millisecond,
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * before it starts a thread. So a burst wakes the core threads only (the queue hands each waiting
  * thread a signal, and on 2 cores more threads than cores cost context switches and contention, not
  * speed), however many threads earlier hung plugins made the pool start; a spare idle for
- * {@link #KEEP_ALIVE_SECONDS} ends.
+ * {@link #KEEP_ALIVE_SECONDS} ends too, as long as the pool keeps its core threads.
  *
  * <p>
  * A task given as {@link #named} runs on a thread named {@code prefix-N [label]} (a run: its plugin's
@@ -53,7 +54,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunPool implements Executor {
 	static final long KEEP_ALIVE_SECONDS = 60;
-	/** Threads started at once and kept when idle, so that a burst never starts cold. */
+	/**
+	 * Threads started at once and kept when idle (a thread idle for the keep-alive ends only while the
+	 * pool has more), so that a burst never starts cold.
+	 */
 	static final int CORE = 2;
 	/** How long waiting tasks see no progress before a thread is added. */
 	static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -62,6 +66,7 @@ public final class RunPool implements Executor {
 	private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
 	private final String prefix;
 	private final int core;
+	private final long keepAliveNanos;
 	/** The pool's threads alive now, for {@link #shutdownNow()}. */
 	private final Set<Thread> live = ConcurrentHashMap.newKeySet();
 	private final AtomicInteger threads = new AtomicInteger();
@@ -72,7 +77,7 @@ public final class RunPool implements Executor {
 	private final AtomicBoolean spawnWanted = new AtomicBoolean();
 	/** Threads parked as spares, the latest first: the spawner wakes one before it starts a thread. */
 	private final java.util.concurrent.ConcurrentLinkedDeque<Spare> spares = new java.util.concurrent.ConcurrentLinkedDeque<>();
-	/** The thread parked in {@link #awaitDrained}, if any: the first worker that then finds the queue empty unparks it. */
+	/** The thread parked in {@link #awaitDrained}, if any: the worker that takes the last task queued unparks it. */
 	private volatile Thread drainWaiter;
 	private final Thread spawner;
 	private volatile boolean shutdown;
@@ -112,11 +117,22 @@ public final class RunPool implements Executor {
 	 * @param core The threads started at once and kept when idle, at least 1.
 	 */
 	RunPool(String prefix, int core) {
+		this(prefix, core, TimeUnit.SECONDS.toNanos(KEEP_ALIVE_SECONDS));
+	}
+
+	/**
+	 * @param prefix The prefix of the threads' names ({@code prefix-N}, and {@code prefix-spawner}).
+	 * @param core The threads started at once and kept when idle, at least 1.
+	 * @param keepAliveNanos How long a thread beyond the core ones stays idle before it ends, in ns (tests
+	 *        shorten it; {@link #KEEP_ALIVE_SECONDS} otherwise).
+	 */
+	RunPool(String prefix, int core, long keepAliveNanos) {
 		if (core < 1) {
 			throw new IllegalArgumentException("a pool keeps at least one thread, not " + core);
 		}
 		this.prefix = prefix;
 		this.core = core;
+		this.keepAliveNanos = keepAliveNanos;
 		this.spawner = new Thread(this::spawnLoop, prefix + "-spawner");
 		this.spawner.setDaemon(true);
 		this.spawner.start();
@@ -157,11 +173,11 @@ public final class RunPool implements Executor {
 	}
 
 	/**
-	 * Parks the calling thread until no task waits for a thread, or {@code nanos} passed: the first of
-	 * the pool's threads that then finds the queue empty unparks it, as it becomes free (the timer awaits
-	 * a burst's start so, without polling, and then works on a core that a run thread just left). May
-	 * return sooner (an unpark meant for the caller, a spurious wake-up). One caller at a time (the
-	 * timer thread); lock-free.
+	 * Parks the calling thread until no task waits for a thread, or {@code nanos} passed: the thread of
+	 * the pool that takes the last task queued unparks it, and so does one that finds the queue empty
+	 * (the timer awaits a burst's start so, without polling). May return sooner (an unpark meant for the
+	 * caller, such as {@code Timer.wake}, or a spurious wake-up). One caller at a time (the timer
+	 * thread); lock-free.
 	 *
 	 * @return Whether no task waits now.
 	 */
@@ -244,7 +260,7 @@ public final class RunPool implements Executor {
 		if (free.get() == 0 && !queue.isEmpty()) {
 			wantThread(); // a task came while this thread still counted as free
 		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(KEEP_ALIVE_SECONDS);
+		long deadline = System.nanoTime() + keepAliveNanos;
 		while (!me.woken && !shutdown) {
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
@@ -254,10 +270,25 @@ public final class RunPool implements Executor {
 			Thread.interrupted(); // a late interrupt meant for a plugin: ignored here
 		}
 		if (me.woken || !spares.remove(me)) {
-			while (!me.woken) { // taken by the spawner just now: it wakes it at once
-				Thread.onSpinWait();
+			while (!me.woken) { // taken by the spawner just now: it sets woken, then unparks this thread
+				LockSupport.park(this);
 			}
 			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Counts the calling thread out of the pool if the pool has more than its core threads, so that
+	 * idle threads that end at once never leave fewer than {@link #core}.
+	 *
+	 * @return Whether it was counted out (it is to end).
+	 */
+	private boolean retire() {
+		for (int n = threads.get(); n > core; n = threads.get()) {
+			if (threads.compareAndSet(n, n - 1)) {
+				return true;
+			}
 		}
 		return false;
 	}
@@ -297,25 +328,39 @@ public final class RunPool implements Executor {
 				int idle = free.get();
 				if (idle > core && free.compareAndSet(idle, idle - 1)) {
 					// Enough free threads wait on the queue: this one parks as a spare.
-					if (!spare()) {
+					if (spare()) {
+						continue; // woken by the spawner, counted as free again
+					}
+					if (retire()) {
 						live.remove(thread);
-						threads.decrementAndGet();
 						return; // idle for the keep-alive: it ends (no longer counted as free)
 					}
-					continue; // woken by the spawner, counted as free again
+					free.incrementAndGet(); // one of the core threads now: it stays, free
+					continue;
 				}
 				try {
-					task = threads.get() <= core ? queue.take() : queue.poll(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+					task = threads.get() <= core ? queue.take() : queue.poll(keepAliveNanos, TimeUnit.NANOSECONDS);
 				} catch (InterruptedException e) {
 					continue; // a late interrupt meant for a plugin: ignored here
 				}
 				if (task == null) {
-					break; // idle for the keep-alive, and more than the core threads: end
+					if (retire()) {
+						live.remove(thread);
+						if (free.decrementAndGet() == 0 && !queue.isEmpty() && !shutdown) {
+							wantThread(); // a task was queued while this thread still counted as free
+						}
+						return; // idle for the keep-alive while more than the core threads: it ends
+					}
+					continue; // the others ended first: this one is a core thread now, and stays
 				}
 			}
 			taken.incrementAndGet();
 			if (free.decrementAndGet() == 0 && !queue.isEmpty()) {
 				wantThread(); // everyone is busy and runs wait: someone must take them
+			}
+			Thread waiter;
+			if ((waiter = drainWaiter) != null && queue.isEmpty()) {
+				LockSupport.unpark(waiter); // every task queued has its thread now
 			}
 			String wanted = task instanceof Named named ? named.label() : null;
 			if (!java.util.Objects.equals(wanted, label)) {

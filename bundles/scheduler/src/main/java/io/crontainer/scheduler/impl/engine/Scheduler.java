@@ -143,8 +143,9 @@ public final class Scheduler implements Due.Parts {
 	private volatile BooleanSupplier runsWaiting;
 	/**
 	 * Parks the timer until no run waits for a run thread, at most the nanoseconds given
-	 * ({@link RunPool#awaitDrained}): the first run thread that then finds the queue empty wakes it, and
-	 * so does the due queue ({@link Timer#wake}); it may return sooner.
+	 * ({@link RunPool#awaitDrained}): the run thread that takes the last run queued wakes it, and so does
+	 * the due queue ({@link Timer#wake}) when a deadline before its earliest one is scheduled; it may
+	 * return sooner.
 	 */
 	private volatile LongConsumer awaitRunsStarted;
 
@@ -712,8 +713,8 @@ public final class Scheduler implements Due.Parts {
 	 * of plugin calls, re-checks every plugin when the re-check is due, and retries
 	 * records the store could not give. The next fire times of the plugins fired are computed once
 	 * the runs fired have a run thread, or {@link #NEXT_DEFER_MAX_NANOS} later (meanwhile the timer
-	 * parks, with no lock held, until the first run thread that then finds the run queue empty wakes it,
-	 * or the due queue does), so that a burst's runs start first.
+	 * parks, with no lock held, until the run thread that takes the last run queued wakes it, or the due
+	 * queue does for a deadline that comes meanwhile), so that a burst's runs start first.
 	 *
 	 * @return The instant at which it wants to be called next, the earliest deadline (the due queue wakes
 	 *         the timer for an earlier one; the timer bounds each sleep itself); {@code null} once stopped.
@@ -745,8 +746,8 @@ public final class Scheduler implements Due.Parts {
 			// burst: this thread's only, so read without the lock.
 			if (!burst.isEmpty() && runsWaiting.getAsBoolean()) {
 				// The runs fired wait for a run thread: their start comes before next fire times, which
-				// compete with it for the CPU. A run thread that finds the queue empty wakes this one (no
-				// polling), and the due queue does when something else comes due meanwhile.
+				// compete with it for the CPU. The run thread that takes the last run queued wakes this one
+				// (no polling), and the due queue does when something else comes due meanwhile.
 				long t = System.nanoTime();
 				if (!puttingOff) {
 					puttingOff = true;
@@ -754,7 +755,20 @@ public final class Scheduler implements Due.Parts {
 				}
 				long left = NEXT_DEFER_MAX_NANOS - (t - putOffSince);
 				if (left > 0) {
-					awaitRunsStarted.accept(left);
+					boolean dueNow;
+					synchronized (lock) {
+						if (stopped) {
+							return null;
+						}
+						long earliest = due.earliest();
+						dueNow = earliest <= clock.millis();
+						if (!dueNow) {
+							due.sleeping(earliest); // a deadline scheduled before it wakes this thread (Timer.wake)
+						}
+					}
+					if (!dueNow) {
+						awaitRunsStarted.accept(left);
+					}
 					continue;
 				}
 			}

@@ -84,6 +84,25 @@ class RunPoolTest {
 	}
 
 	@Test
+	void theThreadThatTakesTheLastQueuedTaskWakesTheOneAwaitingTheDrainWhileTheTaskRuns() throws Exception {
+		CountDownLatch entered = new CountDownLatch(RunPool.CORE);
+		for (int i = 0; i < RunPool.CORE; i++) {
+			pool.execute(() -> hang(entered)); // every thread busy
+		}
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch last = new CountDownLatch(1);
+		pool.execute(() -> hang(last)); // waits: a thread is added for it within a millisecond; it lasts too
+		java.util.concurrent.CompletableFuture<Boolean> drained = new java.util.concurrent.CompletableFuture<>();
+		Thread timer = new Thread(() -> drained.complete(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))));
+		timer.start();
+		assertThat(drained.get(10, TimeUnit.SECONDS))
+				.as("woken as the last task was taken, while every task still runs: no thread found the queue empty")
+				.isTrue();
+		assertThat(last.await(10, TimeUnit.SECONDS)).isTrue();
+		timer.join(10_000);
+	}
+
+	@Test
 	void aNamedTaskRunsUnderItsLabelAndTheThreadCarriesItsOwnNameAgainWhenIdle() throws Exception {
 		String[] names = new String[3];
 		Thread[] threads = new Thread[1];
@@ -126,6 +145,35 @@ class RunPoolTest {
 		}
 		assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(pool.threads()).as("no thread ended or was added").isEqualTo(threads);
+	}
+
+	@Test
+	void threadsAddedForHungTasksEndOnceIdleButTheCoreThreadsStay() throws Exception {
+		RunPool quick = new RunPool(prefix + "-short", RunPool.CORE, TimeUnit.MILLISECONDS.toNanos(200));
+		try {
+			int hung = RunPool.CORE + 3;
+			CountDownLatch entered = new CountDownLatch(hung);
+			for (int i = 0; i < hung; i++) {
+				quick.execute(() -> hang(entered)); // a thread is added for each beyond the core ones
+			}
+			assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+			assertThat(quick.threads()).isEqualTo(hung);
+			release.countDown(); // all free now: the core ones wait on the queue, the others as spares or in a poll
+			io.crontainer.scheduler.impl.testing.Await.until("the threads beyond the core ones ended",
+					() -> quick.threads() == RunPool.CORE);
+			// Idle for ten keep-alives more: the core threads never end, whichever way they waited (a
+			// negative, so watched for a while: it failed within the first keep-alive before).
+			CountDownLatch ran = new CountDownLatch(1);
+			long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+			while (System.nanoTime() < until) {
+				assertThat(quick.threads()).as("threads of the pool").isEqualTo(RunPool.CORE);
+				java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+			}
+			quick.execute(ran::countDown);
+			assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+		} finally {
+			quick.shutdown();
+		}
 	}
 
 	@Test

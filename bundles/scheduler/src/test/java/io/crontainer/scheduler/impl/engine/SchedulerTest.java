@@ -376,6 +376,28 @@ class SchedulerTest {
 	}
 
 	@Test
+	void aDeadlineScheduledWhileTheTimerAwaitsABurstsStartWakesIt() {
+		add(1, "p", "* * * * *");
+		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
+		scheduler.waker(wakeups::incrementAndGet);
+		java.util.concurrent.atomic.AtomicBoolean added = new java.util.concurrent.atomic.AtomicBoolean();
+		scheduler.runsWaiting(() -> true, nanos -> {
+			if (added.compareAndSet(false, true)) {
+				// While the timer awaits the burst's start: q's first fire time, 10:02, comes before the
+				// re-check, the earliest deadline the timer knew of.
+				add(2, "q", "* * * * *");
+			} else {
+				java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+			}
+		});
+		wakeups.set(0);
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(added).isTrue();
+		assertThat(wakeups).as("the due queue woke the timer out of its wait for the burst's start").hasValue(1);
+	}
+
+	@Test
 	void aTickWithNothingDueDoesNotWakeTheTimerNorScanTheJobs() {
 		java.util.concurrent.atomic.AtomicInteger wakeups = new java.util.concurrent.atomic.AtomicInteger();
 		scheduler.waker(wakeups::incrementAndGet);
