@@ -274,7 +274,7 @@ final class Operators implements Operations {
 		}
 		// Paused: held until resumed, so only its own end (not the time of day) drops it.
 		return job.state == JobState.PAUSED ? (clock.instant().isBefore(retry.until()) ? retry : null)
-				: Retries.when(retry, clock.instant(), job.nextFire) == null ? null : retry;
+				: Retries.when(retry, clock.instant(), Schedules.upcomingFire(job, clock.instant())) == null ? null : retry;
 	}
 
 	/**

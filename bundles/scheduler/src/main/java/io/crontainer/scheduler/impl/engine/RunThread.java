@@ -570,7 +570,8 @@ final class RunThread {
 		synchronized (lock) {
 			Job job = run.job;
 			pending = job.record == null ? null : job.record.retry();
-			decision = Retries.after(job.settings.retry(), run.trigger, pending, clock.instant(), job.nextFire);
+			Instant now = clock.instant();
+			decision = Retries.after(job.settings.retry(), run.trigger, pending, now, Schedules.upcomingFire(job, now));
 		}
 		if (decision.keep() || Objects.equals(decision.retry(), pending)) {
 			return null;

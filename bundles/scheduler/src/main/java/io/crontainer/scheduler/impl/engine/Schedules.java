@@ -295,11 +295,34 @@ final class Schedules {
 	private void retryDeadline(Job job, JobState state, Run run, Instant now) {
 		PendingRetry retry = job.record == null || job.settings.retry().attempts() == 0 ? null : job.record.retry();
 		Instant at = retry == null || state != JobState.SCHEDULED || run != null || !job.owner || job.gone ? null
-				: Retries.when(retry, now, job.nextFire);
+				: Retries.when(retry, now, upcomingFire(job, now));
 		if (at == null) {
 			due.cancel(job.retryDue);
 		} else {
 			due.schedule(job.retryDue, at.toEpochMilli());
+		}
+	}
+
+	/**
+	 * A job's next fire time, UTC epoch ms, or {@link Job#NONE}: {@code nextFire}, or, while the timer has
+	 * not yet computed the one after the fire time that just came ({@code nextPending}: it puts that off
+	 * while a burst's runs wait for a thread, and {@code nextFire} still holds the fire time that came),
+	 * the one {@link #computeNext} will give it. So a run that fails meanwhile gets its retry, which
+	 * the fire time that came must not take over. Any thread, lock held.
+	 */
+	static long upcomingFire(Job job, Instant now) {
+		if (!job.nextPending || job.scheduled == null || job.nextFire == Job.NONE) {
+			return job.nextFire;
+		}
+		try {
+			Interval interval = job.scheduled;
+			Optional<ZonedDateTime> next = interval.next(Instant.ofEpochMilli(job.nextFire));
+			while (next.isPresent() && !next.get().toInstant().isAfter(now)) {
+				next = interval.next(next.get().toInstant());
+			}
+			return next.isPresent() ? next.get().toInstant().toEpochMilli() : Job.NONE;
+		} catch (RuntimeException e) { // computeNext drops the schedule then
+			return Job.NONE;
 		}
 	}
 
@@ -314,7 +337,7 @@ final class Schedules {
 				|| engine.running(job.name()) != null) {
 			return;
 		}
-		Instant at = Retries.when(retry, now, job.nextFire);
+		Instant at = Retries.when(retry, now, upcomingFire(job, now));
 		if (at == null) {
 			return; // the next fire time has come: it takes over
 		}

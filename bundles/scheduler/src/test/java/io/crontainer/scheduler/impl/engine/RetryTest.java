@@ -167,6 +167,26 @@ class RetryTest {
 	}
 
 	@Test
+	void aRunThatFailsBeforeTheTimerComputedItsNextFireTimeKeepsItsRetry() throws Exception {
+		TestPlugin p = add(1, "quick", "* * * * *", CronPlugin.RETRY, 3, CronPlugin.RETRY_DELAY, "PT1S");
+		p.failure = new IllegalStateException("down");
+		// The run waits for a thread once: while the timer puts off the next fire time, the run takes its
+		// thread, fails and is committed (a run of milliseconds on a busy machine).
+		java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+		scheduler.runsWaiting(() -> asked.getAndIncrement() == 0, nanos -> settle());
+		at("2026-12-07T10:01:00Z");
+		assertThat(asked).hasValueGreaterThan(1);
+		assertThat(job("quick").nextFire).isEqualTo(ms("2026-12-07T10:02:00Z"));
+		assertThat(job("quick").retryAt).as("the fire time that just came did not take over").isEqualTo(
+				ms("2026-12-07T10:01:01Z"));
+		p.failure = null;
+		at("2026-12-07T10:01:01Z");
+		assertThat(runs("quick")).containsExactly(
+				"SCHEDULE FAILED [2026-12-07T10:00:00Z, 2026-12-07T10:01:00Z)",
+				"RETRY SUCCEEDED [2026-12-07T10:00:00Z, 2026-12-07T10:01:01Z)");
+	}
+
+	@Test
 	void spentRetriesLeaveTheWindowToTheNextFireTime() throws Exception {
 		TestPlugin p = add(1, "broken", "0 * * * *", CronPlugin.RETRY, 1, CronPlugin.RETRY_DELAY, 60);
 		p.failure = new IllegalStateException("still broken");
