@@ -39,10 +39,12 @@ final class Html {
 	}
 
 	/**
-	 * Escapes a form field's value (a hidden field naming the plugin an action is for), so that the browser
-	 * posts back the text itself: markup as {@link #escape(Object)} escapes it, and each character that the
+	 * Escapes an attribute's value that keeps the text itself (a list row's {@code data-name}, a hidden
+	 * field of plain text): markup as {@link #escape(Object)} escapes it, and each character that the
 	 * shell would escape ({@link Formats#escapes(char)}) as a character reference ({@code &#x1b;}), so
-	 * that the page's source holds no control character either.
+	 * that the page's source holds no control character either. Not exact for every text once a browser
+	 * has read it (NUL becomes U+FFFD, C1 controls other characters, and a form posts line breaks as
+	 * CR LF): a form that names a plugin carries the name percent-encoded ({@link #url}).
 	 *
 	 * @param text Any text; {@code null} gives the empty string.
 	 * @return The escaped text.
