@@ -178,13 +178,21 @@ final class Scenarios {
 		double[] departures = new double[samples];
 		// CPU, less sensitive to what else the machine runs than wall time: the registering thread's
 		// inside register() and unregister() (not while it watches), and every other Java thread's
-		// (the scheduler's, the framework's, Event Admin's; JIT and GC threads are not Java threads).
+		// (the scheduler's, the framework's, Event Admin's; JIT and GC threads are not Java threads). The
+		// sum per thread sees only the threads alive at the end: one that ended in between is missed. The
+		// process's CPU less this thread's counts those too (and the JIT's and GC's).
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+				.getOperatingSystemMXBean();
 		long registering = 0;
 		Map<Long, Long> others = null;
+		long process0 = 0;
+		long self0 = 0;
 		for (int k = 0; k < warmup + samples; k++) {
 			if (k == warmup) {
 				others = threadCpu(threads);
+				process0 = os.getProcessCpuTime();
+				self0 = threads.getCurrentThreadCpuTime();
 			}
 			JobSpec job = new JobSpec("arrival-" + k, heldExpression(held + k), 0, Behaviour.NOOP);
 			long cpu0 = threads.getCurrentThreadCpuTime();
@@ -205,6 +213,7 @@ final class Scenarios {
 				registering += (cpu1 - cpu0) + (cpu3 - cpu2);
 			}
 		}
+		long processOthers = os.getProcessCpuTime() - process0 - (threads.getCurrentThreadCpuTime() - self0);
 		long other = 0;
 		Map<Long, Long> after = threadCpu(threads);
 		after.remove(Thread.currentThread().getId());
@@ -228,6 +237,9 @@ final class Scenarios {
 		put("arrival.cpu.us", (registering + other) / 1e3 / samples);
 		put("arrival.cpu.registering.us", registering / 1e3 / samples);
 		put("arrival.cpu.others.us", other / 1e3 / samples);
+		if (process0 >= 0) { // -1 where the platform does not tell
+			put("arrival.cpu.process.others.us", processOthers / 1e3 / samples);
+		}
 		put("arrival.p50.ms", Stats.percentile(arrivals, 50));
 		put("arrival.p99.ms", Stats.percentile(arrivals, 99));
 		put("departure.p50.ms", Stats.percentile(departures, 50));

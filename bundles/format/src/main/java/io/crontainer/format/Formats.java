@@ -261,11 +261,15 @@ public final class Formats {
 	 * DEL (U+007F) and C1 (U+0080 to U+009F), becomes a visible escape: {@code \n}, {@code \r},
 	 * {@code \t}, {@code \e} for ESC, else {@code \xHH} (C1 as a backslash, u and four hex digits). So a
 	 * plugin's {@code ESC ] 0 ; title BEL} reads {@code \e]0;title\x07} and cannot retitle a terminal.
-	 * The invisible characters that break or reorder a line are escaped the same way ({@code \}{@code u2028}): the
-	 * line and paragraph separators (U+2028, U+2029) and the bidirectional formatting characters (U+061C,
-	 * U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), so that a name with a right-to-left override
-	 * cannot show as another. Other characters, the backslash included, are kept. This is the one rule
-	 * for the shell, the client, the web console page and the health checks.
+	 * The invisible characters that break, reorder or hide in a line are escaped the same way
+	 * ({@code \}{@code u2028}): the line and paragraph separators (U+2028, U+2029) and every format
+	 * character (Unicode category Cf: the bidirectional ones such as U+202E, the zero-width ones U+200B
+	 * to U+200D, U+2060 to U+2064 and U+FEFF, the soft hyphen U+00AD, U+180E, U+FFF9 to U+FFFB ...)
+	 * and the tag characters (U+E0000 to U+E007F), so that a name cannot show as another:
+	 * {@code back\}{@code u200bup} is not {@code backup}. A character beyond U+FFFF is escaped as one
+	 * {@code \}{@code u{HHHHH}} (U+E0041 as {@code \}{@code u{e0041}}). Other characters, the backslash
+	 * included, are kept. This is the one rule for the shell, the client, the web console page and the
+	 * health checks.
 	 *
 	 * @param text The text, or {@code null}.
 	 * @return The text with its control characters escaped; {@code null} for {@code null}.
@@ -289,13 +293,15 @@ public final class Formats {
 			return null;
 		}
 		StringBuilder out = null;
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
+		for (int i = 0; i < text.length();) {
+			int c = text.codePointAt(i);
+			int next = i + Character.charCount(c);
 			boolean control = escapes(c) && (c != '\n' || !keepLineFeeds) && (c != '\t' || !keepTabs);
 			if (!control) {
 				if (out != null) {
-					out.append(c);
+					out.append(text, i, next);
 				}
+				i = next;
 				continue;
 			}
 			if (out == null) {
@@ -306,28 +312,41 @@ public final class Formats {
 			case '\r' -> out.append("\\r");
 			case '\t' -> out.append("\\t");
 			case 0x1b -> out.append("\\e");
-			default -> out.append(c < 0x80 ? String.format(Locale.ROOT, "\\x%02x", (int) c)
-					: String.format(Locale.ROOT, "\\u%04x", (int) c));
+			default -> out.append(c < 0x80 ? String.format(Locale.ROOT, "\\x%02x", c)
+					: c <= 0xffff ? String.format(Locale.ROOT, "\\u%04x", c) : String.format(Locale.ROOT, "\\u{%x}", c));
 			}
+			i = next;
 		}
 		return out == null ? text : out.toString();
 	}
 
 	/**
 	 * Whether {@link #escaped(String)} escapes a character: a control character, a line or paragraph
-	 * separator or a bidirectional formatting character. For a medium that escapes them its own way (a
-	 * form field of the web page keeps the value it posts back, as character references).
+	 * separator, a format character (Cf) or a tag character. For a medium that escapes them its own way
+	 * (an attribute of the web page, as character references). A lone surrogate is kept (as the
+	 * terminal or page shows it); {@link #escapes(int)} sees the pair's character.
 	 *
 	 * @param c The character.
 	 * @return Whether it is escaped.
 	 */
 	public static boolean escapes(char c) {
-		return c < 0x20 || c >= 0x7f && c <= 0x9f || c >= 0x61c && invisible(c);
+		return escapes((int) c);
 	}
 
-	/** Whether a character is a line or paragraph separator or a bidirectional formatting character. */
-	private static boolean invisible(char c) {
-		return c == '\u061c' || c == '\u200e' || c == '\u200f' || c >= '\u2028' && c <= '\u202e'
-				|| c >= '\u2066' && c <= '\u2069';
+	/**
+	 * {@link #escapes(char)} for a code point, one beyond U+FFFF included (the tag characters).
+	 *
+	 * @param codePoint The code point.
+	 * @return Whether it is escaped.
+	 */
+	public static boolean escapes(int codePoint) {
+		return Character.isISOControl(codePoint) || codePoint >= 0xad && invisible(codePoint);
+	}
+
+	/** Whether a character is a line or paragraph separator, a format character (Cf) or a tag character. */
+	private static boolean invisible(int c) {
+		int type = Character.getType(c);
+		return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+				|| c >= 0xe0000 && c <= 0xe007f;
 	}
 }

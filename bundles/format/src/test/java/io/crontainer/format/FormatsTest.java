@@ -126,8 +126,31 @@ class FormatsTest {
 		assertThat(Formats.escaped("\u0000\u2028", true, true)).isEqualTo("\\x00\\u2028");
 		assertThat(Formats.escapes('\u202e')).isTrue();
 		assertThat(Formats.escapes('\n')).isTrue();
-		assertThat(Formats.escapes('\u200d')).isFalse();
-		assertThat(Formats.escaped("\u200d\u2030 \u05d0\u05d1")).as("joiners, per mille, Hebrew letters: kept")
-				.isEqualTo("\u200d\u2030 \u05d0\u05d1");
+		assertThat(Formats.escaped("\u2030 \u05d0\u05d1 \u00e9 \uD83D\uDE00")).as("per mille, Hebrew letters, an emoji: kept")
+				.isEqualTo("\u2030 \u05d0\u05d1 \u00e9 \uD83D\uDE00");
+	}
+
+	@Test
+	void escapedShowsEveryInvisibleCharacterSoANameCannotShowAsAnother() {
+		assertThat(Formats.escaped("back\u200Bup")).isEqualTo("back\\u200bup").isNotEqualTo(Formats.escaped("backup"));
+		assertThat(Formats.escaped("\u200b\u200c\u200d|\u2060\u2061\u2062\u2063\u2064|\ufeff|\u00ad|\u180e|\ufff9\ufffa\ufffb"))
+				.isEqualTo("\\u200b\\u200c\\u200d|\\u2060\\u2061\\u2062\\u2063\\u2064|\\ufeff|\\u00ad|\\u180e"
+						+ "|\\ufff9\\ufffa\\ufffb");
+		// The tag characters are beyond U+FFFF: one escape each, not two for their surrogates
+		String tags = new StringBuilder("a").appendCodePoint(0xe0000).appendCodePoint(0xe0001).appendCodePoint(0xe0041)
+				.appendCodePoint(0xe007f).append('b').toString();
+		assertThat(Formats.escaped(tags)).isEqualTo("a\\u{e0000}\\u{e0001}\\u{e0041}\\u{e007f}b");
+		assertThat(Formats.escaped(tags, true, true)).isEqualTo(Formats.escaped(tags));
+		assertThat(Formats.escapes(0xe0041)).isTrue();
+		assertThat(Formats.escapes('\u200d')).isTrue();
+		assertThat(Formats.escapes(0x1f600)).isFalse();
+		// Every format character (Cf) and control character of the BMP, and the separators
+		for (int c = 0; c <= 0xffff; c++) {
+			int type = Character.getType(c);
+			boolean hidden = type == Character.FORMAT || type == Character.CONTROL || type == Character.LINE_SEPARATOR
+					|| type == Character.PARAGRAPH_SEPARATOR;
+			assertThat(Formats.escapes((char) c)).as("U+%04X", c).isEqualTo(hidden);
+		}
+		assertThat(Formats.escaped("\ud800x")).as("a lone surrogate: kept").isEqualTo("\ud800x");
 	}
 }

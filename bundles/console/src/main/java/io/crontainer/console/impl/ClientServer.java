@@ -468,8 +468,8 @@ public final class ClientServer {
 	/**
 	 * Text for the client's output with its control characters escaped but line feeds and tabs, as the shell
 	 * escapes them ({@link Formats#escaped(String, boolean, boolean)}: ESC as {@code \e}, CR as {@code \r},
-	 * other C0 controls and DEL as {@code \xHH}, C1 controls, line separators and bidirectional overrides as
-	 * {@code \}{@code uHHHH}). A one-shot client writes to a terminal or a file; a command's result or error
+	 * other C0 controls and DEL as {@code \xHH}, C1 controls, line separators and invisible format characters
+	 * as {@code \}{@code uHHHH}, a tag character as {@code \}{@code u{HHHHH}}). A one-shot client writes to a terminal or a file; a command's result or error
 	 * (which may hold what a plugin said) must not act on the terminal.
 	 */
 	static String printable(String text) {

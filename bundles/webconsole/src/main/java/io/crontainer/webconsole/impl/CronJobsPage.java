@@ -7,6 +7,8 @@ import static java.util.Comparator.nullsLast;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.reflect.Array;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -87,6 +89,9 @@ public class CronJobsPage extends AbstractServlet {
 	/** The session attribute holding the message for the next page view: {kind, text}. */
 	static final String FLASH = "io.crontainer.webconsole.flash";
 
+	/** The parameter of the page's forms that carries the plugin's name percent-encoded ({@link #nameField}). */
+	static final String NAME_ENCODED = "name-encoded";
+
 	private static final Logger LOG = LoggerFactory.getLogger(CronJobsPage.class);
 	private static final String EPOCH = "1970-01-01T00:00:00Z";
 
@@ -123,7 +128,15 @@ public class CronJobsPage extends AbstractServlet {
 			out.println("</div>");
 			return;
 		}
-		String name = request.getParameter("name");
+		String name;
+		try {
+			name = name(request);
+		} catch (IllegalArgumentException e) {
+			response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+			message(out, "error", e.getMessage());
+			out.println("</div>");
+			return;
+		}
 		if (name == null || name.isBlank()) {
 			list(rt, request, out, root);
 		} else if (request.getParameter("log") != null) {
@@ -426,7 +439,7 @@ public class CronJobsPage extends AbstractServlet {
 				+ " empty), so its next run covers everything since then. Its pause is kept. Refused while it runs.</p>");
 		out.println("<form method=\"post\" action=\"" + Html.escape(root) + "\" id=\"reset-form\">");
 		hidden(out, Csrf.PARAM, Csrf.token(request));
-		hidden(out, "name", job.name);
+		nameField(out, job.name);
 		hidden(out, "action", "reset");
 		hidden(out, "confirmed", "yes");
 		out.println("<p><label for=\"since\">Start of the next window (ISO-8601, e.g. 2026-12-01T00:00Z; without an"
@@ -455,7 +468,7 @@ public class CronJobsPage extends AbstractServlet {
 		} else if (runnable) { // the plugin's page asks why, too
 			out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\" id=\"pause-form\">");
 			out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
-			out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.value(job.name) + "\">");
+			nameField(out, job.name);
 			out.print("<input type=\"text\" name=\"reason\" id=\"pause-reason\" size=\"30\" maxlength=\""
 					+ CronRuntime.MAX_PAUSE_REASON + "\" placeholder=\"why (optional)\" aria-label=\"Why pause it\">");
 			out.print("<button type=\"submit\" name=\"action\" value=\"pause\">Pause</button></form>");
@@ -498,7 +511,7 @@ public class CronJobsPage extends AbstractServlet {
 				+ " Its committed window end (" + Html.escape(job.lastEnd == null ? "none" : Formats.zoned(job.lastEnd, zone))
 				+ ") does not move, so the schedule runs what it would have run.</p>");
 		out.println("<form method=\"get\" action=\"" + Html.escape(root) + "\" id=\"rerun-plan\">");
-		hidden(out, "name", job.name);
+		nameField(out, job.name);
 		hidden(out, "confirm", "rerun");
 		out.println("<p><label for=\"from\">From (inclusive, ISO-8601; without an offset in " + Html.escape(job.zone)
 				+ "):</label> <input type=\"text\" id=\"from\" name=\"from\" size=\"30\" value=\""
@@ -538,7 +551,7 @@ public class CronJobsPage extends AbstractServlet {
 		out.println("</tbody></table>");
 		out.println("<form method=\"post\" action=\"" + Html.escape(root) + "\" id=\"rerun-form\">");
 		hidden(out, Csrf.PARAM, Csrf.token(request));
-		hidden(out, "name", job.name);
+		nameField(out, job.name);
 		hidden(out, "action", "rerun");
 		hidden(out, "confirmed", "yes");
 		hidden(out, "from", start.toString());
@@ -552,7 +565,7 @@ public class CronJobsPage extends AbstractServlet {
 			boolean fromList) {
 		out.print("<form method=\"post\" action=\"" + Html.escape(root) + "\" class=\"action\">");
 		out.print("<input type=\"hidden\" name=\"" + Csrf.PARAM + "\" value=\"" + Html.escape(token) + "\">");
-		out.print("<input type=\"hidden\" name=\"name\" value=\"" + Html.value(name) + "\">");
+		nameField(out, name);
 		if (fromList) {
 			out.print("<input type=\"hidden\" name=\"back\" value=\"list\">");
 		}
@@ -565,11 +578,20 @@ public class CronJobsPage extends AbstractServlet {
 	protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		// The console's filter (ConsoleFilter) has refused whatever did not come from the console itself.
 		String root = pluginRoot(request);
-		String name = request.getParameter("name");
+		String name;
+		String nameError = null;
+		try {
+			name = name(request);
+		} catch (IllegalArgumentException e) {
+			name = null;
+			nameError = e.getMessage();
+		}
 		String action = request.getParameter("action");
 		String[] result;
 		CronRuntime rt = runtime;
-		if (rt == null) {
+		if (nameError != null) {
+			result = error(nameError);
+		} else if (rt == null) {
 			result = error("Refused: the Crontainer scheduler is not running (no CronRuntime service).");
 		} else if (name == null || name.isBlank()) {
 			result = error("Refused: no cron plugin named in the request.");
@@ -809,6 +831,36 @@ public class CronJobsPage extends AbstractServlet {
 
 	private static void field(PrintWriter out, String kind, String label, String html) {
 		out.println("<tr class=\"" + kind + "\"><th>" + Html.escape(label) + "</th><td>" + html + "</td></tr>");
+	}
+
+	/**
+	 * The hidden field that names the plugin a form is for: {@value #NAME_ENCODED}, the name
+	 * percent-encoded in UTF-8 ({@link Html#url}), so that every name comes back exactly, whatever its
+	 * characters. A name carried as text in a form (even as character references) does not: a browser
+	 * reads {@code &#x0;} as U+FFFD and {@code &#x85;} as U+2026, and posts a line feed as CR LF.
+	 */
+	private static void nameField(PrintWriter out, String name) {
+		out.print("<input type=\"hidden\" name=\"" + NAME_ENCODED + "\" value=\"" + Html.escape(Html.url(name)) + "\">");
+	}
+
+	/**
+	 * The plugin a request is for: {@value #NAME_ENCODED} decoded if the request has it (the page's own
+	 * forms), else {@code name} as it is (links, and clients that post it themselves).
+	 *
+	 * @return The name, or {@code null} if the request names none.
+	 * @throws IllegalArgumentException If {@value #NAME_ENCODED} is not percent-encoded UTF-8.
+	 */
+	static String name(HttpServletRequest request) {
+		String encoded = request.getParameter(NAME_ENCODED);
+		if (encoded == null) {
+			return request.getParameter("name");
+		}
+		try {
+			return URLDecoder.decode(encoded, StandardCharsets.UTF_8);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("Refused: the plugin's name in the request (" + NAME_ENCODED
+					+ ") is not percent-encoded UTF-8.", e);
+		}
 	}
 
 	private static void hidden(PrintWriter out, String name, String value) {

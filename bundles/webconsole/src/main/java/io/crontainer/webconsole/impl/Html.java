@@ -13,7 +13,7 @@ final class Html {
 
 	/**
 	 * Escapes text for HTML element content and quoted attribute values. Its control characters, line
-	 * separators and bidirectional overrides are made visible first, as the shell shows them
+	 * separators and invisible format characters (U+202E, U+200B ...) are made visible first, as the shell shows them
 	 * ({@link Formats#escaped(String)}: ESC as {@code \e}, a line feed as {@code \n}, U+202E as
 	 * {@code \}{@code u202e}), so that text from a plugin reads the same on the page as in the shell and
 	 * cannot hide, reorder or forge what is shown around it, nor act on a terminal that the page's source
@@ -39,10 +39,12 @@ final class Html {
 	}
 
 	/**
-	 * Escapes a form field's value (a hidden field naming the plugin an action is for), so that the browser
-	 * posts back the text itself: markup as {@link #escape(Object)} escapes it, and each character that the
-	 * shell would escape ({@link Formats#escapes(char)}) as a character reference ({@code &#x1b;}), so
-	 * that the page's source holds no control character either.
+	 * Escapes an attribute's value that keeps the text itself (a list row's {@code data-name}, a hidden
+	 * field of plain text): markup as {@link #escape(Object)} escapes it, and each character that the
+	 * shell would escape ({@link Formats#escapes(int)}) as a character reference ({@code &#x1b;}), so
+	 * that the page's source holds no control character either. Not exact for every text once a browser
+	 * has read it (NUL becomes U+FFFD, C1 controls other characters, and a form posts line breaks as
+	 * CR LF): a form that names a plugin carries the name percent-encoded ({@link #url}).
 	 *
 	 * @param text Any text; {@code null} gives the empty string.
 	 * @return The escaped text.
@@ -52,14 +54,13 @@ final class Html {
 			return "";
 		}
 		StringBuilder sb = new StringBuilder(text.length() + 16);
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
+		text.codePoints().forEach(c -> {
 			if (Formats.escapes(c)) {
 				sb.append("&#x").append(Integer.toHexString(c)).append(';');
 			} else {
-				sb.append(markup(String.valueOf(c)));
+				sb.append(markup(Character.toString(c)));
 			}
-		}
+		});
 		return sb.toString();
 	}
 

@@ -365,9 +365,66 @@ class CronJobsPageTest {
 				.contains("&lt;script&gt;x&lt;/script&gt;\\u2028\\u2029");
 		assertThat(unknown).contains("Unknown cron plugin &quot;nope\\u009b&quot;; known: evil\\u202etxt.exe\\e[2J.");
 		assertThat(Html.lines("a\u001b\n\tb\u202e")).isEqualTo("a\\e\n\tb\\u202e");
-		assertThat(list).as("the name the actions post: the plugin's own, as character references")
-				.contains("<input type=\"hidden\" name=\"name\" value=\"evil&#x202e;txt.exe&#x1b;[2J\">")
+		assertThat(list).as("the name the actions post: the plugin's own, percent-encoded")
+				.contains("<input type=\"hidden\" name=\"name-encoded\" value=\"evil%E2%80%AEtxt.exe%1B%5B2J\">")
 				.contains("<tr data-name=\"evil&#x202e;txt.exe&#x1b;[2J\">");
+	}
+
+	@Test
+	void everyNameComesBackExactlyFromThePagesForms() throws Exception {
+		// NUL, C1 controls and line breaks do not survive a form as text, even as character references:
+		// a browser reads &#x0; as U+FFFD, &#x85; as U+2026, and posts LF and CR as CR LF.
+		String name = "a\u0000b\u0085c\u009bd\r\ne\nf\rg\u2028 +%&<\"'$h\uD83D\uDE00";
+		CronJobDTO job = job(name, JobState.SCHEDULED);
+		job.interval = "* * * * *";
+		job.lastEnd = 1_000L;
+		rt.jobs.add(job);
+		page.runtime = rt;
+		List<String> pages = List.of(body(new Http.Request()), render(job, false),
+				body(new Http.Request().param("name", name).param("confirm", "reset")),
+				body(new Http.Request().param("name", name).param("confirm", "rerun")));
+		java.util.regex.Pattern field = java.util.regex.Pattern.compile(
+				"<input type=\"hidden\" name=\"(name|name-encoded)\" value=\"([^\"]*)\">");
+		List<String> values = new ArrayList<>();
+		for (String html : pages) {
+			java.util.regex.Matcher m = field.matcher(html);
+			int found = 0;
+			while (m.find()) {
+				assertThat(m.group(1)).as("the field of the name").isEqualTo(CronJobsPage.NAME_ENCODED);
+				values.add(m.group(2));
+				found++;
+			}
+			assertThat(found).as("forms naming the plugin").isPositive();
+		}
+		for (String value : values) {
+			// Only characters that an HTML parser reads as themselves and a form posts as they are
+			assertThat(value).matches("[A-Za-z0-9%+._*-]+");
+			Http.Request post = new Http.Request();
+			post.method = "POST";
+			post.param(CronJobsPage.NAME_ENCODED, value).param("action", "pause");
+			post.session = new Http.Session();
+			post.session.attributes.put(LoginSecurityProvider.USER, "admin");
+			page.doPost(post.proxy(), new Http.Response().proxy());
+			assertThat(rt.paused).last().isEqualTo(name + ": null by web console (user admin)");
+			job.state = JobState.SCHEDULED;
+		}
+		// The plan of a re-run is a GET form: it names the plugin the same way
+		assertThat(body(new Http.Request().param(CronJobsPage.NAME_ENCODED, values.get(0)).param("confirm", "rerun")))
+				.contains("id=\"rerun-plan\"");
+		// Clients posting the name themselves still use the plain field
+		Http.Request plain = new Http.Request();
+		plain.method = "POST";
+		plain.param("name", name).param("action", "pause").param("reason", "plain");
+		plain.session = new Http.Session();
+		page.doPost(plain.proxy(), new Http.Response().proxy());
+		assertThat(rt.paused).last().asString().startsWith(name + ": plain by");
+		Http.Request malformed = new Http.Request();
+		malformed.method = "POST";
+		malformed.param(CronJobsPage.NAME_ENCODED, "a%zz").param("action", "pause");
+		malformed.session = new Http.Session();
+		page.doPost(malformed.proxy(), new Http.Response().proxy());
+		assertThat(((String[]) malformed.session.attributes.get(CronJobsPage.FLASH))[1])
+				.startsWith("Refused: the plugin's name in the request");
 	}
 
 	private String body(Http.Request request) throws Exception {

@@ -595,7 +595,7 @@ final class Repository {
 			connection.setAutoCommit(false);
 			try {
 				durable(connection);
-				Set<String> touched = new HashSet<>();
+				Map<String, Integer> touched = new HashMap<>();
 				Map<Long, Committed> committed = commitAll(connection, commits, touched);
 				historyAll(connection, history, touched);
 				trimHistory(connection, touched);
@@ -610,7 +610,7 @@ final class Repository {
 		}, "cannot commit " + groupSize + " change(s)");
 	}
 
-	private Map<Long, Committed> commitAll(Connection connection, List<Commit> commits, Set<String> touched)
+	private Map<Long, Committed> commitAll(Connection connection, List<Commit> commits, Map<String, Integer> touched)
 			throws SQLException {
 		Map<Long, Committed> committed = new HashMap<>();
 		if (commits.isEmpty()) {
@@ -640,7 +640,7 @@ final class Repository {
 				while (result.next()) {
 					long token = result.getLong(1);
 					committed.put(token, new Committed(state(result, 2), result.getLong(7)));
-					touched.add(byToken.get(token).name());
+					touched.merge(byToken.get(token).name(), 1, Integer::sum);
 				}
 			}
 		}
@@ -674,7 +674,7 @@ final class Repository {
 			ORDER BY u.i""";
 
 	/** The history rows of a group: at most one statement that updates and one that inserts, each over arrays. */
-	private void historyAll(Connection connection, List<HistoryRow> rows, Set<String> touched) throws SQLException {
+	private void historyAll(Connection connection, List<HistoryRow> rows, Map<String, Integer> touched) throws SQLException {
 		List<HistoryRow> updates = new ArrayList<>();
 		List<HistoryRow> inserts = new ArrayList<>();
 		for (HistoryRow row : rows) {
@@ -736,7 +736,7 @@ final class Repository {
 				errors[i] = run.error;
 				logs[i] = row.log() == null ? null : RunLogText.write(row.log());
 				requestedBy[i] = run.requestedBy;
-				touched.add(run.name);
+				touched.merge(run.name, 1, Integer::sum);
 			}
 			try (PreparedStatement insert = connection.prepareStatement(HISTORY_INSERT)) {
 				insert.setQueryTimeout(queryTimeoutSeconds);
@@ -761,19 +761,43 @@ final class Repository {
 		return run.scheduledFire == null ? null : nanos(Instant.ofEpochMilli(run.scheduledFire));
 	}
 
-	/** Keeps the newest {@code historyKept} runs of each name just written to. */
-	private void trimHistory(Connection connection, Set<String> names) throws SQLException {
-		if (names.isEmpty()) {
+	/**
+	 * The most rows of one name a commit's trim deletes beyond the rows it wrote for that name, so that
+	 * a long history (kept with a larger {@code cluster.history.kept}, or by an earlier release that
+	 * kept 1,000) shrinks over the name's next commits instead of in one statement that could outlast
+	 * the query timeout and roll the whole group back.
+	 */
+	static final int TRIM_STEP = 16;
+
+	/**
+	 * Trims the history of each name just written to towards its newest {@code historyKept} runs,
+	 * deleting its oldest rows beyond them, at most {@link #TRIM_STEP} more than the rows written for
+	 * the name in this transaction (so each commit shrinks an excess by at least {@code TRIM_STEP}).
+	 *
+	 * @param written The rows written in this transaction, by name.
+	 */
+	private void trimHistory(Connection connection, Map<String, Integer> written) throws SQLException {
+		if (written.isEmpty()) {
 			return;
+		}
+		String[] names = new String[written.size()];
+		Integer[] limits = new Integer[written.size()];
+		int i = 0;
+		for (Map.Entry<String, Integer> entry : written.entrySet()) {
+			names[i] = entry.getKey();
+			limits[i++] = entry.getValue() + TRIM_STEP;
 		}
 		try (PreparedStatement trim = connection.prepareStatement("""
 				DELETE FROM crontainer_run r USING (
-				  SELECT n.name, (SELECT id FROM crontainer_run k WHERE k.name = n.name ORDER BY id DESC OFFSET ? LIMIT 1) AS cut
-				  FROM unnest(?::text[]) AS n(name)) t
-				WHERE r.name = t.name AND r.id <= t.cut""")) {
+				  SELECT old.id FROM unnest(?::text[], ?::int[]) AS n(name, most)
+				  CROSS JOIN LATERAL (SELECT id FROM crontainer_run k WHERE k.name = n.name ORDER BY id DESC OFFSET ? LIMIT 1) AS cut
+				  CROSS JOIN LATERAL (SELECT id FROM crontainer_run o WHERE o.name = n.name AND o.id <= cut.id
+				                      ORDER BY id LIMIT n.most) AS old) t
+				WHERE r.id = t.id""")) {
 			trim.setQueryTimeout(queryTimeoutSeconds);
-			trim.setInt(1, historyKept);
-			trim.setArray(2, connection.createArrayOf("text", names.toArray()));
+			trim.setArray(1, connection.createArrayOf("text", names));
+			trim.setArray(2, connection.createArrayOf("integer", limits));
+			trim.setInt(3, historyKept);
 			trim.executeUpdate();
 		}
 	}

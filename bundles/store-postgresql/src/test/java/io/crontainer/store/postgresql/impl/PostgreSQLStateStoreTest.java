@@ -438,6 +438,34 @@ class PostgreSQLStateStoreTest {
 	}
 
 	@Test
+	void aLongHistoryIsTrimmedOverTheNextCommitsNotInOneDelete() throws Exception {
+		PostgreSQLStateStore a = node("a"); // keeps 5
+		int old = 300; // as an earlier release that kept more left it
+		sql("INSERT INTO crontainer_run (name, node, trigger, outcome, started) "
+				+ "SELECT 'job', 'a', 'SCHEDULE', 'SUCCEEDED', now() FROM generate_series(1, " + old + ")");
+		Instant start = Instant.EPOCH;
+		int rows = old;
+		int commits = 0;
+		while (rows > 5) {
+			Claim claim = a.claim("job", start, null).claim();
+			start = done(a.commit(claim, T1.plusSeconds(++commits))).windowStart(); // never fails for the trim
+			int now = historyRows("job");
+			assertThat(now).as("rows after commit " + commits).isEqualTo(Math.max(5, rows - Repository.TRIM_STEP));
+			rows = now;
+		}
+		assertThat(a.history("job", 100)).hasSize(5).first().extracting(r -> r.windowEnd)
+				.isEqualTo(T1.plusSeconds(commits).toEpochMilli());
+	}
+
+	private int historyRows(String name) throws SQLException {
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("SELECT count(*) FROM crontainer_run WHERE name = '" + name + "'")) {
+			result.next();
+			return result.getInt(1);
+		}
+	}
+
+	@Test
 	void localRecordsAreImportedOnlyWhereTheDatabaseHasNone() throws Exception {
 		RunState local = new RunState(END1, true, T1, "? * * * *", 7);
 		node("a", Map.of("job", local));
