@@ -273,8 +273,9 @@ final class Operators implements Operations {
 			return null;
 		}
 		// Paused: held until resumed, so only its own end (not the time of day) drops it.
-		return job.state == JobState.PAUSED ? (clock.instant().isBefore(retry.until()) ? retry : null)
-				: Retries.when(retry, clock.instant(), Schedules.upcomingFire(job, clock.instant())) == null ? null : retry;
+		Instant now = clock.instant();
+		return job.state == JobState.PAUSED ? (now.isBefore(retry.until()) ? retry : null)
+				: Retries.when(retry, now, Schedules.upcomingFire(job, now)) == null ? null : retry;
 	}
 
 	/**

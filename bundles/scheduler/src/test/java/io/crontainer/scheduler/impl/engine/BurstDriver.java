@@ -4,8 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -16,7 +14,6 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.crontainer.api.CronPlugin;
-import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 
 /**
@@ -34,17 +31,10 @@ public final class BurstDriver {
 	public static void main(String[] args) throws Exception {
 		int m = Integer.parseInt(args[0]);
 		int rounds = Integer.parseInt(args[1]);
-		Path dir = Files.createTempDirectory("burst");
-		LocalStateStore store = new LocalStateStore(dir);
-		RunPool runs = new RunPool("crontainer-run");
-		CallPool calls = new CallPool(2, "crontainer-call");
-		Clock clock = Clock.systemUTC();
-		Scheduler scheduler = new Scheduler(clock, runs, calls, store, new Scheduler.Options(ZoneId.of("UTC"),
-				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				}, Events.NONE);
-		Timer timer = new Timer(clock, scheduler::tick, "crontainer-timer");
-		scheduler.timer(timer);
-		timer.start();
+		DriverEngine engine = new DriverEngine("burst");
+		RunPool runs = engine.runs;
+		Scheduler scheduler = engine.scheduler;
+		Timer timer = engine.timer;
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 		long id = 0;
 		for (int r = -2; r < rounds; r++) {
@@ -125,10 +115,7 @@ public final class BurstDriver {
 				scheduler.remove(x);
 			}
 		}
-		scheduler.stop();
-		timer.stop();
-		store.close();
-		runs.shutdownNow();
+		engine.close();
 	}
 
 	/**

@@ -2,17 +2,11 @@ package io.crontainer.scheduler.impl.engine;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Map;
 
 import io.crontainer.api.CronPlugin;
-import io.crontainer.scheduler.impl.store.LocalStateStore;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 
 /**
@@ -28,17 +22,9 @@ public final class IdleDriver {
 		int n = Integer.parseInt(args[0]);
 		int wakes = Integer.parseInt(args[1]);
 		long period = Long.parseLong(args[2]);
-		Path dir = Files.createTempDirectory("idle");
-		LocalStateStore store = new LocalStateStore(dir);
-		RunPool runs = new RunPool("crontainer-run");
-		CallPool calls = new CallPool(2, "crontainer-call");
-		Clock clock = Clock.systemUTC();
-		Scheduler scheduler = new Scheduler(clock, runs, calls, store, new Scheduler.Options(ZoneId.of("UTC"),
-				Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofSeconds(5), 10), () -> {
-				}, Events.NONE);
-		Timer timer = new Timer(clock, scheduler::tick, "crontainer-timer");
-		scheduler.timer(timer);
-		timer.start();
+		DriverEngine engine = new DriverEngine("idle");
+		Scheduler scheduler = engine.scheduler;
+		Timer timer = engine.timer;
 		for (int i = 0; i < n; i++) {
 			Map<String, Object> props = new HashMap<>();
 			props.put(CronPlugin.NAME, "idle-" + i);
@@ -65,9 +51,6 @@ public final class IdleDriver {
 		Thread.sleep(period);
 		long used = threads.getThreadCpuTime(id) - before;
 		System.out.printf("idle N=%d: %d wake-ups of the timer, %.1f us of its CPU each%n", n, wakes, used / 1e3 / wakes);
-		scheduler.stop();
-		timer.stop();
-		store.close();
-		runs.shutdownNow();
+		engine.close();
 	}
 }

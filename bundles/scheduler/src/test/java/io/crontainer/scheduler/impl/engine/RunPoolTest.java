@@ -39,6 +39,28 @@ class RunPoolTest {
 		}
 	}
 
+	/** Makes each of the pool's core threads enter a task that hangs until the test ends. */
+	private void occupyTheCoreThreads() throws InterruptedException {
+		CountDownLatch entered = new CountDownLatch(RunPool.CORE);
+		for (int i = 0; i < RunPool.CORE; i++) {
+			pool.execute(() -> hang(entered));
+		}
+		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	/**
+	 * {@link RunPool#awaitDrained} with a bound of 10 minutes, called on a thread of its own as the timer
+	 * does: the future completes with its result when it returns.
+	 */
+	private java.util.concurrent.CompletableFuture<Boolean> awaitDrainedOnAnotherThread() {
+		java.util.concurrent.CompletableFuture<Boolean> drained = new java.util.concurrent.CompletableFuture<>();
+		Thread timer = new Thread(() -> drained.complete(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))),
+				"test-awaiting-drain");
+		timer.setDaemon(true);
+		timer.start();
+		return drained;
+	}
+
 	@Test
 	void aQueuedTaskGetsAThreadWhenEveryThreadHangs() throws Exception {
 		int hung = 10;
@@ -66,40 +88,26 @@ class RunPoolTest {
 
 	@Test
 	void aThreadThatFindsTheQueueEmptyWakesTheOneAwaitingTheDrain() throws Exception {
-		CountDownLatch entered = new CountDownLatch(RunPool.CORE);
-		for (int i = 0; i < RunPool.CORE; i++) {
-			pool.execute(() -> hang(entered)); // every thread busy
-		}
-		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		occupyTheCoreThreads();
 		CountDownLatch ran = new CountDownLatch(1);
 		pool.execute(ran::countDown); // waits: a thread is added for it within a millisecond, or one is freed
 		assertThat(pool.waiting()).isTrue();
-		java.util.concurrent.CompletableFuture<Boolean> drained = new java.util.concurrent.CompletableFuture<>();
-		Thread timer = new Thread(() -> drained.complete(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))));
-		timer.start();
+		java.util.concurrent.CompletableFuture<Boolean> drained = awaitDrainedOnAnotherThread();
 		assertThat(drained.get(10, TimeUnit.SECONDS)).as("woken when the task was taken, long before its bound")
 				.isTrue();
 		assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
-		timer.join(10_000);
 	}
 
 	@Test
 	void theThreadThatTakesTheLastQueuedTaskWakesTheOneAwaitingTheDrainWhileTheTaskRuns() throws Exception {
-		CountDownLatch entered = new CountDownLatch(RunPool.CORE);
-		for (int i = 0; i < RunPool.CORE; i++) {
-			pool.execute(() -> hang(entered)); // every thread busy
-		}
-		assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+		occupyTheCoreThreads();
 		CountDownLatch last = new CountDownLatch(1);
 		pool.execute(() -> hang(last)); // waits: a thread is added for it within a millisecond; it lasts too
-		java.util.concurrent.CompletableFuture<Boolean> drained = new java.util.concurrent.CompletableFuture<>();
-		Thread timer = new Thread(() -> drained.complete(pool.awaitDrained(TimeUnit.MINUTES.toNanos(10))));
-		timer.start();
+		java.util.concurrent.CompletableFuture<Boolean> drained = awaitDrainedOnAnotherThread();
 		assertThat(drained.get(10, TimeUnit.SECONDS))
 				.as("woken as the last task was taken, while every task still runs: no thread found the queue empty")
 				.isTrue();
 		assertThat(last.await(10, TimeUnit.SECONDS)).isTrue();
-		timer.join(10_000);
 	}
 
 	@Test
