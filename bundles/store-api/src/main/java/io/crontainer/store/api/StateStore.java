@@ -14,6 +14,7 @@ import org.osgi.annotation.versioning.ProviderType;
 
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
 
 /**
  * Keeps, per cron plugin name, the run state ({@link RunState}: the window end, the pause and its
@@ -69,9 +70,11 @@ import io.crontainer.api.runtime.CronRunDTO;
  * <p>
  * <b>Re-runs</b> (since 1.1): a re-run of a range of past windows ({@link Rerun}) is kept durably from
  * {@link #startRerun} to its end, held by one runtime at a time with a lease like a claim's, and
- * advanced window by window ({@link #advanceRerun}); it never changes a {@link RunState}. Each of its
- * windows runs under an ordinary {@link #claim} of the name (with no fire time), which is
- * {@link #release released}, never committed: so a window never runs beside another run of the name.
+ * advanced window by window, each window's progress durable with its run's history entry
+ * ({@link #advanceRerun(String, long, Instant, Instant, CronRunDTO, CronLogDTO)}); it never changes a
+ * {@link RunState}. Each of its windows runs under an ordinary {@link #claim} of the name (with no
+ * fire time), which is {@link #release released}, never committed: so a window never runs beside
+ * another run of the name.
  *
  * <p>
  * Implementations: the scheduler's built-in local store (the default: a journal under
@@ -616,6 +619,44 @@ public interface StateStore extends AutoCloseable {
 	default Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
 			throws StoreUnavailableException, IOException {
 		return null;
+	}
+
+	/**
+	 * Records that a re-run's window ran, as {@link #advanceRerun(String, long, Instant, Instant, boolean)}
+	 * does (done if {@code run}'s outcome is {@code SUCCEEDED}, else failed), and appends its run to the
+	 * history ({@link #appendHistory(CronRunDTO, CronLogDTO)}) in the same durable write: when this
+	 * returns, both are kept, and a crash (even {@code kill -9}) never keeps the window's progress
+	 * without its history entry. The run is appended in every case, once: whether or not the re-run
+	 * moved (a window of a runtime that was taken over still ran), and, if this throws, best effort, as
+	 * {@link #appendHistory(CronRunDTO, CronLogDTO)} does (the caller does not append it again). It is
+	 * trimmed with the history as any other run. The scheduler calls this, not the other form, for each
+	 * window that ran.
+	 *
+	 * <p>
+	 * The default, for a store that keeps the two apart: the other form, then
+	 * {@link #appendHistory(CronRunDTO, CronLogDTO)} (best effort, after it).
+	 *
+	 * @param name The plugin's name. Must not be {@code null}.
+	 * @param id The re-run's id.
+	 * @param windowStart The window's start: the re-run's {@code next} expected. Must not be {@code null}.
+	 * @param windowEnd The window's end, after its start and not after the re-run's end. Must not be
+	 *        {@code null}.
+	 * @param run The window's run, finished: outcome {@code SUCCEEDED}, {@code FAILED} or
+	 *        {@code TIMED_OUT}. Must not be {@code null}; not modified afterwards by the caller.
+	 * @param log The lines the run logged, as for {@link #appendHistory(CronRunDTO, CronLogDTO)};
+	 *        {@code null} for none. Not modified afterwards by the caller.
+	 * @return The re-run after the change; {@code null} if it was not changed (see the other form).
+	 * @throws StoreUnavailableException If the store cannot be reached; the re-run was not changed.
+	 * @throws IOException If the change could not be made durable; the re-run was not changed.
+	 * @since 1.1
+	 */
+	default Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, CronRunDTO run,
+			CronLogDTO log) throws StoreUnavailableException, IOException {
+		try {
+			return advanceRerun(name, id, windowStart, windowEnd, run.outcome == Outcome.SUCCEEDED);
+		} finally {
+			appendHistory(run, log);
+		}
 	}
 
 	/**

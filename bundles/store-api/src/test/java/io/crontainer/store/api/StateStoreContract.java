@@ -3,6 +3,7 @@ package io.crontainer.store.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -406,6 +407,48 @@ public abstract class StateStoreContract {
 		assertThat(store.reruns()).as("the newest of the name only").containsExactly(again);
 		reopen();
 		assertThat(store.reruns()).extracting(Rerun::id).containsExactly(again.id());
+	}
+
+	@Test
+	void aRerunsWindowIsRecordedWithItsRunInTheHistory() throws Exception {
+		Assumptions.assumeTrue(store.keepsHistory(), "this store keeps no history");
+		Rerun started = store.startRerun(request("p"));
+		CronRunDTO failed = windowRun(R0, R1, Outcome.FAILED);
+		Rerun first = store.advanceRerun("p", started.id(), R0, R1, failed, log("p", failed.started,
+				line(failed.started, "WARN", "window 1", null)));
+		assertThat(first.next()).isEqualTo(R1);
+		assertThat(first.failed()).as("not SUCCEEDED: counted failed").isEqualTo(1);
+		assertThat(store.history("p", 10)).as("appended by the time it returns")
+				.extracting(r -> r.trigger, r -> r.outcome, r -> r.windowStart, r -> r.requestedBy)
+				.containsExactly(tuple(Trigger.RERUN, Outcome.FAILED, R0.toEpochMilli(), "ops"));
+
+		CronRunDTO late = windowRun(R0, R1, Outcome.SUCCEEDED);
+		late.started = failed.started + 1_000;
+		assertThat(store.advanceRerun("p", started.id(), R0, R1, late, null)).as("done already").isNull();
+		assertThat(store.history("p", 10)).as("the window ran all the same: its run is appended")
+				.extracting(r -> r.outcome).containsExactly(Outcome.SUCCEEDED, Outcome.FAILED);
+
+		reopen();
+		assertThat(store.reruns()).singleElement().extracting(Rerun::next, Rerun::done, Rerun::failed)
+				.containsExactly(R1, 0, 1);
+		assertThat(store.history("p", 10)).extracting(r -> r.started).containsExactly(late.started, failed.started);
+		if (store.keepsLogs()) {
+			assertThat(store.log("p", failed.started).lines).extracting(l -> l.message).containsExactly("window 1");
+		}
+	}
+
+	private static CronRunDTO windowRun(Instant start, Instant end, Outcome outcome) {
+		CronRunDTO run = new CronRunDTO();
+		run.name = "p";
+		run.trigger = Trigger.RERUN;
+		run.outcome = outcome;
+		run.windowStart = start.toEpochMilli();
+		run.windowEnd = end.toEpochMilli();
+		run.started = T1.toEpochMilli();
+		run.finished = run.started + 5;
+		run.error = outcome == Outcome.FAILED ? "java.lang.IllegalStateException: broken" : null;
+		run.requestedBy = "ops";
+		return run;
 	}
 
 	@Test

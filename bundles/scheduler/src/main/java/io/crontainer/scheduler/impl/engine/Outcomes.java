@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
@@ -19,17 +20,19 @@ import io.crontainer.store.api.StateStore;
 /**
  * What became of each fire: a run queued, its outcome, or a fire time that did not run. It keeps each
  * in the {@link History} (with the counters of {@code CronJobDTO}), hands it to the store's history
- * with the run's log ({@link StateStore#appendHistory(CronRunDTO, io.crontainer.api.runtime.CronLogDTO)};
- * a run that never reached its plugin call has none) and to the {@link Events}, logs it, and completes the stage of a
+ * with the run's log ({@link StateStore#appendHistory(CronRunDTO, CronLogDTO)}; a run that never
+ * reached its plugin call has none; a re-run window's run is handed over with the window's progress
+ * instead, {@link #handOver}) and to the {@link Events}, logs it, and completes the stage of a
  * manual fire. A leaf: it calls no other part. The place where a run's record grows (run logs,
  * retries, re-runs record here).
  *
  * <p>
- * Threads: every method but {@link #complete} requires the engine's lock, held by whichever engine
+ * Threads: every method but {@link #complete} and {@link #handOver} requires the engine's lock, held by whichever engine
  * thread fires, skips or ends a run (timer, whiteboard, call, run, store, operator and stopping threads);
  * what goes beyond memory (the store's append, Event Admin, log lines) is added to {@code out}, run
  * once the lock is released; the store hands the append to its own writer thread (no I/O on the
- * caller's). {@link #complete} is called with no lock held.
+ * caller's). {@link #complete} is called with no lock held, {@link #handOver} on a re-run window's
+ * run thread with no lock held.
  */
 final class Outcomes {
 	private static final Logger LOG = LoggerFactory.getLogger(Outcomes.class);
@@ -96,23 +99,53 @@ final class Outcomes {
 		out.add(() -> events.ended(kept));
 	}
 
+	/**
+	 * The history entry of a re-run window's run that ends now, for the store to keep with the window's
+	 * progress ({@link StateStore#advanceRerun(String, long, Instant, Instant, CronRunDTO, CronLogDTO)}),
+	 * and its log; {@link #end}, called next with the same outcome and error, then keeps the same
+	 * finish time and hands the store nothing more. Run thread, no lock: the record's fields are
+	 * volatile, and the run, past its plugin call and not abandoned, is ended by its own thread only.
+	 *
+	 * @return The entry, and the run's log ({@code null} if it has none).
+	 */
+	Handed handOver(Run run, Outcome outcome, String error, Instant now) {
+		RunRecord record = run.record;
+		CronRunDTO entry = record.toDTO();
+		entry.outcome = outcome;
+		entry.error = error;
+		entry.finished = now.toEpochMilli();
+		RunLogBuffer log = record.log;
+		record.handed = entry;
+		return new Handed(entry, log == null ? null : log.snapshot(entry.name, entry.started, false));
+	}
+
+	/** A run's history entry and log, as {@link #handOver} gives them to the store. */
+	record Handed(CronRunDTO run, CronLogDTO log) {
+	}
+
 	/** Records a run's final outcome and counts it. Lock held. */
 	void end(Run run, Outcome outcome, String error, Instant now, List<Runnable> out) {
 		RunRecord record = run.record;
+		CronRunDTO handed = record.handed;
 		record.error = error;
-		record.finished = now.toEpochMilli();
+		record.finished = handed != null ? handed.finished : now.toEpochMilli();
 		record.outcome = outcome;
 		history.ended(run.name, outcome);
 		if (outcome == Outcome.SKIPPED && run.trigger == Trigger.SCHEDULE && run.scheduledFire != null) {
 			history.missed(run.name, 1, run.scheduledFire); // not started: the store was away, the clock went back
 		}
 		CronRunDTO kept = record.toDTO();
-		StateStore store = this.store.get();
-		RunLogBuffer log = record.log;
-		out.add(() -> { // the snapshot too outside the lock: a plugin may still log into its buffer
-			store.appendHistory(kept, log == null ? null : log.snapshot(kept.name, kept.started, false));
+		if (handed != null) { // the store has the entry and its log already
+			record.handed = null;
 			record.log = null;
-		});
+		} else {
+			StateStore store = this.store.get();
+			RunLogBuffer log = record.log;
+			out.add(() -> { // the snapshot too outside the lock: a plugin may still log into its buffer
+				store.appendHistory(kept, log == null ? null : log.snapshot(kept.name, kept.started, false));
+				record.log = null;
+			});
+		}
 		out.add(() -> events.ended(kept));
 		switch (outcome) {
 		case SUCCEEDED -> {

@@ -19,6 +19,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.JobState;
 import io.crontainer.api.runtime.RerunDTO;
 import io.crontainer.api.runtime.RerunSplit;
@@ -44,8 +46,9 @@ import io.crontainer.store.api.StoreUnavailableException;
  * ({@link Window}: from its first window not done to the next fire time of its interval, or its end) is
  * started as a run with trigger {@code RERUN} ({@link Runs#start}). The run claims the name as a manual
  * fire does, so nothing else of the plugin runs beside it on any runtime, and releases the claim: the
- * plugin's window end never moves. Once it ran, the window is recorded as done or failed
- * ({@link StateStore#advanceRerun}, on the run's thread), and the next one waits for the plugin to be
+ * plugin's window end never moves. Once it ran, the window is recorded as done or failed, in one
+ * durable write with its run's history entry ({@link StateStore#advanceRerun}, on the run's thread),
+ * and the next one waits for the plugin to be
  * idle again: a scheduled fire that came meanwhile runs first. A window cut off by a departure, a stop
  * or a crash is not recorded, so it runs again. A cancelled re-run ends after the window in progress.
  *
@@ -520,20 +523,19 @@ final class Reruns {
 	}
 
 	/**
-	 * A re-run's window ran: recorded as done or failed, durably, before its run is over. Run thread, no
-	 * lock held.
+	 * A re-run's window ran: recorded as done or failed, durably, in the same write as its run's history
+	 * entry (the store appends the entry whatever the answer), before its run is over. A window cut off
+	 * (departure, stop, not claimed) does not count, is not recorded here, and runs again. Run thread,
+	 * no lock held.
 	 *
-	 * @param counts Whether the window counts as run (it succeeded, failed or timed out); a window cut
-	 *        off (departure, stop, not claimed) does not and runs again.
+	 * @param run The window's run, finished (succeeded, failed or timed out).
+	 * @param log The run's log; {@code null} for none.
 	 */
-	void windowRan(Window window, boolean counts, boolean succeeded) {
-		if (!counts) {
-			return;
-		}
+	void windowRan(Window window, CronRunDTO run, CronLogDTO log) {
 		Rerun after = null;
 		String failure = null;
 		try {
-			after = engine.store().advanceRerun(window.name(), window.id(), window.start(), window.end(), succeeded);
+			after = engine.store().advanceRerun(window.name(), window.id(), window.start(), window.end(), run, log);
 		} catch (StoreUnavailableException | IOException | RuntimeException e) {
 			failure = Texts.describe(e);
 			LOG.warn("Cron plugin {}: the window [{}, {}) of its re-run ran, but the state store could not record it ({});"

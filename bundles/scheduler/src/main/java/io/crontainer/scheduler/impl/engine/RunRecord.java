@@ -39,6 +39,12 @@ public final class RunRecord {
 	 * that the history in memory holds no log.
 	 */
 	volatile RunLogBuffer log;
+	/**
+	 * The history entry of a re-run window's run, handed to the store with the window's progress
+	 * ({@link Outcomes#handOver}) just before the run ends: {@link Outcomes#end} then hands the store
+	 * nothing more. {@code null} otherwise.
+	 */
+	volatile CronRunDTO handed;
 
 	RunRecord(String name, Trigger trigger, Instant scheduledFire, Instant now, String node) {
 		this.name = name;

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.CronPlugin;
+import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Outcome;
 import io.crontainer.api.runtime.Trigger;
@@ -125,10 +126,10 @@ final class RunThread {
 		int inProgress();
 
 		/**
-		 * A re-run's window ran ({@link Reruns#windowRan}): recorded durably before its run is over.
-		 * Lock not held.
+		 * A re-run's window ran ({@link Reruns#windowRan}): recorded durably, with its run's history entry
+		 * and log, before its run is over. Lock not held.
 		 */
-		void rerunRan(Reruns.Window window, boolean counts, boolean succeeded);
+		void rerunRan(Reruns.Window window, CronRunDTO run, CronLogDTO log);
 
 		/**
 		 * A re-run's window could not be claimed: its run leaves the table without a trace, and the
@@ -515,20 +516,27 @@ final class RunThread {
 			boolean timedOut, String interrupted) {
 		release(store, claim);
 		if (timedOut) {
-			engine.rerunRan(run.rerun, true, false);
-			finish(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
-					+ (failure == null ? "" : "; then threw " + Texts.describe(failure)), null);
+			windowRan(run, Outcome.TIMED_OUT, "did not finish within " + run.job.settings.timeoutSeconds() + " s"
+					+ (failure == null ? "" : "; then threw " + Texts.describe(failure)));
 		} else if (interrupted != null) {
 			finish(run, Outcome.INTERRUPTED, "interrupted: " + interrupted + "; the re-run runs this window again", null);
 		} else if (failure != null) {
 			LOG.warn("Cron plugin {} failed for [{}, {}) (re-run asked by {})", run.name, Formats.instant(start),
 					Formats.instant(end), run.rerun.requestedBy(), failure);
-			engine.rerunRan(run.rerun, true, false);
-			finish(run, Outcome.FAILED, Texts.describe(failure), null);
+			windowRan(run, Outcome.FAILED, Texts.describe(failure));
 		} else {
-			engine.rerunRan(run.rerun, true, true);
-			finish(run, Outcome.SUCCEEDED, null, null);
+			windowRan(run, Outcome.SUCCEEDED, null);
 		}
+	}
+
+	/**
+	 * A re-run's window that counts ran: recorded as done or failed with its run's history entry, in one
+	 * durable write of the store, then the run is over. Run thread, no lock held.
+	 */
+	private void windowRan(Run run, Outcome outcome, String error) {
+		Outcomes.Handed handed = outcomes.handOver(run, outcome, error, clock.instant());
+		engine.rerunRan(run.rerun, handed.run(), handed.log());
+		finish(run, outcome, error, null);
 	}
 
 	/**

@@ -18,6 +18,8 @@ import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.crontainer.api.runtime.CronLogDTO;
+import io.crontainer.api.runtime.CronRunDTO;
 import io.crontainer.api.runtime.Trigger;
 import io.crontainer.scheduler.impl.whiteboard.Plugin;
 import io.crontainer.store.api.PendingRetry;
@@ -419,8 +421,8 @@ public final class Scheduler implements Due.Parts {
 			}
 
 			@Override
-			public void rerunRan(Reruns.Window window, boolean counts, boolean succeeded) {
-				reruns.windowRan(window, counts, succeeded);
+			public void rerunRan(Reruns.Window window, CronRunDTO run, CronLogDTO log) {
+				reruns.windowRan(window, run, log);
 			}
 
 			@Override

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
 import io.crontainer.format.Formats;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimResult;
@@ -100,7 +101,8 @@ import io.crontainer.store.api.StateStore;
  * on the caller's thread. Stages of commits complete on the committer thread, with no lock held. The
  * re-runs ({@link LocalReruns}, a file of their own) are written on their caller's thread, under
  * the re-runs' own lock, never the records' lock: few and rare, each change is durable when it
- * returns.
+ * returns. A re-run's window first waits for the committer to write its run's history line
+ * ({@link #advanceRerun(String, long, Instant, Instant, CronRunDTO, CronLogDTO)}), with no lock held.
  */
 public final class LocalStateStore implements StateStore {
 
@@ -298,6 +300,21 @@ public final class LocalStateStore implements StateStore {
 	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
 			throws IOException {
 		return reruns.advance(name, id, windowStart, windowEnd, succeeded);
+	}
+
+	/**
+	 * The run's history line is written first, by the committer thread, and awaited ({@link #sync}); then
+	 * the re-run's progress (its file rewritten and flushed). So a window counted done has its line even
+	 * after {@code kill -9} (the line is in the file, or in the page cache); a crash between the two
+	 * leaves the line without the progress, and the window runs again. The history file is not flushed
+	 * ({@link LocalHistory}): a power loss may still lose the line.
+	 */
+	@Override
+	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, CronRunDTO run,
+			CronLogDTO log) throws IOException {
+		appendHistory(run, log);
+		sync();
+		return reruns.advance(name, id, windowStart, windowEnd, run.outcome == Outcome.SUCCEEDED);
 	}
 
 	@Override

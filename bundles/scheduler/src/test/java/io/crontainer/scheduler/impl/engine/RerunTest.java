@@ -3,6 +3,7 @@ package io.crontainer.scheduler.impl.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -198,6 +199,33 @@ class RerunTest {
 		view.resume("p");
 		settle();
 		assertThat(ran(plugin)).containsExactly("07-08", "08-09", "09-10");
+	}
+
+	/**
+	 * A window's run is written to the history before the window is counted, in the same call to the
+	 * store (StateStore.advanceRerun with the run), so that a kill never keeps the count without the run:
+	 * the next window finds the line on disk already, and the engine appends no second one.
+	 */
+	@Test
+	void eachWindowsRunIsOnDiskBeforeItIsCountedAndKeptOnce() throws Exception {
+		Path file = dir.resolve("state").resolve("history.log");
+		List<Long> seen = new ArrayList<>();
+		plugin.onRun = () -> {
+			try {
+				seen.add(Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> l.startsWith("p\tRERUN\t")).count() : 0);
+			} catch (java.io.IOException e) {
+				throw new java.io.UncheckedIOException(e);
+			}
+		};
+		view.rerun("p", H7, H10, null, "ops");
+		settle();
+		assertThat(seen).as("lines of the windows before, on disk when each window starts").containsExactly(0L, 1L, 2L);
+		List<CronRunDTO> stored = store.history("p", 50);
+		assertThat(stored).as("one entry per window").hasSize(3);
+		assertThat(view.getHistory("p", 3)).as("the entries in memory are the ones the store has")
+				.extracting(r -> r.started, r -> r.finished, r -> r.outcome, r -> r.windowStart)
+				.containsExactlyElementsOf(stored.stream().map(r -> org.assertj.core.groups.Tuple.tuple(r.started,
+						r.finished, r.outcome, r.windowStart)).toList());
 	}
 
 	@Test

@@ -26,6 +26,7 @@ import com.zaxxer.hikari.HikariDataSource;
 
 import io.crontainer.api.runtime.CronLogDTO;
 import io.crontainer.api.runtime.CronRunDTO;
+import io.crontainer.api.runtime.Outcome;
 import io.crontainer.format.Formats;
 import io.crontainer.store.api.Claim;
 import io.crontainer.store.api.ClaimRequest;
@@ -988,8 +989,30 @@ public final class PostgreSQLStateStore implements StateStore {
 	@Override
 	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
 			throws StoreUnavailableException {
+		return advance(name, id, windowStart, windowEnd, succeeded, null);
+	}
+
+	/**
+	 * One durable transaction on the caller's thread: the re-run's compare-and-set, the window's history
+	 * row (with its log), and the trim of the name's history, as a commit's group does. If it fails, the
+	 * row is handed to the commit thread instead (best effort, as {@link #appendHistory}).
+	 */
+	@Override
+	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, CronRunDTO run,
+			CronLogDTO log) throws StoreUnavailableException {
+		try {
+			return advance(name, id, windowStart, windowEnd, run.outcome == Outcome.SUCCEEDED,
+					new Repository.HistoryRow(run, null, log));
+		} catch (StoreUnavailableException | RuntimeException e) {
+			committer.history(run, log);
+			throw e;
+		}
+	}
+
+	private Rerun advance(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded,
+			Repository.HistoryRow row) throws StoreUnavailableException {
 		ready();
-		Rerun advanced = repository.advanceRerun(name, id, windowStart, windowEnd, succeeded);
+		Rerun advanced = repository.advanceRerun(name, id, windowStart, windowEnd, succeeded, row);
 		if (advanced == null || !advanced.inProgress()) {
 			keeper.dropRerun(id);
 		}

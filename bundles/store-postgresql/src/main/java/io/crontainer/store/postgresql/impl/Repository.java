@@ -1059,6 +1059,14 @@ final class Repository {
 	 * @return The re-run after the change; {@code null} if the statement changed no row.
 	 */
 	private Rerun changeRerun(String sql, String what, SqlBinder binder) throws StoreUnavailableException {
+		return changeRerun(sql, what, binder, null);
+	}
+
+	/**
+	 * Runs one durable statement that changes a re-run and returns it, and then {@code also}, if not
+	 * {@code null}, in the same transaction: both are committed or neither.
+	 */
+	private Rerun changeRerun(String sql, String what, SqlBinder binder, SqlStep also) throws StoreUnavailableException {
 		return withConnection(connection -> {
 			connection.setAutoCommit(false);
 			try {
@@ -1072,6 +1080,9 @@ final class Repository {
 							changed = rerun(result);
 						}
 					}
+				}
+				if (also != null) {
+					also.run(connection);
 				}
 				connection.commit();
 				return changed;
@@ -1089,6 +1100,12 @@ final class Repository {
 		void bind(PreparedStatement statement) throws SQLException;
 	}
 
+	/** More work in a transaction already open. */
+	@FunctionalInterface
+	private interface SqlStep {
+		void run(Connection connection) throws SQLException;
+	}
+
 	/** Takes (or keeps) a re-run for this node: granted unless another node holds it with a live lease. */
 	Rerun claimRerun(String name, long id) throws StoreUnavailableException {
 		return changeRerun("UPDATE crontainer_rerun SET node = ?, lease_until = now() + ? * interval '1 millisecond' "
@@ -1103,9 +1120,20 @@ final class Repository {
 				});
 	}
 
-	/** Moves a re-run held by this node past a window (compare-and-set on {@code next}); ends it at its end or if cancelled. */
-	Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
+	/**
+	 * Moves a re-run held by this node past a window (compare-and-set on {@code next}); ends it at its
+	 * end or if cancelled. With a history row, in the same transaction: inserts the window's run (whether
+	 * or not the re-run moved: the window ran) and trims the name's history as a commit does.
+	 *
+	 * @param row The window's run to insert ({@link HistoryRow#id()} {@code null}), or {@code null} for none.
+	 */
+	Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded, HistoryRow row)
 			throws StoreUnavailableException {
+		SqlStep history = row == null ? null : connection -> {
+			Map<String, Integer> written = new HashMap<>();
+			historyAll(connection, List.of(row), written);
+			trimHistory(connection, written);
+		};
 		return changeRerun("UPDATE crontainer_rerun SET next = ?, done = done + ?, failed = failed + ?, "
 				+ "ended = CASE WHEN ? = range_to OR cancelled THEN now() END, "
 				+ "lease_until = CASE WHEN ? = range_to OR cancelled THEN NULL ELSE lease_until END "
@@ -1123,7 +1151,7 @@ final class Repository {
 					statement.setLong(9, nanos(windowStart));
 					statement.setLong(10, end);
 					statement.setLong(11, end);
-				});
+				}, history);
 	}
 
 	/** Cancels the re-run in progress of a name: ended at once unless a node holds it with a live lease. */

@@ -12,18 +12,35 @@ import javax.sql.DataSource;
 
 /**
  * A database that a test can make unreachable and bring back: while {@link #down}, new connections
- * are refused and every call on an open one fails, as after a network partition.
+ * are refused and every call on an open one fails, as after a network partition. A test can also
+ * make it go down at a commit ({@link #atCommit}).
  */
 final class Outage implements DataSource {
+	/** What happens at the next {@link Connection#commit()} on one of this database's connections. */
+	enum AtCommit {
+		/** The database goes down just before it: the transaction is not committed. */
+		DOWN_BEFORE,
+		/**
+		 * The database goes down just after it went through, for every thread but the committing one:
+		 * the call in flight returns, and nothing else this runtime does reaches the database, as if it
+		 * had been killed then.
+		 */
+		DOWN_AFTER
+	}
+
 	private final DataSource database;
 	volatile boolean down;
+	/** The one thread whose calls still go through while {@link #down}; {@code null} for none. */
+	volatile Thread spared;
+	/** What the next commit does (then cleared); {@code null} for nothing. */
+	volatile AtCommit atCommit;
 
 	Outage(DataSource database) {
 		this.database = database;
 	}
 
 	private void check() throws SQLException {
-		if (down) {
+		if (down && spared != Thread.currentThread()) {
 			throw new SQLException("Connection refused (a test outage)", "08001");
 		}
 	}
@@ -43,11 +60,26 @@ final class Outage implements DataSource {
 	private Connection wrap(Connection connection) {
 		return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] { Connection.class },
 				(proxy, method, args) -> {
+					AtCommit at = null;
+					if (method.getName().equals("commit")) {
+						synchronized (this) {
+							at = atCommit;
+							atCommit = null;
+						}
+					}
+					if (at == AtCommit.DOWN_BEFORE) {
+						down = true;
+					}
 					if (!method.getName().equals("close")) {
 						check();
 					}
 					try {
-						return method.invoke(connection, args);
+						Object result = method.invoke(connection, args);
+						if (at == AtCommit.DOWN_AFTER) {
+							spared = Thread.currentThread();
+							down = true;
+						}
+						return result;
 					} catch (InvocationTargetException e) {
 						throw e.getCause();
 					}

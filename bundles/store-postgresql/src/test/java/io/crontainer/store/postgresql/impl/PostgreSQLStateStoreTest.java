@@ -569,6 +569,49 @@ class PostgreSQLStateStoreTest {
 		assertThat(a.claimRerun("job", again.id())).as("released: free at once").isNotNull();
 	}
 
+	/**
+	 * A re-run's window and its history row are one transaction: a runtime killed the moment the
+	 * window's progress was committed has its row too (before, the row followed through the commit
+	 * thread, and was lost), and a transaction that fails keeps neither.
+	 */
+	@Test
+	void aRerunWindowsProgressAndHistoryRowAreKeptTogetherOrNotAtAll() throws Exception {
+		Outage outage = new Outage(dataSource);
+		PostgreSQLStateStore a = new PostgreSQLStateStore(outage, url, "a", OPTIONS, Map::of);
+		stores.add(a);
+		PostgreSQLStateStore b = node("b");
+		Instant hour = T1.plusSeconds(3600);
+		Rerun started = a.startRerun(Rerun.request("job", T1, T1.plusSeconds(2 * 3600), RerunSplit.INTERVAL, "@hourly",
+				"UTC", null, "ops", T2));
+		CronRunDTO first = run("job", Trigger.RERUN, Outcome.SUCCEEDED, T1, hour);
+		first.requestedBy = "ops";
+		io.crontainer.api.runtime.CronLogDTO log = new io.crontainer.api.runtime.CronLogDTO();
+		io.crontainer.api.runtime.CronLogLineDTO line = new io.crontainer.api.runtime.CronLogLineDTO();
+		line.time = first.started;
+		line.level = "INFO";
+		line.logger = "job";
+		line.message = "window 1";
+		log.lines = List.of(line);
+
+		outage.atCommit = Outage.AtCommit.DOWN_AFTER; // a is killed once the window's transaction committed
+		assertThat(a.advanceRerun("job", started.id(), T1, hour, first, log).done()).isEqualTo(1);
+		outage.spared = null;
+		assertThat(outage.down).as("the window's transaction committed").isTrue();
+		assertThat(b.reruns()).singleElement().extracting(Rerun::next, Rerun::done).containsExactly(hour, 1);
+		assertThat(b.history("job", 10)).as("the window's row, written with it")
+				.extracting(r -> r.trigger, r -> r.outcome, r -> r.windowStart, r -> r.windowEnd, r -> r.node, r -> r.requestedBy)
+				.containsExactly(tuple(Trigger.RERUN, Outcome.SUCCEEDED, T1.toEpochMilli(), hour.toEpochMilli(), "a", "ops"));
+		assertThat(b.log("job", first.started).lines).extracting(l -> l.message).containsExactly("window 1");
+
+		outage.down = false;
+		CronRunDTO second = run("job", Trigger.RERUN, Outcome.FAILED, hour, T1.plusSeconds(2 * 3600));
+		outage.atCommit = Outage.AtCommit.DOWN_BEFORE;
+		assertThatThrownBy(() -> a.advanceRerun("job", started.id(), hour, T1.plusSeconds(2 * 3600), second, null))
+				.isInstanceOf(StoreUnavailableException.class);
+		assertThat(b.reruns()).singleElement().extracting(Rerun::next, Rerun::failed).containsExactly(hour, 0);
+		assertThat(b.history("job", 10)).as("not committed: no row either").hasSize(1);
+	}
+
 	@Test
 	void aDatabaseRestartIsWaitedOutByCommitsAndClaimsWorkAgainWhenItIsBack(@TempDir Path data) throws Exception {
 		int port;
