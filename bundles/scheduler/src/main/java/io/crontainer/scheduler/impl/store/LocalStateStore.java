@@ -71,10 +71,11 @@ import io.crontainer.store.api.StateStore;
  * and no caller waits for another's flush beyond sharing it. Woken by a change, the committer first
  * gathers the changes that keep coming ({@link #GATHER_QUIET_NANOS} without one ends it, unless the
  * burst is still starting: {@link #gatherWhile}), and it lasts {@link #GATHER_MAX_NANOS} at most, so
- * that a burst of runs (a thousand plugins due in the same second) shares one write, and the committer's CPU comes after the burst's runs started instead of
- * competing with them: a change waits at most that much longer to be durable. When the journal has grown past twice the
- * records (and at least {@value #COMPACT_AT} lines) the committer rewrites it with one line per record
- * (temporary file, flush, atomic rename, flush of the directory).
+ * that a burst of runs (a thousand plugins due in the same second) shares one write, and the
+ * committer's CPU comes after the burst's runs started instead of competing with them: a change waits
+ * at most that much longer to be durable. When the journal has grown past twice the records (and at
+ * least {@value #COMPACT_AT} lines) the committer rewrites it with one line per record (temporary
+ * file, flush, atomic rename, flush of the directory).
  *
  * <p>
  * <b>What survives.</b> A change whose stage completed (a committed window, a pause, a reset) survives
