@@ -228,9 +228,8 @@ final class Firing {
 	private Run start(Job job, Trigger trigger, Instant scheduledFire, CompletableFuture<CronRunDTO> done, Instant now,
 			boolean beside, boolean takeOver, List<Runnable> out) {
 		String name = job.name();
-		StateStore store = engine.store();
-		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now,
-				store.node());
+		String node = engine.store().node();
+		RunRecord record = new RunRecord(name, trigger, trigger == Trigger.MANUAL ? null : scheduledFire, now, node);
 		Run run = new Run(job, name, trigger, scheduledFire, record, done);
 		run.alongside = beside;
 		if (beside) {
@@ -244,7 +243,7 @@ final class Firing {
 		run.expected = expected;
 		run.version = version;
 		if (!beside && done == null && trigger == Trigger.SCHEDULE && scheduledFire != null && !takeOver
-				&& store.node() != null) {
+				&& node != null) {
 			// In a cluster, a scheduled fire is claimed with the others of its tick, in one call.
 			if (toClaim.isEmpty()) {
 				out.add(engine::claimTick);

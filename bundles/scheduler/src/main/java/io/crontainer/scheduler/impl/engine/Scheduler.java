@@ -137,6 +137,12 @@ public final class Scheduler implements Due.Parts {
 	 * in batches. The timer thread only, lock held.
 	 */
 	private final ArrayDeque<Job> burst = new ArrayDeque<>();
+	/**
+	 * Whether {@link #burst} holds jobs: the timer is still handing a tick's fires over, or has not yet
+	 * computed their next fire times. Written by the timer thread (lock held), read by any thread
+	 * without it ({@link #handingOver}).
+	 */
+	private volatile boolean handingOver;
 	private final Runnable changed;
 	/**
 	 * Whether runs fired wait for a run thread ({@link RunPool#waiting()}); any thread. The timer puts
@@ -785,6 +791,9 @@ public final class Scheduler implements Due.Parts {
 				for (int i = 0; i < TICK_BATCH && !burst.isEmpty(); i++) {
 					schedules.computeNext(burst.poll(), now, after);
 				}
+				if (burst.isEmpty() && handingOver) {
+					handingOver = false;
+				}
 				long nowMillis = now.toEpochMilli();
 				// The earliest deadline itself: the timer bounds each sleep by Timer.MAX_WAIT, and a wake-up
 				// before this finds nothing due unless the due queue woke it.
@@ -804,7 +813,20 @@ public final class Scheduler implements Due.Parts {
 	public void fireTime(Job job, Instant now, List<Runnable> out) {
 		if (schedules.due(job, now, out)) {
 			burst.add(job);
+			if (!handingOver) {
+				handingOver = true;
+			}
 		}
+	}
+
+	/**
+	 * Whether the timer is handing a tick's fires over: from the first fire of a tick until the next
+	 * fire times of all it fired are computed (which waits for their runs to have a thread). The local
+	 * store's committer gathers commits on meanwhile ({@code LocalStateStore.gatherWhile}). Any thread,
+	 * lock-free.
+	 */
+	public boolean handingOver() {
+		return handingOver;
 	}
 
 	@Override
@@ -961,6 +983,7 @@ public final class Scheduler implements Due.Parts {
 				return;
 			}
 			stopped = true;
+			handingOver = false; // the timer hands nothing over any more
 			grace = options.grace();
 		}
 		stopping.stop(grace);

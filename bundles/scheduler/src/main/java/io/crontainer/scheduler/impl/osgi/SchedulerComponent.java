@@ -156,6 +156,7 @@ public final class SchedulerComponent {
 				"Crontainer scheduler: the runtime view of the scheduled cron plugins"));
 		this.events = EventPoster.open(() -> eventAdmin, topic -> EventPoster.subscribed(eventHandlers, topic));
 		this.scheduler = new Scheduler(clock, runs, calls, store, options, changeCount::changed, events);
+		gatherDuringBursts(store);
 		this.timer = new Timer(clock, scheduler::tick, "crontainer-timer");
 		scheduler.timer(timer);
 		timer.start();
@@ -308,7 +309,7 @@ public final class SchedulerComponent {
 			return StateStores.refusing("configuration " + PID + ": " + e.getMessage());
 		}
 		if (name.equals(StateStores.LOCAL)) {
-			return StateStores.local(dir);
+			return gatherDuringBursts(StateStores.local(dir));
 		}
 		StateStoreProvider provider = providers.get(name);
 		if (provider == null) {
@@ -322,6 +323,23 @@ public final class SchedulerComponent {
 				&& open.directory().equals(dir.toAbsolutePath()) ? open::records : null;
 		StateStore store = StateStores.open(provider, storeProperties(config, properties), clock, dir, local);
 		storeProvider = provider;
+		return store;
+	}
+
+	/**
+	 * Lets a local store's committer gather a burst's commits while the burst is still starting
+	 * ({@link LocalStateStore#gatherWhile}): the timer hands its fires over or its runs wait for a run
+	 * thread. Nothing for another store, or before the engine exists (at activation the constructor
+	 * calls it again once it does).
+	 *
+	 * @return The store given.
+	 */
+	private StateStore gatherDuringBursts(StateStore store) {
+		RunPool pool = runs;
+		Scheduler engine = scheduler;
+		if (store instanceof LocalStateStore local && pool != null && engine != null) {
+			local.gatherWhile(() -> engine.handingOver() || pool.waiting());
+		}
 		return store;
 	}
 

@@ -48,7 +48,8 @@ public final class RunLogBuffer {
 	private final List<Entry> head = new ArrayList<>();
 	private int headBytes;
 	private boolean headFull;
-	private final ArrayDeque<Entry> tail = new ArrayDeque<>();
+	/** Made once the head is full: most runs log nothing, and a burst's runs each make a buffer. */
+	private ArrayDeque<Entry> tail;
 	private int tailBytes;
 	private long omitted;
 
@@ -79,6 +80,9 @@ public final class RunLogBuffer {
 				}
 				headFull = true;
 			}
+			if (tail == null) {
+				tail = new ArrayDeque<>();
+			}
 			tail.addLast(entry);
 			tailBytes += bytes;
 			while (tail.size() > TAIL_LINES || tailBytes > MAX_BYTES - HEAD_BYTES) {
@@ -101,13 +105,15 @@ public final class RunLogBuffer {
 		log.name = name;
 		log.started = started;
 		log.running = running;
-		log.lines = new ArrayList<>(head.size() + tail.size());
+		log.lines = new ArrayList<>(head.size() + (tail == null ? 0 : tail.size()));
 		for (Entry entry : head) {
 			log.lines.add(entry.line);
 		}
 		log.omittedAt = head.size();
-		for (Entry entry : tail) {
-			log.lines.add(entry.line);
+		if (tail != null) {
+			for (Entry entry : tail) {
+				log.lines.add(entry.line);
+			}
 		}
 		log.omitted = omitted;
 		return log;
@@ -115,7 +121,7 @@ public final class RunLogBuffer {
 
 	/** Whether no line was logged. */
 	public synchronized boolean isEmpty() {
-		return head.isEmpty() && tail.isEmpty() && omitted == 0;
+		return head.isEmpty() && (tail == null || tail.isEmpty()) && omitted == 0;
 	}
 
 	private static String cut(String text, int max) {

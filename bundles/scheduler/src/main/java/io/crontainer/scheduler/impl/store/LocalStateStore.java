@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 
 import org.slf4j.Logger;
@@ -69,12 +70,13 @@ import io.crontainer.store.api.StateStore;
  * thread ({@code crontainer-state-committer}), which appends all queued lines with one write and one
  * {@link FileChannel#force(boolean) fdatasync}, then completes their stages: one flush for many runs,
  * and no caller waits for another's flush beyond sharing it. Woken by a change, the committer first
- * gathers the changes that keep coming ({@link #GATHER_QUIET_NANOS} without one ends it, and it lasts
- * {@link #GATHER_MAX_NANOS} at most), so that a burst of runs (a thousand plugins due in the same
- * second) shares one write, and the committer's CPU comes after the burst's runs started instead of
- * competing with them: a change waits at most that much longer to be durable. When the journal has grown past twice the
- * records (and at least {@value #COMPACT_AT} lines) the committer rewrites it with one line per record
- * (temporary file, flush, atomic rename, flush of the directory).
+ * gathers the changes that keep coming ({@link #GATHER_QUIET_NANOS} without one ends it, unless the
+ * burst is still starting: {@link #gatherWhile}), and it lasts {@link #GATHER_MAX_NANOS} at most, so
+ * that a burst of runs (a thousand plugins due in the same second) shares one write, and the
+ * committer's CPU comes after the burst's runs started instead of competing with them: a change waits
+ * at most that much longer to be durable. When the journal has grown past twice the records (and at
+ * least {@value #COMPACT_AT} lines) the committer rewrites it with one line per record (temporary
+ * file, flush, atomic rename, flush of the directory).
  *
  * <p>
  * <b>What survives.</b> A change whose stage completed (a committed window, a pause, a reset) survives
@@ -127,6 +129,13 @@ public final class LocalStateStore implements StateStore {
 	private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
 			.startsWith("windows");
 	private static final Logger LOG = LoggerFactory.getLogger(LocalStateStore.class);
+
+	/**
+	 * Whether a burst is still starting (the timer hands its fires over, or its runs wait for a run
+	 * thread): the committer gathers on even after {@link #GATHER_QUIET_NANOS} without a change. Any
+	 * thread; never blocks.
+	 */
+	private volatile BooleanSupplier burstStarting = () -> false;
 
 	/** One name's record: guarded by {@link #lock}. */
 	private static final class Entry {
@@ -348,6 +357,19 @@ public final class LocalStateStore implements StateStore {
 			});
 			return records;
 		}
+	}
+
+	/**
+	 * Tells the committer when a burst of runs is still starting (the timer hands its fires over, or
+	 * its runs wait for a run thread), so that it gathers the burst's commits on while it is, even
+	 * through a millisecond without one ({@link #GATHER_MAX_NANOS} at most still). The scheduler
+	 * component calls it once the engine exists; without it a quiet millisecond ends a gathering.
+	 *
+	 * @param burstStarting Whether a burst is still starting now; called on the committer thread with
+	 *        this store's lock held, so it must neither block nor take a lock. Must not be {@code null}.
+	 */
+	public void gatherWhile(BooleanSupplier burstStarting) {
+		this.burstStarting = Objects.requireNonNull(burstStarting);
 	}
 
 	@Override
@@ -714,7 +736,11 @@ public final class LocalStateStore implements StateStore {
 	 * runs' stages, which record their outcomes under the engine's lock) comes after the burst's runs
 	 * have started instead of competing with them for the CPU. A change that comes alone waits
 	 * {@link #GATHER_QUIET_NANOS} more. A change queued while the committer gathers does not wake it
-	 * ({@link #change} notifies only the first of a batch).
+	 * ({@link #change} notifies only the first of a batch). While the burst is still starting
+	 * ({@link #gatherWhile}) a quiet millisecond does not end it: on a loaded machine the burst's run
+	 * threads are preempted for that long (or take every run queued before the timer hands more over),
+	 * and the write and the recording of the outcomes (under the engine's lock, which the timer needs to
+	 * hand the rest of the burst over) then competed with the burst's start.
 	 */
 	private void gather() {
 		long deadline = System.nanoTime() + GATHER_MAX_NANOS;
@@ -730,8 +756,8 @@ public final class LocalStateStore implements StateStore {
 				return; // nothing interrupts the committer; if something did, write at once
 			}
 			int now = queue.size();
-			if (now == seen) {
-				return; // quiet: the burst, if any, is over
+			if (now == seen && !burstStarting.getAsBoolean()) {
+				return; // quiet, and no run waits to start: the burst, if any, is over
 			}
 			seen = now;
 		}

@@ -28,6 +28,7 @@ final class DriverEngine implements AutoCloseable {
 						Duration.ofSeconds(5), 10),
 				() -> {
 				}, Events.NONE);
+		store.gatherWhile(() -> scheduler.handingOver() || runs.waiting()); // as the scheduler component wires it
 		timer = new Timer(clock, scheduler::tick, "crontainer-timer");
 		scheduler.timer(timer);
 		timer.start();

@@ -220,4 +220,19 @@ class MissedFiresTest {
 		assertThat(job("paused").missedFires).isZero();
 		assertThat(job("paused").runCount).isEqualTo(2);
 	}
+
+	@Test
+	void aFireTimeCountsAsMissedOnlyOnceMoreThanTheThresholdHasPassedToTheNanosecond() {
+		for (long fire : new long[] {1_700_000_000_123L, -1_500L}) { // and before the epoch
+			Instant threshold = Instant.ofEpochMilli(fire).plus(Schedules.MISFIRE_THRESHOLD);
+			for (Instant now : new Instant[] {threshold.minusNanos(1), threshold, threshold.plusNanos(1),
+					threshold.plusNanos(999_999), threshold.plusMillis(1), Instant.ofEpochMilli(fire)}) {
+				assertThat(Schedules.missed(fire, now)).as("%s after %s", now, Instant.ofEpochMilli(fire))
+						.isEqualTo(java.time.Duration.between(Instant.ofEpochMilli(fire), now)
+								.compareTo(Schedules.MISFIRE_THRESHOLD) > 0);
+			}
+			assertThat(Schedules.missed(fire, threshold)).isFalse();
+			assertThat(Schedules.missed(fire, threshold.plusNanos(1))).isTrue();
+		}
+	}
 }

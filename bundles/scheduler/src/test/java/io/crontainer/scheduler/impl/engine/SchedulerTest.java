@@ -1232,6 +1232,28 @@ class SchedulerTest {
 	}
 
 	@Test
+	void theTimerCountsAsHandingABurstOverFromItsFirstFireUntilItsNextFireTimesAreComputed() throws Exception {
+		List<Boolean> atSubmit = new ArrayList<>();
+		java.util.concurrent.Executor runs = task -> {
+			atSubmit.add(scheduler.handingOver()); // called by the tick, as it hands each run over
+			workers.execute(task);
+		};
+		scheduler.stop();
+		scheduler = newScheduler(runs, PluginCalls.Calls.of(Runnable::run));
+		for (int i = 0; i < Scheduler.TICK_BATCH + 3; i++) {
+			add(i + 1, "p" + i, "* * * * *");
+		}
+		assertThat(scheduler.handingOver()).as("before the fire time").isFalse();
+		clock.set(Instant.parse("2026-03-02T10:01:00Z"));
+		scheduler.tick();
+		assertThat(atSubmit).hasSize(Scheduler.TICK_BATCH + 3).containsOnly(true);
+		assertThat(scheduler.handingOver()).as("once the next fire times are computed").isFalse();
+		assertThat(job("p0").nextFire).isEqualTo(Instant.parse("2026-03-02T10:02:00Z").toEpochMilli());
+		settle();
+		assertThat(scheduler.handingOver()).isFalse();
+	}
+
+	@Test
 	@Timeout(20)
 	void aTimedOutRunThatIgnoresItsInterruptIsStuckAndTimedOutUntilItReturns() throws Exception {
 		threads = Executors.newCachedThreadPool();

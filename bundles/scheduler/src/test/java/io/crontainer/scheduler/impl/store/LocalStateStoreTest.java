@@ -13,8 +13,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -396,5 +398,32 @@ class LocalStateStoreTest extends StateStoreContract {
 		store = open();
 		assertThatThrownBy(() -> store.read("p")).isInstanceOf(CorruptStateException.class)
 				.hasMessageContaining("does not start with");
+	}
+
+	@Test
+	void theCommitterGathersOnThroughAQuietMillisecondWhileABurstIsStillStarting() throws Exception {
+		AtomicBoolean starting = new AtomicBoolean(true);
+		((LocalStateStore) store).gatherWhile(starting::get);
+		ClaimResult claim = store.claim("p", Instant.EPOCH, null);
+		long asked = System.nanoTime();
+		CompletableFuture<RunState> done = store.commit(claim.claim(), T1).toCompletableFuture();
+		// Past the quiet millisecond (which alone ends a gathering), before the longest gathering: the
+		// commit must not be written while the burst is still starting. A sleep, as nothing is to happen.
+		Thread.sleep(TimeUnit.NANOSECONDS.toMillis(LocalStateStore.GATHER_MAX_NANOS) / 4);
+		boolean written = done.isDone();
+		long waited = System.nanoTime() - asked;
+		if (waited < LocalStateStore.GATHER_MAX_NANOS) { // else this thread stalled: the longest gathering passed
+			assertThat(written).as("written within %d µs, while the burst was still starting", waited / 1000).isFalse();
+		}
+		starting.set(false);
+		assertThat(done.get(10, TimeUnit.SECONDS).lastEnd()).as("written once the burst started").isEqualTo(T1);
+	}
+
+	@Test
+	void aCommitAloneIsWrittenAfterTheQuietMillisecond() throws Exception {
+		((LocalStateStore) store).gatherWhile(() -> false);
+		ClaimResult claim = store.claim("p", Instant.EPOCH, null);
+		assertThat(store.commit(claim.claim(), T1).toCompletableFuture().get(10, TimeUnit.SECONDS).lastEnd())
+				.isEqualTo(T1);
 	}
 }
