@@ -29,11 +29,11 @@ public final class Intervals {
 			"0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight",
 			"0 0 * * *", "@hourly", "0 * * * *"));
 	private static final String REBOOT = "@reboot";
-	/** What no cron field contains: a character outside the syntax, or a word longer than "FRIL". */
 	/** {@code CRON_TZ=zone} or {@code TZ=zone} before the fields (Kubernetes, Jenkins, cronie's variable). */
 	private static final Pattern ZONE_PREFIX = Pattern.compile("(?:CRON_)?TZ=(\\S+)\\s+(.*)");
 	/** What separates fields: blanks and tabs. */
 	private static final Pattern FIELD_SEPARATOR = Pattern.compile("[ \t]+");
+	/** What no cron field contains: a character outside the syntax, or a word longer than "FRIL". */
 	private static final Pattern NOT_CRON = Pattern.compile("[^0-9A-Za-z*?/,#\\- ]|[A-Za-z]{5}");
 
 	private Intervals() {
