@@ -163,7 +163,8 @@ public final class Benchmark {
 			forkSettings.store(out, "benchmark settings of " + subject);
 		}
 		Path bundles = dir.resolve("bundles.txt");
-		Files.write(bundles, bundleSets.bundles(subject), StandardCharsets.UTF_8);
+		boolean eventAdmin = subject.equals("sling") && settings.bool("sling.eventadmin");
+		Files.write(bundles, bundleSets.bundles(subject, eventAdmin), StandardCharsets.UTF_8);
 		Path resultsFile = dir.resolve("results.properties");
 		Path log = dir.resolve("subject.log");
 

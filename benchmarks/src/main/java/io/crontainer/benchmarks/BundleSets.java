@@ -66,6 +66,18 @@ public final class BundleSets {
 	 * @throws IllegalStateException If a bundle or the feature file does not exist.
 	 */
 	public List<String> bundles(String subject) {
+		return bundles(subject, false);
+	}
+
+	/**
+	 * @param subject A subject name.
+	 * @param eventAdmin Whether to add Felix Event Admin, the bundle Crontainer's runtime ships, at the
+	 *        subject's start level (for a peer booted without one: {@code sling.eventadmin}).
+	 * @return The subject's bundle list: lines {@code level|path}, in installation order.
+	 * @throws IllegalArgumentException If the subject is unknown.
+	 * @throws IllegalStateException If a bundle or the feature file does not exist.
+	 */
+	public List<String> bundles(String subject, boolean eventAdmin) {
 		List<String> lines = new ArrayList<>();
 		String feature = properties.getProperty("feature." + subject);
 		String list = properties.getProperty("bundles." + subject);
@@ -83,6 +95,9 @@ public final class BundleSets {
 			}
 		} else {
 			throw new IllegalArgumentException("Unknown subject '" + subject + "'; known: " + Settings.ALL_SUBJECTS);
+		}
+		if (eventAdmin) {
+			lines.add("2|" + existing(properties.getProperty("eventadmin")));
 		}
 		lines.add("3|" + existing(properties.getProperty("probe." + subject)));
 		return lines;

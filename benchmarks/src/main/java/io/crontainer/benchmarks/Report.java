@@ -60,7 +60,8 @@ public final class Report {
 		rows.add(new Row("Departure with " + held + " held: p50 ms until unscheduled", "departure.p50.ms", Unit.MS, true));
 		rows.add(new Row("Departure with " + held + " held: p99 ms until unscheduled", "departure.p99.ms", Unit.MS, true));
 		rows.add(new Row("Arrival and departure with " + held + " held: CPU µs per pair (the registering thread inside register and unregister, and every other"
-				+ " Java thread alive at the end; Crontainer's JVM also runs Felix Event Admin, which relays each service event, Sling's has none)",
+				+ " Java thread alive at the end; Crontainer's JVM also runs Felix Event Admin, which relays each service event, "
+				+ (settings.bool("sling.eventadmin") ? "and so does Sling's here (sling.eventadmin=true))" : "Sling's has none)"),
 				"arrival.cpu.us", Unit.US, true, true));
 		rows.add(new Row("Arrival and departure with " + held + " held: CPU µs per pair of the process but the registering thread (threads that ended"
 				+ " in between, the JIT and GC included)", "arrival.cpu.process.others.us", Unit.US, true, true));
@@ -125,7 +126,7 @@ public final class Report {
 		StringBuilder sb = new StringBuilder();
 		sb.append("| Scenario |");
 		for (String s : subjects) {
-			sb.append(' ').append(NAMES.getOrDefault(s, s)).append(" |");
+			sb.append(' ').append(name(s)).append(" |");
 		}
 		sb.append(" Crontainer vs best peer |\n|---|");
 		sb.append("---:|".repeat(subjects.size())).append("---|\n");
@@ -178,6 +179,12 @@ public final class Report {
 		double factor = Math.max(ours, best) / Math.min(ours, best);
 		return String.format(Locale.ROOT, "%s× %s", factor >= 10 ? String.format(Locale.ROOT, "%,.0f", factor) : String.format(Locale.ROOT, "%.1f", factor),
 				weWin ? "better" : "worse");
+	}
+
+	/** A subject's name in the tables: Sling's says so when it runs Felix Event Admin ({@code sling.eventadmin}). */
+	private String name(String subject) {
+		String name = NAMES.getOrDefault(subject, subject);
+		return subject.equals("sling") && settings.bool("sling.eventadmin") ? name + " + Event Admin" : name;
 	}
 
 	private static String format(double v, Unit unit) {
@@ -280,7 +287,7 @@ public final class Report {
 		runs.forEach((subject, reps) -> {
 			List<String> l = new ArrayList<>();
 			reps.forEach(r -> l.add(r.getOrDefault("scale.load.before", "?") + " → " + r.getOrDefault("timing.load.after", "?")));
-			loads.add(NAMES.getOrDefault(subject, subject) + " " + String.join(", ", l));
+			loads.add(name(subject) + " " + String.join(", ", l));
 		});
 		sb.append(String.join("; ", loads)).append('\n');
 		sb.append("- Subject JVMs: `").append(settings.get("jvm.args")).append(" -Duser.timezone=UTC`, one per subject, phase and repetition\n\n");
@@ -290,7 +297,7 @@ public final class Report {
 				return;
 			}
 			Map<String, String> first = reps.get(0);
-			sb.append("- ").append(NAMES.getOrDefault(subject, subject)).append(": ").append(first.getOrDefault("bundles", "?"))
+			sb.append("- ").append(name(subject)).append(": ").append(first.getOrDefault("bundles", "?"))
 					.append(" bundles; boot ").append(first.getOrDefault("scale.boot.ms", "?")).append(" ms; observed by ")
 					.append(first.getOrDefault("observation", "?")).append("; one check costs ")
 					.append(first.containsKey("observation.us") ? String.format(Locale.ROOT, "%.1f µs", Double.parseDouble(first.get("observation.us"))) : "?")

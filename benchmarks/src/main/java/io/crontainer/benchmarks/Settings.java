@@ -37,7 +37,10 @@ public final class Settings {
 	 *         {@code interval()} from code ({@code crontainer.interval=code}; {@code property}: they
 	 *         carry {@code cron.interval}, as the peers' jobs carry {@code scheduler.expression}); both
 	 *         phases ({@code phases}: {@code scale} for registration, arrival, departure, idle CPU and
-	 *         heap; {@code timing} for lateness and hung jobs; either may be left out).
+	 *         heap; {@code timing} for lateness and hung jobs; either may be left out); Sling boots
+	 *         without Felix Event Admin ({@code sling.eventadmin=true}: with the Event Admin bundle
+	 *         Crontainer's runtime ships, which relays every service event, as a Sling installation
+	 *         runs one).
 	 */
 	public static Settings full() {
 		Settings s = new Settings();
@@ -61,6 +64,7 @@ public final class Settings {
 		s.set("jvm.args", "-Xms1g -Xmx1g");
 		s.set("parallel", "false");
 		s.set("crontainer.interval", "code");
+		s.set("sling.eventadmin", "false");
 		s.set("profile", "");
 		s.set("profile.options", PROFILE_OPTIONS);
 		return s.overriddenBySystemProperties();
@@ -93,6 +97,7 @@ public final class Settings {
 		// The subjects run side by side: the smoke run checks that the harness works, not speed.
 		s.set("parallel", "true");
 		s.set("crontainer.interval", "code");
+		s.set("sling.eventadmin", "false");
 		s.set("profile", "");
 		s.set("profile.options", PROFILE_OPTIONS);
 		return s.overriddenBySystemProperties();

@@ -54,6 +54,19 @@ class ReportTest {
 	}
 
 	@Test
+	void slingWithEventAdminIsNamedSoInTheTables() {
+		Settings settings = Settings.smoke().set("sling.eventadmin", "true");
+		Map<String, List<Map<String, String>>> runs = new LinkedHashMap<>();
+		runs.put("crontainer", List.of(rep("arrival.cpu.us", "300")));
+		runs.put("sling", List.of(rep("arrival.cpu.us", "400")));
+		String table = new Report(settings, runs, new MachineFacts("2026-12-07T17:00:00Z", "1.00 1.00 1.00", "1.00 1.00 1.00"))
+				.table();
+		assertThat(table).contains("| Scenario | Crontainer | Sling 2.7.14 + Event Admin | Crontainer vs best peer |");
+		assertThat(table).contains("which relays each service event, and so does Sling's here (sling.eventadmin=true))");
+		assertThat(report().table()).contains("Sling's has none)").doesNotContain("+ Event Admin");
+	}
+
+	@Test
 	void targetsAreJudgedOnTheMedians() {
 		assertThat(report().targets()).contains(
 				"- **met**: 10,000 registrations scheduled in ≤ 2 s: 500 ms",

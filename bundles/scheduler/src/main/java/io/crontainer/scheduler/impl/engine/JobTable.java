@@ -64,7 +64,7 @@ final class JobTable {
 		/** The store in use; any thread. */
 		StateStore store();
 
-		/** How many runs are kept per name; takes the lock itself. */
+		/** How many runs are kept per name; any thread, no lock needed (the configuration is volatile). */
 		int historySize();
 
 		/** Runs the effects collected under the lock, and tells of a change. Lock not held. */

@@ -3,6 +3,7 @@ package io.crontainer.scheduler.impl.engine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,9 +57,21 @@ public final class PluginCalls {
 		volatile boolean done;
 		/** Whether it overran its time limit. */
 		boolean overdue;
+		/**
+		 * What {@link Resolutions} parses the answer with, so that it parses without the engine's lock:
+		 * the job's name, its interval's zone, and the instant and expression its {@code ?} fields were
+		 * last anchored to. Written under the lock before the call is submitted (the submission orders
+		 * it before the call thread's reads) and by the call thread under the lock when they turned out
+		 * stale.
+		 */
+		String name;
+		ZoneId zone;
+		Instant createdAt;
+		String createdFor;
 
 		Call(Job job) {
 			this.job = job;
+			this.name = job.name();
 		}
 
 		@Override
@@ -143,7 +156,7 @@ public final class PluginCalls {
 	private void call(Call call, int generation, CronPlugin service, Settings settings) {
 		Thread thread = Thread.currentThread();
 		String threadName = thread.getName();
-		thread.setName(threadName + " [" + call.job.name() + "]");
+		thread.setName(threadName + " [" + call.name + "]");
 		Answer answer;
 		try {
 			answer = answer(call, service, settings);

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,8 @@ import io.crontainer.store.api.StoreUnavailableException;
  * <p>
  * {@link #resolve} requires the engine's lock (whiteboard, timer and operator threads). Answers
  * arrive on call threads ({@link #answered}) and anchors are written on them, with no lock held but
- * the engine's, briefly, to apply the result.
+ * the engine's, briefly, to apply the result: one hold per answer, in which the answer, parsed before
+ * it, is applied (an interval with {@code ?} fields takes one more, to read its anchor).
  */
 final class Resolutions {
 	private static final Logger LOG = LoggerFactory.getLogger(Resolutions.class);
@@ -100,33 +102,79 @@ final class Resolutions {
 		}
 		int generation = job.generation;
 		PluginCalls.Call call = engine.calls().prepare(job);
+		parseWith(call, job);
 		out.add(() -> engine.calls().ask(call, generation, service, settings));
 	}
 
-	/** A plugin answered, on a call thread. */
+	/**
+	 * A plugin answered, on a call thread. The answer is parsed without the lock, with what the call
+	 * noted of the job when it was prepared, and applied in one hold of the lock that also checks that
+	 * note; an interval with {@code ?} fields, whose anchor comes from the job's record, is parsed as
+	 * {@link #parse} does, which takes the lock for it.
+	 */
 	void answered(PluginCalls.Call call, int generation, PluginCalls.Answer answer) {
 		Job job = call.job;
-		Resolution resolution;
-		List<Runnable> out = new ArrayList<>();
-		if (answer.error() != null) {
-			resolution = Resolution.invalid(answer.expression(), answer.error());
-		} else if (!answer.enabled()) {
-			resolution = Resolution.disabled("enabled() returned false");
-		} else {
-			resolution = parse(job, answer.expression(), clock.instant(), out);
-		}
-		synchronized (lock) {
-			engine.calls().ended(call);
-			if (!job.gone && !engine.stopped()) {
-				Instant now = clock.instant();
-				if (generation == job.generation) {
-					apply(job, resolution, now, out);
-				} else {
-					resolve(job, now, out); // the settings changed meanwhile: ask again
+		String expression = answer.error() == null && answer.enabled() ? answer.expression() : null;
+		boolean anchored = expression != null && Intervals.usesCreationTime(expression);
+		while (true) {
+			Resolution resolution;
+			List<Runnable> out = new ArrayList<>();
+			Instant createdAt = null;
+			if (answer.error() != null) {
+				resolution = Resolution.invalid(answer.expression(), answer.error());
+			} else if (!answer.enabled()) {
+				resolution = Resolution.disabled("enabled() returned false");
+			} else if (anchored) {
+				resolution = parse(job, expression, clock.instant(), out);
+			} else {
+				// As parse() would: a new expression counts its '?'-free schedule from now (its fire times do
+				// not depend on it, only the check that it ever fires does).
+				createdAt = call.createdFor == null || call.createdFor.equals(expression) ? call.createdAt
+						: clock.instant();
+				resolution = parse(expression, call.zone, call.name, createdAt);
+			}
+			synchronized (lock) {
+				if (!job.gone && !engine.stopped() && generation == job.generation && createdAt != null
+						&& !parsedWith(call, job)) {
+					parseWith(call, job); // the job changed under the parse (its zone, or its anchor): again
+					continue;
+				}
+				engine.calls().ended(call);
+				if (!job.gone && !engine.stopped()) {
+					Instant now = clock.instant();
+					if (generation == job.generation) {
+						if (createdAt != null) {
+							job.createdFor = expression;
+							job.createdAt = createdAt;
+						}
+						apply(job, resolution, now, out);
+					} else {
+						resolve(job, now, out); // the settings changed meanwhile: ask again
+					}
 				}
 			}
+			engine.flush(out);
+			return;
 		}
-		engine.flush(out);
+	}
+
+	/** Notes in a call what its answer is parsed with, from its job. Lock held. */
+	private void parseWith(PluginCalls.Call call, Job job) {
+		call.name = job.name();
+		call.zone = zone(job);
+		call.createdAt = job.createdAt;
+		call.createdFor = job.createdFor;
+	}
+
+	/** Whether what a call noted to parse its answer with is still what its job says. Lock held. */
+	private boolean parsedWith(PluginCalls.Call call, Job job) {
+		return call.name.equals(job.name()) && call.zone.equals(zone(job)) && call.createdAt.equals(job.createdAt)
+				&& Objects.equals(call.createdFor, job.createdFor);
+	}
+
+	/** The zone a job's interval is evaluated in. Lock held. */
+	private ZoneId zone(Job job) {
+		return job.settings.zone() != null ? job.settings.zone() : engine.zone();
 	}
 
 	/** A plugin call's deadline came (timer thread, lock held): overdue, the plugin is invalid meanwhile. */
@@ -165,13 +213,18 @@ final class Resolutions {
 			}
 			createdAt = job.createdAt;
 			name = job.name();
-			zone = job.settings.zone() != null ? job.settings.zone() : engine.zone();
+			zone = zone(job);
 			save = anchored && recorded == null && job.owner && job.record != null;
 		}
 		if (save) {
 			Instant created = createdAt;
 			out.add(() -> saveAnchor(job, name, expression, created));
 		}
+		return parse(expression, zone, name, createdAt);
+	}
+
+	/** Parses an interval into a resolution; any thread, no lock needed. */
+	private static Resolution parse(String expression, ZoneId zone, String name, Instant createdAt) {
 		try {
 			return Resolution.scheduled(Intervals.parse(expression, zone, name, createdAt));
 		} catch (InvalidIntervalException e) {

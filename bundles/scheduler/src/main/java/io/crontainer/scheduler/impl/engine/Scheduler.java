@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
@@ -157,13 +158,22 @@ public final class Scheduler implements Due.Parts {
 	 */
 	private volatile LongConsumer awaitRunsStarted;
 
-	// Guarded by lock.
-	private Options options;
+	/**
+	 * The configuration: written under the lock; volatile so that what is read alone (the history size
+	 * while a record loads, the call time limit) is read without taking it.
+	 */
+	private volatile Options options;
 	/** Written under the lock; volatile so that run and call threads read the store in use without it. */
 	private volatile StateStore store;
 	private boolean stopped;
-	private long changes;
-	private long notified;
+	/**
+	 * How many times the jobs changed: incremented under the lock only, read without it by
+	 * {@link #flush}, which tells of the changes not told yet ({@link #notified}) with no hold of the
+	 * lock of its own.
+	 */
+	private volatile long changes;
+	/** The value of {@link #changes} told last; any thread. */
+	private final AtomicLong notified = new AtomicLong();
 
 	/**
 	 * @param clock The clock read for every fire time, window and time limit.
@@ -918,17 +928,14 @@ public final class Scheduler implements Due.Parts {
 		return lock;
 	}
 
-	/** How many runs are kept per name. Takes the lock: called without it (loading a record). */
+	/** How many runs are kept per name. Any thread, no lock needed (loading a record happens without it). */
 	int historySize() {
-		synchronized (lock) {
-			return options.historySize();
-		}
+		return options.historySize();
 	}
 
+	/** The time limit of a plugin call. Any thread, no lock needed. */
 	private Duration callTimeout() {
-		synchronized (lock) {
-			return options.callTimeout();
-		}
+		return options.callTimeout();
 	}
 
 	// ------------------------------------------------------------------ configuration and stop
@@ -992,17 +999,16 @@ public final class Scheduler implements Due.Parts {
 
 	// ------------------------------------------------------------------ helpers
 
-	/** Runs what was collected under the lock, then tells of a change; no lock held. */
+	/**
+	 * Runs what was collected under the lock, then tells of a change not told yet; no lock held, and it
+	 * takes none: of two threads that flush the same change, one tells it.
+	 */
 	private void flush(List<Runnable> out) {
 		for (Runnable task : out) {
 			task.run();
 		}
-		boolean tell;
-		synchronized (lock) {
-			tell = changes != notified;
-			notified = changes;
-		}
-		if (tell) {
+		long now = changes;
+		if (notified.getAndAccumulate(now, Math::max) < now) {
 			changed.run();
 		}
 	}

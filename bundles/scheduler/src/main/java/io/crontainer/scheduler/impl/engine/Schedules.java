@@ -574,7 +574,10 @@ final class Schedules {
 		return job.state == JobState.SCHEDULED || (job.state == JobState.UNAVAILABLE && job.record != null);
 	}
 
-	/** A log line for a job's new state, written after the lock is released. */
+	/**
+	 * A log line for a job's new state, written after the lock is released. Under the lock it only
+	 * copies fields: the next fire time is turned into a date, if at all, when the line is written.
+	 */
 	private static Runnable stateLog(Job job, JobState before) {
 		String name = job.name();
 		JobState state = job.state;
@@ -583,12 +586,21 @@ final class Schedules {
 		case SCHEDULED:
 			String expression = job.scheduled.expression();
 			ZoneId zone = job.scheduled.zone();
-			Object next = job.nextFire == Job.NONE ? "-" : Instant.ofEpochMilli(job.nextFire).atZone(zone);
+			long nextFire = job.nextFire;
 			if (before == JobState.UNAVAILABLE) { // the store logged that it is back, once for all plugins
-				return () -> LOG.debug("Cron plugin {} is scheduled again: '{}' in {}, next fire {}", name, expression,
-						zone, next);
+				return () -> {
+					if (LOG.isDebugEnabled()) {
+						LOG.debug("Cron plugin {} is scheduled again: '{}' in {}, next fire {}", name, expression, zone,
+								nextFire(nextFire, zone));
+					}
+				};
 			}
-			return () -> LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone, next);
+			return () -> {
+				if (LOG.isInfoEnabled()) {
+					LOG.info("Cron plugin {} is scheduled: '{}' in {}, next fire {}", name, expression, zone,
+							nextFire(nextFire, zone));
+				}
+			};
 		case INVALID:
 		case BLOCKED:
 		case DUPLICATE:
@@ -600,5 +612,10 @@ final class Schedules {
 		default:
 			return () -> LOG.info("Cron plugin {} is {}: {}", name, state, reason);
 		}
+	}
+
+	/** A next fire time as the log shows it: the date in the interval's zone, or "-" for none. */
+	private static Object nextFire(long epochMillis, ZoneId zone) {
+		return epochMillis == Job.NONE ? "-" : Instant.ofEpochMilli(epochMillis).atZone(zone);
 	}
 }

@@ -24,7 +24,7 @@ record Field(String name, int low, int high, List<String> names, int nameBase) {
 	 */
 	int value(String token) {
 		int v;
-		if (!token.isEmpty() && token.chars().allMatch(c -> c >= '0' && c <= '9')) {
+		if (digits(token)) {
 			if (token.length() > 9) {
 				throw bad("'" + token + "' is out of range " + low + "-" + high);
 			}
@@ -49,11 +49,24 @@ record Field(String name, int low, int high, List<String> names, int nameBase) {
 	 * @throws IllegalArgumentException If it is not a positive number.
 	 */
 	int step(String token) {
-		if (token.isEmpty() || token.length() > 9 || !token.chars().allMatch(c -> c >= '0' && c <= '9')
-				|| Integer.parseInt(token) == 0) {
+		if (token.length() > 9 || !digits(token) || Integer.parseInt(token) == 0) {
 			throw bad("step '" + token + "' must be a positive number");
 		}
 		return Integer.parseInt(token);
+	}
+
+	/** Whether a token is one or more decimal digits (asked for every value of every interval parsed). */
+	private static boolean digits(String token) {
+		if (token.isEmpty()) {
+			return false;
+		}
+		for (int i = 0; i < token.length(); i++) {
+			char c = token.charAt(i);
+			if (c < '0' || c > '9') {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Splits a field into its comma-separated elements, refusing empty ones. */

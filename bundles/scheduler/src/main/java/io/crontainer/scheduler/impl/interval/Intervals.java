@@ -29,9 +29,11 @@ public final class Intervals {
 			"0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight",
 			"0 0 * * *", "@hourly", "0 * * * *"));
 	private static final String REBOOT = "@reboot";
-	/** What no cron field contains: a character outside the syntax, or a word longer than "FRIL". */
 	/** {@code CRON_TZ=zone} or {@code TZ=zone} before the fields (Kubernetes, Jenkins, cronie's variable). */
 	private static final Pattern ZONE_PREFIX = Pattern.compile("(?:CRON_)?TZ=(\\S+)\\s+(.*)");
+	/** What separates fields: blanks and tabs. */
+	private static final Pattern FIELD_SEPARATOR = Pattern.compile("[ \t]+");
+	/** What no cron field contains: a character outside the syntax, or a word longer than "FRIL". */
 	private static final Pattern NOT_CRON = Pattern.compile("[^0-9A-Za-z*?/,#\\- ]|[A-Za-z]{5}");
 
 	private Intervals() {
@@ -96,8 +98,8 @@ public final class Intervals {
 		if (trimmed.isEmpty()) {
 			throw invalid("interval '" + expression + "' is empty");
 		}
-		Matcher tz = ZONE_PREFIX.matcher(trimmed);
-		if (tz.matches()) {
+		Matcher tz = trimmed.startsWith("TZ=") || trimmed.startsWith("CRON_TZ=") ? ZONE_PREFIX.matcher(trimmed) : null;
+		if (tz != null && tz.matches()) {
 			throw invalid("interval '" + expression + "' starts with a time zone, as Kubernetes and Jenkins allow;"
 					+ " here the zone is the service property cron.timezone (set it to '" + tz.group(1)
 					+ "') and the interval is '" + tz.group(2) + "'");
@@ -125,7 +127,7 @@ public final class Intervals {
 												+ Every.MACRO + " DURATION"));
 			}
 		}
-		String[] fields = text.split("[ \t]+");
+		String[] fields = FIELD_SEPARATOR.split(text);
 		LocalDateTime created = LocalDateTime.ofInstant(createdAt, zone);
 		Schedule schedule;
 		try {

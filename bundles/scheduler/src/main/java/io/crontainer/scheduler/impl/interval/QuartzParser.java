@@ -71,7 +71,7 @@ final class QuartzParser {
 
 	/** {@code *}, {@code * /n}, {@code /n} and {@code 0/n} all mean "from the start of the range". */
 	private static boolean starLike(String field) {
-		return field.startsWith("*") || EVERY_FROM_ZERO.matcher(field).matches();
+		return field.startsWith("*") || field.indexOf('/') >= 0 && EVERY_FROM_ZERO.matcher(field).matches();
 	}
 
 	private static String quote(String[] fields, int index, String replacement) {
@@ -166,6 +166,10 @@ final class QuartzParser {
 		long nearest = 0;
 		long lastWeekday = 0;
 		for (String element : DAY_OF_MONTH.elements(text)) {
+			if (element.indexOf('L') < 0 && element.indexOf('W') < 0) { // the common case: no regex asked
+				days |= range(DAY_OF_MONTH, element);
+				continue;
+			}
 			Matcher last = LAST_DAY.matcher(element);
 			Matcher weekday = NEAREST_WEEKDAY.matcher(element);
 			if (last.matches()) {

@@ -1041,6 +1041,82 @@ class SchedulerTest {
 	}
 
 	@Test
+	void aDefaultZoneChangedWhileIntervalIsAskedAppliesToItsAnswer() {
+		// The answer is parsed without the engine's lock, with the zone the call noted when it was
+		// prepared; a zone changed meanwhile must still apply, as if the answer were parsed at its arrival.
+		ManualExecutor calls = new ManualExecutor();
+		scheduler.stop();
+		scheduler = newScheduler(workers, PluginCalls.Calls.of(calls));
+		ZoneId berlin = ZoneId.of("Europe/Berlin");
+		TestPlugin p = new TestPlugin("0 12 * * *");
+		p.interval = () -> {
+			scheduler.configure(new Scheduler.Options(berlin, Duration.ofMinutes(5), Duration.ofSeconds(10),
+					Duration.ofSeconds(5), 10), null);
+			return "0 12 * * *";
+		};
+		scheduler.add(plugin(1, p, CronPlugin.NAME, "zoned"));
+		calls.runAll();
+		assertThat(calls.pending()).as("the answer applied, not asked again").isZero();
+		assertThat(job("zoned").state).isEqualTo(JobState.SCHEDULED);
+		assertThat(job("zoned").zone).isEqualTo("Europe/Berlin");
+		assertThat(Instant.ofEpochMilli(job("zoned").nextFire)).isEqualTo(Instant.parse("2026-03-02T11:00:00Z"));
+	}
+
+	@Test
+	@Timeout(20)
+	void anArrivalTellsOfItsChangeWithoutTakingTheLockAgainAfterItsHold() throws Exception {
+		// One hold of the engine's lock per arrival on the whiteboard thread: the effects that run after
+		// it (here a state event, then the change count) take none. Another thread holds the lock from
+		// the state event on, until the arrival returns or 5 s pass.
+		CountDownLatch inEffects = new CountDownLatch(1);
+		CountDownLatch lockTaken = new CountDownLatch(1);
+		CountDownLatch returned = new CountDownLatch(1);
+		java.util.concurrent.atomic.AtomicBoolean returnedWhileHeld = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+		Events events = new Events() {
+			@Override
+			public void started(CronRunDTO run) {
+			}
+
+			@Override
+			public void ended(CronRunDTO run) {
+			}
+
+			@Override
+			public void stateChanged(String name, JobState before, JobState after, String reason, long at) {
+				if (inEffects.getCount() > 0) {
+					inEffects.countDown();
+					try {
+						assertThat(lockTaken.await(5, TimeUnit.SECONDS)).isTrue();
+					} catch (InterruptedException e) {
+						throw new AssertionError(e);
+					}
+				}
+			}
+		};
+		scheduler.stop();
+		scheduler = new Scheduler(clock, workers, PluginCalls.Calls.of(new ManualExecutor()), store,
+				options(Duration.ofSeconds(5)), told::incrementAndGet, events);
+		Thread holder = new Thread(() -> {
+			try {
+				inEffects.await();
+				synchronized (scheduler.lock()) {
+					lockTaken.countDown();
+					returnedWhileHeld.set(returned.await(5, TimeUnit.SECONDS));
+				}
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}, "lock-holder");
+		holder.start();
+		scheduler.add(plugin(1, new TestPlugin("* * * * *"), CronPlugin.NAME, "arriving"));
+		returned.countDown();
+		holder.join();
+		assertThat(returnedWhileHeld).as("the arrival returned while another thread held the lock").isTrue();
+		assertThat(told).as("the change told").hasValue(1);
+	}
+
+	@Test
 	@Timeout(20)
 	void twoHungEnabledCallsDoNotDelayAThirdPluginsAnswer() throws Exception {
 		CallPool pool = new CallPool(2, "test-call");
