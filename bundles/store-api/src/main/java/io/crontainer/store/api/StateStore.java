@@ -62,8 +62,10 @@ import io.crontainer.api.runtime.Outcome;
  * {@link #setPaused}, {@link #reset}, {@link #history}, {@link #log}, {@link #nodeOf}, {@link #availability});
  * run threads and the timer ({@link #setRetry}: after a failed run, and when a retry is dropped);
  * plugin-call threads ({@link #setAnchor}); the scheduler's component ({@link #listen},
- * {@link #onAvailable}, {@link #close}); the scheduler's re-run threads and operators' threads (the
- * re-run methods, since 1.1). Implementations must not call back into the scheduler while holding a lock of
+ * {@link #onAvailable}, {@link #close}); operators' threads and the scheduler's threads that start,
+ * claim, cancel and end re-runs (the re-run methods, since 1.1); a re-run window's run thread
+ * ({@link #advanceRerun(String, long, Instant, Instant, CronRunDTO, CronLogDTO)}, which may block there
+ * for its durable write: a transaction, or a committer's flush). Implementations must not call back into the scheduler while holding a lock of
  * their own, and must complete the stages returned by {@link #commit} without holding a lock (the
  * scheduler's completion code runs on the completing thread).
  *
@@ -624,17 +626,21 @@ public interface StateStore extends AutoCloseable {
 	/**
 	 * Records that a re-run's window ran, as {@link #advanceRerun(String, long, Instant, Instant, boolean)}
 	 * does (done if {@code run}'s outcome is {@code SUCCEEDED}, else failed), and appends its run to the
-	 * history ({@link #appendHistory(CronRunDTO, CronLogDTO)}) in the same durable write: when this
-	 * returns, both are kept, and a crash (even {@code kill -9}) never keeps the window's progress
-	 * without its history entry. The run is appended in every case, once: whether or not the re-run
+	 * history ({@link #appendHistory(CronRunDTO, CronLogDTO)}). A store that keeps its history makes both
+	 * durable in the same write, if it can: when this returns, both are kept, and a crash (even
+	 * {@code kill -9}) never keeps the window's progress without its history entry. Where it cannot (its
+	 * history cannot be written now), it records the progress all the same and keeps the entry as it
+	 * keeps any run's it cannot write, and says so in its documentation: a window that ran is never run
+	 * again only for its history entry. The run is appended in every case, once: whether or not the re-run
 	 * moved (a window of a runtime that was taken over still ran), and, if this throws, best effort, as
 	 * {@link #appendHistory(CronRunDTO, CronLogDTO)} does (the caller does not append it again). It is
 	 * trimmed with the history as any other run. The scheduler calls this, not the other form, for each
 	 * window that ran.
 	 *
 	 * <p>
-	 * The default, for a store that keeps the two apart: the other form, then
-	 * {@link #appendHistory(CronRunDTO, CronLogDTO)} (best effort, after it).
+	 * The default, for a store that keeps the two apart, gives no such guarantee: the other form, then
+	 * {@link #appendHistory(CronRunDTO, CronLogDTO)} (best effort, after it), so a crash between them
+	 * keeps the progress without the entry.
 	 *
 	 * @param name The plugin's name. Must not be {@code null}.
 	 * @param id The re-run's id.

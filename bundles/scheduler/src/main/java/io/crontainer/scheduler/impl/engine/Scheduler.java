@@ -140,8 +140,8 @@ public final class Scheduler implements Due.Parts {
 	private final ArrayDeque<Job> burst = new ArrayDeque<>();
 	/**
 	 * Whether {@link #burst} holds jobs: the timer is still handing a tick's fires over, or has not yet
-	 * computed their next fire times. Written by the timer thread (lock held), read by any thread
-	 * without it ({@link #handingOver}).
+	 * computed their next fire times. Written with the lock held, by the timer thread (and cleared by the
+	 * stopping thread), read by any thread without it ({@link #handingOver}).
 	 */
 	private volatile boolean handingOver;
 	private final Runnable changed;

@@ -316,7 +316,10 @@ public final class LocalStateStore implements StateStore {
 	 * the re-run's progress (its file rewritten and flushed). So a window counted done has its line even
 	 * after {@code kill -9} (the line is in the file, or in the page cache); a crash between the two
 	 * leaves the line without the progress, and the window runs again. The history file is not flushed
-	 * ({@link LocalHistory}): a power loss may still lose the line.
+	 * ({@link LocalHistory}): a power loss may still lose the line. While the history file cannot be
+	 * written (a full disk: one WARN says so, and the committer tries again every 10 s), the line is held
+	 * in memory as every run's is, and the progress is recorded all the same: running a window again
+	 * only for want of its history line would repeat what the plugin did.
 	 */
 	@Override
 	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, CronRunDTO run,

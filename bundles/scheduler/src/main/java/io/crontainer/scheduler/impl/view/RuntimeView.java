@@ -111,12 +111,21 @@ public final class RuntimeView implements CronRuntime {
 			// queued or going here. If the store cannot be reached, the runs kept here.
 			try {
 				List<CronRunDTO> kept = store.history(name, limit);
+				Map<String, CronRunDTO> going = new HashMap<>();
 				for (RunRecord record : records) {
 					if (record.outcome() == Outcome.QUEUED || record.outcome() == Outcome.RUNNING) {
-						dtos.add(record.toDTO());
+						CronRunDTO run = record.toDTO();
+						dtos.add(run);
+						going.put(run.name + '\n' + run.started + '\n' + run.trigger, run);
 					}
 				}
 				for (CronRunDTO run : kept) {
+					// A re-run window's row is in the store from its transaction on, a moment before its run
+					// here is over: shown once, as the store has it.
+					CronRunDTO same = going.remove(run.name + '\n' + run.started + '\n' + run.trigger);
+					if (same != null) {
+						dtos.removeIf(shown -> shown == same);
+					}
 					if (dtos.size() == limit) {
 						break;
 					}

@@ -216,6 +216,49 @@ class ClusterSchedulerTest {
 	}
 
 	/**
+	 * A re-run window's row is in the shared store from its advance's transaction on, a moment before its
+	 * run here is over: the cluster's history shows that run once, as the store has it. Deterministic:
+	 * the history is read inside the store's answer, on the window's run thread, before the run ends.
+	 */
+	@Test
+	@Timeout(60)
+	void aRerunWindowIsShownOnceWhileItsRowIsStoredAndItsRunIsNotOverYet() throws Exception {
+		String url = TestDatabase.createDatabase();
+		DataSource dataSource = TestDatabase.dataSource(url);
+		storeA = new PostgreSQLStateStore(dataSource, url, "a", OPTIONS, clock, Map::of);
+		java.util.concurrent.atomic.AtomicReference<RuntimeView> view = new java.util.concurrent.atomic.AtomicReference<>();
+		List<List<CronRunDTO>> seen = new CopyOnWriteArrayList<>();
+		StateStore watching = (StateStore) Proxy.newProxyInstance(StateStore.class.getClassLoader(),
+				new Class<?>[] { StateStore.class }, (proxy, method, args) -> {
+					Object result;
+					try {
+						result = method.invoke(storeA, args);
+					} catch (InvocationTargetException e) {
+						throw e.getCause();
+					}
+					if (method.getName().equals("advanceRerun") && args.length == 6) {
+						seen.add(view.get().getHistory("shared", 10));
+					}
+					return result;
+				});
+		a = scheduler(runs, watching);
+		a.add(new Plugin(1, 7, "test.bundle", Map.of(CronPlugin.NAME, "shared"), new TestPlugin("* * * * *")));
+		view.set(new RuntimeView(a.operations()));
+		view.get().fire("shared");
+		runs.runAll();
+		await("the fire's run committed", () -> view.get().getJob("shared").lastEnd != null);
+
+		Instant from = Instant.parse("2026-03-02T09:58:00Z");
+		view.get().rerun("shared", from, from.plusSeconds(60), null, "ops");
+		await("the window ran and was recorded", () -> {
+			runs.runAll();
+			return !seen.isEmpty();
+		});
+		assertThat(seen.get(0)).as("the window's run, read before it is over here").filteredOn(r -> r.trigger == Trigger.RERUN)
+				.singleElement().satisfies(r -> assertThat(r.outcome).isEqualTo(Outcome.SUCCEEDED));
+	}
+
+	/**
 	 * A fire time left to the runtime ranked first for its name holds the name here only until the store
 	 * answers: the plugin's next fire time, come while that answer was pending, is neither skipped nor
 	 * counted as missed; it is asked for in turn, and left too. Deterministic: the runtime's run threads

@@ -418,12 +418,4 @@ class LocalStateStoreTest extends StateStoreContract {
 		starting.set(false);
 		assertThat(done.get(10, TimeUnit.SECONDS).lastEnd()).as("written once the burst started").isEqualTo(T1);
 	}
-
-	@Test
-	void aCommitAloneIsWrittenAfterTheQuietMillisecond() throws Exception {
-		((LocalStateStore) store).gatherWhile(() -> false);
-		ClaimResult claim = store.claim("p", Instant.EPOCH, null);
-		assertThat(store.commit(claim.claim(), T1).toCompletableFuture().get(10, TimeUnit.SECONDS).lastEnd())
-				.isEqualTo(T1);
-	}
 }

@@ -994,25 +994,34 @@ public final class PostgreSQLStateStore implements StateStore {
 
 	/**
 	 * One durable transaction on the caller's thread: the re-run's compare-and-set, the window's history
-	 * row (with its log), and the trim of the name's history, as a commit's group does. If it fails, the
-	 * row is handed to the commit thread instead (best effort, as {@link #appendHistory}).
+	 * row (with its log), and the trim of the name's history, as a commit's group does. If it fails
+	 * before its commit, the row is handed to the commit thread instead (best effort, as
+	 * {@link #appendHistory}). A failure after the commit (the connection lost as it answered) is not
+	 * told from one before it, and then the row may be written twice: the database cannot say which.
 	 */
 	@Override
 	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, CronRunDTO run,
 			CronLogDTO log) throws StoreUnavailableException {
+		Rerun advanced;
 		try {
-			return advance(name, id, windowStart, windowEnd, run.outcome == Outcome.SUCCEEDED,
+			ready();
+			advanced = repository.advanceRerun(name, id, windowStart, windowEnd, run.outcome == Outcome.SUCCEEDED,
 					new Repository.HistoryRow(run, null, log));
 		} catch (StoreUnavailableException | RuntimeException e) {
 			committer.history(run, log);
 			throw e;
 		}
+		return advanced(id, advanced);
 	}
 
 	private Rerun advance(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded,
 			Repository.HistoryRow row) throws StoreUnavailableException {
 		ready();
-		Rerun advanced = repository.advanceRerun(name, id, windowStart, windowEnd, succeeded, row);
+		return advanced(id, repository.advanceRerun(name, id, windowStart, windowEnd, succeeded, row));
+	}
+
+	/** A re-run over, or no longer this node's, leaves the lease keeper. */
+	private Rerun advanced(long id, Rerun advanced) {
 		if (advanced == null || !advanced.inProgress()) {
 			keeper.dropRerun(id);
 		}

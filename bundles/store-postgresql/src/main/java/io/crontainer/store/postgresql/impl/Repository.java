@@ -1069,6 +1069,7 @@ final class Repository {
 	private Rerun changeRerun(String sql, String what, SqlBinder binder, SqlStep also) throws StoreUnavailableException {
 		return withConnection(connection -> {
 			connection.setAutoCommit(false);
+			boolean committed = false;
 			try {
 				durable(connection);
 				Rerun changed = null;
@@ -1085,12 +1086,20 @@ final class Repository {
 					also.run(connection);
 				}
 				connection.commit();
+				committed = true;
 				return changed;
 			} catch (SQLException | RuntimeException e) {
 				rollback(connection, e);
 				throw e;
 			} finally {
-				connection.setAutoCommit(true);
+				try {
+					connection.setAutoCommit(true);
+				} catch (SQLException e) {
+					if (!committed) {
+						throw e;
+					}
+					// Committed: the change holds. The connection is broken, and the pool drops it.
+				}
 			}
 		}, what);
 	}

@@ -604,10 +604,14 @@ class PostgreSQLStateStoreTest {
 		assertThat(b.log("job", first.started).lines).extracting(l -> l.message).containsExactly("window 1");
 
 		outage.down = false;
+		// a's lease keeper may have found the database down meanwhile: the next call must reach the commit
+		Await.until("a available again", Duration.ofSeconds(30), a::isAvailable);
 		CronRunDTO second = run("job", Trigger.RERUN, Outcome.FAILED, hour, T1.plusSeconds(2 * 3600));
 		outage.atCommit = Outage.AtCommit.DOWN_BEFORE;
 		assertThatThrownBy(() -> a.advanceRerun("job", started.id(), hour, T1.plusSeconds(2 * 3600), second, null))
 				.isInstanceOf(StoreUnavailableException.class);
+		assertThat(outage.atCommit).as("the call reached its commit").isNull();
+		assertThat(outage.down).as("the database went down at the commit, before it went through").isTrue();
 		assertThat(b.reruns()).singleElement().extracting(Rerun::next, Rerun::failed).containsExactly(hour, 0);
 		assertThat(b.history("job", 10)).as("not committed: no row either").hasSize(1);
 	}
