@@ -6,7 +6,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-class BundleSetsTest {
+/** Reads the packaged probe jars: an integration test, run after the package phase. */
+class BundleSetsIT {
 
 	@Test
 	void slingGetsTheRuntimesEventAdminBeforeItsProbeOnlyWhenAsked() throws Exception {
