@@ -345,13 +345,7 @@ class PostgreSQLStateStoreTest {
 		Claim claim = a.claim("job", Instant.EPOCH, T1).claim();
 		done(a.commit(claim, END1));
 		CronRunDTO succeeded = run("job", Trigger.SCHEDULE, Outcome.SUCCEEDED, Instant.EPOCH, END1);
-		io.crontainer.api.runtime.CronLogDTO log = new io.crontainer.api.runtime.CronLogDTO();
-		io.crontainer.api.runtime.CronLogLineDTO line = new io.crontainer.api.runtime.CronLogLineDTO();
-		line.time = succeeded.started;
-		line.level = "INFO";
-		line.logger = "job";
-		line.message = "done on a";
-		log.lines = List.of(line);
+		io.crontainer.api.runtime.CronLogDTO log = log(succeeded, "done on a");
 		log.omittedAt = 1;
 		a.appendHistory(succeeded, log);
 		PostgreSQLStateStore b = node("b");
@@ -386,6 +380,18 @@ class PostgreSQLStateStoreTest {
 			}
 		});
 		assertThat(b.log("job", failed.started).lines).isEmpty();
+	}
+
+	/** A run's log of one INFO line, logged by the logger named as the run's plugin, at its start. */
+	private static io.crontainer.api.runtime.CronLogDTO log(CronRunDTO run, String message) {
+		io.crontainer.api.runtime.CronLogLineDTO line = new io.crontainer.api.runtime.CronLogLineDTO();
+		line.time = run.started;
+		line.level = "INFO";
+		line.logger = run.name;
+		line.message = message;
+		io.crontainer.api.runtime.CronLogDTO log = new io.crontainer.api.runtime.CronLogDTO();
+		log.lines = List.of(line);
+		return log;
 	}
 
 	private static CronRunDTO run(String name, Trigger trigger, Outcome outcome, Instant start, Instant end) {
@@ -585,13 +591,7 @@ class PostgreSQLStateStoreTest {
 				"UTC", null, "ops", T2));
 		CronRunDTO first = run("job", Trigger.RERUN, Outcome.SUCCEEDED, T1, hour);
 		first.requestedBy = "ops";
-		io.crontainer.api.runtime.CronLogDTO log = new io.crontainer.api.runtime.CronLogDTO();
-		io.crontainer.api.runtime.CronLogLineDTO line = new io.crontainer.api.runtime.CronLogLineDTO();
-		line.time = first.started;
-		line.level = "INFO";
-		line.logger = "job";
-		line.message = "window 1";
-		log.lines = List.of(line);
+		io.crontainer.api.runtime.CronLogDTO log = log(first, "window 1");
 
 		outage.atCommit = Outage.AtCommit.DOWN_AFTER; // a is killed once the window's transaction committed
 		assertThat(a.advanceRerun("job", started.id(), T1, hour, first, log).done()).isEqualTo(1);
