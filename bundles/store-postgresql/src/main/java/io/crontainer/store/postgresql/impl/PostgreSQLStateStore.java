@@ -989,7 +989,8 @@ public final class PostgreSQLStateStore implements StateStore {
 	@Override
 	public Rerun advanceRerun(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded)
 			throws StoreUnavailableException {
-		return advance(name, id, windowStart, windowEnd, succeeded, null);
+		ready();
+		return advanced(id, repository.advanceRerun(name, id, windowStart, windowEnd, succeeded, null));
 	}
 
 	/**
@@ -1012,12 +1013,6 @@ public final class PostgreSQLStateStore implements StateStore {
 			throw e;
 		}
 		return advanced(id, advanced);
-	}
-
-	private Rerun advance(String name, long id, Instant windowStart, Instant windowEnd, boolean succeeded,
-			Repository.HistoryRow row) throws StoreUnavailableException {
-		ready();
-		return advanced(id, repository.advanceRerun(name, id, windowStart, windowEnd, succeeded, row));
 	}
 
 	/** A re-run over, or no longer this node's, leaves the lease keeper. */
