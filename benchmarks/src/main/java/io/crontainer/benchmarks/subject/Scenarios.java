@@ -392,6 +392,49 @@ final class Scenarios {
 		return byKind;
 	}
 
+	/**
+	 * The CPU time, ns, that each of the JVM's JIT compiler threads alive now ({@code C1 CompilerThread0}
+	 * and the like, which the platform MXBeans do not list) has used so far, by the kernel's thread id,
+	 * from {@code /proc/self/task/N/schedstat} (its first field: time on a CPU, ns); {@code null} where
+	 * there is no {@code /proc}. Any thread.
+	 */
+	static Map<String, Long> jitCpuNanos() {
+		Map<String, Long> byThread = new HashMap<>();
+		try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+			for (Path task : tasks) {
+				try {
+					String name = Files.readString(task.resolve("comm"));
+					if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+						byThread.put(task.getFileName().toString(),
+								Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]));
+					}
+				} catch (java.io.IOException | RuntimeException e) {
+					// the thread ended meanwhile
+				}
+			}
+		} catch (java.io.IOException | RuntimeException e) {
+			return null;
+		}
+		return byThread;
+	}
+
+	/**
+	 * The CPU ms the JIT's compiler threads used between two {@link #jitCpuNanos} readings; {@code NaN}
+	 * if either is missing. The JVM adds and ends compiler threads as its queue of methods grows and
+	 * shrinks: a thread that ended in between is not counted (its time is gone from {@code /proc}), so
+	 * this is a lower bound.
+	 */
+	static double jitCpuMs(Map<String, Long> before, Map<String, Long> after) {
+		if (before == null || after == null) {
+			return Double.NaN;
+		}
+		long ns = 0;
+		for (Map.Entry<String, Long> e : after.entrySet()) {
+			ns += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+		}
+		return ns / 1e6;
+	}
+
 	private static Map<Long, Long> threadCpu(ThreadMXBean threads) {
 		Map<Long, Long> cpu = new HashMap<>();
 		for (long id : threads.getAllThreadIds()) {
@@ -435,6 +478,9 @@ final class Scenarios {
 					perRound.computeIfAbsent("cpu.tolast", k -> new ArrayList<>()).add(round.toLastStartMs);
 				}
 				perRound.computeIfAbsent("process.cpu", k -> new ArrayList<>()).add(round.processCpuMs);
+				if (!Double.isNaN(round.jitToLastStartMs)) {
+					perRound.computeIfAbsent("jit.tolast", k -> new ArrayList<>()).add(round.jitToLastStartMs);
+				}
 			}
 			perRound.forEach((stat, values) -> {
 				String key = "lateness." + m + "." + stat + (stat.equals("fired") ? "" : ".ms");
@@ -457,9 +503,13 @@ final class Scenarios {
 	 * all had started and {@link #SETTLE_MS} more (their commits and events): by the scheduler's own
 	 * threads (ns resolution) and by the process (10 ms ticks); and by the scheduler's own threads until
 	 * the last job started (read on that job's thread, right after its start was recorded): the CPU
-	 * that competed with the runs' start ({@code NaN} if not all started).
+	 * that competed with the runs' start ({@code NaN} if not all started); and the CPU of the JVM's JIT
+	 * compiler threads from 50 ms before the fire time until the last job started, which competes
+	 * with the runs' start on the same cores ({@code NaN} if not all started, or where there is no
+	 * {@code /proc}).
 	 */
-	private record Round(double[] lateness, int fired, double schedulerCpuMs, double toLastStartMs, double processCpuMs) {
+	private record Round(double[] lateness, int fired, double schedulerCpuMs, double toLastStartMs, double processCpuMs,
+			double jitToLastStartMs) {
 	}
 
 	private Round latenessRound(int m, String prefix) throws InterruptedException {
@@ -482,7 +532,12 @@ final class Scenarios {
 			}
 			Map<String, Long> schedulerCpu0 = schedulerCpuByKind(threads);
 			java.util.concurrent.atomic.AtomicReference<Map<String, Long>> atLastStart = new java.util.concurrent.atomic.AtomicReference<>();
-			Recorder.onAllStarted(() -> atLastStart.set(schedulerCpuByKind(threads)));
+			java.util.concurrent.atomic.AtomicReference<Map<String, Long>> jitAtLastStart = new java.util.concurrent.atomic.AtomicReference<>();
+			Recorder.onAllStarted(() -> {
+				atLastStart.set(schedulerCpuByKind(threads));
+				jitAtLastStart.set(jitCpuNanos());
+			});
+			Map<String, Long> jit0 = null;
 			long processCpu0 = os.getProcessCpuTime();
 			long due = target * 1000;
 			long deadline = due + timeoutMs;
@@ -490,6 +545,9 @@ final class Scenarios {
 			while (System.currentTimeMillis() < deadline && fired(m) < m) {
 				if (span == null && System.currentTimeMillis() >= due - 50) {
 					span = Span.begin(prefix.startsWith("latewarm") ? "lateness-warmup" : "lateness-" + m);
+					// From 50 ms before the fire time: the compiler's share of the burst. This thread may come
+					// late on a loaded machine (the smoke run's subjects run side by side): then none is given.
+					jit0 = fired(m) == 0 ? jitCpuNanos() : null;
 				}
 				Thread.sleep(span == null ? Math.max(1, Math.min(20, due - 50 - System.currentTimeMillis())) : 20);
 			}
@@ -529,6 +587,7 @@ final class Scenarios {
 						(a, b) -> a + " | " + b);
 			}
 			double processCpuMs = (os.getProcessCpuTime() - processCpu0) / 1e6;
+			double jitToLastStartMs = jitCpuMs(jit0, jitAtLastStart.get());
 			double[] lateness = new double[m];
 			int fired = 0;
 			long dueMicros = due * 1000;
@@ -538,7 +597,7 @@ final class Scenarios {
 				fired += start == 0 ? 0 : 1;
 			}
 			unregisterAndAwait(jobs);
-			return new Round(lateness, fired, schedulerCpuMs, toLastStartMs, processCpuMs);
+			return new Round(lateness, fired, schedulerCpuMs, toLastStartMs, processCpuMs, jitToLastStartMs);
 		}
 		throw new IllegalStateException("Could not schedule " + m + " jobs ahead of their fire time in 3 attempts");
 	}

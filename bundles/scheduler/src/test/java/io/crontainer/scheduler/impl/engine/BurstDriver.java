@@ -27,6 +27,7 @@ public final class BurstDriver {
 	static volatile Map<String, Long> atLast;
 	static volatile Map<String, Long> switchesAtLast;
 	static volatile int size;
+	static volatile Map<String, Long> jitAtLast;
 
 	public static void main(String[] args) throws Exception {
 		int m = Integer.parseInt(args[0]);
@@ -43,6 +44,7 @@ public final class BurstDriver {
 			BurstDriver.size = size;
 			started.set(0);
 			atLast = null;
+			jitAtLast = null;
 			switchesAtLast = null;
 			long target = (System.currentTimeMillis() + 1500) / 1000 + 1;
 			ZonedDateTime at = Instant.ofEpochSecond(target).atZone(ZoneId.of("UTC"));
@@ -66,6 +68,7 @@ public final class BurstDriver {
 						starts.compareAndSet(slot, 0, now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
 						if (started.incrementAndGet() == BurstDriver.size) {
 							atLast = cpu(ManagementFactory.getThreadMXBean());
+							jitAtLast = jitCpuNanos();
 							switchesAtLast = switches();
 						}
 					}
@@ -73,6 +76,7 @@ public final class BurstDriver {
 			}
 			Thread.sleep(Math.max(0, target * 1000 - 100 - System.currentTimeMillis())); // to 0.1 s before the fire second
 			Map<String, Long> cpu0 = cpu(threads);
+			Map<String, Long> jit0 = jitCpuNanos();
 			Map<String, Long> switches0 = switches();
 			Thread.sleep(Math.max(0, target * 1000 + 1000 - System.currentTimeMillis())); // the burst and 1 s more
 			Map<String, Long> cpu1 = cpu(threads);
@@ -109,8 +113,9 @@ public final class BurstDriver {
 					}
 				});
 			}
-			System.out.printf("round %d M=%d min %.2f p50 %.2f p99 %.2f max %.2f ms; until the last start %.2f ms cpu:%s; switches:%s; run threads %d; all cpu:%s%n", r, size, late[0],
-					late[size / 2], late[(int) Math.ceil(size * 0.99) - 1], late[size - 1], total[0] / 1e6, c, w, runs.threads(), b.toString().replace("crontainer-", ""));
+			System.out.printf("round %d M=%d min %.2f p50 %.2f p99 %.2f max %.2f ms; until the last start %.2f ms cpu:%s; jit %.2f; switches:%s; run threads %d; all cpu:%s%n", r, size, late[0],
+					late[size / 2], late[(int) Math.ceil(size * 0.99) - 1], late[size - 1], total[0] / 1e6, c,
+					atLast == null ? Double.NaN : jitMs(jit0, jitAtLast), w, runs.threads(), b.toString().replace("crontainer-", ""));
 			for (long x : ids) {
 				scheduler.remove(x);
 			}
@@ -147,6 +152,42 @@ public final class BurstDriver {
 			return byName;
 		}
 		return byName;
+	}
+
+	/**
+	 * CPU ns each of the JIT's compiler threads alive now ({@code C1 CompilerThre}, {@code C2
+	 * CompilerThre} to the kernel) has used so far, by thread id, from
+	 * {@code /proc/self/task/N/schedstat}; empty where there is none.
+	 */
+	private static Map<String, Long> jitCpuNanos() {
+		Map<String, Long> byThread = new HashMap<>();
+		try (java.nio.file.DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+			for (Path task : tasks) {
+				try {
+					if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+						byThread.put(task.getFileName().toString(),
+								Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[0]));
+					}
+				} catch (java.io.IOException | RuntimeException e) {
+					// ended meanwhile
+				}
+			}
+		} catch (java.io.IOException e) {
+			return byThread;
+		}
+		return byThread;
+	}
+
+	/** The JIT's CPU ms between two readings; a compiler thread that ended in between is not counted. */
+	private static double jitMs(Map<String, Long> before, Map<String, Long> after) {
+		if (after == null) {
+			return Double.NaN;
+		}
+		long ns = 0;
+		for (Map.Entry<String, Long> e : after.entrySet()) {
+			ns += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+		}
+		return ns / 1e6;
 	}
 
 	private static Map<String, Long> cpu(ThreadMXBean threads) {
