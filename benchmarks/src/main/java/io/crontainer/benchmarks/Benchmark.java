@@ -66,10 +66,18 @@ public final class Benchmark {
 		Settings settings = smoke ? Settings.smoke() : Settings.full();
 		Path work = Files.createTempDirectory("crontainer-benchmark-");
 		Report report = new Benchmark(settings, BundleSets.load(), work).run();
-		String command = System.getProperty("benchmark.command", "mvn -B verify -Pbenchmarks -pl benchmarks -am");
-		Path written = report.write(resultsDir, command);
+		String command = System.getProperty("benchmark.command", "mvn -B verify -Pbenchmarks -pl benchmarks -am")
+				+ settings.overridesAsOptions();
+		// A named run (a narrowed one, kept for a README section) writes results/<date>-<name>.md only:
+		// latest.md and the README's results section stay those of the last run of record.
+		String name = System.getProperty("benchmark.name", "").strip();
+		if (!name.isEmpty() && !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+			throw new IllegalArgumentException("benchmark.name must be letters, digits, '.', '_' or '-' (at most 64), not: "
+					+ name);
+		}
+		Path written = report.write(resultsDir, command, name.isEmpty() ? null : name);
 		System.out.println("Benchmark report: " + written);
-		if (rest.size() > 1) {
+		if (rest.size() > 1 && name.isEmpty()) {
 			report.updateReadme(Path.of(rest.get(1)), command);
 		}
 		System.out.println(report.table());

@@ -32,11 +32,11 @@ public final class Report {
 		MS, US, BYTES, PCT, COUNT
 	}
 
-	/** A row; an optional one (a value not every platform gives) shows "n/a" where it is missing. */
 	/**
-	 * A row of the table. {@code compared}: whether the last column compares Crontainer with the best
-	 * peer; {@code false} for a row that shows the conditions of a measurement (the JIT's share of a
-	 * burst), not a merit of the scheduler.
+	 * A row of the table. An optional one (a value not every platform gives) shows "n/a" where it is
+	 * missing. {@code compared}: whether the last column compares Crontainer with the best peer;
+	 * {@code false} for a row that shows the conditions of a measurement (the JIT's share of a burst),
+	 * not a merit of the scheduler.
 	 */
 	private record Row(String label, String key, Unit unit, boolean lowerIsBetter, boolean optional, boolean compared) {
 		Row(String label, String key, Unit unit, boolean lowerIsBetter) {
@@ -338,19 +338,29 @@ public final class Report {
 		return sb.toString();
 	}
 
-	/**
-	 * Writes {@code <date>.md} and {@code latest.md}.
-	 *
-	 * @param dir The results directory; created if missing.
-	 * @param command The command that produced the run.
-	 * @return The dated file.
-	 */
+	/** As {@link #write(Path, String, String)} for a run of record: {@code <date>.md} and {@code latest.md}. */
 	public Path write(Path dir, String command) throws IOException {
+		return write(dir, command, null);
+	}
+
+	/**
+	 * Writes the report as {@code <date>.md} and {@code latest.md} in a directory, or, for a named
+	 * run, as {@code <date>-<name>.md} only (a narrowed run leaves the latest run of record alone).
+	 *
+	 * @param dir The directory, created if missing.
+	 * @param command The command that produced the run.
+	 * @param name The run's name; {@code null} for a run of record.
+	 * @return The file written with the run's date.
+	 */
+	public Path write(Path dir, String command, String name) throws IOException {
 		Files.createDirectories(dir);
 		String md = markdown(command);
-		Path dated = dir.resolve(machine.facts().get("Run started (UTC)").substring(0, 10) + ".md");
+		String date = machine.facts().get("Run started (UTC)").substring(0, 10);
+		Path dated = dir.resolve(name == null ? date + ".md" : date + "-" + name + ".md");
 		Files.writeString(dated, md, StandardCharsets.UTF_8);
-		Files.writeString(dir.resolve("latest.md"), md, StandardCharsets.UTF_8);
+		if (name == null) {
+			Files.writeString(dir.resolve("latest.md"), md, StandardCharsets.UTF_8);
+		}
 		return dated;
 	}
 

@@ -113,6 +113,23 @@ public final class Settings {
 		return s;
 	}
 
+	/**
+	 * The settings given as system properties ({@code benchmark.<key>}), as {@code -D} options in the
+	 * order of their keys, each value quoted where it holds a space: what a report's command line
+	 * adds to the default command, so that a narrowed run says how it was narrowed. Empty if none.
+	 */
+	public String overridesAsOptions() {
+		StringBuilder sb = new StringBuilder();
+		for (String key : new java.util.TreeSet<>(values.stringPropertyNames())) {
+			String override = System.getProperty("benchmark." + key);
+			if (override != null && !override.isBlank()) {
+				String option = "-Dbenchmark." + key + "=" + override.trim();
+				sb.append(' ').append(option.contains(" ") ? "\"" + option + "\"" : option);
+			}
+		}
+		return sb.toString();
+	}
+
 	private Settings overriddenBySystemProperties() {
 		for (String key : values.stringPropertyNames()) {
 			String override = System.getProperty("benchmark." + key);

@@ -94,4 +94,15 @@ class ReportTest {
 		assertThat(text).startsWith("intro\n" + Report.README_START).endsWith(Report.README_END + "\nrest\n")
 				.doesNotContain("old").contains("Latest run: 2026-11-29T17:05:00Z, `the command`", "| Scenario |");
 	}
+
+	@Test
+	void aNamedRunWritesItsOwnFileAndLeavesTheLatestRunOfRecordAlone(@TempDir Path dir) throws Exception {
+		Files.writeString(dir.resolve("latest.md"), "the run of record");
+		Path named = report().write(dir, "mvn ... -Dbenchmark.lateness.warmup=25", "steady");
+
+		assertThat(named.getFileName().toString()).isEqualTo("2026-11-29-steady.md");
+		assertThat(Files.readString(named)).contains("Command: `mvn ... -Dbenchmark.lateness.warmup=25`");
+		assertThat(Files.readString(dir.resolve("latest.md"))).isEqualTo("the run of record");
+		assertThat(dir.resolve("2026-11-29.md")).doesNotExist();
+	}
 }

@@ -385,18 +385,24 @@ final class Scenarios {
 		for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
 			if (info != null && scheduler.matcher(info.getThreadName()).matches()) {
 				long t = threads.getThreadCpuTime(info.getThreadId());
-				String kind = info.getThreadName().replaceAll(" \\[.*\\]$", "").replaceAll("\\d+$", "N");
-				byKind.merge(kind, Math.max(0, t), Long::sum);
+				byKind.merge(kind(info.getThreadName()), Math.max(0, t), Long::sum);
 			}
 		}
 		return byKind;
 	}
 
+	/** A thread's kind: its name without a plugin's name in brackets, a trailing number as {@code N}. */
+	private static String kind(String threadName) {
+		return threadName.replaceAll(" \\[.*\\]$", "").replaceAll("\\d+$", "N");
+	}
+
 	/**
 	 * The CPU time, ns, that each of the JVM's JIT compiler threads alive now ({@code C1 CompilerThread0}
 	 * and the like, which the platform MXBeans do not list) has used so far, by the kernel's thread id,
-	 * from {@code /proc/self/task/N/schedstat} (its first field: time on a CPU, ns); {@code null} where
-	 * there is no {@code /proc}. Any thread.
+	 * from {@code /proc/self/task/N/schedstat} (its first field: time on a CPU, ns, as the kernel last
+	 * accounted it: at a scheduler tick or a switch, so a thread on a CPU now may have used up to a tick
+	 * more); {@code null} where there is no {@code /proc} or it lists no compiler thread (a JVM without
+	 * a JIT). Any thread.
 	 */
 	static Map<String, Long> jitCpuNanos() {
 		Map<String, Long> byThread = new HashMap<>();
@@ -415,14 +421,15 @@ final class Scenarios {
 		} catch (java.io.IOException | RuntimeException e) {
 			return null;
 		}
-		return byThread;
+		return byThread.isEmpty() ? null : byThread;
 	}
 
 	/**
 	 * The CPU ms the JIT's compiler threads used between two {@link #jitCpuNanos} readings; {@code NaN}
 	 * if either is missing. The JVM adds and ends compiler threads as its queue of methods grows and
-	 * shrinks: a thread that ended in between is not counted (its time is gone from {@code /proc}), so
-	 * this is a lower bound.
+	 * shrinks: a thread that ended in between is not counted (its time is gone from {@code /proc}); and
+	 * each reading is as of the kernel's last accounting, so each end may be off by up to a scheduler
+	 * tick (4 ms at 250 Hz) for a compiler thread that was on a CPU then.
 	 */
 	static double jitCpuMs(Map<String, Long> before, Map<String, Long> after) {
 		if (before == null || after == null) {
@@ -533,9 +540,15 @@ final class Scenarios {
 			Map<String, Long> schedulerCpu0 = schedulerCpuByKind(threads);
 			java.util.concurrent.atomic.AtomicReference<Map<String, Long>> atLastStart = new java.util.concurrent.atomic.AtomicReference<>();
 			java.util.concurrent.atomic.AtomicReference<Map<String, Long>> jitAtLastStart = new java.util.concurrent.atomic.AtomicReference<>();
+			// The harness's own readings on the last job's thread, a scheduler thread: not the scheduler's CPU.
+			java.util.concurrent.atomic.AtomicLong readingNs = new java.util.concurrent.atomic.AtomicLong();
+			java.util.concurrent.atomic.AtomicReference<String> readingKind = new java.util.concurrent.atomic.AtomicReference<>();
 			Recorder.onAllStarted(() -> {
+				long before = threads.getCurrentThreadCpuTime();
 				atLastStart.set(schedulerCpuByKind(threads));
 				jitAtLastStart.set(jitCpuNanos());
+				readingKind.set(kind(Thread.currentThread().getName()));
+				readingNs.set(threads.getCurrentThreadCpuTime() - before);
 			});
 			Map<String, Long> jit0 = null;
 			long processCpu0 = os.getProcessCpuTime();
@@ -556,6 +569,9 @@ final class Scenarios {
 				span.commit();
 			}
 			Map<String, Long> schedulerCpu1 = schedulerCpuByKind(threads);
+			if (readingKind.get() != null && schedulerCpu1.containsKey(readingKind.get())) {
+				schedulerCpu1.merge(readingKind.get(), -readingNs.get(), Long::sum);
+			}
 			long schedulerCpuNs = 0;
 			List<String> byKind = new ArrayList<>();
 			for (Map.Entry<String, Long> e : schedulerCpu1.entrySet()) {

@@ -68,8 +68,8 @@ public final class BurstDriver {
 						starts.compareAndSet(slot, 0, now.getEpochSecond() * 1_000_000 + now.getNano() / 1000);
 						if (started.incrementAndGet() == BurstDriver.size) {
 							atLast = cpu(ManagementFactory.getThreadMXBean());
-							jitAtLast = jitCpuNanos();
 							switchesAtLast = switches();
+							jitAtLast = jitCpuNanos(); // last: its own scan widens no other window
 						}
 					}
 				}));
@@ -157,7 +157,9 @@ public final class BurstDriver {
 	/**
 	 * CPU ns each of the JIT's compiler threads alive now ({@code C1 CompilerThre}, {@code C2
 	 * CompilerThre} to the kernel) has used so far, by thread id, from
-	 * {@code /proc/self/task/N/schedstat}; empty where there is none.
+	 * {@code /proc/self/task/N/schedstat} (as the kernel last accounted it: each reading may be a
+	 * scheduler tick behind for a thread on a CPU); {@code null} where there is none, or no compiler
+	 * thread.
 	 */
 	private static Map<String, Long> jitCpuNanos() {
 		Map<String, Long> byThread = new HashMap<>();
@@ -173,14 +175,14 @@ public final class BurstDriver {
 				}
 			}
 		} catch (java.io.IOException e) {
-			return byThread;
+			return null;
 		}
-		return byThread;
+		return byThread.isEmpty() ? null : byThread;
 	}
 
 	/** The JIT's CPU ms between two readings; a compiler thread that ended in between is not counted. */
 	private static double jitMs(Map<String, Long> before, Map<String, Long> after) {
-		if (after == null) {
+		if (before == null || after == null) {
 			return Double.NaN;
 		}
 		long ns = 0;
