@@ -57,6 +57,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class WebConsoleIT {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
+	/** How long the browser may take to load a page: far below the WebDriver's own 3 minutes. */
+	private static final Duration PAGE_LOAD = Duration.ofSeconds(30);
 	private static final Pattern CONSOLE_URL = Pattern.compile("Web console: (http://127\\.0\\.0\\.1:\\d+)/system/console/cronjobs");
 
 	@TempDir
@@ -380,10 +382,8 @@ class WebConsoleIT {
 		assertThat(line).startsWith("password = {pbkdf2}600000:");
 		Files.writeString(home.resolve("etc/io.crontainer.webconsole.cfg"), "username = ops\n" + line + "\n"
 				+ "endpoints.access = token\n");
-		await("the old session logged out", () -> {
-			browser.get(page);
-			return !browser.findElements(By.id("login")).isEmpty();
-		});
+		await("the old session logged out", () -> loadWhileReconfigured(page)
+				&& !browser.findElements(By.id("login")).isEmpty());
 		logIn("admin", password);
 		assertThat(text(By.id("login-error"))).isEqualTo("Wrong user name or password.");
 		logIn("ops", "n3w secret phrase");
@@ -575,6 +575,7 @@ class WebConsoleIT {
 				.usingAnyFreePort().build();
 		ChromeDriver chrome = new ChromeDriver(service, options);
 		chrome.manage().window().setSize(new Dimension(1400, 1000));
+		chrome.manage().timeouts().pageLoadTimeout(PAGE_LOAD);
 		return chrome;
 	}
 
@@ -662,6 +663,53 @@ class WebConsoleIT {
 			return false;
 		});
 		return url[0];
+	}
+
+	/**
+	 * Loads a page while the console's components restart for a new configuration: whether it loaded.
+	 * A load that the browser gives up on ({@link #PAGE_LOAD}; CI saw one hang for the WebDriver's
+	 * 3 minutes once, under load) is not loaded, and the caller tries again, as long as the runtime
+	 * answers the same page directly; if it does not, the runtime hangs: the test fails with the
+	 * runtime's threads.
+	 */
+	private boolean loadWhileReconfigured(String url) {
+		try {
+			browser.get(url);
+			return true;
+		} catch (org.openqa.selenium.TimeoutException e) {
+			long start = System.nanoTime();
+			HttpRequest direct = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
+			try {
+				int status = HttpClient.newHttpClient().send(direct, HttpResponse.BodyHandlers.discarding()).statusCode();
+				System.err.printf("WebConsoleIT: the browser gave up loading %s after %s; the runtime answered it directly"
+						+ " with HTTP %d in %d ms%n", url, PAGE_LOAD, status, (System.nanoTime() - start) / 1_000_000);
+				return false;
+			} catch (IOException | InterruptedException failed) {
+				if (failed instanceof InterruptedException) {
+					Thread.currentThread().interrupt();
+				}
+				throw new AssertionError("The runtime does not answer " + url + " (" + failed + ") while its console is "
+						+ "reconfigured; its threads:\n" + threadDump() + "\noutput:\n" + read(output), e);
+			}
+		}
+	}
+
+	/** The runtime JVM's threads (`jcmd PID Thread.print`), or why there are none. */
+	private String threadDump() {
+		Optional<ProcessHandle> jvm = Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants())
+				.filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst();
+		if (jvm.isEmpty()) {
+			return "(no Java process found under " + process.pid() + ")";
+		}
+		try {
+			Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+					Long.toString(jvm.get().pid()), "Thread.print").redirectErrorStream(true).start();
+			String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			jcmd.waitFor(30, TimeUnit.SECONDS);
+			return dump;
+		} catch (IOException | InterruptedException e) {
+			return "(jcmd failed: " + e + ")";
+		}
 	}
 
 	private void await(String what, BooleanSupplier condition) throws InterruptedException {
