@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
@@ -85,10 +86,22 @@ final class BundleCache {
 		}
 		built.put("list", checksum(home.resolve("conf/bundles.list")));
 		for (BundleEntry entry : bundles) {
-			built.put(home.resolve(entry.path()).toUri().toString(), checksum(home.resolve(entry.path())));
+			Path jar = home.resolve(entry.path());
+			if (!Files.exists(jar)) {
+				throw new NoSuchFileException(jar.toString(), null,
+						"named in conf/bundles.list, but not there: put it back, or take it out of the list");
+			}
+			built.put(jar.toUri().toString(), checksum(jar));
 		}
 		Path index = data.resolve(INDEX);
-		Map<String, String> recorded = read(index);
+		Map<String, String> recorded;
+		String unreadable = null;
+		try {
+			recorded = read(index);
+		} catch (IOException e) { // not UTF-8, say: a record that cannot be read is no record
+			recorded = Map.of();
+			unreadable = e.toString();
+		}
 		Map<String, String> deployed = new TreeMap<>();
 		recorded.forEach((key, value) -> {
 			if (key.startsWith("deploy ")) {
@@ -97,10 +110,15 @@ final class BundleCache {
 		});
 		String reason = null;
 		String recordedHome = recorded.get("home");
-		if (recorded.isEmpty()) {
+		if (unreadable != null) {
+			reason = "its record data/" + INDEX + " cannot be read (" + unreadable + ")";
+		} else if (recorded.isEmpty()) {
 			reason = "no record of what built it (first start)";
+		} else if (recordedHome == null) {
+			reason = "its record data/" + INDEX + " is damaged: it names no installation";
 		} else if (!home.toUri().toString().equals(recordedHome)) {
-			reason = "it was built for the installation in " + path(recordedHome);
+			Path other = path(recordedHome);
+			reason = "it was built for the installation in " + (other == null ? recordedHome : other);
 			for (String location : deployed.keySet()) {
 				log.accept("INFO", "Dropped the deployment of " + location
 						+ " recorded in data/cache: it is outside this installation");

@@ -90,6 +90,38 @@ class BundleCacheTest {
 	}
 
 	@Test
+	void aDamagedRecordRebuildsTheCacheAndSaysWhy() throws Exception {
+		plan(home).write();
+		Path index = home.resolve("data/cache.index");
+		String recorded = Files.readString(index);
+		// its first line, the installation's, lost: the rest no longer says what it was built for
+		Files.writeString(index, recorded.lines().filter(l -> !l.startsWith("home ")).map(l -> l + "\n")
+				.reduce("", String::concat) + "deploy file:" + home + "/deploy/x.jar 0000abcd:12\n");
+		BundleCache cache = plan(home);
+		assertThat(cache.reason()).isEqualTo("its record data/cache.index is damaged: it names no installation");
+		assertThat(lines).isEmpty(); // its deployments are dropped with it, since the cache is rebuilt
+
+		Files.write(index, new byte[] {'h', 'o', 'm', 'e', ' ', (byte) 0xC3, (byte) 0x28, '\n'}); // not UTF-8
+		assertThat(plan(home).reason()).startsWith("its record data/cache.index cannot be read (")
+				.contains("MalformedInputException");
+
+		Files.writeString(index, "garbage\n");
+		assertThat(plan(home).reason()).isEqualTo("no record of what built it (first start)");
+
+		plan(home).write();
+		assertThat(plan(home).rebuild()).as("rewritten once rebuilt").isFalse();
+	}
+
+	@Test
+	void aBundleOfTheListThatIsNotThereIsNamed() throws Exception {
+		Files.delete(home.resolve("bundle/two.jar"));
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> plan(home))
+				.isInstanceOf(java.nio.file.NoSuchFileException.class)
+				.hasMessage(home.resolve("bundle/two.jar") + ": named in conf/bundles.list, but not there: put it back, or "
+						+ "take it out of the list");
+	}
+
+	@Test
 	void locationsOfFileInstallAndOfTheLauncherAreBothPaths() {
 		assertThat(BundleCache.path("file:/opt/c/deploy/x.jar")).isEqualTo(Path.of("/opt/c/deploy/x.jar"));
 		assertThat(BundleCache.path("file:///opt/c/deploy/../bundle/y.jar")).isEqualTo(Path.of("/opt/c/bundle/y.jar"));
