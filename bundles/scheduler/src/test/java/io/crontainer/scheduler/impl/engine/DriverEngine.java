@@ -10,18 +10,21 @@ import io.crontainer.scheduler.impl.store.LocalStateStore;
 
 /**
  * The engine on its production threads (timer, run pool, call pool, the local store's committer in a
- * temporary directory) without OSGi, as {@link BurstDriver} and {@link IdleDriver} drive it; not a
- * test. The wall clock, zone UTC. Closed by the thread that opened it.
+ * temporary directory, deleted on close) without OSGi, as {@link BurstDriver} and {@link IdleDriver} drive it;
+ * not a test. The wall clock, zone UTC. Closed by the thread that opened it.
  */
 final class DriverEngine implements AutoCloseable {
 	final LocalStateStore store;
+	/** The store's temporary directory, deleted on {@link #close()}. */
+	private final java.nio.file.Path dir;
 	final RunPool runs = new RunPool("crontainer-run");
 	final Scheduler scheduler;
 	final Timer timer;
 
 	/** Starts the engine, its state in a new temporary directory named after {@code what}. */
 	DriverEngine(String what) throws IOException {
-		store = new LocalStateStore(Files.createTempDirectory(what));
+		dir = Files.createTempDirectory(what);
+		store = new LocalStateStore(dir);
 		Clock clock = Clock.systemUTC();
 		scheduler = new Scheduler(clock, runs, new CallPool(2, "crontainer-call"), store,
 				new Scheduler.Options(ZoneId.of("UTC"), Duration.ofMinutes(5), Duration.ofSeconds(10),
@@ -40,5 +43,12 @@ final class DriverEngine implements AutoCloseable {
 		timer.stop();
 		store.close();
 		runs.shutdownNow();
+		try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(dir)) {
+			for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+				Files.deleteIfExists(f);
+			}
+		} catch (IOException e) {
+			System.err.println("Could not delete " + dir + ": " + e);
+		}
 	}
 }
