@@ -71,7 +71,8 @@ final class BundleCache {
 	 * @param home This installation's directory (absolute, normalized). Must not be {@code null}.
 	 * @param data Its {@code data/} directory. Must not be {@code null}.
 	 * @param bundles The entries of {@code conf/bundles.list}. Must not be {@code null}.
-	 * @param log Receives a level and a line for each deployment recorded outside this installation.
+	 * @param log Receives a level and a line for each deployment recorded outside this installation, and
+	 *        for each jar in {@code bundle/} that the list does not name.
 	 * @return The plan: {@link #rebuild()} says whether to clean the cache, {@link #reason()} why.
 	 * @throws IOException If a jar or the list cannot be read.
 	 */
@@ -92,6 +93,21 @@ final class BundleCache {
 						"named in conf/bundles.list, but not there: put it back, or take it out of the list");
 			}
 			built.put(jar.toUri().toString(), checksum(jar));
+		}
+		Path bundleDir = home.resolve("bundle");
+		if (Files.isDirectory(bundleDir)) {
+			java.util.Set<Path> listed = new java.util.HashSet<>();
+			for (BundleEntry entry : bundles) {
+				listed.add(home.resolve(entry.path()).normalize());
+			}
+			try (Stream<Path> jars = Files.list(bundleDir)) {
+				for (Path jar : (Iterable<Path>) jars.filter(j -> j.getFileName().toString().endsWith(".jar")).sorted()::iterator) {
+					if (!listed.contains(jar.normalize())) {
+						log.accept("WARN", "bundle/" + jar.getFileName() + " is not in conf/bundles.list, so it is not installed:"
+								+ " bundle/ holds the runtime's own bundles, as the list names them; put plugins in deploy/");
+					}
+				}
+			}
 		}
 		Path index = data.resolve(INDEX);
 		Map<String, String> recorded;

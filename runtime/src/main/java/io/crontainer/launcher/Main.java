@@ -231,9 +231,10 @@ public final class Main {
 			return NOT_READY;
 		}
 		ready = true;
+		// The bundles the readiness verdict covers: those of conf/bundles.list but the console's, as its
+		// "no longer ready: N of M bundles" counts them (not the system bundle, nor deploy/'s).
 		log("INFO", String.format("Crontainer started in %d ms: %d bundles active, %s, home %s, process %d", elapsed,
-				context.getBundles().length - consoleBundles.size(), console ? "console" : "headless", home,
-				ProcessHandle.current().pid()));
+				core.size(), console ? "console" : "headless", home, ProcessHandle.current().pid()));
 		for (Bundle b : consoleBundles) {
 			b.start(Bundle.START_TRANSIENT);
 		}

@@ -122,6 +122,15 @@ class BundleCacheTest {
 	}
 
 	@Test
+	void aJarInBundleThatTheListDoesNotNameIsReported() throws Exception {
+		Files.writeString(home.resolve("bundle/three.jar"), "three");
+		Files.writeString(home.resolve("bundle/notes.txt"), "not a jar");
+		plan(home);
+		assertThat(lines).containsExactly("bundle/three.jar is not in conf/bundles.list, so it is not installed: bundle/"
+				+ " holds the runtime's own bundles, as the list names them; put plugins in deploy/");
+	}
+
+	@Test
 	void locationsOfFileInstallAndOfTheLauncherAreBothPaths() {
 		assertThat(BundleCache.path("file:/opt/c/deploy/x.jar")).isEqualTo(Path.of("/opt/c/deploy/x.jar"));
 		assertThat(BundleCache.path("file:///opt/c/deploy/../bundle/y.jar")).isEqualTo(Path.of("/opt/c/bundle/y.jar"));
