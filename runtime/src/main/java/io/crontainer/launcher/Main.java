@@ -495,7 +495,31 @@ public final class Main {
 			return; // below the console's level, as the log's console appender would filter it
 		}
 		out.printf("%s | %-5s | %-36s | %s | %s%n", OffsetDateTime.now().format(TIME), level, "io.crontainer.launcher",
-				"Main", message);
+				"Main", printable(message));
 		out.flush();
+	}
+
+	/**
+	 * A message as the log's console and file show one ({@code etc/org.ops4j.pax.logging.cfg}): ESC as
+	 * {@code ^[}, line breaks as {@code \r} and {@code \n}, any other control character as {@code ?}; so
+	 * that a file name in {@code bundle/} or {@code deploy/} cannot drive the terminal or forge a line.
+	 */
+	static String printable(String message) {
+		StringBuilder sb = new StringBuilder(message.length());
+		for (int i = 0; i < message.length(); i++) {
+			char c = message.charAt(i);
+			if (c == 0x1b) {
+				sb.append("^[");
+			} else if (c == '\r') {
+				sb.append("\\r");
+			} else if (c == '\n') {
+				sb.append("\\n");
+			} else if (Character.isISOControl(c)) {
+				sb.append('?');
+			} else {
+				sb.append(c);
+			}
+		}
+		return sb.toString();
 	}
 }
