@@ -86,6 +86,7 @@ final class BundleCache {
 			}
 		}
 		built.put("list", checksum(home.resolve("conf/bundles.list")));
+		java.util.Set<Path> listed = new java.util.HashSet<>();
 		for (BundleEntry entry : bundles) {
 			Path jar = home.resolve(entry.path());
 			if (!Files.exists(jar)) {
@@ -93,13 +94,10 @@ final class BundleCache {
 						"named in conf/bundles.list, but not there: put it back, or take it out of the list");
 			}
 			built.put(jar.toUri().toString(), checksum(jar));
+			listed.add(jar.normalize());
 		}
 		Path bundleDir = home.resolve("bundle");
 		if (Files.isDirectory(bundleDir)) {
-			java.util.Set<Path> listed = new java.util.HashSet<>();
-			for (BundleEntry entry : bundles) {
-				listed.add(home.resolve(entry.path()).normalize());
-			}
 			try (Stream<Path> jars = Files.list(bundleDir)) {
 				for (Path jar : (Iterable<Path>) jars.filter(j -> j.getFileName().toString().endsWith(".jar")).sorted()::iterator) {
 					if (!listed.contains(jar.normalize())) {
